@@ -1,0 +1,35 @@
+# The two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: demo test bench install install-test notebooks clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files so a second `make` does not reinstall.
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: $(PY) pyproject.toml
+	$(PIP) install -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(PY) -m symsched demo
+
+test: install-test
+	$(PY) -m pytest -n 2 --nbmake tests notebooks
+
+bench: install-test
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

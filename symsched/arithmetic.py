@@ -1,0 +1,289 @@
+"""Arithmetic backends: one object per precision, used by every layer.
+
+symsched computes the same quantities in three arithmetics:
+
+``"float"``
+    numpy float64, fast.
+``"mpmath"``
+    mpmath ``mpf`` at ``dps`` decimal digits (plus guard digits while computing).  Exact inputs
+    (``int``, :class:`fractions.Fraction`, sympy rationals) are converted at the working precision,
+    so results are accurate to every requested digit.
+``"symbolic"``
+    sympy expressions, exact by default (``Fraction`` becomes ``Rational``); floats stay ``Float``.
+
+An :class:`Arithmetic` converts inputs, builds arrays (float64 or object arrays of mpf / sympy
+objects, so numpy broadcasting and axis sums work in all three), takes logarithms in the requested
+base and computes entropies with the convention ``0 log 0 = 0``.
+
+Examples
+--------
+>>> from symsched.arithmetic import arithmetic
+>>> import numpy as np
+>>> arithmetic("float").entropy(np.array([0.5, 0.5]))  # doctest: +ELLIPSIS
+0.693147...
+>>> from fractions import Fraction
+>>> sym = arithmetic("symbolic", base=2)
+>>> sym.finalize(sym.entropy(sym.array([Fraction(1, 4)] * 4)))
+2
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Iterable
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import SymbolicValueError, SymschedError
+
+__all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
+           "free_symbols_of", "to_float"]
+
+PRECISIONS = ("float", "mpmath", "symbolic")
+#: Absolute tolerance on "sums to one" for float entries (exact checks for exact entries).
+SUM_TOLERANCE = 1e-9
+#: Guard digits added to ``dps`` while an mpmath computation runs.
+GUARD_DIGITS = 10
+DEFAULT_DPS = 50
+
+
+def is_symbolic_value(x: Any) -> bool:
+    """True when ``x`` is a sympy object with free symbols."""
+    return isinstance(x, sp.Basic) and bool(x.free_symbols)
+
+
+def free_symbols_of(values: Iterable[Any]) -> set:
+    """Union of the free symbols of the sympy objects among ``values``."""
+    out: set = set()
+    for v in values:
+        if isinstance(v, sp.Basic):
+            out |= v.free_symbols
+    return out
+
+
+def to_float(x: Any, where: str = "value") -> float:
+    """Convert a number of any supported kind to float; refuse unresolved symbols."""
+    if isinstance(x, (float, int, np.floating, np.integer)):
+        return float(x)
+    if isinstance(x, Fraction):
+        return x.numerator / x.denominator
+    if isinstance(x, mpmath.mpf):
+        return float(x)
+    if isinstance(x, sp.Basic):
+        if x.free_symbols:
+            raise SymbolicValueError(
+                f"{where} contains unresolved symbols {sorted(map(str, x.free_symbols))}: substitute "
+                "values (model.subs({...})) or use precision='symbolic'")
+        return float(sp.N(x, 20))
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise SymschedError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """A precision (float / mpmath / symbolic), a working precision and a logarithm base.
+
+    Parameters
+    ----------
+    precision : {"float", "mpmath", "symbolic"}
+    dps : int
+        Decimal digits for ``"mpmath"`` (ignored otherwise).
+    base : number or None
+        Logarithm base; ``None`` means natural logarithms (nats).
+    """
+
+    precision: str = "float"
+    dps: int = DEFAULT_DPS
+    base: Any = None
+
+    # -- conversion ---------------------------------------------------------------------------
+    @property
+    def workdps(self) -> int:
+        return self.dps + GUARD_DIGITS
+
+    def workprec(self):
+        """Context manager setting mpmath's working precision (a no-op for other precisions)."""
+        if self.precision == "mpmath":
+            return mpmath.workdps(self.workdps)
+        return _NullContext()
+
+    def convert(self, x: Any, where: str = "value") -> Any:
+        """Convert one number (int, float, Fraction, mpf, sympy) into this arithmetic."""
+        if self.precision == "float":
+            return to_float(x, where)
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.workdps):
+                if isinstance(x, (bool, np.bool_)):
+                    return mpmath.mpf(int(x))
+                if isinstance(x, (int, np.integer)):
+                    return mpmath.mpf(int(x))
+                if isinstance(x, Fraction):
+                    return mpmath.mpf(x.numerator) / x.denominator
+                if isinstance(x, (float, np.floating)):
+                    return mpmath.mpf(float(x))
+                if isinstance(x, mpmath.mpf):
+                    return +x
+                if isinstance(x, sp.Basic):
+                    if x.free_symbols:
+                        to_float(x, where)  # raises the standard message
+                    return mpmath.mpf(sp.N(x, self.workdps + 5))
+                if isinstance(x, numbers.Real):
+                    return mpmath.mpf(x)
+            raise SymschedError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
+        # symbolic
+        if isinstance(x, sp.Basic):
+            return x
+        if isinstance(x, Fraction):
+            return sp.Rational(x.numerator, x.denominator)
+        if isinstance(x, (bool, np.bool_, int, np.integer)):
+            return sp.Integer(int(x))
+        if isinstance(x, (float, np.floating)):
+            return sp.Float(float(x))
+        if isinstance(x, mpmath.mpf):
+            return sp.Float(x, self.dps)
+        if isinstance(x, numbers.Real):
+            return sp.sympify(x)
+        raise SymschedError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
+
+    def array(self, values: Any, where: str = "table") -> np.ndarray:
+        """An array in this arithmetic: float64, or an object array of mpf / sympy entries."""
+        arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+        if self.precision == "float":
+            if arr.dtype != object:
+                return np.asarray(arr, dtype=float)
+            flat = [to_float(v, where) for v in arr.ravel()]
+            return np.array(flat, dtype=float).reshape(arr.shape)
+        flat = [self.convert(v, where) for v in np.asarray(arr, dtype=object).ravel()]
+        out = np.empty(len(flat), dtype=object)
+        out[:] = flat
+        return out.reshape(arr.shape)
+
+    # -- constants and elementary functions ----------------------------------------------------
+    @property
+    def zero(self) -> Any:
+        return self.convert(0)
+
+    @property
+    def one(self) -> Any:
+        return self.convert(1)
+
+    def log(self, x: Any) -> Any:
+        """Logarithm in this arithmetic and base (natural when ``base`` is None)."""
+        if self.precision == "float":
+            v = math.log(x)
+            return v if self.base is None else v / math.log(to_float(self.base, "base"))
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.workdps):
+                v = mpmath.log(x)
+                return v if self.base is None else v / mpmath.log(self.convert(self.base, "base"))
+        v = sp.log(x)
+        return v if self.base is None else v / sp.log(sp.sympify(self.base))
+
+    def exp(self, x: Any) -> Any:
+        if self.precision == "float":
+            return math.exp(x)
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.workdps):
+                return mpmath.exp(x)
+        return sp.exp(x)
+
+    def binomial(self, n: int, k: int) -> Any:
+        """C(n, k) in this arithmetic (exact integer underneath)."""
+        return self.convert(math.comb(n, k) if 0 <= k <= n else 0)
+
+    def is_zero(self, x: Any) -> bool:
+        """True when ``x`` is (provably) zero; symbolic values that may vanish count as nonzero."""
+        if self.precision == "symbolic":
+            return bool(sp.sympify(x).is_zero)
+        return x == 0
+
+    def entropy(self, probs: Any) -> Any:
+        """``-sum p log p`` over the entries of ``probs`` (zeros contribute nothing), in this base."""
+        p = np.asarray(probs).ravel()
+        if self.precision == "float":
+            p = np.asarray(p, dtype=float)
+            nz = p[p > 0]
+            v = float(-np.dot(nz, np.log(nz)))
+            return v if self.base is None else v / math.log(to_float(self.base, "base"))
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.workdps):
+                v = -mpmath.fsum(x * mpmath.log(x) for x in p if x != 0)
+                return v if self.base is None else v / mpmath.log(self.convert(self.base, "base"))
+        terms = [x * sp.log(x) for x in p if not sp.sympify(x).is_zero]
+        v = -sp.Add(*terms)
+        return v if self.base is None else v / sp.log(sp.sympify(self.base))
+
+    def sum(self, values: Iterable[Any]) -> Any:
+        vals = list(values)
+        if self.precision == "float":
+            return math.fsum(float(v) for v in vals)
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.workdps):
+                return mpmath.fsum(vals)
+        return sp.Add(*vals)
+
+    def finalize(self, x: Any) -> Any:
+        """Present a result: float, mpf rounded to ``dps``, or a simplified sympy expression."""
+        if self.precision == "float":
+            return float(x)
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.dps):
+                return +mpmath.mpf(x)
+        return simplify_information(sp.sympify(x))
+
+    def to_float(self, x: Any) -> float:
+        return to_float(x)
+
+
+class _NullContext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+#: Expressions larger than this (in sympy operation count) skip the costly ``simplify`` pass.
+SIMPLIFY_MAX_OPS = 400
+
+
+def simplify_information(expr: sp.Expr) -> sp.Expr:
+    """Simplify an entropy-like sympy expression where sympy can.
+
+    Logarithms of rationals are expanded (``log(1/8) -> -3 log 2``) so that the closed forms of
+    copy, parity and independent models come out in their textbook shape.  Expressions larger than
+    ``SIMPLIFY_MAX_OPS`` are only log-expanded (``simplify`` would be too slow).
+    """
+    if isinstance(expr, sp.Float) or not isinstance(expr, sp.Basic):
+        return expr
+    expr = sp.expand_log(sp.expand(expr), force=True)
+    if sp.count_ops(expr) <= SIMPLIFY_MAX_OPS:
+        expr = sp.expand_log(sp.simplify(expr), force=True)
+    return expr
+
+
+def arithmetic(precision: str = "float", dps: int | None = None, base: Any = None) -> Arithmetic:
+    """Validate and build an :class:`Arithmetic`.
+
+    Raises
+    ------
+    ValueError
+        If ``precision`` is unknown, ``dps`` is not a positive integer, or ``base`` is not > 1.
+    """
+    if precision not in PRECISIONS:
+        raise SymschedError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if dps is None:
+        dps = DEFAULT_DPS
+    if not isinstance(dps, (int, np.integer)) or isinstance(dps, bool) or dps < 1:
+        raise SymschedError(f"dps must be a positive integer, got {dps!r}")
+    if base is not None:
+        b = to_float(base, "base") if not is_symbolic_value(base) else None
+        if b is not None and not b > 1:
+            raise SymschedError(f"base must be > 1 (e.g. 2 for bits), got {base!r}")
+    return Arithmetic(precision, int(dps), base)

@@ -1,0 +1,3 @@
+"""continuum."""
+
+__all__: list = []

@@ -1,0 +1,41 @@
+"""Exceptions raised by symsched.
+
+Every error on bad input is a :class:`ValueError` subclass, so ``except ValueError`` catches them all;
+the message names the offending variable, table, size or argument and says what was expected.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SymschedError", "InvalidModelError", "ModelTooLargeError", "SymbolicValueError"]
+
+
+class SymschedError(ValueError):
+    """Base class of symsched's input errors."""
+
+
+class InvalidModelError(SymschedError):
+    """A model's structure or parameters are invalid (cycle, bad CPT, wrong shape, ...)."""
+
+
+class ModelTooLargeError(SymschedError):
+    """An exact computation would exceed its budget.
+
+    Attributes
+    ----------
+    estimate : float
+        The estimated cost (entries of a table, or elementary operations) of the refused computation.
+    budget : float
+        The budget it was compared with.
+    """
+
+    def __init__(self, what: str, estimate: float, budget: float, hint: str | None = None):
+        self.estimate = float(estimate)
+        self.budget = float(budget)
+        hint = hint or ('use method="montecarlo" (information_profile(model, method="montecarlo", '
+                        'stderr=...)) or raise the budget argument')
+        super().__init__(f"{what}: estimated cost {self.estimate:.3g} exceeds the budget "
+                         f"{self.budget:.3g}; {hint}")
+
+
+class SymbolicValueError(SymschedError):
+    """A numeric operation met unresolved sympy symbols (substitute values or use precision='symbolic')."""

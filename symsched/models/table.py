@@ -1,0 +1,91 @@
+"""A model given by its explicit joint table."""
+
+from __future__ import annotations
+
+from typing import Any, Hashable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from ..arithmetic import Arithmetic
+from ..errors import InvalidModelError
+from .base import DiscreteModel, _check_names
+from .validation import as_entry_array, check_probability_table
+
+__all__ = ["JointDistribution", "from_joint"]
+
+
+class JointDistribution(DiscreteModel):
+    """An explicit joint pmf ``p[x_1, ..., x_N]``.
+
+    Parameters
+    ----------
+    table : array_like
+        Shape ``(card_1, ..., card_N)``, non-negative, summing to one.  Entries may be floats,
+        ``Fraction``, mpmath ``mpf`` or sympy expressions; exact entries stay exact.
+    names : sequence, optional
+        Variable names (default ``X1..XN``).
+    states : mapping or sequence, optional
+        State labels per variable (default ``0..card-1``).
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> m = ss.from_joint([[0.5, 0.0], [0.0, 0.5]], names=["A", "B"])
+    >>> m.cardinalities
+    (2, 2)
+    """
+
+    def __init__(self, table: Any, names: Sequence[Hashable] | None = None,
+                 states: Mapping[Hashable, Sequence] | Sequence[Sequence] | None = None):
+        arr = as_entry_array(table, "joint table")
+        if arr.ndim == 0:
+            raise InvalidModelError("joint table: expected an array with one axis per variable, got a scalar")
+        if any(s < 1 for s in arr.shape):
+            raise InvalidModelError(f"joint table: every axis needs at least one state, got shape {arr.shape}")
+        check_probability_table(arr, "joint table", axis=None)
+        self._table = arr
+        self._names = _check_names(names, arr.ndim, "from_joint")
+        self._states = {}
+        for i, v in enumerate(self._names):
+            if states is None:
+                labels = tuple(range(arr.shape[i]))
+            else:
+                labels = tuple(states[v] if isinstance(states, Mapping) else states[i])
+            if len(labels) != arr.shape[i]:
+                raise InvalidModelError(f"from_joint: variable {v!r} has {arr.shape[i]} states in the table "
+                                        f"but {len(labels)} labels")
+            self._states[v] = labels
+
+    @property
+    def variables(self) -> tuple:
+        return self._names
+
+    def states(self, variable: Hashable) -> tuple:
+        try:
+            return self._states[variable]
+        except KeyError:
+            raise KeyError(f"unknown variable {variable!r}; variables are {list(self._names)}") from None
+
+    def parameters(self):
+        return self._table.ravel() if self._table.dtype == object else ()
+
+    def subs(self, mapping):
+        if self._table.dtype != object:
+            return self
+        new = np.empty(self._table.shape, dtype=object)
+        for idx, x in np.ndenumerate(self._table):
+            new[idx] = sp.sympify(x).subs(mapping) if isinstance(x, sp.Basic) else x
+        return JointDistribution(new, self._names, self._states)
+
+    def _joint_array(self, arith: Arithmetic) -> np.ndarray:
+        return arith.array(self._table, "joint table")
+
+    def __repr__(self) -> str:
+        return f"JointDistribution(N={self.N}, cardinalities={self.cardinalities})"
+
+
+def from_joint(table: Any, names: Sequence[Hashable] | None = None,
+               states: Mapping[Hashable, Sequence] | Sequence[Sequence] | None = None) -> JointDistribution:
+    """Build a model from an explicit joint pmf (see :class:`JointDistribution`)."""
+    return JointDistribution(table, names, states)
