@@ -1,0 +1,675 @@
+"""Limit profiles ``φ(u)`` of model families, and fitting ``φ`` from a discrete profile.
+
+The continuum layer describes an information profile by a function on ``[0, 1]``:
+``h_j ≈ φ(j/N)``.  This module gives ``φ`` for the structured families of DESIGN.md §5
+(as a sympy expression in ``u`` and as an mpmath function at any precision), says when the
+limit is *degenerate* (an atom at an end point that no smooth ``φ`` carries), checks the
+convergence ``h_j → φ(j/N)`` numerically (:func:`check_limit_profile`) and fits a monotone
+``φ`` to a given discrete profile (:func:`fit_limit_profile`).
+
+Derivations (in nats)
+---------------------
+* independent tokens: ``h_j = H(X_1)`` for every ``j``: ``φ ≡ H(X_1)``, exact for every ``N``.
+* copy (all tokens equal, uniform over ``q`` symbols): ``h_0 = log q``, ``h_j = 0`` for ``j ≥ 1``.
+  The limit is ``φ ≡ 0`` on ``(0, 1]`` with an *atom* ``log q`` at ``u = 0``; any schedule pays
+  exactly ``(k_1 − 1) log q`` for it (:meth:`LimitProfile.atom_cost`).
+* parity (``N − 1`` fair bits and their XOR): ``h_j = log 2`` except ``h_{N−1} = 0``: ``φ ≡ log 2``
+  with an atom ``−log 2`` at the last point; it costs ``log 2`` unless the last step has size 1.
+* exchangeable Beta–Bernoulli(a, b): given ``j`` observations with ``S`` ones the predictive
+  probability is ``p̂ = (a + S)/(a + b + j)``, so ``h_j = E h₂(p̂_j)``.  As ``j → ∞``, ``p̂_j → p``
+  with ``p ~ Beta(a, b)``, hence for every ``u > 0``:
+  ``φ(u) = E h₂(p) = ψ(a+b+1) − a/(a+b) ψ(a+1) − b/(a+b) ψ(b+1)`` (constant), while ``h_0 = h₂(a/(a+b))``.
+  Rate: ``h₂(p̂) − E[h₂(p) | data] ≈ −½ h₂''(p̂) Var(p | data) = 1/(2(a+b+j+1))``, so
+  ``h_j = φ + 1/(2j) + O(j^{-2})``: at ``j = uN`` the error is ``1/(2uN)`` — ``O(1/N)`` for fixed
+  ``u > 0`` but not uniform near 0 (the excess sums to ``TC ≈ ½ log N``).  The atom at 0 is the jump
+  ``h₂(a/(a+b)) − φ``.
+* binary symmetric Markov chain, flip probability ``ε`` (stationary, uniform start), ``ρ = 1 − 2ε``,
+  ``ε_g = (1 − ρ^g)/2``: a new position's nearest revealed neighbours are at distances ``a`` (left)
+  and ``b`` (right), independent geometric laws ``u(1−u)^{a−1}`` in the limit, and
+  ``H(X_i | X_{i−a}, X_{i+b}) = h₂(ε_a) + h₂(ε_b) − h₂(ε_{a+b})``.  Hence
+  ``φ(u) = 2 Σ_a u(1−u)^{a−1} h₂(ε_a) − Σ_{a,b} u²(1−u)^{a+b−2} h₂(ε_{a+b})``.
+  With ``h₂(ε_g) = log 2 − Σ_{k≥1} ρ^{2kg}/(2k(2k−1))`` both geometric sums close:
+  ``Σ_a u(1−u)^{a−1} ρ^{2ka} = y_k = uρ^{2k}/(1−(1−u)ρ^{2k})`` and the double sum is ``y_k²``, so
+  ``φ(u) = log 2 − Σ_{k≥1} [1 − (1 + β_k u)^{−2}] / (2k(2k−1))``, ``β_k = ρ^{2k}/(1 − ρ^{2k})``
+  (using ``1 − y_k = 1/(1 + β_k u)``).  ``φ(0) = log 2`` and ``φ(1) = 2h₂(ε) − h₂(2ε(1−ε))``.
+  All derivatives are explicit: ``φ^{(n)}(u) = Σ_k (−1)^n (n+1)! β_k^n (1+β_k u)^{−n−2}/(2k(2k−1))``.
+  The finite chain differs by ``O(1/N)`` (boundary positions, sampling without replacement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..errors import SymschedError
+
+__all__ = ["LimitProfile", "limit_profile", "independent_limit_profile", "copy_limit_profile",
+           "parity_limit_profile", "beta_bernoulli_limit_profile", "binary_symmetric_chain_limit_profile",
+           "check_limit_profile", "fit_limit_profile", "NumericLimitProfile"]
+
+U = sp.Symbol("u", real=True)
+
+
+def binary_entropy(p: Any) -> Any:
+    """``h₂(p) = −p log p − (1−p) log(1−p)`` in nats: sympy for sympy input, else mpmath.
+
+    >>> float(binary_entropy(0.5))  # doctest: +ELLIPSIS
+    0.693147...
+    """
+    if isinstance(p, sp.Basic):
+        return -p * sp.log(p) - (1 - p) * sp.log(1 - p)
+    p = mpmath.mpf(p)
+    if p == 0 or p == 1:
+        return mpmath.mpf(0)
+    return -p * mpmath.log(p) - (1 - p) * mpmath.log(1 - p)
+
+
+def _number(x: Any, where: str) -> Any:
+    """Sympify a parameter, refusing non-numbers (symbols are allowed: the expression stays symbolic)."""
+    try:
+        v = sp.sympify(x)
+    except (sp.SympifyError, TypeError) as exc:
+        raise SymschedError(f"{where}: expected a number or sympy expression, got {x!r}") from exc
+    if isinstance(x, float):
+        v = sp.Float(x)
+    return v
+
+
+@dataclass(frozen=True, eq=False)
+class LimitProfile:
+    """A limit profile ``φ`` on ``[0, 1]`` (``h_j ≈ φ(j/N)``), possibly with atoms at the end points.
+
+    Attributes
+    ----------
+    expr : sympy expression in ``u``
+        ``φ`` on the open interval (its value at 0 and 1 by continuity).
+    u : sympy Symbol
+    name : str
+    value_at_zero : sympy expression or None
+        The limit of ``h_0`` when it differs from ``φ(0+)`` (an atom at 0), else None.
+    value_at_end : sympy expression or None
+        The limit of ``h_{N−1}`` when it differs from ``φ(1−)`` (an atom at the last point), else None.
+    rate : str
+        How fast ``h_j → φ(j/N)``, as derived.
+    derivation : str
+        The derivation in words and formulas.
+
+    Examples
+    --------
+    >>> lp = binary_symmetric_chain_limit_profile(0.1)
+    >>> float(lp(0)), round(float(lp(1)), 10) == round(float(2*binary_entropy(0.1) - binary_entropy(0.18)), 10)
+    (0.6931471805599453, True)
+    """
+
+    expr: sp.Expr
+    u: sp.Symbol = U
+    name: str = "phi"
+    value_at_zero: Any = None
+    value_at_end: Any = None
+    rate: str = ""
+    derivation: str = ""
+    params: dict = field(default_factory=dict)
+    _numeric: Callable | None = None          # (x, n) -> n-th derivative at current mpmath precision
+
+    # -- numeric values -----------------------------------------------------------------------
+    def derivative(self, x: Any, n: int = 0, dps: int | None = None) -> mpmath.mpf:
+        """``φ^{(n)}(x)`` as an mpmath number (at ``dps`` digits, default the current precision)."""
+        if dps is not None:
+            with mpmath.workdps(dps + 5):
+                v = self.derivative(x, n)
+            with mpmath.workdps(dps):
+                return +v
+        x = mpmath.mpf(x)
+        if self._numeric is not None:
+            return self._numeric(x, n)
+        fn = _mp_lambdify(sp.diff(self.expr, self.u, n) if n else self.expr, self.u)
+        return mpmath.mpf(fn(x))
+
+    def __call__(self, x: Any, dps: int | None = None) -> mpmath.mpf:
+        """``φ(x)`` (the regular part: atoms are not included)."""
+        return self.derivative(x, 0, dps)
+
+    def numeric_phi(self, dps: int = 30) -> Callable:
+        """An mpmath function ``x -> φ(x)`` evaluated at ``dps`` digits."""
+        return lambda x: self.derivative(x, 0, dps)
+
+    @property
+    def atom_at_zero(self) -> Any:
+        """``lim h_0 − φ(0)`` (0 when there is no atom)."""
+        if self.value_at_zero is None:
+            return sp.Integer(0)
+        return sp.simplify(self.value_at_zero - self.expr.subs(self.u, 0))
+
+    @property
+    def atom_at_end(self) -> Any:
+        """``lim h_{N−1} − φ(1)`` (0 when there is no atom)."""
+        if self.value_at_end is None:
+            return sp.Integer(0)
+        return sp.simplify(self.value_at_end - self.expr.subs(self.u, 1))
+
+    @property
+    def is_regular(self) -> bool:
+        """True when ``φ`` alone describes the profile (no atoms at the end points)."""
+        return self.value_at_zero is None and self.value_at_end is None
+
+    def h(self, N: int, dps: int | None = 30) -> list:
+        """``h_j ≈ φ(j/N)`` for ``j = 0..N−1`` with the atoms placed at ``j = 0`` and ``j = N−1`` (mpf)."""
+        if not isinstance(N, (int, np.integer)) or N < 1:
+            raise SymschedError(f"N must be a positive integer, got {N!r}")
+        with mpmath.workdps((dps or mpmath.mp.dps) + 5):
+            vals = [self.derivative(mpmath.mpf(j) / N, 0) for j in range(N)]
+            if self.value_at_zero is not None:
+                vals[0] = mpmath.mpf(sp.N(self.value_at_zero, (dps or 15) + 5))
+            if self.value_at_end is not None and N >= 2:
+                vals[-1] = mpmath.mpf(sp.N(self.value_at_end, (dps or 15) + 5))
+        return vals
+
+    def atom_cost(self, schedule: Sequence[int]) -> Any:
+        """Exact extra ``E KL`` the atoms cause for ``schedule`` (when ``h_j = φ(j/N)`` elsewhere).
+
+        An atom ``J₀`` at ``j = 0`` adds ``(k_1 − 1) J₀``; an atom ``J₁`` at ``j = N−1`` (``h_{N−1}``
+        lowered by ``−J₁``) adds ``−J₁`` unless the last step has size 1.
+        """
+        sizes = list(schedule)
+        if not sizes or any(int(k) != k or k < 0 for k in sizes):
+            raise SymschedError(f"schedule: expected non-negative integer sizes, got {schedule!r}")
+        nonzero = [k for k in sizes if k]
+        cost = (nonzero[0] - 1) * self.atom_at_zero
+        if nonzero[-1] != 1:
+            cost += -self.atom_at_end
+        return sp.nsimplify(cost) if isinstance(cost, sp.Basic) and not cost.free_symbols else cost
+
+    def regular_part(self) -> "LimitProfile":
+        """The same ``φ`` without atoms."""
+        return LimitProfile(self.expr, self.u, self.name + " (regular part)", None, None, self.rate,
+                            self.derivation, dict(self.params), self._numeric)
+
+    def riemann_limit(self):
+        """``symsched.riemann_limit(φ, u)`` of a regular profile; refuses a degenerate one.
+
+        Raises
+        ------
+        SymschedError
+            If the profile has an atom: the Riemann limit only sees the regular part, which would
+            silently drop the atom's cost (use :meth:`regular_part` and :meth:`atom_cost` explicitly).
+        """
+        if not self.is_regular:
+            raise SymschedError(
+                f"limit profile {self.name!r} is degenerate (atom {self.atom_at_zero} at u=0, "
+                f"{self.atom_at_end} at u=1): its Riemann limit would ignore the atom; call "
+                ".regular_part().riemann_limit() and add .atom_cost(schedule) explicitly")
+        from .limit import riemann_limit
+        return riemann_limit(self)
+
+    # -- display ------------------------------------------------------------------------------
+    def latex(self) -> str:
+        """LaTeX of ``φ(u)`` with its atoms."""
+        s = rf"\varphi({sp.latex(self.u)}) = {sp.latex(self.expr)}"
+        if self.value_at_zero is not None:
+            s += rf",\quad h_0 \to {sp.latex(self.value_at_zero)}"
+        if self.value_at_end is not None:
+            s += rf",\quad h_{{N-1}} \to {sp.latex(self.value_at_end)}"
+        return s
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def __repr__(self) -> str:
+        atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
+        return f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
+
+
+_LAMBDA_CACHE: dict = {}
+
+
+def _mp_lambdify(expr: sp.Expr, u: sp.Symbol) -> Callable:
+    key = (expr, u)
+    fn = _LAMBDA_CACHE.get(key)
+    if fn is None:
+        if expr.free_symbols - {u}:
+            raise SymschedError(f"phi: unresolved symbols {sorted(map(str, expr.free_symbols - {u}))} "
+                                "(substitute numbers before numeric evaluation)")
+        if expr.has(sp.Sum, sp.Integral):
+            fn = (lambda x, e=expr: mpmath.mpf(sp.N(e.subs(u, sp.Float(x, mpmath.mp.dps)), mpmath.mp.dps)))
+        else:
+            fn = sp.lambdify(u, expr, modules="mpmath")
+        _LAMBDA_CACHE[key] = fn
+    return fn
+
+
+# -- the families ----------------------------------------------------------------------------
+
+def independent_limit_profile(entropy: Any) -> LimitProfile:
+    """``φ ≡ H(X_1)`` for independent identically distributed tokens (exact for every N).
+
+    >>> independent_limit_profile(sp.log(2)).expr
+    log(2)
+    """
+    H = _number(entropy, "entropy")
+    if H.is_number and not H >= 0:
+        raise SymschedError(f"entropy must be >= 0, got {entropy!r}")
+    return LimitProfile(sp.Integer(0) * U + H, U, "independent", rate="exact for every N",
+                        derivation="h_j = H(X_i | X_T) = H(X_1) for independent tokens", params={"entropy": H})
+
+
+def copy_limit_profile(q: int) -> LimitProfile:
+    """Copy model: ``φ ≡ 0`` on ``(0, 1]`` with an atom ``log q`` at ``u = 0`` (degenerate limit).
+
+    >>> lp = copy_limit_profile(3); lp.atom_at_zero, lp.atom_cost([2, 1])
+    (log(3), log(3))
+    """
+    if not isinstance(q, (int, np.integer)) or q < 2:
+        raise SymschedError(f"q (number of symbols of the copy model) must be an integer >= 2, got {q!r}")
+    return LimitProfile(sp.Integer(0), U, f"copy(q={q})", value_at_zero=sp.log(q),
+                        rate="exact for every N: h_0 = log q, h_j = 0 for j >= 1",
+                        derivation="one token determines all others; the limit is degenerate (atom at 0)",
+                        params={"q": int(q)})
+
+
+def parity_limit_profile() -> LimitProfile:
+    """Parity model: ``φ ≡ log 2`` with an atom ``−log 2`` at the last point (``h_{N−1} = 0``)."""
+    return LimitProfile(sp.log(2) + 0 * U, U, "parity", value_at_end=sp.Integer(0),
+                        rate="exact for every N: h_j = log 2 for j < N-1, h_{N-1} = 0",
+                        derivation="N-1 fair bits determine the XOR; any N-1 tokens are independent")
+
+
+def beta_bernoulli_limit_profile(a: Any = 1, b: Any = 1) -> LimitProfile:
+    """Exchangeable Beta(a, b)–Bernoulli tokens: ``φ ≡ E h₂(p)`` on ``(0, 1]``, atom at 0.
+
+    ``φ = ψ(a+b+1) − a/(a+b) ψ(a+1) − b/(a+b) ψ(b+1)``; ``h_0 = h₂(a/(a+b))``;
+    ``h_j = φ + 1/(2j) + O(j^{-2})`` (module docstring), i.e. ``O(1/(uN))`` at ``j = uN``.
+
+    >>> beta_bernoulli_limit_profile(1, 1).expr
+    1/2
+    """
+    A, B = _number(a, "a"), _number(b, "b")
+    for name, v in (("a", A), ("b", B)):
+        if v.is_number and not v > 0:
+            raise SymschedError(f"Beta parameter {name} must be > 0, got {v}")
+    phi = sp.polygamma(0, A + B + 1) - A / (A + B) * sp.polygamma(0, A + 1) - B / (A + B) * sp.polygamma(0, B + 1)
+    phi = sp.simplify(sp.expand_func(phi)) if (A.is_Rational and B.is_Rational) else phi
+    p0 = A / (A + B)
+    return LimitProfile(phi + 0 * U, U, f"beta_bernoulli(a={A}, b={B})", value_at_zero=binary_entropy(p0),
+                        rate="h_j = phi + 1/(2j) + O(1/j^2): O(1/(uN)) at j = uN, not uniform near u = 0",
+                        derivation="posterior predictive p_hat -> p ~ Beta(a,b); E h2(p) = psi(a+b+1) - "
+                                   "a/(a+b) psi(a+1) - b/(a+b) psi(b+1)",
+                        params={"a": A, "b": B})
+
+
+def binary_symmetric_chain_limit_profile(eps: Any) -> LimitProfile:
+    """Binary symmetric Markov chain with flip probability ``ε`` (geometric gap laws).
+
+    ``φ(u) = log 2 − Σ_{k≥1} [1 − (1 + β_k u)^{−2}]/(2k(2k−1))``, ``β_k = ρ^{2k}/(1−ρ^{2k})``,
+    ``ρ = 1 − 2ε`` — equal to ``2Σ_a u(1−u)^{a−1}h₂(ε_a) − Σ_{a,b} u²(1−u)^{a+b−2}h₂(ε_{a+b})``
+    (module docstring).  Numerically the series is summed to the working precision (terms decay
+    like ``ρ^{2k}/k²``); derivatives of every order are explicit.
+
+    Parameters
+    ----------
+    eps : number in (0, 1) or sympy expression
+        Flip probability; ``ε = 1/2`` gives independent tokens (φ ≡ log 2).
+
+    Examples
+    --------
+    >>> lp = binary_symmetric_chain_limit_profile(sp.Rational(1, 10))
+    >>> round(float(lp(0.5)), 6)
+    0.281229
+    """
+    E = _number(eps, "eps")
+    if E.is_number and not (0 < E < 1):
+        raise SymschedError(f"eps (flip probability) must lie in (0, 1), got {eps!r}")
+    k = sp.Symbol("k", integer=True, positive=True)
+    rho2k = (1 - 2 * E) ** (2 * k)
+    beta = rho2k / (1 - rho2k)
+    expr = sp.log(2) - sp.Sum((1 - (1 + beta * U) ** -2) / (2 * k * (2 * k - 1)), (k, 1, sp.oo))
+
+    def numeric(x, n, E=E):
+        if E.free_symbols:
+            raise SymschedError(f"eps = {E} is symbolic: substitute a number for numeric values")
+        # a float eps means its exact binary value (so results are accurate to every requested digit)
+        e_mp = mpmath.mpf(E._mpf_) if isinstance(E, sp.Float) else mpmath.mpf(sp.N(E, mpmath.mp.dps + 10))
+        rho2 = (1 - 2 * e_mp) ** 2
+        tol = mpmath.eps * 2
+        total = mpmath.mpf(0)
+        c = mpmath.mpf(1)
+        fact = mpmath.factorial(n + 1) * (-1) ** n
+        for kk in range(1, 10 ** 6):
+            c *= rho2
+            if c == 0:
+                break
+            bk = c / (1 - c)
+            base = (1 + bk * x)
+            if n == 0:
+                term = (1 - base ** -2) / (2 * kk * (2 * kk - 1))
+            else:
+                term = -fact * bk ** n * base ** (-n - 2) / (2 * kk * (2 * kk - 1))
+            total += term
+            # terms decrease geometrically (ratio <= rho^2): stop when the remaining tail is negligible
+            if abs(term) <= tol * (1 - rho2) * max(abs(total), 1):
+                break
+        return (mpmath.log(2) if n == 0 else 0) - total
+
+    return LimitProfile(expr, U, f"binary_symmetric_chain(eps={E})",
+                        rate="O(1/N) (boundary positions and sampling without replacement)",
+                        derivation="geometric gap laws for the nearest revealed neighbours; "
+                                   "H(X_i|X_{i-a},X_{i+b}) = h2(eps_a) + h2(eps_b) - h2(eps_{a+b})",
+                        params={"eps": E}, _numeric=numeric)
+
+
+_FAMILIES = {
+    "independent": independent_limit_profile,
+    "copy": copy_limit_profile,
+    "parity": parity_limit_profile,
+    "beta_bernoulli": beta_bernoulli_limit_profile,
+    "binary_symmetric_chain": binary_symmetric_chain_limit_profile,
+    "markov": binary_symmetric_chain_limit_profile,
+}
+
+
+def limit_profile(family: str, **params: Any) -> LimitProfile:
+    """The limit profile of a model family by name.
+
+    Parameters
+    ----------
+    family : {"independent", "copy", "parity", "beta_bernoulli", "binary_symmetric_chain" (or "markov")}
+    **params
+        The family's parameters: ``entropy``; ``q``; none; ``a, b``; ``eps``.
+
+    >>> limit_profile("markov", eps=0.25).name
+    'binary_symmetric_chain(eps=0.250000000000000)'
+    """
+    try:
+        fn = _FAMILIES[family]
+    except KeyError:
+        raise SymschedError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}") from None
+    try:
+        return fn(**params)
+    except TypeError as exc:
+        raise SymschedError(f"limit_profile({family!r}): bad parameters {sorted(params)}: {exc}") from None
+
+
+# -- checking convergence --------------------------------------------------------------------
+
+def _phi_values(phi: Any, N: int, u: Any = None, dps: int = 30) -> list:
+    if isinstance(phi, LimitProfile):
+        return phi.h(N, dps)
+    if isinstance(phi, sp.Basic):
+        sym = u if u is not None else (list(phi.free_symbols)[0] if phi.free_symbols else U)
+        lp = LimitProfile(sp.sympify(phi), sym)
+        return lp.h(N, dps)
+    if callable(phi):
+        with mpmath.workdps(dps + 5):
+            return [mpmath.mpf(phi(mpmath.mpf(j) / N)) for j in range(N)]
+    raise SymschedError(f"phi: expected a LimitProfile, a sympy expression or a callable, got {type(phi).__name__}")
+
+
+def check_limit_profile(model_family: Callable[[int], Any], phi: Any, Ns: Sequence[int], u: Any = None,
+                        u_min: float = 0.0, u_max: float = 1.0, dps: int = 30):
+    """Max ``|h_j − φ(j/N)|`` over ``u_min ≤ j/N ≤ u_max`` for each ``N``, with observed orders.
+
+    Parameters
+    ----------
+    model_family : callable
+        ``N -> profile`` (an :class:`~symsched.info.profile.InformationProfile`, a sequence of ``h``
+        values, or a model, whose profile is then computed with ``symsched.information_profile``).
+    phi : LimitProfile, sympy expression (with ``u``) or callable
+        The limit; a LimitProfile's atoms are placed at ``j = 0`` and ``j = N−1``.
+    Ns : sequence of int
+        Increasing sizes.
+    u_min, u_max : float
+        Restrict the comparison (e.g. ``u_min > 0`` for a profile whose convergence is not uniform at 0).
+
+    Returns
+    -------
+    VerificationTable
+        Columns ``N``, ``max_error``, ``at_u``; ``observed_orders["max_error"]`` are the log-log slopes.
+
+    Examples
+    --------
+    >>> t = check_limit_profile(lambda N: [0.5] * N, independent_limit_profile(0.5), [4, 8])
+    >>> [float(r["max_error"]) for r in t.to_rows()]
+    [0.0, 0.0]
+    """
+    from .verify import VerificationTable
+    from ..info.profile import InformationProfile, as_profile
+
+    Ns = _check_Ns(Ns)
+    rows = []
+    for N in Ns:
+        prof = model_family(N)
+        if not isinstance(prof, InformationProfile) and not isinstance(prof, (list, tuple, np.ndarray)):
+            from .. import info as _info
+            prof = _info.information_profile(prof)
+        prof = as_profile(prof, check=False)
+        if prof.N != N:
+            raise SymschedError(f"model_family({N}) returned a profile of length {prof.N}, expected {N}")
+        ref = _phi_values(phi, N, u, dps)
+        best, at = mpmath.mpf(0), None
+        with mpmath.workdps(dps + 5):
+            for j in range(N):
+                if not (u_min <= j / N <= u_max):
+                    continue
+                hj = prof.h[j]
+                hj = mpmath.mpf(sp.N(hj, dps + 5)) if isinstance(hj, sp.Basic) else mpmath.mpf(hj)
+                err = abs(hj - ref[j])
+                if at is None or err > best:
+                    best, at = err, j / N
+        if at is None:
+            raise SymschedError(f"no j with {u_min} <= j/N <= {u_max} for N = {N}")
+        rows.append({"N": N, "max_error": best, "at_u": at})
+    return VerificationTable(f"max |h_j - phi(j/N)| on [{u_min}, {u_max}]", ["N", "max_error", "at_u"], rows,
+                             error_columns=["max_error"], parameter="N")
+
+
+def _check_Ns(Ns: Sequence[int]) -> list:
+    out = []
+    for N in Ns:
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+            raise SymschedError(f"Ns: expected positive integers, got {N!r}")
+        out.append(int(N))
+    if not out or any(b <= a for a, b in zip(out, out[1:])):
+        raise SymschedError(f"Ns: expected a non-empty increasing sequence, got {list(Ns)}")
+    return out
+
+
+# -- fitting φ from a discrete profile ---------------------------------------------------------
+
+_GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(8)
+
+
+class NumericLimitProfile:
+    """A monotone numeric ``φ`` fitted to a discrete profile, with the continuum quantities.
+
+    Built by :func:`fit_limit_profile`.  Attributes: ``N``, ``method``, ``grid``, ``nodes`` (the ``u``
+    values of ``h_0..h_{N−1}``), ``values``, ``fit_error`` (leave-one-out maximum deviation on the
+    nodes, the honest size of the interpolation error), ``delta``, ``leading_constant``
+    (``½(∫√f)²``), ``constant_leading_constant`` (``½Δ``).
+    """
+
+    def __init__(self, h: np.ndarray, method: str, grid: str):
+        self.N = len(h)
+        self.method = method
+        self.grid = grid
+        self.values = h
+        if grid == "endpoints":
+            self.nodes = np.linspace(0.0, 1.0, self.N) if self.N > 1 else np.array([0.0])
+            xs, ys = self.nodes, h
+        else:  # "left": h_j at j/N; φ(1) by continuing the last secant, clipped to keep φ non-increasing
+            self.nodes = np.arange(self.N) / self.N
+            last = h[-1] - (h[-2] - h[-1]) if self.N > 1 else h[-1]
+            xs, ys = np.append(self.nodes, 1.0), np.append(h, min(last, h[-1]))
+        if len(xs) == 1:
+            xs, ys = np.array([0.0, 1.0]), np.array([h[0], h[0]])
+        self._xs, self._ys = xs, ys
+        self._interp = self._build(xs, ys)
+        self._tabulate()
+        self.fit_error = self._leave_one_out()
+
+    def _build(self, xs, ys):
+        from scipy.interpolate import PchipInterpolator
+        if self.method == "pchip":
+            return PchipInterpolator(xs, ys, extrapolate=False)
+        return _Linear(xs, ys)
+
+    # -- φ and f ------------------------------------------------------------------------------
+    def phi(self, u):
+        """``φ(u)`` (vectorised, ``u`` in [0, 1])."""
+        uu = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        return self._interp(uu)
+
+    __call__ = phi
+
+    def f(self, u):
+        """``f = −φ′ ≥ 0`` (one-sided at the nodes for the linear fit)."""
+        uu = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        return np.maximum(-self._interp.derivative()(uu), 0.0)
+
+    @property
+    def delta(self) -> float:
+        return float(self._ys[0] - self._ys[-1])
+
+    @property
+    def constant_leading_constant(self) -> float:
+        """``½Δ``: the coefficient of ``N/K`` for the constant schedule."""
+        return 0.5 * self.delta
+
+    def _tabulate(self):
+        # ∫√f over each interval by 8-point Gauss–Legendre (exact enough: f is a smooth piece there)
+        a, b = self._xs[:-1], self._xs[1:]
+        mid, half = (a + b) / 2, (b - a) / 2
+        pts = mid[:, None] + half[:, None] * _GAUSS_X[None, :]
+        sq = np.sqrt(self.f(pts))
+        pieces = (sq * _GAUSS_W[None, :]).sum(axis=1) * half
+        self._cum = np.concatenate([[0.0], np.cumsum(pieces)])
+        self.sqrt_f_integral = float(self._cum[-1])
+        fp = (self.f(pts) * _GAUSS_W[None, :]).sum(axis=1) * half
+        self.f_integral = float(fp.sum())
+
+    @property
+    def leading_constant(self) -> float:
+        """``½ (∫₀¹ √f du)²``: the optimal schedule's coefficient of ``N/K``."""
+        return 0.5 * self.sqrt_f_integral ** 2
+
+    def density(self, u):
+        """Optimal relative block-size density ``κ*(u) = (∫√f)/√f(u)`` (inf where ``f = 0``)."""
+        with np.errstate(divide="ignore"):
+            return self.sqrt_f_integral / np.sqrt(self.f(u))
+
+    def cdf(self, u):
+        """``G(u) = ∫₀^u √f / ∫₀¹ √f``."""
+        if self.sqrt_f_integral <= 0:
+            raise SymschedError("fitted profile is flat (f = 0): the optimal density is undefined")
+        uu = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        i = np.clip(np.searchsorted(self._xs, uu, side="right") - 1, 0, len(self._xs) - 2)
+        a = self._xs[i]
+        # partial interval by Gauss–Legendre on [a, u]
+        half = (uu - a) / 2
+        pts = (a + half)[..., None] + half[..., None] * _GAUSS_X
+        part = (np.sqrt(self.f(pts)) * _GAUSS_W).sum(axis=-1) * half
+        return (self._cum[i] + part) / self.sqrt_f_integral
+
+    def breakpoints(self, K: int, N: int | None = None):
+        """Quantiles ``G^{-1}(t/K)``, ``t = 0..K``; with ``N``, the integers ``round(N G^{-1}(t/K))``."""
+        from scipy.optimize import brentq
+        if not isinstance(K, (int, np.integer)) or K < 1:
+            raise SymschedError(f"K must be a positive integer, got {K!r}")
+        qs = [0.0]
+        for t in range(1, K):
+            target = t / K
+            qs.append(brentq(lambda x: float(self.cdf(x)) - target, qs[-1], 1.0, xtol=1e-15))
+        qs.append(1.0)
+        if N is None:
+            return np.array(qs)
+        s = [int(round(N * q)) for q in qs]
+        if any(b <= a for a, b in zip(s, s[1:])):
+            raise SymschedError(f"breakpoints: rounding N*G^-1(t/K) for N={N}, K={K} gives empty steps {s}; "
+                                "use a smaller K")
+        return s
+
+    def _leave_one_out(self) -> float:
+        n = len(self._xs)
+        if n <= 3:
+            return float("nan")
+        idx = np.unique(np.linspace(1, n - 2, min(n - 2, 200)).astype(int))
+        worst = 0.0
+        for i in idx:
+            keep = np.ones(n, bool)
+            keep[i] = False
+            pred = self._build(self._xs[keep], self._ys[keep])(self._xs[i])
+            worst = max(worst, abs(float(pred) - self._ys[i]))
+        return worst
+
+    def __repr__(self) -> str:
+        return (f"NumericLimitProfile(N={self.N}, method={self.method!r}, grid={self.grid!r}, "
+                f"delta={self.delta:.6g}, leading_constant={self.leading_constant:.6g}, "
+                f"fit_error={self.fit_error:.3g})")
+
+    def latex(self) -> str:
+        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {self.delta:.6g},\ "
+                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {self.leading_constant:.6g},\ "
+                rf"\text{{LOO error}} = {self.fit_error:.3g}")
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+
+class _Linear:
+    """Piecewise-linear interpolant with a piecewise-constant derivative (right-continuous)."""
+
+    def __init__(self, xs, ys):
+        self.xs, self.ys = np.asarray(xs, float), np.asarray(ys, float)
+        self.slopes = np.diff(self.ys) / np.diff(self.xs)
+
+    def __call__(self, x):
+        return np.interp(x, self.xs, self.ys)
+
+    def derivative(self):
+        def d(x):
+            i = np.clip(np.searchsorted(self.xs, x, side="right") - 1, 0, len(self.slopes) - 1)
+            return self.slopes[i]
+        return d
+
+
+def fit_limit_profile(h: Any, method: str = "pchip", grid: str = "endpoints", check: bool = True
+                      ) -> NumericLimitProfile:
+    """Fit a monotone ``φ`` to ``h_0..h_{N−1}`` and compute the continuum quantities from it.
+
+    Parameters
+    ----------
+    h : InformationProfile or sequence
+        The discrete profile (non-increasing).
+    method : {"pchip", "linear"}
+        Monotone piecewise-cubic Hermite (scipy ``PchipInterpolator``; preserves monotonicity, so
+        ``f = −φ′ ≥ 0``) or piecewise-linear interpolation.
+    grid : {"endpoints", "left"}
+        ``"endpoints"`` puts ``h_j`` at ``u = j/(N−1)``: ``φ(0) = h_0``, ``φ(1) = h_{N−1}``, so
+        ``Δ = h_0 − h_{N−1}`` exactly and no extrapolation is needed (the default).  ``"left"`` puts
+        ``h_j`` at ``j/N`` (the convention ``h_j ≈ φ(j/N)``) and extends to ``u = 1`` by the last
+        secant.  The two differ by ``O(1/N)`` in ``u``.
+    check : bool
+        Refuse a profile that increases (a noisy estimate: pass ``check=False`` to fit anyway, the
+        PCHIP fit then follows the bumps).
+
+    Returns
+    -------
+    NumericLimitProfile
+        With ``.phi(u)``, ``.f(u)``, ``.delta``, ``.leading_constant``, ``.density(u)``, ``.cdf(u)``,
+        ``.breakpoints(K, N=None)`` and ``.fit_error`` (leave-one-out max deviation on the nodes).
+
+    Examples
+    --------
+    >>> fit = fit_limit_profile([1 - j / 10 for j in range(10)], method="linear", grid="left")
+    >>> round(fit.leading_constant, 12), round(fit.delta, 12)
+    (0.5, 1.0)
+    """
+    from ..info.profile import as_profile
+    if method not in ("pchip", "linear"):
+        raise SymschedError(f"method must be 'pchip' or 'linear', got {method!r}")
+    if grid not in ("endpoints", "left"):
+        raise SymschedError(f"grid must be 'endpoints' or 'left', got {grid!r}")
+    prof = as_profile(h, check=check)
+    return NumericLimitProfile(prof.as_array(), method, grid)
