@@ -262,7 +262,11 @@ def simplify_information(expr: sp.Expr) -> sp.Expr:
     """
     if isinstance(expr, sp.Float) or not isinstance(expr, sp.Basic):
         return expr
-    expr = sp.expand_log(sp.expand(expr), force=True)
+    expr = sp.expand(sp.expand_log(sp.expand(expr), force=True))
+    if not expr.free_symbols:
+        # a rational combination of logs of primes is already canonical; simplify() would only
+        # recombine the logs into huge integers
+        return expr
     if sp.count_ops(expr) <= SIMPLIFY_MAX_OPS:
         expr = sp.expand_log(sp.simplify(expr), force=True)
     return expr

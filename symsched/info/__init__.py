@@ -1,5 +1,9 @@
 """Information measures: entropy and information profiles, TC, DTC, O-information."""
 
 from .profile import InformationProfile, as_profile
+from .estimate import estimate_profile
+from .measures import (DEFAULT_MAX_COST, dual_total_correlation, entropy, entropy_profile, information_profile,
+                       o_information, total_correlation)
 
-__all__ = ["InformationProfile", "as_profile"]
+__all__ = ["InformationProfile", "as_profile", "information_profile", "entropy_profile", "total_correlation",
+           "dual_total_correlation", "o_information", "entropy", "DEFAULT_MAX_COST", "estimate_profile"]

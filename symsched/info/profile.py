@@ -107,17 +107,20 @@ class InformationProfile:
     @property
     def total_correlation(self) -> Any:
         """``TC = sum_i H(X_i) - H = sum_j (h_0 - h_j)``: the area above the profile."""
-        return self._finish([self.h[0] - hj for hj in self.h])
+        with self.arithmetic.workprec():
+            return self._finish([self.h[0] - hj for hj in self.h])
 
     @property
     def dual_total_correlation(self) -> Any:
         """``DTC = H - sum_i H(X_i | X_-i) = sum_j (h_j - h_{N-1})``: the area below the profile."""
-        return self._finish([hj - self.h[-1] for hj in self.h])
+        with self.arithmetic.workprec():
+            return self._finish([hj - self.h[-1] for hj in self.h])
 
     @property
     def o_information(self) -> Any:
         """``TC - DTC``."""
-        return self._finish([self.h[0] - hj for hj in self.h] + [self.h[-1] - hj for hj in self.h])
+        with self.arithmetic.workprec():
+            return self._finish([self.h[0] - hj for hj in self.h] + [self.h[-1] - hj for hj in self.h])
 
     def numeric(self) -> "InformationProfile":
         """The same profile in floats (symbols must be resolved)."""

@@ -1,0 +1,180 @@
+"""``information_profile`` and the information measures derived from it.
+
+Dispatch of the exact method (``method="exact"`` or ``"auto"``):
+
+==========================  ==============================================  ===========
+model                       route                                           cost
+==========================  ==============================================  ===========
+exchangeable families       ``e_j = H(X_1..X_j)`` from ``prefix_law``       O(N^2) or so
+independent tokens          ``e_j = (j/N) sum_i H(X_i)``                    O(N)
+Markov chains               consecutive-pair decomposition                  O(N^2)
+anything else               all subset marginals (orbits merged)            ~prod(1+c_i)
+==========================  ==============================================  ===========
+
+The general route refuses (``ModelTooLargeError`` with the estimate) beyond ``max_cost``; with
+``method="auto"`` it falls back to Monte Carlo instead, with a warning.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ..arithmetic import arithmetic
+from ..errors import ModelTooLargeError, SymschedError
+from ..models.base import DiscreteModel
+from ..models.chains import MarkovChain
+from ..models.families import ExchangeableModel, ProductModel
+from .profile import InformationProfile
+from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
+    subset_entropy_sums
+from .structured import chain_entropy_profile, exchangeable_entropy_profile, product_entropy_profile
+
+__all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_total_correlation",
+           "o_information", "entropy", "DEFAULT_MAX_COST"]
+
+METHODS = ("auto", "exact", "montecarlo")
+#: Budget (elementary operations) of the general exact route, per precision.
+DEFAULT_MAX_COST = {"float": 2e9, "mpmath": 3e6, "symbolic": 3e4}
+
+
+def _check_model(model: Any) -> DiscreteModel:
+    if not isinstance(model, DiscreteModel):
+        raise SymschedError(f"expected a symsched model (BayesianNetwork, MarkovRandomField, from_joint(...), ...), "
+                            f"got {type(model).__name__}")
+    if model.N < 1:
+        raise SymschedError("the model has no variables (N = 0)")
+    return model
+
+
+def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) -> tuple[list, str]:
+    """``e_0..e_N`` and the name of the route used."""
+    if isinstance(model, ExchangeableModel):
+        return exchangeable_entropy_profile(model, arith), "exact (exchangeable)"
+    if isinstance(model, ProductModel):
+        return product_entropy_profile(model, arith), "exact (independent)"
+    if isinstance(model, MarkovChain):
+        return chain_entropy_profile(model.initial_distribution, model.transition_matrices, arith), "exact (chain)"
+    budget = DEFAULT_MAX_COST[arith.precision] if max_cost is None else max_cost
+    cost = enumeration_cost(model.cardinalities)
+    if cost > budget:
+        raise ModelTooLargeError(
+            f"exact information profile of {type(model).__name__} with N={model.N}, cardinalities "
+            f"{model.cardinalities} (all subset marginals, precision={arith.precision!r})", cost, budget,
+            'use information_profile(model, method="montecarlo", stderr=...) or raise max_cost')
+    joint = model._joint_array(arith)
+    perms = model.distribution_automorphisms()
+    if choose_route(model.cardinalities, perms) == "orbits":
+        sums, route = orbit_entropy_sums(joint, arith, perms), f"exact (subsets, {len(perms)} symmetries)"
+    else:
+        sums, route = subset_entropy_sums(joint, arith), "exact (subsets)"
+    return entropy_profile_from_sums(sums, arith), route
+
+
+def entropy_profile(model: Any, precision: str = "float", dps: int | None = None, base: Any = None,
+                    max_cost: float | None = None) -> tuple:
+    """Exact entropy profile ``e_0..e_N`` (``e_j = mean_{|T|=j} H(X_T)``)."""
+    return information_profile(model, method="exact", precision=precision, dps=dps, base=base,
+                               max_cost=max_cost).e
+
+
+def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
+                        base: Any = None, stderr: float | None = None, seed: Any = None,
+                        samples: int | None = None, max_cost: float | None = None) -> InformationProfile:
+    """Entropy and information profiles of a model, with H, TC, DTC and O-information.
+
+    Parameters
+    ----------
+    model : DiscreteModel
+        Any symsched model.
+    method : {"auto", "exact", "montecarlo"}
+        ``"exact"`` refuses (``ModelTooLargeError``, with the estimated cost) when the general route is
+        over budget; ``"auto"`` then falls back to Monte Carlo with a warning.
+    precision : {"float", "mpmath", "symbolic"}
+        Arithmetic of the exact computation (Monte Carlo is float only).
+    dps : int, optional
+        Digits for ``"mpmath"`` (default 50).
+    base : number, optional
+        Logarithm base (default: natural, nats).
+    stderr, seed, samples :
+        Monte Carlo target standard error per ``h_j`` (default 0.01), seed, and cap on samples per ``j``.
+    max_cost : float, optional
+        Budget of the general exact route (default :data:`DEFAULT_MAX_COST` for the precision).
+
+    Returns
+    -------
+    InformationProfile
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> prof = ss.information_profile(ss.parity_model(3), precision="symbolic")
+    >>> prof.h
+    (log(2), log(2), 0)
+    >>> prof.total_correlation, prof.dual_total_correlation
+    (log(2), 2*log(2))
+    """
+    if method not in METHODS:
+        raise SymschedError(f"method must be one of {METHODS}, got {method!r}")
+    arith = arithmetic(precision, dps, base)
+    model = _check_model(model)
+    if method == "montecarlo":
+        return _montecarlo(model, arith, stderr, seed, samples)
+    if precision == "float" or precision == "mpmath":
+        _refuse_symbols(model, precision)
+    try:
+        e, route = _exact_entropy_profile(model, arith, max_cost)
+    except ModelTooLargeError as exc:
+        if method == "exact":
+            raise
+        warnings.warn(f"{exc}; falling back to Monte Carlo", stacklevel=2)
+        return _montecarlo(model, arith, stderr, seed, samples)
+    with arith.workprec():
+        h = [e[j + 1] - e[j] for j in range(model.N)]
+    fin = arith.finalize
+    return InformationProfile(tuple(fin(x) for x in h), tuple(fin(x) for x in e), fin(e[-1]), precision, route,
+                              base, (), arith.dps if precision == "mpmath" else None)
+
+
+def _refuse_symbols(model: DiscreteModel, precision: str) -> None:
+    symbols = model.free_symbols
+    if symbols:
+        from ..errors import SymbolicValueError
+
+        raise SymbolicValueError(
+            f"{type(model).__name__} has unresolved symbols {sorted(map(str, symbols))}: substitute values with "
+            f"model.subs({{...}}) or use precision='symbolic' (precision={precision!r} needs numbers)")
+
+
+def _montecarlo(model, arith, stderr, seed, samples) -> InformationProfile:
+    from .montecarlo import montecarlo_profile
+
+    if arith.precision != "float":
+        raise SymschedError(f"method='montecarlo' runs in floats; got precision={arith.precision!r}")
+    _refuse_symbols(model, "float")
+    return montecarlo_profile(model, stderr=stderr, seed=seed, samples=samples, base=arith.base)
+
+
+def entropy(model: Any, **kwargs) -> Any:
+    """``H(X)`` of the model (same options as :func:`information_profile`)."""
+    return information_profile(model, **kwargs).entropy
+
+
+def total_correlation(model: Any, **kwargs) -> Any:
+    """``TC = sum_i H(X_i) - H(X)``, the area above the information profile.
+
+    >>> import symsched as ss
+    >>> round(ss.total_correlation(ss.copy_model(4, 2)), 12) == round(3 * 0.6931471805599453, 12)
+    True
+    """
+    return information_profile(model, **kwargs).total_correlation
+
+
+def dual_total_correlation(model: Any, **kwargs) -> Any:
+    """``DTC = H(X) - sum_i H(X_i | X_{-i})``, the area below the information profile."""
+    return information_profile(model, **kwargs).dual_total_correlation
+
+
+def o_information(model: Any, **kwargs) -> Any:
+    """``TC - DTC``."""
+    return information_profile(model, **kwargs).o_information

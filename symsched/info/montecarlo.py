@@ -1,0 +1,166 @@
+"""Monte Carlo information profiles with standard errors.
+
+``h_j = E[-log p(X_i | X_T)]`` with ``X ~ p``, ``T`` uniform of size ``j`` and ``i`` uniform outside
+``T``: each draw gives an unbiased sample of ``h_j``; draws continue until the standard error reaches
+the target (or the cap on samples).  ``log p(x_A)`` comes from the joint table when it is small, from
+variable elimination on a Bayesian network's CPDs (ancestors of ``A`` only), or from a forward pass
+for a hidden Markov model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import networkx as nx
+import numpy as np
+
+from ..arithmetic import arithmetic, to_float
+from ..errors import ModelTooLargeError, SymschedError
+from ..models.base import DiscreteModel
+from ..models.bayesian import BayesianNetwork
+from ..models.chains import HiddenMarkovModel
+from .elimination import bn_log_marginal, hmm_log_marginal
+from .profile import InformationProfile
+
+__all__ = ["montecarlo_profile", "DEFAULT_STDERR", "JOINT_TABLE_LIMIT"]
+
+DEFAULT_STDERR = 0.01
+#: Joint tables up to this many entries are used directly for sampling and marginals.
+JOINT_TABLE_LIMIT = 2 ** 20
+DEFAULT_MAX_SAMPLES = 20_000
+BATCH = 100
+
+
+class _Oracle:
+    """Draws samples of ``X ~ p`` and evaluates ``log p(x_A)`` for one model."""
+
+    def __init__(self, model: DiscreteModel, rng: np.random.Generator):
+        self.model, self.rng, self.n = model, rng, model.N
+        self._cache: dict = {}
+        if model.joint_size() <= JOINT_TABLE_LIMIT:
+            self.joint = model.joint("float")
+            self.kind = "joint"
+        elif isinstance(model, BayesianNetwork):
+            self.kind = "bn"
+            self.factors = [(vs, np.asarray(a, dtype=float)) for vs, a in model.factors(arithmetic("float"))]
+            self.order = [model.index_of(v) for v in nx.topological_sort(model)]
+            self.cpd = {model.index_of(v): (tuple(model.index_of(p) for p in model.cpd(v)[0]),
+                                            np.asarray(model.cpd(v)[1], dtype=float)) for v in model.nodes}
+        elif isinstance(model, HiddenMarkovModel):
+            self.kind = "hmm"
+        else:
+            raise ModelTooLargeError(
+                f"Monte Carlo for {type(model).__name__} with N={model.N} needs its joint table "
+                f"({model.joint_size():.3g} entries) to sample and evaluate marginals; only Bayesian networks and "
+                "hidden Markov models are handled beyond that", model.joint_size(), JOINT_TABLE_LIMIT,
+                "reduce the model, or express it as a BayesianNetwork")
+
+    def sample(self, size: int) -> np.ndarray:
+        if self.kind == "joint":
+            flat = self.rng.choice(self.joint.size, size=size, p=self.joint.ravel() / self.joint.sum())
+            return np.stack(np.unravel_index(flat, self.joint.shape), axis=1)
+        if self.kind == "bn":
+            x = np.zeros((size, self.n), dtype=np.int64)
+            for v in self.order:
+                parents, table = self.cpd[v]
+                probs = table[tuple(x[:, p] for p in parents)] if parents else np.broadcast_to(table, (size, len(table)))
+                x[:, v] = _categorical(self.rng, probs)
+            return x
+        m = self.model
+        x = np.zeros((size, self.n), dtype=np.int64)
+        z = _categorical(self.rng, np.broadcast_to(np.asarray(m.initial_distribution, float), (size, len(m.initial_distribution))))
+        for t in range(self.n):
+            if t > 0:
+                z = _categorical(self.rng, np.asarray(m.transition_matrices[t - 1], float)[z])
+            x[:, t] = _categorical(self.rng, np.asarray(m.emission_matrices[t], float)[z])
+        return x
+
+    def log_marginal(self, subset: tuple, values: tuple) -> float:
+        if not subset:
+            return 0.0
+        if self.kind == "joint":
+            table = self._cache.get(subset)
+            if table is None:
+                drop = tuple(k for k in range(self.n) if k not in subset)
+                table = self.joint.sum(axis=drop) if drop else self.joint
+                if len(self._cache) < 4096:
+                    self._cache[subset] = table
+            p = table[values]
+            return math.log(p) if p > 0 else -math.inf
+        evidence = dict(zip(subset, values))
+        if self.kind == "bn":
+            return bn_log_marginal(self.model, self.factors, evidence)
+        return hmm_log_marginal(self.model, evidence)
+
+
+def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
+    cum = np.cumsum(probs, axis=-1)
+    u = rng.random(probs.shape[0]) * cum[:, -1]
+    return np.minimum((cum < u[:, None]).sum(axis=1), probs.shape[1] - 1)
+
+
+def _estimate_h(oracle: _Oracle, j: int, target: float, max_samples: int, rng) -> tuple[float, float, int]:
+    n = oracle.n
+    values: list[float] = []
+    while len(values) < max_samples:
+        xs = oracle.sample(BATCH)
+        for x in xs:
+            perm = rng.permutation(n)
+            T, i = tuple(sorted(perm[:j].tolist())), int(perm[j])
+            Ti = tuple(sorted(T + (i,)))
+            lp_Ti = oracle.log_marginal(Ti, tuple(int(x[k]) for k in Ti))
+            lp_T = oracle.log_marginal(T, tuple(int(x[k]) for k in T))
+            values.append(lp_T - lp_Ti)
+        if len(values) >= 2 * BATCH:
+            se = float(np.std(values, ddof=1) / math.sqrt(len(values)))
+            if se <= target:
+                break
+    arr = np.asarray(values)
+    return float(arr.mean()), float(arr.std(ddof=1) / math.sqrt(len(arr))), len(arr)
+
+
+def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: Any = None,
+                       samples: int | None = None, base: Any = None) -> InformationProfile:
+    """Monte Carlo estimate of the information profile, with a standard error per ``h_j``.
+
+    Parameters
+    ----------
+    model : DiscreteModel
+    stderr : float
+        Target standard error per ``h_j`` in nats (default 0.01); draws stop once it is met.
+    seed : int or numpy Generator, optional
+    samples : int, optional
+        Cap on draws per ``j`` (default 20000); when it binds, the reported stderr is above target.
+    base : number, optional
+        Logarithm base of the result.
+
+    Returns
+    -------
+    InformationProfile
+        ``method="montecarlo"``; ``stderr`` holds the per-``h_j`` standard errors; ``e`` is the
+        cumulative sum of ``h`` (so its errors accumulate).
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> prof = ss.information_profile(ss.copy_model(3, 2), method="montecarlo", seed=0)
+    >>> [round(x, 6) for x in prof.h]
+    [0.693147, 0.0, 0.0]
+    """
+    target = DEFAULT_STDERR if stderr is None else float(stderr)
+    if not target > 0:
+        raise SymschedError(f"stderr must be a positive target in nats, got {stderr!r}")
+    cap = DEFAULT_MAX_SAMPLES if samples is None else int(samples)
+    if cap < 2:
+        raise SymschedError(f"samples must be >= 2, got {samples!r}")
+    rng = np.random.default_rng(seed)
+    oracle = _Oracle(model, rng)
+    scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
+    h, se = [], []
+    for j in range(model.N):
+        mean, err, _ = _estimate_h(oracle, j, target / scale, cap, rng)
+        h.append(mean * scale)
+        se.append(err * scale)
+    e = tuple(float(x) for x in np.concatenate([[0.0], np.cumsum(h)]))
+    return InformationProfile(tuple(h), e, e[-1], "float", "montecarlo", base, tuple(se))
