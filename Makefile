@@ -26,7 +26,7 @@ demo: install
 	$(PY) -m symsched demo
 
 test: install-test
-	$(PY) -m pytest -n 2 --nbmake tests notebooks
+	$(PY) -m pytest -n 2 --nbmake --doctest-modules symsched tests notebooks
 
 bench: install-test
 	$(PY) benchmarks/run.py

@@ -57,9 +57,9 @@ class InformationProfile:
     Examples
     --------
     >>> import symsched as ss
-    >>> p = ss.as_profile([0.7, 0.4, 0.1])
+    >>> p = ss.as_profile([0.7, 0.6, 0.1])
     >>> round(p.total_correlation, 12), round(p.dual_total_correlation, 12)
-    (0.9, 0.6)
+    (0.7, 1.1)
     """
 
     h: tuple
