@@ -253,22 +253,33 @@ class _NullContext:
 SIMPLIFY_MAX_OPS = 400
 
 
+def _expand_rational_logs(expr: sp.Expr) -> sp.Expr:
+    """``log(8) -> 3 log 2`` for logs of positive rationals only.
+
+    ``expand_log(force=True)`` on a symbolic argument would split ``log(a b)`` into ``log a + log b``
+    even where the factors are negative, which is wrong; rational arguments are safe.
+    """
+    return expr.replace(lambda e: isinstance(e, sp.log) and e.args[0].is_Rational and e.args[0] > 0,
+                        lambda e: sp.expand_log(e, force=True))
+
+
 def simplify_information(expr: sp.Expr) -> sp.Expr:
     """Simplify an entropy-like sympy expression where sympy can.
 
     Logarithms of rationals are expanded (``log(1/8) -> -3 log 2``) so that the closed forms of
-    copy, parity and independent models come out in their textbook shape.  Expressions larger than
-    ``SIMPLIFY_MAX_OPS`` are only log-expanded (``simplify`` would be too slow).
+    copy, parity and independent models come out in their textbook shape.  Logarithms of symbolic
+    expressions are only transformed by ``simplify`` (which respects the symbols' assumptions), and
+    expressions larger than ``SIMPLIFY_MAX_OPS`` are not passed to ``simplify`` at all (too slow).
     """
     if isinstance(expr, sp.Float) or not isinstance(expr, sp.Basic):
         return expr
-    expr = sp.expand(sp.expand_log(sp.expand(expr), force=True))
+    expr = sp.expand(_expand_rational_logs(sp.expand(expr)))
     if not expr.free_symbols:
         # a rational combination of logs of primes is already canonical; simplify() would only
         # recombine the logs into huge integers
         return expr
     if sp.count_ops(expr) <= SIMPLIFY_MAX_OPS:
-        expr = sp.expand_log(sp.simplify(expr), force=True)
+        expr = _expand_rational_logs(sp.simplify(expr))
     return expr
 
 

@@ -290,3 +290,13 @@ def test_bad_input():
         ss.information_profile(ss.binary_symmetric_chain(3, eps))
     with pytest.raises(ValueError, match="stderr"):
         ss.information_profile(m, method="montecarlo", stderr=0)
+
+
+def test_symbolic_chain_n5_is_real_and_correct():
+    # regression: forcing log expansion of symbolic arguments once produced complex values here
+    eps = sp.Symbol("eps", positive=True)
+    sym = ss.information_profile(ss.binary_symmetric_chain(5, eps), precision="symbolic")
+    vals = [complex(sp.N(x.subs(eps, sp.Rational(1, 10)), 30)) for x in sym.h]
+    assert all(abs(v.imag) < 1e-25 for v in vals)
+    np.testing.assert_allclose([v.real for v in vals], brute_profile(ss.binary_symmetric_chain(5, 0.1).joint()),
+                               atol=1e-13)
