@@ -1,3 +1,5 @@
 from .cli import main
 
-raise SystemExit(main())
+# Guarded so that importing this module (e.g. pytest --doctest-modules) does not run the CLI.
+if __name__ == "__main__":
+    raise SystemExit(main())

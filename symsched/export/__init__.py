@@ -1,3 +1,13 @@
-"""export."""
+"""Export: LaTeX, the printable report (plain text, HTML, LaTeX, dict) and matplotlib figures.
 
-__all__: list = []
+The top layer: it may use every other subpackage.  matplotlib is optional (``symsched[plot]``) and
+imported only when a plot function is called.
+"""
+
+from .display import Report, format_value, report
+from .latex import latex_escape, latex_number, latex_sequence, latex_table, to_latex
+from .plots import plot_density, plot_frontier, plot_profile, plot_schedule
+
+__all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape",
+           "Report", "report", "format_value",
+           "plot_profile", "plot_schedule", "plot_frontier", "plot_density"]

@@ -1,0 +1,372 @@
+"""Command line: ``symsched demo | profile MODEL | schedule MODEL -K K | limit PHI``.
+
+``python -m symsched demo`` (what ``make demo`` runs) profiles a built-in 5-variable Bayesian network
+and prints the report of :func:`symsched.report`.  MODEL is a ``.bif`` file (plain or ``.gz``) or a
+built-in family written ``name:arg:arg`` (``symsched profile --help`` lists them).  Every number
+printed is computed exactly by the library; nothing is estimated unless ``--method montecarlo``
+is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+from .errors import SymschedError
+
+__all__ = ["main", "parse_model", "demo_model", "MODEL_SPECS"]
+
+
+class _CLIError(Exception):
+    """A user error on the command line: printed as one line, exit status 2."""
+
+
+def _int_arg(text: str, what: str, minimum: int = 1) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise _CLIError(f"{what} must be an integer, got {text!r}") from None
+    if v < minimum:
+        raise _CLIError(f"{what} must be >= {minimum}, got {v}")
+    return v
+
+
+def _num_arg(text: str, what: str) -> Fraction:
+    """Numbers in model specs are read exactly ("0.1" is 1/10), so every precision sees the same value."""
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise _CLIError(f"{what} must be a number, got {text!r}") from None
+
+
+def _spec_chain(args):
+    n = _int_arg(args[0], "chain N", 2)
+    eps = _num_arg(args[1], "chain flip probability eps")
+    if not 0 <= eps <= 1:
+        raise _CLIError(f"chain flip probability eps must be in [0, 1], got {args[1]}")
+    import symsched as ss
+    return ss.binary_symmetric_chain(n, eps)
+
+
+def _spec_copy(args):
+    import symsched as ss
+    n = _int_arg(args[0], "copy N")
+    q = _int_arg(args[1], "copy q", 2) if len(args) > 1 else 2
+    return ss.copy_model(n, q)
+
+
+def _spec_parity(args):
+    import symsched as ss
+    return ss.parity_model(_int_arg(args[0], "parity N", 2))
+
+
+def _spec_independent(args):
+    import symsched as ss
+    n = _int_arg(args[0], "independent N")
+    q = _int_arg(args[1], "independent q", 2) if len(args) > 1 else 2
+    return ss.independent(n, q)
+
+
+def _spec_ising_cycle(args):
+    import networkx as nx
+
+    import symsched as ss
+    n = _int_arg(args[0], "ising-cycle N", 3)
+    J = _num_arg(args[1], "ising-cycle coupling J")
+    h = _num_arg(args[2], "ising-cycle field") if len(args) > 2 else 0
+    return ss.ising(nx.cycle_graph(n), J, field=h)
+
+
+def _spec_ising_grid(args):
+    import networkx as nx
+
+    import symsched as ss
+    r = _int_arg(args[0], "ising-grid rows")
+    c = _int_arg(args[1], "ising-grid columns")
+    J = _num_arg(args[2], "ising-grid coupling J")
+    return ss.ising(nx.grid_2d_graph(r, c), J)
+
+
+def _spec_beta_bernoulli(args):
+    import symsched as ss
+    n = _int_arg(args[0], "beta-bernoulli N")
+    a = _num_arg(args[1], "beta-bernoulli a") if len(args) > 1 else 1
+    b = _num_arg(args[2], "beta-bernoulli b") if len(args) > 2 else 1
+    return ss.beta_bernoulli(n, a, b)
+
+
+def _spec_example(args):
+    import symsched as ss
+    return ss.load_example(args[0])
+
+
+def _spec_demo(args):
+    return demo_model()
+
+
+#: Built-in MODEL specs: name -> (argument synopsis, minimum and maximum argument counts, builder, help).
+MODEL_SPECS: dict[str, tuple[str, int, int, Callable, str]] = {
+    "demo": ("demo", 0, 0, _spec_demo, "the 5-variable Bayesian network of `symsched demo`"),
+    "chain": ("chain:N:EPS", 2, 2, _spec_chain, "binary symmetric Markov chain, flip probability EPS"),
+    "copy": ("copy:N[:Q]", 1, 2, _spec_copy, "N copies of one uniform Q-ary symbol (default Q = 2)"),
+    "parity": ("parity:N", 1, 1, _spec_parity, "N-1 fair bits and their XOR"),
+    "independent": ("independent:N[:Q]", 1, 2, _spec_independent, "N independent uniform Q-ary tokens"),
+    "ising-cycle": ("ising-cycle:N:J[:FIELD]", 2, 3, _spec_ising_cycle, "Ising model on the N-cycle"),
+    "ising-grid": ("ising-grid:R:C:J", 3, 3, _spec_ising_grid, "Ising model on the R x C grid"),
+    "beta-bernoulli": ("beta-bernoulli:N[:A:B]", 1, 3, _spec_beta_bernoulli,
+                       "exchangeable Beta(A, B)-Bernoulli sequence (default A = B = 1)"),
+    "example": ("example:NAME", 1, 1, _spec_example, "a network shipped with symsched (symsched.load_example)"),
+}
+
+
+def _specs_help() -> str:
+    lines = ["MODEL is a .bif / .bif.gz file or one of:"]
+    lines += [f"  {syn:<26} {hlp}" for syn, *_ , hlp in MODEL_SPECS.values()]
+    return "\n".join(lines)
+
+
+def parse_model(spec: str):
+    """Build a model from a command-line MODEL: a ``.bif`` path or ``name:arg:...`` (see :data:`MODEL_SPECS`).
+
+    Numbers are read exactly (``0.1`` is the fraction 1/10).
+
+    Examples
+    --------
+    >>> parse_model("copy:3").N
+    3
+    """
+    name, *args = spec.split(":")
+    if name not in MODEL_SPECS:
+        if spec.endswith((".bif", ".bif.gz")) or os.path.sep in spec or os.path.exists(spec):
+            if not os.path.isfile(spec):
+                raise _CLIError(f"MODEL file {spec!r} does not exist")
+            import symsched as ss
+            return ss.read_bif(spec)
+        raise _CLIError(f"unknown MODEL {spec!r}.\n{_specs_help()}")
+    syn, lo, hi, build, _ = MODEL_SPECS[name]
+    if not lo <= len(args) <= hi:
+        raise _CLIError(f"MODEL {spec!r}: expected {syn}")
+    return build(args)
+
+
+def demo_model():
+    """The built-in example: a 5-variable Bayesian network (cloudy / sprinkler / rain / wet grass / slippery).
+
+    The classic "sprinkler" network with a fifth node: Cloudy -> Sprinkler, Cloudy -> Rain,
+    (Sprinkler, Rain) -> WetGrass, WetGrass -> Slippery.  All variables are binary (0 = false,
+    1 = true); the conditional tables are exact fractions, so the model is exact in every precision.
+    Token order is the order of definition: Cloudy, Sprinkler, Rain, WetGrass, Slippery.
+    """
+    import symsched as ss
+
+    F = Fraction
+    bn = ss.BayesianNetwork()
+    bn.name = "sprinkler network (5 variables)"
+    for v in ("Cloudy", "Sprinkler", "Rain", "WetGrass", "Slippery"):
+        bn.add_variable(v, states=2)
+    bn.set_cpd("Cloudy", [F(1, 2), F(1, 2)])
+    bn.set_cpd("Sprinkler", [[F(1, 2), F(1, 2)], [F(9, 10), F(1, 10)]], parents=["Cloudy"])
+    bn.set_cpd("Rain", [[F(4, 5), F(1, 5)], [F(1, 5), F(4, 5)]], parents=["Cloudy"])
+    bn.set_cpd("WetGrass", [[[1, 0], [F(1, 10), F(9, 10)]],
+                            [[F(1, 10), F(9, 10)], [F(1, 100), F(99, 100)]]], parents=["Sprinkler", "Rain"])
+    bn.set_cpd("Slippery", [[F(19, 20), F(1, 20)], [F(3, 10), F(7, 10)]], parents=["WetGrass"])
+    return bn
+
+
+def _add_profile_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--precision", choices=("float", "mpmath", "symbolic"), default="float",
+                   help="arithmetic of the profile (default float)")
+    p.add_argument("--dps", type=int, default=None, help="decimal digits for --precision mpmath")
+    p.add_argument("--base", default=None,
+                   help="logarithm base, e.g. 2 for bits (default: natural logarithms, nats)")
+    p.add_argument("--method", choices=("auto", "exact", "montecarlo"), default="auto",
+                   help="how the profile is computed (default auto: exact whenever possible)")
+    p.add_argument("--digits", type=int, default=6, help="significant digits printed (default 6)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symsched",
+        description="Exact information profiles and unmasking schedules for masked diffusion.",
+        epilog=_specs_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="report on the built-in 5-variable Bayesian network",
+                       description="Profile the built-in 5-variable Bayesian network and compare schedules.")
+    d.add_argument("-K", type=int, nargs="+", default=None, help="step counts to compare (default 2 3)")
+    d.add_argument("--digits", type=int, default=6, help="significant digits printed (default 6)")
+
+    p = sub.add_parser("profile", help="information profile, H, TC, DTC of a model",
+                       description="Information profile of MODEL.", epilog=_specs_help(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", metavar="MODEL")
+    _add_profile_options(p)
+
+    s = sub.add_parser("schedule", help="optimal vs constant schedules and the bounds table",
+                       description="Optimal and constant K-step schedules of MODEL, with exact E KL and bounds.",
+                       epilog=_specs_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("model", metavar="MODEL")
+    s.add_argument("-K", type=int, nargs="+", required=True, help="step count(s)")
+    s.add_argument("--no-mixture", action="store_true", help="skip the exact mixture KL (exponential in N)")
+    _add_profile_options(s)
+
+    lim = sub.add_parser("limit", help="continuum (Riemann) limit of a profile function phi(u)",
+                         description="Continuum limit for h_j ~ phi(j/N): leading constants, optimal density, "
+                                     "quantile breakpoints and the quantized objective L(r).")
+    lim.add_argument("phi", metavar="PHI", help='non-increasing function of u on [0, 1], e.g. "1/(1+3*u)"')
+    lim.add_argument("-K", type=int, default=5, help="number of steps for the breakpoints (default 5)")
+    lim.add_argument("-N", type=int, default=None, help="also print the integer schedule for this N")
+    lim.add_argument("-r", nargs="*", default=[], help="ratios N/K (>= 1) for the quantized limit L(r)")
+    lim.add_argument("--digits", type=int, default=6, help="significant digits printed (default 6)")
+    return parser
+
+
+def _base(text):
+    if text is None:
+        return None
+    try:
+        v = Fraction(text)
+    except ValueError:
+        raise _CLIError(f"--base must be a number > 1, got {text!r}") from None
+    if v <= 1:
+        raise _CLIError(f"--base must be a number > 1, got {text!r}")
+    return int(v) if v.denominator == 1 else v
+
+
+def _cmd_demo(args, out) -> None:
+    import symsched as ss
+
+    rep = ss.report(demo_model(), K=args.K if args.K else [2, 3], digits=args.digits)
+    print(rep, file=out)
+
+
+def _profile_of(args):
+    import symsched as ss
+
+    base = _base(args.base)  # options first: a bad option should not wait for a model to be built
+    model = parse_model(args.model)
+    prof = ss.information_profile(model, method=args.method, precision=args.precision, dps=args.dps, base=base)
+    return model, prof
+
+
+def _cmd_profile(args, out) -> None:
+    import symsched as ss
+
+    model, prof = _profile_of(args)
+    rep = ss.Report(f"symsched profile: {args.model}",
+                    {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
+                     "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()},
+                    prof, [], None, None, None, [], args.digits)
+    print(rep, file=out)
+
+
+def _cmd_schedule(args, out) -> None:
+    import symsched as ss
+
+    base = _base(args.base)
+    model = parse_model(args.model)
+    for k in args.K:
+        if not 1 <= k <= model.N:
+            raise _CLIError(f"-K {k}: the number of steps must be between 1 and N = {model.N}")
+    rep = ss.report(model, K=args.K, precision=args.precision, dps=args.dps, base=base,
+                    method=args.method, mixture=not args.no_mixture, title=f"symsched schedule: {args.model}",
+                    digits=args.digits)
+    print(rep, file=out)
+
+
+def _cmd_limit(args, out) -> None:
+    import sympy as sp
+
+    import symsched as ss
+    from symsched.export.display import format_value
+
+    u = sp.Symbol("u", real=True)
+    try:
+        phi = sp.sympify(args.phi, locals={"u": u})
+    except (sp.SympifyError, SyntaxError, TypeError) as exc:
+        raise _CLIError(f"PHI {args.phi!r} is not a formula in u: {exc}") from None
+    extra = phi.free_symbols - {u} if isinstance(phi, sp.Basic) else set()
+    if extra:
+        raise _CLIError(f"PHI {args.phi!r} depends on {sorted(map(str, extra))}; only u is allowed")
+    if args.K < 1:
+        raise _CLIError(f"-K must be >= 1, got {args.K}")
+    if args.N is not None and not 1 <= args.K <= args.N:
+        raise _CLIError(f"-N {args.N}: needs N >= K = {args.K}")
+    ratios = []
+    for r in args.r:
+        q = _num_arg(r, "-r (the ratio N/K)")
+        if q < 1:
+            raise _CLIError(f"-r {r}: the ratio N/K must be >= 1")
+        ratios.append((r, q))
+    lim = ss.riemann_limit(phi, u)
+    d = args.digits
+    lines = [f"Continuum limit of h_j ~ phi(j/N), phi(u) = {phi}", ""]
+    lines.append(f"f(u) = -phi'(u)                          = {lim.f}")
+    lines.append(f"Delta = phi(0) - phi(1)                  = {format_value(lim.delta, d)}")
+    lines.append(f"int_0^1 sqrt(f) du                       = {format_value(lim.sqrt_f_integral, d)}")
+    # expand_log shows kappa* as printed in the docs, e.g. (2u + 2/3) log 2 rather than log(2**(2u + 2/3))
+    lines.append(f"optimal density kappa*(u)                = {sp.expand_log(lim.density, force=True)}")
+    lines.append("")
+    lines.append("Leading constants: lim (K/N) E KL as N/K -> infinity")
+    lines.append(f"  optimal schedule  (1/2)(int sqrt f)^2  = {format_value(lim.leading_constant, d)}")
+    lines.append(f"  constant schedule (1/2) Delta          = {format_value(lim.constant_leading_constant, d)}")
+    lines.append(f"  gain (int sqrt f)^2 / int f            = {format_value(lim.gain, d)}")
+    lines.append("")
+    bps = lim.breakpoints(args.K)
+    lines.append(f"Optimal breakpoints s_t/N = G^-1(t/K), K = {args.K}:")
+    lines.extend(f"  t = {t}: {format_value(b, d)}" for t, b in enumerate(bps))
+    if args.N is not None:
+        sched = lim.schedule(args.N, args.K)
+        lines.append(f"Integer schedule for N = {args.N}: sizes {tuple(sched.sizes)}")
+    for r_text, r_value in ratios:
+        q = lim.quantized(r_value)
+        lines.append("")
+        lines.append(f"Quantized limit at r = N/K = {r_text}: L(r) = {format_value(q.L, d)}  "
+                     f"(smooth sqrt-f rule: {format_value(q.smooth_value, d)}; {q.method})")
+    print("\n".join(lines), file=out)
+
+
+_COMMANDS = {"demo": _cmd_demo, "profile": _cmd_profile, "schedule": _cmd_schedule, "limit": _cmd_limit}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 on success, 2 on a usage or input error).
+
+    Examples
+    --------
+    >>> main(["--version"])
+    symsched 0.1.0
+    0
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse printed its message (or --help)
+        return int(exc.code or 0)
+    out = sys.stdout
+    if args.version:
+        import symsched as ss
+        print(f"symsched {ss.__version__}", file=out)
+        return 0
+    if args.command is None:
+        parser.print_help(out)
+        return 0
+    try:
+        if getattr(args, "digits", 6) < 1:
+            raise _CLIError(f"--digits must be >= 1, got {args.digits}")
+        _COMMANDS[args.command](args, out)
+    except _CLIError as exc:
+        print(f"symsched {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except SymschedError as exc:  # bad input met inside the library: its message names the culprit
+        print(f"symsched {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` etc.: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return 0

@@ -1,0 +1,424 @@
+"""The report: a model's profile, its schedules and the literature's bounds, in one printable object.
+
+:func:`report` computes everything exactly from the model (or from a profile), and :class:`Report`
+prints it as plain text (what ``make demo`` shows), HTML and LaTeX (Jupyter), or a dict.
+Nothing is estimated to fill a gap: what cannot be computed for a model (the exact mixture KL of a
+large model, the optimal schedule of a profile with free symbols, ...) is listed under
+"Not computed" with the reason.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from fractions import Fraction
+from typing import Any, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..errors import ModelTooLargeError, SymschedError
+from .latex import latex_escape, latex_number, latex_table, to_latex
+
+__all__ = ["Report", "report", "format_value"]
+
+#: Longest profile table printed in full (longer ones show their first and last rows and say so).
+MAX_TEXT_ROWS = 40
+#: Default largest N for which the report computes the sampler's exact mixture KL by enumeration.
+DEFAULT_MAX_MIXTURE_N = 10
+
+
+def format_value(x: Any, digits: int = 6) -> str:
+    """Plain-text form of a number: ``digits`` significant digits, exact values kept exact.
+
+    floats and mpmath numbers get ``digits`` significant digits; ints and Fractions print exactly;
+    sympy expressions print as sympy does, followed by ``≈ value`` when they have no free symbols
+    and are not plain numbers; ``None`` prints as ``n/a``.
+
+    Examples
+    --------
+    >>> format_value(0.24709012345)
+    '0.24709'
+    >>> import sympy as sp
+    >>> format_value(2 * sp.log(2))
+    '2*log(2) ≈ 1.38629'
+    """
+    if x is None:
+        return "n/a"
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, Fraction):
+        return str(x)
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.{digits}g}"
+    if isinstance(x, mpmath.mpf):
+        return mpmath.nstr(x, digits)
+    if isinstance(x, sp.Basic):
+        if isinstance(x, sp.Float):
+            return mpmath.nstr(mpmath.mpf(x._mpf_), digits)
+        if isinstance(x, (sp.Integer, sp.Rational)) or x.free_symbols:
+            return str(x)
+        try:
+            return f"{x} ≈ {mpmath.nstr(mpmath.mpf(sp.N(x, digits + 5)._mpf_), digits)}"
+        except (TypeError, AttributeError, ValueError):
+            return str(x)
+    if isinstance(x, numbers.Real):
+        return f"{float(x):.{digits}g}"
+    return str(x)
+
+
+def _plain(x: Any) -> Any:
+    """A JSON-friendly value: float for floats, ints kept, exact and high-precision values as strings."""
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x)
+    if isinstance(x, mpmath.mpf):
+        return mpmath.nstr(x, mpmath.mp.dps if mpmath.mp.dps > 15 else 17)
+    if isinstance(x, (Fraction, sp.Basic)):
+        return str(x)
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    return str(x)
+
+
+def _text_table(rows: Sequence[Sequence[str]], header: Sequence[str], indent: str = "  ") -> str:
+    """Fixed-width columns; a column whose cells are all numbers is right-aligned, header included."""
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    right = [bool(rows) and all(_numeric_like(r[i]) for r in rows) for i in range(len(header))]
+
+    def line(cells):
+        return indent + "  ".join(str(c).rjust(w) if r else str(c).ljust(w)
+                                  for c, w, r in zip(cells, widths, right)).rstrip()
+    sep = indent + "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), sep] + [line(r) for r in rows])
+
+
+def _numeric_like(s: Any) -> bool:
+    s = str(s)
+    return bool(s) and (s[0].isdigit() or s[0] in "-+.") and not s.startswith("(")
+
+
+def _html_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class Report:
+    """Everything :func:`report` computed about one model (or profile), ready to print.
+
+    Attributes
+    ----------
+    title : str
+    model : dict
+        Summary: ``kind``, ``N``, ``variables``, ``cardinalities`` (absent entries when a profile was given).
+    profile : InformationProfile
+    schedules : list of dict
+        One row per (K, schedule): ``K``, ``schedule`` (name), ``sizes``, ``expected_kl`` (the exact
+        identity ``E_sigma KL(p || q_sigma)``) and ``mixture_kl`` (exact ``KL(p || q)`` of the
+        sampler's output law, or None when not computed).
+    frontier : tuple or None
+        Optimal E KL for K = 1..N.
+    bounds : object or None
+        The bounds table of :func:`symsched.compare_bounds` for ``bounds_schedule``.
+    bounds_schedule : Schedule or None
+    unavailable : list of str
+        What was not computed, each with its reason.
+    digits : int
+        Significant digits when printing.
+    """
+
+    def __init__(self, title, model, profile, schedules, frontier, bounds, bounds_schedule, unavailable,
+                 digits=6):
+        self.title = title
+        self.model = model
+        self.profile = profile
+        self.schedules = schedules
+        self.frontier = frontier
+        self.bounds = bounds
+        self.bounds_schedule = bounds_schedule
+        self.unavailable = unavailable
+        self.digits = digits
+
+    # -- pieces shared by the renderers --------------------------------------------------------
+    def _unit(self) -> str:
+        base = self.profile.base
+        return "nats" if base is None else ("bits" if base == 2 else f"log base {base}")
+
+    def measures(self) -> dict:
+        """``H``, ``TC``, ``DTC`` and O-information of the profile."""
+        p = self.profile
+        return {"H": p.entropy, "TC": p.total_correlation, "DTC": p.dual_total_correlation,
+                "O-information": p.o_information}
+
+    def _has_stderr(self) -> bool:
+        return any(float(s) != 0 for s in self.profile.stderr)
+
+    def _profile_header(self):
+        return ["j", "h_j", "e_{j+1}"] + (["stderr(h_j)"] if self._has_stderr() else [])
+
+    def _profile_rows(self, max_rows: int | None = None):
+        p = self.profile
+        se = self._has_stderr()
+
+        def row(j):
+            return [str(j), format_value(p.h[j], self.digits), format_value(p.e[j + 1], self.digits)] + \
+                ([format_value(float(p.stderr[j]), 2)] if se else [])
+        if max_rows is None or p.N <= max_rows:
+            return [row(j) for j in range(p.N)]
+        head, tail = max_rows - 5, 5
+        gap = ["..."] * (4 if se else 3)
+        return [row(j) for j in range(head)] + [gap] + [row(j) for j in range(p.N - tail, p.N)]
+
+    def _has_mixture(self) -> bool:
+        return any(r["mixture_kl"] is not None for r in self.schedules)
+
+    def _schedule_rows(self):
+        mix = self._has_mixture()
+        return [[str(r["K"]), r["schedule"], _sizes_text(r["sizes"]), format_value(r["expected_kl"], self.digits)]
+                + ([format_value(r["mixture_kl"], self.digits)] if mix else []) for r in self.schedules]
+
+    @property
+    def _SCHEDULE_HEADER(self):
+        return ["K", "schedule", "sizes", "E KL (identity)"] + (["KL(p||q) mixture"] if self._has_mixture() else [])
+
+    # -- renderers ------------------------------------------------------------------------------
+    def __str__(self) -> str:
+        p, d = self.profile, self.digits
+        out = [self.title, "=" * len(self.title)]
+        m = self.model
+        if "kind" in m:
+            out.append(f"Model: {m['kind']}, N = {m['N']} variables")
+            out.append(f"  variables:     {', '.join(map(str, m['variables']))}")
+            out.append(f"  cardinalities: {', '.join(map(str, m['cardinalities']))} "
+                       f"(joint table: {m['joint_size']} entries)")
+        else:
+            out.append(f"Profile given directly, N = {p.N}")
+        out.append("")
+        out.append(f"Information profile h_j = E H(X_i | X_T), |T| = j  [{p.method}, {p.precision}, {self._unit()}]")
+        out.append(_text_table(self._profile_rows(MAX_TEXT_ROWS), self._profile_header()))
+        if p.N > MAX_TEXT_ROWS:
+            out.append(f"  (rows {MAX_TEXT_ROWS - 5}..{p.N - 6} not shown; Report.profile holds every h_j)")
+        if self._has_stderr():
+            out.append("  (estimates: h_j are Monte Carlo estimates with the standard errors shown)")
+        out.append("")
+        for k, v in self.measures().items():
+            out.append(f"  {k + ':':<15}{format_value(v, d)}")
+        if self.schedules:
+            out.append("")
+            out.append("Schedules. E KL = E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H (exact identity)")
+            if self._has_mixture():
+                out.append("KL(p||q) mixture = KL of the sampler's output law, exact by enumeration (<= E KL)")
+            out.append(_text_table(self._schedule_rows(), self._SCHEDULE_HEADER))
+        if self.frontier is not None:
+            out.append("")
+            out.append("Optimal E KL for K = 1..N:")
+            out.append("  " + ", ".join(format_value(v, 4) for v in self.frontier))
+        if self.bounds is not None:
+            out.append("")
+            out.append("Bounds from the literature (symsched.compare_bounds):")
+            out.extend("  " + line if line else "" for line in str(self.bounds).splitlines())
+        if self.unavailable:
+            out.append("")
+            out.append("Not computed:")
+            out.extend(f"  - {u}" for u in self.unavailable)
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return f"<Report {self.title!r}: N = {self.profile.N}, {len(self.schedules)} schedule rows>"
+
+    def _repr_html_(self) -> str:
+        d = self.digits
+        parts = [f"<h3>{html.escape(self.title)}</h3>"]
+        m = self.model
+        if "kind" in m:
+            parts.append(f"<p>{html.escape(m['kind'])}, N = {m['N']}; cardinalities "
+                         f"{html.escape(', '.join(map(str, m['cardinalities'])))}</p>")
+        parts.append(f"<p>Information profile ({html.escape(self.profile.method)}, {self.profile.precision}, "
+                     f"{self._unit()})</p>")
+        parts.append(_html_table(self._profile_rows(MAX_TEXT_ROWS), self._profile_header()))
+        parts.append(_html_table([[k, format_value(v, d)] for k, v in self.measures().items()], ["measure", "value"]))
+        if self.schedules:
+            parts.append("<p>E KL: exact identity; KL(p||q): the sampler's mixture law, exact by enumeration.</p>")
+            parts.append(_html_table(self._schedule_rows(), self._SCHEDULE_HEADER))
+        if self.bounds is not None:
+            parts.append("<p>Bounds from the literature (symsched.compare_bounds)</p>")
+            parts.append(self.bounds._repr_html_() if hasattr(self.bounds, "_repr_html_")
+                         else f"<pre>{html.escape(str(self.bounds))}</pre>")
+        if self.unavailable:
+            parts.append("<p>Not computed:</p><ul>" + "".join(f"<li>{html.escape(u)}</li>" for u in self.unavailable)
+                         + "</ul>")
+        return "\n".join(parts)
+
+    def latex(self) -> str:
+        """LaTeX: the profile's formula line and ``tabular`` tables of the schedules and bounds."""
+        parts = [f"$ {self.profile.latex()} $"]
+        if self.schedules:
+            mix = self._has_mixture()
+            rows = [[r["K"], r["schedule"], _sizes_text(r["sizes"]), r["expected_kl"]]
+                    + ([r["mixture_kl"]] if mix else []) for r in self.schedules]
+            parts.append(latex_table(rows, self._SCHEDULE_HEADER, digits=self.digits))
+        if self.bounds is not None and hasattr(self.bounds, "latex"):
+            parts.append(self.bounds.latex())
+        return "\n\n".join(parts)
+
+    def _repr_latex_(self) -> str:
+        # MathJax renders math, not tabular: an array inside display math.
+        lines = [self.profile.latex()]
+        if self.schedules:
+            mix = self._has_mixture()
+
+            def num(x):
+                return "-" if x is None else latex_number(x, self.digits)
+            rows = [rf"{r['K']} & \text{{{latex_escape(r['schedule'])}}} & {to_latex(tuple(r['sizes']))} & "
+                    + num(r["expected_kl"]) + (f" & {num(r['mixture_kl'])}" if mix else "") for r in self.schedules]
+            head = r"K & \text{schedule} & \text{sizes} & \mathbb{E}\,\mathrm{KL}" + \
+                (r" & \mathrm{KL}(p\|q)" if mix else "")
+            lines.append(rf"\begin{{array}}{{rlr{'rr' if mix else 'r'}}} " + head + r" \\ \hline "
+                         + r" \\ ".join(rows) + r"\end{array}")
+        return "$$\\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}$$"
+
+    def to_dict(self) -> dict:
+        """Everything in the report as plain Python values (floats, or strings for exact/high-precision values)."""
+        p = self.profile
+        out = {
+            "title": self.title,
+            "model": _plain(self.model),
+            "profile": {"h": _plain(list(p.h)), "e": _plain(list(p.e)), "method": p.method,
+                        "precision": p.precision, "base": _plain(p.base), "stderr": _plain(list(p.stderr))},
+            "measures": _plain(self.measures()),
+            "schedules": [_plain({**r, "sizes": list(r["sizes"])}) for r in self.schedules],
+            "frontier": None if self.frontier is None else _plain(list(self.frontier)),
+            "bounds": None,
+            "unavailable": list(self.unavailable),
+        }
+        if self.bounds is not None:
+            out["bounds"] = {"schedule": list(self.bounds_schedule), "rows": _plain(list(self.bounds.to_rows()))}
+        return out
+
+
+def _sizes_text(sizes) -> str:
+    sizes = list(sizes)
+    if len(sizes) <= 12:
+        return "(" + ", ".join(map(str, sizes)) + ")"
+    return "(" + ", ".join(map(str, sizes[:8])) + f", ... {len(sizes) - 10} more ..., " + \
+        ", ".join(map(str, sizes[-2:])) + ")"
+
+
+def _default_Ks(N: int) -> list:
+    Ks = sorted({k for k in (2, 3, math.ceil(N / 2)) if 1 <= k < N})
+    return Ks or [1]
+
+
+def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "float", dps: int | None = None,
+           base: Any = None, method: str = "auto", mixture: bool = True,
+           max_mixture_N: int = DEFAULT_MAX_MIXTURE_N, bounds: bool = True, frontier: bool | None = None,
+           title: str | None = None, digits: int = 6) -> Report:
+    """Profile a model and compare the constant and optimal schedules for a few K, exactly.
+
+    Parameters
+    ----------
+    model : model, InformationProfile or sequence of h values
+        With a profile only, the mixture KL (which needs the joint law) is listed as not computed.
+    K : int or sequence of int, optional
+        Step counts to compare (default: 2, 3 and ceil(N/2), those below N).
+    precision, dps, base, method :
+        Passed to :func:`symsched.information_profile`.
+    mixture : bool
+        Compute the exact mixture KL ``KL(p || q)`` of the sampler (:func:`symsched.exact_sampler_kl`)
+        when ``N <= max_mixture_N`` (its cost grows exponentially with N).
+    bounds : bool
+        Add the bounds table of :func:`symsched.compare_bounds` for the constant schedule of the
+        largest K.
+    frontier : bool, optional
+        Include the optimal E KL for every K = 1..N (default: when N <= 40).
+    title : str, optional
+    digits : int
+        Significant digits when printing.
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> r = ss.report(ss.copy_model(4, 2), K=2)
+    >>> [row["schedule"] for row in r.schedules]
+    ['constant', 'optimal']
+    """
+    import symsched as ss
+
+    from ..info.profile import InformationProfile
+
+    unavailable: list[str] = []
+    is_model = not isinstance(model, (InformationProfile, list, tuple, np.ndarray))
+    if is_model:
+        prof = ss.information_profile(model, method=method, precision=precision, dps=dps, base=base)
+        summary = {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
+                   "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()}
+        name = getattr(model, "name", "") or ""
+        default_title = f"symsched report: {name}" if name else f"symsched report: {type(model).__name__}"
+    else:
+        prof = ss.as_profile(model, base=base)
+        summary = {"N": prof.N}
+        default_title = "symsched report: given profile"
+    N = prof.N
+    Ks = _default_Ks(N) if K is None else ([K] if isinstance(K, (int, np.integer)) else list(K))
+    for k in Ks:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= N:
+            raise SymschedError(f"report: K = {k!r} must be an integer between 1 and N = {N}")
+
+    free = sorted(str(s) for h in prof.h if isinstance(h, sp.Basic) for s in h.free_symbols)
+    rows: list[dict] = []
+    if free:
+        unavailable.append(f"schedules: the profile depends on the free symbols {sorted(set(free))}; "
+                           "substitute values (model.subs({...})) to compare schedules")
+    else:
+        mix_ok = is_model and mixture
+        if is_model and mixture and N > max_mixture_N:
+            mix_ok = False
+            unavailable.append(f"mixture KL(p||q): N = {N} > max_mixture_N = {max_mixture_N} "
+                               "(enumeration cost grows exponentially); E KL is exact for every N")
+        elif not is_model and mixture:
+            unavailable.append("mixture KL(p||q): needs the model's joint law, only a profile was given")
+        for k in Ks:
+            const = ss.constant_schedule(N, k)
+            opt = ss.optimal_schedule(prof, k)
+            opt_sched = opt.schedule
+            for label, sched, ekl in (("constant", const, ss.expected_kl(prof, const)),
+                                      ("optimal", opt_sched, opt.kl)):
+                mix = None
+                if mix_ok:
+                    try:
+                        mix = ss.exact_sampler_kl(model, sched)
+                    except ModelTooLargeError as exc:
+                        mix_ok = False
+                        unavailable.append(f"mixture KL(p||q): {exc}")
+                rows.append({"K": int(k), "schedule": label, "sizes": tuple(sched.sizes),
+                             "expected_kl": ekl, "mixture_kl": mix})
+
+    front = None
+    if frontier is None:
+        frontier = N <= 40
+    if frontier and not free:
+        front = tuple(ss.optimal_frontier(prof))
+
+    table, bsched = None, None
+    if bounds and not free:
+        bsched = ss.constant_schedule(N, max(Ks))
+        # With the model (small N), compare_bounds also shows the mixture KL beside the bounds.
+        with_model = is_model and mixture and N <= max_mixture_N
+        table = ss.compare_bounds(model if with_model else prof, bsched, include_mixture=with_model,
+                                  max_mixture_N=max_mixture_N)
+
+    return Report(title or default_title, summary, prof, rows, front, table, bsched, unavailable, digits)

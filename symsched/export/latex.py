@@ -1,0 +1,262 @@
+"""LaTeX output: one dispatcher for every symsched object and the formatting helpers they share.
+
+Objects that hold formulas print themselves (their own ``latex()`` method); this module is where
+the pieces several of them need live: number formatting (float, mpmath, exact), sequences and
+tables.  :func:`to_latex` accepts anything symsched produces and returns a LaTeX string without
+the surrounding ``$...$``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+from typing import Any, Mapping, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..errors import SymschedError
+
+__all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape"]
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    r"""Escape LaTeX's special characters in plain text (``a_b & c`` -> ``a\_b \& c``).
+
+    >>> latex_escape("50% of x_1")
+    '50\\% of x\\_1'
+    """
+    return "".join(_ESCAPES.get(c, c) for c in str(text))
+
+
+def _scientific(mantissa_exp: str) -> str:
+    """``'1.5e-07'`` -> ``'1.5 \\times 10^{-7}'``; strings without an exponent are returned unchanged."""
+    s = mantissa_exp.lower()
+    if "e" not in s:
+        return s
+    mant, exp = s.split("e")
+    exp_i = int(exp)
+    if mant in ("1", "1.0"):
+        return rf"10^{{{exp_i}}}"
+    if mant in ("-1", "-1.0"):
+        return rf"-10^{{{exp_i}}}"
+    return rf"{mant} \times 10^{{{exp_i}}}"
+
+
+def latex_number(x: Any, digits: int = 6) -> str:
+    r"""LaTeX of one number: ``digits`` significant digits for floats and mpf, exact forms kept exact.
+
+    Parameters
+    ----------
+    x : int, float, numpy scalar, Fraction, mpmath.mpf or sympy expression
+    digits : int
+        Significant digits for inexact values (float, mpf, sympy Float).
+
+    Examples
+    --------
+    >>> latex_number(0.000001234)
+    '1.234 \\times 10^{-6}'
+    >>> from fractions import Fraction
+    >>> latex_number(Fraction(1, 3))
+    '\\frac{1}{3}'
+    >>> import sympy as sp
+    >>> latex_number(2 * sp.log(2))
+    '2 \\log{\\left(2 \\right)}'
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise SymschedError(f"digits must be a positive integer, got {digits!r}")
+    if isinstance(x, (bool, np.bool_)):
+        return str(int(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return str(x.numerator)
+        sign = "-" if x < 0 else ""
+        return rf"{sign}\frac{{{abs(x.numerator)}}}{{{x.denominator}}}"
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        if math.isnan(v):
+            return r"\mathrm{NaN}"
+        if math.isinf(v):
+            return r"\infty" if v > 0 else r"-\infty"
+        return _scientific(f"{v:.{digits}g}")
+    if isinstance(x, mpmath.mpf):
+        if mpmath.isnan(x):
+            return r"\mathrm{NaN}"
+        if mpmath.isinf(x):
+            return r"\infty" if x > 0 else r"-\infty"
+        return _scientific(mpmath.nstr(x, digits, strip_zeros=True, min_fixed=-4, max_fixed=digits))
+    if isinstance(x, sp.Float):
+        return latex_number(mpmath.mpf(x._mpf_) if hasattr(x, "_mpf_") else float(x), digits)
+    if isinstance(x, sp.Basic):
+        return sp.latex(x)
+    if isinstance(x, numbers.Real):
+        return latex_number(float(x), digits)
+    raise SymschedError(f"latex_number: expected a number, got {type(x).__name__} {x!r}")
+
+
+def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None = None) -> str:
+    r"""``\left(v_1, \ldots\right)`` with each entry through :func:`to_latex`.
+
+    ``max_items`` shortens long sequences to their first and last entries around ``\ldots``
+    (the omission is visible, never silent).
+
+    >>> latex_sequence([1, 0.5, 0.25])
+    '\\left(1, 0.5, 0.25\\right)'
+    """
+    items = list(values)
+    if max_items is not None and len(items) > max_items >= 2:
+        head = max_items - 1
+        shown = [to_latex(v, digits) for v in items[:head]] + [r"\ldots", to_latex(items[-1], digits)]
+    else:
+        shown = [to_latex(v, digits) for v in items]
+    return r"\left(" + ", ".join(shown) + r"\right)"
+
+
+def to_latex(obj: Any, digits: int = 6) -> str:
+    r"""LaTeX for any symsched object, number, expression or sequence (without ``$...$``).
+
+    Dispatch, first match wins: objects with a ``latex()`` method (profiles, schedules, limits,
+    bound tables, reports) print themselves; sympy objects go through :func:`sympy.latex`; numbers
+    through :func:`latex_number`; strings are escaped as ``\text{...}``; mappings become
+    ``key = value`` lists; other sequences and arrays become tuples.
+
+    Parameters
+    ----------
+    obj : object
+    digits : int
+        Significant digits for inexact numbers.
+
+    Raises
+    ------
+    SymschedError
+        For an object with no LaTeX form.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> to_latex(ss.Schedule([2, 3]))
+    '(2, 3)'
+    >>> to_latex([0.5, 0.25])
+    '\\left(0.5, 0.25\\right)'
+    >>> import sympy as sp
+    >>> to_latex(sp.sqrt(sp.Symbol("u")))
+    '\\sqrt{u}'
+    """
+    method = getattr(obj, "latex", None)
+    if callable(method) and not isinstance(obj, type):
+        return method()
+    if isinstance(obj, sp.Float):
+        return latex_number(obj, digits)
+    if isinstance(obj, sp.MatrixBase):
+        return sp.latex(obj)
+    if isinstance(obj, sp.Basic):
+        return sp.latex(obj)
+    if isinstance(obj, (numbers.Number, np.number, mpmath.mpf, Fraction, bool, np.bool_)):
+        return latex_number(obj, digits)
+    if isinstance(obj, str):
+        return rf"\text{{{latex_escape(obj)}}}"
+    if isinstance(obj, Mapping):
+        return r",\quad ".join(f"{_key_latex(k)} = {to_latex(v, digits)}" for k, v in obj.items())
+    if isinstance(obj, np.ndarray):
+        if obj.ndim == 0:
+            return to_latex(obj.item(), digits)
+        if obj.ndim == 2:
+            rows = [r" & ".join(to_latex(v, digits) for v in row) for row in obj]
+            return r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
+        return latex_sequence(list(obj), digits)
+    if isinstance(obj, (list, tuple, range)) or (isinstance(obj, Sequence) and not isinstance(obj, bytes)):
+        return latex_sequence(obj, digits)
+    raise SymschedError(f"to_latex: no LaTeX form for {type(obj).__name__} objects")
+
+
+def _key_latex(key: Any) -> str:
+    if isinstance(key, str):
+        return rf"\mathrm{{{latex_escape(key)}}}" if len(key) > 1 else key
+    return to_latex(key)
+
+
+def _cell(value: Any, digits: int) -> str:
+    """A table cell: text stays text, numbers and formulas go in math mode, None is a dash."""
+    if value is None:
+        return "--"
+    if isinstance(value, str):
+        return latex_escape(value)
+    return f"${to_latex(value, digits)}$"
+
+
+def latex_table(rows: Sequence[Any], columns: Sequence[str] | None = None, align: str | None = None,
+                digits: int = 6, caption: str | None = None) -> str:
+    r"""A LaTeX ``tabular`` (standard LaTeX only, no extra packages).
+
+    Parameters
+    ----------
+    rows : sequence of sequences or of mappings
+        One entry per row.  Mapping rows are read in the order of ``columns`` (default: the keys of
+        the first row).  Strings are escaped text, numbers and formulas are set in math mode,
+        ``None`` prints as ``--`` (a value that is not available, shown as such).
+    columns : sequence of str, optional
+        Header labels (escaped as text).  Required for sequence rows only if a header is wanted.
+    align : str, optional
+        Column alignment, e.g. ``"lrr"`` (default: ``l`` then ``r`` for every other column).
+    digits : int
+        Significant digits for inexact numbers.
+    caption : str, optional
+        Wraps the tabular in a ``table`` environment with this caption.
+
+    Raises
+    ------
+    SymschedError
+        If rows have different lengths, or ``align`` does not match the number of columns.
+
+    Examples
+    --------
+    >>> print(latex_table([["constant", 0.25], ["optimal", 0.125]], columns=["schedule", "E KL"]))
+    \begin{tabular}{lr}
+    \hline
+    schedule & E KL \\
+    \hline
+    constant & $0.25$ \\
+    optimal & $0.125$ \\
+    \hline
+    \end{tabular}
+    """
+    rows = list(rows)
+    if rows and isinstance(rows[0], Mapping):
+        if columns is None:
+            columns = list(rows[0].keys())
+        body = []
+        for i, r in enumerate(rows):
+            if not isinstance(r, Mapping):
+                raise SymschedError(f"latex_table: row {i} is not a mapping like row 0")
+            body.append([r.get(c) for c in columns])
+    else:
+        body = [list(r) for r in rows]
+    ncols = len(columns) if columns is not None else (len(body[0]) if body else 0)
+    if ncols == 0:
+        raise SymschedError("latex_table: no columns (give rows or column labels)")
+    for i, r in enumerate(body):
+        if len(r) != ncols:
+            raise SymschedError(f"latex_table: row {i} has {len(r)} cells, expected {ncols}")
+    if align is None:
+        align = "l" + "r" * (ncols - 1)
+    if len(align.replace("|", "")) != ncols:
+        raise SymschedError(f"latex_table: align {align!r} does not describe {ncols} columns")
+    lines = [rf"\begin{{tabular}}{{{align}}}", r"\hline"]
+    if columns is not None:
+        lines += [" & ".join(latex_escape(c) for c in columns) + r" \\", r"\hline"]
+    lines += [" & ".join(_cell(v, digits) for v in r) + r" \\" for r in body]
+    lines += [r"\hline", r"\end{tabular}"]
+    out = "\n".join(lines)
+    if caption is not None:
+        out = "\n".join([r"\begin{table}[ht]", r"\centering", out,
+                         rf"\caption{{{latex_escape(caption)}}}", r"\end{table}"])
+    return out
