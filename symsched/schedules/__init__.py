@@ -3,3 +3,19 @@
 from .schedule import Schedule
 
 __all__ = ["Schedule"]
+
+# -- families, exact error, randomized and optimal schedules (issue #4) --
+from .families import *  # noqa: F401,F403,E402
+from .error import *  # noqa: F401,F403,E402
+from .randomized import *  # noqa: F401,F403,E402
+from .optimal import *  # noqa: F401,F403,E402
+from . import families as _families, error as _error, randomized as _randomized, optimal as _optimal  # noqa: E402
+
+__all__ += _families.__all__ + _error.__all__ + _randomized.__all__ + _optimal.__all__
+
+# -- literature bounds side by side (issue #4) --
+from .bounds import *  # noqa: F401,F403,E402
+from .compare import *  # noqa: F401,F403,E402
+from . import bounds as _bounds, compare as _compare  # noqa: E402
+
+__all__ += _bounds.__all__ + _compare.__all__

@@ -1,0 +1,371 @@
+r"""Bounds side by side: the exact error of a schedule next to every bound the literature gives.
+
+:func:`compare_bounds` evaluates the statements of :mod:`symsched.schedules.bounds` for one profile
+(or model) and one schedule, computes the exact quantity each one is about, and says whether each
+proven bound holds.  The result, a :class:`BoundsTable`, prints as an aligned text table, as LaTeX
+(``latex()``, a ``tabular``) and as HTML in notebooks.
+
+Columns: ``bound`` is the statement's value, ``exact`` the exact value of the quantity it is about
+(``target``: the given schedule's ``E KL``, the CCL TC schedule's ``E KL``, the mixture ``KL(p||q)``,
+a step count, ...), ``holds`` compares them for proven numeric bounds only (``None`` otherwise: rate
+rows never claim to hold).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sympy as sp
+
+from ..arithmetic import to_float
+from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
+from ..info.profile import InformationProfile, as_profile
+from ..models.base import DiscreteModel
+from . import bounds as B
+from .error import expected_kl
+from .schedule import Schedule
+
+__all__ = ["BoundRow", "BoundsTable", "compare_bounds"]
+
+
+@dataclass(frozen=True)
+class BoundRow:
+    """One line of a :class:`BoundsTable`: a :class:`~symsched.schedules.bounds.Bound` beside the exact value."""
+
+    name: str
+    source: str
+    kind: str
+    target: str
+    value: Any
+    exact: Any
+    proven: bool
+    holds: bool | None
+    note: str = ""
+    bound: B.Bound | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "source": self.source, "kind": self.kind, "target": self.target,
+                "value": self.value, "exact": self.exact, "proven": self.proven, "holds": self.holds,
+                "note": self.note}
+
+
+def _fmt(x: Any, digits: int = 6) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, sp.Basic) and x.free_symbols:
+        return str(x)
+    try:
+        return f"{to_float(x):.{digits}g}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _shown_value(row: BoundRow) -> str:
+    if row.value is not None:
+        return _fmt(row.value)
+    b = row.bound
+    if b is not None and b.rate is not None:
+        return f"rate {_fmt(b.rate)}"
+    return "n/a"
+
+
+def _holds(h: bool | None) -> str:
+    return {True: "yes", False: "NO", None: "-"}[h]
+
+
+class BoundsTable:
+    """Exact values of a schedule and the literature's bounds beside them.
+
+    Attributes
+    ----------
+    rows : list of BoundRow
+    schedule : Schedule
+    profile : InformationProfile
+    N, K : int
+    exact_expected_kl : number
+        ``E_sigma KL`` by the identity (Chen, Cong & Li).
+    exact_mixture_kl : number or None
+        ``KL(p || q)`` of the sampler's output law (exact enumeration; needs the model and small N).
+    mixture_note : str
+        Why the mixture value is missing, when it is.
+    exact_mixture_tv : float or None
+        ``TV(p, q)`` of the sampler's output law (same conditions).
+    optimal_kl : number or None
+        The optimal ``E KL`` over schedules with the same number of non-empty steps.
+    total_correlation, dual_total_correlation : number
+    """
+
+    def __init__(self, rows, schedule, profile, exact_expected_kl, exact_mixture_kl, mixture_note,
+                 exact_mixture_tv, optimal_kl):
+        self.rows = list(rows)
+        self.schedule = schedule
+        self.profile = profile
+        self.N, self.K = profile.N, schedule.K
+        self.exact_expected_kl = exact_expected_kl
+        self.exact_mixture_kl = exact_mixture_kl
+        self.mixture_note = mixture_note
+        self.exact_mixture_tv = exact_mixture_tv
+        self.optimal_kl = optimal_kl
+        self.total_correlation = profile.total_correlation
+        self.dual_total_correlation = profile.dual_total_correlation
+
+    # -- access -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for r in self.rows:
+                if r.name == key:
+                    return r
+            raise KeyError(f"no row named {key!r}; rows are {[r.name for r in self.rows]}")
+        return self.rows[key]
+
+    def to_rows(self) -> list[dict]:
+        """The rows as a list of dicts (keys name, source, kind, target, value, exact, proven, holds, note)."""
+        return [r.to_dict() for r in self.rows]
+
+    @property
+    def all_hold(self) -> bool:
+        """True when no proven bound fails (rows that claim nothing are ignored)."""
+        return all(r.holds is not False for r in self.rows)
+
+    # -- text ---------------------------------------------------------------------------------
+    def _header_lines(self) -> list[str]:
+        mix = _fmt(self.exact_mixture_kl) if self.exact_mixture_kl is not None else f"n/a ({self.mixture_note})"
+        return [f"schedule {self.schedule.latex()}  (N = {self.N}, K = {self.K})",
+                f"exact E_sigma KL (identity) = {_fmt(self.exact_expected_kl)}   "
+                f"exact mixture KL(p||q) = {mix}",
+                f"optimal E KL at the same K = {_fmt(self.optimal_kl)}   TC = {_fmt(self.total_correlation)}   "
+                f"DTC = {_fmt(self.dual_total_correlation)}   (nats)"]
+
+    def __str__(self) -> str:
+        cols = ["#", "name", "kind", "target", "bound", "exact", "holds", "proven", "source"]
+        body = [[str(i + 1), r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
+                 "yes" if r.proven else "no", r.source] for i, r in enumerate(self.rows)]
+        widths = [max(len(c), *(len(b[j]) for b in body)) for j, c in enumerate(cols)]
+        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        out = self._header_lines() + ["", line(cols), line(["-" * w for w in widths])]
+        out += [line(b) for b in body]
+        notes = [f"  [{i + 1}] {r.note}" for i, r in enumerate(self.rows) if r.note]
+        if notes:
+            out += ["", "notes:"] + notes
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    # -- LaTeX / HTML -------------------------------------------------------------------------
+    @staticmethod
+    def _tex(x: Any) -> str:
+        if x is None:
+            return "--"
+        if isinstance(x, sp.Basic) and x.free_symbols:
+            return f"${sp.latex(x)}$"
+        return _fmt(x)
+
+    @staticmethod
+    def _tex_text(s: str) -> str:
+        for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#"),
+                     ("{", r"\{"), ("}", r"\}"), ("~", r"\textasciitilde{}"), ("^", r"\^{}")):
+            s = s.replace(a, b)
+        return s
+
+    def latex(self) -> str:
+        """A LaTeX ``tabular``: statement, source, kind, bound, exact, holds."""
+        t = self._tex_text
+        lines = [r"\begin{tabular}{llllrrl}", r"\hline",
+                 r"statement & source & kind & target & bound & exact & holds \\", r"\hline"]
+        for r in self.rows:
+            stmt = f"${r.bound.statement}$" if r.bound is not None else t(r.name)
+            val = self._tex(r.value) if r.value is not None else (
+                f"rate {self._tex(r.bound.rate)}" if r.bound is not None and r.bound.rate is not None else "n/a")
+            lines.append(f"{stmt} & {t(r.source)} & {r.kind} & {t(r.target)} & {val} & {self._tex(r.exact)} & "
+                         f"{_holds(r.holds)} \\\\")
+        mix = _fmt(self.exact_mixture_kl) if self.exact_mixture_kl is not None else r"\text{n/a}"
+        foot = (rf"schedule ${self.schedule.latex()}$, $N={self.N}$, $K={self.K}$; "
+                rf"exact $\mathbb{{E}}_\sigma\mathrm{{KL}} = {_fmt(self.exact_expected_kl)}$, "
+                rf"mixture $\mathrm{{KL}}(p\|q) = {mix}$ (nats)")
+        lines += [r"\hline", r"\multicolumn{7}{l}{" + foot + r"} \\",
+                  r"\end{tabular}"]
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        return self.latex()
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head = "".join(f"<p>{e(x)}</p>" for x in self._header_lines())
+        cols = ["name", "kind", "target", "bound", "exact", "holds", "proven", "source", "note"]
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{e(c)}</td>" for c in (
+                r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
+                "yes" if r.proven else "no", r.source, r.note)) + "</tr>"
+            for r in self.rows)
+        return (f"<div>{head}<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in cols) +
+                f"</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _row(bound: B.Bound, exact: Any, note: str | None = None) -> BoundRow:
+    return BoundRow(bound.name, bound.citation, bound.kind, bound.target, bound.value, exact, bound.proven,
+                    bound.check(exact), bound.note if note is None else note, bound)
+
+
+def _as_schedule(schedule: Any, N: int) -> Schedule:
+    sched = schedule if isinstance(schedule, Schedule) else Schedule(getattr(schedule, "sizes", schedule),
+                                                                       allow_zero=True)
+    if sched.N != N:
+        raise SymschedError(f"compare_bounds: schedule {tuple(sched.sizes) if sched.K <= 20 else '(...)'} sums to "
+                            f"{sched.N}, but the profile / model has N = {N} tokens")
+    return sched
+
+
+def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps: Any = None,
+                   include_mixture: bool = True, max_mixture_N: int = 8) -> BoundsTable:
+    r"""The exact error of ``schedule`` beside every bound from the literature.
+
+    Parameters
+    ----------
+    prof_or_model : InformationProfile, sequence of h values, or a model
+        A model's profile is computed with ``symsched.information_profile(model)``; with a model of
+        at most ``max_mixture_N`` tokens the sampler's exact mixture law is enumerated too.
+    schedule : Schedule or sequence of int
+        Sizes summing to ``N`` (empty steps allowed).
+    c_hat, eps : number, optional
+        Both given: add Chen, Cong & Li's TC / DTC schedule guarantees and step-count bound for
+        ``(N, c_hat, eps)`` (their own schedules, built with
+        :func:`~symsched.schedules.families.tc_schedule` / ``dtc_schedule``) and the Austin-type rate.
+    include_mixture : bool
+        Enumerate the mixture law when a small model is given (``KL(p||q)``, ``TV(p, q)``).
+    max_mixture_N : int
+        Largest ``N`` for that enumeration.
+
+    Returns
+    -------
+    BoundsTable
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> t = ss.compare_bounds([0.7, 0.4, 0.1, 0.1], [2, 2])
+    >>> round(t.exact_expected_kl, 12), t.exact_mixture_kl is None, t.all_hold
+    (0.3, True, True)
+    >>> t["Li & Cai"].holds
+    True
+    """
+    model = prof_or_model if isinstance(prof_or_model, DiscreteModel) else None
+    if model is not None:
+        from ..info import information_profile  # computed by the info layer (exact / symmetry-aware)
+
+        prof = information_profile(model)
+    else:
+        prof = as_profile(prof_or_model)
+    if not isinstance(prof, InformationProfile):  # pragma: no cover - as_profile always returns one
+        raise SymschedError("compare_bounds: could not build an information profile")
+    if c_hat is not None and eps is None or c_hat is None and eps is not None:
+        raise SymschedError("compare_bounds: pass both c_hat and eps (Chen, Cong & Li's schedules need both), "
+                            f"got c_hat = {c_hat!r}, eps = {eps!r}")
+    N = prof.N
+    sched = _as_schedule(schedule, N)
+    K_eff = sum(1 for k in sched.sizes if k)
+    ekl = expected_kl(prof, sched)
+
+    # -- the sampler's mixture law (needs the model) -------------------------------------------------
+    mixture_kl = mixture_tv = None
+    if model is None:
+        mixture_note = "needs the model"
+    elif not include_mixture:
+        mixture_note = "include_mixture=False"
+    elif N > max_mixture_N:
+        mixture_note = f"N = {N} > max_mixture_N = {max_mixture_N}"
+    else:
+        # samplers sit above schedules in the layering: imported only here, on request
+        from ..samplers import exact_sampler_kl
+        from ..samplers.conditionals import joint_of, tv_distance
+        from ..samplers.factorized import sampler_law
+
+        try:
+            mixture_kl = exact_sampler_kl(model, sched)
+            p = joint_of(model)
+            mixture_tv = tv_distance(p, sampler_law(p, sched))
+            mixture_note = ""
+        except SymbolicValueError:
+            mixture_kl = mixture_tv = None
+            mixture_note = "the model has free symbols (substitute values for the mixture law)"
+        except ModelTooLargeError as exc:
+            mixture_kl = mixture_tv = None
+            mixture_note = f"too large to enumerate: {exc}"
+
+    rows: list[BoundRow] = []
+    rows.append(_row(B.identity_bound(prof, sched), ekl,
+                     "the exact value itself (the identity); the bounds below are compared with it"))
+    rows[-1] = replace(rows[-1], holds=None)  # the identity is the exact value: nothing to check
+
+    try:
+        opt = B.optimal_lower_bound(prof, K_eff)
+        opt_kl = opt.value
+        rows.append(_row(opt, ekl, f"optimum over {K_eff}-step schedules; {opt.note}"))
+    except SymbolicValueError:  # the optimum compares costs: it needs numbers, not free symbols
+        opt_kl = None
+        rows.append(BoundRow(f"optimal {K_eff}-step schedule", B.SOURCES["CCL"].cite(), "lower", "E KL", None, ekl,
+                             True, None, "n/a for a profile with free symbols (substitute values first)"))
+    rows.append(_row(B.nonnegativity_bound(prof, sched), ekl))
+    rows.append(_row(B.tc_bound(prof, sched), ekl))
+    rows.append(_row(B.li_cai_bound(prof, sched), ekl,
+                     "Li & Cai's statement with eps_train = 0 (exact conditionals)"))
+    rows.append(_row(B.li_cai_sharp_bound(prof, sched), ekl))
+    if len(set(sched.sizes)) == 1:
+        rows.append(_row(B.lavenant_zanella_constant_bound(prof, sched), ekl))
+    else:
+        rows.append(BoundRow("constant schedule, (N/K - 1)(h_0 - h_{N-1})", B.SOURCES["LZ"].cite(), "upper",
+                             "E KL", None, ekl, True, None,
+                             "not applicable: needs a constant schedule (K | N); derived in symsched, following "
+                             "Lavenant & Zanella (statement of the paper not available)"))
+
+    # Zhao & Cai: their rates, and the knowledge-free deterministic comparison at the same K
+    from .families import ccl_fixed_k_schedule
+
+    fixed = B.ccl_fixed_k_guarantee(prof, K_eff)
+    if fixed.value is not None:
+        fs = ccl_fixed_k_schedule(N, K_eff)
+        rows.append(_row(fixed, expected_kl(prof, fs), f"{fixed.note}; that schedule: {fs.latex()} "
+                                                       f"({fs.K} steps, E KL = {_fmt(expected_kl(prof, fs))})"))
+    else:
+        rows.append(_row(fixed, None))
+    for measure in ("TC", "DTC"):
+        rows.append(_row(B.zhao_cai_rate(prof, K_eff, measure), None))
+
+    # Chen, Cong & Li's own schedules for (c_hat, eps)
+    if c_hat is not None:
+        from .families import dtc_schedule, tc_schedule
+
+        tcs, dtcs = tc_schedule(N, c_hat, eps), dtc_schedule(N, c_hat, eps)
+        for bound, s in ((B.ccl_tc_guarantee(prof, c_hat, eps), tcs), (B.ccl_dtc_guarantee(prof, c_hat, eps), dtcs)):
+            rows.append(_row(bound, expected_kl(prof, s), f"{bound.note} Schedule {s.latex()}."))
+        steps = B.ccl_step_bound(N, c_hat, eps)
+        rows.append(_row(steps, max(tcs.K, dtcs.K), f"TC schedule: {tcs.K} steps, DTC schedule: {dtcs.K} steps "
+                                                   "(empty steps counted)"))
+        rows.append(_row(B.ccl_austin_steps(prof, eps), None))
+    rows.append(_row(B.ccl_log_lower_bound(N), None))
+
+    # the sampler's own law, and TV
+    conv = B.convexity_bound(prof, sched)
+    rows.append(_row(conv, mixture_kl, None if mixture_kl is not None else f"mixture KL n/a ({mixture_note})"))
+    if mixture_kl is not None:
+        rows.append(_row(B.pinsker_bound(mixture_kl, "the exact mixture KL(p||q)"), mixture_tv))
+    rows.append(_row(B.pinsker_bound(ekl, "E KL (>= KL(p||q))"), mixture_tv,
+                     "from E KL (>= KL(p||q))" + ("" if mixture_tv is not None else
+                                                  f"; exact TV n/a ({mixture_note})")))
+    rows.append(_row(B.liang_fhs_statement(), None))
+    rows.append(_row(B.liang_euler_rate(N, sched.K), None))
+
+    return BoundsTable(rows, sched, prof, ekl, mixture_kl, mixture_note, mixture_tv, opt_kl)
