@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from .errors import SymschedError
 

@@ -10,7 +10,7 @@ for a hidden Markov model.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
 
 import networkx as nx
 import numpy as np

@@ -39,6 +39,27 @@ def _state_labels(name: Hashable, states: Any) -> tuple:
     return labels
 
 
+class GraphVariables(DiscreteModel):
+    """Variables stored as graph nodes (with a ``states`` attribute), in insertion (token) order."""
+
+    @property
+    def variables(self) -> tuple:
+        return tuple(self.nodes)
+
+    def states(self, variable: Hashable) -> tuple:
+        if variable not in self._node:
+            raise InvalidModelError(f"unknown variable {variable!r}; variables are {list(self.nodes)}")
+        labels = self._node[variable].get("states")
+        if labels is None:
+            raise InvalidModelError(f"variable {variable!r} has no states: add it with add_variable")
+        return labels
+
+    def _add_variable_node(self, name: Hashable, states: int | Sequence, **attrs) -> None:
+        if name in self._node:
+            raise InvalidModelError(f"variable {name!r} already exists")
+        self.add_node(name, states=_state_labels(name, states), **attrs)
+
+
 def broadcast_factor(table: np.ndarray, indices: Sequence[int], ndim: int) -> np.ndarray:
     """View ``table`` (axes = variables ``indices``, any order) as an ``ndim``-axis array for broadcasting.
 
@@ -75,7 +96,7 @@ def _subs_array(arr: np.ndarray, mapping: Mapping) -> np.ndarray:
     return new
 
 
-class BayesianNetwork(nx.DiGraph, DiscreteModel):
+class BayesianNetwork(nx.DiGraph, GraphVariables):
     """A Bayesian network: a DAG of finite variables with one CPD per variable.
 
     Node attributes: ``states`` (labels), ``parents`` (tuple, the CPD's axis order) and ``cpd``
@@ -99,23 +120,9 @@ class BayesianNetwork(nx.DiGraph, DiscreteModel):
         super().__init__(incoming_graph_data, **attr)
 
     # -- structure ----------------------------------------------------------------------------
-    @property
-    def variables(self) -> tuple:
-        return tuple(self.nodes)
-
-    def states(self, variable: Hashable) -> tuple:
-        if variable not in self._node:
-            raise InvalidModelError(f"unknown variable {variable!r}; variables are {list(self.nodes)}")
-        labels = self._node[variable].get("states")
-        if labels is None:
-            raise InvalidModelError(f"variable {variable!r} has no states: add it with add_variable")
-        return labels
-
     def add_variable(self, name: Hashable, states: int | Sequence = 2) -> None:
         """Add a variable with ``states`` (a count or a sequence of labels); it becomes the next token."""
-        if name in self._node:
-            raise InvalidModelError(f"variable {name!r} already exists")
-        self.add_node(name, states=_state_labels(name, states), parents=None, cpd=None)
+        self._add_variable_node(name, states, parents=None, cpd=None)
 
     def set_cpd(self, name: Hashable, table: Any, parents: Sequence[Hashable] = ()) -> None:
         """Set ``P(name | parents)``; ``table`` has shape ``(card(P1), ..., card(Pm), card(name))``.

@@ -17,14 +17,14 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic
 from ..errors import InvalidModelError
-from .base import DiscreteModel, check_enumerable
-from .bayesian import _state_labels, _subs_array, product_of_factors
+from .base import check_enumerable
+from .bayesian import GraphVariables, _subs_array, product_of_factors
 from .validation import as_entry_array, check_nonnegative_table
 
 __all__ = ["MarkovRandomField", "ising", "potts"]
 
 
-class MarkovRandomField(nx.Graph, DiscreteModel):
+class MarkovRandomField(nx.Graph, GraphVariables):
     """A Markov random field: finite variables, non-negative factors on cliques, ``p ∝ prod factors``.
 
     Examples
@@ -43,23 +43,9 @@ class MarkovRandomField(nx.Graph, DiscreteModel):
         super().__init__(incoming_graph_data, **attr)
         self._factors: list[tuple[tuple, np.ndarray]] = []
 
-    @property
-    def variables(self) -> tuple:
-        return tuple(self.nodes)
-
-    def states(self, variable: Hashable) -> tuple:
-        if variable not in self._node:
-            raise InvalidModelError(f"unknown variable {variable!r}; variables are {list(self.nodes)}")
-        labels = self._node[variable].get("states")
-        if labels is None:
-            raise InvalidModelError(f"variable {variable!r} has no states: add it with add_variable")
-        return labels
-
     def add_variable(self, name: Hashable, states: int | Sequence = 2) -> None:
         """Add a variable (the next token) with ``states`` (a count or labels)."""
-        if name in self._node:
-            raise InvalidModelError(f"variable {name!r} already exists")
-        self.add_node(name, states=_state_labels(name, states))
+        self._add_variable_node(name, states)
 
     def add_factor(self, variables: Sequence[Hashable], table: Any) -> None:
         """Add a potential over ``variables`` (shape = their cardinalities, in that order); adds clique edges."""
