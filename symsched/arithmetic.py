@@ -42,7 +42,7 @@ import sympy as sp
 from .errors import SymbolicValueError, SymschedError
 
 __all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
-           "free_symbols_of", "to_float"]
+           "free_symbols_of", "to_float", "latex_value"]
 
 PRECISIONS = ("float", "mpmath", "symbolic")
 #: Absolute tolerance on "sums to one" for float entries (exact checks for exact entries).
@@ -281,6 +281,13 @@ def simplify_information(expr: sp.Expr) -> sp.Expr:
     if sp.count_ops(expr) <= SIMPLIFY_MAX_OPS:
         expr = _expand_rational_logs(sp.simplify(expr))
     return expr
+
+
+def latex_value(x: Any, precision: str) -> str:
+    """LaTeX of one number of the given precision: 6 significant digits for floats, sympy otherwise."""
+    if precision == "float":
+        return f"{x:.6g}"
+    return sp.latex(sp.sympify(x) if precision == "symbolic" else sp.Float(x, 15))
 
 
 def arithmetic(precision: str = "float", dps: int | None = None, base: Any = None) -> Arithmetic:

@@ -16,7 +16,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, simplify_information, to_float
+from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
 from ..errors import SymschedError
 
 __all__ = ["InformationProfile", "as_profile", "profile_precision"]
@@ -144,9 +144,8 @@ class InformationProfile:
     def latex(self) -> str:
         """LaTeX of the profile's values and its TC / DTC."""
         def fmt(x):
-            if self.precision == "float":
-                return f"{x:.6g}"
-            return sp.latex(sp.sympify(x) if self.precision == "symbolic" else sp.Float(x, 15))
+            return latex_value(x, self.precision)
+
         hs = ", ".join(fmt(x) for x in self.h)
         unit = "" if self.base is None else rf"\ (\log_{{{self.base}}})"
         return (rf"h = \left({hs}\right),\quad H = {fmt(self.entropy)},\quad "

@@ -17,7 +17,7 @@ import sympy as sp
 from ..arithmetic import Arithmetic
 from ..errors import InvalidModelError
 from .base import DiscreteModel
-from .validation import as_entry_array, check_probability_table
+from .validation import as_entry_array, check_probability_table, object_entries
 
 __all__ = ["BayesianNetwork"]
 
@@ -185,12 +185,7 @@ class BayesianNetwork(nx.DiGraph, GraphVariables):
 
     # -- parameters ---------------------------------------------------------------------------
     def parameters(self):
-        out = []
-        for v in self.nodes:
-            t = self._node[v].get("cpd")
-            if t is not None and t.dtype == object:
-                out.extend(t.ravel())
-        return out
+        return object_entries(self._node[v].get("cpd") for v in self.nodes)
 
     def subs(self, mapping: Mapping[Any, Any]) -> "BayesianNetwork":
         """A new network with sympy symbols replaced (tables re-validated)."""

@@ -12,7 +12,7 @@ from ..arithmetic import Arithmetic
 from ..errors import InvalidModelError
 from .base import DiscreteModel, _check_names
 from .bayesian import BayesianNetwork, _subs_array
-from .validation import as_entry_array, check_probability_table
+from .validation import as_entry_array, check_probability_table, object_entries
 
 __all__ = ["MarkovChain", "markov_chain", "binary_symmetric_chain", "HiddenMarkovModel", "hidden_markov_model"]
 
@@ -194,11 +194,7 @@ class HiddenMarkovModel(DiscreteModel):
         return tuple(range(self.emission_matrices[self.index_of(variable)].shape[1]))
 
     def parameters(self):
-        out = []
-        for a in [self.initial_distribution, *self.transition_matrices, *self.emission_matrices]:
-            if a.dtype == object:
-                out.extend(a.ravel())
-        return out
+        return object_entries([self.initial_distribution, *self.transition_matrices, *self.emission_matrices])
 
     def subs(self, mapping: Mapping[Any, Any]) -> "HiddenMarkovModel":
         return HiddenMarkovModel(_subs_array(self.initial_distribution, mapping),

@@ -19,7 +19,7 @@ from ..arithmetic import Arithmetic, arithmetic
 from ..errors import InvalidModelError
 from .base import check_enumerable
 from .bayesian import GraphVariables, _subs_array, product_of_factors
-from .validation import as_entry_array, check_nonnegative_table
+from .validation import as_entry_array, check_nonnegative_table, object_entries
 
 __all__ = ["MarkovRandomField", "ising", "potts"]
 
@@ -77,11 +77,7 @@ class MarkovRandomField(nx.Graph, GraphVariables):
         return list(self._factors)
 
     def parameters(self):
-        out = []
-        for _, t in self._factors:
-            if t.dtype == object:
-                out.extend(t.ravel())
-        return out
+        return object_entries(t for _, t in self._factors)
 
     def subs(self, mapping: Mapping[Any, Any]) -> "MarkovRandomField":
         new = self.__class__()

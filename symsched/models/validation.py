@@ -17,7 +17,7 @@ import sympy as sp
 from ..arithmetic import SUM_TOLERANCE
 from ..errors import InvalidModelError
 
-__all__ = ["as_entry_array", "check_probability_table", "check_nonnegative_table", "is_exact_entry"]
+__all__ = ["object_entries", "as_entry_array", "check_probability_table", "check_nonnegative_table", "is_exact_entry"]
 
 
 def is_exact_entry(x: Any) -> bool:
@@ -137,3 +137,12 @@ def check_probability_table(arr: np.ndarray, where: str, axis: int | None = -1) 
         return
     for idx in np.ndindex(*moved.shape[:-1]):
         _sum_is_one(list(moved[idx]), f"{where}: the row for parent states {idx}" if idx else where)
+
+
+def object_entries(tables) -> list:
+    """Entries of the object (exact or symbolic) arrays among ``tables``: a model's symbolic parameters."""
+    out = []
+    for t in tables:
+        if t is not None and t.dtype == object:
+            out.extend(t.ravel())
+    return out

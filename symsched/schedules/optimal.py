@@ -37,7 +37,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import SUM_TOLERANCE, arithmetic
+from ..arithmetic import SUM_TOLERANCE, arithmetic, latex_value
 from ..errors import SymschedError
 from ..info.profile import InformationProfile, as_profile
 from .error import expected_kl
@@ -278,9 +278,7 @@ class OptimalSchedule:
         return self.sizes[t]
 
     def _fmt(self, x: Any) -> str:
-        if self.profile.precision == "float":
-            return f"{x:.6g}"
-        return sp.latex(sp.sympify(x) if self.profile.precision == "symbolic" else sp.Float(x, 15))
+        return latex_value(x, self.profile.precision)
 
     def latex(self) -> str:
         """LaTeX: the optimal sizes, their expected KL and the constant schedule's."""
