@@ -19,7 +19,7 @@ import sympy as sp
 import symsched as ss
 from symsched.cli import demo_model, main, parse_model
 from symsched.export.display import format_value
-from test_export_bruteforce import brute_measures, brute_optimal, brute_profile, brute_sampler, demo_joint, identity_kl
+from reference import brute_measures, brute_optimal, brute_profile, brute_sampler, demo_joint, identity_kl
 
 
 def run(argv, capsys):

@@ -1,9 +1,4 @@
-"""Brute-force references for the export and CLI tests, and their own checks against closed forms.
-
-Everything here works on an explicit joint table with plain numpy and the definitions (subset
-entropies, enumeration of orders and states), sharing no code with symsched, so that the numbers the
-report, the CLI and the figures print can be checked against an independent computation.
-"""
+"""The shared references (tests/reference.py) checked against closed forms and hand computations."""
 
 import itertools
 import math
@@ -12,121 +7,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-
-def entropy(p):
-    p = np.asarray(p, float).ravel()
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
-
-
-def marginal(joint, keep):
-    keep = sorted(keep)
-    return joint.sum(axis=tuple(i for i in range(joint.ndim) if i not in keep))
-
-
-def brute_profile(joint):
-    """(h, e): e_j the mean entropy of the j-subsets, h_j = e_{j+1} - e_j."""
-    joint = np.asarray(joint, float)
-    N = joint.ndim
-    e = [0.0]
-    for j in range(1, N + 1):
-        e.append(float(np.mean([entropy(marginal(joint, T)) for T in itertools.combinations(range(N), j)])))
-    return [e[j + 1] - e[j] for j in range(N)], e
-
-
-def brute_measures(joint):
-    """H, TC, DTC from their definitions (not from a profile)."""
-    joint = np.asarray(joint, float)
-    N = joint.ndim
-    H = entropy(joint)
-    tc = sum(entropy(marginal(joint, [i])) for i in range(N)) - H
-    dtc = H - sum(H - entropy(marginal(joint, [k for k in range(N) if k != i])) for i in range(N))
-    return H, tc, dtc
-
-
-def identity_kl(h, sizes):
-    """sum_t k_t h_{s_{t-1}} - sum_j h_j."""
-    s, total = 0, 0.0
-    for k in sizes:
-        total += k * h[s]
-        s += k
-    return total - sum(h)
-
-
-def compositions(N, K):
-    for cuts in itertools.combinations(range(1, N), K - 1):
-        bps = (0,) + cuts + (N,)
-        yield tuple(b - a for a, b in zip(bps, bps[1:]))
-
-
-def brute_optimal(h, K):
-    """Minimum of the identity over every composition of N into K positive parts."""
-    return min(identity_kl(h, c) for c in compositions(len(h), K))
-
-
-def _order_law(joint, blocks):
-    """q_sigma as a full table: product over blocks of independent exact conditionals."""
-    N = joint.ndim
-    q = np.zeros(joint.shape)
-    for x in itertools.product(*[range(c) for c in joint.shape]):
-        val, revealed = 1.0, []
-        for block in blocks:
-            base = marginal(joint, revealed)[tuple(x[i] for i in sorted(revealed))] if revealed else 1.0
-            for i in block:
-                keep = sorted(revealed + [i])
-                num = marginal(joint, keep)[tuple(x[k] for k in keep)]
-                val *= num / base if base > 0 else 0.0
-            revealed = revealed + list(block)
-        q[x] = val
-    return q
-
-
-def _blocks(order, sizes):
-    out, s = [], 0
-    for k in sizes:
-        out.append(list(order[s:s + k]))
-        s += k
-    return out
-
-
-def kl(p, q):
-    p, q = np.asarray(p).ravel(), np.asarray(q).ravel()
-    m = p > 0
-    return float(np.sum(p[m] * np.log(p[m] / q[m])))
-
-
-def brute_sampler(joint, sizes):
-    """(E_sigma KL(p || q_sigma), KL(p || E_sigma q_sigma)) by enumerating every order."""
-    joint = np.asarray(joint, float)
-    orders = list(itertools.permutations(range(joint.ndim)))
-    laws = [_order_law(joint, _blocks(o, sizes)) for o in orders]
-    expected = float(np.mean([kl(joint, q) for q in laws]))
-    mixture = kl(joint, np.mean(laws, axis=0))
-    return expected, mixture
-
-
-def demo_joint():
-    """The CLI demo network (Cloudy, Sprinkler, Rain, WetGrass, Slippery), multiplied out by hand."""
-    F = Fraction
-    pc = [F(1, 2), F(1, 2)]
-    ps = [[F(1, 2), F(1, 2)], [F(9, 10), F(1, 10)]]
-    pr = [[F(4, 5), F(1, 5)], [F(1, 5), F(4, 5)]]
-    pw = [[[1, 0], [F(1, 10), F(9, 10)]], [[F(1, 10), F(9, 10)], [F(1, 100), F(99, 100)]]]
-    pl = [[F(19, 20), F(1, 20)], [F(3, 10), F(7, 10)]]
-    joint = np.zeros((2,) * 5)
-    exact = {}
-    for c, s, r, w, sl in itertools.product(range(2), repeat=5):
-        v = pc[c] * ps[c][s] * pr[c][r] * F(pw[s][r][w]) * pl[w][sl]
-        exact[(c, s, r, w, sl)] = v
-        joint[c, s, r, w, sl] = float(v)
-    assert sum(exact.values()) == 1
-    return joint
-
-
-def random_joint(shape, seed):
-    rng = np.random.default_rng(seed)
-    p = rng.random(shape) ** 3
-    return p / p.sum()
+from reference import *  # noqa: F401,F403
+from reference import _blocks, _order_law  # noqa: F401
 
 
 # -- the references themselves are checked against closed forms ---------------------------------

@@ -1,6 +1,6 @@
 """The report: every number it holds and prints against brute force on the explicit joint table.
 
-References (tests/test_export_bruteforce.py): the profile from subset entropies, H/TC/DTC from their
+References (tests/reference.py): the profile from subset entropies, H/TC/DTC from their
 definitions, E KL and the mixture KL by enumerating every order of the sampler, the optimum by
 enumerating every composition of N.
 """
@@ -17,7 +17,7 @@ import sympy as sp
 import symsched as ss
 from symsched.cli import demo_model
 from symsched.export.display import format_value
-from test_export_bruteforce import (brute_measures, brute_optimal, brute_profile, brute_sampler, demo_joint,
+from reference import (brute_measures, brute_optimal, brute_profile, brute_sampler, demo_joint,
                                     identity_kl, random_joint)
 
 

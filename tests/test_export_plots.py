@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import symsched as ss  # noqa: E402
-from test_export_bruteforce import brute_measures, brute_profile, brute_sampler, random_joint  # noqa: E402
+from reference import brute_measures, brute_profile, brute_sampler, random_joint  # noqa: E402
 
 
 def shoelace(collection):
@@ -99,7 +99,7 @@ def constant_sizes(N, K):
 
 
 def test_frontier_lines_match_brute_force():
-    from test_export_bruteforce import brute_optimal, identity_kl
+    from reference import brute_optimal, identity_kl
 
     joint = random_joint((2, 2, 3, 2, 2), 11)
     h, _ = brute_profile(joint)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -20,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ModelTooLargeError, SymschedError
+from ..formatting import format_value
 from .latex import latex_escape, latex_number, latex_table, to_latex
 
 __all__ = ["Report", "report", "format_value"]
@@ -28,47 +28,6 @@ __all__ = ["Report", "report", "format_value"]
 MAX_TEXT_ROWS = 40
 #: Default largest N for which the report computes the sampler's exact mixture KL by enumeration.
 DEFAULT_MAX_MIXTURE_N = 10
-
-
-def format_value(x: Any, digits: int = 6) -> str:
-    """Plain-text form of a number: ``digits`` significant digits, exact values kept exact.
-
-    floats and mpmath numbers get ``digits`` significant digits; ints and Fractions print exactly;
-    sympy expressions print as sympy does, followed by ``≈ value`` when they have no free symbols
-    and are not plain numbers; ``None`` prints as ``n/a``.
-
-    Examples
-    --------
-    >>> format_value(0.24709012345)
-    '0.24709'
-    >>> import sympy as sp
-    >>> format_value(2 * sp.log(2))
-    '2*log(2) ≈ 1.38629'
-    """
-    if x is None:
-        return "n/a"
-    if isinstance(x, (bool, np.bool_)):
-        return str(bool(x))
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    if isinstance(x, Fraction):
-        return str(x)
-    if isinstance(x, (float, np.floating)):
-        return f"{float(x):.{digits}g}"
-    if isinstance(x, mpmath.mpf):
-        return mpmath.nstr(x, digits)
-    if isinstance(x, sp.Basic):
-        if isinstance(x, sp.Float):
-            return mpmath.nstr(mpmath.mpf(x._mpf_), digits)
-        if isinstance(x, (sp.Integer, sp.Rational)) or x.free_symbols:
-            return str(x)
-        try:
-            return f"{x} ≈ {mpmath.nstr(mpmath.mpf(sp.N(x, digits + 5)._mpf_), digits)}"
-        except (TypeError, AttributeError, ValueError):
-            return str(x)
-    if isinstance(x, numbers.Real):
-        return f"{float(x):.{digits}g}"
-    return str(x)
 
 
 def _plain(x: Any) -> Any:

@@ -1,0 +1,142 @@
+"""Number formatting shared by every layer: plain text and LaTeX, exact values kept exact.
+
+The bottom layer (beside :mod:`.arithmetic`), so that result classes anywhere in the package print
+their numbers the same way; :mod:`symsched.export` re-exports these names.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import SymschedError
+
+__all__ = ["format_value", "latex_number", "latex_escape"]
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    r"""Escape LaTeX's special characters in plain text (``a_b & c`` -> ``a\_b \& c``).
+
+    >>> latex_escape("50% of x_1")
+    '50\\% of x\\_1'
+    """
+    return "".join(_ESCAPES.get(c, c) for c in str(text))
+
+
+def _scientific(mantissa_exp: str) -> str:
+    """``'1.5e-07'`` -> ``'1.5 \\times 10^{-7}'``; strings without an exponent are returned unchanged."""
+    s = mantissa_exp.lower()
+    if "e" not in s:
+        return s
+    mant, exp = s.split("e")
+    exp_i = int(exp)
+    if mant in ("1", "1.0"):
+        return rf"10^{{{exp_i}}}"
+    if mant in ("-1", "-1.0"):
+        return rf"-10^{{{exp_i}}}"
+    return rf"{mant} \times 10^{{{exp_i}}}"
+
+
+def latex_number(x: Any, digits: int = 6) -> str:
+    r"""LaTeX of one number: ``digits`` significant digits for floats and mpf, exact forms kept exact.
+
+    Parameters
+    ----------
+    x : int, float, numpy scalar, Fraction, mpmath.mpf or sympy expression
+    digits : int
+        Significant digits for inexact values (float, mpf, sympy Float).
+
+    Examples
+    --------
+    >>> latex_number(0.000001234)
+    '1.234 \\times 10^{-6}'
+    >>> from fractions import Fraction
+    >>> latex_number(Fraction(1, 3))
+    '\\frac{1}{3}'
+    >>> import sympy as sp
+    >>> latex_number(2 * sp.log(2))
+    '2 \\log{\\left(2 \\right)}'
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise SymschedError(f"digits must be a positive integer, got {digits!r}")
+    if isinstance(x, (bool, np.bool_)):
+        return str(int(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return str(x.numerator)
+        sign = "-" if x < 0 else ""
+        return rf"{sign}\frac{{{abs(x.numerator)}}}{{{x.denominator}}}"
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        if math.isnan(v):
+            return r"\mathrm{NaN}"
+        if math.isinf(v):
+            return r"\infty" if v > 0 else r"-\infty"
+        return _scientific(f"{v:.{digits}g}")
+    if isinstance(x, mpmath.mpf):
+        if mpmath.isnan(x):
+            return r"\mathrm{NaN}"
+        if mpmath.isinf(x):
+            return r"\infty" if x > 0 else r"-\infty"
+        return _scientific(mpmath.nstr(x, digits, strip_zeros=True, min_fixed=-4, max_fixed=digits))
+    if isinstance(x, sp.Float):
+        return latex_number(mpmath.mpf(x._mpf_) if hasattr(x, "_mpf_") else float(x), digits)
+    if isinstance(x, sp.Basic):
+        return sp.latex(x)
+    if isinstance(x, numbers.Real):
+        return latex_number(float(x), digits)
+    raise SymschedError(f"latex_number: expected a number, got {type(x).__name__} {x!r}")
+
+
+def format_value(x: Any, digits: int = 6) -> str:
+    """Plain-text form of a number: ``digits`` significant digits, exact values kept exact.
+
+    floats and mpmath numbers get ``digits`` significant digits; ints and Fractions print exactly;
+    sympy expressions print as sympy does, followed by ``≈ value`` when they have no free symbols
+    and are not plain numbers; ``None`` prints as ``n/a``.
+
+    Examples
+    --------
+    >>> format_value(0.24709012345)
+    '0.24709'
+    >>> import sympy as sp
+    >>> format_value(2 * sp.log(2))
+    '2*log(2) ≈ 1.38629'
+    """
+    if x is None:
+        return "n/a"
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, Fraction):
+        return str(x)
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.{digits}g}"
+    if isinstance(x, mpmath.mpf):
+        return mpmath.nstr(x, digits)
+    if isinstance(x, sp.Basic):
+        if isinstance(x, sp.Float):
+            return mpmath.nstr(mpmath.mpf(x._mpf_), digits)
+        if isinstance(x, (sp.Integer, sp.Rational)) or x.free_symbols:
+            return str(x)
+        try:
+            return f"{x} ≈ {mpmath.nstr(mpmath.mpf(sp.N(x, digits + 5)._mpf_), digits)}"
+        except (TypeError, AttributeError, ValueError):
+            return str(x)
+    if isinstance(x, numbers.Real):
+        return f"{float(x):.{digits}g}"
+    return str(x)

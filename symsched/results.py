@@ -1,0 +1,207 @@
+"""One protocol for every result object (docs/concepts.md, "Results").
+
+Every class that a user gets back from a computation — profiles, schedules, optimal schedules,
+frontiers, bounds and their tables, limits, expansions, verification tables, estimates, reports —
+derives from :class:`Result` and so behaves the same way:
+
+* ``float(r)`` is its headline number (the class names it in ``_headline``); a class with no single
+  headline number raises ``TypeError`` saying so;
+* ``r.to_dict()`` is JSON-serialisable (:func:`jsonable` converts exact values to strings beside a float);
+* ``r.latex()`` is math-mode LaTeX that compiles under amsmath (no ``$``, tables as ``array``);
+* ``_repr_latex_`` / ``_repr_html_`` for Jupyter, a short ``repr`` and a readable ``str``;
+* numbers print with ``r.digits`` significant digits (set from the requested precision);
+* immutable once built (:meth:`Result._freeze`), like a frozen dataclass.
+
+A subclass fills hooks, scipy.stats style: ``_headline`` (attribute name), ``_fields`` (the attributes
+that ``to_dict``, ``str`` and the default ``latex`` / HTML show, in order) and ``_repr_fields`` (the few
+that the short ``repr`` shows); it overrides :meth:`latex` when a formula says more than a table.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from fractions import Fraction
+from typing import Any, ClassVar
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .formatting import format_value, latex_escape, latex_number
+
+__all__ = ["Result", "jsonable", "digits_for"]
+
+#: Significant digits printed for floats.
+FLOAT_DIGITS = 6
+
+
+def digits_for(precision: str = "float", dps: int | None = None) -> int:
+    """Significant digits to print for a result computed at ``precision`` (``dps`` for mpmath)."""
+    if precision == "mpmath" and dps:
+        return max(1, int(dps))
+    return FLOAT_DIGITS
+
+
+def jsonable(x: Any) -> Any:
+    """A JSON-serialisable form of ``x``.
+
+    Floats stay floats (non-finite ones become the strings ``"nan"``, ``"inf"``, ``"-inf"``, which JSON
+    lacks); exact and high-precision numbers (Fraction, mpmath, sympy) become ``{"value": str, "float": f}``
+    so that nothing exact is lost and a float is at hand; sequences become lists, mappings dicts with
+    string keys, results their own ``to_dict()``.
+
+    >>> from fractions import Fraction
+    >>> jsonable(Fraction(1, 3))
+    {'value': '1/3', 'float': 0.3333333333333333}
+    >>> jsonable((1, 0.5, None))
+    [1, 0.5, None]
+    """
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+    if isinstance(x, Result):
+        return x.to_dict()
+    if isinstance(x, Fraction):
+        return {"value": str(x), "float": float(x)}
+    if isinstance(x, mpmath.mpf):
+        return {"value": mpmath.nstr(x, mpmath.mp.dps), "float": float(x)}
+    if isinstance(x, sp.Basic):
+        out: dict = {"value": str(x)}
+        if not getattr(x, "free_symbols", None):
+            try:
+                out["float"] = jsonable(float(x))
+            except (TypeError, ValueError):
+                pass
+        return out
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, np.ndarray):
+        return [jsonable(v) for v in x.tolist()]
+    if isinstance(x, (list, tuple, set, frozenset)) or (hasattr(x, "__iter__") and hasattr(x, "__len__")):
+        return [jsonable(v) for v in x]
+    if isinstance(x, numbers.Real):
+        return jsonable(float(x))
+    if hasattr(x, "to_dict"):
+        return x.to_dict()
+    return str(x)
+
+
+def _short(x: Any, digits: int) -> str:
+    if isinstance(x, (tuple, list)):
+        items = [_short(v, digits) for v in x[:6]]
+        return "(" + ", ".join(items) + (", ..." if len(x) > 6 else "") + ")"
+    if isinstance(x, Result):
+        return type(x).__name__
+    text = format_value(x, digits)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Result:
+    """Base of every result class: the one result protocol (see the module docstring)."""
+
+    _headline: ClassVar[str | None] = None
+    _fields: ClassVar[tuple] = ()
+    _repr_fields: ClassVar[tuple | None] = None
+    #: Printed significant digits; instances may override (e.g. from ``dps``).
+    digits: int = FLOAT_DIGITS
+
+    # -- immutability ---------------------------------------------------------------------------
+    def _freeze(self) -> None:
+        """Call at the end of ``__init__``: from then on attributes cannot be set."""
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{type(self).__name__} is immutable (cannot set {name!r})")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{type(self).__name__} is immutable (cannot delete {name!r})")
+        object.__delattr__(self, name)
+
+    # -- numbers ----------------------------------------------------------------------------------
+    def __float__(self) -> float:
+        if self._headline is None:
+            raise TypeError(f"{type(self).__name__} has no single headline number; see its attributes")
+        value = getattr(self, self._headline)
+        if isinstance(value, sp.Basic) and value.free_symbols:
+            raise TypeError(f"{type(self).__name__}.{self._headline} = {value} has free symbols "
+                            f"{sorted(map(str, value.free_symbols))}; substitute values first")
+        return float(value)
+
+    def _field_items(self) -> list:
+        return [(name, getattr(self, name)) for name in self._fields]
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dict: ``{"type": class name, field: value, ...}``."""
+        out = {"type": type(self).__name__}
+        for name, value in self._field_items():
+            out[name] = jsonable(value)
+        return out
+
+    # -- display ----------------------------------------------------------------------------------
+    def _title(self) -> str:
+        return type(self).__name__
+
+    def latex(self) -> str:
+        """Math-mode LaTeX (no surrounding ``$``); by default a two-column ``array`` of the fields."""
+        rows = []
+        for name, value in self._field_items():
+            rows.append(rf"\text{{{latex_escape(name)}}} & {_latex_any(value, self.digits)}")
+        body = r" \\ ".join(rows)
+        return rf"\begin{{array}}{{ll}} {body} \end{{array}}"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def _repr_html_(self) -> str:
+        cells = "".join(f"<tr><th style='text-align:left'>{html.escape(name)}</th>"
+                        f"<td style='text-align:left'>{html.escape(format_value_any(value, self.digits))}</td></tr>"
+                        for name, value in self._field_items())
+        return f"<table><caption>{html.escape(self._title())}</caption>{cells}</table>"
+
+    def __repr__(self) -> str:
+        names = self._repr_fields if self._repr_fields is not None else self._fields[:4]
+        parts = [f"{n}={_short(getattr(self, n), self.digits)}" for n in names]
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        lines = [self._title()]
+        for name, value in self._field_items():
+            lines.append(f"  {name}: {format_value_any(value, self.digits)}")
+        return "\n".join(lines)
+
+
+def format_value_any(x: Any, digits: int = FLOAT_DIGITS) -> str:
+    """:func:`format_value` extended to sequences and nested results (plain text)."""
+    if isinstance(x, Result):
+        return repr(x)
+    if isinstance(x, (tuple, list)):
+        return "(" + ", ".join(format_value_any(v, digits) for v in x) + ")"
+    return format_value(x, digits)
+
+
+def _latex_any(x: Any, digits: int) -> str:
+    if x is None:
+        return r"\text{n/a}"
+    if isinstance(x, str):
+        return rf"\text{{{latex_escape(x)}}}"
+    if isinstance(x, Result):
+        return x.latex()
+    if isinstance(x, (tuple, list)):
+        items = [_latex_any(v, digits) for v in x]
+        if len(items) > 12:
+            items = items[:10] + [r"\ldots", items[-1]]
+        return r"\left(" + ", ".join(items) + r"\right)"
+    if isinstance(x, (bool, np.bool_)):
+        return rf"\text{{{bool(x)}}}"
+    return latex_number(x, digits)
