@@ -31,7 +31,7 @@ import sympy as sp
 
 from .formatting import format_value, latex_escape, latex_number
 
-__all__ = ["Result", "jsonable", "digits_for"]
+__all__ = ["Result", "Estimate", "jsonable", "digits_for"]
 
 #: Significant digits printed for floats.
 FLOAT_DIGITS = 6
@@ -205,3 +205,57 @@ def _latex_any(x: Any, digits: int) -> str:
     if isinstance(x, (bool, np.bool_)):
         return rf"\text{{{bool(x)}}}"
     return latex_number(x, digits)
+
+
+class Estimate(Result):
+    """A number estimated with a standard error: ``value ± stderr`` (never presented as exact).
+
+    Every quantity derived from an estimated profile (expected KL, an optimum's KL, TC, DTC, a bound)
+    is returned as an :class:`Estimate`; ``float()`` gives the point value.
+
+    Parameters
+    ----------
+    value : float
+        The point estimate.
+    stderr : float
+        Its standard error (>= 0, finite).
+    what : str, optional
+        What was estimated (shown in ``str``).
+
+    Examples
+    --------
+    >>> e = Estimate(0.1234, 0.0021, "E KL")
+    >>> float(e), e.stderr
+    (0.1234, 0.0021)
+    >>> str(e)
+    'E KL = 0.1234 ± 0.0021 (estimate)'
+    >>> e.latex()
+    '0.1234 \\\\pm 0.0021'
+    """
+
+    _headline = "value"
+    _fields = ("value", "stderr", "what")
+    exact = False
+
+    def __init__(self, value: Any, stderr: Any, what: str = ""):
+        v, s = float(value), float(stderr)
+        if not math.isfinite(v):
+            raise ValueError(f"Estimate{' of ' + what if what else ''}: value {value!r} is not finite")
+        if not (math.isfinite(s) and s >= 0):
+            raise ValueError(f"Estimate{' of ' + what if what else ''}: stderr must be finite and >= 0, got {stderr!r}")
+        self.value, self.stderr, self.what = v, s, str(what)
+        self._freeze()
+
+    def interval(self, z: float = 1.96) -> tuple:
+        """``(value − z·stderr, value + z·stderr)`` (a normal-approximation interval)."""
+        return (self.value - z * self.stderr, self.value + z * self.stderr)
+
+    def __repr__(self) -> str:
+        return f"Estimate({format_value(self.value, self.digits)} ± {format_value(self.stderr, 2)})"
+
+    def __str__(self) -> str:
+        head = f"{self.what} = " if self.what else ""
+        return f"{head}{format_value(self.value, self.digits)} ± {format_value(self.stderr, 2)} (estimate)"
+
+    def latex(self) -> str:
+        return rf"{latex_number(self.value, self.digits)} \pm {latex_number(self.stderr, 2)}"
