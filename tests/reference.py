@@ -126,3 +126,115 @@ def random_joint(shape, seed):
     rng = np.random.default_rng(seed)
     p = rng.random(shape) ** 3
     return p / p.sum()
+
+
+# -- adaptive samplers (issue 15): the sampler run by plain recursion on the joint table ------------------
+def _cond(joint, revealed, i):
+    """p(X_i = . | x_R) as a list, from marginals of the joint (uniform where p(x_R) = 0)."""
+    keep = sorted(set(revealed) | {i})
+    m = marginal(joint, keep)
+    idx = [revealed[a] if a != i else slice(None) for a in keep]
+    row = np.asarray(m[tuple(idx)], float)
+    s = row.sum()
+    return list(row / s) if s > 0 else [1.0 / joint.shape[i]] * joint.shape[i]
+
+
+def _rank_key(score, pos):
+    return (-round(float(score), 10), pos)
+
+
+def _choose(rule, M, conds, k, tau, gamma):
+    def ent(c):
+        return -sum(v * math.log(v) for v in c if v > 0)
+    if rule in ("confidence", "threshold"):
+        score = {i: max(conds[i]) for i in M}
+    elif rule == "margin":
+        score = {i: (sorted(conds[i])[-1] - (sorted(conds[i])[-2] if len(conds[i]) > 1 else 0.0)) for i in M}
+    else:
+        score = {i: -ent(conds[i]) for i in M}
+    order = sorted(M, key=lambda i: _rank_key(score[i], i))
+    if rule == "threshold":
+        return sorted(set([i for i in M if round(score[i], 10) >= round(tau, 10)] + [order[0]]))
+    if rule == "entropy-bound":
+        best = 1
+        for j in range(1, len(order) + 1):
+            hs = [-score[i] for i in order[:j]]
+            if round(sum(hs) - max(hs), 10) <= round(gamma, 10):
+                best = j
+        return sorted(order[:best])
+    return sorted(order[:k])
+
+
+def brute_adaptive(joint, rule, sizes=None, tau=None, gamma=None):
+    """(law q, {steps: probability}) of an adaptive sampler with exact conditionals, by recursion.
+
+    rule: random / confidence / margin / entropy / threshold / entropy-bound / llada (DESIGN.md §8);
+    chosen tokens drawn independently from their conditionals; llada draws a candidate everywhere and keeps
+    the k whose own candidate is most probable; ties to the smaller position.
+    """
+    joint = np.asarray(joint, float)
+    N = joint.ndim
+    q = np.zeros(joint.shape)
+    steps = {}
+
+    def reveal(revealed, S, conds, mass, t):
+        for vals in itertools.product(*[range(joint.shape[i]) for i in S]):
+            w = mass
+            for i, v in zip(S, vals):
+                w *= conds[i][v]
+            if w > 0:
+                rec({**revealed, **dict(zip(S, vals))}, w, t + 1)
+
+    def rec(revealed, mass, t):
+        if len(revealed) == N and (sizes is None or t == len(sizes)):
+            q[tuple(revealed[i] for i in range(N))] += mass
+            steps[t] = steps.get(t, 0.0) + mass
+            return
+        M = [i for i in range(N) if i not in revealed]
+        conds = {i: _cond(joint, revealed, i) for i in M}
+        k = sizes[t] if sizes is not None else None
+        if rule == "random":
+            subsets = list(itertools.combinations(M, k))
+            for S in subsets:
+                reveal(revealed, list(S), conds, mass / len(subsets), t)
+        elif rule == "llada":
+            for cand in itertools.product(*[range(joint.shape[i]) for i in M]):
+                w = mass
+                for i, v in zip(M, cand):
+                    w *= conds[i][v]
+                if w == 0:
+                    continue
+                own = dict(zip(M, cand))
+                S = sorted(sorted(M, key=lambda i: _rank_key(conds[i][own[i]], i))[:k])
+                rec({**revealed, **{i: own[i] for i in S}}, w, t + 1)
+        else:
+            reveal(revealed, _choose(rule, M, conds, k, tau, gamma), conds, mass, t)
+
+    rec({}, 1.0, 0)
+    return q, steps
+
+
+def wen_liang_lu(joint, rule, sizes=None, tau=None, gamma=None):
+    """E_{x~p} sum_t TC(X_S | x_C) for a deterministic rule, from the joint table by recursion over x's prefixes."""
+    joint = np.asarray(joint, float)
+    N = joint.ndim
+    total = 0.0
+    for x in itertools.product(*[range(c) for c in joint.shape]):
+        px = joint[x]
+        if px == 0:
+            continue
+        revealed, t = {}, 0
+        while len(revealed) < N:
+            M = [i for i in range(N) if i not in revealed]
+            conds = {i: _cond(joint, revealed, i) for i in M}
+            S = _choose(rule, M, conds, sizes[t] if sizes else None, tau, gamma)
+            keep = sorted(revealed)
+            pr = marginal(joint, keep)[tuple(revealed[a] for a in keep)] if keep else 1.0
+            both = sorted(keep + S)
+            block = marginal(joint, both)
+            # H(X_S | x_R): entropy of the slice of p_{R u S} at x_R, normalised
+            sl = np.asarray(block[tuple(revealed[a] if a in revealed else slice(None) for a in both)], float) / pr
+            total += px * (sum(entropy(conds[i]) for i in S) - entropy(sl))
+            revealed.update({i: x[i] for i in S})
+            t += 1
+    return total

@@ -16,3 +16,6 @@ __all__ = ["ConditionalTables",
            "order_law", "ordered_set_partitions", "sample_factorized", "sampler_law",
            "EulerCurve", "euler_kl", "euler_law", "euler_tv", "euler_tv_curve", "fhs_law", "pattern_averaged_kl",
            "reveal_grid", "sample_euler", "sample_fhs"]
+from .adaptive import POLICIES, PolicyResult, policy_kl, select_positions
+
+__all__ += ["POLICIES", "PolicyResult", "policy_kl", "select_positions"]
