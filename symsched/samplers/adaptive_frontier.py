@@ -1,0 +1,174 @@
+"""KL against expected model calls for every adaptive policy family, beside the optimal random-order schedule.
+
+One row per (family, parameter): the ``k`` sweep of the top-k rules (``k`` tokens per step, the last
+step taking the rest), the threshold sweep of Fast-dLLM's rule, the ``γ`` sweep of the EB-sampler, and
+for every ``K = 1..N`` the optimal random-order schedule of DESIGN.md §3 (``ss.optimal_schedule`` on the
+model's profile).  The random-order rows carry two numbers, and say which is which: the optimum's
+order-averaged ``E_σ KL(p ‖ q_σ)`` (what the schedule optimiser minimises) and, where the exact route is
+within budget, the mixture ``KL(p ‖ q)`` of the sampler that runs it (smaller, by convexity).  Every
+other row is the exact ``KL(p ‖ q)`` of :func:`~symsched.samplers.adaptive.policy_kl`.
+
+Examples
+--------
+>>> import symsched as ss
+>>> fr = ss.adaptive_frontier(ss.copy_model(3), families=("confidence",), thresholds=(), gammas=())
+>>> [(k, calls, round(kl, 6)) for _, k, calls, kl, _ in fr.family("confidence")]
+[(1, 3, 0.0), (2, 2, 0.693147), (3, 1, 1.386294)]
+>>> [(K, round(kl, 6)) for _, K, _, kl, _ in fr.family("optimal random order (E_σ KL)")]
+[(1, 1.386294), (2, 0.0), (3, 0.0)]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..errors import ModelTooLargeError, SymschedError
+from ..formatting import format_value, latex_escape, latex_number
+from ..info.measures import information_profile
+from ..results import Result
+from ..schedules.optimal import optimal_schedule
+from .adaptive import policy_kl
+
+__all__ = ["adaptive_frontier", "AdaptiveFrontier", "equal_sizes", "DEFAULT_THRESHOLDS", "DEFAULT_GAMMAS"]
+
+DEFAULT_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
+DEFAULT_GAMMAS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+_FAMILIES = ("confidence", "margin", "entropy", "llada", "random")
+
+
+def equal_sizes(N: int, k: int) -> tuple:
+    """``k`` tokens per step, the last step taking the rest: ``⌈N/k⌉`` steps.
+
+    >>> equal_sizes(7, 3)
+    (3, 3, 1)
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= N:
+        raise SymschedError(f"equal_sizes: k must be an integer in 1..{N}, got {k!r}")
+    return (k,) * (N // k) + ((N % k,) if N % k else ())
+
+
+class AdaptiveFrontier(Result):
+    """Rows ``(family, parameter, expected model calls, KL, what the KL is)``; see :func:`adaptive_frontier`.
+
+    ``rows`` is a tuple of tuples; :meth:`family` selects one family; :meth:`plot` draws KL against
+    expected calls (matplotlib, optional).
+    """
+
+    _fields = ("N", "rows")
+    _repr_fields = ("N",)
+
+    def __init__(self, N: int, rows: Sequence[tuple], skipped: Sequence[str]):
+        self.N = N
+        self.rows = tuple(tuple(r) for r in rows)
+        self.skipped = tuple(skipped)
+        self._freeze()
+
+    def family(self, name: str) -> tuple:
+        """The rows of one family, in sweep order."""
+        return tuple(r for r in self.rows if r[0] == name)
+
+    def __repr__(self) -> str:
+        fams = sorted({r[0] for r in self.rows})
+        return f"AdaptiveFrontier(N={self.N}, rows={len(self.rows)}, families={fams})"
+
+    def __str__(self) -> str:
+        lines = [f"KL(p || q) against expected model calls, N = {self.N}",
+                 f"  {'family':<22} {'parameter':>10} {'calls':>9} {'KL':>12}  quantity"]
+        for fam, par, steps, kl, what in self.rows:
+            lines.append(f"  {fam:<22} {format_value(par, 4):>10} {format_value(steps, 5):>9} "
+                         f"{format_value(kl, self.digits):>12}  {what}")
+        lines += [f"  skipped: {s}" for s in self.skipped]
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        body = [r"\text{family} & \text{parameter} & \text{calls} & \mathrm{KL} \\ \hline"]
+        for fam, par, steps, kl, what in self.rows:
+            body.append(rf"\text{{{latex_escape(fam)}}} & {latex_number(par, 4)} & {latex_number(steps, 5)} & "
+                        rf"{latex_number(kl, self.digits)} \\")
+        return r"\begin{array}{lrrr} " + " ".join(body) + r" \end{array}"
+
+    def plot(self, ax=None):
+        """KL against expected model calls, one line per family (needs matplotlib)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        for fam in dict.fromkeys(r[0] for r in self.rows):
+            rows = sorted(self.family(fam), key=lambda r: float(r[2]))
+            style = "--" if fam.startswith("optimal") else "-o"
+            ax.plot([float(r[2]) for r in rows], [float(r[3]) for r in rows], style, label=fam, ms=3)
+        ax.set_xlabel("expected model calls")
+        ax.set_ylabel("KL(p || q) [nats]")
+        ax.set_title(f"adaptive samplers, N = {self.N}")
+        ax.legend(fontsize="small")
+        return ax
+
+
+def adaptive_frontier(model: Any, families: Sequence[str] = _FAMILIES, ks: Sequence[int] | None = None,
+                      thresholds: Sequence[float] = DEFAULT_THRESHOLDS, gammas: Sequence[float] = DEFAULT_GAMMAS,
+                      optimal: bool = True, schedules: dict | None = None, budget: float | None = None
+                      ) -> AdaptiveFrontier:
+    """Exact KL against expected model calls for each policy family and the optimal random-order schedule.
+
+    Parameters
+    ----------
+    model : model
+        A symsched model small enough for the exact route.
+    families : sequence of str
+        Top-k rules swept over ``ks`` (``k`` tokens per step): any of confidence, margin, entropy, llada,
+        random.
+    ks : sequence of int, optional
+        Tokens per step (default ``1..N``).
+    thresholds, gammas : sequences
+        Sweeps of ``"threshold"`` (``τ``) and ``"entropy-bound"`` (``γ``); empty to skip.
+    optimal : bool
+        Add, for ``K = 1..N``, the optimal random-order schedule: ``"optimal random order (E_σ KL)"``
+        rows (the optimiser's order-averaged value) and ``"optimal random order (mixture KL)"`` rows.
+    schedules : dict, optional
+        Extra named size sequences (a practitioner's count rule, say), run with random positions.
+    budget : float, optional
+        Passed to :func:`policy_kl`; a row over budget is skipped and listed in ``skipped``.
+
+    Returns
+    -------
+    AdaptiveFrontier
+    """
+    N = model.N
+    ks = list(range(1, N + 1)) if ks is None else list(ks)
+    rows, skipped = [], []
+
+    def run(fam, par, **kw):
+        try:
+            r = policy_kl(model, fam if fam in _FAMILIES or fam in ("threshold", "entropy-bound") else "random",
+                          method="exact", budget=budget, law=False, **kw)
+        except ModelTooLargeError as e:
+            skipped.append(f"{fam} {par}: {e}")
+            return
+        rows.append((fam, par, r.expected_steps, r.kl, "KL(p || q)"))
+
+    for fam in families:
+        if fam not in _FAMILIES:
+            raise SymschedError(f"adaptive_frontier: families must be among {_FAMILIES}, got {fam!r}")
+        for k in ks:
+            run(fam, k, sizes=equal_sizes(N, k))
+    for tau in thresholds:
+        run("threshold", tau, threshold=tau)
+    for g in gammas:
+        run("entropy-bound", g, gamma=g)
+    for name, sizes in (schedules or {}).items():
+        run(str(name), len(sizes), sizes=sizes)
+    if optimal:
+        prof = information_profile(model)
+        for K in range(1, N + 1):
+            opt = optimal_schedule(prof, K)
+            rows.append(("optimal random order (E_σ KL)", K, K, float(opt.kl), "E_sigma KL(p || q_sigma)"))
+            try:
+                r = policy_kl(model, "random", sizes=opt.sizes, method="exact", budget=budget, law=False)
+            except ModelTooLargeError as e:
+                skipped.append(f"optimal random order K={K}: {e}")
+                continue
+            rows.append(("optimal random order (mixture KL)", K, K, r.kl, "KL(p || q)"))
+    if not rows:
+        raise SymschedError("adaptive_frontier: nothing to compute (every family and sweep is empty or over "
+                            "budget)" + (f"; skipped: {skipped[:2]}" if skipped else ""))
+    return AdaptiveFrontier(N, rows, skipped)
