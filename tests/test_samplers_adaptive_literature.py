@@ -155,3 +155,17 @@ def test_frontier_plot_draws_one_line_per_family():
     fr = ss.adaptive_frontier(ss.copy_model(3), families=("confidence",), thresholds=(0.9,), gammas=())
     ax = fr.plot()
     assert len(ax.get_lines()) == 4   # confidence, threshold, two optimal random-order lines
+
+
+def test_compare_policies_one_liner_against_brute_force():
+    p = np.random.default_rng(11).random((2, 2, 3, 2)) ** 3
+    p /= p.sum()
+    c = ss.compare_policies(ss.from_joint(p), [2, 2])
+    for name in ("confidence", "margin", "entropy", "llada", "random"):
+        q, _ = brute_adaptive(p, name, sizes=[2, 2])
+        assert c.kl(name) == pytest.approx(kl(p, q), abs=1e-10)
+    h, _ = brute_profile(p)
+    assert c.kl("random (E_σ KL)") == pytest.approx(h[0] * 2 + h[2] * 2 - sum(h), abs=1e-12)
+    assert c.best() in ("confidence", "margin", "entropy", "llada", "random")
+    with pytest.raises(ValueError, match="no row"):
+        c.kl("greedy")

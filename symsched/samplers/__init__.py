@@ -19,9 +19,9 @@ __all__ = ["ConditionalTables",
 from .adaptive import POLICIES, PolicyResult, policy_kl, select_positions
 
 __all__ += ["POLICIES", "PolicyResult", "policy_kl", "select_positions"]
-from .adaptive_frontier import AdaptiveFrontier, adaptive_frontier, equal_sizes
+from .adaptive_frontier import AdaptiveFrontier, PolicyComparison, adaptive_frontier, compare_policies, equal_sizes
 
-__all__ += ["AdaptiveFrontier", "adaptive_frontier", "equal_sizes"]
+__all__ += ["AdaptiveFrontier", "PolicyComparison", "adaptive_frontier", "compare_policies", "equal_sizes"]
 from .fastdllm import FastDLLMBounds, FastDLLMCheck, fast_dllm_bounds, fast_dllm_check
 from .regimes import (RegimeTable, bisection_blocks, markov_bisection_table, order_m_chain, permutation_rounds_table,
                       replace_random_model, replace_random_tc, shuffle_model, shuffle_tc, shuffle_topk_accuracy,

@@ -29,7 +29,7 @@ from ..results import Result
 from ..schedules.optimal import optimal_schedule
 from .adaptive import policy_kl
 
-__all__ = ["adaptive_frontier", "AdaptiveFrontier", "equal_sizes", "DEFAULT_THRESHOLDS", "DEFAULT_GAMMAS"]
+__all__ = ["adaptive_frontier", "AdaptiveFrontier", "equal_sizes", "compare_policies", "PolicyComparison", "DEFAULT_THRESHOLDS", "DEFAULT_GAMMAS"]
 
 DEFAULT_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 DEFAULT_GAMMAS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
@@ -172,3 +172,55 @@ def adaptive_frontier(model: Any, families: Sequence[str] = _FAMILIES, ks: Seque
         raise SymschedError("adaptive_frontier: nothing to compute (every family and sweep is empty or over "
                             "budget)" + (f"; skipped: {skipped[:2]}" if skipped else ""))
     return AdaptiveFrontier(N, rows, skipped)
+
+
+class PolicyComparison(Result):
+    """Exact ``KL(p ‖ q)`` of several policies on one schedule; see :func:`compare_policies`."""
+
+    _fields = ("sizes", "rows")
+    _repr_fields = ("sizes",)
+
+    def __init__(self, sizes, rows):
+        self.sizes, self.rows = tuple(sizes), tuple(tuple(r) for r in rows)
+        self._freeze()
+
+    def kl(self, policy: str):
+        """The KL of one policy (``"random (E_σ KL)"`` for the order-averaged value)."""
+        for name, value in self.rows:
+            if name == policy:
+                return value
+        raise SymschedError(f"compare_policies: no row {policy!r}; rows are {[r[0] for r in self.rows]}")
+
+    def best(self) -> str:
+        """The policy with the smallest KL (the order-averaged row excluded; ties to the first listed)."""
+        return min((r for r in self.rows if not r[0].endswith("KL)")), key=lambda r: round(float(r[1]), 12))[0]
+
+    def __str__(self) -> str:
+        lines = [f"KL(p || q) with sizes {self.sizes}"]
+        lines += [f"  {name:<20} {format_value(v, self.digits)}" for name, v in self.rows]
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        body = " ".join(rf"\text{{{latex_escape(n)}}} & {latex_number(v, self.digits)} \\" for n, v in self.rows)
+        return r"\begin{array}{lr} \text{policy} & \mathrm{KL} \\ \hline " + body + r" \end{array}"
+
+
+def compare_policies(model: Any, sizes: Any, policies: Sequence[str] = _FAMILIES, **kwargs) -> PolicyComparison:
+    """Exact ``KL(p ‖ q)`` of each policy with the same sizes, and random order's ``E_σ KL`` (one line).
+
+    ``kwargs`` go to :func:`policy_kl` (``precision``, ``budget``).
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> c = ss.compare_policies(ss.copy_model(3), [2, 1])
+    >>> c.best(), round(c.kl("random"), 6), round(c.kl("random (E_σ KL)"), 6)
+    ('confidence', 0.693147, 0.693147)
+    """
+    rows = []
+    for pol in policies:
+        r = policy_kl(model, pol, sizes=sizes, method="exact", law=False, **kwargs)
+        rows.append((pol, r.kl))
+        if pol == "random":
+            rows.append(("random (E_σ KL)", r.conditional_tc))
+    return PolicyComparison(tuple(int(k) for k in getattr(sizes, "sizes", sizes)), rows)
