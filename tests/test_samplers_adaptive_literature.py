@@ -169,3 +169,28 @@ def test_compare_policies_one_liner_against_brute_force():
     assert c.best() in ("confidence", "margin", "entropy", "llada", "random")
     with pytest.raises(ValueError, match="no row"):
         c.kl("greedy")
+
+
+def test_docs_adaptive_prints_what_it_shows():
+    import doctest
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "docs" / "adaptive.md"
+    result = doctest.testfile(str(path), module_relative=False, optionflags=doctest.ELLIPSIS
+                              | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.attempted > 5 and result.failed == 0
+
+
+def test_llada_bias_on_two_independent_bits_matches_the_hand_computed_law():
+    # candidates (v0, v1) iid Bernoulli(4/5); keep the one whose own candidate is likelier (ties: X0):
+    # q(00) = P(00) * 1/5, q(01) = P(01) * 1/5 + P(00) * 4/5, q(10) = (P(10) + P(11)) * 1/5, q(11) = rest
+    a = Fraction(4, 5)
+    P = {(0, 0): (1 - a) ** 2, (0, 1): (1 - a) * a, (1, 0): a * (1 - a), (1, 1): a * a}
+    q = {(0, 0): P[(0, 0)] * (1 - a), (0, 1): P[(0, 1)] * (1 - a) + P[(0, 0)] * a,
+         (1, 0): (P[(1, 0)] + P[(1, 1)]) * (1 - a)}
+    q[(1, 1)] = 1 - sum(q.values())
+    table = np.empty((2, 2), dtype=object)
+    for k, v in P.items():
+        table[k] = v
+    r = ss.policy_kl(ss.from_joint(table), "llada", sizes=[1, 1], precision="symbolic")
+    assert {k: r.law[k] for k in q} == q
