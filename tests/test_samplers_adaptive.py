@@ -223,3 +223,11 @@ def test_property_law_is_a_distribution_and_kl_nonnegative(cards, seed, policy):
     margs = sum(-np.sum(m * np.log(m)) for m in (model.joint().sum(axis=tuple(j for j in range(len(cards)) if j != i))
                                                    for i in range(len(cards))))
     assert r.kl == pytest.approx(margs - H, abs=1e-10)
+
+
+def test_a_raw_table_is_validated_and_accepted():
+    p = random_joint((2, 3), 2)
+    assert ss.policy_kl(p, "confidence", sizes=[2]).kl == pytest.approx(
+        ss.policy_kl(ss.from_joint(p), "confidence", sizes=[2]).kl)
+    with pytest.raises(ValueError):
+        ss.policy_kl(np.array([[0.5, 0.5], [0.5, 0.5]]), "confidence", sizes=[2])

@@ -51,6 +51,8 @@ def test_fast_dllm_bound_formula_and_refusals():
         ss.fast_dllm_bounds(3, 0.6, 2)
     with pytest.raises(ValueError, match="vocab_size"):
         ss.fast_dllm_bounds(3, 0.1, 1)
+    with pytest.raises(ValueError, match="must be a pmf"):
+        ss.fast_dllm_check(np.array([[0.5, 0.5], [0.5, 0.5]]))
     with pytest.raises(ValueError, match="below"):
         ss.fast_dllm_check(concentrated_joint((2, 2), 0.3, 0), eps=0.01)
 

@@ -90,6 +90,7 @@ import numpy as np
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.montecarlo import JOINT_TABLE_LIMIT, _Oracle
+from ..models.table import from_joint
 from ..formatting import latex_escape, latex_number
 from ..results import Estimate, Result, _latex_any
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence
@@ -634,7 +635,7 @@ def policy_kl(model: Any, policy: Any, sizes: Any = None, threshold: Any = None,
     Parameters
     ----------
     model : model or ndarray
-        Any symsched model (or a joint table, exact route only).
+        Any symsched model, or a joint table (validated as by :func:`~symsched.from_joint`).
     policy : str or callable
         One of :data:`POLICIES` (see the module docstring), or a callable ``policy(revealed, values)``
         (``policy(revealed, values, k)`` when ``sizes`` are given) returning the positions to reveal;
@@ -677,15 +678,16 @@ def policy_kl(model: Any, policy: Any, sizes: Any = None, threshold: Any = None,
     """
     if method not in ("auto", "exact", "montecarlo"):
         raise SymschedError(f"policy_kl: method must be 'auto', 'exact' or 'montecarlo', got {method!r}")
-    N = model.ndim if isinstance(model, np.ndarray) else model.N
+    if isinstance(model, np.ndarray):
+        model = from_joint(model)      # validates the table (a pmf), names the culprit otherwise
+    N = model.N
     name, sizes_t = _check_policy(policy, sizes, threshold, gamma, N)
     if method == "montecarlo":
         return _mc_result(model, policy, name, sizes_t, threshold, gamma, n, seed, None)
-    cards = model.shape if isinstance(model, np.ndarray) else tuple(model.cardinalities)
+    cards = tuple(model.cardinalities)
     keep = (math.prod(cards) <= 4096) if law is None else bool(law)
     if method == "auto":
         b = DEFAULT_POLICY_BUDGET.get(precision, DEFAULT_POLICY_BUDGET["float"]) if budget is None else budget
-        if _cost(name, N, cards, sizes_t) > b and name not in ("random", "llada") \
-                and not isinstance(model, np.ndarray):
+        if _cost(name, N, cards, sizes_t) > b and name not in ("random", "llada"):
             return _mc_result(model, policy, name, sizes_t, threshold, gamma, n, seed, None)
     return _exact_result(model, policy, name, sizes_t, threshold, gamma, precision, dps, budget, keep)

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..arithmetic import to_float
+from ..arithmetic import SUM_TOLERANCE, to_float
 from ..errors import SymschedError
 from ..results import Result
 from .conditionals import joint_of
@@ -126,6 +126,9 @@ def fast_dllm_check(model: Any, eps: Any = None) -> FastDLLMCheck:
     (0.08, 0.10436, 0.278769, True, True)
     """
     p = np.asarray(joint_of(model, "float"), dtype=float)
+    if not (np.all(np.isfinite(p)) and np.all(p >= 0) and abs(p.sum() - 1) <= SUM_TOLERANCE):
+        raise SymschedError(f"fast_dllm_check: the joint table must be a pmf (finite, >= 0, summing to 1); "
+                            f"it sums to {p.sum()!r} with minimum {p.min()!r}")
     N = p.ndim
     margs = [p.sum(axis=tuple(a for a in range(N) if a != i)) for i in range(N)]
     top = min(float(m.max()) for m in margs)
