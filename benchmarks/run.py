@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f"{t_ref / t_run:.1f}x" if t_ref is not None and t_run > 0 else "-"
             rows.append((label, _fmt(t_run), _fmt(t_ref), ratio, b.get("note", "")))
             print(f"  done {label}", file=sys.stderr, flush=True)
+    reports = [mod.report() for path in sorted(HERE.glob("bench_*.py")) if hasattr(mod := _load(path), "report") and (not args.filters or any(f in path.stem for f in args.filters))]  # noqa: E501
     if not rows:
         print("no benchmark matched", file=sys.stderr)
         return 1
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  ".join("-" * w for w in widths) + "  " + "-" * 4)
     for r in rows:
         print(line(r))
+    print("\n".join(reports))
     return 0
 
 

@@ -288,18 +288,22 @@ def _cost(policy: str, N: int, cards: Sequence[int], sizes) -> float:
     full = float(math.prod(cards))
     total = 0.0
     if sizes is not None:
-        s = 0
+        s, nodes = 0, 1.0
         for k in sizes:
-            nodes = math.comb(N, s)
             per = N * c ** (s + 1)
             if policy == "llada":
-                per += full * (N - s)
+                # one interpreted-Python product per (configuration, candidate vector): weigh it as ~40 ops
+                per += 40 * full * (N - s)
             elif policy == "random":
-                per += math.comb(N - s, k) * c ** (s + k) * max(k, 1)
+                per += 2 * math.comb(N - s, k) * c ** (s + k) * max(k, 1)
             else:
                 per += min(c ** s, math.comb(N - s, k)) * c ** (s + k) * max(k, 1)
             total += nodes * per
+            # revealed sets reachable after this step: a deterministic rule branches at most once per
+            # configuration of the revealed values
+            branch = math.comb(N - s, k) if policy in ("random", "llada") else min(c ** s, math.comb(N - s, k))
             s += k
+            nodes = min(float(math.comb(N, s)), nodes * branch)
         return total
     for s in range(N):
         # any step count up to s, any revealed subset: one product of at most the joint's size
@@ -382,20 +386,63 @@ class _Exact:
         if self.name == "random":
             w = ar.one / ar.binomial(len(M), k) if ar.precision != "float" else 1.0 / math.comb(len(M), k)
             return [(S, None, w) for S in combinations(M, k)]
-        conds = {i: self.ct.conditional(i, R) for i in M}
-        groups: dict[tuple, np.ndarray] = {}
         one = ar.one if ar.precision != "float" else 1.0
-        for idx in np.ndindex(G.shape):
-            if self.name == "custom":
-                values = {a: idx[a] for a in R}
-                S = _custom_choice(self.policy, R, values, M, k)
-            else:
-                vecs = [[_float_of(v) for v in _axis_vector(conds[i], idx, i)] for i in M]
-                S = select_positions(self.name, M, vecs, k, self.threshold, self.gamma)
-            mask = groups.get(S)
-            if mask is None:
-                mask = groups[S] = np.zeros(G.shape, dtype=bool)
-            mask[idx] = True
+        if self.name == "custom":
+            groups: dict[tuple, np.ndarray] = {}
+            for idx in np.ndindex(G.shape):
+                S = _custom_choice(self.policy, R, {a: idx[a] for a in R}, M, k)
+                mask = groups.get(S)
+                if mask is None:
+                    mask = groups[S] = np.zeros(G.shape, dtype=bool)
+                mask[idx] = True
+            return [(S, m, one) for S, m in groups.items()]
+        chosen = self._vector_choice(R, M, G.shape, k)
+        sets, inverse = np.unique(chosen, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(G.shape)
+        return [(tuple(M[j] for j in np.flatnonzero(row)), inverse == u, one) for u, row in enumerate(sets)]
+
+    def _vector_choice(self, R: frozenset, M: list, shape: tuple, k: int | None) -> np.ndarray:
+        """Boolean (configurations × masked positions): the rule's choice for every ``x_R`` at once.
+
+        The same rule as :func:`select_positions` (scores rounded to ``SCORE_DECIMALS``, descending,
+        ties to the smaller position), vectorised over the configurations of ``x_R``.
+        """
+        size = int(np.prod(shape))
+        if not M:
+            return np.zeros((size, 0), dtype=bool)
+        conf, margin, negent = [], [], []
+        for i in M:
+            c = self.ct.conditional(i, R)
+            c = np.asarray(c, dtype=float) if c.dtype != float else c
+            srt = np.sort(c, axis=i)
+            top1 = np.take(srt, [-1], axis=i)
+            top2 = np.take(srt, [-2], axis=i) if c.shape[i] > 1 else np.zeros_like(top1)
+            ent = -np.sum(np.where(c > 0, c * np.log(np.where(c > 0, c, 1.0)), 0.0), axis=i, keepdims=True)
+            conf.append(np.broadcast_to(top1, shape).ravel())
+            margin.append(np.broadcast_to(top1 - top2, shape).ravel())
+            negent.append(np.broadcast_to(-ent, shape).ravel())
+        raw = {"confidence": conf, "threshold": conf, "margin": margin, "entropy": negent,
+               "entropy-bound": negent}[self.name]
+        scores = np.round(np.stack(raw, axis=1).reshape(size, len(M)), SCORE_DECIMALS)
+        # columns are in increasing position, so a stable sort breaks ties by the smaller position
+        order = np.argsort(-scores, axis=1, kind="stable")
+        rows = np.arange(size)[:, None]
+        out = np.zeros((size, len(M)), dtype=bool)
+        if self.name == "threshold":
+            out = scores >= round(self.threshold, SCORE_DECIMALS)
+            out[np.arange(size), order[:, 0]] = True
+            return out
+        if self.name == "entropy-bound":
+            ents = -np.stack(negent, axis=1).reshape(size, len(M))[rows, order]
+            prefix = np.cumsum(ents, axis=1) - ents
+            take = np.round(prefix, SCORE_DECIMALS) <= round(self.gamma, SCORE_DECIMALS)
+            kk = np.maximum(take.sum(axis=1), 1)        # the condition is monotone in the prefix length
+            sel = np.arange(len(M))[None, :] < kk[:, None]
+            out[np.repeat(np.arange(size), len(M)).reshape(size, len(M))[sel], order[sel]] = True
+            return out
+        out[rows, order[:, :k]] = True
+        return out
+
         return [(S, m, one) for S, m in groups.items()]
 
     def _step(self, R: frozenset, G: np.ndarray, pi: np.ndarray, k: int | None, nxt: dict) -> None:
