@@ -231,3 +231,23 @@ def test_a_raw_table_is_validated_and_accepted():
         ss.policy_kl(ss.from_joint(p), "confidence", sizes=[2]).kl)
     with pytest.raises(ValueError):
         ss.policy_kl(np.array([[0.5, 0.5], [0.5, 0.5]]), "confidence", sizes=[2])
+
+
+@settings(max_examples=15)
+@given(st.lists(st.integers(2, 3), min_size=2, max_size=4), st.integers(0, 10 ** 6),
+       st.floats(0.3, 1.0), st.floats(0.0, 1.5))
+def test_property_identity_holds_for_threshold_rules(cards, seed, tau, gamma):
+    p = random_joint(tuple(cards), seed)
+    for policy, kw in [("threshold", {"threshold": tau}), ("entropy-bound", {"gamma": gamma})]:
+        r = ss.policy_kl(p, policy, **kw)
+        assert r.conditional_tc == pytest.approx(r.kl, abs=1e-10)
+        assert 1 - 1e-9 <= r.expected_steps <= len(cards) + 1e-9
+        assert sum(r.steps_distribution.values()) == pytest.approx(1.0)
+
+
+def test_random_order_has_no_montecarlo_estimator_and_auto_refuses_over_budget():
+    bn = random_bn((2,) * 5, 1)
+    with pytest.raises(SymschedError, match="expected_kl"):
+        ss.policy_kl(bn, "random", sizes=[2, 2, 1], method="montecarlo")
+    with pytest.raises(ModelTooLargeError, match="montecarlo"):
+        ss.policy_kl(bn, "llada", sizes=[2, 2, 1], budget=100)

@@ -686,7 +686,9 @@ def policy_kl(model: Any, policy: Any, sizes: Any = None, threshold: Any = None,
     policy : str or callable
         One of :data:`POLICIES` (see the module docstring), or a callable ``policy(revealed, values)``
         (``policy(revealed, values, k)`` when ``sizes`` are given) returning the positions to reveal;
-        ``revealed`` is a frozenset of positions, ``values`` a dict position → state index.
+        ``revealed`` is a frozenset of positions, ``values`` a dict position → state index.  It must be
+        deterministic (a function of the revealed values): the identity ``conditional_tc == kl`` and
+        the Monte Carlo estimator rely on it.
     sizes : Schedule or sequence of int
         Tokens per step for ``"random"``, ``"confidence"``, ``"margin"``, ``"entropy"``, ``"llada"``.
     threshold : number
