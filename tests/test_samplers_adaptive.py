@@ -251,3 +251,13 @@ def test_random_order_has_no_montecarlo_estimator_and_auto_refuses_over_budget()
         ss.policy_kl(bn, "random", sizes=[2, 2, 1], method="montecarlo")
     with pytest.raises(ModelTooLargeError, match="montecarlo"):
         ss.policy_kl(bn, "llada", sizes=[2, 2, 1], budget=100)
+
+
+def test_montecarlo_single_draw_block_term_is_unbiased(monkeypatch):
+    import symsched.samplers.adaptive as adaptive
+
+    bn = random_bn((2, 3, 2, 2, 2), 8)
+    ex = ss.policy_kl(bn, "threshold", threshold=0.55)
+    monkeypatch.setattr(adaptive, "MAX_BLOCK_CONFIGS", 1)   # every block through -log p(x_S | x_C)
+    mc = ss.policy_kl(bn, "threshold", threshold=0.55, method="montecarlo", n=1500, seed=4)
+    assert abs(float(mc.kl) - ex.kl) <= 4 * mc.stderr + 1e-12
