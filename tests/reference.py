@@ -238,3 +238,64 @@ def wen_liang_lu(joint, rule, sizes=None, tau=None, gamma=None):
             revealed.update({i: x[i] for i in S})
             t += 1
     return total
+
+
+# -- samplers as practitioners run them (issue #14): brute-force samplers on the joint table --------
+
+def brute_blockwise(joint, block_length, sizes_per_block):
+    """E_sigma KL(p || q_sigma) of semi-autoregressive blocks: every order inside every block, enumerated."""
+    joint = np.asarray(joint, float)
+    N = joint.ndim
+    blocks = [list(range(a, min(a + block_length, N))) for a in range(0, N, block_length)]
+    per_block_orders = [list(itertools.permutations(b)) for b in blocks]
+    kls = []
+    for combo in itertools.product(*per_block_orders):
+        steps = []
+        for order, sizes in zip(combo, sizes_per_block):
+            steps += [blk for blk in _blocks(list(order), sizes) if blk]
+        kls.append(kl(joint, _order_law(joint, steps)))
+    return float(np.mean(kls))
+
+
+def brute_partition(joint, blocks):
+    """KL(p || q) of the sampler revealing the fixed sets blocks[0], blocks[1], ... (independent draws within a set)."""
+    return kl(joint, _order_law(np.asarray(joint, float), [list(b) for b in blocks if len(b)]))
+
+
+def brute_bernoulli(joint, grid):
+    """E KL of the Bernoulli sampler: every assignment of tokens to reveal steps, weighted by prod (u_k - u_{k-1}).
+
+    A grid ending below 1 gets the clean-up step (the point 1 is appended)."""
+    joint = np.asarray(joint, float)
+    N = joint.ndim
+    u = [float(x) for x in grid]
+    if u[-1] < 1:
+        u.append(1.0)
+    K = len(u) - 1
+    total = 0.0
+    for pattern in itertools.product(range(K), repeat=N):
+        w = float(np.prod([u[k + 1] - u[k] for k in pattern]))
+        steps = [[i for i in range(N) if pattern[i] == k] for k in range(K)]
+        total += w * kl(joint, _order_law(joint, [s for s in steps if s]))
+    return total
+
+
+def noisy_repeated_bit_profile(d, eta):
+    """h_j of X_i = B xor W_i (B a fair bit, W_i ~ Ber(eta) i.i.d.): exchangeable, from the number of ones.
+
+    H(X_T) for |T| = m: the law of the count of ones is a two-component binomial mixture; every string with
+    the same count has the same probability."""
+    from scipy.special import gammaln
+    from scipy.stats import binom
+
+    def H(m):
+        if m == 0:
+            return 0.0
+        c = np.arange(m + 1)
+        pc = 0.5 * binom.pmf(c, m, eta) + 0.5 * binom.pmf(c, m, 1 - eta)     # law of the count
+        logC = gammaln(m + 1) - gammaln(c + 1) - gammaln(m - c + 1)
+        ok = pc > 0
+        return float(-np.sum(pc[ok] * (np.log(pc[ok]) - logC[ok])))          # each string has prob pc / C(m, c)
+
+    e = [H(m) for m in range(d + 1)]
+    return [e[j + 1] - e[j] for j in range(d)]

@@ -202,9 +202,10 @@ def test_sample_fhs_frequencies_and_times():
 # -- grids and errors --------------------------------------------------------------------------------------
 def test_reveal_grid_and_errors():
     assert reveal_grid(2) == (Fraction(0), Fraction(1, 2), Fraction(1))
-    for bad in (0, [0.0, 0.5], [0.1, 1.0], [0.0, 0.6, 0.6, 1.0], "x"):
+    for bad in (0, [0.1, 1.0], [0.0, 0.6, 0.6, 1.0], [0.0, 1.5], "x"):
         with pytest.raises(SymschedError, match="grid"):
             reveal_grid(bad)
+    assert reveal_grid([0.0, 0.5]) == (0.0, 0.5, 1)  # a grid ending below 1 gets its clean-up step
     p = np.full((2, 2, 2), 1 / 8)
     with pytest.raises(ModelTooLargeError):
         euler_law(p, 4, budget=10)

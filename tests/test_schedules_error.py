@@ -186,7 +186,7 @@ def test_bernoulli_formula_matches_enumeration(grid):
 def test_bernoulli_one_step_is_tc_and_grid_validation():
     prof = ss.as_profile([0.9, 0.5, 0.2])
     assert bernoulli_expected_kl(prof, [0, 1]) == pytest.approx(prof.total_correlation)
-    with pytest.raises(ValueError, match="t_0 = 0"):
+    with pytest.raises(ValueError, match="u_0 = 0"):
         bernoulli_expected_kl(prof, [0.1, 1])
     with pytest.raises(ValueError, match="increasing"):
         bernoulli_expected_kl(prof, [0, 0.5, 0.5, 1])

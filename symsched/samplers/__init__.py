@@ -31,3 +31,9 @@ __all__ += ["FastDLLMBounds", "FastDLLMCheck", "fast_dllm_bounds", "fast_dllm_ch
             "RegimeTable", "bisection_blocks", "markov_bisection_table", "order_m_chain", "permutation_rounds_table",
             "replace_random_model", "replace_random_tc", "shuffle_model", "shuffle_tc", "shuffle_topk_accuracy",
             "support_accuracy"]
+
+# -- semi-autoregressive blocks and fixed partitions (issue #14) --
+from .blockwise import *  # noqa: F401,F403,E402
+from . import blockwise as _blockwise  # noqa: E402
+
+__all__ += _blockwise.__all__

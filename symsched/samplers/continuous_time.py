@@ -39,40 +39,12 @@ import numpy as np
 from ..arithmetic import arithmetic, to_float
 from ..errors import SymschedError
 from .conditionals import ConditionalTables, joint_of, kl_divergence, tv_distance
+from ..schedules.grids import reveal_grid  # the one grid convention (alias kept here)
 from .factorized import (_check_budget, _check_n, _deterministic_rule, _float_tables, _reveal_step,
                          propagate_law)
 
 __all__ = ["reveal_grid", "euler_law", "euler_kl", "euler_tv", "pattern_averaged_kl", "sample_euler",
            "fhs_law", "sample_fhs", "euler_tv_curve", "EulerCurve"]
-
-
-def reveal_grid(grid: Any) -> tuple:
-    """Validate a reveal-fraction grid ``0 = t_0 < … < t_K = 1``; an integer ``K`` means ``t_k = k/K``.
-
-    Integer ``K`` gives exact ``Fraction`` points (so symbolic laws stay exact).
-
-    >>> reveal_grid(4)
-    (Fraction(0, 1), Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1, 1))
-    """
-    if isinstance(grid, (int, np.integer)) and not isinstance(grid, bool):
-        if grid < 1:
-            raise SymschedError(f"grid: the number of steps K must be >= 1, got {grid}")
-        return tuple(Fraction(k, int(grid)) for k in range(int(grid) + 1))
-    try:
-        pts = tuple(grid)
-    except TypeError:
-        raise SymschedError(f"grid: expected a step count K or a sequence 0 = t_0 < ... < t_K = 1, got {grid!r}") \
-            from None
-    if len(pts) < 2:
-        raise SymschedError(f"grid: need at least two points 0 and 1, got {pts}")
-    vals = [to_float(t, f"grid point t_{k}") for k, t in enumerate(pts)]
-    if vals[0] != 0 or vals[-1] != 1:
-        raise SymschedError(f"grid: must start at t_0 = 0 and end at t_K = 1, got t_0 = {pts[0]}, t_K = {pts[-1]}")
-    for k in range(1, len(vals)):
-        if not vals[k] > vals[k - 1]:
-            raise SymschedError(f"grid: points must increase strictly, but t_{k} = {pts[k]} <= t_{k - 1} = "
-                                f"{pts[k - 1]}")
-    return pts
 
 
 def _bernoulli_rule(t0: Any, t1: Any, ar):

@@ -19,6 +19,7 @@ import sympy as sp
 
 from ..arithmetic import SUM_TOLERANCE
 from ..errors import SymschedError
+from .grids import check_grid
 from .schedule import Schedule
 
 __all__ = ["RandomizedSchedule", "SizeRule", "uniform_sizes", "binomial_bernoulli_grid"]
@@ -107,16 +108,15 @@ def uniform_sizes(kmin: int, kmax: int) -> SizeRule:
 
 
 def binomial_bernoulli_grid(grid: Sequence[Any]) -> SizeRule:
-    """The Bernoulli (MDLM-style) sampler on a reveal grid ``0 = t_0 < ... < t_K = 1`` as a size rule.
+    """The Bernoulli (MDLM-style) sampler on a reveal grid ``0 = t_0 < ... < t_K <= 1`` as a size rule
+    (a grid ending below 1 gets its final clean-up step, see :mod:`.grids`).
 
     At step ``t + 1`` each of the ``N - s`` masked tokens is revealed with probability
     ``(t_{t+1} - t_t) / (1 - t_t)``: the size is ``Binomial(N - s, that)``. Exact (Fraction) when the
     grid is given in Fractions / ints, float (scipy) otherwise. Its expected error equals
     :func:`symsched.schedules.error.bernoulli_expected_kl` (a test checks it).
     """
-    from .error import _check_grid
-
-    g = _check_grid(grid, "binomial_bernoulli_grid")
+    g = check_grid(grid, "binomial_bernoulli_grid")
     exact = all(_is_exact(x) for x in g)
     gx = [Fraction(x) if isinstance(x, (int, np.integer)) else
           (Fraction(int(x.p), int(x.q)) if isinstance(x, sp.Basic) else x) for x in g] if exact else \

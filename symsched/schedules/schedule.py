@@ -123,6 +123,16 @@ class Schedule(Sequence[int]):
     def has_empty_steps(self) -> bool:
         return 0 in self._sizes
 
+    @property
+    def model_calls(self) -> int:
+        """Steps the sampler runs, empty ones included (each is a forward pass)."""
+        return len(self._sizes)
+
+    @property
+    def nonempty_steps(self) -> int:
+        """Steps that reveal at least one token."""
+        return sum(1 for k in self._sizes if k)
+
     def without_empty_steps(self) -> "Schedule":
         """The same schedule with zero-size steps dropped (same law, fewer counted steps)."""
         return Schedule([k for k in self._sizes if k], name=self.name)

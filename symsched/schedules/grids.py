@@ -1,0 +1,312 @@
+"""Reveal grids of the continuous-time (Bernoulli) samplers: one convention, one validator.
+
+Convention (DESIGN.md §2, §7): a grid is a sequence of *reveal fractions*
+``0 = u_0 < u_1 < ... < u_K <= 1``; at step ``k`` every still-masked token is revealed independently
+with probability ``(u_k - u_{k-1}) / (1 - u_{k-1})``. The samplers of MDLM, SEDD and Dream run a
+diffusion time ``t`` from 1 down to ``eps``; with their (log-)linear schedules the fraction of tokens
+still masked at time ``t`` is proportional to ``t``, so in our convention ``u = 1 - t``.
+
+A grid that stops short of 1 (``u_K = 1 - eps < 1``) leaves tokens masked; the sampler's final
+clean-up ("noise removal") step reveals them all at once. It is one more factorized step, it costs a
+model call, and it is part of the error: :func:`reveal_grid` appends it (``u_{K+1} = 1``) unless
+told not to, and :func:`bernoulli_expected_kl` therefore includes it.
+
+Everything that takes a grid (``bernoulli_expected_kl``, the Euler sampler of
+:mod:`symsched.samplers.continuous_time`, ``binomial_bernoulli_grid``) validates it with
+:func:`check_grid`; older spellings (``mdlm_grid``, ``_check_grid``, ``samplers.reveal_grid``) are
+aliases of the functions here.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..arithmetic import to_float
+from ..errors import SymschedError
+from ..formatting import format_value
+from ..info.profile import as_profile
+from ..results import Result
+
+__all__ = ["check_grid", "reveal_grid", "sampler_grid", "RevealGrid", "mdlm_grid", "bernoulli_expected_kl",
+           "SAMPLER_GRID_DEFAULTS"]
+
+#: Default ``eps`` (last diffusion time) of each grid rule, from the samplers' code (see :func:`sampler_grid`).
+SAMPLER_GRID_DEFAULTS = {"mdlm": Fraction(1, 10 ** 5), "sedd": Fraction(1, 10 ** 5), "dream-origin": Fraction(1, 10 ** 3)}
+
+
+def _exact_number(x: Any, where: str) -> Any:
+    """A Python float given by the user as a decimal (``1e-3``) becomes that decimal exactly."""
+    if isinstance(x, (bool, np.bool_)):
+        raise SymschedError(f"{where}: expected a number, got {x!r}")
+    if isinstance(x, (int, np.integer)):
+        return Fraction(int(x))
+    if isinstance(x, (float, np.floating)):
+        if not np.isfinite(x):
+            raise SymschedError(f"{where}: {x!r} is not finite")
+        return Fraction(repr(float(x)))
+    return x
+
+
+def check_grid(grid: Sequence[Any], where: str = "grid", cleanup: bool = True) -> tuple:
+    """Validate reveal fractions ``0 = u_0 < ... < u_K <= 1``; the one validator of the package.
+
+    Parameters
+    ----------
+    grid : sequence
+        Floats, Fractions, sympy numbers or mpf.
+    where : str
+        Name used in error messages.
+    cleanup : bool
+        If the grid ends below 1, append the clean-up point ``1`` (default). With ``False`` a grid
+        ending below 1 is refused.
+
+    Returns
+    -------
+    tuple
+        The points (the user's objects), ending at 1.
+
+    Examples
+    --------
+    >>> check_grid([0, 0.5, 0.9])
+    (0, 0.5, 0.9, 1)
+    """
+    try:
+        g = list(grid)
+    except TypeError:
+        raise SymschedError(f"{where}: expected a sequence 0 = u_0 < ... < u_K <= 1, got {grid!r}") from None
+    if len(g) < 2 and not (len(g) == 1 and cleanup):
+        raise SymschedError(f"{where}: need 0 = u_0 < ... < u_K <= 1 with K >= 1, got {g}")
+    fl = [to_float(x, f"{where}[{k}]") for k, x in enumerate(g)]
+    if fl[0] != 0:
+        raise SymschedError(f"{where}: must start at u_0 = 0 (nothing revealed), got u_0 = {g[0]!r}")
+    for k in range(1, len(g)):
+        if not fl[k] > fl[k - 1]:
+            raise SymschedError(f"{where}: must be strictly increasing, but u_{k} = {g[k]!r} <= u_{k-1} = {g[k-1]!r}")
+    if fl[-1] > 1:
+        raise SymschedError(f"{where}: reveal fractions must be <= 1, got u_K = {g[-1]!r}")
+    if fl[-1] < 1:
+        if not cleanup:
+            raise SymschedError(f"{where}: must end at u_K = 1, got u_K = {g[-1]!r} (pass cleanup=True to add the "
+                                "final clean-up step)")
+        g.append(1)
+    return tuple(g)
+
+
+def reveal_grid(grid: Any, cleanup: bool = True) -> tuple:
+    """A validated reveal grid; an integer ``K`` means the uniform grid ``u_k = k/K`` (exact Fractions).
+
+    Examples
+    --------
+    >>> reveal_grid(4)
+    (Fraction(0, 1), Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1, 1))
+    >>> reveal_grid([0, 0.5])            # ends below 1: the clean-up step is appended
+    (0, 0.5, 1)
+    """
+    if isinstance(grid, RevealGrid):
+        return grid.points
+    if isinstance(grid, (int, np.integer)) and not isinstance(grid, (bool, np.bool_)):
+        if grid < 1:
+            raise SymschedError(f"grid: the number of steps K must be >= 1, got {grid}")
+        return tuple(Fraction(k, int(grid)) for k in range(int(grid) + 1))
+    return check_grid(grid, "grid", cleanup)
+
+
+class RevealGrid(Result, Sequence):
+    """A reveal grid ``0 = u_0 < ... < u_K = 1`` of a named sampler rule (a sequence of its points).
+
+    Attributes
+    ----------
+    points : tuple
+        Reveal fractions including the clean-up point when the rule has one (exact Fractions).
+    rule : str
+    eps : Fraction
+        The sampler's last diffusion time.
+    steps : int
+        Steps the user asked for (``K``).
+    cleanup : bool
+        Whether a final clean-up step follows the ``K`` steps (then ``model_calls = K + 1``).
+    model_calls : int
+    times : tuple
+        The sampler's own diffusion times ``t = 1 - u`` of the ``K + 1`` grid points.
+    """
+
+    _fields = ("rule", "steps", "eps", "cleanup", "model_calls", "points")
+    _repr_fields = ("rule", "steps", "eps", "cleanup")
+
+    def __init__(self, points: Sequence[Any], rule: str, eps: Any, steps: int, cleanup: bool):
+        self.points = tuple(points)
+        self.rule, self.eps, self.steps, self.cleanup = rule, eps, int(steps), bool(cleanup)
+        self.model_calls = len(self.points) - 1
+        self.times = tuple(1 - u for u in self.points[:steps + 1])
+        self._freeze()
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __getitem__(self, k):
+        return self.points[k]
+
+    def __iter__(self):
+        return iter(self.points)
+
+    def latex(self) -> str:
+        pts = [format_value(float(u), self.digits) for u in self.points]
+        if len(pts) > 10:
+            pts = pts[:5] + [r"\ldots"] + pts[-2:]
+        tail = r",\ \text{with clean-up}" if self.cleanup else ""
+        return (rf"u = \left({', '.join(pts)}\right)\quad \text{{{self.rule}}},\ K = {self.steps},\ "
+                rf"\varepsilon = {format_value(float(self.eps), self.digits)}{tail}")
+
+
+def sampler_grid(rule: str, K: int, eps: Any = None) -> RevealGrid:
+    """Reveal grid of a Bernoulli sampler (MDLM, SEDD, Dream ``origin``) with ``K`` steps.
+
+    Re-implemented from the samplers' documented behaviour (code read: MDLM's ``_sample`` /
+    ``_ddpm_update`` and ``LogLinearNoise``, SEDD's ``get_pc_sampler`` with ``LogLinearNoise``,
+    Dream's ``generation_utils._sample`` with ``alg="origin"``):
+
+    * all three run the time ``t`` on ``linspace(1, eps, K + 1)``; with the log-linear noise of
+      MDLM and SEDD the masked probability at time ``t`` is ``(1 - eps_noise) t``, and a masked token
+      is revealed from ``t`` to ``s`` with probability ``(t - s)/t``: in our convention
+      ``u_k = 1 - t_k`` whatever ``eps_noise``;
+    * ``"mdlm"`` and ``"sedd"`` (``eps`` default ``1e-5``) stop at ``u_K = 1 - eps`` and finish with a
+      clean-up (noise-removal) step that reveals every remaining token: ``K + 1`` model calls;
+    * ``"dream-origin"`` (``eps`` default ``1e-3``) reveals the rest at its last step itself
+      (``u_K = 1``): ``K`` model calls.
+
+    Parameters
+    ----------
+    rule : {"mdlm", "sedd", "dream-origin"}
+    K : int
+        Number of sampler steps.
+    eps : number, optional
+        Last diffusion time; a float is read as the decimal it prints as (``1e-5`` is ``1/100000``),
+        so the grid is exact.
+
+    Examples
+    --------
+    >>> g = sampler_grid("mdlm", 2, eps=0.5)
+    >>> [str(u) for u in g], g.model_calls
+    (['0', '1/4', '1/2', '1'], 3)
+    >>> [str(u) for u in sampler_grid("dream-origin", 2, eps=0.5)]
+    ['0', '1/4', '1']
+    """
+    if rule not in SAMPLER_GRID_DEFAULTS:
+        raise SymschedError(f"sampler_grid: rule must be one of {sorted(SAMPLER_GRID_DEFAULTS)}, got {rule!r} "
+                            "(count rules such as 'llada' or 'dream' are in sampler_schedule)")
+    if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
+        raise SymschedError(f"sampler_grid: K must be a positive integer, got K = {K!r}")
+    K = int(K)
+    e = SAMPLER_GRID_DEFAULTS[rule] if eps is None else _exact_number(eps, "sampler_grid: eps")
+    if not 0 <= to_float(e, "eps") < 1:
+        raise SymschedError(f"sampler_grid: eps must be in [0, 1), got eps = {eps!r}")
+    times = [1 - (1 - e) * Fraction(k, K) for k in range(K + 1)]   # linspace(1, eps, K + 1)
+    u = [1 - t for t in times]
+    if rule == "dream-origin":
+        u[-1] = Fraction(1)  # the last step reveals every remaining token
+        cleanup = False
+    else:
+        cleanup = u[-1] != 1
+    return RevealGrid(check_grid(u, f"sampler_grid({rule!r})"), rule, e, K, cleanup)
+
+
+def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2, final: str = "merge") -> list:
+    """Reveal-fraction grid of an MDLM / SEDD style sampler with ``K`` steps (float points).
+
+    The sampler runs the diffusion time ``tau`` on ``linspace(1, eps, K+1)``; with the MDLM convention
+    ``alpha(tau)`` = probability that a token is unmasked at time ``tau`` (``alpha(0) = 1`` clean,
+    ``alpha(1) = 0`` all masked), the fraction revealed after step ``k`` is ``alpha(tau_k)``. At
+    ``tau_K = eps`` a fraction ``1 - alpha(eps)`` is still masked, which the sampler finishes off:
+
+    * ``final="merge"`` (default): the last grid point is set to 1, i.e. the K-th step reveals every
+      remaining token (Dream's convention). ``K`` steps.
+    * ``final="extra"``: keep ``alpha(eps)`` and append 1, a separate final clean-up step as in
+      MDLM's sampler. ``K + 1`` steps.
+
+    For the linear schedule :func:`sampler_grid` gives the same points exactly (Fractions).
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> [round(x, 6) for x in ss.mdlm_grid(4, eps=0.0)]
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    from .families import _alpha_function  # families imports nothing from here; kept local to the alias
+
+    if not isinstance(K, (int, np.integer)) or K < 1:
+        raise SymschedError(f"mdlm_grid: K must be a positive integer, got K = {K!r}")
+    if not 0 <= eps < 1:
+        raise SymschedError(f"mdlm_grid: eps must be in [0, 1), got eps = {eps!r}")
+    if final not in ("merge", "extra"):
+        raise SymschedError(f"mdlm_grid: final must be 'merge' or 'extra', got {final!r}")
+    a = _alpha_function(alpha, power)
+    taus = np.linspace(1.0, eps, K + 1)
+    u = [float(a(float(t))) for t in taus]
+    u[0] = 0.0
+    if final == "merge" or eps == 0:
+        u[-1] = 1.0
+    else:
+        u.append(1.0)
+    return list(check_grid(u, "mdlm_grid", cleanup=False))
+
+
+def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
+    """Exact expected KL of the continuous-time (Bernoulli) sampler on a reveal grid.
+
+    At step ``k`` every still-masked token is revealed independently with probability
+    ``(u_k - u_{k-1}) / (1 - u_{k-1})``. Then (DESIGN.md §2, LITERATURE.md "Wainwright")::
+
+        E KL = sum_k (u_k - u_{k-1}) * N * sum_j Binom(j; N-1, u_{k-1}) h_j - H.
+
+    A grid ending below 1 gets its final clean-up step (every remaining token at once), which is part
+    of the error.
+
+    Parameters
+    ----------
+    profile : InformationProfile or sequence
+    grid : sequence, RevealGrid or int
+        Reveal fractions ``0 = u_0 < ... < u_K <= 1`` (see :func:`sampler_grid`); an int ``K`` is the
+        uniform grid. Floats, Fractions, sympy numbers or mpf.
+
+    Returns
+    -------
+    number
+        float (scipy binomial pmf), mpmath, or exact sympy (exact binomials; Fractions in the grid
+        stay exact) following the profile's precision.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> round(ss.bernoulli_expected_kl([0.7, 0.4, 0.1], [0, 1]), 12)   # one step: TC
+    0.9
+    >>> ss.bernoulli_expected_kl([0.7, 0.4, 0.1], [0, 0.5]) == ss.bernoulli_expected_kl([0.7, 0.4, 0.1], [0, 0.5, 1])
+    True
+    """
+    prof = as_profile(profile)
+    g = reveal_grid(grid)
+    N = prof.N
+    if prof.precision == "float":
+        from scipy.stats import binom
+
+        t = np.array([float(x) for x in g])
+        h = np.asarray(prof.h, dtype=float)
+        j = np.arange(N)
+        total = 0.0
+        for k in range(1, len(t)):
+            pmf = binom.pmf(j, N - 1, t[k - 1]) if N > 1 else np.ones(1)
+            total += (t[k] - t[k - 1]) * N * float(np.dot(pmf, h))
+        return float(total - float(prof.entropy))
+    ar = prof.arithmetic
+    with ar.workprec():
+        tt = [ar.convert(x, f"grid[{i}]") for i, x in enumerate(g)]
+        terms = []
+        for k in range(1, len(tt)):
+            p = tt[k - 1]
+            inner = ar.sum([ar.binomial(N - 1, jj) * p ** jj * (ar.one - p) ** (N - 1 - jj) * prof.h[jj]
+                            for jj in range(N)])
+            terms.append((tt[k] - p) * N * inner)
+        total = ar.sum(terms) - ar.sum(prof.h)
+    return ar.finalize(total)
