@@ -23,6 +23,7 @@ __all__ += _bounds.__all__ + _compare.__all__
 # -- samplers as practitioners run them: count rules, reveal grids (issue #14) --
 from .grids import *  # noqa: F401,F403,E402
 from .count_rules import *  # noqa: F401,F403,E402
-from . import grids as _grids, count_rules as _count_rules  # noqa: E402
+from .growth import *  # noqa: F401,F403,E402
+from . import grids as _grids, count_rules as _count_rules, growth as _growth  # noqa: E402
 
-__all__ += _grids.__all__ + _count_rules.__all__
+__all__ += _grids.__all__ + _count_rules.__all__ + _growth.__all__
