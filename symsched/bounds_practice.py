@@ -1,0 +1,194 @@
+"""Bounds of the continuous-time view and of parallel decoding (issue #14), beside the exact values.
+
+* :func:`wainwright_thm1_bound` — Wainwright's Thm 1 for the Bernoulli sampler on a grid.
+* :func:`wainwright_asymptote` — his Thm 3's leading term ``P/(2K)`` for the optimal grid (an order).
+* :func:`fastdllm_kl_bound`, :func:`fastdllm_tv_bound` — Fast-dLLM's Theorem 1 on decoding ``n`` tokens
+  from their marginals when each top marginal exceeds ``1 − ε``.
+
+Wainwright's Prop. 1 (``KL ≤ 4 C/N``, ``C = (Σ_k √(S_k H_k))²``) is not reproduced: LITERATURE.md does
+not define ``S_k`` and ``H_k`` and the paper could not be re-read, so no value is claimed.
+
+This module belongs to the bounds layer (engineer R13 is moving ``schedules/bounds.py`` to a package);
+it uses :class:`~symsched.schedules.bounds.Bound` and only adds rows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .errors import SymschedError
+from .info.profile import as_profile
+from .samplers.conditionals import joint_of
+from .schedules.bounds import Bound, Source
+from .schedules.grids import bernoulli_expected_kl, reveal_grid
+from .schedules.growth import unmasking_growth
+
+__all__ = ["wainwright_thm1_bound", "wainwright_asymptote", "fastdllm_kl_bound", "fastdllm_tv_bound",
+           "product_of_marginals_tv", "WAINWRIGHT", "FAST_DLLM"]
+
+WAINWRIGHT = Source("WAINWRIGHT", "Wainwright", "The data geometry of masking diffusion: certified-optimal schedules "
+                    "via unmasking growth complexity", 2026, "", "read in full (LITERATURE.md); the initial and "
+                    "completion terms of Thm 1 are not restated there")
+FAST_DLLM = Source("FAST_DLLM", "Wu et al.", "Fast-dLLM: Training-free Acceleration of Diffusion LLM by Enabling KV "
+                   "Cache and Parallel Decoding", 2026, "ICLR 2026", "paper read (LITERATURE.md)")
+
+
+def wainwright_thm1_bound(profile: Any, grid: Any, initial: Any = None, completion: Any = None) -> Bound:
+    r"""Wainwright's Thm 1 for the Bernoulli sampler: ``KL ≤ Σ_k (ψ(t_k)/ψ(t_{k−1}) − 1) H(t_{k−1}, t_k)`` + ends.
+
+    ``ψ(t) = t/(1−t)``, ``H(p, q)`` the growth complexity. The interior terms (steps with ``t_{k−1} > 0``
+    and ``t_k < 1``) are each an upper bound on that step's exact error
+    ``∫_{t_{k−1}}^{t_k} (t_k − s) h'(s) ds``: ``ψ(b)/ψ(a) − 1 = (b − a)/(a(1 − b))`` and
+    ``b − s ≤ (b − a) s(1 − s)/(a(1 − b))`` on ``[a, b]`` (equality fails only in the right direction at
+    both ends, and the right side is concave). The paper's *initial and completion terms* (first and last
+    steps, where ``ψ`` is 0 or infinite) are not restated in LITERATURE.md: pass them as ``initial`` and
+    ``completion``; by default the exact errors of the first and last steps stand in for them (the row's
+    note says so).
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> h, grid = [0.9, 0.6, 0.5, 0.2], [0, 0.3, 0.6, 1]
+    >>> wainwright_thm1_bound(h, grid).check(ss.bernoulli_expected_kl(h, grid))
+    True
+    """
+    prof = as_profile(profile)
+    pts = reveal_grid(grid)
+    g = unmasking_growth(prof)
+    K = len(pts) - 1
+    interior = []
+    ar = prof.arithmetic
+    with ar.workprec():
+        for a, b in zip(pts[1:-2], pts[2:-1]):
+            A, B = ar.convert(a), ar.convert(b)
+            interior.append((B - A) / (A * (ar.one - B)) * ar.convert(g.mass(a, b)))
+        body = ar.sum(interior) if interior else ar.zero
+    notes = []
+    if K == 1:
+        first = bernoulli_expected_kl(prof, pts)
+        ends = [first]
+        notes.append("one step: the bound is the exact error")
+    else:
+        if initial is None:
+            initial = _first_step_error(prof, pts[1])
+            notes.append("initial term: the exact error of the first step (the paper's term is not restated)")
+        if completion is None:
+            completion = _last_step_error(prof, pts[-2])
+            notes.append("completion term: the exact error of the last step (the paper's term is not restated)")
+        ends = [initial, completion]
+    with ar.workprec():
+        value = body + ar.sum([ar.convert(x) for x in ends])
+    value = float(value) if prof.precision == "float" else ar.finalize(value)
+    return Bound("Wainwright Thm 1", "upper", "E KL (Bernoulli sampler)",
+                 r"\mathbb{E}\,\mathrm{KL} \le \sum_k \Bigl(\tfrac{\psi(t_k)}{\psi(t_{k-1})} - 1\Bigr)"
+                 r" H(t_{k-1}, t_k) + \text{initial} + \text{completion},\ \psi(t) = \tfrac{t}{1-t}",
+                 WAINWRIGHT, "Thm 1", ("Bernoulli sampler", "exact conditionals"), True, value,
+                 parameters={"N": prof.N, "K": K}, note="; ".join(notes))
+
+
+def _first_step_error(prof, t1):
+    """Exact error of the first step ``[0, t_1]``: the Bernoulli KL of ``[0, t_1, 1]`` minus its last step's."""
+    return _sub(prof, bernoulli_expected_kl(prof, [0, t1, 1]), _last_step_error(prof, t1))
+
+
+def _last_step_error(prof, a):
+    """Exact error of the step ``[a, 1]``: ``(1 − a) g(a) − ∫_a^1 g`` with ``g(a) = N Σ_j Binom(j; N−1, a) h_j``
+    and ``∫_a^1 g = Σ_j h_j P(Binom(N, a) <= j)``."""
+    ar, N = prof.arithmetic, prof.N
+    with ar.workprec():
+        A = ar.convert(a)
+
+        def pmf(n, j):
+            return ar.binomial(n, j) * A ** j * (ar.one - A) ** (n - j)
+
+        ga = N * ar.sum([pmf(N - 1, j) * prof.h[j] for j in range(N)])
+        integral = ar.sum([prof.h[j] * ar.sum([pmf(N, i) for i in range(j + 1)]) for j in range(N)])
+        val = (ar.one - A) * ga - integral
+    return float(val) if prof.precision == "float" else ar.finalize(val)
+
+
+def _sub(prof, x, y):
+    if prof.precision == "float":
+        return float(x) - float(y)
+    ar = prof.arithmetic
+    with ar.workprec():
+        return ar.finalize(ar.convert(x) - ar.convert(y))
+
+
+def wainwright_asymptote(profile: Any, K: int) -> Bound:
+    """Wainwright's Thm 3: the optimal Bernoulli grid's error is ``P/(2K) + o(1/K)`` at fixed ``N`` (an order).
+
+    ``P`` here is ``(∫_0^1 √h')²`` (``UnmaskingGrowth.fine_full``); his canonical-interval ``P`` is
+    ``UnmaskingGrowth.fine``. Not a bound at finite ``K``.
+    """
+    if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
+        raise SymschedError(f"wainwright_asymptote: K must be a positive integer, got {K!r}")
+    g = unmasking_growth(profile)
+    return Bound("Wainwright Thm 3", "order", "optimal Bernoulli E KL", r"\min_{\text{grid}} \mathbb{E}\,\mathrm{KL}"
+                 r" = \frac{P}{2K} + o(1/K)", WAINWRIGHT, "Thm 3", ("Bernoulli sampler", "N fixed, K to infinity"),
+                 False, None, rate=g.fine_full / (2 * K), parameters={"N": g.N, "K": int(K), "P": g.fine_full})
+
+
+def _fastdllm_inputs(model: Any, eps: Any):
+    p = np.asarray(joint_of(model, "float"), dtype=float)
+    n = p.ndim
+    margs = [p.sum(axis=tuple(k for k in range(n) if k != i)) for i in range(n)]
+    eps_min = 1 - min(float(m.max()) for m in margs)
+    if eps is None:
+        eps = eps_min
+    eps = float(eps)
+    if not eps_min <= eps < 1:
+        raise SymschedError(f"Fast-dLLM bound: every top marginal must exceed 1 - eps; the smallest top marginal is "
+                            f"{1 - eps_min:.6g}, so eps must be >= {eps_min:.6g} (got eps = {eps})")
+    V = max(p.shape)
+    return p, n, margs, eps, V
+
+
+def fastdllm_kl_bound(model: Any, eps: Any = None) -> Bound:
+    r"""Fast-dLLM Thm 1: ``KL(p ‖ Π_i p_i) < (n−1)(H_b(ε) + ε ln(|V|−1))`` if every top marginal exceeds ``1−ε``.
+
+    ``KL(p ‖ Π_i p_i)`` is the total correlation of the ``n`` tokens decoded in parallel from their
+    marginals (``p`` may be a conditional law given revealed tokens). ``eps`` defaults to the smallest
+    admissible value ``1 − min_i max_v p_i(v)`` (the strict inequality becomes ``≤`` there by continuity).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.9, 0.02], [0.03, 0.05]])
+    >>> import symsched as ss
+    >>> fastdllm_kl_bound(p).check(ss.total_correlation(ss.from_joint(p)))
+    True
+    """
+    p, n, margs, eps, V = _fastdllm_inputs(model, eps)
+    hb = 0.0 if eps in (0.0, 1.0) else -eps * math.log(eps) - (1 - eps) * math.log(1 - eps)
+    value = (n - 1) * (hb + (eps * math.log(V - 1) if V > 1 else 0.0))
+    return Bound("Fast-dLLM Thm 1 (KL)", "upper", "KL(p||prod of marginals) = TC",
+                 r"\mathrm{KL}\bigl(p \,\|\, \textstyle\prod_i p_i\bigr) < (n-1)\bigl(H_b(\varepsilon) + "
+                 r"\varepsilon \ln(|V|-1)\bigr)", FAST_DLLM, "Theorem 1",
+                 ("every top marginal > 1 - eps",), True, value, parameters={"n": n, "eps": eps, "V": V})
+
+
+def fastdllm_tv_bound(model: Any, eps: Any = None) -> Bound:
+    r"""Fast-dLLM Thm 1: ``TV(p, Π_i p_i) < (3n − 1) ε / 2`` if every top marginal exceeds ``1 − ε``.
+
+    The exact ``TV`` for :meth:`Bound.check` is :func:`product_of_marginals_tv`.
+    """
+    p, n, margs, eps, V = _fastdllm_inputs(model, eps)
+    return Bound("Fast-dLLM Thm 1 (TV)", "upper", "TV(p, prod of marginals)",
+                 r"\mathrm{TV}\bigl(p, \textstyle\prod_i p_i\bigr) < \tfrac{(3n-1)\varepsilon}{2}", FAST_DLLM,
+                 "Theorem 1", ("every top marginal > 1 - eps",), True, (3 * n - 1) * eps / 2,
+                 parameters={"n": n, "eps": eps, "V": V})
+
+
+def product_of_marginals_tv(model: Any) -> float:
+    """Exact ``TV(p, Π_i p_i)`` from the joint table."""
+    p = np.asarray(joint_of(model, "float"), dtype=float)
+    n = p.ndim
+    q = np.ones(())
+    for i in range(n):
+        q = np.multiply.outer(q, p.sum(axis=tuple(k for k in range(n) if k != i)))
+    return float(0.5 * np.abs(p - q).sum())
+
