@@ -11,3 +11,8 @@ from .plots import plot_density, plot_frontier, plot_profile, plot_schedule
 __all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape",
            "Report", "report", "format_value",
            "plot_profile", "plot_schedule", "plot_frontier", "plot_density"]
+
+# -- hand a schedule to a sampler (issue #14) --
+from .schedule_export import EXPORT_FORMATS, export_schedule  # noqa: E402
+
+__all__ += ["export_schedule", "EXPORT_FORMATS"]
