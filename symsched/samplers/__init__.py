@@ -34,6 +34,7 @@ __all__ += ["FastDLLMBounds", "FastDLLMCheck", "fast_dllm_bounds", "fast_dllm_ch
 
 # -- semi-autoregressive blocks and fixed partitions (issue #14) --
 from .blockwise import *  # noqa: F401,F403,E402
-from . import blockwise as _blockwise  # noqa: E402
+from .practice import *  # noqa: F401,F403,E402
+from . import blockwise as _blockwise, practice as _practice  # noqa: E402
 
-__all__ += _blockwise.__all__
+__all__ += _blockwise.__all__ + _practice.__all__

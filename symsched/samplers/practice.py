@@ -1,0 +1,254 @@
+"""Answers to the questions practitioners ask (LITERATURE.md "What practitioners ask"), exactly.
+
+* :func:`steps_for_target` — the least number of steps (and model calls) each sampler rule needs to reach
+  a target KL for a profile;
+* :func:`kl_by_rule` — the KL each rule gets at each ``K``;
+* :func:`rule_comparison` — at one ``(N, K)``: each rule's counts beside the optimal schedule's, and the
+  price of each rounding (LLaDA vs Dream vs dllm);
+* :func:`block_length_sweep` — a model's exact KL under semi-autoregressive blocks of each length.
+
+Count rules use §2's identity (random positions over all ``N`` tokens, one block); Bernoulli rules
+(``"mdlm"``, ``"dream-origin"``) use the Bernoulli formula with the clean-up step; blocks need the model
+(:func:`~symsched.samplers.blockwise.blockwise_expected_kl`). All numbers are exact in the profile's
+arithmetic; the tables are :class:`PracticeTable` results.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import SymschedError
+from ..formatting import format_value, latex_escape
+from ..info.measures import information_profile
+from ..info.profile import InformationProfile, as_profile
+from ..results import Result, _latex_any
+from ..schedules.count_rules import sampler_schedule
+from ..schedules.error import expected_kl
+from ..schedules.grids import bernoulli_expected_kl, sampler_grid
+from ..schedules.optimal import min_steps_for_kl, optimal_schedule
+from .blockwise import blockwise_expected_kl
+
+__all__ = ["steps_for_target", "kl_by_rule", "rule_comparison", "block_length_sweep", "PracticeTable",
+           "PRACTICE_RULES"]
+
+#: Rules the tables know: count rules (one block), Bernoulli grids, and the optimal schedule.
+PRACTICE_RULES = ("llada", "dream", "dllm", "dllm-cosine", "mdlm", "dream-origin", "optimal")
+
+
+class PracticeTable(Result):
+    """A table of answers: ``columns`` and ``rows`` (tuples), with a title.
+
+    ``float()`` is not defined (no single headline); ``rows_as_dicts()`` gives one dict per row.
+    """
+
+    _fields = ("title", "columns", "rows")
+    _repr_fields = ("title",)
+
+    def __init__(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], note: str = ""):
+        self.title, self.columns = title, tuple(columns)
+        self.rows = tuple(tuple(r) for r in rows)
+        self.note = note
+        self._freeze()
+
+    def rows_as_dicts(self) -> list:
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+    def column(self, name: str) -> tuple:
+        i = self.columns.index(name)
+        return tuple(r[i] for r in self.rows)
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["note"] = self.note
+        return out
+
+    def latex(self) -> str:
+        head = " & ".join(rf"\text{{{latex_escape(c)}}}" for c in self.columns)
+        body = r" \\ ".join(" & ".join(_cell(v, self.digits) for v in r) for r in self.rows)
+        return rf"\begin{{array}}{{{'l' * len(self.columns)}}} {head} \\ \hline {body} \end{{array}}"
+
+    def __str__(self) -> str:
+        cells = [[str(c) for c in self.columns]] + [[_text(v, self.digits) for v in r] for r in self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
+        lines = [self.title] + ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+        if self.note:
+            lines.append("  " + self.note)
+        return "\n".join(lines)
+
+
+def _text(v: Any, digits: int) -> str:
+    if isinstance(v, tuple):
+        return "(" + ", ".join(map(str, v[:12])) + (", ..." if len(v) > 12 else "") + ")"
+    if v is None:
+        return "-"
+    return format_value(v, digits) if not isinstance(v, str) else v
+
+
+def _cell(v: Any, digits: int) -> str:
+    if isinstance(v, tuple) and len(v) > 12:
+        v = v[:10] + ("...",)
+        return r"\left(" + ", ".join(r"\ldots" if x == "..." else str(x) for x in v) + r"\right)"
+    return _latex_any(v, digits)
+
+
+def _prof(profile_or_model: Any) -> InformationProfile:
+    if isinstance(profile_or_model, InformationProfile) or isinstance(profile_or_model, (list, tuple, np.ndarray)):
+        return as_profile(profile_or_model)
+    return information_profile(profile_or_model)
+
+
+def _rule_kl(prof: InformationProfile, rule: str, K: int):
+    """(KL, sizes or None, model calls) of a rule at K steps, random positions, one block."""
+    N = prof.N
+    if rule in ("llada", "dream", "dllm"):
+        s = sampler_schedule(rule, N, K)
+        return expected_kl(prof, s), s.sizes, s.model_calls
+    if rule == "dllm-cosine":
+        s = sampler_schedule("dllm", N, K, alpha="cosine")
+        return expected_kl(prof, s), s.sizes, s.model_calls
+    if rule in ("mdlm", "dream-origin"):
+        g = sampler_grid(rule, K)
+        return bernoulli_expected_kl(prof, g), None, g.model_calls
+    if rule == "optimal":
+        o = optimal_schedule(prof, K)
+        return o.kl, tuple(o.sizes), K
+    raise SymschedError(f"unknown rule {rule!r}; expected one of {PRACTICE_RULES}")
+
+
+def _check_rules(rules: Sequence[str]) -> tuple:
+    rules = tuple(rules)
+    bad = [r for r in rules if r not in PRACTICE_RULES]
+    if bad:
+        raise SymschedError(f"unknown rule(s) {bad}; expected some of {PRACTICE_RULES}")
+    return rules
+
+
+def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = ("llada", "dream", "dllm",
+                                                                                      "mdlm", "optimal"),
+                     Kmax: int | None = None) -> PracticeTable:
+    """The least ``K`` at which each rule's exact KL is ``<= target``, with its model calls and KL.
+
+    Count rules and Bernoulli grids are scanned ``K = 1, 2, ...`` (their KL need not decrease with ``K``:
+    rounding can make a larger ``K`` worse); the optimal schedule by bisection (its KL is
+    non-increasing). A rule that does not reach the target by ``Kmax`` (default ``N``; Bernoulli grids
+    always keep a positive error) gets ``None``.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> t = ss.steps_for_target([0.7, 0.4, 0.3, 0.1], 0.2, rules=("llada", "optimal"))
+    >>> t.rows_as_dicts()[1]["K"], t.rows_as_dicts()[1]["sizes"]
+    (3, (1, 2, 1))
+    """
+    prof = _prof(profile_or_model)
+    rules = _check_rules(rules)
+    N = prof.N
+    Kmax = N if Kmax is None else int(Kmax)
+    if float(target) < 0:
+        raise SymschedError(f"steps_for_target: target must be >= 0, got {target!r}")
+    rows = []
+    for rule in rules:
+        if rule == "optimal":
+            K = min_steps_for_kl(prof, target)
+            kl, sizes, calls = _rule_kl(prof, rule, K)
+            rows.append((rule, K, calls, kl, sizes))
+            continue
+        found = None
+        for K in range(1, Kmax + 1):
+            kl, sizes, calls = _rule_kl(prof, rule, K)
+            if float(kl) <= float(target):
+                found = (rule, K, calls, kl, sizes)
+                break
+        rows.append(found or (rule, None, None, None, None))
+    return PracticeTable(f"least steps for E KL <= {format_value(target)} (N = {N})",
+                         ("rule", "K", "model_calls", "kl", "sizes"), rows,
+                         note="count rules: one block, random positions (the identity); Bernoulli grids: with "
+                              "their clean-up step")
+
+
+def kl_by_rule(profile_or_model: Any, Ks: Sequence[int], rules: Sequence[str] = ("llada", "dream", "dllm", "mdlm",
+                                                                                "optimal")) -> PracticeTable:
+    """The exact KL each rule gets at each ``K`` (one row per ``K``, one column per rule).
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> t = ss.kl_by_rule([0.7, 0.4, 0.3, 0.1], [1, 4], rules=("llada", "optimal"))
+    >>> [[round(v, 6) for v in r[1:]] for r in t.rows]
+    [[1.3, 1.3], [0.0, 0.0]]
+    """
+    prof = _prof(profile_or_model)
+    rules = _check_rules(rules)
+    rows = []
+    for K in Ks:
+        if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
+            raise SymschedError(f"kl_by_rule: every K must be a positive integer, got {K!r}")
+        rows.append((int(K),) + tuple(_rule_kl(prof, r, int(K))[0] if (r != "optimal" or K <= prof.N) else None
+                                      for r in rules))
+    return PracticeTable(f"E KL by rule (N = {prof.N})", ("K",) + rules, rows)
+
+
+def rule_comparison(profile_or_model: Any, K: int, rules: Sequence[str] = ("llada", "dream", "dllm", "dllm-cosine",
+                                                                          "mdlm", "optimal")) -> PracticeTable:
+    """At one ``(N, K)``: each rule's counts, model calls, exact KL and its excess over the optimal schedule.
+
+    The excess of LLaDA, Dream and dllm over each other is the price of their roundings: the same even
+    split, rounded three ways.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> t = ss.rule_comparison([0.9, 0.8, 0.6, 0.5, 0.3, 0.3, 0.2, 0.1, 0.1, 0.05], 4,
+    ...                        rules=("llada", "dream", "dllm", "optimal"))
+    >>> t.column("sizes")
+    ((3, 3, 2, 2), (2, 2, 2, 4), (2, 3, 2, 3), (2, 2, 3, 3))
+    """
+    prof = _prof(profile_or_model)
+    rules = _check_rules(rules)
+    opt = optimal_schedule(prof, K).kl if K <= prof.N else None
+    rows = []
+    for r in rules:
+        kl, sizes, calls = _rule_kl(prof, r, K)
+        excess = None if opt is None else float(kl) - float(opt)
+        rows.append((r, sizes, calls, kl, excess))
+    return PracticeTable(f"rules at N = {prof.N}, K = {K}", ("rule", "sizes", "model_calls", "kl", "excess_over_optimal"),
+                         rows)
+
+
+def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None = None, rule: str = "llada",
+                       compare: bool = True) -> PracticeTable:
+    """A model's exact KL under semi-autoregressive blocks of each length, with ``rule``'s per-block counts.
+
+    Parameters
+    ----------
+    model : model
+        Markov chains at any length; other models within the enumeration budget.
+    K : int
+        Total steps (split evenly over the blocks, as LLaDA requires).
+    block_lengths : sequence of int, optional
+        Default: every divisor ``B`` of ``N`` with ``K`` a multiple of ``N / B``.
+    rule : {"llada", "dllm"}
+    compare : bool
+        Add the KL of random positions over all ``N`` with the same flat counts.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> t = ss.block_length_sweep(ss.binary_symmetric_chain(8, 0.1), 4, [2, 8])
+    >>> t.column("block_length"), [round(v, 4) for v in t.column("kl")]
+    ((2, 8), [0.807, 0.3064])
+    """
+    if rule not in ("llada", "dllm"):
+        raise SymschedError(f"block_length_sweep: rule must be 'llada' or 'dllm', got {rule!r}")
+    N = int(model.N)
+    if block_lengths is None:
+        block_lengths = [B for B in range(1, N + 1) if N % B == 0 and K % (N // B) == 0]
+    rows = []
+    for B in block_lengths:
+        s = sampler_schedule(rule, N, K, block_length=int(B))
+        r = blockwise_expected_kl(model, int(B), s, compare=compare)
+        rows.append((int(B), N // int(B), s.block_sizes[0], float(r), r.random_order_kl))
+    return PracticeTable(f"block-length sweep ({rule}, N = {N}, K = {K})",
+                         ("block_length", "blocks", "sizes_per_block", "kl", "random_order_kl"), rows)
