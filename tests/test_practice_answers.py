@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import symsched as ss
-from reference import brute_blockwise, brute_optimal, identity_kl
+from reference import brute_blockwise, brute_optimal, brute_profile, identity_kl
 
 H = [0.9, 0.8, 0.6, 0.5, 0.3, 0.3, 0.2, 0.1, 0.1, 0.05]
 
@@ -56,5 +56,8 @@ def test_block_length_sweep_against_the_brute_sampler():
     for row in t.rows_as_dicts():
         B = row["block_length"]
         per = [list(row["sizes_per_block"])] * row["blocks"]
-        assert row["kl"] == pytest.approx(brute_blockwise(joint, B, per), abs=1e-10)
+        if B < 6:
+            assert row["kl"] == pytest.approx(brute_blockwise(joint, B, per), abs=1e-10)
+        else:  # one block: the identity on the brute-force profile (720 orders would be slow to enumerate)
+            assert row["kl"] == pytest.approx(identity_kl(brute_profile(joint)[0], per[0]), abs=1e-10)
     assert t.rows_as_dicts()[0]["kl"] == pytest.approx(0, abs=1e-12)  # blocks of one token: autoregressive
