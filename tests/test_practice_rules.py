@@ -166,3 +166,28 @@ def test_euler_sampler_takes_the_same_cleanup():
 
     assert pattern_averaged_kl(joint, [0, 0.4]) == pytest.approx(brute_bernoulli(joint, [0, 0.4]), abs=1e-10)
     assert np.allclose(ss.euler_law(joint, [0, 0.4]), ss.euler_law(joint, [0, 0.4, 1]))
+
+
+def test_every_consumer_handles_empty_steps():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from reference import brute_sampler, identity_kl
+
+    s = ss.sampler_schedule("dream", 5, 5)          # (0, 1, 1, 1, 2): an empty first step
+    assert s.sizes[0] == 0
+    joint = random_joint((2, 2, 3, 2, 2), 11)
+    h, _ = brute_profile(joint)
+    expected, mixture = brute_sampler(joint, [k for k in s.sizes if k])
+    assert ss.expected_kl(h, s) == pytest.approx(expected, abs=1e-10)
+    assert ss.expected_kl(h, s) == pytest.approx(identity_kl(h, s.sizes), abs=1e-12)
+    from symsched.samplers import exact_sampler_kl, order_averaged_kl
+
+    assert order_averaged_kl(joint, s) == pytest.approx(expected, abs=1e-10)
+    assert exact_sampler_kl(joint, s) == pytest.approx(mixture, abs=1e-10)
+    ax = ss.plot_schedule(s, h)
+    assert ax is not None
+    bars = ss.plot_schedule(s)
+    assert [p.get_height() for p in bars.patches] == [0, 1, 1, 1, 2]
+    assert ss.to_latex(s) == "(0, 1, 1, 1, 2)"
+    assert ss.compare_bounds(h, s) is not None
