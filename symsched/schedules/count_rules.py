@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SymschedError
+from .grids import _exact_number
 from .schedule import Schedule
 
 __all__ = ["sampler_schedule", "SamplerSchedule", "SAMPLER_RULES", "dus_blocks", "llada_counts", "dream_counts",
@@ -150,14 +151,9 @@ def _torch_linspace32(start: float, end: float, n: int) -> np.ndarray:
 
 
 def _as_fraction(x: Any, what: str) -> Fraction:
-    if isinstance(x, (bool, np.bool_)):
-        raise SymschedError(f"sampler_schedule: {what} must be a number, got {x!r}")
-    if isinstance(x, (float, np.floating)):
-        if not math.isfinite(x):
-            raise SymschedError(f"sampler_schedule: {what} = {x!r} is not finite")
-        return Fraction(repr(float(x)))
+    v = _exact_number(x, f"sampler_schedule: {what}")
     try:
-        return Fraction(x)
+        return Fraction(v)
     except (TypeError, ValueError):
         raise SymschedError(f"sampler_schedule: {what} must be a number, got {x!r}") from None
 
