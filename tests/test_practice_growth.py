@@ -135,3 +135,23 @@ def test_optimal_grid_on_a_model_matches_brute_force_kl():
     assert ss.sqrt_rate_grid([0.7, 0.4, 0.1], 4) == pytest.approx((0, 0.25, 0.5, 0.75, 1), abs=1e-9)
     with pytest.raises(ValueError, match="K"):
         ss.optimal_bernoulli_grid(h, 0)
+
+
+def test_estimated_profiles_are_labelled_and_carry_standard_errors():
+    m = ss.binary_symmetric_chain(6, 0.1)
+    est = ss.information_profile(m, method="montecarlo", stderr=0.02, seed=0)
+    exact = ss.information_profile(m)
+    g = ss.unmasking_growth(est)
+    assert not g.exact and g.stderr["tc"] > 0 and g.stderr["h01"] > 0 and g.stderr["coarse"] > 0
+    # the linear propagation: TC = (N-1) h_0 - sum_{j>0} h_j
+    se = np.array(est.stderr)
+    assert g.stderr["tc"] == pytest.approx(math.sqrt(25 * se[0] ** 2 + np.sum(se[1:] ** 2)), rel=1e-12)
+    assert abs(g.tc - exact.total_correlation) < 5 * g.stderr["tc"] + 1e-12
+    assert ss.unmasking_growth(exact).exact and ss.unmasking_growth(exact).stderr["tc"] == 0
+    r = ss.bernoulli_expected_kl(est, ss.sampler_grid("mdlm", 3))
+    from symsched.results import Estimate
+
+    assert isinstance(r, Estimate)
+    assert r.value >= 0 and r.stderr > 0 and not r.exact
+    truth = ss.bernoulli_expected_kl(exact, ss.sampler_grid("mdlm", 3))
+    assert abs(float(r) - truth) < 5 * r.stderr

@@ -28,7 +28,7 @@ from ..arithmetic import to_float
 from ..errors import SymschedError
 from ..formatting import format_value
 from ..info.profile import as_profile
-from ..results import Result
+from ..results import Estimate, Result
 
 __all__ = ["check_grid", "reveal_grid", "sampler_grid", "RevealGrid", "mdlm_grid", "bernoulli_expected_kl",
            "SAMPLER_GRID_DEFAULTS"]
@@ -285,8 +285,10 @@ def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
     >>> ss.bernoulli_expected_kl([0.7, 0.4, 0.1], [0, 0.5]) == ss.bernoulli_expected_kl([0.7, 0.4, 0.1], [0, 0.5, 1])
     True
     """
-    prof = as_profile(profile)
+    prof = as_profile(profile, check=False) if _is_estimate(profile) else as_profile(profile)
     g = reveal_grid(grid)
+    if _is_estimate(prof):
+        return _bernoulli_estimate(prof, g)
     N = prof.N
     if prof.precision == "float":
         from scipy.stats import binom
@@ -310,3 +312,34 @@ def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
             terms.append((tt[k] - p) * N * inner)
         total = ar.sum(terms) - ar.sum(prof.h)
     return ar.finalize(total)
+
+
+def _is_estimate(profile: Any) -> bool:
+    """A profile from Monte Carlo, data or a denoiser (``exact`` False, or non-zero standard errors)."""
+    if not hasattr(profile, "stderr"):
+        return False
+    return (not getattr(profile, "exact", True)) or any(float(x) > 0 for x in profile.stderr)
+
+
+def _bernoulli_estimate(prof, g: tuple) -> Estimate:
+    """The Bernoulli KL of an estimated profile: ``Σ_j (c_j − 1) h_j`` with its standard error.
+
+    Computed on the monotone projection when the profile offers one (DESIGN.md §10); the standard error
+    propagates the per-``h_j`` errors linearly, treating them as independent; the point value is clipped
+    at 0 (and says so)."""
+    from scipy.stats import binom
+
+    mono = getattr(prof, "monotone", None)
+    base = mono() if callable(mono) else prof
+    h = np.asarray([float(x) for x in base.h])
+    se = np.asarray([float(x) for x in base.stderr])
+    N = len(h)
+    t = np.array([float(x) for x in g])
+    c = np.zeros(N)
+    for k in range(1, len(t)):
+        c += (t[k] - t[k - 1]) * N * (binom.pmf(np.arange(N), N - 1, t[k - 1]) if N > 1 else np.ones(1))
+    value = float(np.dot(c - 1, h))
+    stderr = float(np.sqrt(np.sum(((c - 1) * se) ** 2)))
+    what = "Bernoulli E KL (estimate" + (", monotone projection" if callable(mono) else "") + \
+        (", clipped at 0" if value < 0 else "") + ")"
+    return Estimate(max(value, 0.0), stderr, what)

@@ -71,17 +71,23 @@ class UnmaskingGrowth(Result):
     exact : bool
         True when the profile is exact (``fine``, ``ratio``, ``effective_tc`` are numerical quadratures
         at the requested precision even then).
+    stderr : dict
+        For an estimated profile: standard errors of the quantities linear in ``h`` (``coarse``, ``tse``,
+        ``h01``, ``tc``, ``dtc``), propagated from the per-``h_j`` errors treated as independent; zeros
+        for an exact profile. ``fine``, ``ratio`` and ``effective_tc`` of an estimate carry none (they are
+        not linear in ``h``): read them as point estimates.
     """
 
     _headline = "ratio"
-    _fields = ("N", "coarse", "fine", "ratio", "fine_full", "tse", "h01", "tc", "dtc", "effective_tc", "exact")
+    _fields = ("N", "coarse", "fine", "ratio", "fine_full", "tse", "h01", "tc", "dtc", "effective_tc", "exact",
+               "stderr")
     _repr_fields = ("N", "coarse", "fine", "ratio")
 
     def __init__(self, prof, dps: int | None):
         self._prof = prof
         self.N = prof.N
         self.precision = prof.precision
-        self.exact = bool(getattr(prof, "exact", True))
+        self.exact = bool(getattr(prof, "exact", True)) and not any(float(x) > 0 for x in prof.stderr)
         self._dps = dps or prof.dps or 30
         ar = prof.arithmetic
         N = self.N
@@ -101,7 +107,31 @@ class UnmaskingGrowth(Result):
             self.coarse, self.fine, self.ratio = self._fin(ar.zero), 0.0, None
         self.fine_full = self._sqrt_rate_integral(0.0, 1.0) ** 2 if N >= 2 else 0.0
         self.effective_tc = self._effective_tc()
+        self.stderr = self._linear_stderr()
         self._freeze()
+
+    def _linear_stderr(self) -> dict:
+        """Linear propagation of the per-h_j standard errors (independent) to the quantities linear in h."""
+        N = self.N
+        se = np.array([float(x) for x in self._prof.stderr]) if len(self._prof.stderr) == N else np.zeros(N)
+        j = np.arange(N)
+        coef = {"tse": (N - 1) / 2 - j, "tc": np.where(j == 0, N - 1.0, -1.0),
+                "dtc": np.where(j == N - 1, -(N - 1.0), 1.0)}
+        coef["h01"] = 2 * coef["tse"] / (N + 1)
+        if N >= 3:
+            # mass(1/N, 1-1/N) = sum_j d_j w_j with d_j = h_j - h_{j+1}: coefficient of h_i is w_i - w_{i-1}
+            from scipy.stats import binom
+
+            lo, hi = 1 / N, 1 - 1 / N
+            w = np.array([(i + 1) * (N - 1 - i) / (N + 1) * (binom.sf(i + 1, N + 1, hi) - binom.sf(i + 1, N + 1, lo))
+                          for i in range(N - 1)])
+            cm = np.concatenate([w, [0.0]]) - np.concatenate([[0.0], w])
+            coef["coarse"] = 2 * math.log(N - 1) * cm
+        else:
+            coef["coarse"] = np.zeros(N)
+        if N == 1:
+            coef["tc"] = coef["dtc"] = np.zeros(1)
+        return {k: float(np.sqrt(np.sum((v * se) ** 2))) for k, v in coef.items()}
 
     # -- arithmetic helpers --------------------------------------------------------------------
     def _rational(self, a: int, b: int):
