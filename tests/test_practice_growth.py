@@ -155,3 +155,35 @@ def test_estimated_profiles_are_labelled_and_carry_standard_errors():
     assert r.value >= 0 and r.stderr > 0 and not r.exact
     truth = ss.bernoulli_expected_kl(exact, ss.sampler_grid("mdlm", 3))
     assert abs(float(r) - truth) < 5 * r.stderr
+
+
+def test_mpmath_profile_gives_high_precision_growth():
+    from fractions import Fraction
+
+    m = ss.binary_symmetric_chain(5, Fraction(1, 5))   # an exact parameter: mpmath and sympy see the same model
+    gm = ss.unmasking_growth(ss.information_profile(m, precision="mpmath", dps=40))
+    gf = ss.unmasking_growth(ss.information_profile(m))
+    assert isinstance(gm.coarse, mpmath.mpf) and isinstance(gm.fine, mpmath.mpf)
+    assert float(gm.coarse) == pytest.approx(gf.coarse, rel=1e-12)
+    assert float(gm.fine) == pytest.approx(gf.fine, rel=1e-9)
+    # the exact (symbolic) route agrees with mpmath to 30 digits on the linear quantities
+    gs = ss.unmasking_growth(ss.information_profile(m, precision="symbolic"))
+    with mpmath.workdps(40):
+        assert abs(mpmath.mpf(sp.N(gs.h01, 40)) - gm.h01) < mpmath.mpf(10) ** -30
+
+
+def test_results_follow_the_protocol():
+    import json
+
+    h = [0.9, 0.7, 0.5, 0.45, 0.3, 0.2]
+    joint = random_joint((2, 2, 2), 0)
+    objs = [ss.unmasking_growth(h), ss.optimal_bernoulli_grid(h, 3), ss.sampler_grid("mdlm", 3),
+            ss.blockwise_expected_kl(joint, 2, [[1, 1], [1]]), ss.partition_kl(joint, [[0, 2], [1]]),
+            ss.rule_comparison(h, 3)]
+    for r in objs:
+        json.dumps(r.to_dict())
+        assert "$" not in r.latex() and r._repr_html_().startswith("<table") and str(r) and len(repr(r)) < 200
+        with pytest.raises(AttributeError):
+            r.foo = 1
+    for r in objs[:2] + objs[3:5]:
+        assert math.isfinite(float(r))

@@ -79,8 +79,7 @@ class UnmaskingGrowth(Result):
     """
 
     _headline = "ratio"
-    _fields = ("N", "coarse", "fine", "ratio", "fine_full", "tse", "h01", "tc", "dtc", "effective_tc", "exact",
-               "stderr")
+    _fields = ("N", "coarse", "fine", "ratio", "fine_full", "tse", "h01", "tc", "dtc", "effective_tc", "exact")
     _repr_fields = ("N", "coarse", "fine", "ratio")
 
     def __init__(self, prof, dps: int | None):
@@ -109,6 +108,11 @@ class UnmaskingGrowth(Result):
         self.effective_tc = self._effective_tc()
         self.stderr = self._linear_stderr()
         self._freeze()
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["stderr"] = dict(self.stderr)
+        return out
 
     def _linear_stderr(self) -> dict:
         """Linear propagation of the per-h_j standard errors (independent) to the quantities linear in h."""
