@@ -33,6 +33,7 @@ import math
 from typing import Any, Sequence
 
 import numpy as np
+from scipy.special import gammaln
 
 from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
@@ -216,8 +217,6 @@ def _block_profile_chain(ent: _Entropies, block: tuple) -> list:
         G[p, p + 1:] = ent.pair_row(a + p - 1, a + B)
     # Group the pair terms by d = p - 1 + B - q (their count C(d, j-2) depends on d only), and weigh by
     # C(d, j-2) / C(B, j) in log space so long blocks do not overflow.
-    from scipy.special import gammaln
-
     def log_comb(n, k):
         return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
 

@@ -42,6 +42,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+import mpmath
 import numpy as np
 
 from ..errors import SymschedError
@@ -222,8 +223,6 @@ def dllm_counts(B: int, steps: int, alpha: str = "linear", arithmetic: str = "ex
                 x = M * p
                 k = round(x)  # Fraction rounds half to even, as torch.round
             else:
-                import mpmath
-
                 with mpmath.workdps(40):
                     x = M * (1 - (1 - (1 - mpmath.cos(mpmath.pi / 2 * (1 - mpmath.mpf(s.numerator) / s.denominator))))
                              / (1 - (1 - mpmath.cos(mpmath.pi / 2 * (1 - mpmath.mpf(t.numerator) / t.denominator)))))

@@ -23,12 +23,14 @@ from fractions import Fraction
 from typing import Any, Sequence
 
 import numpy as np
+from scipy.stats import binom
 
 from ..arithmetic import to_float
 from ..errors import SymschedError
 from ..formatting import format_value
 from ..info.profile import as_profile
 from ..results import Estimate, Result
+from .families import _alpha_function
 
 __all__ = ["check_grid", "reveal_grid", "sampler_grid", "RevealGrid", "mdlm_grid", "bernoulli_expected_kl",
            "SAMPLER_GRID_DEFAULTS"]
@@ -234,8 +236,6 @@ def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2
     >>> [round(x, 6) for x in ss.mdlm_grid(4, eps=0.0)]
     [0.0, 0.25, 0.5, 0.75, 1.0]
     """
-    from .families import _alpha_function  # families imports nothing from here; kept local to the alias
-
     if not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"mdlm_grid: K must be a positive integer, got K = {K!r}")
     if not 0 <= eps < 1:
@@ -291,8 +291,6 @@ def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
         return _bernoulli_estimate(prof, g)
     N = prof.N
     if prof.precision == "float":
-        from scipy.stats import binom
-
         t = np.array([float(x) for x in g])
         h = np.asarray(prof.h, dtype=float)
         j = np.arange(N)
@@ -327,8 +325,6 @@ def _bernoulli_estimate(prof, g: tuple) -> Estimate:
     Computed on the monotone projection when the profile offers one (DESIGN.md §10); the standard error
     propagates the per-``h_j`` errors linearly, treating them as independent; the point value is clipped
     at 0 (and says so)."""
-    from scipy.stats import binom
-
     mono = getattr(prof, "monotone", None)
     base = mono() if callable(mono) else prof
     h = np.asarray([float(x) for x in base.h])

@@ -23,10 +23,15 @@ Riemann sum of the non-increasing ``g`` (``∫_0^1 g = H``). :func:`optimal_bern
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import mpmath
 import numpy as np
+from scipy.integrate import quad
+from scipy.linalg import eigh_tridiagonal, solve_banded
+from scipy.special import gammaln, xlog1py, xlogy
+from scipy.stats import binom
 
 from ..errors import SymschedError
 from ..info.profile import as_profile
@@ -124,8 +129,6 @@ class UnmaskingGrowth(Result):
         coef["h01"] = 2 * coef["tse"] / (N + 1)
         if N >= 3:
             # mass(1/N, 1-1/N) = sum_j d_j w_j with d_j = h_j - h_{j+1}: coefficient of h_i is w_i - w_{i-1}
-            from scipy.stats import binom
-
             lo, hi = 1 / N, 1 - 1 / N
             w = np.array([(i + 1) * (N - 1 - i) / (N + 1) * (binom.sf(i + 1, N + 1, hi) - binom.sf(i + 1, N + 1, lo))
                           for i in range(N - 1)])
@@ -139,8 +142,6 @@ class UnmaskingGrowth(Result):
 
     # -- arithmetic helpers --------------------------------------------------------------------
     def _rational(self, a: int, b: int):
-        from fractions import Fraction
-
         return Fraction(a, b) if self.precision != "float" else a / b
 
     def _fin(self, x):
@@ -172,8 +173,6 @@ class UnmaskingGrowth(Result):
                                      for j, dj in enumerate(self._d)]))
 
     def _rate_float(self, t: np.ndarray) -> np.ndarray:
-        from scipy.stats import binom
-
         N = self.N
         d = np.array([float(x) for x in self._d])
         t = np.atleast_1d(np.asarray(t, float))
@@ -225,8 +224,6 @@ class UnmaskingGrowth(Result):
         return mpmath.quad(f, pts)
 
     def _float_quad(self, f, a: float, b: float) -> float:
-        from scipy.integrate import quad
-
         pts = [a + (b - a) * x for x in (1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5, 0.8, 0.95, 0.99, 0.999, 0.9999)]
         return float(quad(f, a, b, points=pts, limit=500, epsabs=1e-13, epsrel=1e-11)[0])
 
@@ -280,8 +277,6 @@ def unmasking_growth(profile: Any, dps: int | None = None) -> UnmaskingGrowth:
 
 def _bernstein(n: int, t: np.ndarray) -> np.ndarray:
     """Matrix ``[b_{j,n}(t_i)]`` (Binomial(n, t_i) pmf at j = 0..n), in log space (scipy's pmf is slow here)."""
-    from scipy.special import gammaln, xlog1py, xlogy
-
     t = np.atleast_1d(np.asarray(t, float))[:, None]
     j = np.arange(n + 1)[None, :]
     logc = gammaln(n + 1) - gammaln(j + 1) - gammaln(n - j + 1)
@@ -429,8 +424,6 @@ def _newton(G: _G, grid: np.ndarray, iters: int = 50):
         diag = -2 * G.dg(inner) + (x[2:] - inner) * G.d2g(inner)
         off = G.dg(inner[:-1])
         return diag, off
-
-    from scipy.linalg import eigh_tridiagonal, solve_banded
 
     f0 = G.F(x)
     for _ in range(iters):
