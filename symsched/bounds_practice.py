@@ -2,7 +2,7 @@
 
 * :func:`wainwright_thm1_bound` — Wainwright's Thm 1 for the Bernoulli sampler on a grid.
 * :func:`wainwright_asymptote` — his Thm 3's leading term ``P/(2K)`` for the optimal grid (an order).
-* :func:`fastdllm_kl_bound`, :func:`fastdllm_tv_bound` — Fast-dLLM's Theorem 1 on decoding ``n`` tokens
+* :func:`fastdllm_kl_bound`, :func:`fastdllm_tv_bound`, :func:`fastdllm_greedy_check` — Fast-dLLM's Theorem 1 on decoding ``n`` tokens
   from their marginals when each top marginal exceeds ``1 − ε``.
 
 Wainwright's Prop. 1 (``KL ≤ 4 C/N``, ``C = (Σ_k √(S_k H_k))²``) is not reproduced: LITERATURE.md does
@@ -27,7 +27,7 @@ from .schedules.grids import bernoulli_expected_kl, reveal_grid
 from .schedules.growth import unmasking_growth
 
 __all__ = ["wainwright_thm1_bound", "wainwright_asymptote", "fastdllm_kl_bound", "fastdllm_tv_bound",
-           "product_of_marginals_tv", "WAINWRIGHT", "FAST_DLLM"]
+           "product_of_marginals_tv", "fastdllm_greedy_check", "WAINWRIGHT", "FAST_DLLM"]
 
 WAINWRIGHT = Source("WAINWRIGHT", "Wainwright", "The data geometry of masking diffusion: certified-optimal schedules "
                     "via unmasking growth complexity", 2026, "", "read in full (LITERATURE.md); the initial and "
@@ -192,3 +192,24 @@ def product_of_marginals_tv(model: Any) -> float:
         q = np.multiply.outer(q, p.sum(axis=tuple(k for k in range(n) if k != i)))
     return float(0.5 * np.abs(p - q).sum())
 
+
+
+def fastdllm_greedy_check(model: Any) -> dict:
+    """Fast-dLLM Thm 1's first statement on one model: with every top marginal ``> 1 − ε`` and
+    ``(n + 1) ε <= 1``, greedy parallel decoding (each token's own argmax) equals greedy joint decoding
+    (the joint's argmax).
+
+    Returns ``{"eps", "n", "hypothesis", "parallel", "joint", "agree"}`` with ``eps`` the smallest admissible
+    value ``1 − min_i max_v p_i(v)`` (the hypothesis is checked with a strict inequality: ``(n+1) eps < 1``
+    makes some ``eps' > eps`` satisfy it). When the hypothesis holds, ``agree`` must be True (a test
+    checks it on random models); the converse ("only if") is about some distribution and is not checked.
+
+    >>> import numpy as np
+    >>> fastdllm_greedy_check(np.array([[0.9, 0.02], [0.03, 0.05]]))["agree"]
+    True
+    """
+    p, n, margs, eps, V = _fastdllm_inputs(model, None)
+    parallel = tuple(int(np.argmax(m)) for m in margs)
+    joint = tuple(int(i) for i in np.unravel_index(int(np.argmax(p)), p.shape))
+    return {"eps": eps, "n": n, "hypothesis": (n + 1) * eps < 1, "parallel": parallel, "joint": joint,
+            "agree": parallel == joint}

@@ -81,3 +81,19 @@ def test_fastdllm_copy_model_is_tight_and_eps_validation():
     assert kb.value == pytest.approx((n - 1) * math.log(2)) and kb.check((n - 1) * math.log(2))
     with pytest.raises(ValueError, match="eps must be"):
         bp.fastdllm_kl_bound(ss.copy_model(n, 2), eps=0.1)
+
+
+def test_fastdllm_greedy_statement_on_random_models():
+    seen = 0
+    for seed in range(60):
+        rng = np.random.default_rng(500 + seed)
+        shape = tuple(int(c) for c in rng.integers(2, 4, size=int(rng.integers(2, 4))))
+        p = _peaked(shape, seed)
+        r = bp.fastdllm_greedy_check(p)
+        assert r["n"] == p.ndim and r["eps"] == pytest.approx(
+            1 - min(p.sum(axis=tuple(k for k in range(p.ndim) if k != i)).max() for i in range(p.ndim)))
+        if r["hypothesis"]:
+            seen += 1
+            assert r["agree"]
+            assert r["joint"] == tuple(int(i) for i in np.unravel_index(np.argmax(p), p.shape))
+    assert seen >= 10
