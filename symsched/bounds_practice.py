@@ -1,9 +1,11 @@
-"""Bounds of the continuous-time view and of parallel decoding (issue #14), beside the exact values.
+"""Bounds of Wainwright's continuous-time view (issue #14), beside the exact values.
 
 * :func:`wainwright_thm1_bound` — Wainwright's Thm 1 for the Bernoulli sampler on a grid.
 * :func:`wainwright_asymptote` — his Thm 3's leading term ``P/(2K)`` for the optimal grid (an order).
-* :func:`fastdllm_kl_bound`, :func:`fastdllm_tv_bound`, :func:`fastdllm_greedy_check` — Fast-dLLM's Theorem 1 on decoding ``n`` tokens
-  from their marginals when each top marginal exceeds ``1 − ε``.
+
+Fast-dLLM's Theorem 1 (KL, TV and greedy statements) lives in :mod:`symsched.samplers.fastdllm`
+(``fast_dllm_bounds``, ``fast_dllm_check``, engineer F15's), checked against exact values there; it is not
+repeated here.
 
 Wainwright's Prop. 1 (``KL ≤ 4 C/N``, ``C = (Σ_k √(S_k H_k))²``) is not reproduced: LITERATURE.md does
 not define ``S_k`` and ``H_k`` and the paper could not be re-read, so no value is claimed.
@@ -14,26 +16,21 @@ it uses :class:`~symsched.schedules.bounds.Bound` and only adds rows.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from .errors import SymschedError
 from .info.profile import as_profile
-from .samplers.conditionals import joint_of
 from .schedules.bounds import Bound, Source
 from .schedules.grids import bernoulli_expected_kl, reveal_grid
 from .schedules.growth import unmasking_growth
 
-__all__ = ["wainwright_thm1_bound", "wainwright_asymptote", "fastdllm_kl_bound", "fastdllm_tv_bound",
-           "product_of_marginals_tv", "fastdllm_greedy_check", "WAINWRIGHT", "FAST_DLLM"]
+__all__ = ["wainwright_thm1_bound", "wainwright_asymptote", "WAINWRIGHT"]
 
 WAINWRIGHT = Source("WAINWRIGHT", "Wainwright", "The data geometry of masking diffusion: certified-optimal schedules "
                     "via unmasking growth complexity", 2026, "", "read in full (LITERATURE.md); the initial and "
                     "completion terms of Thm 1 are not restated there")
-FAST_DLLM = Source("FAST_DLLM", "Wu et al.", "Fast-dLLM: Training-free Acceleration of Diffusion LLM by Enabling KV "
-                   "Cache and Parallel Decoding", 2026, "ICLR 2026", "paper read (LITERATURE.md)")
 
 
 def wainwright_thm1_bound(profile: Any, grid: Any, initial: Any = None, completion: Any = None) -> Bound:
@@ -130,86 +127,3 @@ def wainwright_asymptote(profile: Any, K: int) -> Bound:
     return Bound("Wainwright Thm 3", "order", "optimal Bernoulli E KL", r"\min_{\text{grid}} \mathbb{E}\,\mathrm{KL}"
                  r" = \frac{P}{2K} + o(1/K)", WAINWRIGHT, "Thm 3", ("Bernoulli sampler", "N fixed, K to infinity"),
                  False, None, rate=g.fine_full / (2 * K), parameters={"N": g.N, "K": int(K), "P": g.fine_full})
-
-
-def _fastdllm_inputs(model: Any, eps: Any):
-    p = np.asarray(joint_of(model, "float"), dtype=float)
-    n = p.ndim
-    margs = [p.sum(axis=tuple(k for k in range(n) if k != i)) for i in range(n)]
-    eps_min = 1 - min(float(m.max()) for m in margs)
-    if eps is None:
-        eps = eps_min
-    eps = float(eps)
-    if not eps_min <= eps < 1:
-        raise SymschedError(f"Fast-dLLM bound: every top marginal must exceed 1 - eps; the smallest top marginal is "
-                            f"{1 - eps_min:.6g}, so eps must be >= {eps_min:.6g} (got eps = {eps})")
-    V = max(p.shape)
-    return p, n, margs, eps, V
-
-
-def fastdllm_kl_bound(model: Any, eps: Any = None) -> Bound:
-    r"""Fast-dLLM Thm 1: ``KL(p ‖ Π_i p_i) < (n−1)(H_b(ε) + ε ln(|V|−1))`` if every top marginal exceeds ``1−ε``.
-
-    ``KL(p ‖ Π_i p_i)`` is the total correlation of the ``n`` tokens decoded in parallel from their
-    marginals (``p`` may be a conditional law given revealed tokens). ``eps`` defaults to the smallest
-    admissible value ``1 − min_i max_v p_i(v)`` (the strict inequality becomes ``≤`` there by continuity).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> p = np.array([[0.9, 0.02], [0.03, 0.05]])
-    >>> import symsched as ss
-    >>> fastdllm_kl_bound(p).check(ss.total_correlation(ss.from_joint(p)))
-    True
-    """
-    p, n, margs, eps, V = _fastdllm_inputs(model, eps)
-    hb = 0.0 if eps in (0.0, 1.0) else -eps * math.log(eps) - (1 - eps) * math.log(1 - eps)
-    value = (n - 1) * (hb + (eps * math.log(V - 1) if V > 1 else 0.0))
-    return Bound("Fast-dLLM Thm 1 (KL)", "upper", "KL(p||prod of marginals) = TC",
-                 r"\mathrm{KL}\bigl(p \,\|\, \textstyle\prod_i p_i\bigr) < (n-1)\bigl(H_b(\varepsilon) + "
-                 r"\varepsilon \ln(|V|-1)\bigr)", FAST_DLLM, "Theorem 1",
-                 ("every top marginal > 1 - eps",), True, value, parameters={"n": n, "eps": eps, "V": V})
-
-
-def fastdllm_tv_bound(model: Any, eps: Any = None) -> Bound:
-    r"""Fast-dLLM Thm 1: ``TV(p, Π_i p_i) < (3n − 1) ε / 2`` if every top marginal exceeds ``1 − ε``.
-
-    The exact ``TV`` for :meth:`Bound.check` is :func:`product_of_marginals_tv`.
-    """
-    p, n, margs, eps, V = _fastdllm_inputs(model, eps)
-    return Bound("Fast-dLLM Thm 1 (TV)", "upper", "TV(p, prod of marginals)",
-                 r"\mathrm{TV}\bigl(p, \textstyle\prod_i p_i\bigr) < \tfrac{(3n-1)\varepsilon}{2}", FAST_DLLM,
-                 "Theorem 1", ("every top marginal > 1 - eps",), True, (3 * n - 1) * eps / 2,
-                 parameters={"n": n, "eps": eps, "V": V})
-
-
-def product_of_marginals_tv(model: Any) -> float:
-    """Exact ``TV(p, Π_i p_i)`` from the joint table."""
-    p = np.asarray(joint_of(model, "float"), dtype=float)
-    n = p.ndim
-    q = np.ones(())
-    for i in range(n):
-        q = np.multiply.outer(q, p.sum(axis=tuple(k for k in range(n) if k != i)))
-    return float(0.5 * np.abs(p - q).sum())
-
-
-
-def fastdllm_greedy_check(model: Any) -> dict:
-    """Fast-dLLM Thm 1's first statement on one model: with every top marginal ``> 1 − ε`` and
-    ``(n + 1) ε <= 1``, greedy parallel decoding (each token's own argmax) equals greedy joint decoding
-    (the joint's argmax).
-
-    Returns ``{"eps", "n", "hypothesis", "parallel", "joint", "agree"}`` with ``eps`` the smallest admissible
-    value ``1 − min_i max_v p_i(v)`` (the hypothesis is checked with a strict inequality: ``(n+1) eps < 1``
-    makes some ``eps' > eps`` satisfy it). When the hypothesis holds, ``agree`` must be True (a test
-    checks it on random models); the converse ("only if") is about some distribution and is not checked.
-
-    >>> import numpy as np
-    >>> fastdllm_greedy_check(np.array([[0.9, 0.02], [0.03, 0.05]]))["agree"]
-    True
-    """
-    p, n, margs, eps, V = _fastdllm_inputs(model, None)
-    parallel = tuple(int(np.argmax(m)) for m in margs)
-    joint = tuple(int(i) for i in np.unravel_index(int(np.argmax(p)), p.shape))
-    return {"eps": eps, "n": n, "hypothesis": (n + 1) * eps < 1, "parallel": parallel, "joint": joint,
-            "agree": parallel == joint}
