@@ -18,6 +18,7 @@ from .info import *  # noqa: F401,F403
 from .schedules import *  # noqa: F401,F403
 from .samplers import *  # noqa: F401,F403
 from .continuum import *  # noqa: F401,F403
+from .bounds import *  # noqa: F401,F403
 from .export import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

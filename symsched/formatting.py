@@ -6,10 +6,11 @@ their numbers the same way; :mod:`symsched.export` re-exports these names.
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import mpmath
 import numpy as np
@@ -17,7 +18,7 @@ import sympy as sp
 
 from .errors import SymschedError
 
-__all__ = ["format_value", "latex_number", "latex_escape"]
+__all__ = ["format_value", "latex_number", "latex_escape", "text_table", "html_table"]
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -140,3 +141,39 @@ def format_value(x: Any, digits: int = 6) -> str:
     if isinstance(x, numbers.Real):
         return f"{float(x):.{digits}g}"
     return str(x)
+
+
+def _numeric_like(s: Any) -> bool:
+    s = str(s)
+    return bool(s) and (s[0].isdigit() or s[0] in "-+.") and not s.startswith("(")
+
+
+def text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: str = "  ") -> str:
+    """Fixed-width plain-text columns; a column whose cells are all numbers is right-aligned.
+
+    >>> print(text_table([["a", "1.5"], ["bb", "10"]], ["name", "x"], indent=""))
+    name    x
+    ----  ---
+    a     1.5
+    bb     10
+    """
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    right = [bool(rows) and all(_numeric_like(r[i]) for r in rows) for i in range(len(header))]
+
+    def line(cells):
+        return indent + "  ".join(str(c).rjust(w) if r else str(c).ljust(w)
+                                  for c, w, r in zip(cells, widths, right)).rstrip()
+    sep = indent + "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), sep] + [line(r) for r in rows])
+
+
+def html_table(rows: Sequence[Sequence[Any]], header: Sequence[str], caption: str = "") -> str:
+    """An HTML ``<table>`` of plain-text cells (escaped), with an optional caption.
+
+    >>> html_table([["a&b", 1]], ["name", "x"])
+    '<table><thead><tr><th>name</th><th>x</th></tr></thead><tbody><tr><td>a&amp;b</td><td>1</td></tr></tbody></table>'
+    """
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -99,7 +99,8 @@ def _short(x: Any, digits: int) -> str:
         items = [_short(v, digits) for v in x[:6]]
         return "(" + ", ".join(items) + (", ..." if len(x) > 6 else "") + ")"
     if isinstance(x, Result):
-        return type(x).__name__
+        text = repr(x)
+        return text if len(text) <= 40 else type(x).__name__
     text = format_value(x, digits)
     return text if len(text) <= 40 else text[:37] + "..."
 

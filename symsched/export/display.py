@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import format_value
+from ..formatting import format_value, html_table as _html_table, text_table as _text_table
 from .latex import latex_escape, latex_number, latex_table, to_latex
 
 __all__ = ["Report", "report", "format_value"]
@@ -47,29 +47,6 @@ def _plain(x: Any) -> Any:
     if isinstance(x, (list, tuple)):
         return [_plain(v) for v in x]
     return str(x)
-
-
-def _text_table(rows: Sequence[Sequence[str]], header: Sequence[str], indent: str = "  ") -> str:
-    """Fixed-width columns; a column whose cells are all numbers is right-aligned, header included."""
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    right = [bool(rows) and all(_numeric_like(r[i]) for r in rows) for i in range(len(header))]
-
-    def line(cells):
-        return indent + "  ".join(str(c).rjust(w) if r else str(c).ljust(w)
-                                  for c, w, r in zip(cells, widths, right)).rstrip()
-    sep = indent + "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), sep] + [line(r) for r in rows])
-
-
-def _numeric_like(s: Any) -> bool:
-    s = str(s)
-    return bool(s) and (s[0].isdigit() or s[0] in "-+.") and not s.startswith("(")
-
-
-def _html_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 class Report:
