@@ -98,6 +98,8 @@ def _short(x: Any, digits: int) -> str:
     if isinstance(x, (tuple, list)):
         items = [_short(v, digits) for v in x[:6]]
         return "(" + ", ".join(items) + (", ..." if len(x) > 6 else "") + ")"
+    if isinstance(x, str):
+        return repr(x) if len(x) <= 38 else repr(x[:35] + "...")
     if isinstance(x, Result):
         text = repr(x)
         return text if len(text) <= 40 else type(x).__name__

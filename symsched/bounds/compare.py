@@ -33,7 +33,7 @@ from .statements import _fmt
 __all__ = ["BoundRow", "BoundsTable", "compare_bounds"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BoundRow(Result):
     """One line of a :class:`BoundsTable`: a :class:`~symsched.bounds.Bound` beside the exact value.
 

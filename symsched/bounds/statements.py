@@ -70,7 +70,7 @@ KINDS = ("identity", "upper", "lower", "order", "statement")
 CHECK_RTOL = 1e-9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Source(Result):
     """A reference: who, what, when, where in the paper, and how much of it could be read.
 

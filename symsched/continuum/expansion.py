@@ -56,6 +56,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..results import Result
 from .profiles import LimitProfile, _mp_lambdify
 
 __all__ = ["Expansion", "expected_kl_expansion", "optimal_density", "density_breakpoints",
@@ -102,8 +103,8 @@ class _Phi:
         return self.profile.derivative(x, n)
 
 
-@dataclass(eq=False)
-class Expansion:
+@dataclass(eq=False, repr=False)
+class Expansion(Result):
     """An asymptotic expansion of ``E KL`` in monomials ``N^a K^b``.
 
     Attributes
@@ -141,6 +142,12 @@ class Expansion:
 
     N = N_SYMBOL
     K = K_SYMBOL
+    # the result protocol (symsched.results): no single headline number
+    _fields = ("schedule", "phi", "kappa", "terms", "monomials", "levels", "assumptions")
+    _repr_fields = ("schedule", "phi")
+
+    def __post_init__(self):
+        self._freeze()
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -196,7 +203,7 @@ class Expansion:
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         lines = [f"Expansion(schedule={self.schedule!r}, phi={self.phi}" +
                  (f", kappa={self.kappa}" if self.kappa is not None else "") + ")"]
         for (label, c), lv in zip(self.terms, self.levels):

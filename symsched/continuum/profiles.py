@@ -46,6 +46,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..results import Result
 
 __all__ = ["LimitProfile", "limit_profile", "independent_limit_profile", "copy_limit_profile",
            "parity_limit_profile", "beta_bernoulli_limit_profile", "binary_symmetric_chain_limit_profile",
@@ -80,7 +81,7 @@ def _number(x: Any, where: str) -> Any:
 
 
 @dataclass(frozen=True, eq=False)
-class LimitProfile:
+class LimitProfile(Result):
     """A limit profile ``φ`` on ``[0, 1]`` (``h_j ≈ φ(j/N)``), possibly with atoms at the end points.
 
     Attributes
@@ -104,6 +105,9 @@ class LimitProfile:
     >>> float(lp(0)), round(float(lp(1)), 10) == round(float(2*binary_entropy(0.1) - binary_entropy(0.18)), 10)
     (0.6931471805599453, True)
     """
+
+    _fields = ("name", "expr", "value_at_zero", "value_at_end", "rate")  # result protocol; no headline number
+    _repr_fields = ("name", "expr")
 
     expr: sp.Expr
     u: sp.Symbol = U
@@ -219,6 +223,11 @@ class LimitProfile:
         return f"${self.latex()}$"
 
     def __repr__(self) -> str:
+        atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
+        text = f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
+        return text if len(text) <= 160 else text[:156] + "...)"
+
+    def __str__(self) -> str:
         atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
         return f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
 
@@ -481,7 +490,7 @@ def _check_Ns(Ns: Sequence[int]) -> list:
 _GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(8)
 
 
-class NumericLimitProfile:
+class NumericLimitProfile(Result):
     """A monotone numeric ``φ`` fitted to a discrete profile, with the continuum quantities.
 
     Built by :func:`fit_limit_profile`.  Attributes: ``N``, ``method``, ``grid``, ``nodes`` (the ``u``
@@ -489,6 +498,9 @@ class NumericLimitProfile:
     nodes, the honest size of the interpolation error), ``delta``, ``leading_constant``
     (``½(∫√f)²``), ``constant_leading_constant`` (``½Δ``).
     """
+
+    _headline = "leading_constant"  # float(fit) is ½(∫√f)², as for RiemannLimit (symsched.results)
+    _fields = ("N", "method", "grid", "delta", "leading_constant", "constant_leading_constant", "fit_error")
 
     def __init__(self, h: np.ndarray, method: str, grid: str):
         self.N = len(h)
@@ -508,6 +520,7 @@ class NumericLimitProfile:
         self._interp = self._build(xs, ys)
         self._tabulate()
         self.fit_error = self._leave_one_out()
+        self._freeze()
 
     def _build(self, xs, ys):
         from scipy.interpolate import PchipInterpolator

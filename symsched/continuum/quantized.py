@@ -63,6 +63,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import SymschedError
+from ..results import Result
 from ..schedules.schedule import Schedule
 
 __all__ = ["QuantizedLimit", "quantized_limit"]
@@ -290,7 +291,7 @@ class _Problem:
         return lam, cost, tail, masses
 
 
-class QuantizedLimit:
+class QuantizedLimit(Result):
     r"""``L(r)``, its multiplier and the optimal block-size map (see the module docstring).
 
     Attributes
@@ -314,6 +315,11 @@ class QuantizedLimit:
     method : str
     """
 
+    _headline = "L"  # float(lim.quantized(r)) == L(r) (the result protocol, symsched.results)
+    _fields = ("r", "L", "c", "smooth_value", "mixed", "pieces", "step_masses", "tail_measure", "tail_error_estimate",
+               "method")
+    _repr_fields = ("r", "L", "c", "smooth_value")
+
     def __init__(self, lim, r_exact, r, c, L, pieces, masses, mixed, tail, tail_err, dps, max_block):
         self.limit = lim
         self.r_exact = r_exact
@@ -329,6 +335,8 @@ class QuantizedLimit:
         self.max_block = max_block
         self.method = (f"numeric (mpmath, dps={dps})" + ("" if tail == 0 else
                        f"; sizes > {max_block} by the smooth rule on a set of measure {mpmath.nstr(tail, 5)}"))
+        self.digits = dps
+        self._freeze()
 
     @property
     def smooth_value(self) -> mpmath.mpf:
@@ -449,7 +457,7 @@ class QuantizedLimit:
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         ms = [("inf" if m == mpmath.inf else "smooth" if m is None else m) for _, _, m in self.pieces]
         return (f"QuantizedLimit(r={mpmath.nstr(self.r, 8)}, L={mpmath.nstr(self.L, 12)}, "
                 f"c={mpmath.nstr(self.c, 8)}, sizes={ms if len(ms) <= 20 else ms[:10] + ['...']}, "

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ModelTooLargeError, SymschedError
+from ..results import Result
 from ..formatting import format_value, html_table as _html_table, text_table as _text_table
 from .latex import latex_escape, latex_number, latex_table, to_latex
 
@@ -49,7 +50,7 @@ def _plain(x: Any) -> Any:
     return str(x)
 
 
-class Report:
+class Report(Result):
     """Everything :func:`report` computed about one model (or profile), ready to print.
 
     Attributes
@@ -73,6 +74,9 @@ class Report:
         Significant digits when printing.
     """
 
+    # the result protocol (symsched.results): no single headline number; to_dict below
+    _fields = ("title", "model", "profile", "schedules", "frontier", "bounds", "unavailable")
+
     def __init__(self, title, model, profile, schedules, frontier, bounds, bounds_schedule, unavailable,
                  digits=6):
         self.title = title
@@ -84,6 +88,7 @@ class Report:
         self.bounds_schedule = bounds_schedule
         self.unavailable = unavailable
         self.digits = digits
+        self._freeze()
 
     # -- pieces shared by the renderers --------------------------------------------------------
     def _unit(self) -> str:
@@ -195,8 +200,9 @@ class Report:
                          + "</ul>")
         return "\n".join(parts)
 
-    def latex(self) -> str:
-        """LaTeX: the profile's formula line and ``tabular`` tables of the schedules and bounds."""
+    def latex_document(self) -> str:
+        """LaTeX for a document body: the profile's formula line and ``tabular`` tables of the schedules
+        and bounds (text mode; :meth:`latex` is the math-mode form)."""
         parts = [f"$ {self.profile.latex()} $"]
         if self.schedules:
             mix = self._has_mixture()
@@ -208,6 +214,10 @@ class Report:
         return "\n\n".join(parts)
 
     def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def latex(self) -> str:
+        """Math-mode LaTeX (no ``$``): the profile's formula line and the schedules as an ``array``."""
         # MathJax renders math, not tabular: an array inside display math.
         lines = [self.profile.latex()]
         if self.schedules:
@@ -221,7 +231,7 @@ class Report:
                 (r" & \mathrm{KL}(p\|q)" if mix else "")
             lines.append(rf"\begin{{array}}{{rlr{'rr' if mix else 'r'}}} " + head + r" \\ \hline "
                          + r" \\ ".join(rows) + r"\end{array}")
-        return "$$\\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}$$"
+        return "\\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}"
 
     def to_dict(self) -> dict:
         """Everything in the report as plain Python values (floats, or strings for exact/high-precision values)."""

@@ -231,7 +231,8 @@ def plot_frontier(profile: Any = None, ax=None, constant: bool = True, frontier:
     prof = None if profile is None else _profile(profile)[0]
     if frontier is None:
         frontier = ss.optimal_frontier(prof)
-    values = [float(v) for v in frontier]
+    values = (frontier.plot_data()[1].tolist() if isinstance(frontier, ss.Frontier)  # one source of the numbers
+              else [float(v) for v in frontier])
     if prof is not None and len(values) != prof.N:
         raise SymschedError(f"plot_frontier: the frontier has {len(values)} values but the profile has N = {prof.N}")
     ax = _axes(ax)

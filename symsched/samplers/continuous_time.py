@@ -38,6 +38,7 @@ import numpy as np
 
 from ..arithmetic import arithmetic, to_float
 from ..errors import SymschedError
+from ..results import Result
 from .conditionals import ConditionalTables, joint_of, kl_divergence, tv_distance
 from .factorized import (_check_budget, _check_n, _deterministic_rule, _float_tables, _reveal_step,
                          propagate_law)
@@ -236,8 +237,8 @@ def sample_fhs(model: Any, n: int, seed: Any = None, return_times: bool = False,
     return (X, times) if return_times else X
 
 
-@dataclass(frozen=True)
-class EulerCurve:
+@dataclass(frozen=True, repr=False)
+class EulerCurve(Result):
     """Exact TV and KL of the Euler sampler against the number of steps ``K`` (uniform grids).
 
     Attributes
@@ -253,6 +254,9 @@ class EulerCurve:
         The same fit for the KL.
     """
 
+    _fields = ("Ks", "tv", "kl", "observed_order", "kl_order")  # result protocol; no single headline number
+    _repr_fields = ("Ks", "observed_order", "kl_order")
+
     Ks: tuple
     tv: tuple
     kl: tuple
@@ -267,7 +271,7 @@ class EulerCurve:
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         pairs = ", ".join(f"K={K}: TV={tv:.3g}" for K, tv in zip(self.Ks, self.tv))
         return (f"EulerCurve({pairs}; observed TV order {self.observed_order:.3g}, KL order "
                 f"{self.kl_order:.3g})")

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..arithmetic import arithmetic, to_float
 from ..errors import ModelTooLargeError, SymschedError
+from ..results import Result
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence, resolve_positions
 
 __all__ = ["sampler_law", "order_law", "exact_sampler_kl", "order_averaged_kl", "count_orders",
@@ -278,7 +279,7 @@ def order_averaged_kl(model: Any, schedule: Any, precision: str = "float", dps: 
 
 # -- simulation ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class MonteCarloEstimate:
+class MonteCarloEstimate(Result):
     """A Monte Carlo estimate with its standard error.
 
     Attributes
@@ -290,6 +291,10 @@ class MonteCarloEstimate:
     quantity : str
         What is estimated, in words.
     """
+
+    _headline = "value"  # the result protocol (symsched.results)
+    _fields = ("value", "stderr", "n", "seed", "quantity", "exact")
+    exact = False
 
     value: float
     stderr: float
@@ -313,6 +318,9 @@ class MonteCarloEstimate:
     def __repr__(self) -> str:
         return (f"MonteCarloEstimate(value={self.value:.6g}, stderr={self.stderr:.3g}, n={self.n}, "
                 f"seed={self.seed!r})  # {self.quantity}")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} = {self.value:.6g} ± {self.stderr:.2g} (Monte Carlo, n = {self.n}, estimate)"
 
 
 def _check_n(n: Any) -> int:

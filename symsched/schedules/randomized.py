@@ -19,6 +19,7 @@ import sympy as sp
 
 from ..arithmetic import SUM_TOLERANCE
 from ..errors import SymschedError
+from ..results import Result
 from .schedule import Schedule
 
 __all__ = ["RandomizedSchedule", "SizeRule", "uniform_sizes", "binomial_bernoulli_grid"]
@@ -49,7 +50,7 @@ def _check_law(law: dict, where: str, kmax: int | None = None) -> dict:
     return out
 
 
-class SizeRule:
+class SizeRule(Result):
     """A Markov size rule: ``rule(s, t, N) -> {k: probability}``, the law of the next size given ``s``
     tokens revealed after ``t`` steps (``t = 0`` before the first step).
 
@@ -63,9 +64,12 @@ class SizeRule:
         True when the law does not depend on ``t`` (then it is computed once per ``s``).
     """
 
+    _fields = ("name", "homogeneous")  # the result protocol (symsched.results); no headline number
+
     def __init__(self, func: Callable[[int, int, int], dict], max_steps: Any = None, name: str = "rule",
                  homogeneous: bool = False):
         self.func, self._max_steps, self.name, self.homogeneous = func, max_steps, name, homogeneous
+        self._freeze()
 
     def __call__(self, s: int, t: int, N: int) -> dict:
         return self.func(s, t, N)
@@ -76,6 +80,8 @@ class SizeRule:
 
     def __repr__(self) -> str:
         return f"SizeRule({self.name})"
+
+    __str__ = __repr__
 
 
 def uniform_sizes(kmin: int, kmax: int) -> SizeRule:
@@ -138,7 +144,7 @@ def binomial_bernoulli_grid(grid: Sequence[Any]) -> SizeRule:
     return SizeRule(law, max_steps=K, name=f"bernoulli-grid(K={K})")
 
 
-class RandomizedSchedule:
+class RandomizedSchedule(Result):
     """A law over size sequences.
 
     Give either
@@ -166,8 +172,14 @@ class RandomizedSchedule:
     Fraction(9, 4)
     """
 
+    _fields = ("N", "max_steps", "name")  # the result protocol (symsched.results); no headline number
+
     def __init__(self, law: Iterable | None = None, *, size_law: Callable | None = None, N: int | None = None,
                  max_steps: int | None = None, name: str | None = None):
+        self._build(law, size_law, N, max_steps, name)
+        self._freeze()
+
+    def _build(self, law, size_law, N, max_steps, name) -> None:
         if (law is None) == (size_law is None):
             raise SymschedError("RandomizedSchedule: give exactly one of law=[(p, schedule), ...] or size_law=")
         self.name = name
@@ -335,6 +347,8 @@ class RandomizedSchedule:
     def __repr__(self) -> str:
         kind = f"{len(self._pairs)} schedules" if self._pairs is not None else "Markov size rule"
         return f"RandomizedSchedule({kind}, N={self.N}{', name=' + repr(self.name) if self.name else ''})"
+
+    __str__ = __repr__
 
 
 class _Inexact(Exception):
