@@ -50,10 +50,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
+import warnings
 
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.integrate import quad
+from scipy.optimize import brentq
+from scipy.integrate import IntegrationWarning
 
 from ..errors import SymschedError
 from ..results import Result
@@ -426,12 +430,8 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
     >>> density_breakpoints(sp.Integer(1) + 0*u, u, 4, 8, rounding="nearest")
     [0, 2, 4, 6, 8]
     """
-    from scipy.integrate import quad
-    from scipy.optimize import brentq
     if not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"K must be a positive integer, got {K!r}")
-    import warnings
-    from scipy.integrate import IntegrationWarning
     kap = sp.sympify(kappa)
     g = sp.lambdify(u, 1 / kap, modules="math")
     with warnings.catch_warnings():

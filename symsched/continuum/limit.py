@@ -52,6 +52,7 @@ from contextlib import contextmanager
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
+import bisect
 
 import mpmath
 import sympy as sp
@@ -569,7 +570,6 @@ class RiemannLimit(Result):
 
     def _G_raw(self, x: mpmath.mpf, dps: int) -> mpmath.mpf:
         """``∫_0^x √f``, integrating only from the nearest point already computed (cached per dps)."""
-        import bisect
         known = self.__dict__.setdefault("_G_known", {}).setdefault(dps, None)
         if known is None:
             known = self.__dict__["_G_known"][dps] = [(mpmath.mpf(0), mpmath.mpf(0)),
@@ -601,7 +601,6 @@ class RiemannLimit(Result):
 
     def _newton_inverse(self, y: mpmath.mpf, dps: int) -> mpmath.mpf:
         """Safeguarded Newton on ``G(x) = y`` (``G' = √f/S``), bracketed by the cached values of G."""
-        import bisect
         S = self._S_num(dps)
         self._G_raw(mpmath.mpf(1) / 2, dps)  # make sure the cache exists
         known = self.__dict__["_G_known"][dps]

@@ -44,9 +44,13 @@ from typing import Any, Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.interpolate import PchipInterpolator
+from scipy.optimize import brentq
 
 from ..errors import SymschedError
 from ..results import Result
+from ..info.profile import InformationProfile, as_profile
+from .. import info as _info
 
 __all__ = ["LimitProfile", "limit_profile", "independent_limit_profile", "copy_limit_profile",
            "parity_limit_profile", "beta_bernoulli_limit_profile", "binary_symmetric_chain_limit_profile",
@@ -444,14 +448,12 @@ def check_limit_profile(model_family: Callable[[int], Any], phi: Any, Ns: Sequen
     [0.0, 0.0]
     """
     from .verify import VerificationTable
-    from ..info.profile import InformationProfile, as_profile
 
     Ns = _check_Ns(Ns)
     rows = []
     for N in Ns:
         prof = model_family(N)
         if not isinstance(prof, InformationProfile) and not isinstance(prof, (list, tuple, np.ndarray)):
-            from .. import info as _info
             prof = _info.information_profile(prof)
         prof = as_profile(prof, check=False)
         if prof.N != N:
@@ -523,7 +525,6 @@ class NumericLimitProfile(Result):
         self._freeze()
 
     def _build(self, xs, ys):
-        from scipy.interpolate import PchipInterpolator
         if self.method == "pchip":
             return PchipInterpolator(xs, ys, extrapolate=False)
         return _Linear(xs, ys)
@@ -587,7 +588,6 @@ class NumericLimitProfile(Result):
 
     def breakpoints(self, K: int, N: int | None = None):
         """Quantiles ``G^{-1}(t/K)``, ``t = 0..K``; with ``N``, the integers ``round(N G^{-1}(t/K))``."""
-        from scipy.optimize import brentq
         if not isinstance(K, (int, np.integer)) or K < 1:
             raise SymschedError(f"K must be a positive integer, got {K!r}")
         qs = [0.0]
@@ -679,7 +679,6 @@ def fit_limit_profile(h: Any, method: str = "pchip", grid: str = "endpoints", ch
     >>> round(fit.leading_constant, 12), round(fit.delta, 12)
     (0.5, 1.0)
     """
-    from ..info.profile import as_profile
     if method not in ("pchip", "linear"):
         raise SymschedError(f"method must be 'pchip' or 'linear', got {method!r}")
     if grid not in ("endpoints", "left"):

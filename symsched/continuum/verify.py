@@ -29,6 +29,7 @@ from ..errors import SymschedError
 from ..results import Result
 from .expansion import (_Phi, density_breakpoints, exact_breakpoint_kl, expected_kl_expansion,
                         riemann_error)
+from .. import schedules as _sch
 
 __all__ = ["VerificationTable", "convergence_table", "observed_orders", "verify_expansion",
            "verify_optimal_constant", "verify_quantized"]
@@ -203,13 +204,11 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
 # -- helpers calling the public schedule functions ---------------------------------------------
 
 def _expected_kl(h: list, sizes: Sequence[int]) -> mpmath.mpf:
-    from .. import schedules as _sch
     val = _sch.expected_kl(list(h), _sch.Schedule(list(sizes)))
     return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
 def _optimal_kl(h: list, K: int) -> mpmath.mpf:
-    from .. import schedules as _sch
     val = _sch.optimal_schedule(list(h), K).kl
     return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 

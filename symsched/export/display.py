@@ -19,7 +19,14 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ModelTooLargeError, SymschedError
+from ..bounds.compare import compare_bounds
+from ..info.measures import information_profile
+from ..info.profile import InformationProfile, as_profile
 from ..results import Result
+from ..samplers.factorized import exact_sampler_kl
+from ..schedules.error import expected_kl
+from ..schedules.families import constant_schedule
+from ..schedules.optimal import optimal_frontier, optimal_schedule
 from ..formatting import format_value, html_table as _html_table, text_table as _text_table
 from .latex import latex_escape, latex_number, latex_table, to_latex
 
@@ -302,20 +309,16 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     >>> [row["schedule"] for row in r.schedules]
     ['constant', 'optimal']
     """
-    import symsched as ss
-
-    from ..info.profile import InformationProfile
-
     unavailable: list[str] = []
     is_model = not isinstance(model, (InformationProfile, list, tuple, np.ndarray))
     if is_model:
-        prof = ss.information_profile(model, method=method, precision=precision, dps=dps, base=base)
+        prof = information_profile(model, method=method, precision=precision, dps=dps, base=base)
         summary = {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
                    "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()}
         name = getattr(model, "name", "") or ""
         default_title = f"symsched report: {name}" if name else f"symsched report: {type(model).__name__}"
     else:
-        prof = ss.as_profile(model, base=base)
+        prof = as_profile(model, base=base)
         summary = {"N": prof.N}
         default_title = "symsched report: given profile"
     N = prof.N
@@ -338,15 +341,15 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
         elif not is_model and mixture:
             unavailable.append("mixture KL(p||q): needs the model's joint law, only a profile was given")
         for k in Ks:
-            const = ss.constant_schedule(N, k)
-            opt = ss.optimal_schedule(prof, k)
+            const = constant_schedule(N, k)
+            opt = optimal_schedule(prof, k)
             opt_sched = opt.schedule
-            for label, sched, ekl in (("constant", const, ss.expected_kl(prof, const)),
+            for label, sched, ekl in (("constant", const, expected_kl(prof, const)),
                                       ("optimal", opt_sched, opt.kl)):
                 mix = None
                 if mix_ok:
                     try:
-                        mix = ss.exact_sampler_kl(model, sched)
+                        mix = exact_sampler_kl(model, sched)
                     except ModelTooLargeError as exc:
                         mix_ok = False
                         unavailable.append(f"mixture KL(p||q): {exc}")
@@ -357,14 +360,14 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     if frontier is None:
         frontier = N <= 40
     if frontier and not free:
-        front = tuple(ss.optimal_frontier(prof))
+        front = tuple(optimal_frontier(prof))
 
     table, bsched = None, None
     if bounds and not free:
-        bsched = ss.constant_schedule(N, max(Ks))
+        bsched = constant_schedule(N, max(Ks))
         # With the model (small N), compare_bounds also shows the mixture KL beside the bounds.
         with_model = is_model and mixture and N <= max_mixture_N
-        table = ss.compare_bounds(model if with_model else prof, bsched, include_mixture=with_model,
+        table = compare_bounds(model if with_model else prof, bsched, include_mixture=with_model,
                                   max_mixture_N=max_mixture_N)
 
     return Report(title or default_title, summary, prof, rows, front, table, bsched, unavailable, digits)

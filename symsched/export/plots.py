@@ -15,8 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
 from ..errors import SymschedError
+from ..info.profile import as_profile
+from ..schedules.error import expected_kl
+from ..schedules.families import constant_schedule
+from ..schedules.optimal import Frontier, optimal_frontier
+from ..schedules.schedule import Schedule
 
 __all__ = ["plot_profile", "plot_schedule", "plot_frontier", "plot_density"]
 
@@ -38,8 +44,6 @@ def _axes(ax):
 
 
 def _profile(profile: Any):
-    from ..info.profile import as_profile
-
     prof = as_profile(profile)
     try:
         return prof, prof.as_array()
@@ -105,8 +109,6 @@ def plot_profile(profile: Any, ax=None, shade: bool = True):
 
 
 def _as_schedule(schedule: Any):
-    from ..schedules.schedule import Schedule
-
     if isinstance(schedule, Schedule):
         return schedule
     sizes = getattr(schedule, "sizes", schedule)
@@ -165,9 +167,7 @@ def plot_schedule(schedule: Any, profile: Any = None, ax=None):
     u = np.arange(N + 1) / N
     y = np.append(h, h[-1])
     ya = np.append(approx, approx[-1])
-    import symsched as ss
-
-    ekl = float(ss.expected_kl(prof.numeric(), sched))
+    ekl = float(expected_kl(prof.numeric(), sched))
     area = ax.fill_between(u, y, ya, step="post", alpha=0.3, color="tab:orange",
                            label=f"E KL = {ekl:.4g} (area x N)")
     area.set_gid("kl-area")
@@ -187,9 +187,7 @@ def plot_schedule(schedule: Any, profile: Any = None, ax=None):
 
 
 def _constant_curve(prof) -> list:
-    import symsched as ss
-
-    return [float(ss.expected_kl(prof, ss.constant_schedule(prof.N, K))) for K in range(1, prof.N + 1)]
+    return [float(expected_kl(prof, constant_schedule(prof.N, K))) for K in range(1, prof.N + 1)]
 
 
 def plot_frontier(profile: Any = None, ax=None, constant: bool = True, frontier: Any = None):
@@ -222,16 +220,14 @@ def plot_frontier(profile: Any = None, ax=None, constant: bool = True, frontier:
     >>> [l for l in ax.lines if l.get_gid() == "optimal"][0].get_xdata().tolist()
     [1, 2, 3]
     """
-    import symsched as ss
-
     if profile is None and frontier is None:
         raise SymschedError("plot_frontier: give a profile (or h values), or frontier=...")
-    if isinstance(profile, ss.Frontier):
+    if isinstance(profile, Frontier):
         profile, frontier = profile.profile, profile
     prof = None if profile is None else _profile(profile)[0]
     if frontier is None:
-        frontier = ss.optimal_frontier(prof)
-    values = (frontier.plot_data()[1].tolist() if isinstance(frontier, ss.Frontier)  # one source of the numbers
+        frontier = optimal_frontier(prof)
+    values = (frontier.plot_data()[1].tolist() if isinstance(frontier, Frontier)  # one source of the numbers
               else [float(v) for v in frontier])
     if prof is not None and len(values) != prof.N:
         raise SymschedError(f"plot_frontier: the frontier has {len(values)} values but the profile has N = {prof.N}")
@@ -276,7 +272,6 @@ def plot_density(limit: Any, ax=None, K: int = 10, points: int = 400):
     >>> len([l for l in ax.lines if l.get_gid() == "breakpoint"])
     3
     """
-    import sympy as sp
 
     if isinstance(K, bool) or not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"plot_density: K must be a positive integer, got {K!r}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -25,7 +26,6 @@ __all__ = ["InformationProfile", "as_profile", "profile_precision"]
 
 def profile_precision(values: Sequence[Any]) -> str:
     """The precision a sequence of values calls for: symbolic if any sympy object, mpmath if any mpf."""
-    from fractions import Fraction
 
     if any(isinstance(v, (sp.Basic, Fraction)) for v in values):
         return "symbolic"

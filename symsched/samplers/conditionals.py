@@ -38,6 +38,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import SymschedError
+from ..schedules.schedule import Schedule
 
 __all__ = ["ConditionalTables", "kl_divergence", "tv_distance", "FALLBACKS"]
 
@@ -243,7 +244,6 @@ def joint_of(model: Any, precision: str = "float", dps: int | None = None,
 
 def as_sizes(schedule: Any, N: int) -> tuple[int, ...]:
     """Validate a Schedule or sequence of sizes against the model's ``N``."""
-    from ..schedules.schedule import Schedule
 
     sched = schedule if isinstance(schedule, Schedule) else Schedule(schedule, allow_zero=True)
     if sched.N != N:

@@ -15,10 +15,12 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
+from scipy.stats import binom
 
 from ..errors import SymschedError
 from ..info.profile import InformationProfile, as_profile
 from .schedule import Schedule
+from .families import _alpha_function
 
 __all__ = ["expected_kl", "block_cost", "bernoulli_expected_kl", "mdlm_grid"]
 
@@ -165,7 +167,6 @@ def bernoulli_expected_kl(profile: Any, grid: Sequence[Any]) -> Any:
     g = _check_grid(grid)
     N = prof.N
     if prof.precision == "float":
-        from scipy.stats import binom
 
         t = np.array([float(x) for x in g])
         h = np.asarray(prof.h, dtype=float)
@@ -226,7 +227,6 @@ def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2
     >>> [round(x, 6) for x in ss.mdlm_grid(4, eps=0.0)]
     [0.0, 0.25, 0.5, 0.75, 1.0]
     """
-    from .families import _alpha_function
 
     if not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"mdlm_grid: K must be a positive integer, got K = {K!r}")

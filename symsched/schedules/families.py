@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.optimize import brentq
 
 from ..errors import SymschedError
 from .schedule import Schedule
@@ -194,7 +195,6 @@ def _geometric_ratio(N: int, K: int) -> float:
         return 1.0
     if K == N:
         return 1.0
-    from scipy.optimize import brentq
 
     g = lambda r: sum(r ** i for i in range(K)) - N  # noqa: E731
     return brentq(g, 1.0 + 1e-15, float(N), xtol=1e-14)

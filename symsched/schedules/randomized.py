@@ -16,11 +16,13 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import sympy as sp
+from scipy.stats import binom
 
 from ..arithmetic import SUM_TOLERANCE
 from ..errors import SymschedError
 from ..results import Result
 from .schedule import Schedule
+from ..info.profile import as_profile
 
 __all__ = ["RandomizedSchedule", "SizeRule", "uniform_sizes", "binomial_bernoulli_grid"]
 
@@ -136,7 +138,6 @@ def binomial_bernoulli_grid(grid: Sequence[Any]) -> SizeRule:
         p = (gx[t + 1] - gx[t]) / (1 - gx[t])
         if exact:
             return {k: math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)}
-        from scipy.stats import binom
 
         pmf = binom.pmf(np.arange(n + 1), n, p)
         return {k: float(v) for k, v in enumerate(pmf)}
@@ -273,7 +274,6 @@ class RandomizedSchedule(Result):
 
     def expected_kl(self, profile: Any) -> Any:
         """Exact ``E[sum_t k_t h_{s_{t-1}}] - H`` in the profile's arithmetic."""
-        from ..info.profile import as_profile
 
         prof = as_profile(profile)
         if prof.N != self.N:
