@@ -473,7 +473,8 @@ def convexity_bound(profile: Any, schedule: Any) -> Bound:
     r"""``KL(p || q) <= E_sigma KL(p || q_sigma)``: the sampler's output law ``q = E_sigma q_sigma``.
 
     KL is jointly convex, hence convex in its second argument; Jensen's inequality over the random
-    order gives the bound, often strictly (DESIGN.md's 5-variable example: 0.13816 vs 0.24709 nats).
+    order gives the bound, often strictly (the 5-variable network of ``make demo`` with sizes (2, 3):
+    0.130 vs 0.325 nats, both by enumeration of every order).
     """
     prof = _profile(profile)
     sched = _schedule(schedule, prof.N, "convexity_bound")
@@ -538,7 +539,7 @@ def li_cai_bound(profile: Any, schedule: Any, eps_train: Any = 0) -> Bound:
 def li_cai_sharp_bound(profile: Any, schedule: Any) -> Bound:
     r"""``E KL <= (k_max - 1)(h_0 - h_{N-1})``: Li & Cai's bound sharpened through the identity.
 
-    Derived in symsched (LITERATURE.md notes it follows at once from Chen, Cong & Li's identity); it
+    Derived in symsched (docs/references.md notes it follows at once from Chen, Cong & Li's identity); it
     implies Li & Cai's bound since ``k_max <= 2^{ceil(log2 k_max)}``.  Proof: the block cost
     :math:`w(a,b) = \sum_{j=a}^{b-1}(h_a - h_j)` has a zero term ``j = a`` and every other term at most
     ``h_a - h_{b-1}`` (``h`` non-increasing), so ``w(a, b) <= (b - a - 1)(h_a - h_{b-1})``.  Summing over

@@ -42,7 +42,7 @@ whenever the ``s_t`` are integers).  Rounding to integers ``s_t = N u_t + δ_t``
 ``Σ_t ∂R/∂u_t·δ_t`` (``∂R/∂u_t = O(K^{−2})``, and ``O(K^{−3})`` near the optimal density) plus
 ``(1/N) Σ_t f(u_t)(δ_t² − δ_t δ_{t+1}) + …``, which is ``≈ (K/(12N)) ∫ f/κ`` when the fractional parts
 are equidistributed and uncorrelated: an ``O(K/N)`` term that no smooth expansion carries (at fixed
-ratio ``r = N/K`` it is the quantization effect of DESIGN.md §4).  No ``K/N`` term appears with exact
+ratio ``r = N/K`` it is the quantization effect of docs/concepts.md §4).  No ``K/N`` term appears with exact
 breakpoints (:func:`rounding_effect` computes these terms for a given K, N).
 """
 
@@ -470,7 +470,7 @@ def exact_breakpoint_kl(phi: Any, breakpoints: Sequence[Any], N: int, u: Any = N
     """``Σ_t (s_t − s_{t−1}) φ(s_{t−1}/N) − Σ_{j<N} φ(j/N)`` for real breakpoints ``s_t``.
 
     For integer breakpoints this is exactly the discrete ``E KL`` of the schedule with ``h_j = φ(j/N)``
-    (DESIGN.md §2); for real ones it is the quantity the density expansions describe without rounding.
+    (docs/concepts.md §2); for real ones it is the quantity the density expansions describe without rounding.
     """
     P = _Phi(phi, u)
     s = list(breakpoints)

@@ -1,7 +1,7 @@
 r"""The continuum (Riemann) limit of the expected KL: optimal density, quantile schedule, constants.
 
 Derived in symsched, following Lavenant & Zanella (2025), whose statements could only be read in
-summary (LITERATURE.md); every formula below is re-derived here and checked numerically in the tests.
+summary (docs/references.md); every formula below is re-derived here and checked numerically in the tests.
 
 Setting
 -------

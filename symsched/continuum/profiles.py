@@ -1,7 +1,7 @@
 """Limit profiles ``φ(u)`` of model families, and fitting ``φ`` from a discrete profile.
 
 The continuum layer describes an information profile by a function on ``[0, 1]``:
-``h_j ≈ φ(j/N)``.  This module gives ``φ`` for the structured families of DESIGN.md §5
+``h_j ≈ φ(j/N)``.  This module gives ``φ`` for the structured families of docs/concepts.md §5
 (as a sympy expression in ``u`` and as an mpmath function at any precision), says when the
 limit is *degenerate* (an atom at an end point that no smooth ``φ`` carries), checks the
 convergence ``h_j → φ(j/N)`` numerically (:func:`check_limit_profile`) and fits a monotone

@@ -1,7 +1,7 @@
 r"""The quantized continuum limit ``L(r)``: ``N → ∞`` with the ratio ``r = N/K`` fixed.
 
 Derived in symsched, following Lavenant & Zanella (2025) ("the quantization effect"; their exact
-statement could not be read, LITERATURE.md).
+statement could not be read, docs/references.md).
 
 Derivation
 ----------
@@ -15,7 +15,7 @@ the ``N du`` tokens in ``du``, ``K = N ∫ ℓ(m)`` steps and
 
     ``L(r) = min_m ½ ∫_0^1 f(u)(m(u) − 1) du   subject to   ∫_0^1 ℓ(m(u)) du = 1/r``.
 
-Lagrangian with multiplier ``c/2 ≥ 0`` (this normalisation matches DESIGN.md): minimise
+Lagrangian with multiplier ``c/2 ≥ 0`` (this normalisation matches docs/concepts.md §4): minimise
 ``½ f (m − 1) + ½ c ℓ(m)`` pointwise over ``m ≥ 1``.  ``ℓ`` is convex and piecewise linear, so the
 minimum is at an integer ``m``; going from ``m`` to ``m + 1`` changes the objective by
 ``½ f − ½ c/(m(m + 1))``, hence the optimal integer satisfies

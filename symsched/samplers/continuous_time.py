@@ -1,6 +1,6 @@
 """Continuous-time samplers with exact conditionals: Euler (τ-leaping) and the First-Hitting Sampler.
 
-Reveal process (MDLM-style, see LITERATURE.md "Wainwright" and "Liang, Tan, Shroff & Liang"): each token
+Reveal process (MDLM-style, see docs/references.md "Wainwright" and "Liang, Tan, Shroff & Liang"): each token
 has a reveal time ``U_i ~ Unif[0, 1]`` (in reveal-fraction time: at time ``t`` a fraction ``t`` of the
 tokens is revealed on average).
 
@@ -8,10 +8,10 @@ Euler / τ-leaping
     On a grid ``0 = t_0 < … < t_K = 1``, at step ``k`` each still-masked token is revealed with
     probability ``(t_k − t_{k−1}) / (1 − t_{k−1})``, and all tokens revealed at the step are drawn
     *independently*, each from its exact conditional given the tokens revealed before the step.  This
-    is exactly the **Bernoulli sampler** of DESIGN.md §2: a token lands in step ``k`` with probability
+    is exactly the **Bernoulli sampler** of docs/concepts.md §2: a token lands in step ``k`` with probability
     ``t_k − t_{k−1}`` independently of the others, and the law given the reveal pattern is the
     factorized ``q_σ`` of its blocks (empty blocks allowed).  Its pattern-averaged error is therefore
-    ``E KL = Σ_k (t_k − t_{k−1}) · N Σ_j Binom(j; N−1, t_{k−1}) h_j − H`` (DESIGN.md §2; the schedules
+    ``E KL = Σ_k (t_k − t_{k−1}) · N Σ_j Binom(j; N−1, t_{k−1}) h_j − H`` (docs/concepts.md §2; the schedules
     layer evaluates it from the profile), which :func:`pattern_averaged_kl` checks by enumeration.
     :func:`euler_law` gives the exact output law (the mixture over patterns), hence exact TV and KL.
 
@@ -22,7 +22,7 @@ First-Hitting Sampler (FHS)
     exact conditionals the FHS samples ``p`` exactly (Liang et al.: no error beyond the score error);
     :func:`fhs_law` computes its law and the tests check it equals ``p``.
 
-Liang et al.'s rates and constants for Euler could not be read (LITERATURE.md): :func:`euler_tv_curve`
+Liang et al.'s rates and constants for Euler could not be read (docs/references.md): :func:`euler_tv_curve`
 only measures the exact TV against ``K`` and reports the observed order of decay in ``1/K``.
 """
 
@@ -249,7 +249,7 @@ class EulerCurve(Result):
     observed_order : float
         ``−slope`` of a least-squares fit of ``log TV`` on ``log K`` over the ``K`` values with
         ``TV > 0``: TV behaves like ``C · K^{−order}`` over the range.  Liang et al.'s constants are
-        unknown (LITERATURE.md); this is a measurement, not their bound.
+        unknown (docs/references.md); this is a measurement, not their bound.
     kl_order : float
         The same fit for the KL.
     """

@@ -1,6 +1,6 @@
 """The exact expected error of a schedule, from the information profile alone.
 
-For sizes ``k_1..k_K`` with partial sums ``s_t`` (DESIGN.md §2)::
+For sizes ``k_1..k_K`` with partial sums ``s_t`` (docs/concepts.md §2)::
 
     E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H = sum_t w(s_{t-1}, s_t),
     w(a, b) = sum_{j=a}^{b-1} (h_a - h_j) >= 0.
@@ -140,7 +140,7 @@ def bernoulli_expected_kl(profile: Any, grid: Sequence[Any]) -> Any:
 
     At step ``k`` every still-masked token is revealed independently with probability
     ``(t_k - t_{k-1}) / (1 - t_{k-1})`` (so at ``t_K = 1`` all remaining tokens are revealed).
-    Then (DESIGN.md §2, LITERATURE.md "Wainwright")::
+    Then (docs/concepts.md §2, docs/references.md "Wainwright")::
 
         E KL = sum_k (t_k - t_{k-1}) * N * sum_j Binom(j; N-1, t_{k-1}) h_j - H.
 

@@ -1,4 +1,4 @@
-"""Exact optimal schedules and the optimal frontier (DESIGN.md §3).
+"""Exact optimal schedules and the optimal frontier (docs/concepts.md §3).
 
 The optimal K-step schedule minimises ``sum_t w(s_{t-1}, s_t)`` over ``0 = s_0 < ... < s_K = N``
 with the block cost ``w(a, b) = (b - a) h_a - (P_b - P_a)`` (``P`` the prefix sums of ``h``). Because

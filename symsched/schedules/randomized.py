@@ -1,6 +1,6 @@
 """Randomized schedules: a law over size sequences, with an exact expected error.
 
-For random sizes the expected error is ``E[sum_t k_t h_{s_{t-1}}] - H`` (DESIGN.md §2): the
+For random sizes the expected error is ``E[sum_t k_t h_{s_{t-1}}] - H`` (docs/concepts.md §2): the
 identity holds for every realised size sequence, and the expectation only needs the law of the
 revealed count ``s_{t-1}`` before each step and the mean size drawn from it. For a Markov size rule
 (the next size depends on the revealed count ``s`` and the step index ``t``) that law is propagated
