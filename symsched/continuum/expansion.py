@@ -204,9 +204,6 @@ class Expansion(Result):
             parts.append(rf"\left({sp.latex(c)}\right){sp.latex(m)}" if m != 1 else rf"\left({sp.latex(c)}\right)")
         return r"\mathbb{E}\,\mathrm{KL} \approx " + " + ".join(parts)
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __str__(self) -> str:
         lines = [f"Expansion(schedule={self.schedule!r}, phi={self.phi}" +
                  (f", kappa={self.kappa}" if self.kappa is not None else "") + ")"]

@@ -764,9 +764,6 @@ class RiemannLimit(Result):
         """The derivation's formulas as an ``aligned`` block (usable inside ``$...$``)."""
         return "\\begin{aligned}\n" + " \\\\\n".join(self._lines()) + "\n\\end{aligned}"
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __str__(self) -> str:
         return (f"RiemannLimit(phi({self.u}) = {self.phi}, leading_constant = {self.leading_constant}, "
                 f"constant = {self.constant_leading_constant}, gain = {self.gain})")

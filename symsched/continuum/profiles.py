@@ -223,9 +223,6 @@ class LimitProfile(Result):
             s += rf",\quad h_{{N-1}} \to {sp.latex(self.value_at_end)}"
         return s
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
         atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
         text = f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
@@ -626,8 +623,6 @@ class NumericLimitProfile(Result):
                 rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {self.leading_constant:.6g},\ "
                 rf"\text{{LOO error}} = {self.fit_error:.3g}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
 
 
 class _Linear:

@@ -454,9 +454,6 @@ class QuantizedLimit(Result):
         return (rf"L({n(self.r)}) = {n(self.L)},\quad c = {n(self.c)},\quad {cases},\quad "
                 rf"r\,\tfrac12\Big(\int_0^1\sqrt{{f}}\Big)^2 - \tfrac12\Delta = {n(self.smooth_value)}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __str__(self) -> str:
         ms = [("inf" if m == mpmath.inf else "smooth" if m is None else m) for _, _, m in self.pieces]
         return (f"QuantizedLimit(r={mpmath.nstr(self.r, 8)}, L={mpmath.nstr(self.L, 12)}, "

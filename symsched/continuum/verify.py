@@ -154,8 +154,6 @@ class VerificationTable(Result):
         lines.append(r"\end{array}")
         return "\n".join(lines)
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
 
 
 def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximations: dict,

@@ -43,6 +43,16 @@ def _axes(ax):
     return ax
 
 
+def _finish_profile_axes(ax, prof, title: str):
+    """Axes of a figure drawn over the profile against ``u = j/N``: labels, limits, title, legend."""
+    ax.set_xlabel(r"$u = j/N$")
+    ax.set_ylabel(rf"$h_j$ ({_unit(prof)})")
+    ax.set_xlim(0, 1)
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
 def _profile(profile: Any):
     prof = as_profile(profile)
     try:
@@ -100,12 +110,7 @@ def plot_profile(profile: Any, ax=None, shade: bool = True):
     (line,) = ax.step(u, y, where="post", color="black", lw=1.8, label=r"$h_j$")
     line.set_gid("profile")
     ax.plot(u[:-1], h, "o", color="black", ms=3)
-    ax.set_xlabel(r"$u = j/N$")
-    ax.set_ylabel(rf"$h_j$ ({_unit(prof)})")
-    ax.set_xlim(0, 1)
-    ax.set_title(f"Information profile (N = {N})")
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish_profile_axes(ax, prof, f"Information profile (N = {N})")
 
 
 def _as_schedule(schedule: Any):
@@ -178,12 +183,7 @@ def plot_schedule(schedule: Any, profile: Any = None, ax=None):
     for s in bps[1:-1]:
         v = ax.axvline(s / N, color="grey", lw=0.8, ls=":")
         v.set_gid("breakpoint")
-    ax.set_xlabel(r"$u = j/N$")
-    ax.set_ylabel(rf"$h_j$ ({_unit(prof)})")
-    ax.set_xlim(0, 1)
-    ax.set_title(f"{label}: K = {sched.K}, N = {N}")
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish_profile_axes(ax, prof, f"{label}: K = {sched.K}, N = {N}")
 
 
 def _constant_curve(prof) -> list:

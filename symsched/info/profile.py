@@ -162,9 +162,6 @@ class InformationProfile(Result):
                 rf"\mathrm{{TC}} = {fmt(self.total_correlation)},\quad "
                 rf"\mathrm{{DTC}} = {fmt(self.dual_total_correlation)}{unit}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
         if self.precision == "float":
             hs = ", ".join(f"{x:.6g}" for x in self.h[:8]) + (", ..." if self.N > 8 else "")

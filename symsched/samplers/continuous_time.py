@@ -268,9 +268,6 @@ class EulerCurve(Result):
         return (r"\begin{array}{rrr} K & \mathrm{TV} & \mathrm{KL} \\ \hline " + rows +
                 rf"\end{{array}}\quad \mathrm{{TV}} \sim K^{{-{self.observed_order:.2f}}}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __str__(self) -> str:
         pairs = ", ".join(f"K={K}: TV={tv:.3g}" for K, tv in zip(self.Ks, self.tv))
         return (f"EulerCurve({pairs}; observed TV order {self.observed_order:.3g}, KL order "

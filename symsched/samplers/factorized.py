@@ -312,9 +312,6 @@ class MonteCarloEstimate(Result):
     def latex(self) -> str:
         return rf"{self.value:.6g} \pm {self.stderr:.2g}\ (n = {self.n})"
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
         return (f"MonteCarloEstimate(value={self.value:.6g}, stderr={self.stderr:.3g}, n={self.n}, "
                 f"seed={self.seed!r})  # {self.quantity}")

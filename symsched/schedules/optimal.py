@@ -300,9 +300,6 @@ class OptimalSchedule(Result):
                 rf"\mathbb{{E}}\,\mathrm{{KL}} = {self._fmt(self.kl)},\quad "
                 rf"\text{{constant}}\ {self.constant_schedule.latex()}:\ {self._fmt(self.constant_kl)}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
         kl = f"{self.kl:.6g}" if self.profile.precision == "float" else str(self.kl)
         ck = f"{self.constant_kl:.6g}" if self.profile.precision == "float" else str(self.constant_kl)
@@ -461,9 +458,6 @@ class Frontier(Result):
     def latex(self) -> str:
         shown = ", ".join(f"{float(v):.4g}" for v in self.dp_values[:8]) + (", \\dots" if self.Kmax > 8 else "")
         return rf"\min_{{|S|=K}} \mathbb{{E}}\,\mathrm{{KL}},\ K = 1..{self.Kmax}:\ \left({shown}\right)"
-
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{float(v):.6g}" for v in self.dp_values[:6]) + (", ..." if self.Kmax > 6 else "")
