@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from contextlib import nullcontext
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable
@@ -111,7 +112,7 @@ class Arithmetic:
         """Context manager setting mpmath's working precision (a no-op for other precisions)."""
         if self.precision == "mpmath":
             return mpmath.workdps(self.workdps)
-        return _NullContext()
+        return nullcontext()
 
     def convert(self, x: Any, where: str = "value") -> Any:
         """Convert one number (int, float, Fraction, mpf, sympy) into this arithmetic."""
@@ -173,17 +174,28 @@ class Arithmetic:
     def one(self) -> Any:
         return self.convert(1)
 
+    def from_nats(self, v: Any) -> Any:
+        """A quantity in nats (natural logarithms) expressed in this arithmetic's base.
+
+        The one place where symsched changes the unit of an information quantity.
+        """
+        if self.base is None:
+            return v
+        if self.precision == "float":
+            return v / math.log(to_float(self.base, "base"))
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.workdps):
+                return v / mpmath.log(self.convert(self.base, "base"))
+        return v / sp.log(sp.sympify(self.base))
+
     def log(self, x: Any) -> Any:
         """Logarithm in this arithmetic and base (natural when ``base`` is None)."""
         if self.precision == "float":
-            v = math.log(x)
-            return v if self.base is None else v / math.log(to_float(self.base, "base"))
+            return self.from_nats(math.log(x))
         if self.precision == "mpmath":
             with mpmath.workdps(self.workdps):
-                v = mpmath.log(x)
-                return v if self.base is None else v / mpmath.log(self.convert(self.base, "base"))
-        v = sp.log(x)
-        return v if self.base is None else v / sp.log(sp.sympify(self.base))
+                return self.from_nats(mpmath.log(x))
+        return self.from_nats(sp.log(x))
 
     def exp(self, x: Any) -> Any:
         if self.precision == "float":
@@ -209,15 +221,12 @@ class Arithmetic:
         if self.precision == "float":
             p = np.asarray(p, dtype=float)
             nz = p[p > 0]
-            v = float(-np.dot(nz, np.log(nz)))
-            return v if self.base is None else v / math.log(to_float(self.base, "base"))
+            return self.from_nats(float(-np.dot(nz, np.log(nz))))
         if self.precision == "mpmath":
             with mpmath.workdps(self.workdps):
-                v = -mpmath.fsum(x * mpmath.log(x) for x in p if x != 0)
-                return v if self.base is None else v / mpmath.log(self.convert(self.base, "base"))
+                return self.from_nats(-mpmath.fsum(x * mpmath.log(x) for x in p if x != 0))
         terms = [x * sp.log(x) for x in p if not sp.sympify(x).is_zero]
-        v = -sp.Add(*terms)
-        return v if self.base is None else v / sp.log(sp.sympify(self.base))
+        return self.from_nats(-sp.Add(*terms))
 
     def sum(self, values: Iterable[Any]) -> Any:
         vals = list(values)
@@ -239,14 +248,6 @@ class Arithmetic:
 
     def to_float(self, x: Any) -> float:
         return to_float(x)
-
-
-class _NullContext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 #: Expressions larger than this (in sympy operation count) skip the costly ``simplify`` pass.

@@ -184,7 +184,7 @@ def kl_divergence(p: np.ndarray, q: np.ndarray, precision: str = "float", dps: i
         if np.any(qf[pos] <= 0):
             return math.inf
         v = math.fsum(pf[pos] * (np.log(pf[pos]) - np.log(qf[pos])))
-        return v if base is None else v / math.log(to_float(base, "base"))
+        return ar.from_nats(v)
     pa = ar.array(p, "p").ravel()
     qa = ar.array(q, "q").ravel()
     terms = []

@@ -30,6 +30,7 @@ for it instead.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from fractions import Fraction
 from typing import Any
 
@@ -103,7 +104,7 @@ class _Engine:
             self.kind]
 
     def workdps(self):
-        return mpmath.workdps(self.ctx) if self.ctx else _Null()
+        return mpmath.workdps(self.ctx) if self.ctx else nullcontext()
 
     def _ints(self, x: np.ndarray) -> np.ndarray:
         return x.astype(object) if self.kind != "float" else x
@@ -167,14 +168,6 @@ class _Engine:
             cur[b] = M[np.arange(b.size), j]
             arg[b] = a[j]
         return cur, arg
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _check_K(K: Any, N: int, where: str) -> int:
