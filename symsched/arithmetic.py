@@ -41,6 +41,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import SymbolicValueError, SymschedError
+from .formatting import latex_number
 
 __all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
            "free_symbols_of", "to_float", "latex_value"]
@@ -287,7 +288,7 @@ def simplify_information(expr: sp.Expr) -> sp.Expr:
 def latex_value(x: Any, precision: str) -> str:
     """LaTeX of one number of the given precision: 6 significant digits for floats, sympy otherwise."""
     if precision == "float":
-        return f"{x:.6g}"
+        return latex_number(float(x), 6)
     return sp.latex(sp.sympify(x) if precision == "symbolic" else sp.Float(x, 15))
 
 

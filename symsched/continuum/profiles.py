@@ -48,6 +48,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
 from ..errors import SymschedError
+from ..formatting import latex_number
 from ..results import Result
 from ..info.profile import InformationProfile, as_profile
 from .. import info as _info
@@ -619,9 +620,9 @@ class NumericLimitProfile(Result):
                 f"fit_error={self.fit_error:.3g})")
 
     def latex(self) -> str:
-        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {self.delta:.6g},\ "
-                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {self.leading_constant:.6g},\ "
-                rf"\text{{LOO error}} = {self.fit_error:.3g}")
+        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {latex_number(self.delta)},\ "
+                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {latex_number(self.leading_constant)},\ "
+                rf"\text{{LOO error}} = {latex_number(self.fit_error, 3)}")
 
 
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from ..arithmetic import arithmetic, to_float
 from ..errors import SymschedError
+from ..formatting import latex_number
 from ..results import Result
 from .conditionals import ConditionalTables, joint_of, kl_divergence, tv_distance
 from .factorized import (_check_budget, _check_n, _deterministic_rule, _float_tables, _reveal_step,
@@ -264,7 +265,8 @@ class EulerCurve(Result):
     kl_order: float
 
     def latex(self) -> str:
-        rows = r" \\ ".join(f"{K} & {tv:.4g} & {kl:.4g}" for K, tv, kl in zip(self.Ks, self.tv, self.kl))
+        rows = r" \\ ".join(f"{K} & {latex_number(tv, 4)} & {latex_number(kl, 4)}"
+                            for K, tv, kl in zip(self.Ks, self.tv, self.kl))
         return (r"\begin{array}{rrr} K & \mathrm{TV} & \mathrm{KL} \\ \hline " + rows +
                 rf"\end{{array}}\quad \mathrm{{TV}} \sim K^{{-{self.observed_order:.2f}}}")
 

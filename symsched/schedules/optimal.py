@@ -40,6 +40,7 @@ import sympy as sp
 
 from ..arithmetic import SUM_TOLERANCE, arithmetic, latex_value
 from ..errors import SymschedError
+from ..formatting import latex_number
 from ..results import Result
 from ..info.profile import InformationProfile, as_profile
 from .error import expected_kl
@@ -449,7 +450,7 @@ class Frontier(Result):
         return ax
 
     def latex(self) -> str:
-        shown = ", ".join(f"{float(v):.4g}" for v in self.dp_values[:8]) + (", \\dots" if self.Kmax > 8 else "")
+        shown = ", ".join(latex_number(float(v), 4) for v in self.dp_values[:8]) + (", \\dots" if self.Kmax > 8 else "")
         return rf"\min_{{|S|=K}} \mathbb{{E}}\,\mathrm{{KL}},\ K = 1..{self.Kmax}:\ \left({shown}\right)"
 
     def __repr__(self) -> str:
