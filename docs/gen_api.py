@@ -33,6 +33,12 @@ SECTIONS = [
     ("errors", "Errors"),
 ]
 
+#: a line under a section's title.
+NOTES = {
+    "samplers": "Adaptive (confidence-ordered) samplers are explained in [adaptive.md](adaptive.md).",
+    "bounds": "What each statement is and its source: [references.md](references.md).",
+}
+
 #: round-1 spellings kept as aliases -> the name to use now.
 ALIASES = {
     "exact_sampler_kl": "mixture_kl",
@@ -120,7 +126,9 @@ def _line(name: str, package: str) -> str:
     if callable(obj) and not isinstance(obj, types.ModuleType):
         return f"* `{name}{_signature(obj)}` — {_first_paragraph(obj.__doc__)}"
     doc = _constant_doc(name, package)
-    shown = repr(obj) if isinstance(obj, (int, float, str, sympy.Basic)) else type(obj).__name__
+    scalar = (int, float, str, sympy.Basic)
+    small = isinstance(obj, tuple) and all(isinstance(x, scalar) for x in obj) and len(repr(obj)) <= 120
+    shown = repr(obj) if isinstance(obj, scalar) or small else type(obj).__name__
     return f"* `{name}` — constant ({shown}): {doc}" if doc else f"* `{name}` — constant, value `{shown}`"
 
 
@@ -133,6 +141,8 @@ def render() -> str:
         if not names:
             continue
         out.append(f"## {title}\n")
+        if package in NOTES:
+            out.append(NOTES[package] + "\n")
         out += [_line(n, package) for n in names]
         out.append("")
         listed.update(names)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import unicodedata
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -26,13 +27,31 @@ _ESCAPES = {
 }
 
 
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi "
+          "chi psi omega").split()
+# Non-ASCII symbols that labels use, as math inside text (plain pdflatex has no Unicode input for them).
+_UNICODE = {unicodedata.lookup(f"GREEK SMALL LETTER {'LAMDA' if name == 'lambda' else name.upper()}"):
+            rf"\ensuremath{{\{name}}}" for name in _GREEK}
+_UNICODE.update({"ς": r"\ensuremath{\varsigma}", "Σ": r"\ensuremath{\Sigma}", "Δ": r"\ensuremath{\Delta}",
+                 "Π": r"\ensuremath{\Pi}", "Φ": r"\ensuremath{\Phi}", "φ": r"\ensuremath{\varphi}",
+                 "‖": r"\ensuremath{\|}", "−": "-", "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}",
+                 "→": r"\ensuremath{\to}", "×": r"\ensuremath{\times}", "√": r"\ensuremath{\surd}",
+                 "∫": r"\ensuremath{\int}", "∞": r"\ensuremath{\infty}", "≈": r"\ensuremath{\approx}",
+                 "±": r"\ensuremath{\pm}", "–": "--", "—": "---", "…": r"\ldots{}", "½": r"\ensuremath{\tfrac12}"})
+
+
 def latex_escape(text: str) -> str:
     r"""Escape LaTeX's special characters in plain text (``a_b & c`` -> ``a\_b \& c``).
 
+    Greek letters and the common math symbols become ``\ensuremath{...}`` so the text compiles
+    under plain pdflatex.
+
     >>> latex_escape("50% of x_1")
     '50\\% of x\\_1'
+    >>> latex_escape("E_σ KL")
+    'E\\_\\ensuremath{\\sigma} KL'
     """
-    return "".join(_ESCAPES.get(c, c) for c in str(text))
+    return "".join(_ESCAPES.get(c) or _UNICODE.get(c, c) for c in str(text))
 
 
 def _scientific(mantissa_exp: str) -> str:

@@ -77,12 +77,20 @@ FACTORIES = {
     "EulerCurve": lambda: ss.euler_tv_curve(ss.copy_model(3, 2), Ks=(1, 2, 4)),
     "MonteCarloEstimate": lambda: ss.montecarlo_sampler_kl(ss.copy_model(3, 2), [2, 1], n=200, seed=0),
     "Report": _report,
+    # adaptive samplers (issue 15)
+    "PolicyResult": lambda: ss.policy_kl(ss.copy_model(3), "confidence", sizes=[1, 2]),
+    "AdaptiveFrontier": lambda: ss.adaptive_frontier(ss.copy_model(3), families=("confidence",), thresholds=(),
+                                                     gammas=()),
+    "PolicyComparison": lambda: ss.compare_policies(ss.copy_model(3), [2, 1]),
+    "FastDLLMBounds": lambda: ss.fast_dllm_bounds(4, 0.1, 2),
+    "FastDLLMCheck": lambda: ss.fast_dllm_check(np.array([[0.9, 0.02], [0.03, 0.05]])),
+    "RegimeTable": lambda: ss.permutation_rounds_table([2, 3]),
 }
 
 #: headline attribute each class must expose through float() (the acceptance calls in API.md).
 HEADLINES = {"OptimalSchedule": "kl", "QuantizedLimit": "L", "Bound": "value", "BoundRow": "value",
              "InformationProfile": "entropy", "BoundsTable": "exact_expected_kl", "RiemannLimit": "leading_constant",
-             "Estimate": "value", "MonteCarloEstimate": "value"}
+             "Estimate": "value", "MonteCarloEstimate": "value", "PolicyResult": "kl"}
 
 CLASSES = sorted(_all_result_classes(), key=lambda c: c.__name__)
 
