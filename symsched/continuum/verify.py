@@ -26,6 +26,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..formatting import text_table
 from ..results import Result
 from .expansion import (_Phi, density_breakpoints, exact_breakpoint_kl, expected_kl_expansion,
                         riemann_error)
@@ -136,9 +137,7 @@ class VerificationTable(Result):
     def __str__(self) -> str:
         head = self._header()
         body = [[_fmt(r.get(c)) for c in head] for r in self.to_rows()]
-        widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
-        lines = [self.title, "  ".join(h.rjust(w) for h, w in zip(head, widths))]
-        lines += ["  ".join(x.rjust(w) for x, w in zip(b, widths)) for b in body]
+        lines = [self.title, text_table(body, head, indent="")]
         if self.predicted_orders:
             lines.append("predicted orders: " + ", ".join(f"{c}: {_fmt(p)}" for c, p in self.predicted_orders.items()))
         lines += list(self.notes)
