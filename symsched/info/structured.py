@@ -17,14 +17,18 @@ Independent tokens
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from scipy.special import gammaln
 
-from ..arithmetic import Arithmetic
+from ..arithmetic import Arithmetic, to_float
+from ..errors import ModelTooLargeError, format_count
+from ..models.families import ProductModel
 
-__all__ = ["chain_entropy_profile", "exchangeable_entropy_profile", "product_entropy_profile"]
+__all__ = ["chain_entropy_profile", "exchangeable_entropy_profile", "exchangeable_information_float",
+           "exchangeable_profiles", "exchangeable_cost", "product_entropy_profile"]
 
 
 def _row_entropies(matrices: np.ndarray) -> np.ndarray:
@@ -88,6 +92,8 @@ def _log_binom(n: np.ndarray, k: np.ndarray) -> np.ndarray:
 def chain_entropy_profile(init: Any, transitions: list, arith: Arithmetic) -> list:
     """``e_0..e_N`` of a Markov chain in O(N^2) (see the module docstring for the counting)."""
     n = len(transitions) + 1
+    if n == 1:  # one token: no transitions to decompose
+        return [arith.zero, arith.entropy(arith.array(init, "initial distribution"))]
     if arith.precision == "float" and arith.base is None:
         h_single, gap = _chain_float(np.asarray(init, dtype=float), [np.asarray(T, dtype=float) for T in transitions])
         e = [0.0]
@@ -115,8 +121,75 @@ def chain_entropy_profile(init: Any, transitions: list, arith: Arithmetic) -> li
         return e
 
 
-def exchangeable_entropy_profile(model: Any, arith: Arithmetic) -> list:
-    """``e_j = H(X_1..X_j)`` from ``model.prefix_law(j, arith)``."""
+def exchangeable_cost(model: Any) -> int:
+    """Elementary operations of the exchangeable route: every symbol-count vector of every prefix length,
+    ``C(N + q, q)`` of them, times ``q`` predictive probabilities (times the mixture's components)."""
+    comps = len(getattr(model, "weights", ())) or 1
+    return math.comb(model.N + model.q, model.q) * model.q * comps
+
+
+def _check_exchangeable_cost(model: Any, arith: Arithmetic, budget: float | None) -> None:
+    if isinstance(model, ProductModel) or budget is None:
+        return
+    cost = exchangeable_cost(model)
+    if cost > budget:
+        raise ModelTooLargeError(
+            f"exact information profile of {type(model).__name__} with N={model.N}, q={model.q} (exchangeable "
+            f"route: {format_count(math.comb(model.N + model.q, model.q))} symbol-count vectors, "
+            f"precision={arith.precision!r})", cost, budget,
+            'use fewer states or tokens, information_profile(model, method="montecarlo", stderr=...), '
+            "or raise max_cost")
+
+
+def exchangeable_information_float(model: Any) -> list[float]:
+    """``h_0..h_{N-1}`` (nats) of an exchangeable model in float64, each computed directly.
+
+    ``h_j = H(X_{j+1} | X_1..X_j) = sum_c P(counts_j = c) H(r(c))`` with ``r(c)`` the predictive law of
+    the next token (``model.float_predictive``).  The law of the counts is propagated forward
+    (``P(c + e_s) += P(c) r_s(c)``): only sums of non-negative terms, no difference of ``O(N)``-sized
+    entropies, so every ``h_j`` keeps ~1e-13 relative accuracy up to thousands of tokens.
+    """
+    n, q = model.N, model.q
+    counts = np.zeros((1, q), dtype=np.int64)
+    law = np.ones(1)
+    h = []
+    for j in range(n):
+        r = np.clip(model.float_predictive(counts), 0.0, 1.0)
+        h.append(math.fsum(law * _row_entropies(r)))
+        if j == n - 1:
+            break
+        # children c + e_s, merged by a code of the counts
+        child = (counts[:, None, :] + np.eye(q, dtype=np.int64)[None, :, :]).reshape(-1, q)
+        mass = (law[:, None] * r).reshape(-1)
+        code = child @ (np.int64(j + 2) ** np.arange(q, dtype=np.int64))
+        uniq, first, inv = np.unique(code, return_index=True, return_inverse=True)
+        law = np.bincount(inv.ravel(), weights=mass, minlength=len(uniq))
+        counts = child[first]
+    return h
+
+
+def exchangeable_profiles(model: Any, arith: Arithmetic, budget: float | None = None) -> tuple[list, list | None]:
+    """``(e_0..e_N, h_0..h_{N-1} or None)`` of an exchangeable model.
+
+    Floats: ``h`` computed directly (:func:`exchangeable_information_float`) and ``e`` its running sums;
+    mpmath / symbolic: ``e_j = H(X_1..X_j)`` from ``model.prefix_law(j, arith)`` and ``h`` None (take
+    differences at the working precision).  Independent tokens take the O(N) product route.
+    ``budget`` (elementary operations) refuses models with too many symbol-count vectors
+    (``ModelTooLargeError`` with the estimate).
+    """
+    if isinstance(model, ProductModel):
+        return product_entropy_profile(model, arith), None
+    _check_exchangeable_cost(model, arith, budget)
+    if arith.precision == "float":
+        h = exchangeable_information_float(model)
+        if arith.base is not None:
+            scale = math.log(to_float(arith.base, "base"))
+            h = [x / scale for x in h]
+        e, acc = [0.0], 0.0
+        for x in h:
+            acc += x
+            e.append(acc)
+        return e, h
     e = []
     with arith.workprec():
         for j in range(model.N + 1):
@@ -126,7 +199,12 @@ def exchangeable_entropy_profile(model: Any, arith: Arithmetic) -> list:
                 continue
             e.append(arith.sum(arith.convert(m) * term for m, term in
                                ((m, -p * arith.log(p)) for m, p in law)))
-    return e
+    return e, None
+
+
+def exchangeable_entropy_profile(model: Any, arith: Arithmetic, budget: float | None = None) -> list:
+    """``e_j = H(X_1..X_j)`` (see :func:`exchangeable_profiles`)."""
+    return exchangeable_profiles(model, arith, budget)[0]
 
 
 def product_entropy_profile(model: Any, arith: Arithmetic) -> list:

@@ -17,6 +17,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic
 from ..errors import InvalidModelError
+from ..validation import positive_int
 from .base import check_enumerable
 from .bayesian import GraphVariables, _subs_array, product_of_factors
 from .validation import as_entry_array, check_nonnegative_table, object_entries
@@ -259,8 +260,7 @@ def potts(graph: nx.Graph, q: int, coupling: Any, field: Any = 0) -> MarkovRando
     E/(6 + 3*E)
     """
     _check_graph(graph, "potts")
-    if not isinstance(q, (int, np.integer)) or isinstance(q, bool) or q < 1:
-        raise InvalidModelError(f"potts: q must be a positive integer, got {q!r}")
+    q = positive_int(q, "q", "potts")
     J = _per_edge(graph, coupling, "potts coupling")
     h = _per_node(graph, field, "potts field")
     mrf = MarkovRandomField()

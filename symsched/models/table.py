@@ -44,6 +44,7 @@ class JointDistribution(DiscreteModel):
         if any(s < 1 for s in arr.shape):
             raise InvalidModelError(f"joint table: every axis needs at least one state, got shape {arr.shape}")
         check_probability_table(arr, "joint table", axis=None)
+        arr.flags.writeable = False  # our own copy (as_entry_array copies): later edits cannot reach it
         self._table = arr
         self._names = _check_names(names, arr.ndim, "from_joint")
         self._states = {}

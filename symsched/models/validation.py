@@ -40,7 +40,8 @@ def as_entry_array(table: Any, where: str) -> np.ndarray:
     if isinstance(table, np.ndarray) and table.dtype != object:
         if table.dtype.kind not in "biuf":
             raise InvalidModelError(f"{where}: expected numeric entries, got dtype {table.dtype}")
-        return np.asarray(table, dtype=float)
+        # a copy: the model must not share (or freeze) the caller's array
+        return np.array(table, dtype=float)
     try:
         arr = np.array(table, dtype=object)
     except ValueError as exc:  # ragged nesting
@@ -61,6 +62,8 @@ def _entry_status(x: Any, where: str) -> None:
     if isinstance(x, sp.Basic):
         if x.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             raise InvalidModelError(f"{where}: entry {x} is not finite")
+        if x.is_extended_real is False or (x.is_number and not x.free_symbols and sp.im(x) != 0):
+            raise InvalidModelError(f"{where}: entry {x} is not a real number (probabilities are real)")
         if x.is_negative:
             raise InvalidModelError(f"{where}: negative entry {x}")
         return
@@ -128,12 +131,14 @@ def check_probability_table(arr: np.ndarray, where: str, axis: int | None = -1) 
         return
     moved = np.moveaxis(arr, axis, -1)
     if moved.dtype != object:
-        sums = moved.sum(axis=-1)
-        bad = np.argwhere(np.abs(sums - 1) > SUM_TOLERANCE * max(1, moved.shape[-1]))
+        # one row per parent configuration, also for a parentless CPD (a single row): every table
+        # goes through this check, so none may slip past it by having no leading axes
+        sums = moved.reshape(-1, moved.shape[-1]).sum(axis=-1)
+        bad = np.flatnonzero(~(np.abs(sums - 1) <= SUM_TOLERANCE * max(1, moved.shape[-1])))
         if bad.size:
-            idx = tuple(int(i) for i in bad[0])
-            raise InvalidModelError(f"{where}: the row for parent states {idx} sums to {sums[idx]!r}, "
-                                    "not 1 (nothing is renormalised)")
+            idx = tuple(int(i) for i in np.unravel_index(int(bad[0]), moved.shape[:-1]))
+            row = f"{where}: the row for parent states {idx}" if idx else where
+            raise InvalidModelError(f"{row} sums to {float(sums[bad[0]])!r}, not 1 (nothing is renormalised)")
         return
     for idx in np.ndindex(*moved.shape[:-1]):
         _sum_is_one(list(moved[idx]), f"{where}: the row for parent states {idx}" if idx else where)
