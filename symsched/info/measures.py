@@ -29,7 +29,7 @@ from ..models.families import ExchangeableModel, ProductModel
 from .profile import InformationProfile
 from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
     subset_entropy_sums
-from .structured import chain_entropy_profile, exchangeable_profiles, product_entropy_profile
+from .structured import chain_entropy_profile, exchangeable_profiles, product_profiles
 
 __all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_total_correlation",
            "o_information", "entropy", "DEFAULT_MAX_COST"]
@@ -55,7 +55,8 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) 
         e, h = exchangeable_profiles(model, arith, budget)
         return e, "exact (exchangeable)", h
     if isinstance(model, ProductModel):
-        return product_entropy_profile(model, arith), "exact (independent)", None
+        e, h = product_profiles(model, arith)
+        return e, "exact (independent)", h
     if isinstance(model, MarkovChain):
         return (chain_entropy_profile(model.initial_distribution, model.transition_matrices, arith),
                 "exact (chain)", None)

@@ -28,7 +28,7 @@ from ..errors import ModelTooLargeError, format_count
 from ..models.families import ProductModel
 
 __all__ = ["chain_entropy_profile", "exchangeable_entropy_profile", "exchangeable_information_float",
-           "exchangeable_profiles", "exchangeable_cost", "product_entropy_profile"]
+           "exchangeable_profiles", "exchangeable_cost", "product_profiles", "product_entropy_profile"]
 
 
 def _row_entropies(matrices: np.ndarray) -> np.ndarray:
@@ -178,7 +178,7 @@ def exchangeable_profiles(model: Any, arith: Arithmetic, budget: float | None = 
     (``ModelTooLargeError`` with the estimate).
     """
     if isinstance(model, ProductModel):
-        return product_entropy_profile(model, arith), None
+        return product_profiles(model, arith)
     _check_exchangeable_cost(model, arith, budget)
     if arith.precision == "float":
         h = exchangeable_information_float(model)
@@ -207,9 +207,16 @@ def exchangeable_entropy_profile(model: Any, arith: Arithmetic, budget: float | 
     return exchangeable_profiles(model, arith, budget)[0]
 
 
-def product_entropy_profile(model: Any, arith: Arithmetic) -> list:
-    """``e_j = (j/N) sum_i H(X_i)`` for independent tokens."""
+def product_profiles(model: Any, arith: Arithmetic) -> tuple[list, list]:
+    """``(e, h)`` for independent tokens: ``h_j = (1/N) sum_i H(X_i)`` for every ``j`` and ``e_j = j h_0``
+    (``h`` taken directly, not as differences of the ``e_j``)."""
     n = model.N
     with arith.workprec():
         total = arith.sum(arith.entropy(arith.array(m, f"marginal {i + 1}")) for i, m in enumerate(model.marginals))
-        return [total * arith.convert(j) / arith.convert(n) for j in range(n + 1)]
+        h0 = total / arith.convert(n)
+        return [total * arith.convert(j) / arith.convert(n) for j in range(n + 1)], [h0] * n
+
+
+def product_entropy_profile(model: Any, arith: Arithmetic) -> list:
+    """``e_j = (j/N) sum_i H(X_i)`` for independent tokens."""
+    return product_profiles(model, arith)[0]
