@@ -358,3 +358,43 @@ def test_shared_checkers():
         check_budget(math.nan)
     assert check_dps(30) == 30
     assert check_log_base(2) == 2 and check_log_base(sp.E) == sp.E
+
+
+# -- issue #13: one automorphism matcher that never touches the user's graph; no import cycle in models ---
+def test_automorphisms_leave_the_users_graph_alone():
+    import copy
+
+    bn = ss.markov_chain(3, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]])
+    bn.nodes["X2"]["_sym_key"] = "mine"  # a user attribute with the name the old matchers stamped
+    before = copy.deepcopy(dict(bn.nodes(data=True)))
+    bn.distribution_automorphisms()
+    assert dict(bn.nodes(data=True)).keys() == before.keys()
+    assert all(set(bn.nodes[v]) == set(before[v]) for v in bn.nodes)
+    assert bn.nodes["X2"]["_sym_key"] == "mine"
+    mrf = ss.ising(nx.cycle_graph(4), 0.3)
+    mrf.edges[0, 1]["_sym_key"] = "edge attr"
+    mrf.nodes[2]["_sym_key"] = "node attr"
+    perms = mrf.distribution_automorphisms()
+    assert len(perms) == 8
+    assert mrf.edges[0, 1]["_sym_key"] == "edge attr" and mrf.nodes[2]["_sym_key"] == "node attr"
+    assert all("_sym_key" not in d for u, v, d in mrf.edges(data=True) if (u, v) != (0, 1))
+    # every permutation preserves the joint (checked on the table itself)
+    p = mrf.joint()
+    for pi in perms:
+        assert np.allclose(np.transpose(p, np.argsort(pi)), p, atol=1e-15)
+
+
+def test_models_package_has_no_import_cycle():
+    import ast
+    import pathlib
+
+    root = pathlib.Path(ss.__file__).parent / "models"
+    graph = {}
+    for f in root.glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                deps.add(node.module.split(".")[0])
+        graph[f.stem] = deps & {g.stem for g in root.glob("*.py")}
+    g = nx.DiGraph([(a, b) for a, bs in graph.items() for b in bs])
+    assert list(nx.simple_cycles(g)) == []

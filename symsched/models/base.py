@@ -18,7 +18,7 @@ from typing import Any, Hashable, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..arithmetic import Arithmetic, arithmetic, free_symbols_of
-from ..errors import ModelTooLargeError, format_count
+from ..errors import InvalidModelError, ModelTooLargeError, format_count
 from ..validation import check_budget
 
 __all__ = ["DiscreteModel", "DEFAULT_MAX_ENTRIES", "check_enumerable", "describe_cardinalities"]
@@ -127,7 +127,7 @@ class DiscreteModel:
             raise KeyError(f"unknown variable {variable!r}; variables are {list(self.variables)}") from None
 
     # -- symmetry -----------------------------------------------------------------------------
-    def distribution_automorphisms(self) -> list[tuple[int, ...]]:
+    def distribution_automorphisms(self, max_candidates: int | None = None) -> list[tuple[int, ...]]:
         """Permutations of token positions that leave the joint pmf unchanged.
 
         Each permutation ``pi`` (a tuple, ``pi[i]`` the image of position ``i``) satisfies
@@ -142,8 +142,6 @@ class DiscreteModel:
 
 
 def _check_names(names: Sequence[Hashable] | None, n: int, where: str) -> tuple:
-    from ..errors import InvalidModelError
-
     if names is None:
         return tuple(f"X{i + 1}" for i in range(n))
     names = tuple(names)

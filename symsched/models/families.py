@@ -16,7 +16,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import Arithmetic, to_float
+from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import InvalidModelError
 from ..validation import positive_int
 from .base import DiscreteModel, _check_names
@@ -85,8 +85,6 @@ class ExchangeableModel(DiscreteModel):
         The default takes ratios of :meth:`sequence_probability` (which may underflow for long
         sequences); the families override it with a closed form that is accurate at any ``n``.
         """
-        from ..arithmetic import arithmetic
-
         ar = arithmetic("float")
         out = np.empty(counts.shape, dtype=float)
         for m, c in enumerate(counts):

@@ -19,6 +19,7 @@ from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import InvalidModelError, SymschedError
 from ..validation import positive_int
 from .base import check_enumerable, describe_cardinalities
+from .symmetry import MAX_CANDIDATES, mrf_automorphisms
 from .bayesian import GraphVariables, _subs_array, broadcast_factor, product_of_factors
 from .validation import as_entry_array, check_nonnegative_table, object_entries
 
@@ -181,11 +182,9 @@ class MarkovRandomField(nx.Graph, GraphVariables):
             z = self._z(u, arith)
             return u / z
 
-    def distribution_automorphisms(self) -> list[tuple[int, ...]]:
+    def distribution_automorphisms(self, max_candidates: int = MAX_CANDIDATES) -> list[tuple[int, ...]]:
         """Graph automorphisms mapping every factor onto an equal one (see :mod:`symsched.models.symmetry`)."""
-        from .symmetry import distribution_automorphisms
-
-        return distribution_automorphisms(self)
+        return mrf_automorphisms(self, max_candidates)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(N={self.number_of_nodes()}, cardinalities="
