@@ -398,3 +398,19 @@ def test_models_package_has_no_import_cycle():
         graph[f.stem] = deps & {g.stem for g in root.glob("*.py")}
     g = nx.DiGraph([(a, b) for a, bs in graph.items() for b in bs])
     assert list(nx.simple_cycles(g)) == []
+
+
+def test_from_joint_budget_and_fast_validation():
+    from fractions import Fraction
+
+    from symsched.models.table import MAX_OBJECT_ENTRIES
+
+    big = np.empty(MAX_OBJECT_ENTRIES + 1, dtype=object)
+    big[:] = Fraction(1, MAX_OBJECT_ENTRIES + 1)
+    with pytest.raises(ModelTooLargeError, match="float entries"):
+        ss.from_joint(big)
+    # a large float table is validated at C speed (its sum still checked)
+    bad = np.full(2 ** 18, 1.0 / 2 ** 18)
+    bad[0] += 1e-3
+    with pytest.raises(InvalidModelError, match="sums to"):
+        ss.from_joint(bad.reshape((2,) * 18))

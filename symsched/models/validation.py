@@ -47,15 +47,23 @@ def as_entry_array(table: Any, where: str) -> np.ndarray:
     except ValueError as exc:  # ragged nesting
         raise InvalidModelError(f"{where}: not a rectangular table ({exc})") from None
     flat = arr.ravel()
-    for x in flat:
-        if isinstance(x, (list, tuple, np.ndarray)):
-            raise InvalidModelError(f"{where}: not a rectangular table")
-        if not isinstance(x, (int, float, Fraction, np.integer, np.floating, mpmath.mpf, sp.Basic)):
-            raise InvalidModelError(f"{where}: entry {x!r} of type {type(x).__name__} is not a number")
-    if all(isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, bool)
+    kinds = set(map(type, flat))  # one pass in C; the per-entry loop below only runs on unusual types
+    if not kinds <= _PLAIN_NUMBERS:
+        for x in flat:
+            if isinstance(x, (list, tuple, np.ndarray)):
+                raise InvalidModelError(f"{where}: not a rectangular table")
+            if not isinstance(x, (int, float, Fraction, np.integer, np.floating, mpmath.mpf, sp.Basic)):
+                raise InvalidModelError(f"{where}: entry {x!r} of type {type(x).__name__} is not a number")
+    if kinds <= _PLAIN_NUMBERS - {bool, np.bool_}:
+        return np.asarray(arr, dtype=float)
+    if all(isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, (bool, np.bool_))
            for x in flat):
         return np.asarray(arr, dtype=float)
     return arr
+
+
+#: Entry types read as float64 without a per-entry check (ints and floats; bools are exact labels).
+_PLAIN_NUMBERS = {float, int, np.float64, np.float32, np.int64, np.int32, bool, np.bool_}
 
 
 def _entry_status(x: Any, where: str) -> None:
@@ -127,6 +135,12 @@ def check_probability_table(arr: np.ndarray, where: str, axis: int | None = -1) 
     if arr.size == 0:
         raise InvalidModelError(f"{where}: empty table")
     if axis is None:
+        if arr.dtype != object:
+            total = math.fsum(arr.ravel())  # correctly rounded, C speed (no per-entry Python objects)
+            if not abs(total - 1) <= SUM_TOLERANCE * max(1, arr.size):
+                raise InvalidModelError(f"{where} sums to {total!r}, not 1 "
+                                        f"(tolerance {SUM_TOLERANCE:g}; nothing is renormalised)")
+            return
         _sum_is_one(list(arr.ravel()), where)
         return
     moved = np.moveaxis(arr, axis, -1)
