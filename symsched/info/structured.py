@@ -122,10 +122,11 @@ def chain_entropy_profile(init: Any, transitions: list, arith: Arithmetic) -> li
 
 
 def exchangeable_cost(model: Any) -> int:
-    """Elementary operations of the exchangeable route: every symbol-count vector of every prefix length,
-    ``C(N + q, q)`` of them, times ``q`` predictive probabilities (times the mixture's components)."""
+    """Elementary operations of the exchangeable route: every reachable symbol-count vector of every prefix
+    length (``model.count_vectors()``, at most ``C(N + q, q)``), times ``q`` predictive probabilities
+    (times the mixture's components)."""
     comps = len(getattr(model, "weights", ())) or 1
-    return math.comb(model.N + model.q, model.q) * model.q * comps
+    return model.count_vectors() * model.q * comps
 
 
 def _check_exchangeable_cost(model: Any, arith: Arithmetic, budget: float | None) -> None:
@@ -135,7 +136,7 @@ def _check_exchangeable_cost(model: Any, arith: Arithmetic, budget: float | None
     if cost > budget:
         raise ModelTooLargeError(
             f"exact information profile of {type(model).__name__} with N={model.N}, q={model.q} (exchangeable "
-            f"route: {format_count(math.comb(model.N + model.q, model.q))} symbol-count vectors, "
+            f"route: {format_count(model.count_vectors())} symbol-count vectors, "
             f"precision={arith.precision!r})", cost, budget,
             'use fewer states or tokens, information_profile(model, method="montecarlo", stderr=...), '
             "or raise max_cost")
@@ -150,12 +151,14 @@ def exchangeable_information_float(model: Any) -> list[float]:
     entropies, so every ``h_j`` keeps ~1e-13 relative accuracy up to thousands of tokens.
     """
     n, q = model.N, model.q
+    if q == 2:
+        return _binary_exchangeable_float(model)
     counts = np.zeros((1, q), dtype=np.int64)
     law = np.ones(1)
     h = []
     for j in range(n):
         r = np.clip(model.float_predictive(counts), 0.0, 1.0)
-        h.append(math.fsum(law * _row_entropies(r)))
+        h.append(float(np.sum(law * _row_entropies(r))))  # pairwise summation of non-negative terms
         if j == n - 1:
             break
         # children c + e_s, merged by a code of the counts
@@ -165,6 +168,26 @@ def exchangeable_information_float(model: Any) -> list[float]:
         uniq, first, inv = np.unique(code, return_index=True, return_inverse=True)
         law = np.bincount(inv.ravel(), weights=mass, minlength=len(uniq))
         counts = child[first]
+        keep = law > 0  # count vectors the law cannot reach (copy model: all but q) carry no weight
+        law, counts = law[keep], counts[keep]
+    return h
+
+
+def _binary_exchangeable_float(model: Any) -> list[float]:
+    """The binary case of :func:`exchangeable_information_float`: the count vectors of length ``j`` are
+    ``(j - k, k)`` for ``k = 0..j``, so the law of the counts is one array shifted and added."""
+    n = model.N
+    law = np.ones(1)
+    h = []
+    for j in range(n):
+        k = np.arange(j + 1, dtype=np.int64)
+        r = np.clip(model.float_predictive(np.stack([j - k, k], axis=1)), 0.0, 1.0)
+        h.append(float(np.sum(law * _row_entropies(r))))  # pairwise summation of non-negative terms
+        if j < n - 1:
+            nxt = np.zeros(j + 2)
+            nxt[:-1] += law * r[:, 0]
+            nxt[1:] += law * r[:, 1]
+            law = nxt
     return h
 
 

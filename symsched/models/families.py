@@ -78,6 +78,11 @@ class ExchangeableModel(DiscreteModel):
         """Probability that ``sum(counts)`` given tokens show one fixed sequence with these symbol counts."""
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def count_vectors(self) -> int:
+        """How many symbol-count vectors of lengths ``0..n`` can have positive probability (a cost bound):
+        ``C(n + q, q)`` in general."""
+        return math.comb(self.n + self.q, self.q)
+
     def float_predictive(self, counts: np.ndarray) -> np.ndarray:
         """``P(next token = s | a fixed sequence with symbol counts c)`` in float64, for every row ``c`` of
         ``counts`` (shape ``(M, q)``, all rows with the same total ``j < n``); returns shape ``(M, q)``.
@@ -273,6 +278,9 @@ class CopyModel(ExchangeableModel):
         if not 0 <= j <= self.n:
             raise InvalidModelError(f"prefix_law: j must be in 0..{self.n}, got {j!r}")
         return [(1, arith.one)] if j == 0 else [(self.q, arith.convert(Fraction(1, self.q)))]
+
+    def count_vectors(self) -> int:
+        return 1 + self.q * self.n  # all tokens equal: one symbol carries the whole count
 
     def float_predictive(self, counts):
         if counts.sum(axis=1).max(initial=0) == 0:
