@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["SymschedError", "InvalidModelError", "ModelTooLargeError", "SymbolicValueError", "format_count"]
+__all__ = ["SymschedError", "InvalidModelError", "ModelTooLargeError", "SymbolicValueError"]
 
 
 def format_count(x: float | int) -> str:
