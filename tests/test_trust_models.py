@@ -414,3 +414,41 @@ def test_from_joint_budget_and_fast_validation():
     bad[0] += 1e-3
     with pytest.raises(InvalidModelError, match="sums to"):
         ss.from_joint(bad.reshape((2,) * 18))
+
+
+# -- properties ------------------------------------------------------------------------------------------
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.lists(st.floats(-800.0, 800.0), min_size=12, max_size=12))
+def test_mrf_any_finite_log_potentials_property(logs):
+    """Pairwise factors exp(L) with |L| up to 800 (far beyond the float range when multiplied) on a 3-cycle."""
+    scopes = [(0, 1), (1, 2), (0, 2)]
+    tables = [np.array(logs[4 * i:4 * i + 4]).reshape(2, 2) for i in range(3)]
+    mrf = ss.MarkovRandomField()
+    for v in range(3):
+        mrf.add_variable(v, 2)
+    for sc, t in zip(scopes, tables):
+        # potentials as exact exponentials of the float exponents: any size is representable
+        mrf.add_factor(list(sc), [[sp.exp(sp.Float(x)) for x in row] for row in t])
+    ref = log_domain_joint(3, [(sc, (lambda t: (lambda a, b: t[a, b]))(t)) for sc, t in zip(scopes, tables)])
+    assert np.allclose(mrf.joint(), ref, atol=1e-12)
+    assert ss.information_profile(mrf).h == pytest.approx(brute_profile(ref)[0], abs=1e-9)
+
+
+@given(st.integers(1, 7), st.floats(0.05, 50.0), st.floats(0.05, 50.0))
+def test_beta_bernoulli_float_route_matches_brute_force(n, a, b):
+    m = ss.beta_bernoulli(n, a, b)
+    assert ss.information_profile(m).h == pytest.approx(brute_profile(m.joint())[0], abs=1e-12)
+
+
+def test_mrf_exact_integer_potential_beyond_float_range():
+    mrf = ss.MarkovRandomField()
+    mrf.add_variable("A", 2)
+    mrf.add_variable("B", 2)
+    mrf.add_factor(["A"], [10 ** 400, 1])
+    mrf.add_factor(["A", "B"], [[1.0, 2.0], [3.0, 4.0]])
+    # A = 0 with probability 1 - 1e-400; then B ~ (1/3, 2/3)
+    ref = np.array([[1 / 3, 2 / 3], [0.0, 0.0]])
+    assert np.allclose(mrf.joint(), ref, atol=1e-15)
+    assert ss.information_profile(mrf).h == pytest.approx(brute_profile(ref)[0], abs=1e-14)

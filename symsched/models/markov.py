@@ -121,7 +121,7 @@ class MarkovRandomField(nx.Graph, GraphVariables):
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             try:
                 u = self._unnormalised(arith)
-            except (OverflowError, ValueError):
+            except OverflowError:  # an exact potential beyond the float range
                 u = None
         if u is not None and np.all(np.isfinite(u)):
             top = float(u.max())

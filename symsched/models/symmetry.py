@@ -33,7 +33,10 @@ MAX_CANDIDATES = 10_000
 
 def _entry_key(x: Any) -> str:
     if isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, bool):
-        return repr(float(x))
+        try:
+            return repr(float(x))
+        except OverflowError:  # an exact integer beyond the float range
+            return str(int(x))
     if isinstance(x, Fraction):
         return str(sp.Rational(x.numerator, x.denominator))
     return str(sp.sympify(x))
@@ -43,7 +46,7 @@ def _entries_equal(x: Any, y: Any) -> bool:
     """Exact equality; symbolic entries are compared by simplifying their difference."""
     num = (float, int, np.floating, np.integer)
     if isinstance(x, num) and isinstance(y, num):
-        return float(x) == float(y)
+        return bool(x == y)  # Python compares ints and floats exactly
     if _entry_key(x) == _entry_key(y):
         return True
     if isinstance(x, (float, np.floating)) or isinstance(y, (float, np.floating)):

@@ -54,11 +54,13 @@ def as_entry_array(table: Any, where: str) -> np.ndarray:
                 raise InvalidModelError(f"{where}: not a rectangular table")
             if not isinstance(x, (int, float, Fraction, np.integer, np.floating, mpmath.mpf, sp.Basic)):
                 raise InvalidModelError(f"{where}: entry {x!r} of type {type(x).__name__} is not a number")
-    if kinds <= _PLAIN_NUMBERS - {bool, np.bool_}:
-        return np.asarray(arr, dtype=float)
-    if all(isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, (bool, np.bool_))
-           for x in flat):
-        return np.asarray(arr, dtype=float)
+    plain = kinds <= _PLAIN_NUMBERS - {bool, np.bool_} or \
+        all(isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in flat)
+    if plain:
+        try:
+            return np.asarray(arr, dtype=float)
+        except OverflowError:  # integers beyond the float range stay exact
+            return arr
     return arr
 
 
@@ -74,6 +76,10 @@ def _entry_status(x: Any, where: str) -> None:
             raise InvalidModelError(f"{where}: entry {x} is not a real number (probabilities are real)")
         if x.is_negative:
             raise InvalidModelError(f"{where}: negative entry {x}")
+        return
+    if isinstance(x, (int, np.integer, Fraction)):  # exact, possibly beyond the float range
+        if x < 0:
+            raise InvalidModelError(f"{where}: negative entry {x!r}")
         return
     v = float(x)
     if math.isnan(v) or math.isinf(v):
