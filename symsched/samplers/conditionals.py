@@ -37,7 +37,7 @@ import numpy as np
 import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
-from ..errors import SymschedError
+from ..errors import InvalidModelError, SymschedError
 from ..models.table import from_joint
 from ..models.validation import as_entry_array, check_nonnegative_table, check_probability_table
 
@@ -251,7 +251,11 @@ def joint_of(model: Any, precision: str = "float", dps: int | None = None,
     model (non-negative, finite, real, summing to one; nothing renormalised) and the same size budget.
     """
     if isinstance(model, np.ndarray):
-        model = from_joint(model)
+        try:
+            model = from_joint(model)
+        except InvalidModelError as exc:
+            raise InvalidModelError(f"the joint table must be a pmf (finite, real, non-negative, summing to 1): "
+                                    f"{exc}") from None
     if not hasattr(model, "joint"):
         raise SymschedError(f"expected a model with .joint() or a joint table, got {type(model).__name__}")
     return model.joint(precision=precision, dps=dps, max_entries=max_entries)
