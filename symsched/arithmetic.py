@@ -42,6 +42,7 @@ import sympy as sp
 
 from .errors import SymbolicValueError, SymschedError
 from .formatting import latex_number
+from .validation import check_dps, check_log_base
 
 __all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
            "free_symbols_of", "to_float", "latex_value"]
@@ -298,16 +299,11 @@ def arithmetic(precision: str = "float", dps: int | None = None, base: Any = Non
     Raises
     ------
     ValueError
-        If ``precision`` is unknown, ``dps`` is not a positive integer, or ``base`` is not > 1.
+        If ``precision`` is unknown, ``dps`` is not a positive integer (or exceeds
+        :data:`symsched.validation.MAX_DPS`: ``ModelTooLargeError``), or ``base`` is not a finite
+        number > 1.
     """
     if precision not in PRECISIONS:
         raise SymschedError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    if dps is None:
-        dps = DEFAULT_DPS
-    if not isinstance(dps, (int, np.integer)) or isinstance(dps, bool) or dps < 1:
-        raise SymschedError(f"dps must be a positive integer, got {dps!r}")
-    if base is not None:
-        b = to_float(base, "base") if not is_symbolic_value(base) else None
-        if b is not None and not b > 1:
-            raise SymschedError(f"base must be > 1 (e.g. 2 for bits), got {base!r}")
-    return Arithmetic(precision, int(dps), base)
+    dps = DEFAULT_DPS if dps is None else check_dps(dps)
+    return Arithmetic(precision, dps, check_log_base(base))

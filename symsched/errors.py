@@ -6,7 +6,24 @@ the message names the offending variable, table, size or argument and says what 
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["SymschedError", "InvalidModelError", "ModelTooLargeError", "SymbolicValueError"]
+
+
+def format_count(x: float | int) -> str:
+    """A size or cost in 3 significant digits; integers beyond float range as ``~10^k`` (never an OverflowError)."""
+    try:
+        return f"{float(x):.3g}"
+    except OverflowError:
+        return f"~10^{len(str(abs(int(x)))) - 1}"
+
+
+def _as_float(x: float | int) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf
 
 
 class SymschedError(ValueError):
@@ -29,12 +46,12 @@ class ModelTooLargeError(SymschedError):
     """
 
     def __init__(self, what: str, estimate: float, budget: float, hint: str | None = None):
-        self.estimate = float(estimate)
-        self.budget = float(budget)
+        self.estimate = _as_float(estimate)
+        self.budget = _as_float(budget)
         hint = hint or ('use method="montecarlo" (information_profile(model, method="montecarlo", '
                         'stderr=...)) or raise the budget argument')
-        super().__init__(f"{what}: estimated cost {self.estimate:.3g} exceeds the budget "
-                         f"{self.budget:.3g}; {hint}")
+        super().__init__(f"{what}: estimated cost {format_count(estimate)} exceeds the budget "
+                         f"{format_count(budget)}; {hint}")
 
 
 class SymbolicValueError(SymschedError):

@@ -299,3 +299,79 @@ def noisy_repeated_bit_profile(d, eta):
 
     e = [H(m) for m in range(d + 1)]
     return [e[j + 1] - e[j] for j in range(d)]
+
+
+# -- trust of models (issue #12, engineer T1): log-domain MRFs, exchangeable profiles in mpmath --------
+import mpmath  # noqa: E402
+
+
+def log_domain_joint(n_vars, log_factors, card=2):
+    """Joint of p(x) ∝ exp(sum_f log_f(x_f)) by enumeration, normalised in the log domain (float64).
+
+    ``log_factors``: list of (scope tuple, function of the scope's states -> log potential).
+    """
+    states = list(itertools.product(range(card), repeat=n_vars))
+    logw = np.array([math.fsum(f(*(x[i] for i in scope)) for scope, f in log_factors) for x in states])
+    logw -= logw.max()
+    w = np.exp(logw)
+    return (w / w.sum()).reshape((card,) * n_vars)
+
+
+def ising_log_factors(edges, J):
+    """Ising log-potentials J s_i s_j (s = 2x - 1) per edge, for :func:`log_domain_joint`."""
+    return [((u, v), (lambda a, b: J * (2 * a - 1) * (2 * b - 1))) for u, v in edges]
+
+
+def mp_ising_profile(n_vars, edges, J, dps):
+    """h_0..h_{N-1} of a zero-field Ising model at ``dps`` digits: enumeration of the joint and of every subset."""
+    with mpmath.workdps(dps + 10):
+        J = mpmath.mpf(J)
+        states = list(itertools.product(range(2), repeat=n_vars))
+        w = [mpmath.exp(J * mpmath.fsum((2 * x[u] - 1) * (2 * x[v] - 1) for u, v in edges)) for x in states]
+        Z = mpmath.fsum(w)
+        p = dict(zip(states, [v / Z for v in w]))
+        e = [mpmath.mpf(0)]
+        for j in range(1, n_vars + 1):
+            tot = []
+            for T in itertools.combinations(range(n_vars), j):
+                marg = {}
+                for x, v in p.items():
+                    key = tuple(x[i] for i in T)
+                    marg[key] = marg.get(key, 0) + v
+                tot.append(-mpmath.fsum(v * mpmath.log(v) for v in marg.values() if v > 0))
+            e.append(mpmath.fsum(tot) / math.comb(n_vars, j))
+        return [e[j + 1] - e[j] for j in range(n_vars)]
+
+
+def mp_binary_exchangeable_e(j, log_seq_prob, dps=40):
+    """e_j = H(X_1..X_j) = -sum_k C(j,k) p_k log p_k of a binary exchangeable law at ``dps`` digits;
+    ``log_seq_prob(j, k)`` is the mpmath log-probability of one sequence of length j with k ones."""
+    with mpmath.workdps(dps):
+        terms = []
+        for k in range(j + 1):
+            lp = log_seq_prob(j, k)
+            terms.append(-mpmath.binomial(j, k) * mpmath.exp(lp) * lp)
+        return mpmath.fsum(terms)
+
+
+def mp_beta_bernoulli_logp(a, b):
+    """log of a^(k) b^(j-k) / (a+b)^(j) through mpmath's log-gamma (at the caller's working precision)."""
+    def logp(j, k):
+        A, B = mpmath.mpf(a), mpmath.mpf(b)
+        return (mpmath.loggamma(A + k) - mpmath.loggamma(A) + mpmath.loggamma(B + j - k) - mpmath.loggamma(B)
+                - mpmath.loggamma(A + B + j) + mpmath.loggamma(A + B))
+    return logp
+
+
+def mp_mixture_logp(weights, thetas):
+    """log of sum_c w_c theta_c^k (1 - theta_c)^(j-k) (binary product mixture)."""
+    def logp(j, k):
+        return mpmath.log(mpmath.fsum(mpmath.mpf(w) * mpmath.mpf(t) ** k * (1 - mpmath.mpf(t)) ** (j - k)
+                                      for w, t in zip(weights, thetas)))
+    return logp
+
+
+def mp_exchangeable_h(j, log_seq_prob, dps=40):
+    """h_j = e_{j+1} - e_j at ``dps`` digits (a difference of entropies, unlike the package's direct route)."""
+    with mpmath.workdps(dps):
+        return mp_binary_exchangeable_e(j + 1, log_seq_prob, dps) - mp_binary_exchangeable_e(j, log_seq_prob, dps)

@@ -22,15 +22,17 @@ from typing import Any
 
 from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
-from ..models.base import DiscreteModel
+from ..models.base import DiscreteModel, describe_cardinalities
+from ..validation import check_budget
 from ..models.chains import MarkovChain
 from ..models.families import ExchangeableModel, ProductModel
 from .profile import InformationProfile
 from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
     subset_entropy_sums
-from .structured import chain_entropy_profile, exchangeable_entropy_profile, product_entropy_profile
+from .structured import chain_entropy_profile
 from ..errors import SymbolicValueError
 from .montecarlo import montecarlo_profile
+from .structured import exchangeable_profiles, product_profiles
 
 __all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_total_correlation",
            "o_information", "entropy", "DEFAULT_MAX_COST"]
@@ -49,28 +51,31 @@ def _check_model(model: Any) -> DiscreteModel:
     return model
 
 
-def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) -> tuple[list, str]:
-    """``e_0..e_N`` and the name of the route used."""
-    if isinstance(model, ExchangeableModel):
-        return exchangeable_entropy_profile(model, arith), "exact (exchangeable)"
-    if isinstance(model, ProductModel):
-        return product_entropy_profile(model, arith), "exact (independent)"
-    if isinstance(model, MarkovChain):
-        return chain_entropy_profile(model.initial_distribution, model.transition_matrices, arith), "exact (chain)"
+def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) -> tuple[list, str, list | None]:
+    """``e_0..e_N``, the name of the route used, and ``h`` when the route computed it directly (else None)."""
     budget = DEFAULT_MAX_COST[arith.precision] if max_cost is None else max_cost
+    if isinstance(model, ExchangeableModel):
+        e, h = exchangeable_profiles(model, arith, budget)
+        return e, "exact (exchangeable)", h
+    if isinstance(model, ProductModel):
+        e, h = product_profiles(model, arith)
+        return e, "exact (independent)", h
+    if isinstance(model, MarkovChain):
+        return (chain_entropy_profile(model.initial_distribution, model.transition_matrices, arith),
+                "exact (chain)", None)
     cost = enumeration_cost(model.cardinalities)
     if cost > budget:
         raise ModelTooLargeError(
             f"exact information profile of {type(model).__name__} with N={model.N}, cardinalities "
-            f"{model.cardinalities} (all subset marginals, precision={arith.precision!r})", cost, budget,
-            'use information_profile(model, method="montecarlo", stderr=...) or raise max_cost')
+            f"{describe_cardinalities(model.cardinalities)} (all subset marginals, precision={arith.precision!r})",
+            cost, budget, 'use information_profile(model, method="montecarlo", stderr=...) or raise max_cost')
     joint = model._joint_array(arith)
     perms = model.distribution_automorphisms()
     if choose_route(model.cardinalities, perms) == "orbits":
         sums, route = orbit_entropy_sums(joint, arith, perms), f"exact (subsets, {len(perms)} symmetries)"
     else:
         sums, route = subset_entropy_sums(joint, arith), "exact (subsets)"
-    return entropy_profile_from_sums(sums, arith), route
+    return entropy_profile_from_sums(sums, arith), route, None
 
 
 def entropy_profile(model: Any, precision: str = "float", dps: int | None = None, base: Any = None,
@@ -119,20 +124,21 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     if method not in METHODS:
         raise SymschedError(f"method must be one of {METHODS}, got {method!r}")
     arith = arithmetic(precision, dps, base)
+    max_cost = check_budget(max_cost, "max_cost", "information_profile")
     model = _check_model(model)
     if method == "montecarlo":
         return _montecarlo(model, arith, stderr, seed, samples)
     if precision == "float" or precision == "mpmath":
         _refuse_symbols(model, precision)
     try:
-        e, route = _exact_entropy_profile(model, arith, max_cost)
+        e, route, h_direct = _exact_entropy_profile(model, arith, max_cost)
     except ModelTooLargeError as exc:
         if method == "exact":
             raise
         warnings.warn(f"{exc}; falling back to Monte Carlo", stacklevel=2)
         return _montecarlo(model, arith, stderr, seed, samples)
     with arith.workprec():
-        h = [e[j + 1] - e[j] for j in range(model.N)]
+        h = h_direct if h_direct is not None else [e[j + 1] - e[j] for j in range(model.N)]
     fin = arith.finalize
     return InformationProfile(tuple(fin(x) for x in h), tuple(fin(x) for x in e), fin(e[-1]), precision, route,
                               base, (), arith.dps if precision == "mpmath" else None)

@@ -17,6 +17,7 @@ Independent tokens
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,12 @@ from scipy.special import gammaln
 
 from ..arithmetic import Arithmetic
 from ..arithmetic import arithmetic
+from ..arithmetic import to_float
+from ..errors import ModelTooLargeError, format_count
+from ..models.families import ProductModel
 
-__all__ = ["chain_entropy_profile", "exchangeable_entropy_profile", "product_entropy_profile"]
+__all__ = ["chain_entropy_profile", "exchangeable_entropy_profile", "exchangeable_information_float",
+           "exchangeable_profiles", "exchangeable_cost", "product_profiles", "product_entropy_profile"]
 
 
 def _row_entropies(matrices: np.ndarray) -> np.ndarray:
@@ -89,6 +94,8 @@ def _log_binom(n: np.ndarray, k: np.ndarray) -> np.ndarray:
 def chain_entropy_profile(init: Any, transitions: list, arith: Arithmetic) -> list:
     """``e_0..e_N`` of a Markov chain in O(N^2) (see the module docstring for the counting)."""
     n = len(transitions) + 1
+    if n == 1:  # one token: no transitions to decompose
+        return [arith.zero, arith.entropy(arith.array(init, "initial distribution"))]
     if arith.precision == "float" and arith.base is None:
         h_single, gap = _chain_float(np.asarray(init, dtype=float), [np.asarray(T, dtype=float) for T in transitions])
         e = [0.0]
@@ -115,8 +122,98 @@ def chain_entropy_profile(init: Any, transitions: list, arith: Arithmetic) -> li
         return e
 
 
-def exchangeable_entropy_profile(model: Any, arith: Arithmetic) -> list:
-    """``e_j = H(X_1..X_j)`` from ``model.prefix_law(j, arith)``."""
+def exchangeable_cost(model: Any) -> int:
+    """Elementary operations of the exchangeable route: every reachable symbol-count vector of every prefix
+    length (``model.count_vectors()``, at most ``C(N + q, q)``), times ``q`` predictive probabilities
+    (times the mixture's components)."""
+    comps = len(getattr(model, "weights", ())) or 1
+    return model.count_vectors() * model.q * comps
+
+
+def _check_exchangeable_cost(model: Any, arith: Arithmetic, budget: float | None) -> None:
+    if isinstance(model, ProductModel) or budget is None:
+        return
+    cost = exchangeable_cost(model)
+    if cost > budget:
+        raise ModelTooLargeError(
+            f"exact information profile of {type(model).__name__} with N={model.N}, q={model.q} (exchangeable "
+            f"route: {format_count(model.count_vectors())} symbol-count vectors, "
+            f"precision={arith.precision!r})", cost, budget,
+            'use fewer states or tokens, information_profile(model, method="montecarlo", stderr=...), '
+            "or raise max_cost")
+
+
+def exchangeable_information_float(model: Any) -> list[float]:
+    """``h_0..h_{N-1}`` (nats) of an exchangeable model in float64, each computed directly.
+
+    ``h_j = H(X_{j+1} | X_1..X_j) = sum_c P(counts_j = c) H(r(c))`` with ``r(c)`` the predictive law of
+    the next token (``model.float_predictive``).  The law of the counts is propagated forward
+    (``P(c + e_s) += P(c) r_s(c)``): only sums of non-negative terms, no difference of ``O(N)``-sized
+    entropies, so every ``h_j`` keeps ~1e-13 relative accuracy up to thousands of tokens.
+    """
+    n, q = model.N, model.q
+    if q == 2:
+        return _binary_exchangeable_float(model)
+    counts = np.zeros((1, q), dtype=np.int64)
+    law = np.ones(1)
+    h = []
+    for j in range(n):
+        r = np.clip(model.float_predictive(counts), 0.0, 1.0)
+        h.append(float(np.sum(law * _row_entropies(r))))  # pairwise summation of non-negative terms
+        if j == n - 1:
+            break
+        # children c + e_s, merged by a code of the counts
+        child = (counts[:, None, :] + np.eye(q, dtype=np.int64)[None, :, :]).reshape(-1, q)
+        mass = (law[:, None] * r).reshape(-1)
+        code = child @ (np.int64(j + 2) ** np.arange(q, dtype=np.int64))
+        uniq, first, inv = np.unique(code, return_index=True, return_inverse=True)
+        law = np.bincount(inv.ravel(), weights=mass, minlength=len(uniq))
+        counts = child[first]
+        keep = law > 0  # count vectors the law cannot reach (copy model: all but q) carry no weight
+        law, counts = law[keep], counts[keep]
+    return h
+
+
+def _binary_exchangeable_float(model: Any) -> list[float]:
+    """The binary case of :func:`exchangeable_information_float`: the count vectors of length ``j`` are
+    ``(j - k, k)`` for ``k = 0..j``, so the law of the counts is one array shifted and added."""
+    n = model.N
+    law = np.ones(1)
+    h = []
+    for j in range(n):
+        k = np.arange(j + 1, dtype=np.int64)
+        r = np.clip(model.float_predictive(np.stack([j - k, k], axis=1)), 0.0, 1.0)
+        h.append(float(np.sum(law * _row_entropies(r))))  # pairwise summation of non-negative terms
+        if j < n - 1:
+            nxt = np.zeros(j + 2)
+            nxt[:-1] += law * r[:, 0]
+            nxt[1:] += law * r[:, 1]
+            law = nxt
+    return h
+
+
+def exchangeable_profiles(model: Any, arith: Arithmetic, budget: float | None = None) -> tuple[list, list | None]:
+    """``(e_0..e_N, h_0..h_{N-1} or None)`` of an exchangeable model.
+
+    Floats: ``h`` computed directly (:func:`exchangeable_information_float`) and ``e`` its running sums;
+    mpmath / symbolic: ``e_j = H(X_1..X_j)`` from ``model.prefix_law(j, arith)`` and ``h`` None (take
+    differences at the working precision).  Independent tokens take the O(N) product route.
+    ``budget`` (elementary operations) refuses models with too many symbol-count vectors
+    (``ModelTooLargeError`` with the estimate).
+    """
+    if isinstance(model, ProductModel):
+        return product_profiles(model, arith)
+    _check_exchangeable_cost(model, arith, budget)
+    if arith.precision == "float":
+        h = exchangeable_information_float(model)
+        if arith.base is not None:
+            scale = math.log(to_float(arith.base, "base"))
+            h = [x / scale for x in h]
+        e, acc = [0.0], 0.0
+        for x in h:
+            acc += x
+            e.append(acc)
+        return e, h
     e = []
     with arith.workprec():
         for j in range(model.N + 1):
@@ -126,12 +223,24 @@ def exchangeable_entropy_profile(model: Any, arith: Arithmetic) -> list:
                 continue
             e.append(arith.sum(arith.convert(m) * term for m, term in
                                ((m, -p * arith.log(p)) for m, p in law)))
-    return e
+    return e, None
+
+
+def exchangeable_entropy_profile(model: Any, arith: Arithmetic, budget: float | None = None) -> list:
+    """``e_j = H(X_1..X_j)`` (see :func:`exchangeable_profiles`)."""
+    return exchangeable_profiles(model, arith, budget)[0]
+
+
+def product_profiles(model: Any, arith: Arithmetic) -> tuple[list, list]:
+    """``(e, h)`` for independent tokens: ``h_j = (1/N) sum_i H(X_i)`` for every ``j`` and ``e_j = j h_0``
+    (``h`` taken directly, not as differences of the ``e_j``)."""
+    n = model.N
+    with arith.workprec():
+        total = arith.sum(arith.entropy(arith.array(m, f"marginal {i + 1}")) for i, m in enumerate(model.marginals))
+        h0 = total / arith.convert(n)
+        return [total * arith.convert(j) / arith.convert(n) for j in range(n + 1)], [h0] * n
 
 
 def product_entropy_profile(model: Any, arith: Arithmetic) -> list:
     """``e_j = (j/N) sum_i H(X_i)`` for independent tokens."""
-    n = model.N
-    with arith.workprec():
-        total = arith.sum(arith.entropy(arith.array(m, f"marginal {i + 1}")) for i, m in enumerate(model.marginals))
-        return [total * arith.convert(j) / arith.convert(n) for j in range(n + 1)]
+    return product_profiles(model, arith)[0]

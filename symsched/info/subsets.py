@@ -23,8 +23,14 @@ __all__ = ["enumeration_cost", "subset_entropy_sums", "orbit_entropy_sums"]
 
 
 def enumeration_cost(cardinalities: Sequence[int]) -> float:
-    """Elementary operations of the depth-first route: ``prod (1 + c_i)`` plus a per-subset overhead."""
-    return float(math.prod(1 + c for c in cardinalities)) + 200.0 * 2.0 ** len(cardinalities)
+    """Elementary operations of the depth-first route: ``prod (1 + c_i)`` plus a per-subset overhead.
+
+    Exact (an int, possibly beyond the float range) while it has fewer than 4000 digits; beyond that
+    ``math.inf``.  Never an ``OverflowError``: it is the check that refuses such models.
+    """
+    if sum(math.log10(1 + c) for c in cardinalities) + 3 > 4000 or len(cardinalities) > 13000:
+        return math.inf
+    return math.prod(1 + c for c in cardinalities) + 200 * 2 ** len(cardinalities)
 
 
 def subset_entropy_sums(joint: np.ndarray, arith: Arithmetic) -> list:

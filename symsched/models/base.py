@@ -20,8 +20,10 @@ import numpy as np
 from ..arithmetic import Arithmetic, arithmetic, free_symbols_of
 from ..errors import ModelTooLargeError
 from ..errors import InvalidModelError
+from ..errors import format_count
+from ..validation import check_budget
 
-__all__ = ["DiscreteModel", "DEFAULT_MAX_ENTRIES", "check_enumerable"]
+__all__ = ["DiscreteModel", "DEFAULT_MAX_ENTRIES", "check_enumerable", "describe_cardinalities"]
 
 #: Default budget on the number of entries of an explicit joint table (about 0.5 GiB of float64).
 DEFAULT_MAX_ENTRIES = 2 ** 26
@@ -29,9 +31,18 @@ DEFAULT_MAX_ENTRIES = 2 ** 26
 
 def check_enumerable(size: float, what: str, max_entries: float | None = None) -> None:
     """Refuse an enumeration of ``size`` entries beyond ``max_entries`` with the estimate in the message."""
-    budget = DEFAULT_MAX_ENTRIES if max_entries is None else max_entries
+    budget = check_budget(max_entries, "max_entries")
+    budget = DEFAULT_MAX_ENTRIES if budget is None else budget
     if size > budget:
-        raise ModelTooLargeError(f"{what} would have {size:.3g} entries", size, budget)
+        raise ModelTooLargeError(f"{what} would have {format_count(size)} entries", size, budget)
+
+
+def describe_cardinalities(cards: Sequence[int]) -> str:
+    """The state counts for a message: the tuple when short, else a summary (N, distinct counts)."""
+    cards = tuple(cards)
+    if len(cards) <= 12:
+        return str(cards)
+    return f"({', '.join(map(str, cards[:4]))}, ..., {cards[-1]}) (N = {len(cards)}, counts {sorted(set(cards))})"
 
 
 class DiscreteModel:
@@ -108,7 +119,7 @@ class DiscreteModel:
             For ``precision="float"``/``"mpmath"`` on a model with unresolved symbols.
         """
         check_enumerable(self.joint_size(), f"the joint table of {type(self).__name__} "
-                         f"with cardinalities {self.cardinalities}", max_entries)
+                         f"with cardinalities {describe_cardinalities(self.cardinalities)}", max_entries)
         return self._joint_array(arithmetic(precision, dps))
 
     def index_of(self, variable: Hashable) -> int:
@@ -118,7 +129,7 @@ class DiscreteModel:
             raise KeyError(f"unknown variable {variable!r}; variables are {list(self.variables)}") from None
 
     # -- symmetry -----------------------------------------------------------------------------
-    def distribution_automorphisms(self) -> list[tuple[int, ...]]:
+    def distribution_automorphisms(self, max_candidates: int | None = None) -> list[tuple[int, ...]]:
         """Permutations of token positions that leave the joint pmf unchanged.
 
         Each permutation ``pi`` (a tuple, ``pi[i]`` the image of position ``i``) satisfies

@@ -17,6 +17,7 @@ import sympy as sp
 from ..arithmetic import Arithmetic
 from ..errors import InvalidModelError
 from .base import DiscreteModel
+from .symmetry import MAX_CANDIDATES, bn_automorphisms
 from .validation import as_entry_array, check_probability_table, object_entries
 
 __all__ = ["BayesianNetwork"]
@@ -223,11 +224,9 @@ class BayesianNetwork(nx.DiGraph, GraphVariables):
         with arith.workprec():
             return product_of_factors(self.factors(arith), self.cardinalities, arith)
 
-    def distribution_automorphisms(self) -> list[tuple[int, ...]]:
+    def distribution_automorphisms(self, max_candidates: int = MAX_CANDIDATES) -> list[tuple[int, ...]]:
         """Graph automorphisms mapping every CPD onto an equal one (see :mod:`symsched.models.symmetry`)."""
-        from .symmetry import distribution_automorphisms
-
-        return distribution_automorphisms(self)
+        return bn_automorphisms(self, max_candidates)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(N={self.number_of_nodes()}, cardinalities="

@@ -27,11 +27,14 @@ import numpy as np
 
 from ..arithmetic import SUM_TOLERANCE, to_float
 from ..errors import InvalidModelError, SymschedError
+from ..validation import finite_real
 from .bayesian import BayesianNetwork
 
 __all__ = ["read_bif", "from_pgmpy", "to_pgmpy", "load_example", "example_names"]
 
 DEFAULT_ROW_TOLERANCE = 1e-4
+#: Largest accepted ``row_tolerance``.
+MAX_ROW_TOLERANCE = 0.1
 
 _PGMPY_HINT = "pgmpy is not installed: pip install symsched[pgmpy]"
 
@@ -69,7 +72,18 @@ def _fix_rows(name: Hashable, table: np.ndarray, tol: float, log: list) -> np.nd
     return out
 
 
+def _check_tolerance(tol: Any) -> float:
+    """``row_tolerance`` must be a number in ``[0, 0.1]``: NaN or a negative value would mean "no check" or
+    nonsense, and beyond 0.1 a row is not a rounded probability distribution any more."""
+    tol = finite_real(tol, "row_tolerance", nonnegative=True)
+    if tol > MAX_ROW_TOLERANCE:
+        raise SymschedError(f"row_tolerance must be at most {MAX_ROW_TOLERANCE} (rows off by more are not rounding), "
+                            f"got {tol!r}")
+    return tol
+
+
 def _finish(bn: BayesianNetwork, order: list, states: dict, cpds: dict, tol: float, source: str) -> BayesianNetwork:
+    tol = _check_tolerance(tol)
     log: list = []
     for v in order:
         bn.add_variable(v, states[v])
@@ -95,7 +109,7 @@ _PROB_HEAD_RE = re.compile(r"^\s*\(\s*([^|)]+?)\s*(?:\|\s*([^)]*))?\)\s*$", re.S
 
 
 def _blocks(text: str, source: str):
-    """``(keyword, header, body)`` for each top-level block, matching braces (bodies may nest them)."""
+    """``(keyword, header, body, offset of body)`` for each top-level block, matching braces (bodies may nest them)."""
     pos = 0
     while True:
         m = _HEAD_RE.search(text, pos)
@@ -107,7 +121,7 @@ def _blocks(text: str, source: str):
             i += 1
         if depth:
             raise InvalidModelError(f"{source}: unbalanced braces in the {m.group(1)} block {m.group(2).strip()!r}")
-        yield m.group(1), m.group(2).strip(), text[m.end():i - 1]
+        yield m.group(1), m.group(2).strip(), text[m.end():i - 1], m.end()
         pos = i
 
 
@@ -127,6 +141,12 @@ def read_bif(path: str | Path, *, exact: bool = False,
     row_tolerance : float
         Rows summing to one within this tolerance are divided by their sums, with a warning and a
         record in ``bn.graph["renormalized_rows"]`` (see the module docstring); 0 disables this.
+        Must be in ``[0, 0.1]`` (NaN and negative values are refused).
+
+    Raises
+    ------
+    InvalidModelError
+        Naming the file (and the line, for a CPD row given twice) and what is wrong.
 
     Token order is the order of the ``variable`` blocks in the file.
 
@@ -144,11 +164,13 @@ def read_bif(path: str | Path, *, exact: bool = False,
 
 
 def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwork:
+    tol = _check_tolerance(tol)
     text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    # block comments become their newlines, so offsets still give the file's line numbers
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
     order, states = [], {}
     blocks = list(_blocks(text, source))
-    for kind, name, body in blocks:
+    for kind, name, body, _ in blocks:
         if kind != "variable":
             continue
         t = _TYPE_RE.search(body)
@@ -164,7 +186,7 @@ def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwo
         raise InvalidModelError(f"{source}: no 'variable' blocks found (is this a BIF file?)")
     num = Fraction if exact else float
     cpds = {}
-    for kind, head, body in blocks:
+    for kind, head, body, body_at in blocks:
         if kind != "probability":
             continue
         m = _PROB_HEAD_RE.match(head)
@@ -182,10 +204,14 @@ def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwo
         if var in cpds:
             raise InvalidModelError(f"{source}: two probability tables for {var!r}")
         table = np.full(tuple(pc) + (k,), None, dtype=object)
-        for stmt in body.split(";"):
-            stmt = stmt.strip()
+        given: dict = {}  # parent states -> line of the row that set them (a row given twice is refused)
+        at = body_at
+        for raw_stmt in body.split(";"):
+            stmt_at, at = at, at + len(raw_stmt) + 1
+            stmt = raw_stmt.strip()
             if not stmt:
                 continue
+            line = text.count("\n", 0, stmt_at + len(raw_stmt) - len(raw_stmt.lstrip())) + 1
             if stmt.startswith("table") or stmt.startswith("default"):
                 kw = "table" if stmt.startswith("table") else "default"
                 vals = [num(x) for x in _split(stmt[len(kw):])]
@@ -199,6 +225,11 @@ def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwo
                 if len(vals) != int(np.prod(pc)) * k:
                     raise InvalidModelError(f"{source}: CPD of {var!r}: table has {len(vals)} values, expected "
                                             f"{int(np.prod(pc)) * k}")
+                if given:
+                    first = min(given.values())
+                    raise InvalidModelError(f"{source}, line {line}: CPD of {var!r}: a 'table' after rows given "
+                                            f"from line {first}: each row must be given once")
+                given = {idx: line for idx in np.ndindex(*pc)}
                 # BIF's table lists the variable's states slowest (as pgmpy reads it): shape (k, parents...)
                 arr = np.empty(len(vals), dtype=object)
                 arr[:] = vals
@@ -216,6 +247,10 @@ def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwo
                 idx = tuple(states[p].index(lab) for p, lab in zip(parents, labels))
             except ValueError:
                 raise InvalidModelError(f"{source}: CPD of {var!r}: unknown parent state in ({mm.group(1)})") from None
+            if idx in given:
+                raise InvalidModelError(f"{source}, line {line}: CPD of {var!r}: the row ({mm.group(1).strip()}) "
+                                        f"was already given on line {given[idx]}; each row must be given once")
+            given[idx] = line
             table[idx] = vals
         missing = [idx for idx in np.ndindex(*pc) if table[idx + (0,)] is None]
         if missing:

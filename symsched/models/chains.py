@@ -10,6 +10,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic
 from ..errors import InvalidModelError
+from ..validation import positive_int
 from .base import DiscreteModel, _check_names
 from .bayesian import BayesianNetwork, _subs_array
 from .validation import as_entry_array, check_probability_table, object_entries
@@ -117,8 +118,7 @@ def markov_chain(n: int, initial: Any, transition: Any,
     >>> mc.joint().sum(axis=(0, 1, 2)).round(6).tolist()
     [0.5409, 0.4591]
     """
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise InvalidModelError(f"markov_chain: n must be a positive integer, got {n!r}")
+    n = positive_int(n, "n", "markov_chain")
     names = _check_names(names, int(n), "markov_chain")
     init = _initial(initial)
     mats = _matrix_list(transition, n - 1, "transition matrix")
@@ -221,8 +221,7 @@ def hidden_markov_model(n: int, initial: Any, transition: Any, emission: Any,
                         names: Sequence[Hashable] | None = None) -> HiddenMarkovModel:
     """An HMM with ``n`` observed tokens ``Y1..Yn``; ``transition`` and ``emission`` are one matrix
     (homogeneous) or a list (``n - 1`` transitions, ``n`` emissions).  See :class:`HiddenMarkovModel`."""
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise InvalidModelError(f"hidden_markov_model: n must be a positive integer, got {n!r}")
+    n = positive_int(n, "n", "hidden_markov_model")
     names = _check_names(names, int(n), "hidden_markov_model") if names is not None else \
         tuple(f"Y{i + 1}" for i in range(n))
     trans = _matrix_list(transition, n - 1, "transition matrix")

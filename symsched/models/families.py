@@ -15,10 +15,10 @@ from typing import Any, Hashable, Mapping, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.special import betaln
 
-from ..arithmetic import Arithmetic, to_float
+from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import InvalidModelError
+from ..validation import positive_int
 from .base import DiscreteModel, _check_names
 from .bayesian import _subs_array
 from .validation import as_entry_array, check_probability_table
@@ -46,10 +46,11 @@ def _multinomial(counts: Sequence[int]) -> int:
     return out
 
 
-def _positive_int(x: Any, what: str) -> int:
-    if not isinstance(x, (int, np.integer)) or isinstance(x, bool) or x < 1:
-        raise InvalidModelError(f"{what} must be a positive integer, got {x!r}")
-    return int(x)
+def _float_entropy_rows(r: np.ndarray) -> np.ndarray:
+    """``-sum_s r_s log r_s`` of every row (nats), with ``0 log 0 = 0``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
+    return -terms.sum(axis=-1)
 
 
 class ExchangeableModel(DiscreteModel):
@@ -76,6 +77,27 @@ class ExchangeableModel(DiscreteModel):
     def sequence_probability(self, counts: Sequence[int], arith: Arithmetic) -> Any:
         """Probability that ``sum(counts)`` given tokens show one fixed sequence with these symbol counts."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def count_vectors(self) -> int:
+        """How many symbol-count vectors of lengths ``0..n`` can have positive probability (a cost bound):
+        ``C(n + q, q)`` in general."""
+        return math.comb(self.n + self.q, self.q)
+
+    def float_predictive(self, counts: np.ndarray) -> np.ndarray:
+        """``P(next token = s | a fixed sequence with symbol counts c)`` in float64, for every row ``c`` of
+        ``counts`` (shape ``(M, q)``, all rows with the same total ``j < n``); returns shape ``(M, q)``.
+
+        The default takes ratios of :meth:`sequence_probability` (which may underflow for long
+        sequences); the families override it with a closed form that is accurate at any ``n``.
+        """
+        ar = arithmetic("float")
+        out = np.empty(counts.shape, dtype=float)
+        for m, c in enumerate(counts):
+            base = self.sequence_probability(tuple(int(x) for x in c), ar)
+            for s in range(self.q):
+                nxt = tuple(int(x) + (t == s) for t, x in enumerate(c))
+                out[m, s] = self.sequence_probability(nxt, ar) / base
+        return out
 
     def prefix_law(self, j: int, arith: Arithmetic) -> list[tuple[int, Any]]:
         """The law of any ``j`` tokens: ``(multiplicity, probability)`` pairs, zero probabilities omitted.
@@ -182,7 +204,7 @@ class IIDModel(ExchangeableModel, ProductModel):
     """``n`` i.i.d. tokens with one ``marginal`` (exchangeable and a product)."""
 
     def __init__(self, n: int, marginal: Any, names: Sequence[Hashable] | None = None):
-        self.n = _positive_int(n, "independent: n")
+        self.n = positive_int(n, "n", "independent")
         ProductModel.__init__(self, [marginal] * self.n, names)
         self.marginal = self.marginals[0]
         self.q = len(self.marginal)
@@ -197,6 +219,10 @@ class IIDModel(ExchangeableModel, ProductModel):
 
     def subs(self, mapping):
         return IIDModel(self.n, _subs_array(self.marginal, mapping), self._names)
+
+    def float_predictive(self, counts):
+        m = np.array([to_float(x, "marginal") for x in self.marginal], dtype=float)
+        return np.broadcast_to(m, counts.shape).copy()
 
     _joint_array = ProductModel._joint_array
 
@@ -229,7 +255,7 @@ def independent(n: int | None = None, marginal: Any = None, *, marginals: Sequen
     if n is None or marginal is None:
         raise InvalidModelError("independent: give (n, marginal) or marginals=[...]")
     if isinstance(marginal, (int, np.integer)) and not isinstance(marginal, bool):
-        q = _positive_int(marginal, "independent: q")
+        q = positive_int(marginal, "q", "independent")
         marginal = [Fraction(1, q)] * q
     return IIDModel(n, marginal, names)
 
@@ -238,8 +264,8 @@ class CopyModel(ExchangeableModel):
     """All ``n`` tokens equal, uniform over ``q`` symbols."""
 
     def __init__(self, n: int, q: int = 2, names: Sequence[Hashable] | None = None):
-        self.n = _positive_int(n, "copy_model: n")
-        self.q = _positive_int(q, "copy_model: q")
+        self.n = positive_int(n, "n", "copy_model")
+        self.q = positive_int(q, "q", "copy_model")
         self._names = _check_names(names, self.n, "copy_model")
 
     def sequence_probability(self, counts, arith):
@@ -252,6 +278,14 @@ class CopyModel(ExchangeableModel):
         if not 0 <= j <= self.n:
             raise InvalidModelError(f"prefix_law: j must be in 0..{self.n}, got {j!r}")
         return [(1, arith.one)] if j == 0 else [(self.q, arith.convert(Fraction(1, self.q)))]
+
+    def count_vectors(self) -> int:
+        return 1 + self.q * self.n  # all tokens equal: one symbol carries the whole count
+
+    def float_predictive(self, counts):
+        if counts.sum(axis=1).max(initial=0) == 0:
+            return np.full(counts.shape, 1.0 / self.q)
+        return (counts > 0).astype(float)  # the one symbol seen so far
 
 
 def copy_model(n: int, q: int = 2, names: Sequence[Hashable] | None = None) -> CopyModel:
@@ -269,7 +303,7 @@ class ParityModel(ExchangeableModel):
     """``n - 1`` fair bits and their XOR (``n = 1``: the constant 0)."""
 
     def __init__(self, n: int, names: Sequence[Hashable] | None = None):
-        self.n = _positive_int(n, "parity_model: n")
+        self.n = positive_int(n, "n", "parity_model")
         self.q = 2
         self._names = _check_names(names, self.n, "parity_model")
 
@@ -285,6 +319,13 @@ class ParityModel(ExchangeableModel):
         k = j if j < self.n else self.n - 1
         return [(2 ** k, arith.convert(Fraction(1, 2 ** k)))]
 
+    def float_predictive(self, counts):
+        j = int(counts[0].sum()) if len(counts) else 0
+        if j < self.n - 1:
+            return np.full(counts.shape, 0.5)
+        odd = (counts[:, 1] % 2).astype(float)  # the last token makes the weight even
+        return np.stack([1.0 - odd, odd], axis=1)
+
 
 def parity_model(n: int, names: Sequence[Hashable] | None = None) -> ParityModel:
     """Parity model: any ``j < n`` tokens are uniform, all ``n`` have even weight.
@@ -299,7 +340,13 @@ def parity_model(n: int, names: Sequence[Hashable] | None = None) -> ParityModel
 
 def _check_param(x: Any, what: str) -> Any:
     if isinstance(x, sp.Basic) and x.free_symbols:
+        # symbols are allowed, but not a value their assumptions prove non-positive or non-real
+        if x.is_extended_real is False or x.is_positive is False:
+            raise InvalidModelError(f"{what} must be positive, got {x} (non-positive for the symbols' "
+                                    "declared assumptions)")
         return x
+    if isinstance(x, sp.Basic) and x.is_number and sp.im(x) != 0:
+        raise InvalidModelError(f"{what} must be a positive real number, got {x}")
     v = to_float(x, what)
     if not v > 0 or not math.isfinite(v):
         raise InvalidModelError(f"{what} must be positive and finite, got {x!r}")
@@ -311,7 +358,7 @@ class BetaBernoulliModel(ExchangeableModel):
     probability ``B(a + k, b + j - k) / B(a, b) = a^(k) b^(j-k) / (a+b)^(j)`` (rising factorials)."""
 
     def __init__(self, n: int, a: Any, b: Any, names: Sequence[Hashable] | None = None):
-        self.n = _positive_int(n, "beta_bernoulli: n")
+        self.n = positive_int(n, "n", "beta_bernoulli")
         self.q = 2
         self.a = _check_param(a, "beta_bernoulli: a")
         self.b = _check_param(b, "beta_bernoulli: b")
@@ -333,9 +380,18 @@ class BetaBernoulliModel(ExchangeableModel):
             a, b = arith.convert(self.a), arith.convert(self.b)
             with mpmath.workdps(arith.workdps):
                 return mpmath.rf(a, k) * mpmath.rf(b, j - k) / mpmath.rf(a + b, j)
-
+        # a^(k) b^(j-k) / (a+b)^(j) as a product of ratios: no difference of huge log-gammas, so
+        # accurate for any a, b (betaln differences lose every digit at a, b ~ 1e15)
         a, b = to_float(self.a, "a"), to_float(self.b, "b")
-        return math.exp(betaln(a + k, b + j - k) - betaln(a, b))
+        log_p = math.fsum(math.log((a + i) / (a + b + i)) for i in range(k)) + \
+            math.fsum(math.log((b + i) / (a + b + k + i)) for i in range(j - k))
+        return math.exp(log_p)
+
+    def float_predictive(self, counts):
+        a, b = to_float(self.a, "a"), to_float(self.b, "b")
+        j = counts.sum(axis=1).astype(float)
+        k = counts[:, 1].astype(float)
+        return np.stack([(b + j - k) / (a + b + j), (a + k) / (a + b + j)], axis=1)
 
     def __repr__(self) -> str:
         return f"BetaBernoulliModel(n={self.n}, a={self.a}, b={self.b})"
@@ -358,7 +414,7 @@ class ProductMixtureModel(ExchangeableModel):
     """``p(x) = sum_c w_c prod_i comp_c[x_i]`` over ``q`` symbols."""
 
     def __init__(self, n: int, weights: Any, components: Any, names: Sequence[Hashable] | None = None):
-        self.n = _positive_int(n, "product_mixture: n")
+        self.n = positive_int(n, "n", "product_mixture")
         self.weights = as_entry_array(weights, "product_mixture weights")
         if self.weights.ndim != 1:
             raise InvalidModelError(f"product_mixture weights: expected a vector, got shape {self.weights.shape}")
@@ -389,6 +445,19 @@ class ProductMixtureModel(ExchangeableModel):
                     t = t * comp[c, s] ** k
             terms.append(t)
         return arith.sum(terms) if arith.precision != "float" else math.fsum(terms)
+
+    def float_predictive(self, counts):
+        w = np.array([to_float(x, "weight") for x in self.weights], dtype=float)
+        comp = np.array([[to_float(x, "component") for x in row] for row in self.components], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logc = np.log(comp)  # (C, q), -inf where a component gives a symbol zero probability
+            # log posterior weight of each component after the counts (0 * log 0 = 0)
+            loglik = np.where(counts[:, None, :] > 0, counts[:, None, :] * logc[None, :, :], 0.0).sum(axis=2)
+            logpost = np.log(w)[None, :] + loglik
+        top = np.max(logpost, axis=1, keepdims=True)
+        post = np.exp(logpost - top)
+        post /= post.sum(axis=1, keepdims=True)
+        return post @ comp
 
 
 def product_mixture(n: int, weights: Any, components: Any,

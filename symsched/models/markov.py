@@ -15,10 +15,12 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import Arithmetic, arithmetic
-from ..errors import InvalidModelError
-from .base import check_enumerable
-from .bayesian import GraphVariables, _subs_array, product_of_factors
+from ..arithmetic import Arithmetic, arithmetic, to_float
+from ..errors import InvalidModelError, SymschedError
+from ..validation import positive_int
+from .base import check_enumerable, describe_cardinalities
+from .symmetry import MAX_CANDIDATES, mrf_automorphisms
+from .bayesian import GraphVariables, _subs_array, broadcast_factor, product_of_factors
 from .validation import as_entry_array, check_nonnegative_table, object_entries
 
 __all__ = ["MarkovRandomField", "ising", "potts"]
@@ -108,6 +110,35 @@ class MarkovRandomField(nx.Graph, GraphVariables):
     def _unnormalised(self, arith: Arithmetic) -> np.ndarray:
         return product_of_factors(self.factors(arith), self.cardinalities, arith)
 
+    def _unnormalised_float(self) -> tuple[np.ndarray, float]:
+        """``(u, shift)`` with ``prod factors = u * exp(shift)`` and ``max u = 1`` when rescaled.
+
+        The direct product is kept when it is safely inside the float range; otherwise (potentials of
+        1e300, couplings of hundreds) the factors' logarithms are summed and the maximum subtracted,
+        so that any finite potentials give the right normalised joint.
+        """
+        arith = arithmetic("float")
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            try:
+                u = self._unnormalised(arith)
+            except OverflowError:  # an exact potential beyond the float range
+                u = None
+        if u is not None and np.all(np.isfinite(u)):
+            top = float(u.max())
+            if top >= _SAFE_MIN:
+                return u, 0.0
+        pos = {v: i for i, v in enumerate(self.nodes)}
+        logs = [(tuple(pos[v] for v in vs), _log_table(t, f"factor over {list(vs)}")) for vs, t in self._factors]
+        with np.errstate(invalid="ignore"):
+            total = np.zeros(self.cardinalities)
+            for idx, lt in logs:
+                total = total + broadcast_factor(lt, idx, len(self.cardinalities))
+        shift = float(np.max(total))
+        if not math.isfinite(shift):
+            raise InvalidModelError("MarkovRandomField: the partition function Z is zero (every configuration "
+                                    "has zero potential)")
+        return np.exp(total - shift), shift
+
     def _z(self, table: np.ndarray, arith: Arithmetic) -> Any:
         z = arith.sum(table.ravel())
         if arith.precision == "symbolic":
@@ -119,25 +150,41 @@ class MarkovRandomField(nx.Graph, GraphVariables):
 
     def partition_function(self, precision: str = "float", dps: int | None = None,
                            max_entries: float | None = None) -> Any:
-        """``Z = sum_x prod_f phi_f(x_f)``, exactly by enumeration (within the joint-size budget)."""
+        """``Z = sum_x prod_f phi_f(x_f)``, exactly by enumeration (within the joint-size budget).
+
+        In floats a ``Z`` beyond the float range is refused (use ``precision="mpmath"``).
+        """
         check_enumerable(self.joint_size(), f"the partition function of {type(self).__name__} "
-                         f"with cardinalities {self.cardinalities}", max_entries)
+                         f"with cardinalities {describe_cardinalities(self.cardinalities)}", max_entries)
         arith = arithmetic(precision, dps)
+        if precision == "float":
+            for v in self.nodes:
+                self.states(v)
+            u, shift = self._unnormalised_float()
+            z = self._z(u, arith)
+            log_z = math.log(z) + shift
+            if log_z > _LOG_FLOAT_MAX:
+                raise SymschedError(f"MarkovRandomField: Z = exp({log_z:.6g}) exceeds the float range; use "
+                                    "partition_function(precision='mpmath')")
+            return math.exp(log_z) if shift else float(z)
         with arith.workprec():
             return arith.finalize(self._z(self._unnormalised(arith), arith)) if precision != "symbolic" \
                 else self._z(self._unnormalised(arith), arith)
 
     def _joint_array(self, arith: Arithmetic) -> np.ndarray:
+        if arith.precision == "float":
+            for v in self.nodes:
+                self.states(v)
+            u, _ = self._unnormalised_float()
+            return u / self._z(u, arith)
         with arith.workprec():
             u = self._unnormalised(arith)
             z = self._z(u, arith)
             return u / z
 
-    def distribution_automorphisms(self) -> list[tuple[int, ...]]:
+    def distribution_automorphisms(self, max_candidates: int = MAX_CANDIDATES) -> list[tuple[int, ...]]:
         """Graph automorphisms mapping every factor onto an equal one (see :mod:`symsched.models.symmetry`)."""
-        from .symmetry import distribution_automorphisms
-
-        return distribution_automorphisms(self)
+        return mrf_automorphisms(self, max_candidates)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(N={self.number_of_nodes()}, cardinalities="
@@ -145,17 +192,68 @@ class MarkovRandomField(nx.Graph, GraphVariables):
                 f"factors={len(self._factors)})")
 
 
-# -- Ising and Potts ------------------------------------------------------------------------------
-def _exp(x: Any) -> Any:
-    """exp keeping the kind: float -> float, mpf -> mpf, exact/sympy -> sympy.exp (exact)."""
-    if isinstance(x, (float, np.floating)):
-        return math.exp(float(x))
+#: A float product whose largest entry is below this is recomputed in the log domain (underflow risk).
+_SAFE_MIN = 1e-250
+_LOG_FLOAT_MAX = math.log(np.finfo(float).max)
+
+
+def _log_entry(x: Any, where: str) -> float:
+    """``log x`` in float for one potential of any kind (exact entries through sympy, so exp(1000) is fine)."""
+    if isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, sp.Basic):
+        return math.log(x) if x > 0 else -math.inf
+    if isinstance(x, Fraction):
+        return math.log(x.numerator) - math.log(x.denominator) if x > 0 else -math.inf
     if isinstance(x, mpmath.mpf):
-        return mpmath.exp(x)
+        return float(mpmath.log(x)) if x > 0 else -math.inf
+    x = sp.sympify(x)
+    if x.is_zero:
+        return -math.inf
+    return to_float(sp.expand_log(sp.log(x), force=True), where)
+
+
+def _log_table(table: np.ndarray, where: str) -> np.ndarray:
+    if table.dtype != object:
+        with np.errstate(divide="ignore"):
+            return np.log(table)
+    out = np.empty(table.shape, dtype=float)
+    for idx, x in np.ndenumerate(table):
+        out[idx] = _log_entry(x, where)
+    return out
+
+
+# -- Ising and Potts ------------------------------------------------------------------------------
+def _exact(x: Any) -> Any:
+    """An mpf as the exact binary rational it is (so its exponential can be taken at any precision later)."""
+    if isinstance(x, mpmath.mpf):
+        if not mpmath.isfinite(x):
+            raise InvalidModelError(f"expected a finite number, got {x!r}")
+        sign, man, exp, _ = x._mpf_
+        return (-1) ** sign * sp.Integer(man) * sp.Integer(2) ** exp
+    return x
+
+
+#: Float exponents beyond this give sympy Float potentials (unbounded exponent range) instead of overflowing.
+_FLOAT_EXP_LIMIT = 700.0
+
+
+def _exp(x: Any) -> Any:
+    """exp keeping the kind: float -> float, exact/sympy/mpf -> exact ``sympy.exp``.
+
+    mpf parameters become exact sympy exponentials, evaluated later at the working precision of the
+    computation (``precision="mpmath", dps=...``), not at mpmath's default 15 digits now.  A float
+    exponent beyond +-700 gives a sympy Float (no overflow or underflow); the joint is then formed
+    in the log domain (see :meth:`MarkovRandomField._unnormalised_float`).
+    """
+    if isinstance(x, (float, np.floating)):
+        if not math.isfinite(float(x)):
+            raise InvalidModelError(f"expected a finite number, got {x!r}")
+        if abs(float(x)) > _FLOAT_EXP_LIMIT:
+            return sp.exp(sp.Float(float(x)))
+        return math.exp(float(x))
     if isinstance(x, Fraction):
         return sp.exp(sp.Rational(x.numerator, x.denominator))
-    if isinstance(x, (int, np.integer, sp.Basic)):
-        return sp.exp(sp.sympify(x))
+    if isinstance(x, (int, np.integer, sp.Basic, mpmath.mpf)) and not isinstance(x, bool):
+        return sp.exp(sp.sympify(_exact(x)))
     raise InvalidModelError(f"expected a number or sympy expression, got {type(x).__name__} {x!r}")
 
 
@@ -230,8 +328,8 @@ def ising(graph: nx.Graph, coupling: Any, field: Any = 0) -> MarkovRandomField:
     (0.365529, 0.134471)
     """
     _check_graph(graph, "ising")
-    J = _per_edge(graph, coupling, "ising coupling")
-    h = _per_node(graph, field, "ising field")
+    J = {e: _exact(v) for e, v in _per_edge(graph, coupling, "ising coupling").items()}
+    h = {n: _exact(v) for n, v in _per_node(graph, field, "ising field").items()}
     mrf = MarkovRandomField()
     for n in graph.nodes:
         mrf.add_variable(n, 2)
@@ -259,15 +357,15 @@ def potts(graph: nx.Graph, q: int, coupling: Any, field: Any = 0) -> MarkovRando
     E/(6 + 3*E)
     """
     _check_graph(graph, "potts")
-    if not isinstance(q, (int, np.integer)) or isinstance(q, bool) or q < 1:
-        raise InvalidModelError(f"potts: q must be a positive integer, got {q!r}")
-    J = _per_edge(graph, coupling, "potts coupling")
-    h = _per_node(graph, field, "potts field")
+    q = positive_int(q, "q", "potts")
+    J = {e: _exact(v) for e, v in _per_edge(graph, coupling, "potts coupling").items()}
+    h = {n: _exact(v) for n, v in _per_node(graph, field, "potts field").items()}
     mrf = MarkovRandomField()
     for n in graph.nodes:
         mrf.add_variable(n, int(q))
-    one = lambda x: 1.0 if isinstance(x, (float, np.floating)) else (  # noqa: E731
-        mpmath.mpf(1) if isinstance(x, mpmath.mpf) else sp.Integer(1))
+    def one(x):  # the potential exp(0), of the same kind as the others
+        return 1.0 if isinstance(x, (float, np.floating)) else sp.Integer(1)
+
     for n in graph.nodes:
         if not _is_zero(h[n]):
             mrf.add_factor([n], [_exp(h[n])] + [one(h[n])] * (q - 1))

@@ -8,11 +8,24 @@ import numpy as np
 import sympy as sp
 
 from ..arithmetic import Arithmetic
-from ..errors import InvalidModelError
-from .base import DiscreteModel, _check_names
+from ..errors import InvalidModelError, ModelTooLargeError
+from .base import DiscreteModel, _check_names, check_enumerable
 from .validation import as_entry_array, check_probability_table
 
 __all__ = ["JointDistribution", "from_joint"]
+
+
+#: Largest explicit table of exact or symbolic entries (each is checked and summed as a Python object).
+MAX_OBJECT_ENTRIES = 2 ** 20
+
+
+def _check_table_budget(size: int, objects: bool) -> None:
+    if objects and size > MAX_OBJECT_ENTRIES:
+        raise ModelTooLargeError(f"from_joint: a table of {size} exact or symbolic entries (each validated and "
+                                 "summed as a Python object)", size, MAX_OBJECT_ENTRIES,
+                                 "give float entries (np.asarray(table, dtype=float)) or a structured model "
+                                 "(BayesianNetwork, MarkovRandomField, a family)")
+    check_enumerable(size, "from_joint: the joint table")
 
 
 class JointDistribution(DiscreteModel):
@@ -38,12 +51,17 @@ class JointDistribution(DiscreteModel):
 
     def __init__(self, table: Any, names: Sequence[Hashable] | None = None,
                  states: Mapping[Hashable, Sequence] | Sequence[Sequence] | None = None):
+        size = int(np.size(table)) if isinstance(table, np.ndarray) else None
+        if size is not None:  # refuse before copying or scanning what is over budget
+            _check_table_budget(size, table.dtype == object)
         arr = as_entry_array(table, "joint table")
+        _check_table_budget(arr.size, arr.dtype == object)
         if arr.ndim == 0:
             raise InvalidModelError("joint table: expected an array with one axis per variable, got a scalar")
         if any(s < 1 for s in arr.shape):
             raise InvalidModelError(f"joint table: every axis needs at least one state, got shape {arr.shape}")
         check_probability_table(arr, "joint table", axis=None)
+        arr.flags.writeable = False  # our own copy (as_entry_array copies): later edits cannot reach it
         self._table = arr
         self._names = _check_names(names, arr.ndim, "from_joint")
         self._states = {}

@@ -40,29 +40,46 @@ def as_entry_array(table: Any, where: str) -> np.ndarray:
     if isinstance(table, np.ndarray) and table.dtype != object:
         if table.dtype.kind not in "biuf":
             raise InvalidModelError(f"{where}: expected numeric entries, got dtype {table.dtype}")
-        return np.asarray(table, dtype=float)
+        # a copy: the model must not share (or freeze) the caller's array
+        return np.array(table, dtype=float)
     try:
         arr = np.array(table, dtype=object)
     except ValueError as exc:  # ragged nesting
         raise InvalidModelError(f"{where}: not a rectangular table ({exc})") from None
     flat = arr.ravel()
-    for x in flat:
-        if isinstance(x, (list, tuple, np.ndarray)):
-            raise InvalidModelError(f"{where}: not a rectangular table")
-        if not isinstance(x, (int, float, Fraction, np.integer, np.floating, mpmath.mpf, sp.Basic)):
-            raise InvalidModelError(f"{where}: entry {x!r} of type {type(x).__name__} is not a number")
-    if all(isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, bool)
-           for x in flat):
-        return np.asarray(arr, dtype=float)
+    kinds = set(map(type, flat))  # one pass in C; the per-entry loop below only runs on unusual types
+    if not kinds <= _PLAIN_NUMBERS:
+        for x in flat:
+            if isinstance(x, (list, tuple, np.ndarray)):
+                raise InvalidModelError(f"{where}: not a rectangular table")
+            if not isinstance(x, (int, float, Fraction, np.integer, np.floating, mpmath.mpf, sp.Basic)):
+                raise InvalidModelError(f"{where}: entry {x!r} of type {type(x).__name__} is not a number")
+    plain = kinds <= _PLAIN_NUMBERS - {bool, np.bool_} or \
+        all(isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in flat)
+    if plain:
+        try:
+            return np.asarray(arr, dtype=float)
+        except OverflowError:  # integers beyond the float range stay exact
+            return arr
     return arr
+
+
+#: Entry types read as float64 without a per-entry check (ints and floats; bools are exact labels).
+_PLAIN_NUMBERS = {float, int, np.float64, np.float32, np.int64, np.int32, bool, np.bool_}
 
 
 def _entry_status(x: Any, where: str) -> None:
     if isinstance(x, sp.Basic):
         if x.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             raise InvalidModelError(f"{where}: entry {x} is not finite")
+        if x.is_extended_real is False or (x.is_number and not x.free_symbols and sp.im(x) != 0):
+            raise InvalidModelError(f"{where}: entry {x} is not a real number (probabilities are real)")
         if x.is_negative:
             raise InvalidModelError(f"{where}: negative entry {x}")
+        return
+    if isinstance(x, (int, np.integer, Fraction)):  # exact, possibly beyond the float range
+        if x < 0:
+            raise InvalidModelError(f"{where}: negative entry {x!r}")
         return
     v = float(x)
     if math.isnan(v) or math.isinf(v):
@@ -124,16 +141,24 @@ def check_probability_table(arr: np.ndarray, where: str, axis: int | None = -1) 
     if arr.size == 0:
         raise InvalidModelError(f"{where}: empty table")
     if axis is None:
+        if arr.dtype != object:
+            total = math.fsum(arr.ravel())  # correctly rounded, C speed (no per-entry Python objects)
+            if not abs(total - 1) <= SUM_TOLERANCE * max(1, arr.size):
+                raise InvalidModelError(f"{where} sums to {total!r}, not 1 "
+                                        f"(tolerance {SUM_TOLERANCE:g}; nothing is renormalised)")
+            return
         _sum_is_one(list(arr.ravel()), where)
         return
     moved = np.moveaxis(arr, axis, -1)
     if moved.dtype != object:
-        sums = moved.sum(axis=-1)
-        bad = np.argwhere(np.abs(sums - 1) > SUM_TOLERANCE * max(1, moved.shape[-1]))
+        # one row per parent configuration, also for a parentless CPD (a single row): every table
+        # goes through this check, so none may slip past it by having no leading axes
+        sums = moved.reshape(-1, moved.shape[-1]).sum(axis=-1)
+        bad = np.flatnonzero(~(np.abs(sums - 1) <= SUM_TOLERANCE * max(1, moved.shape[-1])))
         if bad.size:
-            idx = tuple(int(i) for i in bad[0])
-            raise InvalidModelError(f"{where}: the row for parent states {idx} sums to {sums[idx]!r}, "
-                                    "not 1 (nothing is renormalised)")
+            idx = tuple(int(i) for i in np.unravel_index(int(bad[0]), moved.shape[:-1]))
+            row = f"{where}: the row for parent states {idx}" if idx else where
+            raise InvalidModelError(f"{row} sums to {float(sums[bad[0]])!r}, not 1 (nothing is renormalised)")
         return
     for idx in np.ndindex(*moved.shape[:-1]):
         _sum_is_one(list(moved[idx]), f"{where}: the row for parent states {idx}" if idx else where)

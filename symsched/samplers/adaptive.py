@@ -443,8 +443,6 @@ class _Exact:
         out[rows, order[:, :k]] = True
         return out
 
-        return [(S, m, one) for S, m in groups.items()]
-
     def _step(self, R: frozenset, G: np.ndarray, pi: np.ndarray, k: int | None, nxt: dict) -> None:
         ct, ar = self.ct, self.ar
         M = [i for i in range(self.N) if i not in R]

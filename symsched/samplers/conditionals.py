@@ -39,6 +39,9 @@ import sympy as sp
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import SymschedError
 from ..schedules.schedule import Schedule
+from ..errors import InvalidModelError
+from ..models.table import from_joint
+from ..models.validation import as_entry_array, check_nonnegative_table, check_probability_table
 
 __all__ = ["ConditionalTables", "kl_divergence", "tv_distance", "FALLBACKS"]
 
@@ -156,6 +159,17 @@ class ConditionalTables:
         return rows, rows.sum(axis=1)
 
 
+def _checked_law(table: Any, where: str) -> np.ndarray:
+    """A law handed to a divergence: entries as given, refused if negative, NaN, infinite or complex,
+    and (float entries) if it does not sum to one; symbolic entries are only checked for sign."""
+    arr = as_entry_array(table, where)
+    if arr.dtype == object:
+        check_nonnegative_table(arr, where)
+    else:
+        check_probability_table(arr, where, axis=None)
+    return arr
+
+
 def _as_numeric(arr: np.ndarray) -> np.ndarray:
     return np.asarray(arr, dtype=float) if arr.dtype != object else arr
 
@@ -172,8 +186,8 @@ def kl_divergence(p: np.ndarray, q: np.ndarray, precision: str = "float", dps: i
     >>> round(kl_divergence(np.array([0.5, 0.5]), np.array([0.25, 0.75])), 6)
     0.143841
     """
-    p = np.asarray(p) if not isinstance(p, np.ndarray) else p
-    q = np.asarray(q) if not isinstance(q, np.ndarray) else q
+    p = _checked_law(p, "kl_divergence: p")
+    q = _checked_law(q, "kl_divergence: q")
     if p.shape != q.shape:
         raise SymschedError(f"kl_divergence: p has shape {p.shape} but q has shape {q.shape}")
     ar = arithmetic(precision, dps, base)
@@ -205,10 +219,9 @@ def tv_distance(p: np.ndarray, q: np.ndarray) -> float:
     >>> tv_distance(np.array([0.5, 0.5]), np.array([0.25, 0.75]))
     0.25
     """
-    pf = np.asarray([to_float(x, "p") for x in np.ravel(p)]) if np.asarray(p).dtype == object \
-        else np.ravel(p).astype(float)
-    qf = np.asarray([to_float(x, "q") for x in np.ravel(q)]) if np.asarray(q).dtype == object \
-        else np.ravel(q).astype(float)
+    p, q = _checked_law(p, "tv_distance: p"), _checked_law(q, "tv_distance: q")
+    pf = np.asarray([to_float(x, "p") for x in np.ravel(p)]) if p.dtype == object else np.ravel(p).astype(float)
+    qf = np.asarray([to_float(x, "q") for x in np.ravel(q)]) if q.dtype == object else np.ravel(q).astype(float)
     if pf.shape != qf.shape:
         raise SymschedError(f"tv_distance: p has {pf.size} entries but q has {qf.size}")
     return 0.5 * math.fsum(np.abs(pf - qf))
@@ -234,9 +247,17 @@ def resolve_positions(model: Any, block: Iterable[Hashable], N: int) -> tuple[in
 
 def joint_of(model: Any, precision: str = "float", dps: int | None = None,
              max_entries: float | None = None) -> np.ndarray:
-    """``model.joint(...)`` (a model) or the table itself (an array), in the requested precision."""
+    """``model.joint(...)`` (a model) or the table itself (an array), in the requested precision.
+
+    A raw array goes through :func:`~symsched.models.from_joint`, so it gets the same checks as any
+    model (non-negative, finite, real, summing to one; nothing renormalised) and the same size budget.
+    """
     if isinstance(model, np.ndarray):
-        return arithmetic(precision, dps).array(model, "joint table")
+        try:
+            model = from_joint(model)
+        except InvalidModelError as exc:
+            raise InvalidModelError(f"the joint table must be a pmf (finite, real, non-negative, summing to 1): "
+                                    f"{exc}") from None
     if not hasattr(model, "joint"):
         raise SymschedError(f"expected a model with .joint() or a joint table, got {type(model).__name__}")
     return model.joint(precision=precision, dps=dps, max_entries=max_entries)

@@ -35,6 +35,7 @@ from ..arithmetic import arithmetic, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import latex_number
 from ..results import Result
+from ..validation import check_budget, positive_int
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence, resolve_positions
 
 __all__ = ["sampler_law", "order_law", "exact_sampler_kl", "order_averaged_kl", "count_orders",
@@ -143,7 +144,8 @@ def _law_cost(N: int, cards: Sequence[int], sizes: Sequence[int]) -> float:
 
 
 def _check_budget(cost: float, what: str, precision: str, budget: float | None) -> None:
-    b = DEFAULT_LAW_BUDGET[precision] if budget is None else budget
+    b = check_budget(budget, "budget")
+    b = DEFAULT_LAW_BUDGET[precision] if b is None else b
     if cost > b:
         raise ModelTooLargeError(what, cost, b, hint="use montecarlo_sampler_kl (the order-averaged KL) or "
                                  "expected_kl(profile, schedule), or raise the budget argument")
@@ -322,9 +324,7 @@ class MonteCarloEstimate(Result):
 
 
 def _check_n(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise SymschedError(f"n (number of samples) must be a positive integer, got {n!r}")
-    return int(n)
+    return positive_int(n, "n (number of samples)")
 
 
 def _float_tables(model: Any, max_entries: float | None) -> ConditionalTables:

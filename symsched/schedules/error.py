@@ -19,7 +19,6 @@ import numpy as np
 from ..errors import SymschedError
 from ..info.profile import InformationProfile, as_profile
 from .schedule import Schedule
-from .families import _alpha_function
 
 __all__ = ["expected_kl", "block_cost"]  # the Bernoulli grid names live in .grids (still importable here)
 
