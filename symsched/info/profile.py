@@ -268,15 +268,19 @@ class InformationProfile:
 
     # -- display ------------------------------------------------------------------------------
     def latex(self) -> str:
-        """LaTeX of the profile's values and its TC / DTC."""
+        """LaTeX of the profile's values and its TC / DTC (with ``\\pm`` standard errors for an estimate)."""
         def fmt(x):
             return latex_value(x, self.precision)
 
+        def pm(x, se):
+            return fmt(x) if self.exact else rf"{fmt(x)} \pm {latex_value(float(se), 'float')}"
+
         hs = ", ".join(fmt(x) for x in self.h)
         unit = "" if self.base is None else rf"\ (\log_{{{self.base}}})"
-        return (rf"h = \left({hs}\right),\quad H = {fmt(self.entropy)},\quad "
-                rf"\mathrm{{TC}} = {fmt(self.total_correlation)},\quad "
-                rf"\mathrm{{DTC}} = {fmt(self.dual_total_correlation)}{unit}")
+        tag = "" if self.exact else r",\quad \text{(estimate)}"
+        return (rf"h = \left({hs}\right),\quad H = {pm(self.entropy, self.entropy_stderr)},\quad "
+                rf"\mathrm{{TC}} = {pm(self.total_correlation, self.total_correlation_stderr)},\quad "
+                rf"\mathrm{{DTC}} = {pm(self.dual_total_correlation, self.dual_total_correlation_stderr)}{unit}{tag}")
 
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
@@ -286,7 +290,8 @@ class InformationProfile:
             hs = ", ".join(f"{x:.6g}" for x in self.h[:8]) + (", ..." if self.N > 8 else "")
         else:
             hs = ", ".join(str(x) for x in self.h[:6]) + (", ..." if self.N > 6 else "")
-        return f"InformationProfile(N={self.N}, h=({hs}), precision={self.precision!r}, method={self.method!r})"
+        tail = "" if self.exact else ", exact=False"
+        return f"InformationProfile(N={self.N}, h=({hs}), precision={self.precision!r}, method={self.method!r}{tail})"
 
 
 def _numeric_values(values: Sequence[Any], name: str) -> list | None:
