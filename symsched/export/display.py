@@ -206,7 +206,9 @@ class Report:
             out.append("")
             out.append("Schedules. " + self._kl_note())
             if self._has_mixture():
-                out.append("KL(p||q) mixture = KL of the sampler's output law, exact by enumeration (<= E KL)")
+                out.append("KL(p||q) mixture = KL of the sampler's output law, " +
+                           ("exact by enumeration (<= E KL)" if self.exact else
+                            "by enumeration on the model (no sampling error; the E KL column is estimated)"))
             out.append(_text_table(self._schedule_rows(), self._SCHEDULE_HEADER))
         if self.frontier is not None:
             out.append("")

@@ -218,8 +218,8 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     Returns
     -------
     InformationProfile
-        ``exact=False``, ``method="montecarlo"`` (``"montecarlo (exact h_0, h_1, ...; exact H)"`` naming
-        the exact pieces); ``stderr`` holds the per-``h_j`` standard errors (0 for exact entries) and
+        ``exact=False``, ``method="montecarlo"`` (``"montecarlo (h_0, h_1, ..., H without sampling
+        error)"`` naming the pieces computed exactly); ``stderr`` holds the per-``h_j`` standard errors (0 for exact entries) and
         ``covariance`` their covariance; ``e`` is the cumulative sum of ``h``.
 
     Examples
@@ -260,9 +260,9 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
             h[sampled] += (R - float(h[sampled].sum())) / len(sampled)
     h, cov = h * scale, cov * scale ** 2
     se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
-    pieces = [f"h_{j}" if j < N - 1 or N <= 2 else "h_{N-1}" for j in sorted(known)]
-    label = "montecarlo" + (f" (exact {', '.join(pieces)}" + ("; exact H)" if H is not None else ")")
-                            if known else (" (exact H)" if H is not None else ""))
+    pieces = [f"h_{j}" if j < N - 1 or N <= 2 else "h_{N-1}" for j in sorted(known)] + (["H"] if H is not None else [])
+    # Named without the word "exact": the profile as a whole is an estimate.
+    label = "montecarlo" + (f" ({', '.join(pieces)} without sampling error)" if pieces else "")
     e = tuple(float(x) for x in np.concatenate([[0.0], np.cumsum(h)]))
     return InformationProfile(tuple(float(x) for x in h), e, e[-1], "float", label, base,
                               tuple(float(x) for x in se), exact=False, covariance=cov)

@@ -151,7 +151,7 @@ class InformationProfile:
             raise SymschedError(f"linear_stderr: need {self.N} weights, got shape {w.shape}")
         var = float(w @ self.covariance_matrix() @ w)
         # Constraints (exact H, TC) make some combinations exactly certain: clear rounding residue.
-        floor = 1e-24 * float(np.abs(w).sum() ** 2) * max(float(np.max(self.covariance_matrix().diagonal())), 0.0)
+        floor = 1e-14 * float(np.abs(w).sum() ** 2) * max(float(np.max(self.covariance_matrix().diagonal())), 0.0)
         return math.sqrt(var) if var > floor else 0.0
 
     @property
@@ -294,16 +294,20 @@ class InformationProfile:
         return f"InformationProfile(N={self.N}, h=({hs}), precision={self.precision!r}, method={self.method!r}{tail})"
 
 
-def _numeric_values(values: Sequence[Any], name: str) -> list | None:
+def _numeric_values(values: Sequence[Any], name: str) -> np.ndarray | None:
     """Floats of ``values`` (refusing non-finite ones), or None when some value has free symbols."""
-    out = []
-    for j, x in enumerate(values):
-        if isinstance(x, sp.Basic) and x.free_symbols:
-            return None  # cannot order symbolic values; trust the caller
-        v = to_float(x, f"{name}[{j}]")
-        if not math.isfinite(v):
-            raise SymschedError(f"profile: {name}[{j}] = {x!r} is not finite")
-        out.append(v)
+    if all(type(x) is float or type(x) is int for x in values):  # fast path for plain float profiles
+        out = np.asarray(values, dtype=float)
+    else:
+        out = np.empty(len(values))
+        for j, x in enumerate(values):
+            if isinstance(x, sp.Basic) and x.free_symbols:
+                return None  # cannot order symbolic values; trust the caller
+            out[j] = to_float(x, f"{name}[{j}]")
+    bad = np.flatnonzero(~np.isfinite(out))
+    if bad.size:
+        j = int(bad[0])
+        raise SymschedError(f"profile: {name}[{j}] = {values[j]!r} is not finite")
     return out
 
 
@@ -316,15 +320,17 @@ def _check_profile_values(h: Sequence[Any], monotone: bool = True) -> None:
     numeric = _numeric_values(h, "h")
     if numeric is None or not monotone:
         return
-    tol = SUM_TOLERANCE * max(abs(v) for v in numeric)
-    for j, v in enumerate(numeric):
-        if v < -tol:
-            raise SymschedError(f"profile: h[{j}] = {h[j]!r} is negative (conditional entropies are >= 0)")
-    for j in range(1, len(numeric)):
-        if numeric[j] > numeric[j - 1] + tol:
-            raise SymschedError(
-                f"profile: h[{j}] = {numeric[j]!r} > h[{j - 1}] = {numeric[j - 1]!r}; an information profile is "
-                "non-increasing (an estimate is built with its stderr, or pass check=False to as_profile)")
+    tol = SUM_TOLERANCE * float(np.max(np.abs(numeric)))
+    neg = np.flatnonzero(numeric < -tol)
+    if neg.size:
+        j = int(neg[0])
+        raise SymschedError(f"profile: h[{j}] = {h[j]!r} is negative (conditional entropies are >= 0)")
+    up = np.flatnonzero(numeric[1:] > numeric[:-1] + tol)
+    if up.size:
+        j = int(up[0]) + 1
+        raise SymschedError(
+            f"profile: h[{j}] = {numeric[j]!r} > h[{j - 1}] = {numeric[j - 1]!r}; an information profile is "
+            "non-increasing (an estimate is built with its stderr, or pass check=False to as_profile)")
 
 
 def _check_partial_sums(h: Sequence[Any], e: Sequence[Any], entropy: Any) -> None:
@@ -333,13 +339,14 @@ def _check_partial_sums(h: Sequence[Any], e: Sequence[Any], entropy: Any) -> Non
     ent = _numeric_values([entropy], "entropy")
     if hv is None or ev is None or ent is None:
         return
-    tol = SUM_TOLERANCE * max([abs(v) for v in ev] + [abs(v) for v in hv] + [1e-300])
+    tol = SUM_TOLERANCE * max(float(np.max(np.abs(ev))), float(np.max(np.abs(hv))), 1e-300)
     if abs(ev[0]) > tol:
         raise SymschedError(f"profile: e[0] = {e[0]!r}, expected 0 (the entropy of no variables)")
-    for j, hj in enumerate(hv):
-        if abs(ev[j + 1] - ev[j] - hj) > tol:
-            raise SymschedError(f"profile: e[{j + 1}] - e[{j}] = {ev[j + 1] - ev[j]!r} differs from h[{j}] = "
-                                f"{hj!r}; e must be the partial sums of h")
+    off = np.flatnonzero(np.abs(np.diff(ev) - hv) > tol)
+    if off.size:
+        j = int(off[0])
+        raise SymschedError(f"profile: e[{j + 1}] - e[{j}] = {ev[j + 1] - ev[j]!r} differs from h[{j}] = "
+                            f"{hv[j]!r}; e must be the partial sums of h")
     if abs(ent[0] - ev[-1]) > tol:
         raise SymschedError(f"profile: entropy = {entropy!r} differs from e[N] = {e[-1]!r}")
 

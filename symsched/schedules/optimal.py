@@ -66,8 +66,9 @@ __all__ = ["optimal_schedule", "OptimalSchedule", "optimal_frontier", "Frontier"
 EXACT_DP_MAX_N = 200
 #: The frontier keeps its argmin tables (for instant schedule recovery) up to this many entries.
 FRONTIER_TABLE_BUDGET = 4_000_000
-#: Budget (elementary DP operations, ~ K N log2 N per K-step solve) of the float DP routes.
-DEFAULT_DP_BUDGET = 5e9
+#: Budget (elementary DP operations, ~ K N log2 N per K-step solve) of optimal_frontier and
+#: min_steps_for_kl: about half a minute of float64 DP (~3e7 operations per second).
+DEFAULT_DP_BUDGET = 1e9
 _METHODS = ("auto", "dc", "naive")
 
 
