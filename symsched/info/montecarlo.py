@@ -122,11 +122,29 @@ class _Oracle:
         if self.kind == "joint":
             drop = tuple(k for k in range(self.n) if k not in subset)
             p = (self.joint.sum(axis=drop) if drop else self.joint).ravel()
+        elif self.kind == "bn" and (table := self._bn_table(subset)) is not None:
+            p = table.ravel()
         else:
             cards = [self.model.cardinalities[k] for k in subset]
             p = np.array([math.exp(self.log_marginal(subset, cell)) for cell in np.ndindex(*cards)])
         p = p[p > 0]
         return float(-(p * np.log(p)).sum())
+
+    def _bn_table(self, subset: tuple) -> np.ndarray | None:
+        """The marginal table of ``subset`` in one contraction of its ancestors' CPDs (barren nodes sum
+        to one), or None when those carry more variables than ``einsum`` can label."""
+        names = self.model.variables
+        keep = set(subset)
+        for v in subset:
+            keep |= {self.model.index_of(a) for a in nx.ancestors(self.model, names[v])}
+        if len(keep) > 52:
+            return None
+        relevant = [(vs, a) for vs, a in self.factors if vs[-1] in keep]
+        remap = {u: k for k, u in enumerate(sorted(keep))}
+        operands: list = []
+        for vs, a in relevant:
+            operands += [a, [remap[u] for u in vs]]
+        return np.einsum(*operands, [remap[u] for u in subset], optimize="greedy")
 
     def markov_blanket(self, i: int) -> tuple:
         """Indices of the Markov blanket of variable ``i`` (Bayesian networks), else ``None``."""
