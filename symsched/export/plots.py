@@ -105,12 +105,9 @@ def plot_profile(profile: Any, ax=None, shade: bool = True):
 
 
 def _as_schedule(schedule: Any):
-    from ..schedules.schedule import Schedule
+    from ..schedules.schedule import as_schedule
 
-    if isinstance(schedule, Schedule):
-        return schedule
-    sizes = getattr(schedule, "sizes", schedule)
-    return Schedule(sizes, allow_zero=True)
+    return as_schedule(schedule)
 
 
 def plot_schedule(schedule: Any, profile: Any = None, ax=None):

@@ -243,9 +243,9 @@ def joint_of(model: Any, precision: str = "float", dps: int | None = None,
 
 def as_sizes(schedule: Any, N: int) -> tuple[int, ...]:
     """Validate a Schedule or sequence of sizes against the model's ``N``."""
-    from ..schedules.schedule import Schedule
+    from ..schedules.schedule import as_schedule
 
-    sched = schedule if isinstance(schedule, Schedule) else Schedule(schedule, allow_zero=True)
+    sched = as_schedule(schedule)
     if sched.N != N:
         raise SymschedError(f"schedule {tuple(sched.sizes)} reveals {sched.N} tokens but the model has N = {N}")
     return tuple(sched.sizes)

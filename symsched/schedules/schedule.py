@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import SymschedError
 
-__all__ = ["Schedule", "as_schedule"]
+__all__ = ["Schedule", "as_schedule", "repair_breakpoints"]
 
 
 class Schedule(Sequence[int]):
@@ -215,3 +215,31 @@ def as_schedule(schedule: Any, N: int | None = None, allow_zero: bool = True) ->
         raise SymschedError(f"schedule reveals N = {schedule.N} tokens but N = {N} is required (the profile or model "
                             "has that many variables); they must match")
     return schedule
+
+
+def repair_breakpoints(raw: Sequence[int], N: int) -> tuple:
+    """Make rounded breakpoints a valid schedule: ``0 = s_0 < s_1 < ... < s_K = N``.
+
+    The one repair of rounded schedules (continuum quantizations, fractions, noise schedules).
+    Deterministic: fix ``s_0 = 0`` and ``s_K = N``; clamp each inner ``s_t`` to ``[t, N − K + t]`` (the
+    only values leaving room for the other steps); then a forward pass ``s_t = max(s_t, s_{t−1} + 1)``.
+    Clamping keeps a non-decreasing sequence non-decreasing, and the forward pass cannot leave the
+    clamp range (``s_{t−1} + 1 ≤ N − K + t``), so the result is strictly increasing and ends at ``N``.
+    Values already valid are left unchanged; on non-decreasing input each breakpoint moves as little as
+    needed (the same result as a forward ``max`` pass followed by a backward ``min`` pass).
+
+    >>> repair_breakpoints([0, 0, 1, 1, 5], 5)
+    (0, 1, 2, 3, 5)
+    """
+    K = len(raw) - 1
+    if K < 1:
+        raise SymschedError(f"breakpoints: need at least two breakpoints, got {list(raw)}")
+    if K > N:
+        raise SymschedError(f"breakpoints: K = {K} steps need K <= N = {N}")
+    s = [int(v) for v in raw]
+    s[0], s[K] = 0, N
+    for t in range(1, K):
+        s[t] = min(max(s[t], t), N - K + t)
+    for t in range(1, K):
+        s[t] = max(s[t], s[t - 1] + 1)
+    return tuple(s)
