@@ -108,8 +108,9 @@ class _Engine:
             self.P[:] = P
         self.N = N
         if self.kind == "float":
-            # Same tolerance as as_profile's check: rounding-level increases keep the D&C DP.
-            tol = SUM_TOLERANCE * max(1.0, float(np.max(np.abs(self.h)))) if N else 0.0
+            # Same relative tolerance as as_profile's check: rounding-level increases keep the D&C DP,
+            # and a profile of size 1e-10 is judged on its own scale.
+            tol = SUM_TOLERANCE * float(np.max(np.abs(self.h))) if N else 0.0
             self.monotone = bool(np.all(np.diff(self.h) <= tol))
         else:
             self.monotone = all(self.h[j + 1] <= self.h[j] for j in range(N - 1))
