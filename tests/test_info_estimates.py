@@ -3,6 +3,7 @@ standard errors of H / TC / DTC, the monotone projection, and schedules on estim
 
 import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -185,3 +186,24 @@ def test_estimate_profile_inputs_and_covariance():
     assert p.entropy_stderr == 0 and p.stderr[-1] > 0
     assert p.dual_total_correlation_stderr == pytest.approx(8 * p.stderr[-1], rel=1e-9)
     assert not ss.estimate_profile(x[:, :4]).exact
+
+
+def test_randomized_rule_on_estimate_matches_its_explicit_law():
+    h = (0.8, 0.5, 0.55, 0.1, 0.05)
+    p = ss.InformationProfile(h, tuple(np.concatenate([[0], np.cumsum(h)])), sum(h), stderr=(0.02, 0.05, 0.05, 0.1, 0.03))
+    N, rule = 5, ss.uniform_sizes(1, 2)
+
+    def paths(s, t, prob, sizes):
+        if s == N:
+            yield prob, sizes
+            return
+        for k, pk in rule(s, t, N).items():
+            yield from paths(s + k, t + 1, prob * pk, sizes + [k])
+
+    explicit = ss.RandomizedSchedule([(pr, sz) for pr, sz in paths(0, 0, Fraction(1), [])])
+    by_rule = ss.RandomizedSchedule(size_law=rule, N=N)
+    a, b = ss.expected_kl(p, explicit), ss.expected_kl(p, by_rule)
+    assert a.value == pytest.approx(b.value, abs=1e-12) and a.stderr == pytest.approx(b.stderr, rel=1e-12)
+    # and by hand on the projection: every path's identity value, averaged
+    proj = list(p.monotone().h)
+    assert a.value == pytest.approx(sum(float(pr) * identity_kl(proj, sz) for pr, sz in paths(0, 0, Fraction(1), [])))

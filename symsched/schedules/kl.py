@@ -133,7 +133,8 @@ def _float_kl(prof: InformationProfile, sched: Schedule) -> float:
     # Sum the non-negative terms h_a - h_j directly: no cancellation against H.
     h = np.asarray(prof.h, dtype=float)  # float profiles hold Python floats
     starts = np.repeat(np.asarray(sched.starts, dtype=np.int64), np.asarray(sched.sizes, dtype=np.int64))
-    return float(np.sum(h[starts] - h))
+    # A sum of terms >= 0; a rounding-level tie (within as_profile's tolerance) must not print as -1e-17.
+    return max(float(np.sum(h[starts] - h)), 0.0)
 
 
 def block_cost(profile: Any, a: int, b: int) -> Any:
