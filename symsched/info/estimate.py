@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from ..errors import SymschedError
 from .profile import InformationProfile
@@ -150,9 +151,10 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
         e.append(float(vals.mean()))
         e_se.append(0.0 if exact_average else float(vals.std(ddof=1) / math.sqrt(len(vals))))
     h = tuple(e[j + 1] - e[j] for j in range(N))
-    # h = D e with independent e_j (fresh random subsets per size): Cov(h) = D diag(e_se^2) D'.
-    D = np.eye(N, N + 1, 1) - np.eye(N, N + 1)
-    cov = D @ np.diag(np.square(e_se)) @ D.T
-    se = tuple(float(v) for v in np.sqrt(cov.diagonal()))
+    # h = D e with independent e_j (fresh random subsets per size): Cov(h) = D diag(e_se^2) D', which is
+    # tridiagonal: Var h_j = v_j + v_{j+1}, Cov(h_j, h_{j+1}) = -v_{j+1}.
+    v = np.square(e_se)
+    cov = sparse.diags([v[:-1] + v[1:], -v[1:-1], -v[1:-1]], [0, 1, -1], shape=(N, N), format="csr")
+    se = tuple(float(x) for x in np.sqrt(v[:-1] + v[1:]))
     return InformationProfile(h, tuple(e), e[-1], "float", "estimate (plugin, sampled subsets)", base, se,
                               exact=False, covariance=cov)

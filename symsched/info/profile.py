@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy import sparse
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
 from ..errors import SymschedError
@@ -66,7 +67,7 @@ class InformationProfile:
         Per-``h_j`` standard errors (zeros when exact).
     exact : bool, optional
         Whether the values are exact (default: True when every ``stderr`` is zero).
-    covariance : array, optional
+    covariance : array or scipy.sparse matrix, optional
         The ``N x N`` covariance of the estimated ``h`` (default ``diag(stderr**2)``, for estimates
         whose ``h_j`` come from independent draws).
 
@@ -126,21 +127,26 @@ class InformationProfile:
         if self.covariance is not None:
             if exact:
                 raise SymschedError("profile: a covariance was given for an exact profile")
-            cov = np.array(self.covariance, dtype=float)
-            if cov.shape != (N, N) or not np.all(np.isfinite(cov)):
+            if sparse.issparse(self.covariance):
+                cov = sparse.csr_matrix(self.covariance, dtype=float)
+                values = cov.data
+            else:
+                cov = np.array(self.covariance, dtype=float)
+                values = cov
+            if cov.shape != (N, N) or not np.all(np.isfinite(values)):
                 raise SymschedError(f"profile: covariance must be a finite {N} x {N} matrix, got shape {cov.shape}")
-            cov.setflags(write=False)
+            values.setflags(write=False)
             object.__setattr__(self, "covariance", cov)
         _check_profile_values(self.h, monotone=exact)
         _check_partial_sums(self.h, self.e, self.entropy)
 
     # -- uncertainty ----------------------------------------------------------------------------
-    def covariance_matrix(self) -> np.ndarray:
-        """Covariance of the estimated ``h`` (zeros for an exact profile; ``diag(stderr**2)`` unless the
-        estimator supplied its own)."""
+    def covariance_matrix(self):
+        """Covariance of the estimated ``h``: the estimator's own (dense array or scipy.sparse matrix),
+        else the sparse ``diag(stderr**2)`` (zero for an exact profile)."""
         if self.covariance is not None:
             return self.covariance
-        return np.diag(np.asarray(self.stderr, dtype=float) ** 2)
+        return sparse.diags(np.asarray(self.stderr, dtype=float) ** 2, format="csr")
 
     def linear_stderr(self, weights: Sequence[float]) -> float:
         """Standard error of ``sum_j weights[j] h_j`` (``sqrt(w' C w)``; 0 for an exact profile)."""
@@ -149,9 +155,10 @@ class InformationProfile:
         w = np.asarray(weights, dtype=float)
         if w.shape != (self.N,):
             raise SymschedError(f"linear_stderr: need {self.N} weights, got shape {w.shape}")
-        var = float(w @ self.covariance_matrix() @ w)
+        C = self.covariance_matrix()
+        var = float(w @ (C @ w))
         # Constraints (exact H, TC) make some combinations exactly certain: clear rounding residue.
-        floor = 1e-14 * float(np.abs(w).sum() ** 2) * max(float(np.max(self.covariance_matrix().diagonal())), 0.0)
+        floor = 1e-14 * float(np.abs(w).sum() ** 2) * max(float(np.max(C.diagonal())), 0.0)
         return math.sqrt(var) if var > floor else 0.0
 
     @property
@@ -197,8 +204,9 @@ class InformationProfile:
         se = np.asarray(self.stderr, dtype=float)
         A = _isotonic_map(y, se)
         h = np.maximum(A @ y, 0.0)  # isotonic then clip at 0 is the projection onto the cone h >= 0
-        cov = A @ self.covariance_matrix() @ A.T
-        se_new = np.sqrt(np.maximum(cov.diagonal(), 0.0))
+        C = self.covariance_matrix()
+        cov = A @ C @ A.T
+        se_new = np.sqrt(np.maximum(np.asarray(cov.diagonal()).ravel(), 0.0))
         e = np.concatenate([[0.0], np.cumsum(h)])
         return InformationProfile(tuple(float(x) for x in h), tuple(float(x) for x in e), float(e[-1]), "float",
                                   self.method + "+isotonic", self.base, tuple(float(s) for s in se_new),
@@ -366,7 +374,7 @@ def _pava_blocks(y: np.ndarray, w: np.ndarray) -> list:
     return starts + [y.size]
 
 
-def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> np.ndarray:
+def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> "sparse.csr_matrix":
     """The averaging matrix ``A`` of the weighted non-increasing isotonic regression of ``y``.
 
     Weights ``1 / stderr**2``; entries with zero stderr are exact and are kept fixed (a run containing
@@ -384,12 +392,17 @@ def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> np.ndarray:
         blocks = [int(b) for b in _scipy_isotonic(y, weights=w, increasing=False).blocks]
     else:
         blocks = _pava_blocks(y, w)
-    A = np.zeros((y.size, y.size))
+    rows, cols, vals = [], [], []
     for s0, e0 in zip(blocks, blocks[1:]):
         fixed = exact[s0:e0]
         coef = fixed / fixed.sum() if fixed.any() else w[s0:e0] / w[s0:e0].sum()
-        A[s0:e0, s0:e0] = coef[None, :]
-    return A
+        idx = np.arange(s0, e0)
+        rows.append(np.repeat(idx, idx.size))
+        cols.append(np.tile(idx, idx.size))
+        vals.append(np.tile(coef, idx.size))
+    # Sparse: each run is a dense block, the rest is zero.
+    return sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                             shape=(y.size, y.size))
 
 
 def as_profile(profile: Any, check: bool = True, base: Any = None) -> InformationProfile:

@@ -52,7 +52,7 @@ def kl_estimate(prof: InformationProfile, weights: Any, value: float, what: str)
     """An expected KL ``sum_j weights[j] h_j = value`` on an estimated (projected) profile, as an
     :class:`~symsched.results.Estimate`: standard error ``sqrt(w' C w)``, point value clipped at 0."""
     se = prof.linear_stderr(np.asarray(weights, dtype=float))
-    label = f"{what} (on the monotone projection of the {prof.method.removesuffix('+isotonic')} estimate)"
+    label = f"{what} (on the monotone projection of the estimated profile [{prof.method.removesuffix('+isotonic')}])"
     if value < 0:
         return Estimate(0.0, se, label + f"; {value:.3g} clipped at 0")
     return Estimate(value, se, label)
