@@ -61,7 +61,7 @@ def test_asia_optimal_schedule_on_estimate(asia_exact, asia_mc):
     with_model = ss.report(ss.load_example("asia"), K=[2], method="montecarlo", bounds=False)
     assert not with_model.exact
     for r in (ss.report(asia_mc, K=[2, 7], bounds=False), ss.report(asia_mc, K=[3], bounds=False, frontier=True),
-              with_model):
+              with_model, ss.report(asia_mc)):
         for text in (str(r), r._repr_html_(), r.latex()):
             assert "±" in text or r"\pm" in text
             assert "exact" not in text.lower()

@@ -420,6 +420,7 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
             if prof.exact:
                 raise
             # Listed with the reason rather than guessed: the bounds table must handle estimates itself.
-            unavailable.append(f"bounds: compare_bounds could not take this estimated profile ({exc})")
+            unavailable.append(f"bounds: compare_bounds could not take this estimated profile "
+                               f"({type(exc).__name__}); compare the bounds on a profile without sampling error")
 
     return Report(title or default_title, summary, prof, rows, front, table, bsched, unavailable, digits)
