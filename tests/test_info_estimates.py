@@ -57,7 +57,9 @@ def test_asia_optimal_schedule_on_estimate(asia_exact, asia_mc):
         # and within its error bars of the true optimum's value for this schedule
         true = ss.expected_kl(asia_exact, opt.schedule)
         assert abs(float(opt.kl) - true) <= 4 * opt.kl.stderr + 1e-12
-    assert ss.optimal_schedule(asia_mc, 1).kl.stderr == 0  # K = 1 is TC: exact
+    one = ss.optimal_schedule(asia_mc, 1).kl  # K = 1 is TC: exact, also on the projection (total kept)
+    assert one.stderr == 0 and one.value == pytest.approx(asia_exact.total_correlation, abs=1e-12)
+    assert asia_mc.monotone().entropy == pytest.approx(asia_exact.entropy, abs=1e-12)
     with_model = ss.report(ss.load_example("asia"), K=[2], method="montecarlo", bounds=False)
     assert not with_model.exact
     for r in (ss.report(asia_mc, K=[2, 7], bounds=False), ss.report(asia_mc, K=[3], bounds=False, frontier=True),
@@ -77,6 +79,13 @@ def test_asia_stderr_matches_spread_over_seeds(asia):
     kl = np.array([float(ss.optimal_schedule(r, 3).kl) for r in runs])
     kl_se = np.mean([ss.optimal_schedule(r, 3).kl.stderr for r in runs])
     assert 0.3 < kl.std(ddof=1) / kl_se < 2.5
+    # every optimum's error bar covers the true E KL of the schedule it chose (seed 0, K = 7 used to
+    # print 0 ± 0 for a true 0.016 when the projection pooled h_5 and h_6)
+    exact = ss.information_profile(asia)
+    for r in runs:
+        for K in range(1, 9):
+            opt = ss.optimal_schedule(r, K)
+            assert abs(opt.kl.value - ss.expected_kl(exact, opt.schedule)) <= 4 * opt.kl.stderr + 1e-12
 
 
 def test_variable_elimination_keeps_tc_exact_on_a_larger_network(monkeypatch):
@@ -129,6 +138,9 @@ def test_monotone_keeps_exact_entries_fixed():
                               exact=False)
     assert np.allclose(p.monotone().h, (0.5, 0.3, 0.3, 0.2))
     assert p.monotone().stderr[1] == 0
+    assert p.monotone().stderr[2] == pytest.approx(0.1)  # pulled onto h_1, but its own noise is kept
+    # the schedule cost of that pooled pair is then an estimate with a non-zero standard error
+    assert ss.block_cost(p, 1, 3).value == 0 and ss.block_cost(p, 1, 3).stderr == pytest.approx(0.1)
 
 
 def test_schedule_estimates_have_linear_standard_errors():

@@ -184,9 +184,16 @@ class InformationProfile:
         """The weighted isotonic-regression projection of an estimate (non-increasing and >= 0).
 
         Weights are ``1 / stderr_j**2`` (exact entries are kept fixed; equal weights when no standard
-        errors are known). The projection averages runs of adjacent values; its covariance is
-        ``A C A'`` for that averaging map ``A`` (the delta method given the pooling). The result has
-        ``exact=False`` and ``method`` suffixed ``"+isotonic"``. An exact profile is returned unchanged.
+        errors are known). The projection averages runs of adjacent values. It keeps the estimate's
+        standard errors and covariance: the error bar of a number computed on the projection is that of
+        the same linear functional of the unprojected estimate. This is conservative — the projection
+        onto the convex set of valid profiles, which contains the truth, does not move the estimate away
+        from it in the weighted norm — and, unlike the delta method given the pooling, it does not
+        report zero error for differences inside a pooled run (whose pooling is itself random). When
+        the estimate's total ``H`` is exact (zero ``entropy_stderr``), the projection keeps it: the
+        fit is ``iso(y - lambda / w)`` with the multiplier ``lambda`` that restores the total. The
+        result has ``exact=False`` and ``method`` suffixed ``"+isotonic"``. An exact profile is
+        returned unchanged.
 
         Examples
         --------
@@ -202,15 +209,16 @@ class InformationProfile:
             return self
         y = self.as_array()
         se = np.asarray(self.stderr, dtype=float)
-        A = _isotonic_map(y, se)
-        h = np.maximum(A @ y, 0.0)  # isotonic then clip at 0 is the projection onto the cone h >= 0
-        C = self.covariance_matrix()
-        cov = A @ C @ A.T
-        se_new = np.sqrt(np.maximum(np.asarray(cov.diagonal()).ravel(), 0.0))
+        h = _isotonic_map(y, se) @ y
+        if any(se) and self.entropy_stderr == 0 and abs(h.sum() - y.sum()) > 1e-12 * max(abs(y.sum()), 1.0):
+            # H is known exactly (e.g. Monte Carlo on a Bayesian network): project onto the valid
+            # profiles with that total, so that H, TC and DTC of the projection stay exact.
+            h = _isotonic_with_total(y, se, float(y.sum()))
+        h = np.maximum(h, 0.0)  # isotonic then clip at 0: the projection onto h >= 0
         e = np.concatenate([[0.0], np.cumsum(h)])
         return InformationProfile(tuple(float(x) for x in h), tuple(float(x) for x in e), float(e[-1]), "float",
-                                  self.method + "+isotonic", self.base, tuple(float(s) for s in se_new),
-                                  exact=False, covariance=cov)
+                                  self.method + "+isotonic", self.base, self.stderr, exact=False,
+                                  covariance=self.covariance)
 
     # -- sequence behaviour (a profile is its h values) ----------------------------------------
     def __len__(self) -> int:
@@ -374,6 +382,39 @@ def _pava_blocks(y: np.ndarray, w: np.ndarray) -> list:
     return starts + [y.size]
 
 
+def _isotonic_with_total(y: np.ndarray, stderr: np.ndarray, total: float) -> np.ndarray:
+    """Weighted non-increasing least squares subject to ``sum(x) = total``: ``x = iso(y - lambda / w)``
+    (the KKT conditions), ``lambda`` found by bisection (the total is continuous and non-increasing in
+    ``lambda``). Falls back to the unconstrained fit if the total cannot be met."""
+    w = _isotonic_weights(stderr)[0]
+
+    def fit(lam: float) -> np.ndarray:
+        z = y - lam / w
+        return _isotonic_map(z, stderr) @ z
+
+    scale = float(w.max()) * (float(np.ptp(y)) + abs(total) + 1.0)
+    lo, hi = -scale, scale
+    if not fit(lo).sum() >= total >= fit(hi).sum():
+        return _isotonic_map(y, stderr) @ y
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        x = fit(mid)
+        gap = x.sum() - total
+        if abs(gap) <= 1e-14 * max(abs(total), 1.0):
+            return x
+        lo, hi = (mid, hi) if gap > 0 else (lo, mid)
+    return fit(0.5 * (lo + hi))
+
+
+def _isotonic_weights(stderr: np.ndarray) -> tuple:
+    """Weights ``1 / stderr**2`` with exact entries pinned (1e12 times the largest), and the exact mask."""
+    exact = stderr == 0
+    if exact.all():
+        return np.ones(stderr.size), np.zeros(stderr.size, dtype=bool)
+    w = np.where(exact, 1.0, 1.0 / np.where(exact, 1.0, stderr) ** 2)
+    return np.where(exact, 1e12 * float(w[~exact].max()), w), exact
+
+
 def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> "sparse.csr_matrix":
     """The averaging matrix ``A`` of the weighted non-increasing isotonic regression of ``y``.
 
@@ -382,12 +423,7 @@ def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> "sparse.csr_matrix":
     when nothing is known. The runs come from ``scipy.optimize.isotonic_regression`` (scipy >= 1.12) or
     a pool-adjacent-violators pass; the fit is ``A @ y``, each run replaced by its weighted mean.
     """
-    exact = stderr == 0
-    if exact.all():
-        w, exact = np.ones(y.size), np.zeros(y.size, dtype=bool)
-    else:
-        w = np.where(exact, 1.0, 1.0 / np.where(exact, 1.0, stderr) ** 2)
-        w = np.where(exact, 1e12 * float(w[~exact].max()), w)
+    w, exact = _isotonic_weights(stderr)
     if _scipy_isotonic is not None:
         blocks = [int(b) for b in _scipy_isotonic(y, weights=w, increasing=False).blocks]
     else:
