@@ -20,6 +20,7 @@ import sympy as sp
 from ..arithmetic import SUM_TOLERANCE
 from ..errors import SymschedError
 from .grids import check_grid
+from .kl import kl_estimate, schedule_weights
 from .schedule import Schedule, as_schedule
 
 __all__ = ["RandomizedSchedule", "SizeRule", "uniform_sizes", "binomial_bernoulli_grid"]
@@ -296,8 +297,6 @@ class RandomizedSchedule:
         """Float E KL as an expectation of block costs ``w(s, s + k) = sum_j (h_s - h_j) >= 0`` (no
         cancellation against ``H``); on an estimate, an Estimate on its monotone projection whose
         standard error uses the linear weights ``w_j = E[k | s = j] P(s visited) - 1``."""
-        from .kl import kl_estimate, schedule_weights
-
         work = prof.monotone()
         h = work.as_array()
         N = self.N
