@@ -1,7 +1,7 @@
 r"""The continuum (Riemann) limit of the expected KL: optimal density, quantile schedule, constants.
 
 Derived in symsched, following Lavenant & Zanella (2025), whose statements could only be read in
-summary (LITERATURE.md); every formula below is re-derived here and checked numerically in the tests.
+summary (docs/references.md); every formula below is re-derived here and checked numerically in the tests.
 
 Setting
 -------
@@ -52,11 +52,13 @@ from contextlib import contextmanager
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
+import bisect
 
 import mpmath
 import sympy as sp
 
 from ..errors import SymbolicValueError, SymschedError
+from ..results import Result
 from ..schedules.schedule import Schedule, repair_breakpoints  # noqa: F401 (the one repair; old import path)
 
 __all__ = ["RiemannLimit", "riemann_limit", "DEFAULT_CONTINUUM_DPS"]
@@ -139,7 +141,7 @@ def _check_NK(N: Any, K: Any) -> tuple:
     return N, K
 
 
-class RiemannLimit:
+class RiemannLimit(Result):
     r"""The continuum limit of ``E KL`` for a limit profile ``φ`` (see the module docstring).
 
     Build it with :func:`riemann_limit`.  Exact sympy expressions where sympy can compute them,
@@ -170,6 +172,11 @@ class RiemannLimit:
     notes : list of str
         What was assumed or fell back (e.g. unchecked monotonicity with symbolic parameters).
     """
+
+    _headline = "leading_constant"  # float(lim) is ½(∫√f)² (the result protocol, symsched.results)
+    _fields = ("phi", "u", "f", "delta", "sqrt_f_integral", "leading_constant", "constant_leading_constant", "gain",
+               "is_independent", "notes")
+    _repr_fields = ("phi", "leading_constant", "constant_leading_constant", "gain")
 
     def __init__(self, phi: sp.Expr, u: sp.Symbol, *, dps: int = DEFAULT_CONTINUUM_DPS,
                  symbolic_timeout: float | None = 10.0, numeric: Callable | None = None,
@@ -205,6 +212,7 @@ class RiemannLimit:
             self.notes.append("f = -phi' vanishes identically (independent tokens): every schedule has zero "
                               "leading error, the optimal density is undefined and breakpoints fall back "
                               "to the constant schedule")
+        self._freeze()
 
     # -- construction helpers -----------------------------------------------------------------
     def _simplify(self, e: sp.Expr) -> sp.Expr:
@@ -536,7 +544,6 @@ class RiemannLimit:
 
     def _G_raw(self, x: mpmath.mpf, dps: int) -> mpmath.mpf:
         """``∫_0^x √f``, integrating only from the nearest point already computed (cached per dps)."""
-        import bisect
         known = self.__dict__.setdefault("_G_known", {}).setdefault(dps, None)
         if known is None:
             known = self.__dict__["_G_known"][dps] = [(mpmath.mpf(0), mpmath.mpf(0)),
@@ -568,7 +575,6 @@ class RiemannLimit:
 
     def _newton_inverse(self, y: mpmath.mpf, dps: int) -> mpmath.mpf:
         """Safeguarded Newton on ``G(x) = y`` (``G' = √f/S``), bracketed by the cached values of G."""
-        import bisect
         S = self._S_num(dps)
         self._G_raw(mpmath.mpf(1) / 2, dps)  # make sure the cache exists
         known = self.__dict__["_G_known"][dps]
@@ -732,10 +738,7 @@ class RiemannLimit:
         """The derivation's formulas as an ``aligned`` block (usable inside ``$...$``)."""
         return "\\begin{aligned}\n" + " \\\\\n".join(self._lines()) + "\n\\end{aligned}"
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         return (f"RiemannLimit(phi({self.u}) = {self.phi}, leading_constant = {self.leading_constant}, "
                 f"constant = {self.constant_leading_constant}, gain = {self.gain})")
 

@@ -1,7 +1,7 @@
 """Limit profiles ``φ(u)`` of model families, and fitting ``φ`` from a discrete profile.
 
 The continuum layer describes an information profile by a function on ``[0, 1]``:
-``h_j ≈ φ(j/N)``.  This module gives ``φ`` for the structured families of DESIGN.md §5
+``h_j ≈ φ(j/N)``.  This module gives ``φ`` for the structured families of docs/concepts.md §5
 (as a sympy expression in ``u`` and as an mpmath function at any precision), says when the
 limit is *degenerate* (an atom at an end point that no smooth ``φ`` carries), checks the
 convergence ``h_j → φ(j/N)`` numerically (:func:`check_limit_profile`) and fits a monotone
@@ -44,8 +44,14 @@ from typing import Any, Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.interpolate import PchipInterpolator
+from scipy.optimize import brentq
 
 from ..errors import SymschedError
+from ..formatting import latex_number
+from ..results import Result
+from ..info.profile import InformationProfile, as_profile
+from .. import info as _info
 
 __all__ = ["LimitProfile", "limit_profile", "independent_limit_profile", "copy_limit_profile",
            "parity_limit_profile", "beta_bernoulli_limit_profile", "binary_symmetric_chain_limit_profile",
@@ -80,7 +86,7 @@ def _number(x: Any, where: str) -> Any:
 
 
 @dataclass(frozen=True, eq=False)
-class LimitProfile:
+class LimitProfile(Result):
     """A limit profile ``φ`` on ``[0, 1]`` (``h_j ≈ φ(j/N)``), possibly with atoms at the end points.
 
     Attributes
@@ -104,6 +110,9 @@ class LimitProfile:
     >>> float(lp(0)), round(float(lp(1)), 10) == round(float(2*binary_entropy(0.1) - binary_entropy(0.18)), 10)
     (0.6931471805599453, True)
     """
+
+    _fields = ("name", "expr", "value_at_zero", "value_at_end", "rate")  # result protocol; no headline number
+    _repr_fields = ("name", "expr")
 
     expr: sp.Expr
     u: sp.Symbol = U
@@ -215,10 +224,12 @@ class LimitProfile:
             s += rf",\quad h_{{N-1}} \to {sp.latex(self.value_at_end)}"
         return s
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
+        atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
+        text = f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
+        return text if len(text) <= 160 else text[:156] + "...)"
+
+    def __str__(self) -> str:
         atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
         return f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
 
@@ -435,14 +446,12 @@ def check_limit_profile(model_family: Callable[[int], Any], phi: Any, Ns: Sequen
     [0.0, 0.0]
     """
     from .verify import VerificationTable
-    from ..info.profile import InformationProfile, as_profile
 
     Ns = _check_Ns(Ns)
     rows = []
     for N in Ns:
         prof = model_family(N)
         if not isinstance(prof, InformationProfile) and not isinstance(prof, (list, tuple, np.ndarray)):
-            from .. import info as _info
             prof = _info.information_profile(prof)
         prof = as_profile(prof, check=False)
         if prof.N != N:
@@ -481,7 +490,7 @@ def _check_Ns(Ns: Sequence[int]) -> list:
 _GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(8)
 
 
-class NumericLimitProfile:
+class NumericLimitProfile(Result):
     """A monotone numeric ``φ`` fitted to a discrete profile, with the continuum quantities.
 
     Built by :func:`fit_limit_profile`.  Attributes: ``N``, ``method``, ``grid``, ``nodes`` (the ``u``
@@ -489,6 +498,9 @@ class NumericLimitProfile:
     nodes, the honest size of the interpolation error), ``delta``, ``leading_constant``
     (``½(∫√f)²``), ``constant_leading_constant`` (``½Δ``).
     """
+
+    _headline = "leading_constant"  # float(fit) is ½(∫√f)², as for RiemannLimit (symsched.results)
+    _fields = ("N", "method", "grid", "delta", "leading_constant", "constant_leading_constant", "fit_error")
 
     def __init__(self, h: np.ndarray, method: str, grid: str):
         self.N = len(h)
@@ -508,9 +520,9 @@ class NumericLimitProfile:
         self._interp = self._build(xs, ys)
         self._tabulate()
         self.fit_error = self._leave_one_out()
+        self._freeze()
 
     def _build(self, xs, ys):
-        from scipy.interpolate import PchipInterpolator
         if self.method == "pchip":
             return PchipInterpolator(xs, ys, extrapolate=False)
         return _Linear(xs, ys)
@@ -574,7 +586,6 @@ class NumericLimitProfile:
 
     def breakpoints(self, K: int, N: int | None = None):
         """Quantiles ``G^{-1}(t/K)``, ``t = 0..K``; with ``N``, the integers ``round(N G^{-1}(t/K))``."""
-        from scipy.optimize import brentq
         if not isinstance(K, (int, np.integer)) or K < 1:
             raise SymschedError(f"K must be a positive integer, got {K!r}")
         qs = [0.0]
@@ -609,12 +620,10 @@ class NumericLimitProfile:
                 f"fit_error={self.fit_error:.3g})")
 
     def latex(self) -> str:
-        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {self.delta:.6g},\ "
-                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {self.leading_constant:.6g},\ "
-                rf"\text{{LOO error}} = {self.fit_error:.3g}")
+        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {latex_number(self.delta)},\ "
+                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {latex_number(self.leading_constant)},\ "
+                rf"\text{{LOO error}} = {latex_number(self.fit_error, 3)}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
 
 
 class _Linear:
@@ -666,7 +675,6 @@ def fit_limit_profile(h: Any, method: str = "pchip", grid: str = "endpoints", ch
     >>> round(fit.leading_constant, 12), round(fit.delta, 12)
     (0.5, 1.0)
     """
-    from ..info.profile import as_profile
     if method not in ("pchip", "linear"):
         raise SymschedError(f"method must be 'pchip' or 'linear', got {method!r}")
     if grid not in ("endpoints", "left"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -19,6 +20,7 @@ from scipy import sparse
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
 from ..errors import SymschedError
+from ..results import Result, digits_for
 
 try:  # scipy >= 1.12
     from scipy.optimize import isotonic_regression as _scipy_isotonic
@@ -30,7 +32,6 @@ __all__ = ["InformationProfile", "as_profile", "profile_precision"]
 
 def profile_precision(values: Sequence[Any]) -> str:
     """The precision a sequence of values calls for: symbolic if any sympy object, mpmath if any mpf."""
-    from fractions import Fraction
 
     if any(isinstance(v, (sp.Basic, Fraction)) for v in values):
         return "symbolic"
@@ -40,7 +41,7 @@ def profile_precision(values: Sequence[Any]) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class InformationProfile:
+class InformationProfile(Result):
     """Entropy and information profiles of a model, with TC, DTC and O-information.
 
     A profile is either *exact* (``exact=True``: computed from the model, ``stderr`` all zero) or an
@@ -90,6 +91,11 @@ class InformationProfile:
     >>> [round(x, 6) for x in est.monotone().h]
     [0.65, 0.65, 0.1]
     """
+
+    _headline = "entropy"  # float(profile) is H(X); the result protocol (symsched.results)
+    _fields = ("N", "h", "entropy", "total_correlation", "dual_total_correlation", "precision", "method", "base",
+               "stderr", "exact")
+    _repr_fields = ("N", "h", "precision", "method")
 
     h: tuple
     e: tuple
@@ -235,6 +241,10 @@ class InformationProfile:
         return len(self.h)
 
     @property
+    def digits(self) -> int:
+        return digits_for(self.precision, self.dps)
+
+    @property
     def arithmetic(self):
         return arithmetic(self.precision, self.dps, self.base)
 
@@ -298,16 +308,17 @@ class InformationProfile:
                 rf"\mathrm{{TC}} = {pm(self.total_correlation, self.total_correlation_stderr)},\quad "
                 rf"\mathrm{{DTC}} = {pm(self.dual_total_correlation, self.dual_total_correlation_stderr)}{unit}{tag}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
         if self.precision == "float":
             hs = ", ".join(f"{x:.6g}" for x in self.h[:8]) + (", ..." if self.N > 8 else "")
         else:
-            hs = ", ".join(str(x) for x in self.h[:6]) + (", ..." if self.N > 6 else "")
+            hs = ", ".join(_clip(str(x)) for x in self.h[:6]) + (", ..." if self.N > 6 else "")
         tail = "" if self.exact else ", exact=False"
         return f"InformationProfile(N={self.N}, h=({hs}), precision={self.precision!r}, method={self.method!r}{tail})"
+
+
+def _clip(text: str, width: int = 24) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _numeric_values(values: Sequence[Any], name: str) -> np.ndarray | None:

@@ -5,4 +5,4 @@ name sat beside :mod:`symsched.errors`, the exceptions).
 """
 
 from .kl import *  # noqa: F401,F403
-from .kl import __all__, _check_grid, _check_N, _finish  # noqa: F401
+from .kl import __all__, _check_grid, _check_N, _finish, bernoulli_expected_kl, mdlm_grid  # noqa: F401

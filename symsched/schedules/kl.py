@@ -28,7 +28,7 @@ from ..info.profile import InformationProfile, as_profile
 from ..results import Estimate
 from .schedule import Schedule, as_schedule
 
-__all__ = ["expected_kl", "block_cost", "bernoulli_expected_kl", "mdlm_grid", "working_profile"]
+__all__ = ["expected_kl", "block_cost", "working_profile"]  # the Bernoulli grid names live in .grids
 
 
 def _as_schedule(schedule: Any, N: int) -> Schedule:
