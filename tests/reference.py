@@ -375,3 +375,42 @@ def mp_exchangeable_h(j, log_seq_prob, dps=40):
     """h_j = e_{j+1} - e_j at ``dps`` digits (a difference of entropies, unlike the package's direct route)."""
     with mpmath.workdps(dps):
         return mp_binary_exchangeable_e(j + 1, log_seq_prob, dps) - mp_binary_exchangeable_e(j, log_seq_prob, dps)
+
+# -- estimates and schedule numerics (issue #12, engineer T2) ----------------------------------
+
+def isotonic_nonincreasing_brute(y, w):
+    """Weighted least-squares non-increasing fit by trying every split into contiguous runs.
+
+    The solution is a vector of run means; the best feasible (non-increasing) one over all 2^(N-1)
+    splits is the optimum. For small N only.
+    """
+    y, w = np.asarray(y, dtype=float), np.asarray(w, dtype=float)
+    n = y.size
+    best, best_cost = None, math.inf
+    for cuts in itertools.product((0, 1), repeat=n - 1):
+        bounds = [0] + [i + 1 for i, c in enumerate(cuts) if c] + [n]
+        fit = np.empty(n)
+        for a, b in zip(bounds, bounds[1:]):
+            fit[a:b] = np.dot(w[a:b], y[a:b]) / w[a:b].sum()
+        if np.all(np.diff(fit) <= 1e-15):
+            cost = float(np.dot(w, (y - fit) ** 2))
+            if cost < best_cost:
+                best, best_cost = fit, cost
+    return best
+
+
+def accurate_optimal_values(h, Kmax):
+    """Optimal expected KL for K = 1..Kmax by the plain O(K N^2) DP, with every block cost
+    w(a, b) = sum_{j=a}^{b-1} (h_a - h_j) summed from its non-negative terms (no prefix-sum
+    cancellation), so values keep their relative accuracy even when tiny."""
+    h = np.asarray(h, dtype=float)
+    N = h.size
+    W = np.full((N + 1, N + 1), np.inf)
+    for a in range(N):
+        W[a, a + 1:] = np.cumsum(h[a] - h[a:])
+    prev = W[0].copy()  # one step: w(0, b)
+    out = [prev[N]]
+    for _ in range(2, Kmax + 1):
+        prev = np.min(prev[:, None] + W, axis=0)
+        out.append(prev[N])
+    return out

@@ -167,13 +167,15 @@ def test_gain_and_improvement_definitions():
     assert indep.kl == 0 and indep.gain == 1.0
 
 
-def test_non_monotone_estimate_uses_full_dp():
+def test_non_monotone_estimate_uses_its_projection():
     h = [1.0, 0.4, 0.6, 0.1, 0.3]  # a noisy estimate: not an information profile
     prof = ss.as_profile(h, check=False)
+    assert not prof.exact
+    proj = [1.0, 0.5, 0.5, 0.2, 0.2]  # equal-weight isotonic regression, by hand
     for K in (2, 3):
         opt = optimal_schedule(prof, K)
-        assert "naive" in opt.method
-        assert opt.kl == pytest.approx(brute_optimum(h, K)[0], abs=1e-12)
+        assert opt.on_projection and not opt.exact and "projection" in opt.note
+        assert float(opt.kl) == pytest.approx(brute_optimum(proj, K)[0], abs=1e-12)
 
 
 def test_bad_K():

@@ -22,9 +22,9 @@ from ..errors import ModelTooLargeError, SymschedError
 from ..bounds.compare import compare_bounds
 from ..info.measures import information_profile
 from ..info.profile import InformationProfile, as_profile
-from ..results import Result
+from ..results import Estimate, Result
 from ..samplers.factorized import exact_sampler_kl
-from ..schedules.error import expected_kl
+from ..schedules.kl import expected_kl
 from ..schedules.families import constant_schedule
 from ..schedules.optimal import optimal_frontier, optimal_schedule
 from ..formatting import format_value, html_table as _html_table, text_table as _text_table
@@ -50,6 +50,8 @@ def _plain(x: Any) -> Any:
         return mpmath.nstr(x, mpmath.mp.dps if mpmath.mp.dps > 15 else 17)
     if isinstance(x, (Fraction, sp.Basic)):
         return str(x)
+    if isinstance(x, Estimate):
+        return {"value": x.value, "stderr": x.stderr, "estimate": True}
     if isinstance(x, dict):
         return {str(k): _plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -102,11 +104,36 @@ class Report(Result):
         base = self.profile.base
         return "nats" if base is None else ("bits" if base == 2 else f"log base {base}")
 
+    @property
+    def exact(self) -> bool:
+        """False when the profile is an estimate (then every derived number is an Estimate)."""
+        return self.profile.exact
+
     def measures(self) -> dict:
-        """``H``, ``TC``, ``DTC`` and O-information of the profile."""
+        """``H``, ``TC``, ``DTC`` and O-information of the profile (Estimates for an estimated profile)."""
         p = self.profile
-        return {"H": p.entropy, "TC": p.total_correlation, "DTC": p.dual_total_correlation,
-                "O-information": p.o_information}
+        out = {"H": p.entropy, "TC": p.total_correlation, "DTC": p.dual_total_correlation,
+               "O-information": p.o_information}
+        if p.exact:
+            return out
+        w_tc, w_dtc = -np.ones(p.N), np.ones(p.N)
+        w_tc[0] += p.N
+        w_dtc[-1] -= p.N
+        se = {"H": p.entropy_stderr, "TC": p.total_correlation_stderr, "DTC": p.dual_total_correlation_stderr,
+              "O-information": p.linear_stderr(w_tc - w_dtc)}
+        return {k: Estimate(float(v), se[k], k) for k, v in out.items()}
+
+    def _num(self, x: Any, digits: int | None = None) -> str:
+        d = self.digits if digits is None else digits
+        if isinstance(x, Estimate):
+            return f"{format_value(x.value, d)} ± {format_value(x.stderr, 2)}"
+        return format_value(x, d)
+
+    def _kl_note(self) -> str:
+        if self.exact:
+            return "E KL = E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H (exact identity)"
+        return ("E KL = sum_t k_t h_{s_{t-1}} - H on the monotone projection of the estimated profile "
+                "(weighted isotonic regression): estimates ± standard errors")
 
     def _has_stderr(self) -> bool:
         return any(float(s) != 0 for s in self.profile.stderr)
@@ -132,12 +159,13 @@ class Report(Result):
 
     def _schedule_rows(self):
         mix = self._has_mixture()
-        return [[str(r["K"]), r["schedule"], _sizes_text(r["sizes"]), format_value(r["expected_kl"], self.digits)]
+        return [[str(r["K"]), r["schedule"], _sizes_text(r["sizes"]), self._num(r["expected_kl"])]
                 + ([format_value(r["mixture_kl"], self.digits)] if mix else []) for r in self.schedules]
 
     @property
     def _SCHEDULE_HEADER(self):
-        return ["K", "schedule", "sizes", "E KL (identity)"] + (["KL(p||q) mixture"] if self._has_mixture() else [])
+        return ["K", "schedule", "sizes", "E KL (identity)" if self.exact else "E KL estimate (+- se)"] + \
+            (["KL(p||q) mixture"] if self._has_mixture() else [])
 
     # -- renderers ------------------------------------------------------------------------------
     def __str__(self) -> str:
@@ -156,21 +184,24 @@ class Report(Result):
         out.append(_text_table(self._profile_rows(MAX_TEXT_ROWS), self._profile_header()))
         if p.N > MAX_TEXT_ROWS:
             out.append(f"  (rows {MAX_TEXT_ROWS - 5}..{p.N - 6} not shown; Report.profile holds every h_j)")
-        if self._has_stderr():
-            out.append("  (estimates: h_j are Monte Carlo estimates with the standard errors shown)")
+        if not self.exact:
+            out.append(f"  (an estimate [{p.method}]: h_j with the standard errors shown; a zero standard error "
+                       "marks an entry computed without sampling error)")
         out.append("")
         for k, v in self.measures().items():
-            out.append(f"  {k + ':':<15}{format_value(v, d)}")
+            out.append(f"  {k + ':':<15}{self._num(v, d)}")
         if self.schedules:
             out.append("")
-            out.append("Schedules. E KL = E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H (exact identity)")
+            out.append("Schedules. " + self._kl_note())
             if self._has_mixture():
-                out.append("KL(p||q) mixture = KL of the sampler's output law, exact by enumeration (<= E KL)")
+                out.append("KL(p||q) mixture = KL of the sampler's output law, " +
+                           ("exact by enumeration (<= E KL)" if self.exact else
+                            "by enumeration on the model (no sampling error; the E KL column is estimated)"))
             out.append(_text_table(self._schedule_rows(), self._SCHEDULE_HEADER))
         if self.frontier is not None:
             out.append("")
-            out.append("Optimal E KL for K = 1..N:")
-            out.append("  " + ", ".join(format_value(v, 4) for v in self.frontier))
+            out.append("Optimal E KL for K = 1..N" + ("" if self.exact else " (estimates ± standard errors)") + ":")
+            out.append("  " + ", ".join(self._num(v, 4) for v in self.frontier))
         if self.bounds is not None:
             out.append("")
             out.append("Bounds from the literature (symsched.compare_bounds):")
@@ -194,9 +225,10 @@ class Report(Result):
         parts.append(f"<p>Information profile ({html.escape(self.profile.method)}, {self.profile.precision}, "
                      f"{self._unit()})</p>")
         parts.append(_html_table(self._profile_rows(MAX_TEXT_ROWS), self._profile_header()))
-        parts.append(_html_table([[k, format_value(v, d)] for k, v in self.measures().items()], ["measure", "value"]))
+        parts.append(_html_table([[k, self._num(v, d)] for k, v in self.measures().items()], ["measure", "value"]))
         if self.schedules:
-            parts.append("<p>E KL: exact identity; KL(p||q): the sampler's mixture law, exact by enumeration.</p>")
+            parts.append("<p>E KL: exact identity; KL(p||q): the sampler's mixture law, exact by enumeration.</p>"
+                         if self.exact else f"<p>{html.escape(self._kl_note())}</p>")
             parts.append(_html_table(self._schedule_rows(), self._SCHEDULE_HEADER))
         if self.bounds is not None:
             parts.append("<p>Bounds from the literature (symsched.compare_bounds)</p>")
@@ -231,6 +263,8 @@ class Report(Result):
             mix = self._has_mixture()
 
             def num(x):
+                if isinstance(x, Estimate):
+                    return x.latex()
                 return "-" if x is None else latex_number(x, self.digits)
             rows = [rf"{r['K']} & \text{{{latex_escape(r['schedule'])}}} & {to_latex(tuple(r['sizes']))} & "
                     + num(r["expected_kl"]) + (f" & {num(r['mixture_kl'])}" if mix else "") for r in self.schedules]
@@ -337,7 +371,8 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
         if is_model and mixture and N > max_mixture_N:
             mix_ok = False
             unavailable.append(f"mixture KL(p||q): N = {N} > max_mixture_N = {max_mixture_N} "
-                               "(enumeration cost grows exponentially); E KL is exact for every N")
+                               "(enumeration cost grows exponentially)" +
+                               ("; E KL is exact for every N" if prof.exact else ""))
         elif not is_model and mixture:
             unavailable.append("mixture KL(p||q): needs the model's joint law, only a profile was given")
         for k in Ks:

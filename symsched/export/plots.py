@@ -19,10 +19,10 @@ import sympy as sp
 
 from ..errors import SymschedError
 from ..info.profile import as_profile
-from ..schedules.error import expected_kl
+from ..schedules.kl import expected_kl
 from ..schedules.families import constant_schedule
 from ..schedules.optimal import Frontier, optimal_frontier
-from ..schedules.schedule import Schedule
+from ..schedules.schedule import as_schedule
 
 __all__ = ["plot_profile", "plot_schedule", "plot_frontier", "plot_density"]
 
@@ -114,10 +114,7 @@ def plot_profile(profile: Any, ax=None, shade: bool = True):
 
 
 def _as_schedule(schedule: Any):
-    if isinstance(schedule, Schedule):
-        return schedule
-    sizes = getattr(schedule, "sizes", schedule)
-    return Schedule(sizes, allow_zero=True)
+    return as_schedule(schedule)
 
 
 def plot_schedule(schedule: Any, profile: Any = None, ax=None):

@@ -18,6 +18,7 @@ from typing import Any
 from itertools import combinations
 
 import numpy as np
+from scipy import sparse
 
 from ..errors import SymschedError
 from .profile import InformationProfile
@@ -75,6 +76,13 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
         ``"markov"``: one transition matrix for all steps.
     base : number, optional
 
+    Returns
+    -------
+    InformationProfile
+        ``exact=False``. With sampled subsets, ``stderr`` and ``covariance`` give the subset-sampling
+        error (``h_j = e_{j+1} - e_j`` with independent ``e_j``); the plug-in and Markov routes report
+        no standard error for the data's own sampling noise (zeros).
+
     Examples
     --------
     >>> import numpy as np, symsched as ss
@@ -84,6 +92,18 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
     """
     x = _as_samples(samples)
     n_samples, N = x.shape
+    if isinstance(subsets_per_size, (bool, np.bool_)) or not isinstance(subsets_per_size, (int, np.integer)) \
+            or subsets_per_size < 2:
+        raise SymschedError(f"subsets_per_size must be an integer >= 2 (a standard error needs two subsets), got "
+                            f"{subsets_per_size!r}")
+    if base is not None:
+        try:
+            b = float(base)
+        except (TypeError, ValueError):
+            raise SymschedError(f"base must be a number > 1, got {base!r}") from None
+        if not (math.isfinite(b) and b > 1):
+            raise SymschedError(f"base must be a finite number > 1 (entropies in log_base units are then >= 0), "
+                                f"got base = {base!r}")
     cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
     if len(cards) != N or any(int(x[:, i].max()) >= cards[i] for i in range(N)):
         raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
@@ -105,7 +125,7 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
                                 1.0 / c.shape[1]) for c in counts]
         chain = markov_chain(N, init, transitions)
         prof = information_profile(chain, method="exact", base=base)
-        return InformationProfile(prof.h, prof.e, prof.entropy, "float", "estimate (markov)", base)
+        return InformationProfile(prof.h, prof.e, prof.entropy, "float", "estimate (markov)", base, exact=False)
     if method != "plugin":
         raise SymschedError(f"method must be 'plugin' or 'markov', got {method!r}")
     size = math.prod(cards)
@@ -114,7 +134,8 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
         table = np.zeros(cards)
         np.add.at(table, tuple(x.T), 1.0)
         prof = information_profile(from_joint(table / n_samples), method="exact", base=base)
-        return InformationProfile(prof.h, prof.e, prof.entropy, "float", "estimate (plugin, all subsets)", base)
+        return InformationProfile(prof.h, prof.e, prof.entropy, "float", "estimate (plugin, all subsets)", base,
+                                  exact=False)
     rng = np.random.default_rng(seed)
     scale = 1.0 if base is None else 1.0 / math.log(float(base))
     e, e_se = [0.0], [0.0]
@@ -130,5 +151,10 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
         e.append(float(vals.mean()))
         e_se.append(0.0 if exact_average else float(vals.std(ddof=1) / math.sqrt(len(vals))))
     h = tuple(e[j + 1] - e[j] for j in range(N))
-    se = tuple(math.hypot(e_se[j + 1], e_se[j]) for j in range(N))
-    return InformationProfile(h, tuple(e), e[-1], "float", "estimate (plugin, sampled subsets)", base, se)
+    # h = D e with independent e_j (fresh random subsets per size): Cov(h) = D diag(e_se^2) D', which is
+    # tridiagonal: Var h_j = v_j + v_{j+1}, Cov(h_j, h_{j+1}) = -v_{j+1}.
+    v = np.square(e_se)
+    cov = sparse.diags([v[:-1] + v[1:], -v[1:-1], -v[1:-1]], [0, 1, -1], shape=(N, N), format="csr")
+    se = tuple(float(x) for x in np.sqrt(v[:-1] + v[1:]))
+    return InformationProfile(h, tuple(e), e[-1], "float", "estimate (plugin, sampled subsets)", base, se,
+                              exact=False, covariance=cov)

@@ -135,7 +135,15 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     except ModelTooLargeError as exc:
         if method == "exact":
             raise
-        warnings.warn(f"{exc}; falling back to Monte Carlo", stacklevel=2)
+        if arith.precision != "float":
+            raise ModelTooLargeError(
+                f"exact information profile of {type(model).__name__} with N={model.N} at precision="
+                f"{arith.precision!r} (method='auto' cannot fall back: a Monte Carlo estimate is a float with "
+                "standard errors, not a {arith.precision} result)".replace("{arith.precision}", arith.precision),
+                exc.estimate, exc.budget,
+                'for an estimate use information_profile(model, method="montecarlo") (precision="float", with '
+                'stderr=...); for exact values raise max_cost or reduce the model') from exc
+        warnings.warn(f"{exc}; falling back to Monte Carlo (an estimate with standard errors)", stacklevel=2)
         return _montecarlo(model, arith, stderr, seed, samples)
     with arith.workprec():
         h = h_direct if h_direct is not None else [e[j + 1] - e[j] for j in range(model.N)]

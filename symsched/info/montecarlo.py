@@ -1,10 +1,24 @@
-"""Monte Carlo information profiles with standard errors.
+"""Monte Carlo information profiles with standard errors, exact where exactness stays cheap.
 
 ``h_j = E[-log p(X_i | X_T)]`` with ``X ~ p``, ``T`` uniform of size ``j`` and ``i`` uniform outside
 ``T``: each draw gives an unbiased sample of ``h_j``; draws continue until the standard error reaches
 the target (or the cap on samples).  ``log p(x_A)`` comes from the joint table when it is small, from
 variable elimination on a Bayesian network's CPDs (ancestors of ``A`` only), or from a forward pass
 for a hidden Markov model.
+
+Exact pieces (DESIGN.md §10).  Quantities that need only small marginal tables are computed exactly
+rather than sampled, when their tables fit in :data:`EXACT_PIECES_BUDGET` entries:
+
+* ``h_0 = mean_i H(X_i)`` (single marginals) and ``h_1 = e_2 - e_1`` (pair marginals);
+* ``h_{N-1} = mean_i H(X_i | MB_i)`` (Markov blankets; for a joint table, ``H - mean_i H(X_{-i})``);
+* ``H`` (``sum_i H(X_i | Pa_i)`` for a Bayesian network, the joint table otherwise).
+
+The other ``h_j`` are sampled independently of each other (so their covariance is diagonal,
+``stderr_j**2``).  When ``H`` is exact the sampled values are then adjusted to the known total
+``sum_j h_j = H`` by the best linear unbiased correction ``y_j - v_j (sum y - R) / sum v`` (``v_j``
+their variances, ``R`` the exact remainder); the covariance becomes ``diag(v) - v v' / sum v``. With
+``H``, ``h_0`` and ``h_{N-1}`` exact, ``TC = N h_0 - H`` and ``DTC = H - N h_{N-1}`` carry no sampling
+error at all.
 """
 
 from __future__ import annotations
@@ -23,13 +37,15 @@ from ..models.chains import HiddenMarkovModel
 from .elimination import bn_log_marginal, hmm_log_marginal
 from .profile import InformationProfile
 
-__all__ = ["montecarlo_profile", "DEFAULT_STDERR", "JOINT_TABLE_LIMIT"]
+__all__ = ["montecarlo_profile", "DEFAULT_STDERR", "JOINT_TABLE_LIMIT", "EXACT_PIECES_BUDGET"]
 
 DEFAULT_STDERR = 0.01
 #: Joint tables up to this many entries are used directly for sampling and marginals.
 JOINT_TABLE_LIMIT = 2 ** 20
 DEFAULT_MAX_SAMPLES = 20_000
 BATCH = 100
+#: Largest total number of marginal-table entries spent on one exact piece (h_0, h_1, h_{N-1}, H).
+EXACT_PIECES_BUDGET = 200_000
 
 
 class _Oracle:
@@ -94,6 +110,84 @@ class _Oracle:
         return hmm_log_marginal(self.model, evidence)
 
 
+    # -- exact marginal tables (small subsets) -----------------------------------------------------
+    def table_cost(self, subset: tuple) -> int:
+        return math.prod(self.model.cardinalities[k] for k in subset)
+
+    def marginal_entropy(self, subset: tuple) -> float:
+        """``H(X_A)`` from the exact marginal table of ``A`` (joint sums, or one elimination per cell)."""
+        subset = tuple(sorted(subset))
+        if not subset:
+            return 0.0
+        if self.kind == "joint":
+            drop = tuple(k for k in range(self.n) if k not in subset)
+            p = (self.joint.sum(axis=drop) if drop else self.joint).ravel()
+        elif self.kind == "bn" and (table := self._bn_table(subset)) is not None:
+            p = table.ravel()
+        else:
+            cards = [self.model.cardinalities[k] for k in subset]
+            p = np.array([math.exp(self.log_marginal(subset, cell)) for cell in np.ndindex(*cards)])
+        p = p[p > 0]
+        return float(-(p * np.log(p)).sum())
+
+    def _bn_table(self, subset: tuple) -> np.ndarray | None:
+        """The marginal table of ``subset`` in one contraction of its ancestors' CPDs (barren nodes sum
+        to one), or None when those carry more variables than ``einsum`` can label."""
+        names = self.model.variables
+        keep = set(subset)
+        for v in subset:
+            keep |= {self.model.index_of(a) for a in nx.ancestors(self.model, names[v])}
+        if len(keep) > 52:
+            return None
+        relevant = [(vs, a) for vs, a in self.factors if vs[-1] in keep]
+        remap = {u: k for k, u in enumerate(sorted(keep))}
+        operands: list = []
+        for vs, a in relevant:
+            operands += [a, [remap[u] for u in vs]]
+        return np.einsum(*operands, [remap[u] for u in subset], optimize="greedy")
+
+    def markov_blanket(self, i: int) -> tuple:
+        """Indices of the Markov blanket of variable ``i`` (Bayesian networks), else ``None``."""
+        if self.kind == "joint" or not isinstance(self.model, BayesianNetwork):
+            return None
+        m, v = self.model, self.model.variables[i]
+        blanket = set(m.predecessors(v)) | set(m.successors(v))
+        for c in m.successors(v):
+            blanket |= set(m.predecessors(c))
+        blanket.discard(v)
+        return tuple(sorted(m.index_of(u) for u in blanket))
+
+    def exact_pieces(self, budget: int) -> tuple[dict, float | None]:
+        """Exact ``{j: h_j}`` for j in {0, 1, N-1} and the exact entropy ``H`` (None) where affordable."""
+        n, out, H = self.n, {}, None
+        cards = self.model.cardinalities
+        singles = [(k,) for k in range(n)]
+        if sum(map(self.table_cost, singles)) <= budget:
+            e1 = sum(self.marginal_entropy(s) for s in singles) / n
+            out[0] = e1
+            pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
+            if n >= 2 and sum(map(self.table_cost, pairs)) <= budget:
+                out[1] = sum(self.marginal_entropy(s) for s in pairs) / len(pairs) - e1
+        if self.kind == "joint":
+            p = self.joint.ravel()
+            p = p[p > 0]
+            H = float(-(p * np.log(p)).sum())
+            if n >= 2:
+                out[n - 1] = H - sum(self.marginal_entropy(tuple(k for k in range(n) if k != i))
+                                     for i in range(n)) / n
+        elif self.kind == "bn":
+            fams = [tuple(sorted(set(self.cpd[i][0]) | {i})) for i in range(n)]
+            if sum(self.table_cost(f) for f in fams) <= budget:
+                H = sum(self.marginal_entropy(f) - self.marginal_entropy(self.cpd[i][0]) for i, f in enumerate(fams))
+            blankets = [self.markov_blanket(i) for i in range(n)]
+            if n >= 2 and sum(self.table_cost(b) * (1 + cards[i]) for i, b in enumerate(blankets)) <= budget:
+                out[n - 1] = sum(self.marginal_entropy(b + (i,)) - self.marginal_entropy(b)
+                                 for i, b in enumerate(blankets)) / n
+        if n == 1 and H is not None:
+            out[0] = H
+        return out, H
+
+
 def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     cum = np.cumsum(probs, axis=-1)
     u = rng.random(probs.shape[0]) * cum[:, -1]
@@ -121,7 +215,8 @@ def _estimate_h(oracle: _Oracle, j: int, target: float, max_samples: int, rng) -
 
 
 def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: Any = None,
-                       samples: int | None = None, base: Any = None) -> InformationProfile:
+                       samples: int | None = None, base: Any = None,
+                       exact_pieces: bool = True) -> InformationProfile:
     """Monte Carlo estimate of the information profile, with a standard error per ``h_j``.
 
     Parameters
@@ -134,19 +229,23 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
         Cap on draws per ``j`` (default 20000); when it binds, the reported stderr is above target.
     base : number, optional
         Logarithm base of the result.
+    exact_pieces : bool
+        Compute ``h_0``, ``h_1``, ``h_{N-1}`` and ``H`` exactly where their marginal tables are small
+        (default True; see the module docstring).
 
     Returns
     -------
     InformationProfile
-        ``method="montecarlo"``; ``stderr`` holds the per-``h_j`` standard errors; ``e`` is the
-        cumulative sum of ``h`` (so its errors accumulate).
+        ``exact=False``, ``method="montecarlo"`` (``"montecarlo (h_0, h_1, ..., H without sampling
+        error)"`` naming the pieces computed exactly); ``stderr`` holds the per-``h_j`` standard errors (0 for exact entries) and
+        ``covariance`` their covariance; ``e`` is the cumulative sum of ``h``.
 
     Examples
     --------
     >>> import symsched as ss
     >>> prof = ss.information_profile(ss.copy_model(3, 2), method="montecarlo", seed=0)
-    >>> [round(x, 6) for x in prof.h]
-    [0.693147, 0.0, 0.0]
+    >>> [round(x, 6) for x in prof.h], prof.exact
+    ([0.693147, 0.0, 0.0], False)
     """
     target = DEFAULT_STDERR if stderr is None else float(stderr)
     if not target > 0:
@@ -157,10 +256,31 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     rng = np.random.default_rng(seed)
     oracle = _Oracle(model, rng)
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
-    h, se = [], []
-    for j in range(model.N):
+    N = model.N
+    known, H = oracle.exact_pieces(EXACT_PIECES_BUDGET) if exact_pieces else ({}, None)
+    h, var = np.zeros(N), np.zeros(N)
+    for j in range(N):
+        if j in known:
+            h[j] = known[j]
+            continue
         mean, err, _ = _estimate_h(oracle, j, target / scale, cap, rng)
-        h.append(mean * scale)
-        se.append(err * scale)
+        h[j], var[j] = mean, err ** 2
+    sampled = [j for j in range(N) if j not in known]
+    cov = np.diag(var)
+    if H is not None and sampled:
+        # Best linear unbiased adjustment to the exact total (see the module docstring).
+        R = H - sum(known.values())
+        V = float(var[sampled].sum())
+        if V > 0:
+            h[sampled] -= var[sampled] * (float(h[sampled].sum()) - R) / V
+            cov -= np.outer(var, var) / V
+        else:
+            h[sampled] += (R - float(h[sampled].sum())) / len(sampled)
+    h, cov = h * scale, cov * scale ** 2
+    se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
+    pieces = [f"h_{j}" if j < N - 1 or N <= 2 else "h_{N-1}" for j in sorted(known)] + (["H"] if H is not None else [])
+    # Named without the word "exact": the profile as a whole is an estimate.
+    label = "montecarlo" + (f" ({', '.join(pieces)} without sampling error)" if pieces else "")
     e = tuple(float(x) for x in np.concatenate([[0.0], np.cumsum(h)]))
-    return InformationProfile(tuple(h), e, e[-1], "float", "montecarlo", base, tuple(se))
+    return InformationProfile(tuple(float(x) for x in h), e, e[-1], "float", label, base,
+                              tuple(float(x) for x in se), exact=False, covariance=cov)

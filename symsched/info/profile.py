@@ -16,10 +16,16 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy import sparse
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
 from ..errors import SymschedError
 from ..results import Result, digits_for
+
+try:  # scipy >= 1.12
+    from scipy.optimize import isotonic_regression as _scipy_isotonic
+except ImportError:  # pragma: no cover - older scipy: the PAVA below
+    _scipy_isotonic = None
 
 __all__ = ["InformationProfile", "as_profile", "profile_precision"]
 
@@ -38,10 +44,16 @@ def profile_precision(values: Sequence[Any]) -> str:
 class InformationProfile(Result):
     """Entropy and information profiles of a model, with TC, DTC and O-information.
 
+    A profile is either *exact* (``exact=True``: computed from the model, ``stderr`` all zero) or an
+    *estimate* (Monte Carlo, data, a denoiser: ``exact=False``) that carries per-``h_j`` standard
+    errors and their covariance, from which the standard errors of ``H``, TC and DTC follow.  An
+    estimate may be non-monotone by noise; :meth:`monotone` is its weighted isotonic projection,
+    which schedules use (and say so).
+
     Attributes
     ----------
     h : tuple
-        ``h_0..h_{N-1}`` (non-increasing, summing to ``entropy``).
+        ``h_0..h_{N-1}`` (non-increasing, summing to ``entropy``; an estimate may break monotonicity).
     e : tuple
         ``e_0..e_N`` (``e_0 = 0``, ``e_N = entropy``), concave in ``j``.
     entropy : number
@@ -54,18 +66,35 @@ class InformationProfile(Result):
         Logarithm base (None: nats).
     stderr : tuple
         Per-``h_j`` standard errors (zeros when exact).
+    exact : bool, optional
+        Whether the values are exact (default: True when every ``stderr`` is zero).
+    covariance : array or scipy.sparse matrix, optional
+        The ``N x N`` covariance of the estimated ``h`` (default ``diag(stderr**2)``, for estimates
+        whose ``h_j`` come from independent draws).
+
+    Raises
+    ------
+    ValueError
+        On construction, for values that are not a profile: non-finite, ``e`` of the wrong length or not
+        the partial sums of ``h``, and (exact profiles) negative or increasing ``h`` beyond a relative
+        rounding tolerance.
 
     Examples
     --------
     >>> import symsched as ss
     >>> p = ss.as_profile([0.7, 0.6, 0.1])
-    >>> round(p.total_correlation, 12), round(p.dual_total_correlation, 12)
-    (0.7, 1.1)
+    >>> round(p.total_correlation, 12), round(p.dual_total_correlation, 12), p.exact
+    (0.7, 1.1, True)
+    >>> est = ss.InformationProfile((0.6, 0.7, 0.1), (0, 0.6, 1.3, 1.4), 1.4, stderr=(0.05, 0.05, 0.05))
+    >>> est.exact, round(est.entropy_stderr, 6)
+    (False, 0.086603)
+    >>> [round(x, 6) for x in est.monotone().h]
+    [0.65, 0.65, 0.1]
     """
 
     _headline = "entropy"  # float(profile) is H(X); the result protocol (symsched.results)
     _fields = ("N", "h", "entropy", "total_correlation", "dual_total_correlation", "precision", "method", "base",
-               "stderr")
+               "stderr", "exact")
     _repr_fields = ("N", "h", "precision", "method")
 
     h: tuple
@@ -76,14 +105,126 @@ class InformationProfile(Result):
     base: Any = None
     stderr: tuple = field(default=())
     dps: int | None = None
+    exact: bool | None = None
+    covariance: Any = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.precision not in PRECISIONS:
             raise SymschedError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
-        if len(self.e) != len(self.h) + 1:
-            raise SymschedError(f"profile: e has {len(self.e)} entries, expected len(h) + 1 = {len(self.h) + 1}")
-        if not self.stderr:
-            object.__setattr__(self, "stderr", tuple(0.0 for _ in self.h))
+        object.__setattr__(self, "h", tuple(self.h))
+        object.__setattr__(self, "e", tuple(self.e))
+        N = len(self.h)
+        if N < 1:
+            raise SymschedError("profile: h is empty (N must be >= 1)")
+        if len(self.e) != N + 1:
+            raise SymschedError(f"profile: e has {len(self.e)} entries, expected len(h) + 1 = {N + 1}")
+        stderr = tuple(0.0 for _ in self.h) if not self.stderr else tuple(float(s) for s in self.stderr)
+        if len(stderr) != N:
+            raise SymschedError(f"profile: stderr has {len(stderr)} entries, expected len(h) = {N}")
+        for j, s in enumerate(stderr):
+            if not (math.isfinite(s) and s >= 0):
+                raise SymschedError(f"profile: stderr[{j}] = {s!r} must be finite and >= 0")
+        object.__setattr__(self, "stderr", stderr)
+        exact = (not any(stderr)) if self.exact is None else bool(self.exact)
+        if exact and any(stderr):
+            raise SymschedError("profile: exact=True but some standard errors are non-zero; an estimate has "
+                                "exact=False")
+        object.__setattr__(self, "exact", exact)
+        if self.covariance is not None:
+            if exact:
+                raise SymschedError("profile: a covariance was given for an exact profile")
+            if sparse.issparse(self.covariance):
+                cov = sparse.csr_matrix(self.covariance, dtype=float)
+                values = cov.data
+            else:
+                cov = np.array(self.covariance, dtype=float)
+                values = cov
+            if cov.shape != (N, N) or not np.all(np.isfinite(values)):
+                raise SymschedError(f"profile: covariance must be a finite {N} x {N} matrix, got shape {cov.shape}")
+            values.setflags(write=False)
+            object.__setattr__(self, "covariance", cov)
+        _check_profile_values(self.h, monotone=exact)
+        _check_partial_sums(self.h, self.e, self.entropy)
+
+    # -- uncertainty ----------------------------------------------------------------------------
+    def covariance_matrix(self):
+        """Covariance of the estimated ``h``: the estimator's own (dense array or scipy.sparse matrix),
+        else the sparse ``diag(stderr**2)`` (zero for an exact profile)."""
+        if self.covariance is not None:
+            return self.covariance
+        return sparse.diags(np.asarray(self.stderr, dtype=float) ** 2, format="csr")
+
+    def linear_stderr(self, weights: Sequence[float]) -> float:
+        """Standard error of ``sum_j weights[j] h_j`` (``sqrt(w' C w)``; 0 for an exact profile)."""
+        if self.exact:
+            return 0.0
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (self.N,):
+            raise SymschedError(f"linear_stderr: need {self.N} weights, got shape {w.shape}")
+        C = self.covariance_matrix()
+        var = float(w @ (C @ w))
+        # Constraints (exact H, TC) make some combinations exactly certain: clear rounding residue.
+        floor = 1e-14 * float(np.abs(w).sum() ** 2) * max(float(np.max(C.diagonal())), 0.0)
+        return math.sqrt(var) if var > floor else 0.0
+
+    @property
+    def entropy_stderr(self) -> float:
+        """Standard error of ``H = sum_j h_j`` (0 when exact)."""
+        return self.linear_stderr(np.ones(self.N))
+
+    @property
+    def total_correlation_stderr(self) -> float:
+        """Standard error of ``TC = (N - 1) h_0 - sum_{j>=1} h_j`` (0 when exact)."""
+        w = -np.ones(self.N)
+        w[0] += self.N
+        return self.linear_stderr(w)
+
+    @property
+    def dual_total_correlation_stderr(self) -> float:
+        """Standard error of ``DTC = sum_j h_j - N h_{N-1}`` (0 when exact)."""
+        w = np.ones(self.N)
+        w[-1] -= self.N
+        return self.linear_stderr(w)
+
+    def monotone(self) -> "InformationProfile":
+        """The weighted isotonic-regression projection of an estimate (non-increasing and >= 0).
+
+        Weights are ``1 / stderr_j**2`` (exact entries are kept fixed; equal weights when no standard
+        errors are known). The projection averages runs of adjacent values. It keeps the estimate's
+        standard errors and covariance: the error bar of a number computed on the projection is that of
+        the same linear functional of the unprojected estimate. This is conservative — the projection
+        onto the convex set of valid profiles, which contains the truth, does not move the estimate away
+        from it in the weighted norm — and, unlike the delta method given the pooling, it does not
+        report zero error for differences inside a pooled run (whose pooling is itself random). When
+        the estimate's total ``H`` is exact (zero ``entropy_stderr``), the projection keeps it: the
+        fit is ``iso(y - lambda / w)`` with the multiplier ``lambda`` that restores the total. The
+        result has ``exact=False`` and ``method`` suffixed ``"+isotonic"``. An exact profile is
+        returned unchanged.
+
+        Examples
+        --------
+        >>> import symsched as ss
+        >>> p = ss.InformationProfile((0.5, 0.7, 0.2), (0, 0.5, 1.2, 1.4), 1.4, stderr=(0.1, 0.1, 0.2))
+        >>> q = p.monotone()
+        >>> [round(x, 6) for x in q.h], q.method, q.exact
+        ([0.6, 0.6, 0.2], 'given+isotonic', False)
+        """
+        if self.exact:
+            return self
+        if self.method.endswith("+isotonic"):
+            return self
+        y = self.as_array()
+        se = np.asarray(self.stderr, dtype=float)
+        h = _isotonic_map(y, se) @ y
+        if any(se) and self.entropy_stderr == 0 and abs(h.sum() - y.sum()) > 1e-12 * max(abs(y.sum()), 1.0):
+            # H is known exactly (e.g. Monte Carlo on a Bayesian network): project onto the valid
+            # profiles with that total, so that H, TC and DTC of the projection stay exact.
+            h = _isotonic_with_total(y, se, float(y.sum()))
+        h = np.maximum(h, 0.0)  # isotonic then clip at 0: the projection onto h >= 0
+        e = np.concatenate([[0.0], np.cumsum(h)])
+        return InformationProfile(tuple(float(x) for x in h), tuple(float(x) for x in e), float(e[-1]), "float",
+                                  self.method + "+isotonic", self.base, self.stderr, exact=False,
+                                  covariance=self.covariance)
 
     # -- sequence behaviour (a profile is its h values) ----------------------------------------
     def __len__(self) -> int:
@@ -138,7 +279,7 @@ class InformationProfile(Result):
             return self
         return InformationProfile(tuple(to_float(x, "h") for x in self.h), tuple(to_float(x, "e") for x in self.e),
                                   to_float(self.entropy, "entropy"), "float", self.method, self.base,
-                                  tuple(float(s) for s in self.stderr))
+                                  tuple(float(s) for s in self.stderr), exact=self.exact, covariance=self.covariance)
 
     def as_array(self) -> np.ndarray:
         """``h`` as a float64 array."""
@@ -148,49 +289,167 @@ class InformationProfile(Result):
         """Substitute symbols in a symbolic profile."""
         f = (lambda x: simplify_information(sp.sympify(x).subs(mapping)))
         return InformationProfile(tuple(map(f, self.h)), tuple(map(f, self.e)), f(self.entropy),
-                                  self.precision, self.method, self.base, self.stderr, self.dps)
+                                  self.precision, self.method, self.base, self.stderr, self.dps, self.exact,
+                                  self.covariance)
 
     # -- display ------------------------------------------------------------------------------
     def latex(self) -> str:
-        """LaTeX of the profile's values and its TC / DTC."""
+        """LaTeX of the profile's values and its TC / DTC (with ``\\pm`` standard errors for an estimate)."""
         def fmt(x):
             return latex_value(x, self.precision)
 
+        def pm(x, se):
+            return fmt(x) if self.exact else rf"{fmt(x)} \pm {latex_value(float(se), 'float')}"
+
         hs = ", ".join(fmt(x) for x in self.h)
         unit = "" if self.base is None else rf"\ (\log_{{{self.base}}})"
-        return (rf"h = \left({hs}\right),\quad H = {fmt(self.entropy)},\quad "
-                rf"\mathrm{{TC}} = {fmt(self.total_correlation)},\quad "
-                rf"\mathrm{{DTC}} = {fmt(self.dual_total_correlation)}{unit}")
+        tag = "" if self.exact else r",\quad \text{(estimate)}"
+        return (rf"h = \left({hs}\right),\quad H = {pm(self.entropy, self.entropy_stderr)},\quad "
+                rf"\mathrm{{TC}} = {pm(self.total_correlation, self.total_correlation_stderr)},\quad "
+                rf"\mathrm{{DTC}} = {pm(self.dual_total_correlation, self.dual_total_correlation_stderr)}{unit}{tag}")
 
     def __repr__(self) -> str:
         if self.precision == "float":
             hs = ", ".join(f"{x:.6g}" for x in self.h[:8]) + (", ..." if self.N > 8 else "")
         else:
             hs = ", ".join(_clip(str(x)) for x in self.h[:6]) + (", ..." if self.N > 6 else "")
-        return f"InformationProfile(N={self.N}, h=({hs}), precision={self.precision!r}, method={self.method!r})"
+        tail = "" if self.exact else ", exact=False"
+        return f"InformationProfile(N={self.N}, h=({hs}), precision={self.precision!r}, method={self.method!r}{tail})"
 
 
 def _clip(text: str, width: int = 24) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
-def _check_profile_values(h: Sequence[Any]) -> None:
-    numeric = []
-    for j, x in enumerate(h):
-        if isinstance(x, sp.Basic) and x.free_symbols:
-            return  # cannot order symbolic values; trust the caller
-        v = to_float(x, f"h[{j}]")
-        if not math.isfinite(v):
-            raise SymschedError(f"profile: h[{j}] = {x!r} is not finite")
-        if v < -SUM_TOLERANCE:
-            raise SymschedError(f"profile: h[{j}] = {x!r} is negative (conditional entropies are >= 0)")
-        numeric.append(v)
-    scale = max([abs(v) for v in numeric] + [1.0])
-    for j in range(1, len(numeric)):
-        if numeric[j] > numeric[j - 1] + SUM_TOLERANCE * scale:
-            raise SymschedError(
-                f"profile: h[{j}] = {numeric[j]!r} > h[{j - 1}] = {numeric[j - 1]!r}; an information profile is "
-                "non-increasing (pass check=False to use a noisy estimate anyway)")
+def _numeric_values(values: Sequence[Any], name: str) -> np.ndarray | None:
+    """Floats of ``values`` (refusing non-finite ones), or None when some value has free symbols."""
+    if all(type(x) is float or type(x) is int for x in values):  # fast path for plain float profiles
+        out = np.asarray(values, dtype=float)
+    else:
+        out = np.empty(len(values))
+        for j, x in enumerate(values):
+            if isinstance(x, sp.Basic) and x.free_symbols:
+                return None  # cannot order symbolic values; trust the caller
+            out[j] = to_float(x, f"{name}[{j}]")
+    bad = np.flatnonzero(~np.isfinite(out))
+    if bad.size:
+        j = int(bad[0])
+        raise SymschedError(f"profile: {name}[{j}] = {values[j]!r} is not finite")
+    return out
+
+
+def _check_profile_values(h: Sequence[Any], monotone: bool = True) -> None:
+    """Refuse non-finite values and, when ``monotone``, negative or increasing ones.
+
+    The tolerance is relative (``SUM_TOLERANCE`` times the largest ``|h_j|``), so a profile of size
+    1e-10 that is out of order is refused just like one of size 1.
+    """
+    numeric = _numeric_values(h, "h")
+    if numeric is None or not monotone:
+        return
+    tol = SUM_TOLERANCE * float(np.max(np.abs(numeric)))
+    neg = np.flatnonzero(numeric < -tol)
+    if neg.size:
+        j = int(neg[0])
+        raise SymschedError(f"profile: h[{j}] = {h[j]!r} is negative (conditional entropies are >= 0)")
+    up = np.flatnonzero(numeric[1:] > numeric[:-1] + tol)
+    if up.size:
+        j = int(up[0]) + 1
+        raise SymschedError(
+            f"profile: h[{j}] = {numeric[j]!r} > h[{j - 1}] = {numeric[j - 1]!r}; an information profile is "
+            "non-increasing (an estimate is built with its stderr, or pass check=False to as_profile)")
+
+
+def _check_partial_sums(h: Sequence[Any], e: Sequence[Any], entropy: Any) -> None:
+    """``e_0 = 0``, ``e_{j+1} - e_j = h_j`` and ``entropy = e_N`` (to a relative rounding tolerance)."""
+    hv, ev = _numeric_values(h, "h"), _numeric_values(e, "e")
+    ent = _numeric_values([entropy], "entropy")
+    if hv is None or ev is None or ent is None:
+        return
+    tol = SUM_TOLERANCE * max(float(np.max(np.abs(ev))), float(np.max(np.abs(hv))), 1e-300)
+    if abs(ev[0]) > tol:
+        raise SymschedError(f"profile: e[0] = {e[0]!r}, expected 0 (the entropy of no variables)")
+    off = np.flatnonzero(np.abs(np.diff(ev) - hv) > tol)
+    if off.size:
+        j = int(off[0])
+        raise SymschedError(f"profile: e[{j + 1}] - e[{j}] = {ev[j + 1] - ev[j]!r} differs from h[{j}] = "
+                            f"{hv[j]!r}; e must be the partial sums of h")
+    if abs(ent[0] - ev[-1]) > tol:
+        raise SymschedError(f"profile: entropy = {entropy!r} differs from e[N] = {e[-1]!r}")
+
+
+def _pava_blocks(y: np.ndarray, w: np.ndarray) -> list:
+    """Block starts of the weighted non-increasing isotonic regression (pool adjacent violators)."""
+    starts, wsum, vals = [], [], []
+    for i in range(y.size):
+        starts.append(i)
+        wsum.append(float(w[i]))
+        vals.append(float(y[i]))
+        while len(vals) > 1 and vals[-2] < vals[-1]:
+            w1, v1 = wsum.pop(), vals.pop()
+            starts.pop()
+            vals[-1] = (vals[-1] * wsum[-1] + v1 * w1) / (wsum[-1] + w1)
+            wsum[-1] += w1
+    return starts + [y.size]
+
+
+def _isotonic_with_total(y: np.ndarray, stderr: np.ndarray, total: float) -> np.ndarray:
+    """Weighted non-increasing least squares subject to ``sum(x) = total``: ``x = iso(y - lambda / w)``
+    (the KKT conditions), ``lambda`` found by bisection (the total is continuous and non-increasing in
+    ``lambda``). Falls back to the unconstrained fit if the total cannot be met."""
+    w = _isotonic_weights(stderr)[0]
+
+    def fit(lam: float) -> np.ndarray:
+        z = y - lam / w
+        return _isotonic_map(z, stderr) @ z
+
+    scale = float(w.max()) * (float(np.ptp(y)) + abs(total) + 1.0)
+    lo, hi = -scale, scale
+    if not fit(lo).sum() >= total >= fit(hi).sum():
+        return _isotonic_map(y, stderr) @ y
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        x = fit(mid)
+        gap = x.sum() - total
+        if abs(gap) <= 1e-14 * max(abs(total), 1.0):
+            return x
+        lo, hi = (mid, hi) if gap > 0 else (lo, mid)
+    return fit(0.5 * (lo + hi))
+
+
+def _isotonic_weights(stderr: np.ndarray) -> tuple:
+    """Weights ``1 / stderr**2`` with exact entries pinned (1e12 times the largest), and the exact mask."""
+    exact = stderr == 0
+    if exact.all():
+        return np.ones(stderr.size), np.zeros(stderr.size, dtype=bool)
+    w = np.where(exact, 1.0, 1.0 / np.where(exact, 1.0, stderr) ** 2)
+    return np.where(exact, 1e12 * float(w[~exact].max()), w), exact
+
+
+def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> "sparse.csr_matrix":
+    """The averaging matrix ``A`` of the weighted non-increasing isotonic regression of ``y``.
+
+    Weights ``1 / stderr**2``; entries with zero stderr are exact and are kept fixed (a run containing
+    them takes their mean; in the fit they get a weight 1e12 times the largest other one); equal weights
+    when nothing is known. The runs come from ``scipy.optimize.isotonic_regression`` (scipy >= 1.12) or
+    a pool-adjacent-violators pass; the fit is ``A @ y``, each run replaced by its weighted mean.
+    """
+    w, exact = _isotonic_weights(stderr)
+    if _scipy_isotonic is not None:
+        blocks = [int(b) for b in _scipy_isotonic(y, weights=w, increasing=False).blocks]
+    else:
+        blocks = _pava_blocks(y, w)
+    rows, cols, vals = [], [], []
+    for s0, e0 in zip(blocks, blocks[1:]):
+        fixed = exact[s0:e0]
+        coef = fixed / fixed.sum() if fixed.any() else w[s0:e0] / w[s0:e0].sum()
+        idx = np.arange(s0, e0)
+        rows.append(np.repeat(idx, idx.size))
+        cols.append(np.tile(idx, idx.size))
+        vals.append(np.tile(coef, idx.size))
+    # Sparse: each run is a dense block, the rest is zero.
+    return sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                             shape=(y.size, y.size))
 
 
 def as_profile(profile: Any, check: bool = True, base: Any = None) -> InformationProfile:
@@ -201,7 +460,9 @@ def as_profile(profile: Any, check: bool = True, base: Any = None) -> Informatio
     profile : InformationProfile or sequence
         A profile, or ``h_0..h_{N-1}`` as numbers (float, Fraction, mpf or sympy).
     check : bool
-        Refuse negative, non-finite or increasing values (default True).
+        Refuse negative, non-finite or increasing values (default True). With ``check=False`` a
+        sequence that is not non-increasing is taken as an estimate (``exact=False``, no standard
+        errors known), which schedules use through its monotone projection.
 
     Raises
     ------
@@ -217,6 +478,14 @@ def as_profile(profile: Any, check: bool = True, base: Any = None) -> Informatio
         raise SymschedError("profile: empty sequence of h values (N must be >= 1)")
     if check:
         _check_profile_values(values)
+        exact = True
+    else:
+        _check_profile_values(values, monotone=False)
+        try:
+            _check_profile_values(values)
+            exact = True
+        except SymschedError:
+            exact = False
     precision = profile_precision(values)
     ar = arithmetic(precision)
     h = tuple(ar.convert(v, f"h[{j}]") for j, v in enumerate(values))
@@ -229,4 +498,4 @@ def as_profile(profile: Any, check: bool = True, base: Any = None) -> Informatio
                 acc = acc + x
                 e_list.append(acc)
         e = tuple(e_list)
-    return InformationProfile(h, e, e[-1], precision, "given", base)
+    return InformationProfile(h, e, e[-1], precision, "given" if exact else "given (unchecked)", base, exact=exact)

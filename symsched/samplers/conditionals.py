@@ -38,10 +38,10 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import SymschedError
-from ..schedules.schedule import Schedule
 from ..errors import InvalidModelError
 from ..models.table import from_joint
 from ..models.validation import as_entry_array, check_nonnegative_table, check_probability_table
+from ..schedules.schedule import as_schedule
 
 __all__ = ["ConditionalTables", "kl_divergence", "tv_distance", "FALLBACKS"]
 
@@ -266,7 +266,7 @@ def joint_of(model: Any, precision: str = "float", dps: int | None = None,
 def as_sizes(schedule: Any, N: int) -> tuple[int, ...]:
     """Validate a Schedule or sequence of sizes against the model's ``N``."""
 
-    sched = schedule if isinstance(schedule, Schedule) else Schedule(schedule, allow_zero=True)
+    sched = as_schedule(schedule)
     if sched.N != N:
         raise SymschedError(f"schedule {tuple(sched.sizes)} reveals {sched.N} tokens but the model has N = {N}")
     return tuple(sched.sizes)

@@ -4,18 +4,18 @@ The literature's bounds live one layer up, in :mod:`symsched.bounds` (their roun
 ``symsched.schedules.bounds`` / ``.compare`` still work).
 """
 
-from .schedule import Schedule
+from .schedule import Schedule, as_schedule
 
-__all__ = ["Schedule"]
+__all__ = ["Schedule", "as_schedule"]
 
 # -- families, exact error, randomized and optimal schedules (issue #4) --
 from .families import *  # noqa: F401,F403,E402
-from .error import *  # noqa: F401,F403,E402
+from .kl import *  # noqa: F401,F403,E402
 from .randomized import *  # noqa: F401,F403,E402
 from .optimal import *  # noqa: F401,F403,E402
-from . import families as _families, error as _error, randomized as _randomized, optimal as _optimal  # noqa: E402
+from . import families as _families, kl as _kl, randomized as _randomized, optimal as _optimal  # noqa: E402
 
-__all__ += _families.__all__ + _error.__all__ + _randomized.__all__ + _optimal.__all__
+__all__ += _families.__all__ + _kl.__all__ + _randomized.__all__ + _optimal.__all__
 
 # -- samplers as practitioners run them: count rules, reveal grids (issue #14) --
 from .grids import *  # noqa: F401,F403,E402

@@ -21,7 +21,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from ..errors import SymschedError
-from .schedule import Schedule
+from .schedule import Schedule, repair_breakpoints
 
 __all__ = ["constant_schedule", "alpha_schedule", "schedule_from_fractions", "geometric_schedule",
            "log_schedule", "tc_schedule", "dtc_schedule", "tc_schedule_zeta", "dtc_schedule_zeta",
@@ -89,9 +89,8 @@ def schedule_from_fractions(N: int, fractions: Sequence[Any], allow_zero: bool =
 
     Breakpoints are ``s_t = round_half_even(N * u_t)`` (exact when the ``u_t`` are Fractions,
     ints or sympy rationals; float64 otherwise). Rounding can make a step empty. With
-    ``allow_zero=False`` (default) a deterministic repair makes every size positive: a forward pass
-    ``s_t <- max(s_t, s_{t-1} + 1)`` then a backward pass ``s_t <- min(s_t, s_{t+1} - 1)`` (with
-    ``s_K = N`` fixed), which moves each breakpoint as little as needed. With ``allow_zero=True`` the
+    ``allow_zero=False`` (default) :func:`~symsched.schedules.schedule.repair_breakpoints` makes every
+    size positive, moving each breakpoint as little as needed. With ``allow_zero=True`` the
     rounded breakpoints are kept as they are and empty steps count as steps.
 
     Examples
@@ -119,10 +118,7 @@ def schedule_from_fractions(N: int, fractions: Sequence[Any], allow_zero: bool =
     s = [0] + [_round_half_even(N * (Fraction(x) if isinstance(x, (int, np.integer)) else x)) for x in u[1:-1]] + [N]
     s = [min(max(v, 0), N) for v in s]
     if not allow_zero:
-        for t in range(1, K):
-            s[t] = max(s[t], s[t - 1] + 1)
-        for t in range(K - 1, 0, -1):
-            s[t] = min(s[t], s[t + 1] - 1)
+        s = list(repair_breakpoints(s, N))
     return Schedule.from_breakpoints(s, allow_zero=allow_zero, name=name)
 
 

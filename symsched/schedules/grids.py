@@ -335,7 +335,9 @@ def _bernoulli_estimate(prof, g: tuple) -> Estimate:
     for k in range(1, len(t)):
         c += (t[k] - t[k - 1]) * N * (binom.pmf(np.arange(N), N - 1, t[k - 1]) if N > 1 else np.ones(1))
     value = float(np.dot(c - 1, h))
-    stderr = float(np.sqrt(np.sum(((c - 1) * se) ** 2)))
+    # The estimate's own covariance when it has one (e.g. Monte Carlo with exact H: correlated h_j).
+    linear = getattr(base, "linear_stderr", None)
+    stderr = float(linear(c - 1)) if callable(linear) else float(np.sqrt(np.sum(((c - 1) * se) ** 2)))
     what = "Bernoulli E KL (estimate" + (", monotone projection" if callable(mono) else "") + \
         (", clipped at 0" if value < 0 else "") + ")"
     return Estimate(max(value, 0.0), stderr, what)

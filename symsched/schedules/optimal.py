@@ -17,19 +17,33 @@ Arithmetic and exactness rule
   near-ties are decided exactly (rational) or to ~60 digits.
 * exact profile with larger ``N`` (or ``exact=False``): the breakpoints come from the float64 DP.
 In every case the returned ``kl`` is re-evaluated from the chosen breakpoints in the profile's own
-arithmetic by :func:`~symsched.schedules.error.expected_kl`, and ``method`` records which DP was used.
+arithmetic by :func:`~symsched.schedules.kl.expected_kl`, and ``method`` records which DP was used.
 
 Ties are broken deterministically: each layer keeps the *smallest* minimising predecessor, so among
 all optimal schedules the result has the smallest ``s_{K-1}``, then (given it) the smallest
 ``s_{K-2}``, and so on (lexicographically smallest ``(s_{K-1}, s_{K-2}, ..., s_1)``).
 
-A profile that is not non-increasing beyond rounding (an estimate passed with ``check=False``;
-``as_profile``'s tolerance is used) voids the quadrangle inequality; the full ``O(K N^2)`` DP is used
-for it instead.
+Estimates (DESIGN.md §10)
+-------------------------
+On an estimated profile (``exact`` False) the DP runs on its monotone projection
+(:meth:`~symsched.info.profile.InformationProfile.monotone`), so the quadrangle inequality holds; the
+optimum's ``kl`` (and ``constant_kl``, ``improvement``, frontier entries) are
+:class:`~symsched.results.Estimate` values with standard errors, never negative, and the result's
+``on_projection`` / ``note`` say that the projection was used. The schedule is optimal for the
+projection; the true optimum may differ where the estimate's error bars allow.
+
+Float evaluation layer
+----------------------
+Every reported value is re-evaluated from the chosen breakpoints by
+:func:`~symsched.schedules.kl.expected_kl` (a sum of non-negative terms ``h_a - h_j``), never taken
+from the DP's minima, whose prefix-sum differences lose ~``eps * sum h`` (at N = 10^4 that is more
+than the optimum near K = N). ``min_steps_for_kl`` and ``Frontier.min_steps`` decide with the
+re-evaluated values (the optimum is non-increasing in K, so a binary search stays valid).
 """
 
 from __future__ import annotations
 
+import math
 from contextlib import nullcontext
 from fractions import Fraction
 from typing import Any
@@ -39,11 +53,11 @@ import numpy as np
 import sympy as sp
 
 from ..arithmetic import SUM_TOLERANCE, arithmetic, latex_value
-from ..errors import SymschedError
+from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import latex_number
-from ..results import Result
-from ..info.profile import InformationProfile, as_profile
-from .error import expected_kl
+from ..info.profile import InformationProfile
+from ..results import Estimate, Result
+from .kl import expected_kl, kl_estimate, schedule_weights, working_profile
 from .families import constant_schedule
 from .schedule import Schedule
 
@@ -54,6 +68,9 @@ __all__ = ["optimal_schedule", "OptimalSchedule", "optimal_frontier", "Frontier"
 EXACT_DP_MAX_N = 200
 #: The frontier keeps its argmin tables (for instant schedule recovery) up to this many entries.
 FRONTIER_TABLE_BUDGET = 4_000_000
+#: Budget (elementary DP operations, ~ K N log2 N per K-step solve) of optimal_frontier and
+#: min_steps_for_kl: about half a minute of float64 DP (~3e7 operations per second).
+DEFAULT_DP_BUDGET = 1e9
 _METHODS = ("auto", "dc", "naive")
 
 
@@ -93,8 +110,9 @@ class _Engine:
             self.P[:] = P
         self.N = N
         if self.kind == "float":
-            # Same tolerance as as_profile's check: rounding-level increases keep the D&C DP.
-            tol = SUM_TOLERANCE * max(1.0, float(np.max(np.abs(self.h)))) if N else 0.0
+            # Same relative tolerance as as_profile's check: rounding-level increases keep the D&C DP,
+            # and a profile of size 1e-10 is judged on its own scale.
+            tol = SUM_TOLERANCE * float(np.max(np.abs(self.h))) if N else 0.0
             self.monotone = bool(np.all(np.diff(self.h) <= tol))
         else:
             self.monotone = all(self.h[j + 1] <= self.h[j] for j in range(N - 1))
@@ -233,6 +251,13 @@ class OptimalSchedule(Result):
         The DP's own minimum (float64, Fraction or mpf, see ``method``).
     method : str
         Which DP produced the breakpoints.
+    exact : bool
+        False when computed from an estimated profile: then ``kl``, ``constant_kl`` and
+        ``improvement`` are :class:`~symsched.results.Estimate` values and ``gain`` is their ratio.
+    on_projection : bool
+        True when the DP ran on the estimate's monotone projection (``profile`` is that projection).
+    note : str
+        How the numbers were obtained ("" for exact profiles).
     """
 
     _headline = "kl"  # float(optimal_schedule(prof, K)) == .kl (the result protocol, symsched.results)
@@ -246,6 +271,12 @@ class OptimalSchedule(Result):
         self.sizes = self.schedule.sizes
         self.K, self.N = self.schedule.K, self.schedule.N
         self.dp_value, self.method = dp_value, method
+        self.exact = prof.exact
+        self.on_projection = prof.method.endswith("+isotonic")
+        self.note = "" if self.exact else (
+            f"estimate: optimised and evaluated on the monotone projection of the "
+            f"{prof.method.removesuffix('+isotonic')} profile (weighted isotonic regression); "
+            "values are point estimates ± standard errors")
         self.kl = expected_kl(prof, self.schedule)
         self.constant_schedule = constant_schedule(self.N, self.K)
         self._constant_kl = None
@@ -262,7 +293,9 @@ class OptimalSchedule(Result):
     def remaining_fraction(self) -> Any:
         """``kl / constant_kl``: the fraction of the constant schedule's error that remains (smaller is better)."""
         if self._gain is None:
-            object.__setattr__(self, "_gain", _ratio(self.kl, self.constant_kl, self.profile.precision))
+            gain = _ratio(self.kl, self.constant_kl, self.profile.precision) if self.exact else \
+                _ratio(float(self.kl), float(self.constant_kl), "float")
+            object.__setattr__(self, "_gain", gain)
         return self._gain
 
     @property
@@ -272,6 +305,9 @@ class OptimalSchedule(Result):
 
     @property
     def improvement(self) -> Any:
+        if not self.exact:
+            w = schedule_weights(self.N, self.constant_schedule) - schedule_weights(self.N, self.schedule)
+            return kl_estimate(self.profile, w, float(self.constant_kl) - float(self.kl), "E KL(constant) - E KL(optimal)")
         d = self.constant_kl - self.kl
         return sp.simplify(d) if self.profile.precision == "symbolic" else d
 
@@ -286,6 +322,8 @@ class OptimalSchedule(Result):
         return self.sizes[t]
 
     def _fmt(self, x: Any) -> str:
+        if isinstance(x, Estimate):
+            return x.latex()
         return latex_value(x, self.profile.precision)
 
     def latex(self) -> str:
@@ -295,8 +333,12 @@ class OptimalSchedule(Result):
                 rf"\text{{constant}}\ {self.constant_schedule.latex()}:\ {self._fmt(self.constant_kl)}")
 
     def __repr__(self) -> str:
-        kl = f"{self.kl:.6g}" if self.profile.precision == "float" else str(self.kl)
-        ck = f"{self.constant_kl:.6g}" if self.profile.precision == "float" else str(self.constant_kl)
+        def show(x):
+            if isinstance(x, Estimate):
+                return f"{x.value:.6g} ± {x.stderr:.2g}"
+            return f"{x:.6g}" if self.profile.precision == "float" else str(x)
+
+        kl, ck = show(self.kl), show(self.constant_kl)
         return f"OptimalSchedule(sizes={self.schedule.latex()}, K={self.K}, N={self.N}, kl={kl}, constant_kl={ck})"
 
     __str__ = __repr__
@@ -321,6 +363,8 @@ def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | N
     Returns
     -------
     OptimalSchedule
+        For an estimated profile, computed on its monotone projection, with
+        :class:`~symsched.results.Estimate` values (see the module docstring).
 
     Examples
     --------
@@ -329,7 +373,7 @@ def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | N
     >>> opt.sizes, round(opt.kl, 12), round(opt.constant_kl, 12)    # (2, 2) costs 0.3 + 0.2
     ((1, 3), 0.4, 0.5)
     """
-    prof = as_profile(profile)
+    prof = working_profile(profile)
     K = _check_K(K, prof.N, "optimal_schedule")
     if method not in _METHODS:
         raise SymschedError(f"optimal_schedule: method must be one of {_METHODS}, got {method!r}")
@@ -342,7 +386,7 @@ class Frontier(Result):
     """Optimal expected KL for ``K = 1..Kmax`` (a sequence; entry ``K - 1`` is the ``K``-step optimum).
 
     Entries are evaluated lazily from the optimal breakpoints by
-    :func:`~symsched.schedules.error.expected_kl` in the profile's arithmetic (so an all-ones schedule
+    :func:`~symsched.schedules.kl.expected_kl` in the profile's arithmetic (so an all-ones schedule
     gives exactly 0 and, for exact DPs, ``frontier[K-1] == optimal_schedule(profile, K).kl``
     exactly). When ``Kmax * (N + 1)`` exceeds ``FRONTIER_TABLE_BUDGET`` and the DP ran in float64, no
     argmin tables are kept and entries are the DP minima (clipped at 0). ``dp_values`` always holds
@@ -374,11 +418,11 @@ class Frontier(Result):
     def __len__(self) -> int:
         return self.Kmax
 
+    @property
+    def exact(self) -> bool:
+        return self.profile.exact
+
     def _value(self, K: int) -> Any:
-        if self._tables is None and self._eng.kind == "float" and self.profile.precision == "float":
-            # No tables kept (huge N x Kmax): the DP minimum itself; it is >= 0 exactly, but float
-            # rounding of the prefix sums can leave ~1e-15 either side.
-            return max(float(self.dp_values[K - 1]), 0.0)
         if K not in self._exact_cache:
             self._exact_cache[K] = self.schedules(K).kl
         return self._exact_cache[K]
@@ -422,15 +466,27 @@ class Frontier(Result):
         return self._sched_cache[K]
 
     def min_steps(self, target: Any) -> int | None:
-        """Least K with optimal E KL <= target (compared in the DP's arithmetic)."""
-        meets = _target(target, self._eng)
-        for K, v in enumerate(self.dp_values, start=1):
-            if meets(v):
-                return K
-        return None
+        """Least K with optimal E KL <= target (None if no K <= Kmax meets it).
+
+        Decided on the values re-evaluated from the breakpoints (point values for an estimate), by
+        binary search: the optimum is non-increasing in K.
+        """
+        meets = _target(_check_target(target, "Frontier.min_steps"), self._eng)
+        value = (lambda K: _plain(self._value(K)))
+        if not meets(value(self.Kmax)):
+            return None
+        lo, hi = 1, self.Kmax
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if meets(value(mid)):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
 
     def as_array(self) -> np.ndarray:
-        return np.array([float(v) for v in self.dp_values])
+        """The DP minima as floats, clipped at 0 (for plots; exact values are the entries themselves)."""
+        return np.maximum(np.array([float(v) for v in self.dp_values]), 0.0)
 
     def plot_data(self):
         """``(K, E KL)`` as numpy arrays for plotting: the frontier's entries (``list(self)``, the
@@ -450,14 +506,49 @@ class Frontier(Result):
         return ax
 
     def latex(self) -> str:
-        shown = ", ".join(latex_number(float(v), 4) for v in self.dp_values[:8]) + (", \\dots" if self.Kmax > 8 else "")
+        shown = ", ".join(latex_number(float(self._value(K)), 4) for K in range(1, min(8, self.Kmax) + 1)) + \
+            (", \\dots" if self.Kmax > 8 else "")
         return rf"\min_{{|S|=K}} \mathbb{{E}}\,\mathrm{{KL}},\ K = 1..{self.Kmax}:\ \left({shown}\right)"
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{float(v):.6g}" for v in self.dp_values[:6]) + (", ..." if self.Kmax > 6 else "")
+        shown = ", ".join(f"{float(self._value(K)):.6g}" for K in range(1, min(6, self.Kmax) + 1)) + \
+            (", ..." if self.Kmax > 6 else "")
         return f"Frontier(N={self.profile.N}, Kmax={self.Kmax}, values=({shown}), method={self.method!r})"
 
     __str__ = __repr__
+
+
+def _plain(v: Any) -> Any:
+    """The point value of an Estimate, else ``v``."""
+    return v.value if isinstance(v, Estimate) else v
+
+
+def _check_target(target: Any, where: str) -> Any:
+    """A KL target must be a number >= 0 (not NaN, not symbolic)."""
+    if isinstance(target, sp.Basic) and target.free_symbols:
+        raise SymschedError(f"{where}: target = {target} has free symbols; a number is needed")
+    if isinstance(target, (bool, np.bool_)) or isinstance(target, (str, bytes)):
+        raise SymschedError(f"{where}: target must be a number >= 0 (nats), got {target!r}")
+    try:
+        t = float(target)
+    except (TypeError, ValueError):
+        raise SymschedError(f"{where}: target must be a number >= 0 (nats), got {target!r}") from None
+    if math.isnan(t) or t < 0:
+        raise SymschedError(f"{where}: target must be a number >= 0 (K = N reaches 0), got target = {target!r}")
+    return target
+
+
+def _dp_cost(N: int, K: int) -> float:
+    """Elementary operations of one K-step divide-and-conquer solve (~ K N log2 N)."""
+    return float(K) * N * max(1.0, math.log2(N + 1))
+
+
+def _check_budget(cost: float, max_cost: Any, what: str, hint: str) -> None:
+    budget = DEFAULT_DP_BUDGET if max_cost is None else float(max_cost)
+    if math.isnan(budget) or budget <= 0:
+        raise SymschedError(f"max_cost must be a positive number, got {max_cost!r}")
+    if cost > budget:
+        raise ModelTooLargeError(what, cost, budget, hint)
 
 
 def _target(target: Any, eng: _Engine):
@@ -481,12 +572,24 @@ def _target(target: Any, eng: _Engine):
     return lambda v: v <= t
 
 
-def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None = None) -> Frontier:
+def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None = None,
+                     max_cost: float | None = None) -> Frontier:
     """Optimal expected KL for every ``K = 1..Kmax`` (default ``N``) in one layered DP.
 
     Each layer is solved by vectorised divide and conquer: ``O(Kmax N log N)`` in total
     (N = 1024, all K, takes about a second in float64). Exactness follows the rule of
-    :func:`optimal_schedule`.
+    :func:`optimal_schedule`; an estimated profile is handled through its monotone projection.
+
+    Parameters
+    ----------
+    profile : InformationProfile or sequence
+    Kmax : int, optional
+        Largest number of steps (default ``N``).
+    exact : bool, optional
+        See :func:`optimal_schedule`.
+    max_cost : float, optional
+        Budget in elementary operations (default :data:`DEFAULT_DP_BUDGET`); the estimate
+        ``Kmax N log2 N`` is checked first and ``ModelTooLargeError`` raised beyond it.
 
     Examples
     --------
@@ -497,9 +600,13 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
     >>> f.min_steps(0.2)
     3
     """
-    prof = as_profile(profile)
+    prof = working_profile(profile)
     N = prof.N
     Kmax = N if Kmax is None else _check_K(Kmax, N, "optimal_frontier")
+    cost = _dp_cost(N, Kmax)  # one divide-and-conquer layer (~ N log2 N) per K
+    _check_budget(cost, max_cost, f"optimal_frontier with N = {N}, Kmax = {Kmax} (~Kmax N log2 N operations)",
+                  "pass a smaller Kmax, use optimal_schedule(profile, K) for the few K you need or "
+                  "min_steps_for_kl(profile, target), or raise max_cost")
     eng = _Engine(prof, exact)
     keep = Kmax * (N + 1) <= FRONTIER_TABLE_BUDGET
     tables: list | None = [] if keep else None
@@ -515,10 +622,15 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
     return Frontier(prof, eng, values, tables, label)
 
 
-def min_steps_for_kl(profile: Any, target: Any, exact: bool | None = None) -> int:
+def min_steps_for_kl(profile: Any, target: Any, exact: bool | None = None, max_cost: float | None = None) -> int:
     """Least number of steps ``K`` whose optimal schedule has expected KL ``<= target``.
 
-    Binary search over K (the optimum is non-increasing in K), ``O(N log^2 N)`` per probe.
+    Doubling then binary search over K (the optimum is non-increasing in K); each probe solves the
+    K-step DP (``O(K N log N)``) and re-evaluates the optimum from its breakpoints (see the module
+    docstring), so the answer is decided on accurate values, not on the DP's float minima. Each probe's
+    cost is estimated before it runs; the search refuses (``ModelTooLargeError``, with the bracket
+    found so far) when the total would exceed ``max_cost``. On an estimate the point values of its
+    monotone projection are compared with the target.
 
     Examples
     --------
@@ -526,16 +638,31 @@ def min_steps_for_kl(profile: Any, target: Any, exact: bool | None = None) -> in
     >>> ss.min_steps_for_kl([0.7, 0.4, 0.3, 0.1], 0.2)
     3
     """
-    prof = as_profile(profile)
-    if float(target) < 0:
-        raise SymschedError(f"min_steps_for_kl: target must be >= 0 (K = N reaches 0), got target = {target!r}")
+    prof = working_profile(profile)
+    target = _check_target(target, "min_steps_for_kl")
+    N = prof.N
     eng = _Engine(prof, exact)
     meets = _target(target, eng)
-    lo, hi = 1, prof.N  # K = N always meets the target (value 0)
+    spent = [0.0]
+
+    def ok(K: int, lo: int, hi: int) -> bool:
+        if K == N:
+            return True  # all-ones schedule: exactly 0
+        spent[0] += _dp_cost(N, K)
+        _check_budget(spent[0], max_cost, f"min_steps_for_kl with N = {N} (probing K = {K}; the answer lies in "
+                                         f"[{lo}, {hi}])",
+                      "raise max_cost, or call optimal_schedule(profile, K) for a K in that bracket")
+        bps, value, _ = _solve(eng, K, "auto")
+        if eng.kind == "float":
+            value = _plain(expected_kl(prof, Schedule.from_breakpoints(bps)))
+        return meets(value)
+
+    lo, hi = 1, 1
+    while not ok(hi, lo, N):  # doubling: cost ~ 2 K* N log N
+        lo, hi = hi + 1, min(2 * hi, N)
     while lo < hi:
         mid = (lo + hi) // 2
-        _, value, _ = _solve(eng, mid, "auto")
-        if meets(value):
+        if ok(mid, lo, hi):
             hi = mid
         else:
             lo = mid + 1

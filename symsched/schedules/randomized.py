@@ -22,8 +22,9 @@ from ..arithmetic import SUM_TOLERANCE
 from ..errors import SymschedError
 from ..results import Result
 from .grids import check_grid
-from .schedule import Schedule
 from ..info.profile import as_profile
+from .kl import kl_estimate, schedule_weights
+from .schedule import Schedule, as_schedule
 
 __all__ = ["RandomizedSchedule", "SizeRule", "uniform_sizes", "binomial_bernoulli_grid"]
 
@@ -41,7 +42,13 @@ def _check_law(law: dict, where: str, kmax: int | None = None) -> dict:
             raise SymschedError(f"{where}: size {k!r} is not a non-negative integer")
         if kmax is not None and k > kmax:
             raise SymschedError(f"{where}: size {k} exceeds the {kmax} tokens still masked")
-        if float(p) < 0:
+        try:
+            pf = float(p)
+        except (TypeError, ValueError):
+            raise SymschedError(f"{where}: probability of size {k} must be a number, got {p!r}") from None
+        if not math.isfinite(pf):
+            raise SymschedError(f"{where}: probability of size {k} is {p!r}; a finite number in [0, 1] is needed")
+        if pf < 0:
             raise SymschedError(f"{where}: probability of size {k} is negative ({p!r})")
         if float(p) == 0:
             continue
@@ -122,7 +129,7 @@ def binomial_bernoulli_grid(grid: Sequence[Any]) -> SizeRule:
     At step ``t + 1`` each of the ``N - s`` masked tokens is revealed with probability
     ``(t_{t+1} - t_t) / (1 - t_t)``: the size is ``Binomial(N - s, that)``. Exact (Fraction) when the
     grid is given in Fractions / ints, float (scipy) otherwise. Its expected error equals
-    :func:`symsched.schedules.error.bernoulli_expected_kl` (a test checks it).
+    :func:`symsched.schedules.kl.bernoulli_expected_kl` (a test checks it).
     """
     g = check_grid(grid, "binomial_bernoulli_grid")
     exact = all(_is_exact(x) for x in g)
@@ -196,7 +203,7 @@ class RandomizedSchedule(Result):
                 except (TypeError, ValueError):
                     raise SymschedError(f"RandomizedSchedule: law[{i}] must be a (probability, schedule) pair, "
                                         f"got {item!r}") from None
-                sched = sched if isinstance(sched, Schedule) else Schedule(sched, allow_zero=True)
+                sched = as_schedule(sched)
                 pairs.append((p, sched))
             if not pairs:
                 raise SymschedError("RandomizedSchedule: law is empty")
@@ -240,8 +247,10 @@ class RandomizedSchedule(Result):
             return self._law_cache[s]
         return _check_law(self._rule(s, t), f"size_law(s={s}, t={t})", self.N - s)
 
-    def _propagate(self, conv: Callable[[Any], Any], weights: Sequence[Any] | None):
-        """Return (E[sum_t k_t weights[s_{t-1}]], E[number of steps], marginals of s_t)."""
+    def _propagate(self, conv: Callable[[Any], Any], weights: Sequence[Any] | None, block=None):
+        """Return (E[sum_t k_t weights[s_{t-1}]], E[number of steps], marginals of s_t).
+
+        With ``block(s, k)`` given, the first entry is ``E[sum_t block(s_{t-1}, k_t)]`` instead."""
         zero = conv(0)
         dist = {0: conv(1)}
         acc, steps, marginals = zero, zero, [dict(dist)]
@@ -253,7 +262,9 @@ class RandomizedSchedule(Result):
             for s, ps in active.items():
                 law = self._step_law(s, t)
                 steps = steps + ps
-                if weights is not None:
+                if block is not None:
+                    acc = acc + ps * sum((conv(pk) * block(s, k) for k, pk in law.items() if k), zero)
+                elif weights is not None:
                     mean = sum((conv(k) * conv(pk) for k, pk in law.items()), zero)
                     acc = acc + ps * mean * weights[s]
                 for k, pk in law.items():
@@ -278,6 +289,8 @@ class RandomizedSchedule(Result):
         prof = as_profile(profile)
         if prof.N != self.N:
             raise SymschedError(f"randomized schedule reveals N = {self.N} tokens but the profile has N = {prof.N}")
+        if prof.precision == "float" or not prof.exact:
+            return self._float_expected_kl(prof)
         ar = prof.arithmetic
         conv = (lambda x: float(x)) if prof.precision == "float" else (lambda x: ar.convert(x))
         with ar.workprec():
@@ -291,6 +304,33 @@ class RandomizedSchedule(Result):
                 acc, _, _ = self._propagate(conv, prof.h)
                 total = acc - ar.sum(prof.h)
         return float(total) if prof.precision == "float" else ar.finalize(total)
+
+    def _float_expected_kl(self, prof) -> Any:
+        """Float E KL as an expectation of block costs ``w(s, s + k) = sum_j (h_s - h_j) >= 0`` (no
+        cancellation against ``H``); on an estimate, an Estimate on its monotone projection whose
+        standard error uses the linear weights ``w_j = E[k | s = j] P(s visited) - 1``."""
+        work = prof.monotone()
+        h = work.as_array()
+        N = self.N
+
+        def block(s: int, k: int) -> float:
+            return float(np.sum(h[s] - h[s:s + k]))
+
+        if self._pairs is not None:
+            total = math.fsum(float(p) * sum(block(a, k) for a, k in zip(sc.starts, sc.sizes) if k)
+                              for p, sc in self._pairs)
+            weights = sum(float(p) * (schedule_weights(N, sc) + 1) for p, sc in self._pairs) - 1
+        else:
+            total, _, marg = self._propagate(float, None, block)
+            weights = np.full(N, -1.0)
+            if not prof.exact:
+                for t, dist in enumerate(marg[:-1]):
+                    for s, ps in dist.items():
+                        if s < N:
+                            weights[s] += ps * sum(k * float(pk) for k, pk in self._step_law(s, t).items())
+        if prof.exact:
+            return max(float(total), 0.0)
+        return kl_estimate(work, weights, float(total), "randomized E KL")
 
     def expected_steps(self) -> Any:
         """``E[K]`` (empty steps count): a Fraction when all probabilities are exact, else a float."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from ..errors import SymschedError
 from ..results import Result
 
-__all__ = ["Schedule"]
+__all__ = ["Schedule", "as_schedule", "repair_breakpoints"]
 
 
 class Schedule(Result, Sequence[int]):
@@ -169,3 +169,81 @@ class Schedule(Result, Sequence[int]):
         return f"Schedule([{shown}]{label})  # K={self.K}, N={self.N}"
 
     __str__ = __repr__
+
+def as_schedule(schedule: Any, N: int | None = None, allow_zero: bool = True) -> Schedule:
+    """Coerce "a schedule" into a :class:`Schedule` (the twin of :func:`~symsched.info.profile.as_profile`).
+
+    Accepts a :class:`Schedule`, a result holding one (an ``OptimalSchedule``: its ``.schedule``), an
+    object with integer ``.sizes``, or a sequence / array of sizes. Every function that takes a
+    schedule goes through here.
+
+    Parameters
+    ----------
+    schedule : Schedule, OptimalSchedule, sequence of int
+    N : int, optional
+        Required total (the profile's or model's ``N``); a mismatch raises naming both.
+    allow_zero : bool
+        Accept empty steps (default True: they reveal nothing and cost nothing).
+
+    Raises
+    ------
+    ValueError
+        For anything that is not a sequence of non-negative integer sizes, or a total other than ``N``.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> ss.as_schedule([2, 0, 1], N=3)
+    Schedule([2, 0, 1])  # K=3, N=3
+    >>> ss.as_schedule(ss.optimal_schedule([0.7, 0.4, 0.1], 2)).sizes
+    (2, 1)
+    """
+    if not isinstance(schedule, Schedule):
+        inner = getattr(schedule, "schedule", None)
+        if isinstance(inner, Schedule):
+            schedule = inner
+        elif getattr(schedule, "size_law", None) is not None or type(schedule).__name__ == "RandomizedSchedule":
+            raise SymschedError("schedule: a RandomizedSchedule is a law over schedules, not one schedule; use its "
+                                "expected_kl(profile) or sample() a schedule from it")
+        elif isinstance(schedule, (str, bytes)) or not hasattr(schedule, "__len__"):
+            sizes = getattr(schedule, "sizes", None)
+            if sizes is None:
+                raise SymschedError(f"schedule: expected a Schedule or a sequence of sizes, got "
+                                    f"{type(schedule).__name__}")
+            schedule = Schedule(sizes, allow_zero=allow_zero)
+        else:
+            schedule = Schedule(schedule, allow_zero=allow_zero)
+    if not allow_zero and schedule.has_empty_steps:
+        raise SymschedError(f"schedule {schedule.sizes[:20]} has empty steps; positive sizes are required here")
+    if N is not None and schedule.N != N:
+        raise SymschedError(f"schedule reveals N = {schedule.N} tokens but N = {N} is required (the profile or model "
+                            "has that many variables); they must match")
+    return schedule
+
+
+def repair_breakpoints(raw: Sequence[int], N: int) -> tuple:
+    """Make rounded breakpoints a valid schedule: ``0 = s_0 < s_1 < ... < s_K = N``.
+
+    The one repair of rounded schedules (continuum quantizations, fractions, noise schedules).
+    Deterministic: fix ``s_0 = 0`` and ``s_K = N``; clamp each inner ``s_t`` to ``[t, N − K + t]`` (the
+    only values leaving room for the other steps); then a forward pass ``s_t = max(s_t, s_{t−1} + 1)``.
+    Clamping keeps a non-decreasing sequence non-decreasing, and the forward pass cannot leave the
+    clamp range (``s_{t−1} + 1 ≤ N − K + t``), so the result is strictly increasing and ends at ``N``.
+    Values already valid are left unchanged; on non-decreasing input each breakpoint moves as little as
+    needed (the same result as a forward ``max`` pass followed by a backward ``min`` pass).
+
+    >>> repair_breakpoints([0, 0, 1, 1, 5], 5)
+    (0, 1, 2, 3, 5)
+    """
+    K = len(raw) - 1
+    if K < 1:
+        raise SymschedError(f"breakpoints: need at least two breakpoints, got {list(raw)}")
+    if K > N:
+        raise SymschedError(f"breakpoints: K = {K} steps need K <= N = {N}")
+    s = [int(v) for v in raw]
+    s[0], s[K] = 0, N
+    for t in range(1, K):
+        s[t] = min(max(s[t], t), N - K + t)
+    for t in range(1, K):
+        s[t] = max(s[t], s[t - 1] + 1)
+    return tuple(s)
