@@ -48,6 +48,7 @@ breakpoints (:func:`rounding_effect` computes these terms for a given K, N).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -56,6 +57,8 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..parsing import as_expression
+from . import symbolic
 from .profiles import LimitProfile, _mp_lambdify
 
 __all__ = ["Expansion", "expected_kl_expansion", "optimal_density", "density_breakpoints",
@@ -70,6 +73,11 @@ def _bernoulli(p: int) -> sp.Rational:
     return sp.Rational(-1, 2) if p == 1 else sp.bernoulli(p)
 
 
+# phi already checked (a check's outcome never changes a result, only whether one is given)
+_CHECKED: set = set()
+_CHECKED_PROFILES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 class _Phi:
     """``φ`` as sympy (for derivations) and as mpmath derivatives (for numbers)."""
 
@@ -81,10 +89,7 @@ class _Phi:
                     "a smooth phi (use .regular_part() and add .atom_cost(schedule))")
             self.profile = phi
         else:
-            try:
-                expr = sp.sympify(phi)
-            except (sp.SympifyError, TypeError) as exc:
-                raise SymschedError(f"phi: expected a sympy expression in u, got {phi!r}") from exc
+            expr = as_expression(phi, [u] if isinstance(u, sp.Symbol) else (), "phi")
             if u is None:
                 syms = list(expr.free_symbols)
                 if len(syms) > 1:
@@ -97,6 +102,30 @@ class _Phi:
                 raise SymschedError(f"phi: symbols {sorted(map(str, extra))} besides u={u}: substitute numbers")
             self.profile = LimitProfile(expr, u, "phi")
         self.expr, self.u = self.profile.expr, self.profile.u
+        self._check()
+
+    def _check(self) -> None:
+        """Refuse a phi that is not finite, real and non-increasing (once per expression or profile)."""
+        p = self.profile
+        key = (self.expr, self.u) if p._numeric is None else None
+        if (key in _CHECKED) if key is not None else (p in _CHECKED_PROFILES):
+            return
+
+        def value(x, n):
+            try:
+                v = p.derivative(x, n)
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return mpmath.nan
+            return v if isinstance(v, mpmath.mpf) else mpmath.nan
+
+        symbolic.check_phi(self.expr, self.u, lambda x: value(x, 0), lambda x: -value(x, 1),
+                           symbolic=p._numeric is None)
+        if key is not None:
+            if len(_CHECKED) > 512:
+                _CHECKED.clear()
+            _CHECKED.add(key)
+        else:
+            _CHECKED_PROFILES[p] = True
 
     def d(self, x: Any, n: int = 0) -> mpmath.mpf:
         return self.profile.derivative(x, n)
@@ -245,6 +274,26 @@ def _maybe_integrate(expr: sp.Expr, u: sp.Symbol) -> sp.Expr:
     return sp.Integral(expr, (u, 0, 1))
 
 
+def _require_positive_f(P: "_Phi") -> None:
+    """The optimal density ``κ* ∝ f^{−1/2}`` is infinite where ``f = 0``: refuse such a ``φ`` clearly."""
+    f = -sp.diff(P.expr, P.u)
+    for end in (0, 1):
+        v = None
+        if not P.expr.has(sp.Sum, sp.Integral):
+            v = symbolic.try_sympy(lambda: sp.limit(f, P.u, end, "+" if end == 0 else "-"), 10.0)
+        if v is None or v.free_symbols:
+            with mpmath.workdps(30):
+                v = -P.d(end, 1)
+            zero = mpmath.isfinite(v) and abs(v) < mpmath.mpf(10) ** -25
+        else:
+            zero = v == 0
+        if zero:
+            raise SymschedError(f"schedule='optimal' needs f = -phi' > 0 on [0, 1], but f({end}) = 0 for phi = "
+                                f"{P.expr}: the optimal density (int sqrt f)/sqrt f is infinite there and the "
+                                "expansion's higher coefficients do not exist; use riemann_limit(phi).leading_"
+                                "constant for the leading term")
+
+
 def optimal_density(phi: Any, u: Any = None) -> sp.Expr:
     """``κ*(u) = (∫₀¹√f)/√f(u)``, ``f = −φ′`` (normalised: ``∫1/κ* = 1``).
 
@@ -337,13 +386,11 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
             n_terms_K.append((p, simp(c * Dq_sym[p - 1]), (lambda c, q: (lambda dps: mpmath.mpf(sp.N(c, dps)) * Dq_num(q)(dps)))(c, p - 1)))
     else:
         if kind == "optimal":
+            _require_positive_f(P)
             kap = optimal_density(P.expr, x)
             assumptions.append("optimal density kappa* = (int sqrt f)/sqrt f with f = -phi' > 0 on [0, 1]")
         else:
-            try:
-                kap = sp.sympify(schedule)
-            except (sp.SympifyError, TypeError) as exc:
-                raise SymschedError(f"schedule density kappa: expected a sympy expression in {x}, got {schedule!r}") from exc
+            kap = as_expression(schedule, [x], "schedule density kappa")
             extra = kap.free_symbols - {x}
             if extra:
                 raise SymschedError(f"kappa: symbols {sorted(map(str, extra))} besides {x}")
@@ -374,6 +421,10 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
                 g = Dpow(c[m], p - 1)
                 boundary += Bp / sp.factorial(p) * (g.subs(x, 1) - g.subs(x, 0))
             coeff = integral + boundary
+            if coeff.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                raise SymschedError(f"the coefficient of N/K^{n} is undefined ({coeff}) for phi = {P.expr} with this "
+                                    "schedule density: it needs f = -phi' > 0 and kappa bounded on [0, 1]; "
+                                    f"use order={n - 1} or a phi with f > 0")
             if not coeff.has(sp.Integral):
                 coeff = _tidy(coeff)
             n_terms_K.append((n, coeff, _numeric_sympy(coeff, x)))
@@ -425,7 +476,7 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
         raise SymschedError(f"K must be a positive integer, got {K!r}")
     import warnings
     from scipy.integrate import IntegrationWarning
-    kap = sp.sympify(kappa)
+    kap = as_expression(kappa, [u] if isinstance(u, sp.Symbol) else (), "kappa")
     g = sp.lambdify(u, 1 / kap, modules="math")
     with warnings.catch_warnings():
         # quad flags round-off at tolerances near double precision; the quantiles are still accurate to ~1e-14
@@ -459,18 +510,40 @@ def _quantiles(g, K, N, rounding, quad, brentq):
     return s
 
 
+def _increasing_grid(values: Sequence[Any], what: str, expected: str) -> list:
+    """Finite real numbers in strictly increasing order, as mpmath numbers (at the current precision)."""
+    if isinstance(values, (str, bytes)) or len(values) < 2:
+        raise SymschedError(f"{what}: expected {expected}, got {values!r}")
+    out = []
+    for i, x in enumerate(values):
+        try:
+            v = symbolic.mp_value(as_expression(x, (), f"{what}[{i}]"), mpmath.mp.dps)
+        except (TypeError, ValueError) as exc:
+            raise SymschedError(f"{what}[{i}] = {x!r} is not a real number") from exc
+        if not mpmath.isfinite(v):
+            raise SymschedError(f"{what}[{i}] = {x!r} is not finite")
+        out.append(v)
+    for i in range(1, len(out)):
+        if not out[i] > out[i - 1]:
+            raise SymschedError(f"{what}: expected {expected} (strictly increasing), but {what}[{i}] = {values[i]} "
+                                f"<= {what}[{i - 1}] = {values[i - 1]}")
+    return out
+
+
 def exact_breakpoint_kl(phi: Any, breakpoints: Sequence[Any], N: int, u: Any = None, dps: int = 30) -> mpmath.mpf:
     """``Σ_t (s_t − s_{t−1}) φ(s_{t−1}/N) − Σ_{j<N} φ(j/N)`` for real breakpoints ``s_t``.
 
     For integer breakpoints this is exactly the discrete ``E KL`` of the schedule with ``h_j = φ(j/N)``
     (DESIGN.md §2); for real ones it is the quantity the density expansions describe without rounding.
     """
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+        raise SymschedError(f"N must be a positive integer, got {N!r}")
     P = _Phi(phi, u)
     s = list(breakpoints)
     if len(s) < 2 or s[0] != 0 or abs(float(s[-1]) - N) > 1e-9 * N:
         raise SymschedError(f"breakpoints: expected 0 = s_0 < ... < s_K = N = {N}, got {s[:5]}...")
     with mpmath.workdps(dps + 10):
-        ss = [mpmath.mpf(x) for x in s]
+        ss = _increasing_grid(s, "breakpoints", f"0 = s_0 < ... < s_K = N = {N}")
         ss[-1] = mpmath.mpf(N)
         left = mpmath.fsum((b - a) * P.d(a / N) for a, b in zip(ss, ss[1:]))
         grid = mpmath.fsum(P.d(mpmath.mpf(j) / N) for j in range(N))
@@ -483,7 +556,9 @@ def riemann_error(phi: Any, grid: Sequence[Any], u: Any = None, dps: int = 30) -
     """``R = Σ_t (u_t − u_{t−1}) φ(u_{t−1}) − ∫₀¹ φ`` on a grid ``0 = u_0 < … < u_K = 1``."""
     P = _Phi(phi, u)
     with mpmath.workdps(dps + 10):
-        g = [mpmath.mpf(x) for x in grid]
+        g = _increasing_grid(grid, "grid", "0 = u_0 < ... < u_K = 1")
+        if g[0] != 0 or g[-1] != 1:
+            raise SymschedError(f"grid: expected 0 = u_0 < ... < u_K = 1, got u_0 = {grid[0]}, u_K = {grid[-1]}")
         integral = mpmath.quad(lambda y: P.d(y), [0, 1])
         res = mpmath.fsum((b - a) * P.d(a) for a, b in zip(g, g[1:])) - integral
     with mpmath.workdps(dps):
@@ -511,7 +586,8 @@ def rounding_effect(phi: Any, kappa: Any, K: int, N: int, u: Any = None, dps: in
         ``heuristic_mean`` (mpmath numbers) and the integer ``breakpoints``.
     """
     P = _Phi(phi, u)
-    kap = optimal_density(P.expr, P.u) if isinstance(kappa, str) and kappa == "optimal" else sp.sympify(kappa)
+    kap = optimal_density(P.expr, P.u) if isinstance(kappa, str) and kappa == "optimal" else \
+        as_expression(kappa, [P.u], "kappa")
     exact_bp = density_breakpoints(kap, P.u, K, N)
     rounded = density_breakpoints(kap, P.u, K, N, rounding="nearest")
     with mpmath.workdps(dps + 10):

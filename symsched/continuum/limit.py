@@ -45,10 +45,8 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import math
-import signal
-import threading
-from contextlib import contextmanager
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -58,6 +56,8 @@ import sympy as sp
 
 from ..errors import SymbolicValueError, SymschedError
 from ..schedules.schedule import Schedule
+from ..parsing import as_expression
+from . import symbolic
 
 __all__ = ["RiemannLimit", "riemann_limit", "DEFAULT_CONTINUUM_DPS"]
 
@@ -66,51 +66,11 @@ DEFAULT_CONTINUUM_DPS = 30
 _GUARD = 10
 
 
-class _SymbolicTimeout(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: float | None):
-    """Bound a sympy attempt (integrate / solve can run for minutes); a no-op off the main thread."""
-    if (not seconds or threading.current_thread() is not threading.main_thread()
-            or not hasattr(signal, "setitimer")):
-        yield
-        return
-
-    def handler(signum, frame):
-        raise _SymbolicTimeout()
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def _try_sympy(fn: Callable[[], Any], seconds: float | None) -> Any:
-    """``fn()``, or None if sympy fails, times out, or leaves an unevaluated integral."""
-    try:
-        with _time_limit(seconds):
-            out = fn()
-    except (_SymbolicTimeout, NotImplementedError, ValueError, TypeError, AttributeError,
-            RecursionError, ZeroDivisionError):
-        return None
-    if out is None or (isinstance(out, sp.Basic) and (out.has(sp.Integral) or out.has(sp.nan)
-                                                      or out.has(sp.zoo))):
-        return None
-    return out
-
-
-def _mp_value(x: Any, dps: int) -> mpmath.mpf:
-    with mpmath.workdps(dps):
-        if isinstance(x, sp.Basic):
-            return mpmath.mpf(sp.N(x, dps + 5))
-        if isinstance(x, Fraction):
-            return mpmath.mpf(x.numerator) / x.denominator
-        return mpmath.mpf(x)
+# kept under their old private names: other modules and tests import them from here
+_SymbolicTimeout = symbolic._SymbolicTimeout
+_time_limit = symbolic.time_limit
+_try_sympy = symbolic.try_sympy
+_mp_value = symbolic.mp_value
 
 
 def _fmt_latex(x: Any) -> str:
@@ -245,11 +205,13 @@ class RiemannLimit:
             done = _try_sympy(lambda: v.doit(), self.symbolic_timeout)
             v = done if done is not None else v
         if v is not None and self._finite(v):
+            symbolic.real_value(v, f"phi({point})")
             return v
         lim = _try_sympy(lambda: sp.limit(e, self.u, point, "+" if point == 0 else "-"), self.symbolic_timeout)
         if lim is None or not self._finite(lim):
             raise SymschedError(f"phi: no finite value at u = {point} (got {v if lim is None else lim}); "
                                 "phi must be bounded on [0, 1]")
+        symbolic.real_value(lim, f"phi({point})")
         return lim
 
     def _finite(self, v: sp.Expr) -> bool:
@@ -329,17 +291,37 @@ class RiemannLimit:
             return [(mpmath.mpf(2 * i + 1) / (2 * n), self._f_num(mpmath.mpf(2 * i + 1) / (2 * n)))
                     for i in range(n)]
 
+    @cached_property
+    def _kinks(self) -> tuple:
+        """Points of (0, 1) where a Piecewise / Min / Max / Abs in ``φ`` or ``f`` switches branch, sorted.
+
+        ``f`` may jump there, so every quadrature of ``√f`` is split at these points (an integrand
+        with a jump inside one quadrature interval loses all but a few digits).
+        """
+        pts = set()
+        for e in (self.phi, self.f):
+            if e.has(sp.Min, sp.Max, sp.Abs, sp.Heaviside, sp.sign):
+                e = _try_sympy(lambda e=e: e.rewrite(sp.Piecewise), self.symbolic_timeout) or e
+            for pw in e.atoms(sp.Piecewise):
+                for _, cond in pw.args:
+                    for rel in cond.atoms(sp.core.relational.Relational):
+                        if self.u not in rel.free_symbols:
+                            continue
+                        roots = _try_sympy(lambda rel=rel: sp.solveset(sp.Eq(rel.lhs, rel.rhs), self.u,
+                                                                        sp.Interval.open(0, 1)),
+                                           self.symbolic_timeout)
+                        if not isinstance(roots, sp.FiniteSet):
+                            raise SymschedError(
+                                f"phi: cannot locate where the condition {rel} of a Piecewise switches in (0, 1); "
+                                "write the conditions as u < c with numbers c")
+                        pts.update(r for r in roots if r.is_number)
+        return tuple(sorted(pts, key=lambda p: sp.N(p, 30)))
+
     def _check_continuous(self) -> None:
         """A Piecewise ``φ`` must not jump where its conditions switch (a jump is an atom)."""
-        if not self.phi.has(sp.Piecewise):
+        if not self.phi.has(sp.Piecewise, sp.Min, sp.Max, sp.Abs, sp.Heaviside, sp.sign):
             return
-        pts = set()
-        for pw in self.phi.atoms(sp.Piecewise):
-            for _, cond in pw.args:
-                for rel in cond.atoms(sp.core.relational.Relational):
-                    for side, other in ((rel.lhs, rel.rhs), (rel.rhs, rel.lhs)):
-                        if side == self.u and other.is_number and 0 < other < 1:
-                            pts.add(other)
+        pts = self._kinks
         with mpmath.workdps(40):
             eps = mpmath.mpf(10) ** -30
             for p in sorted(pts):
@@ -351,19 +333,10 @@ class RiemannLimit:
                         "profile is an atom, which the Riemann limit does not describe; give a continuous phi")
 
     def _check_monotone(self) -> None:
-        proved = _try_sympy(lambda: self._fx.is_nonnegative, self.symbolic_timeout)
-        if proved is True:
-            self.methods["monotonicity"] = "proved (sympy: f >= 0)"
-            return
-        grid = self._grid_f()
-        scale = max([abs(v) for _, v in grid if mpmath.isfinite(v)] + [mpmath.mpf(1)])
-        tol = scale * mpmath.mpf(10) ** (-12)
-        bad = [(x, v) for x, v in grid if mpmath.isfinite(v) and v < -tol]
-        if bad:
-            x, v = bad[0]
-            raise SymschedError(f"phi must be non-increasing on [0, 1]: f = -phi' = {mpmath.nstr(v, 6)} < 0 "
-                                f"at u = {mpmath.nstr(x, 6)}")
-        self.methods["monotonicity"] = "checked numerically (f >= 0 on a 400-point grid)"
+        """Finite, real and non-increasing on [0, 1] (see :func:`symbolic.check_phi`)."""
+        self.methods["monotonicity"] = symbolic.check_phi(
+            self.phi, self.u, self._phi_num, self._f_num, timeout=self.symbolic_timeout,
+            symbolic=self._numeric_user is None and not self._nonelementary)
 
     def _detect_independent(self) -> bool:
         if self.f == 0 or _try_sympy(lambda: sp.simplify(self.f) == 0, self.symbolic_timeout) is True:
@@ -385,11 +358,18 @@ class RiemannLimit:
         if a == b:
             return mpmath.mpf(0)
         g = (lambda x: mpmath.sqrt(max(self._f_num(x), 0)))
+        inner = [k for k in self._kink_values() if a < k < b]
+        if inner:  # f may jump at a kink: integrate each smooth piece separately
+            pts = [a] + inner + [b]
+            return mpmath.fsum(self._quad_sqrt_f(p, q) for p, q in zip(pts, pts[1:]))
         if b - a < min(a, 1 - b) / 1000:
             # short interval well inside (0, 1): the integrand is smooth there (end point
             # singularities are far), Gauss-Legendre converges in a few nodes
             return mpmath.quad(g, [a, b], method="gauss-legendre")
         return mpmath.quad(g, [a, b])
+
+    def _kink_values(self) -> list:
+        return [_mp_value(k, mpmath.mp.dps) for k in self._kinks]
 
     @cached_property
     def sqrt_f_integral(self) -> sp.Expr:
@@ -404,8 +384,7 @@ class RiemannLimit:
             self.methods["sqrt_f_integral"] = "exact (sympy)"
             return self._simplify(sp.expand_log(val, force=True))
         self._require_numeric("sqrt_f_integral")
-        with mpmath.workdps(self.dps + _GUARD):
-            v = self._quad_sqrt_f(0, 1)
+        v = self._S_num(self.dps)
         self.methods["sqrt_f_integral"] = f"numeric (mpmath quad, dps={self.dps})"
         return self._float(v)
 
@@ -534,10 +513,22 @@ class RiemannLimit:
             return self._G_raw(x, dps) / self._S_num(dps)
 
     def _S_num(self, dps: int) -> mpmath.mpf:
-        cache = self.__dict__.setdefault("_S_cache", {})
+        return self._G_nodes(dps)[1][-1]
+
+    def _G_nodes(self, dps: int) -> tuple:
+        """Fixed nodes (a uniform grid of 16 cells plus the kinks) and ``∫_0^node √f`` at each.
+
+        Stored per ``dps``; the nodes do not depend on which values were asked for before, so
+        neither does any result (a quadrature from a point computed earlier would).
+        """
+        cache = self.__dict__.setdefault("_G_node_cache", {})
         if dps not in cache:
             with mpmath.workdps(dps + _GUARD):
-                cache[dps] = self._quad_sqrt_f(0, 1)
+                nodes = sorted(set([mpmath.mpf(i) / 16 for i in range(17)] + self._kink_values()))
+                vals = [mpmath.mpf(0)]
+                for a, b in zip(nodes, nodes[1:]):
+                    vals.append(vals[-1] + self._quad_sqrt_f(a, b))
+            cache[dps] = (nodes, vals)
         return cache[dps]
 
     def inverse_cdf_value(self, y: Any, dps: int | None = None) -> mpmath.mpf:
@@ -561,23 +552,12 @@ class RiemannLimit:
             return self._newton_inverse(y, dps)
 
     def _G_raw(self, x: mpmath.mpf, dps: int) -> mpmath.mpf:
-        """``∫_0^x √f``, integrating only from the nearest point already computed (cached per dps)."""
-        import bisect
-        known = self.__dict__.setdefault("_G_known", {}).setdefault(dps, None)
-        if known is None:
-            known = self.__dict__["_G_known"][dps] = [(mpmath.mpf(0), mpmath.mpf(0)),
-                                                      (mpmath.mpf(1), self._S_num(dps))]
-        xs = [k[0] for k in known]
-        i = bisect.bisect_left(xs, x)
-        if i < len(xs) and xs[i] == x:
-            return known[i][1]
-        left, right = known[i - 1], known[i]
-        if x - left[0] <= right[0] - x:
-            g = left[1] + self._quad_sqrt_f(left[0], x)
-        else:
-            g = right[1] - self._quad_sqrt_f(x, right[0])
-        known.insert(i, (x, g))
-        return g
+        """``∫_0^x √f``: the value at the fixed node below ``x`` plus one quadrature (no kink inside)."""
+        nodes, vals = self._G_nodes(dps)
+        i = max(bisect.bisect_right(nodes, x) - 1, 0)
+        if nodes[i] == x or i == len(nodes) - 1:
+            return vals[i]
+        return vals[i] + self._quad_sqrt_f(nodes[i], x)
 
     def _inverse_num(self, y: mpmath.mpf) -> mpmath.mpf:
         """The closed-form ``G^{−1}`` evaluated in mpmath (real part; branch already checked)."""
@@ -594,14 +574,11 @@ class RiemannLimit:
 
     def _newton_inverse(self, y: mpmath.mpf, dps: int) -> mpmath.mpf:
         """Safeguarded Newton on ``G(x) = y`` (``G' = √f/S``), bracketed by the cached values of G."""
-        import bisect
         S = self._S_num(dps)
-        self._G_raw(mpmath.mpf(1) / 2, dps)  # make sure the cache exists
-        known = self.__dict__["_G_known"][dps]
+        nodes, gs = self._G_nodes(dps)
         target = y * S
-        gs = [k[1] for k in known]
-        i = min(max(bisect.bisect_left(gs, target), 1), len(known) - 1)
-        (lo, glo), (hi, ghi) = known[i - 1], known[i]
+        i = min(max(bisect.bisect_left(gs, target), 1), len(nodes) - 1)
+        (lo, glo), (hi, ghi) = (nodes[i - 1], gs[i - 1]), (nodes[i], gs[i])
         glo, ghi = glo / S, ghi / S
         x = lo + (hi - lo) * (y - glo) / (ghi - glo) if ghi > glo else (lo + hi) / 2
         if not lo < x < hi:
@@ -773,7 +750,8 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
 
     Parameters
     ----------
-    phi : sympy expression (or a string sympy parses, or an object with ``.expr`` and ``.u``)
+    phi : sympy expression (or a formula string, parsed by :func:`symsched.parsing.parse_formula`
+        and never executed, or an object with ``.expr`` and ``.u``)
         Non-increasing on ``[0, 1]``.
     u : sympy Symbol, optional
         The variable; may be omitted when ``phi`` has exactly one free symbol.
@@ -816,10 +794,8 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
         if numeric is None and hasattr(phi, "derivative") and getattr(phi, "_numeric", None) is not None:
             numeric = (lambda x, n, p=phi: p.derivative(x, n))
         phi = phi.expr
-    try:
-        expr = sp.sympify(phi)
-    except (sp.SympifyError, TypeError) as exc:
-        raise SymschedError(f"phi: expected a sympy expression in u, got {phi!r}") from exc
+    # strings are parsed from a whitelist (never executed); u keeps its assumptions
+    expr = as_expression(phi, [u] if isinstance(u, sp.Symbol) else (), "phi")
     if not isinstance(expr, sp.Expr):
         raise SymschedError(f"phi: expected a sympy expression in u, got {type(expr).__name__} {expr!r}")
     if u is None:
@@ -838,7 +814,7 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
                 raise SymschedError(f"params: phi has no symbol {k!r} (its symbols: {sorted(by_name)})")
             if sym == u:
                 raise SymschedError(f"params: cannot give a value to the variable {u}")
-            subs[sym] = sp.nsimplify(v) if isinstance(v, Fraction) else sp.sympify(v)
+            subs[sym] = as_expression(v, (), f"params[{k!r}]")
         expr = expr.subs(subs)
     extra = expr.free_symbols - {u}
     if extra and not allow_symbols:
