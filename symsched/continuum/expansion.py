@@ -48,6 +48,7 @@ breakpoints (:func:`rounding_effect` computes these terms for a given K, N).
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -55,11 +56,13 @@ from typing import Any, Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.integrate import IntegrationWarning, quad
+from scipy.optimize import brentq
 
 from ..errors import SymschedError
 from ..parsing import as_expression
 from . import symbolic
-from .profiles import LimitProfile, _mp_lambdify
+from .limit_profiles import LimitProfile, _mp_lambdify
 
 __all__ = ["Expansion", "expected_kl_expansion", "optimal_density", "density_breakpoints",
            "exact_breakpoint_kl", "riemann_error", "rounding_effect", "N_SYMBOL", "K_SYMBOL"]
@@ -470,12 +473,8 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
     >>> density_breakpoints(sp.Integer(1) + 0*u, u, 4, 8, rounding="nearest")
     [0, 2, 4, 6, 8]
     """
-    from scipy.integrate import quad
-    from scipy.optimize import brentq
     if not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"K must be a positive integer, got {K!r}")
-    import warnings
-    from scipy.integrate import IntegrationWarning
     kap = as_expression(kappa, [u] if isinstance(u, sp.Symbol) else (), "kappa")
     g = sp.lambdify(u, 1 / kap, modules="math")
     with warnings.catch_warnings():

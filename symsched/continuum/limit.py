@@ -58,6 +58,8 @@ from ..errors import SymbolicValueError, SymschedError
 from ..schedules.schedule import Schedule
 from ..parsing import as_expression
 from . import symbolic
+from .quantized import quantized_limit
+from .rounding import _round_half_up, repair_breakpoints  # noqa: F401  (repair_breakpoints: old home)
 
 __all__ = ["RiemannLimit", "riemann_limit", "DEFAULT_CONTINUUM_DPS"]
 
@@ -81,36 +83,6 @@ def _fmt_latex(x: Any) -> str:
     if isinstance(x, mpmath.mpf):
         return sp.latex(sp.Float(x, 15))
     return str(x)
-
-
-def _round_half_up(x: mpmath.mpf) -> int:
-    return int(mpmath.floor(x + mpmath.mpf(1) / 2))
-
-
-def repair_breakpoints(raw: Sequence[int], N: int) -> tuple:
-    """Make rounded breakpoints a valid schedule: ``0 = s_0 < s_1 < ... < s_K = N``.
-
-    Deterministic repair, documented: fix ``s_0 = 0`` and ``s_K = N``; clamp each inner ``s_t`` to
-    ``[t, N − K + t]`` (the only values leaving room for the other steps); then a forward pass
-    ``s_t = max(s_t, s_{t−1} + 1)``.  Clamping keeps a non-decreasing sequence non-decreasing, and
-    the forward pass cannot leave the clamp range (``s_{t−1} + 1 ≤ N − K + t``), so the result is
-    strictly increasing and ends at ``N``.  Values already valid are left unchanged.
-
-    >>> repair_breakpoints([0, 0, 1, 1, 5], 5)
-    (0, 1, 2, 3, 5)
-    """
-    K = len(raw) - 1
-    if K < 1:
-        raise SymschedError(f"breakpoints: need at least two breakpoints, got {list(raw)}")
-    if K > N:
-        raise SymschedError(f"breakpoints: K = {K} steps need K <= N = {N}")
-    s = [int(v) for v in raw]
-    s[0], s[K] = 0, N
-    for t in range(1, K):
-        s[t] = min(max(s[t], t), N - K + t)
-    for t in range(1, K):
-        s[t] = max(s[t], s[t - 1] + 1)
-    return tuple(s)
 
 
 def _check_NK(N: Any, K: Any) -> tuple:
@@ -666,12 +638,12 @@ class RiemannLimit:
             lead = self.constant_leading_constant
         else:
             raise SymschedError(f"kl_estimate: schedule must be 'optimal' or 'constant', got {schedule!r}")
-        ratio = sp.Rational(N, K) if isinstance(N, int) and isinstance(K, int) else sp.sympify(N) / sp.sympify(K)
+        ratio = sp.Rational(N, K) if isinstance(N, int) and isinstance(K, int) else \
+            as_expression(N, (), "N") / as_expression(K, (), "K")
         return self._simplify(ratio * lead - self.delta / 2)
 
     def quantized(self, r: Any, dps: int | None = None, max_block: int = 256):
         """The quantized limit ``L(r)`` at fixed ratio ``r = N/K`` (see :mod:`.quantized`)."""
-        from .quantized import quantized_limit
         return quantized_limit(self, r, dps=dps or self.dps, max_block=max_block)
 
     def numeric_phi(self, dps: int = DEFAULT_CONTINUUM_DPS) -> Callable:

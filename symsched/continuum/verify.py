@@ -26,11 +26,15 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..info import InformationProfile, as_profile, information_profile
+from ..schedules import Schedule, expected_kl, optimal_schedule
+from .limit import riemann_limit
+from .limit_profiles import U, LimitProfile
 from .expansion import (_Phi, density_breakpoints, exact_breakpoint_kl, expected_kl_expansion,
                         riemann_error)
 
 __all__ = ["VerificationTable", "convergence_table", "observed_orders", "verify_expansion",
-           "verify_optimal_constant", "verify_quantized"]
+           "verify_optimal_constant", "verify_quantized", "check_limit_profile"]
 
 
 def observed_orders(params: Sequence[float], errors: Sequence[Any]) -> list:
@@ -168,7 +172,6 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
     >>> t.observed_orders["error_limit"]
     [None, 1.0]
     """
-    from .profiles import _check_Ns
     Ns = _check_Ns(Ns)
     rows = []
     for N in Ns:
@@ -193,14 +196,12 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
 # -- helpers calling the public schedule functions ---------------------------------------------
 
 def _expected_kl(h: list, sizes: Sequence[int]) -> mpmath.mpf:
-    from .. import schedules as _sch
-    val = _sch.expected_kl(list(h), _sch.Schedule(list(sizes)))
+    val = expected_kl(list(h), Schedule(list(sizes)))
     return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
 def _optimal_kl(h: list, K: int) -> mpmath.mpf:
-    from .. import schedules as _sch
-    val = _sch.optimal_schedule(list(h), K).kl
+    val = optimal_schedule(list(h), K).kl
     return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
@@ -364,12 +365,8 @@ def verify_optimal_constant(phi: Any, u: Any = None, Ns: Sequence[int] = (64, 25
             return _optimal_kl(h, k) * k / N
 
     extra_cols = {}
-    try:
-        from .limit import riemann_limit
-        lc = riemann_limit(P.expr, P.u).leading_constant
-        extra_cols["riemann_limit_leading_constant"] = mpmath.mpf(sp.N(lc, dps))
-    except ImportError:
-        pass
+    lc = riemann_limit(P.expr, P.u).leading_constant
+    extra_cols["riemann_limit_leading_constant"] = mpmath.mpf(sp.N(lc, dps))
     pred = 0.5 if K is None else None
     table = convergence_table(Ns, exact, {"leading_constant": lambda N: lead}, {"leading_constant": pred},
                               "optimal E KL * K/N -> 1/2 (int sqrt f)^2",
@@ -384,7 +381,6 @@ def verify_quantized(phi: Any, u: Any = None, r: Any = 2, Ns: Sequence[int] = (6
     ``L(r)`` is ``symsched.riemann_limit(φ, u).quantized(r).L``; the exact optimum is
     ``symsched.optimal_schedule(h, N/r).kl`` with ``h_j = φ(j/N)``.
     """
-    from .limit import riemann_limit
     P = _Phi(phi, u)
     rr = _ratio(r)
     L = riemann_limit(P.expr, P.u).quantized(sp.Rational(rr.numerator, rr.denominator)).L
@@ -398,3 +394,84 @@ def verify_quantized(phi: Any, u: Any = None, r: Any = 2, Ns: Sequence[int] = (6
 
     return convergence_table(Ns, exact, {"L": lambda N: L}, {"L": 1}, f"optimal E KL at r = {rr} -> L(r)",
                              extra=lambda N: {"K": _K_for(N, rr, None)})
+
+
+# -- checking convergence --------------------------------------------------------------------
+
+def _phi_values(phi: Any, N: int, u: Any = None, dps: int = 30) -> list:
+    if isinstance(phi, LimitProfile):
+        return phi.h(N, dps)
+    if isinstance(phi, sp.Basic):
+        sym = u if u is not None else (list(phi.free_symbols)[0] if phi.free_symbols else U)
+        lp = LimitProfile(sp.sympify(phi), sym)
+        return lp.h(N, dps)
+    if callable(phi):
+        with mpmath.workdps(dps + 5):
+            return [mpmath.mpf(phi(mpmath.mpf(j) / N)) for j in range(N)]
+    raise SymschedError(f"phi: expected a LimitProfile, a sympy expression or a callable, got {type(phi).__name__}")
+
+
+def check_limit_profile(model_family: Callable[[int], Any], phi: Any, Ns: Sequence[int], u: Any = None,
+                        u_min: float = 0.0, u_max: float = 1.0, dps: int = 30):
+    """Max ``|h_j − φ(j/N)|`` over ``u_min ≤ j/N ≤ u_max`` for each ``N``, with observed orders.
+
+    Parameters
+    ----------
+    model_family : callable
+        ``N -> profile`` (an :class:`~symsched.info.profile.InformationProfile`, a sequence of ``h``
+        values, or a model, whose profile is then computed with ``symsched.information_profile``).
+    phi : LimitProfile, sympy expression (with ``u``) or callable
+        The limit; a LimitProfile's atoms are placed at ``j = 0`` and ``j = N−1``.
+    Ns : sequence of int
+        Increasing sizes.
+    u_min, u_max : float
+        Restrict the comparison (e.g. ``u_min > 0`` for a profile whose convergence is not uniform at 0).
+
+    Returns
+    -------
+    VerificationTable
+        Columns ``N``, ``max_error``, ``at_u``; ``observed_orders["max_error"]`` are the log-log slopes.
+
+    Examples
+    --------
+    >>> from symsched.continuum.limit_profiles import independent_limit_profile
+    >>> t = check_limit_profile(lambda N: [0.5] * N, independent_limit_profile(0.5), [4, 8])
+    >>> [float(r["max_error"]) for r in t.to_rows()]
+    [0.0, 0.0]
+    """
+    Ns = _check_Ns(Ns)
+    rows = []
+    for N in Ns:
+        prof = model_family(N)
+        if not isinstance(prof, InformationProfile) and not isinstance(prof, (list, tuple, np.ndarray)):
+            prof = information_profile(prof)
+        prof = as_profile(prof, check=False)
+        if prof.N != N:
+            raise SymschedError(f"model_family({N}) returned a profile of length {prof.N}, expected {N}")
+        ref = _phi_values(phi, N, u, dps)
+        best, at = mpmath.mpf(0), None
+        with mpmath.workdps(dps + 5):
+            for j in range(N):
+                if not (u_min <= j / N <= u_max):
+                    continue
+                hj = prof.h[j]
+                hj = mpmath.mpf(sp.N(hj, dps + 5)) if isinstance(hj, sp.Basic) else mpmath.mpf(hj)
+                err = abs(hj - ref[j])
+                if at is None or err > best:
+                    best, at = err, j / N
+        if at is None:
+            raise SymschedError(f"no j with {u_min} <= j/N <= {u_max} for N = {N}")
+        rows.append({"N": N, "max_error": best, "at_u": at})
+    return VerificationTable(f"max |h_j - phi(j/N)| on [{u_min}, {u_max}]", ["N", "max_error", "at_u"], rows,
+                             error_columns=["max_error"], parameter="N")
+
+
+def _check_Ns(Ns: Sequence[int]) -> list:
+    out = []
+    for N in Ns:
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+            raise SymschedError(f"Ns: expected positive integers, got {N!r}")
+        out.append(int(N))
+    if not out or any(b <= a for a, b in zip(out, out[1:])):
+        raise SymschedError(f"Ns: expected a non-empty increasing sequence, got {list(Ns)}")
+    return out
