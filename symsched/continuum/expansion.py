@@ -48,7 +48,6 @@ breakpoints (:func:`rounding_effect` computes these terms for a given K, N).
 
 from __future__ import annotations
 
-import warnings
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -56,13 +55,12 @@ from typing import Any, Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.integrate import IntegrationWarning, quad
-from scipy.optimize import brentq
 
 from ..errors import SymschedError
 from ..parsing import as_expression
 from . import symbolic
 from .limit_profiles import LimitProfile, _mp_lambdify
+from .quantiles import QuantileEngine
 
 __all__ = ["Expansion", "expected_kl_expansion", "optimal_density", "density_breakpoints",
            "exact_breakpoint_kl", "riemann_error", "rounding_effect", "N_SYMBOL", "K_SYMBOL"]
@@ -464,7 +462,7 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
                         rounding: str | None = None) -> list:
     """Quantile breakpoints ``u_t = G^{−1}(t/K)`` of a density ``κ`` (``G′ = 1/κ``), ``t = 0..K``.
 
-    Computed in double precision (scipy quadrature and Brent's method).  With ``N`` and
+    Computed by the continuum's quantile engine (:mod:`.quantiles`) at 20 digits, returned as floats.  With ``N`` and
     ``rounding="nearest"``, returns the integers ``round(N u_t)`` (refusing empty steps); with ``N``
     and ``rounding=None``, the real numbers ``N u_t``.
 
@@ -476,27 +474,15 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
     if not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"K must be a positive integer, got {K!r}")
     kap = as_expression(kappa, [u] if isinstance(u, sp.Symbol) else (), "kappa")
-    g = sp.lambdify(u, 1 / kap, modules="math")
-    with warnings.catch_warnings():
-        # quad flags round-off at tolerances near double precision; the quantiles are still accurate to ~1e-14
-        warnings.simplefilter("ignore", IntegrationWarning)
-        return _quantiles(g, K, N, rounding, quad, brentq)
-
-
-def _quantiles(g, K, N, rounding, quad, brentq):
-    total = quad(g, 0, 1, epsabs=1e-14, epsrel=1e-13, limit=200)[0]
-    if abs(total - 1) > 1e-10:
-        raise SymschedError(f"kappa: int_0^1 du/kappa = {total:.15g}, expected 1 (K blocks); normalise kappa first")
-    qs = [0.0]
-    acc = 0.0
-    for t in range(1, K):
-        target = t / K * total
-        a = qs[-1]
-        fn = (lambda y, a=a, acc=acc, target=target: acc + quad(g, a, y, epsabs=1e-14, epsrel=1e-13)[0] - target)
-        y = brentq(fn, a, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)
-        acc += quad(g, a, y, epsabs=1e-14, epsrel=1e-13)[0]
-        qs.append(y)
-    qs.append(1.0)
+    inv = sp.lambdify(u, 1 / kap, modules="mpmath")
+    engine = QuantileEngine(lambda x: mpmath.mpf(inv(x)))
+    dps = 20
+    with mpmath.workdps(dps + 10):
+        total = engine.total(dps)
+        if abs(total - 1) > mpmath.mpf(10) ** -10:
+            raise SymschedError(f"kappa: int_0^1 du/kappa = {mpmath.nstr(total, 15)}, expected 1 (K blocks); "
+                                "normalise kappa first")
+        qs = [0.0] + [float(engine.inverse(mpmath.mpf(t) / K, dps)) for t in range(1, K)] + [1.0]
     if N is None:
         return qs
     if rounding is None:

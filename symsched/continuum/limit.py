@@ -45,7 +45,6 @@ Examples
 
 from __future__ import annotations
 
-import bisect
 import math
 from fractions import Fraction
 from functools import cached_property
@@ -58,6 +57,7 @@ from ..errors import SymbolicValueError, SymschedError
 from ..schedules.schedule import Schedule
 from ..parsing import as_expression
 from . import symbolic
+from .quantiles import QuantileEngine
 from .quantized import quantized_limit
 from .rounding import _round_half_up, repair_breakpoints  # noqa: F401  (repair_breakpoints: old home)
 
@@ -325,20 +325,14 @@ class RiemannLimit:
     def _float(self, v: mpmath.mpf) -> sp.Float:
         return sp.Float(v, self.dps)
 
+    @cached_property
+    def _engine(self) -> QuantileEngine:
+        """The quantiles of ``√f`` (one engine for ``∫√f``, ``G`` and ``G^{−1}``)."""
+        return QuantileEngine(lambda x: mpmath.sqrt(max(self._f_num(x), 0)), self._kink_values)
+
     def _quad_sqrt_f(self, a: Any, b: Any) -> mpmath.mpf:
-        a, b = mpmath.mpf(a), mpmath.mpf(b)
-        if a == b:
-            return mpmath.mpf(0)
-        g = (lambda x: mpmath.sqrt(max(self._f_num(x), 0)))
-        inner = [k for k in self._kink_values() if a < k < b]
-        if inner:  # f may jump at a kink: integrate each smooth piece separately
-            pts = [a] + inner + [b]
-            return mpmath.fsum(self._quad_sqrt_f(p, q) for p, q in zip(pts, pts[1:]))
-        if b - a < min(a, 1 - b) / 1000:
-            # short interval well inside (0, 1): the integrand is smooth there (end point
-            # singularities are far), Gauss-Legendre converges in a few nodes
-            return mpmath.quad(g, [a, b], method="gauss-legendre")
-        return mpmath.quad(g, [a, b])
+        """``∫_a^b √f`` at the current precision (split where ``f`` may jump)."""
+        return self._engine.integral(a, b)
 
     def _kink_values(self) -> list:
         return [_mp_value(k, mpmath.mp.dps) for k in self._kinks]
@@ -485,23 +479,7 @@ class RiemannLimit:
             return self._G_raw(x, dps) / self._S_num(dps)
 
     def _S_num(self, dps: int) -> mpmath.mpf:
-        return self._G_nodes(dps)[1][-1]
-
-    def _G_nodes(self, dps: int) -> tuple:
-        """Fixed nodes (a uniform grid of 16 cells plus the kinks) and ``∫_0^node √f`` at each.
-
-        Stored per ``dps``; the nodes do not depend on which values were asked for before, so
-        neither does any result (a quadrature from a point computed earlier would).
-        """
-        cache = self.__dict__.setdefault("_G_node_cache", {})
-        if dps not in cache:
-            with mpmath.workdps(dps + _GUARD):
-                nodes = sorted(set([mpmath.mpf(i) / 16 for i in range(17)] + self._kink_values()))
-                vals = [mpmath.mpf(0)]
-                for a, b in zip(nodes, nodes[1:]):
-                    vals.append(vals[-1] + self._quad_sqrt_f(a, b))
-            cache[dps] = (nodes, vals)
-        return cache[dps]
+        return self._engine.total(dps)
 
     def inverse_cdf_value(self, y: Any, dps: int | None = None) -> mpmath.mpf:
         """``G^{−1}(y)`` numerically: closed form when available, else safeguarded Newton on ``G``."""
@@ -524,12 +502,8 @@ class RiemannLimit:
             return self._newton_inverse(y, dps)
 
     def _G_raw(self, x: mpmath.mpf, dps: int) -> mpmath.mpf:
-        """``∫_0^x √f``: the value at the fixed node below ``x`` plus one quadrature (no kink inside)."""
-        nodes, vals = self._G_nodes(dps)
-        i = max(bisect.bisect_right(nodes, x) - 1, 0)
-        if nodes[i] == x or i == len(nodes) - 1:
-            return vals[i]
-        return vals[i] + self._quad_sqrt_f(nodes[i], x)
+        """``∫_0^x √f``."""
+        return self._engine.raw(x, dps)
 
     def _inverse_num(self, y: mpmath.mpf) -> mpmath.mpf:
         """The closed-form ``G^{−1}`` evaluated in mpmath (real part; branch already checked)."""
@@ -545,41 +519,8 @@ class RiemannLimit:
         return mpmath.mpf(v)
 
     def _newton_inverse(self, y: mpmath.mpf, dps: int) -> mpmath.mpf:
-        """Safeguarded Newton on ``G(x) = y`` (``G' = √f/S``), bracketed by the cached values of G."""
-        S = self._S_num(dps)
-        nodes, gs = self._G_nodes(dps)
-        target = y * S
-        i = min(max(bisect.bisect_left(gs, target), 1), len(nodes) - 1)
-        (lo, glo), (hi, ghi) = (nodes[i - 1], gs[i - 1]), (nodes[i], gs[i])
-        glo, ghi = glo / S, ghi / S
-        x = lo + (hi - lo) * (y - glo) / (ghi - glo) if ghi > glo else (lo + hi) / 2
-        if not lo < x < hi:
-            x = (lo + hi) / 2
-        gx = self._G_raw(x, dps) / S
-        tol = mpmath.mpf(10) ** (-(dps + 3))
-        for _ in range(200):
-            if abs(gx - y) < tol:
-                break
-            if gx < y:
-                lo, glo = x, gx
-            else:
-                hi, ghi = x, gx
-            if hi - lo < tol:
-                break
-            d = mpmath.sqrt(max(self._f_num(x), 0)) / S
-            step_ok = False
-            if d > 0 and mpmath.isfinite(d):
-                xn = x - (gx - y) / d
-                step_ok = lo < xn < hi
-            if not step_ok:  # regula falsi fallback keeps the bracket
-                xn = lo + (hi - lo) * (y - glo) / (ghi - glo) if ghi > glo else (lo + hi) / 2
-                if not lo < xn < hi:
-                    xn = (lo + hi) / 2
-            done = abs(xn - x) < tol
-            x, gx = xn, self._G_raw(xn, dps) / S
-            if done:
-                break
-        return x
+        """``G^{−1}(y)`` by the quantile engine (safeguarded Newton on ``G``)."""
+        return self._engine.inverse(y, dps)
 
     # -- schedules ----------------------------------------------------------------------------
     def breakpoints(self, K: int, N: int | None = None, dps: int | None = None) -> tuple:

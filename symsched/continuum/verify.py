@@ -30,6 +30,7 @@ from ..info import InformationProfile, as_profile, information_profile
 from ..schedules import Schedule, expected_kl, optimal_schedule
 from .limit import riemann_limit
 from .limit_profiles import U, LimitProfile
+from .quantiles import QuantileEngine
 from .expansion import (_Phi, density_breakpoints, exact_breakpoint_kl, expected_kl_expansion,
                         riemann_error)
 
@@ -340,8 +341,7 @@ def verify_expansion(phi: Any, u: Any = None, schedule: Any = "constant", r: Any
 
 
 def _sqrt_f_integral(P: "_Phi", dps: int) -> mpmath.mpf:
-    with mpmath.workdps(dps + 10):
-        return mpmath.quad(lambda x: mpmath.sqrt(max(-P.d(x, 1), 0)), [0, 1])
+    return QuantileEngine(lambda x: mpmath.sqrt(max(-P.d(x, 1), 0))).total(dps)
 
 
 def verify_optimal_constant(phi: Any, u: Any = None, Ns: Sequence[int] = (64, 256, 1024), K: Any = None,
