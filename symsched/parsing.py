@@ -257,7 +257,12 @@ def as_expression(x: Any, symbols: Mapping[str, sp.Symbol] | Iterable[sp.Symbol]
     if isinstance(x, float) and not math.isfinite(x):
         raise SymschedError(f"{what}: expected a finite number, got {x!r}")
     try:
-        return sp.sympify(x, strict=True)
+        out = sp.sympify(x, strict=True)
     except (sp.SympifyError, TypeError, ValueError) as exc:
         raise SymschedError(f"{what}: expected a sympy expression, a formula string or a number, "
                             f"got {type(x).__name__} {x!r}") from exc
+    if not isinstance(out, sp.Expr):
+        raise SymschedError(f"{what}: expected an expression or a number, got {type(x).__name__} {x!r}")
+    if out.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise SymschedError(f"{what}: expected a finite value, got {x!r}")
+    return out

@@ -58,7 +58,7 @@ import sympy as sp
 
 from ..errors import SymschedError
 from ..parsing import as_expression
-from . import symbolic
+from . import checks, symbolic
 from .limit_profiles import LimitProfile, _mp_lambdify
 from .quantiles import QuantileEngine
 
@@ -73,6 +73,9 @@ def _bernoulli(p: int) -> sp.Rational:
     # sympy >= 1.12 returns B_1 = +1/2; the left-sum Euler–Maclaurin formula needs B_1 = -1/2
     return sp.Rational(-1, 2) if p == 1 else sp.bernoulli(p)
 
+
+#: Largest N for which the exact-breakpoint sums are evaluated (N evaluations of phi at dps digits).
+MAX_N = 1_000_000
 
 # phi already checked (a check's outcome never changes a result, only whether one is given)
 _CHECKED: set = set()
@@ -305,6 +308,9 @@ def optimal_density(phi: Any, u: Any = None) -> sp.Expr:
     """
     P = _Phi(phi, u)
     f = -sp.diff(P.expr, P.u)
+    if f == 0 or symbolic.try_sympy(lambda: sp.simplify(f) == 0, 10.0) is True:
+        raise SymschedError(f"phi = {P.expr}: f = -phi' vanishes identically (independent tokens), so every schedule "
+                            "has zero leading error and the optimal density is undefined")
     sq = sp.sqrt(sp.factor(f))
     sq = sp.powdenest(sq, force=True) if sq.is_positive is not False else sq
     C = _maybe_integrate(sq, P.u) if not P.expr.has(sp.Sum) else sp.Integral(sq, (P.u, 0, 1))
@@ -351,8 +357,7 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
     >>> [c for _, c in ex.terms]
     [3/8, -3/8, 15/64, -15/64]
     """
-    if not isinstance(order, (int, np.integer)) or order < 1:
-        raise SymschedError(f"order must be a positive integer, got {order!r}")
+    order = checks.positive_int(order, "order", checks.MAX_ORDER, "expansion order")
     P = _Phi(phi, u)
     x = P.u
     if kappa is not None:
@@ -391,7 +396,7 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
             kap = optimal_density(P.expr, x)
             assumptions.append("optimal density kappa* = (int sqrt f)/sqrt f with f = -phi' > 0 on [0, 1]")
         else:
-            kap = as_expression(schedule, [x], "schedule density kappa")
+            kap = _density(schedule, x, "schedule density kappa")
             extra = kap.free_symbols - {x}
             if extra:
                 raise SymschedError(f"kappa: symbols {sorted(map(str, extra))} besides {x}")
@@ -471,9 +476,12 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
     >>> density_breakpoints(sp.Integer(1) + 0*u, u, 4, 8, rounding="nearest")
     [0, 2, 4, 6, 8]
     """
-    if not isinstance(K, (int, np.integer)) or K < 1:
-        raise SymschedError(f"K must be a positive integer, got {K!r}")
-    kap = as_expression(kappa, [u] if isinstance(u, sp.Symbol) else (), "kappa")
+    K = checks.positive_int(K, "K", checks.MAX_POINTS, "quantiles")
+    if N is not None:
+        N = checks.positive_int(N, "N")
+    if not isinstance(u, sp.Symbol):
+        raise SymschedError(f"u: expected a sympy Symbol, got {u!r}")
+    kap = _density(kappa, u, "kappa")
     inv = sp.lambdify(u, 1 / kap, modules="mpmath")
     engine = QuantileEngine(lambda x: mpmath.mpf(inv(x)))
     dps = 20
@@ -495,10 +503,29 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
     return s
 
 
+def _density(kappa: Any, u: sp.Symbol, what: str) -> sp.Expr:
+    """A block-size density ``κ(u)``: a real expression in ``u`` alone, finite and > 0 on [0, 1]."""
+    kap = as_expression(kappa, [u], what)
+    extra = kap.free_symbols - {u}
+    if extra:
+        raise SymschedError(f"{what}: symbols {sorted(map(str, extra))} besides {u}")
+    with mpmath.workdps(20):
+        fn = sp.lambdify(u, kap, modules="mpmath")
+        for x in (0, mpmath.mpf(1) / 3, mpmath.mpf(1) / 2, 1):
+            try:
+                v = fn(mpmath.mpf(x))
+                v = mpmath.mpf(v) if isinstance(v, (int, float, np.integer, np.floating)) else v
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                v = mpmath.nan
+            if not isinstance(v, mpmath.mpf) or mpmath.isnan(v) or v <= 0 or (mpmath.isinf(v) and 0 < x < 1):
+                raise SymschedError(f"{what} = {kap}: must be finite, real and > 0 on [0, 1]; at u = "
+                                    f"{mpmath.nstr(x, 4)} it is {v}")
+    return kap
+
+
 def _increasing_grid(values: Sequence[Any], what: str, expected: str) -> list:
     """Finite real numbers in strictly increasing order, as mpmath numbers (at the current precision)."""
-    if isinstance(values, (str, bytes)) or len(values) < 2:
-        raise SymschedError(f"{what}: expected {expected}, got {values!r}")
+    values = checks.sequence(values, what, 2)
     out = []
     for i, x in enumerate(values):
         try:
@@ -521,10 +548,9 @@ def exact_breakpoint_kl(phi: Any, breakpoints: Sequence[Any], N: int, u: Any = N
     For integer breakpoints this is exactly the discrete ``E KL`` of the schedule with ``h_j = φ(j/N)``
     (DESIGN.md §2); for real ones it is the quantity the density expansions describe without rounding.
     """
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
-        raise SymschedError(f"N must be a positive integer, got {N!r}")
+    N = checks.positive_int(N, "N", MAX_N, "evaluations of phi")
     P = _Phi(phi, u)
-    s = list(breakpoints)
+    s = checks.sequence(breakpoints, "breakpoints", 2)
     if len(s) < 2 or s[0] != 0 or abs(float(s[-1]) - N) > 1e-9 * N:
         raise SymschedError(f"breakpoints: expected 0 = s_0 < ... < s_K = N = {N}, got {s[:5]}...")
     with mpmath.workdps(dps + 10):
@@ -570,9 +596,13 @@ def rounding_effect(phi: Any, kappa: Any, K: int, N: int, u: Any = None, dps: in
         ``actual`` (rounded minus exact-breakpoint ``E KL``), ``first_order``, ``second_order``,
         ``heuristic_mean`` (mpmath numbers) and the integer ``breakpoints``.
     """
+    K = checks.positive_int(K, "K", checks.MAX_POINTS, "breakpoints")
+    N = checks.positive_int(N, "N", MAX_N, "evaluations of phi")
+    if K > N:
+        raise SymschedError(f"K = {K} steps need K <= N = {N}")
     P = _Phi(phi, u)
     kap = optimal_density(P.expr, P.u) if isinstance(kappa, str) and kappa == "optimal" else \
-        as_expression(kappa, [P.u], "kappa")
+        _density(kappa, P.u, "kappa")
     exact_bp = density_breakpoints(kap, P.u, K, N)
     rounded = density_breakpoints(kap, P.u, K, N, rounding="nearest")
     with mpmath.workdps(dps + 10):

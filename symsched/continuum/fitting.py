@@ -204,9 +204,9 @@ def fit_limit_profile(h: Any, method: str = "pchip", grid: str = "endpoints", ch
     >>> round(fit.leading_constant, 12), round(fit.delta, 12)
     (0.5, 1.0)
     """
-    if method not in ("pchip", "linear"):
+    if not isinstance(method, str) or method not in ("pchip", "linear"):
         raise SymschedError(f"method must be 'pchip' or 'linear', got {method!r}")
-    if grid not in ("endpoints", "left"):
+    if not isinstance(grid, str) or grid not in ("endpoints", "left"):
         raise SymschedError(f"grid must be 'endpoints' or 'left', got {grid!r}")
     prof = as_profile(h, check=check)
     return NumericLimitProfile(prof.as_array(), method, grid)

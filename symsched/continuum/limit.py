@@ -56,7 +56,7 @@ import sympy as sp
 from ..errors import SymbolicValueError, SymschedError
 from ..schedules.schedule import Schedule
 from ..parsing import as_expression
-from . import symbolic
+from . import checks, symbolic
 from .quantiles import QuantileEngine
 from .quantized import quantized_limit
 from .rounding import _round_half_up, repair_breakpoints  # noqa: F401  (repair_breakpoints: old home)
@@ -86,12 +86,8 @@ def _fmt_latex(x: Any) -> str:
 
 
 def _check_NK(N: Any, K: Any) -> tuple:
-    out = []
-    for name, v in (("N", N), ("K", K)):
-        if isinstance(v, bool) or not hasattr(v, "__index__") or int(v) < 1:
-            raise SymschedError(f"{name} must be a positive integer, got {v!r}")
-        out.append(int(v))
-    N, K = out
+    N = checks.positive_int(N, "N")
+    K = checks.positive_int(K, "K", checks.MAX_POINTS, "breakpoints")
     if K > N:
         raise SymschedError(f"K = {K} steps cannot exceed N = {N} tokens (every step reveals at least one)")
     return N, K
@@ -469,7 +465,7 @@ class RiemannLimit:
         self._require_numeric("cdf_value")
         if self.is_independent:
             return mpmath.mpf(x)
-        dps = dps or self.dps
+        dps = self.dps if dps is None else checks.dps_arg(dps)
         with mpmath.workdps(dps + _GUARD):
             x = mpmath.mpf(x)
             if x <= 0:
@@ -484,7 +480,7 @@ class RiemannLimit:
     def inverse_cdf_value(self, y: Any, dps: int | None = None) -> mpmath.mpf:
         """``G^{−1}(y)`` numerically: closed form when available, else safeguarded Newton on ``G``."""
         self._require_numeric("inverse_cdf_value")
-        dps = dps or self.dps
+        dps = self.dps if dps is None else checks.dps_arg(dps)
         with mpmath.workdps(dps + _GUARD):
             y = _mp_value(y, dps + _GUARD)
             if not 0 <= y <= 1:
@@ -533,10 +529,9 @@ class RiemannLimit:
         """
         if N is not None:
             N, K = _check_NK(N, K)
-        elif isinstance(K, bool) or not hasattr(K, "__index__") or int(K) < 1:
-            raise SymschedError(f"K must be a positive integer, got {K!r}")
-        K = int(K)
-        dps = dps or self.dps
+        else:
+            K = checks.positive_int(K, "K", checks.MAX_POINTS, "breakpoints")
+        dps = self.dps if dps is None else checks.dps_arg(dps)
         if self.is_independent:
             fr = tuple(sp.Rational(t, K) for t in range(K + 1))
         elif self.inverse_cdf is not None and N is None:
@@ -585,7 +580,7 @@ class RiemannLimit:
 
     def quantized(self, r: Any, dps: int | None = None, max_block: int = 256):
         """The quantized limit ``L(r)`` at fixed ratio ``r = N/K`` (see :mod:`.quantized`)."""
-        return quantized_limit(self, r, dps=dps or self.dps, max_block=max_block)
+        return quantized_limit(self, r, dps=self.dps if dps is None else dps, max_block=max_block)
 
     def numeric_phi(self, dps: int = DEFAULT_CONTINUUM_DPS) -> Callable:
         """An mpmath function ``x -> φ(x)`` evaluated at ``dps`` digits."""
@@ -603,7 +598,7 @@ class RiemannLimit:
         if name not in ("sqrt_f_integral", "leading_constant", "constant_leading_constant", "gain", "delta"):
             raise SymschedError(f"numeric: unknown quantity {name!r}")
         self._require_numeric(f"numeric({name!r})")
-        return _mp_value(getattr(self, name), dps or self.dps)
+        return _mp_value(getattr(self, name), self.dps if dps is None else checks.dps_arg(dps))
 
     # -- LaTeX --------------------------------------------------------------------------------
     def add_lines(self, lines: Iterable[str] | str) -> "RiemannLimit":
@@ -733,7 +728,6 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
     if extra and not allow_symbols:
         raise SymschedError(f"phi: symbols {sorted(map(str, extra))} other than {u}; give their values with "
                             "params={...} or pass allow_symbols=True for a symbolic result")
-    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 5:
-        raise SymschedError(f"dps must be an integer >= 5, got {dps!r}")
+    dps = checks.dps_arg(dps)
     return RiemannLimit(expr, u, dps=dps, symbolic_timeout=symbolic_timeout, numeric=numeric,
                         allow_symbols=allow_symbols)

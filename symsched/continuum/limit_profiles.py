@@ -72,6 +72,8 @@ def binary_entropy(p: Any) -> Any:
 def _number(x: Any, where: str) -> Any:
     """Sympify a parameter, refusing non-numbers (symbols are allowed: the expression stays symbolic)."""
     v = as_expression(x, (), where)  # strings are parsed from a whitelist, never executed
+    if v.is_number and v.is_real is not True:
+        raise SymschedError(f"{where}: expected a real number, got {x!r}")
     if isinstance(x, float):
         v = sp.Float(x)
     return v
@@ -287,8 +289,14 @@ def beta_bernoulli_limit_profile(a: Any = 1, b: Any = 1) -> LimitProfile:
     for name, v in (("a", A), ("b", B)):
         if v.is_number and not v > 0:
             raise SymschedError(f"Beta parameter {name} must be > 0, got {v}")
-    phi = sp.polygamma(0, A + B + 1) - A / (A + B) * sp.polygamma(0, A + 1) - B / (A + B) * sp.polygamma(0, B + 1)
-    phi = sp.simplify(sp.expand_func(phi)) if (A.is_Rational and B.is_Rational) else phi
+    # sympy evaluates ψ(n + 1) as a harmonic sum of n terms: only for small rationals (else it hangs)
+    small = all(not v.is_number or isinstance(v, sp.Float) or (v.is_Rational and max(abs(v.p), v.q) <= 1000)
+                for v in (A, B))
+
+    def psi(x):
+        return sp.polygamma(0, x, evaluate=small)
+    phi = psi(A + B + 1) - A / (A + B) * psi(A + 1) - B / (A + B) * psi(B + 1)
+    phi = sp.simplify(sp.expand_func(phi)) if (small and A.is_Rational and B.is_Rational) else phi
     p0 = A / (A + B)
     return LimitProfile(phi + 0 * U, U, f"beta_bernoulli(a={A}, b={B})", value_at_zero=binary_entropy(p0),
                         rate="h_j = phi + 1/(2j) + O(1/j^2): O(1/(uN)) at j = uN, not uniform near u = 0",
@@ -380,6 +388,8 @@ def limit_profile(family: str, **params: Any) -> LimitProfile:
     'binary_symmetric_chain(eps=0.250000000000000)'
     """
     try:
+        if not isinstance(family, str):
+            raise KeyError(family)
         fn = _FAMILIES[family]
     except KeyError:
         raise SymschedError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}") from None

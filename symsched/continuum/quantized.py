@@ -64,6 +64,7 @@ import sympy as sp
 
 from ..errors import SymschedError
 from ..parsing import as_expression
+from . import checks
 from ..schedules.schedule import Schedule
 from .rounding import repair_breakpoints
 
@@ -513,6 +514,9 @@ def quantized_limit(lim, r: Any, dps: int = 30, max_block: int = 256) -> Quantiz
     max_block : int
         Largest block size resolved exactly; larger sizes use the smooth rule (tail).
     """
+    if not hasattr(lim, "_require_numeric") or not hasattr(lim, "is_independent"):
+        raise SymschedError(f"lim: expected a RiemannLimit (from riemann_limit), got {type(lim).__name__} {lim!r}")
+    dps = checks.dps_arg(dps)
     lim._require_numeric("quantized")
     r_exact = _as_fraction(r)
     if r_exact is None:
@@ -525,6 +529,7 @@ def quantized_limit(lim, r: Any, dps: int = 30, max_block: int = 256) -> Quantiz
             raise SymschedError(f"r: expected a finite number N/K >= 1, got {r!r}")
     if isinstance(max_block, bool) or not isinstance(max_block, int) or max_block < 2:
         raise SymschedError(f"max_block must be an integer >= 2, got {max_block!r}")
+    checks.positive_int(max_block, "max_block", 100_000, "block sizes resolved exactly")
     wd = dps + _GUARD
     with mpmath.workdps(wd):
         r_mp = (mpmath.mpf(r_exact.numerator) / r_exact.denominator) if r_exact is not None else mpmath.mpf(rv)

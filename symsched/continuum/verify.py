@@ -28,6 +28,7 @@ import sympy as sp
 from ..errors import SymschedError
 from ..info import InformationProfile, as_profile, information_profile
 from ..schedules import Schedule, expected_kl, optimal_schedule
+from . import checks
 from .limit import riemann_limit
 from .limit_profiles import U, LimitProfile
 from .quantiles import QuantileEngine
@@ -44,6 +45,17 @@ def observed_orders(params: Sequence[float], errors: Sequence[Any]) -> list:
     >>> observed_orders([10, 20, 40], [1e-2, 2.5e-3, 6.25e-4])
     [None, 2.0, 2.0]
     """
+    params = checks.reals(params, "params")
+    errors = checks.sequence(errors, "errors")
+    for i, e in enumerate(errors):  # inf / nan allowed (their order is None), non-numbers are not
+        try:
+            float(e)
+        except (TypeError, ValueError) as exc:
+            raise SymschedError(f"errors[{i}]: expected a real number, got {type(e).__name__} {e!r}") from exc
+    if len(params) != len(errors):
+        raise SymschedError(f"params and errors: expected the same length, got {len(params)} and {len(errors)}")
+    if any(p <= 0 for p in params):
+        raise SymschedError(f"params: expected positive numbers (a log-log fit), got {params}")
     out: list = [None]
     for i in range(1, len(errors)):
         e0, e1 = abs(float(errors[i - 1])), abs(float(errors[i]))
@@ -206,10 +218,22 @@ def _optimal_kl(h: list, K: int) -> mpmath.mpf:
     return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
+def _entropy_phi(phi: Any, u: Any) -> "_Phi":
+    """``φ`` checked, and ``h_j = φ(j/N) >= 0`` (the exact side treats them as conditional entropies)."""
+    P = _Phi(phi, u)
+    with mpmath.workdps(30):
+        end = P.d(1)
+    if end < 0:
+        raise SymschedError(f"phi: the verification uses h_j = phi(j/N) as conditional entropies, which are >= 0, "
+                            f"but phi(1) = {mpmath.nstr(end, 8)} < 0; add a constant to phi")
+    return P
+
+
 def _ratio(r: Any) -> Fraction:
+    checks.finite_ratio(r)
     try:
         fr = Fraction(r) if not isinstance(r, float) else Fraction(r).limit_denominator(10 ** 6)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise SymschedError(f"r: expected a positive rational ratio N/K, got {r!r}") from exc
     if fr < 1:
         raise SymschedError(f"r = N/K must be >= 1, got {r!r}")
@@ -266,7 +290,7 @@ def verify_expansion(phi: Any, u: Any = None, schedule: Any = "constant", r: Any
     """
     if (r is None) == (K is None):
         raise SymschedError("verify_expansion: give exactly one of r (fixed ratio N/K) and K (fixed K or K(N))")
-    P = _Phi(phi, u)
+    P = _entropy_phi(phi, u)
     ex = expected_kl_expansion(P.profile, schedule=schedule, order=order)
     rr = _ratio(r) if r is not None else None
     kind = ex.schedule
@@ -353,7 +377,7 @@ def verify_optimal_constant(phi: Any, u: Any = None, Ns: Sequence[int] = (64, 25
     constant is computed here by quadrature (independent of ``riemann_limit``); when
     ``symsched.riemann_limit`` is available its ``leading_constant`` is shown too.
     """
-    P = _Phi(phi, u)
+    P = _entropy_phi(phi, u)
     law = K if K is not None else (lambda N: max(1, int(round(math.sqrt(N)))))
     with mpmath.workdps(dps + 10):
         lead = _sqrt_f_integral(P, dps) ** 2 / 2
@@ -381,7 +405,7 @@ def verify_quantized(phi: Any, u: Any = None, r: Any = 2, Ns: Sequence[int] = (6
     ``L(r)`` is ``symsched.riemann_limit(φ, u).quantized(r).L``; the exact optimum is
     ``symsched.optimal_schedule(h, N/r).kl`` with ``h_j = φ(j/N)``.
     """
-    P = _Phi(phi, u)
+    P = _entropy_phi(phi, u)
     rr = _ratio(r)
     L = riemann_limit(P.expr, P.u).quantized(sp.Rational(rr.numerator, rr.denominator)).L
     L = mpmath.mpf(sp.N(L, dps)) if isinstance(L, sp.Basic) else mpmath.mpf(L)
@@ -401,10 +425,8 @@ def verify_quantized(phi: Any, u: Any = None, r: Any = 2, Ns: Sequence[int] = (6
 def _phi_values(phi: Any, N: int, u: Any = None, dps: int = 30) -> list:
     if isinstance(phi, LimitProfile):
         return phi.h(N, dps)
-    if isinstance(phi, sp.Basic):
-        sym = u if u is not None else (list(phi.free_symbols)[0] if phi.free_symbols else U)
-        lp = LimitProfile(sp.sympify(phi), sym)
-        return lp.h(N, dps)
+    if isinstance(phi, (sp.Basic, str)):
+        return _Phi(phi, u).profile.h(N, dps)
     if callable(phi):
         with mpmath.workdps(dps + 5):
             return [mpmath.mpf(phi(mpmath.mpf(j) / N)) for j in range(N)]
@@ -466,12 +488,13 @@ def check_limit_profile(model_family: Callable[[int], Any], phi: Any, Ns: Sequen
                              error_columns=["max_error"], parameter="N")
 
 
+#: Largest N in a verification table (each N costs N evaluations of phi and an exact optimum).
+MAX_N = 100_000
+
+
 def _check_Ns(Ns: Sequence[int]) -> list:
-    out = []
-    for N in Ns:
-        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
-            raise SymschedError(f"Ns: expected positive integers, got {N!r}")
-        out.append(int(N))
+    out = [checks.positive_int(N, f"Ns[{i}]", MAX_N, "phi evaluations and an exact optimum per N")
+           for i, N in enumerate(checks.sequence(Ns, "Ns"))]
     if not out or any(b <= a for a, b in zip(out, out[1:])):
         raise SymschedError(f"Ns: expected a non-empty increasing sequence, got {list(Ns)}")
     return out
