@@ -467,12 +467,7 @@ class RiemannLimit:
             return mpmath.mpf(x)
         dps = self.dps if dps is None else checks.dps_arg(dps)
         with mpmath.workdps(dps + _GUARD):
-            x = mpmath.mpf(x)
-            if x <= 0:
-                return mpmath.mpf(0)
-            if x >= 1:
-                return mpmath.mpf(1)
-            return self._G_raw(x, dps) / self._S_num(dps)
+            return self._engine.cdf(_mp_value(x, dps + _GUARD), dps)
 
     def _S_num(self, dps: int) -> mpmath.mpf:
         return self._engine.total(dps)
