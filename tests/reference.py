@@ -300,6 +300,7 @@ def noisy_repeated_bit_profile(d, eta):
     e = [H(m) for m in range(d + 1)]
     return [e[j + 1] - e[j] for j in range(d)]
 
+
 # -- continuum (T3): the exact discrete optimum by dynamic programming, in numpy ---------------
 
 def dp_optimal_kl(h, K):
