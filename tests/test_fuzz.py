@@ -187,6 +187,33 @@ CALLS: dict = {
     "shuffle_topk_accuracy": (lambda: dict(n=3, k=1), ["n", "k"], {}),
     **{name: (SKIP, "result class, built by the library") for name in (
         "AdaptiveFrontier", "FastDLLMBounds", "FastDLLMCheck", "PolicyComparison", "PolicyResult", "RegimeTable")},
+    # -- samplers as practitioners run them (landed on main while this module was written)
+    "sampler_schedule": (lambda: dict(rule="llada", N=8, K=4), ["rule", "N", "K"], {}),
+    "sampler_grid": (lambda: dict(rule="mdlm", K=2, eps=0.5), ["rule", "K", "eps"], {}),
+    "export_schedule": (lambda: dict(schedule=ss.sampler_schedule("llada", 8, 4)), ["schedule", "format"], {}),
+    "blockwise_expected_kl": (lambda: dict(model=ss.binary_symmetric_chain(4, 0.1), block_length=2, sizes=[1, 1]),
+                              ["model", "block_length", "sizes"], {}),
+    "partition_kl": (lambda: dict(model=model(), blocks=[[0], [1, 2]]), ["model", "blocks"], {}),
+    "block_length_sweep": (lambda: dict(model=ss.binary_symmetric_chain(4, 0.1), K=2, block_lengths=[2, 4]),
+                           ["model", "K", "block_lengths"], {}),
+    "kl_by_rule": (lambda: dict(profile_or_model=[0.7, 0.4, 0.3, 0.1], Ks=[1, 4], rules=("llada", "optimal")),
+                   ["profile_or_model", "Ks", "rules"], {"profile_or_model": ["profile", "model"]}),
+    "rule_comparison": (lambda: dict(profile_or_model=[0.7, 0.4, 0.3, 0.1], K=2, rules=("llada", "optimal")),
+                        ["profile_or_model", "K", "rules"], {"profile_or_model": ["profile", "model"]}),
+    "steps_for_target": (lambda: dict(profile_or_model=[0.7, 0.4, 0.3, 0.1], target=0.2, rules=("llada", "optimal")),
+                         ["profile_or_model", "target"], {"profile_or_model": ["profile", "model"]}),
+    "check_grid": (lambda: dict(grid=[0, 0.5, 0.9]), ["grid"], {}),
+    "dllm_counts": (lambda: dict(B=10, steps=4), ["B", "steps"], {}),
+    "dream_counts": (lambda: dict(B=10, steps=4), ["B", "steps", "eps"], {}),
+    "llada_counts": (lambda: dict(B=10, steps=4), ["B", "steps"], {}),
+    "dus_blocks": (lambda: dict(B=8), ["B", "offset"], {}),
+    "left_to_right_blocks": (lambda: dict(N=5, block_length=2), ["N", "block_length"], {}),
+    "optimal_bernoulli_grid": (lambda: dict(profile=PROF, K=2), ["profile", "K", "mesh"], {}),
+    "sqrt_rate_grid": (lambda: dict(profile=PROF, K=2), ["profile", "K", "mesh"], {}),
+    "unmasking_growth": (lambda: dict(profile=PROF), ["profile", "dps"], {}),
+    **{name: (SKIP, "result class, built by the library") for name in (
+        "BlockwiseKL", "OptimalBernoulliGrid", "PartitionKL", "PracticeTable", "RevealGrid", "SamplerSchedule",
+        "UnmaskingGrowth")},
     # -- continuum (T3)
     "riemann_limit": (lambda: dict(phi=1 - u / 2, u=u), ["phi", "u", "dps"], {}),
     "quantized_limit": (lambda: dict(lim=ss.riemann_limit(1 - u / 2, u), r=2), ["lim", "r", "dps", "max_block"], {}),
@@ -673,6 +700,95 @@ KNOWN: dict = {
     ),
     "shuffle_topk_accuracy": (
         'n=huge int: no answer within 10 s'
+    ),
+    "sampler_schedule": (
+        "rule=2x2 array: ValueError not naming 'rule': The truth value of an array with more than one "
+        'ele (+1 similar); K=huge int: no answer within 5 s'
+    ),
+    "sampler_grid": (
+        "rule=empty list: TypeError: unhashable type: 'list' (+5 similar); K=huge int: no answer within "
+        '5 s; eps=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "export_schedule": (
+        "format=2x2 array: ValueError not naming 'format': The truth value of an array with more than "
+        'one e (+1 similar)'
+    ),
+    "blockwise_expected_kl": (
+        "model=3-d array: ValueError not naming 'model': sizes of block 2 (1, 1) sum to 2, but the block "
+        'h (+1 similar)'
+    ),
+    "partition_kl": (
+        "model=2x2 array: ValueError not naming 'model': order: position 2 is outside 0..1 (+1 similar); "
+        "blocks=nan: TypeError: 'float' object is not iterable (+16 similar); blocks=str: ValueError not "
+        "naming 'blocks': order: 'a' is neither a position 0..2 nor a vari (+1 similar); +3 other kinds"
+    ),
+    "block_length_sweep": (
+        "model=nan: AttributeError: 'float' object has no attribute 'N' (+24 similar); K=huge int: no "
+        "answer within 5 s; block_lengths=nan: TypeError: 'float' object is not iterable (+15 similar); "
+        '+5 other kinds'
+    ),
+    "kl_by_rule": (
+        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
+        "number, got list; Ks=nan: TypeError: 'float' object is not iterable (+33 similar); Ks=str: "
+        "ValueError not naming 'Ks': kl_by_rule: every K must be a positive integer, got  (+6 similar); "
+        '+3 other kinds'
+    ),
+    "rule_comparison": (
+        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
+        "number, got list; K=huge int: no answer within 5 s; K=None: TypeError: '<=' not supported "
+        "between instances of 'NoneType' and 'int' (+8 similar); +6 other kinds"
+    ),
+    "steps_for_target": (
+        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
+        'number, got list; target=None: TypeError: float() argument must be a string or a real number, '
+        "not 'NoneType' (+6 similar); target=2x2 array: TypeError: only 0-dimensional arrays can be "
+        'converted to Python scalars (+1 similar); +2 other kinds'
+    ),
+    "dllm_counts": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+1 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); +6 '
+        'other kinds'
+    ),
+    "dream_counts": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+1 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); '
+        '+10 other kinds'
+    ),
+    "llada_counts": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+3 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+13 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+3 similar); +6 '
+        'other kinds'
+    ),
+    "dus_blocks": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+1 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); '
+        '+11 other kinds'
+    ),
+    "left_to_right_blocks": (
+        "N=nan: TypeError: 'float' object cannot be interpreted as an integer (+18 similar); N=huge int: "
+        'no answer within 5 s; N=2x2 array: TypeError: only integer scalar arrays can be converted to a '
+        'scalar index (+1 similar)'
+    ),
+    "optimal_bernoulli_grid": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; mesh=inf: OverflowError: cannot convert float infinity to integer (+1 similar); mesh=huge '
+        'int: MemoryError: Unable to allocate 7.28 TiB for an array with shape (1000000000001,; +6 other '
+        'kinds'
+    ),
+    "sqrt_rate_grid": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; K=huge int: MemoryError: Unable to allocate 7.28 TiB for an array with shape '
+        "(1000000000001, (+1 similar); mesh=nan: TypeError: 'float' object cannot be interpreted as an "
+        'integer (+18 similar); +1 other kinds'
+    ),
+    "unmasking_growth": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; dps=2x2 array: ValueError not naming 'dps': The truth value of an array with more than one "
+        'elem (+1 similar)'
     ),
 }
 
