@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from contextlib import nullcontext
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable
@@ -40,6 +41,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import SymbolicValueError, SymschedError
+from .formatting import latex_number
 
 __all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
            "free_symbols_of", "to_float", "latex_value"]
@@ -111,7 +113,7 @@ class Arithmetic:
         """Context manager setting mpmath's working precision (a no-op for other precisions)."""
         if self.precision == "mpmath":
             return mpmath.workdps(self.workdps)
-        return _NullContext()
+        return nullcontext()
 
     def convert(self, x: Any, where: str = "value") -> Any:
         """Convert one number (int, float, Fraction, mpf, sympy) into this arithmetic."""
@@ -173,17 +175,28 @@ class Arithmetic:
     def one(self) -> Any:
         return self.convert(1)
 
+    def from_nats(self, v: Any) -> Any:
+        """A quantity in nats (natural logarithms) expressed in this arithmetic's base.
+
+        The one place where symsched changes the unit of an information quantity.
+        """
+        if self.base is None:
+            return v
+        if self.precision == "float":
+            return v / math.log(to_float(self.base, "base"))
+        if self.precision == "mpmath":
+            with mpmath.workdps(self.workdps):
+                return v / mpmath.log(self.convert(self.base, "base"))
+        return v / sp.log(sp.sympify(self.base))
+
     def log(self, x: Any) -> Any:
         """Logarithm in this arithmetic and base (natural when ``base`` is None)."""
         if self.precision == "float":
-            v = math.log(x)
-            return v if self.base is None else v / math.log(to_float(self.base, "base"))
+            return self.from_nats(math.log(x))
         if self.precision == "mpmath":
             with mpmath.workdps(self.workdps):
-                v = mpmath.log(x)
-                return v if self.base is None else v / mpmath.log(self.convert(self.base, "base"))
-        v = sp.log(x)
-        return v if self.base is None else v / sp.log(sp.sympify(self.base))
+                return self.from_nats(mpmath.log(x))
+        return self.from_nats(sp.log(x))
 
     def exp(self, x: Any) -> Any:
         if self.precision == "float":
@@ -209,15 +222,12 @@ class Arithmetic:
         if self.precision == "float":
             p = np.asarray(p, dtype=float)
             nz = p[p > 0]
-            v = float(-np.dot(nz, np.log(nz)))
-            return v if self.base is None else v / math.log(to_float(self.base, "base"))
+            return self.from_nats(float(-np.dot(nz, np.log(nz))))
         if self.precision == "mpmath":
             with mpmath.workdps(self.workdps):
-                v = -mpmath.fsum(x * mpmath.log(x) for x in p if x != 0)
-                return v if self.base is None else v / mpmath.log(self.convert(self.base, "base"))
+                return self.from_nats(-mpmath.fsum(x * mpmath.log(x) for x in p if x != 0))
         terms = [x * sp.log(x) for x in p if not sp.sympify(x).is_zero]
-        v = -sp.Add(*terms)
-        return v if self.base is None else v / sp.log(sp.sympify(self.base))
+        return self.from_nats(-sp.Add(*terms))
 
     def sum(self, values: Iterable[Any]) -> Any:
         vals = list(values)
@@ -239,14 +249,6 @@ class Arithmetic:
 
     def to_float(self, x: Any) -> float:
         return to_float(x)
-
-
-class _NullContext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 #: Expressions larger than this (in sympy operation count) skip the costly ``simplify`` pass.
@@ -286,7 +288,7 @@ def simplify_information(expr: sp.Expr) -> sp.Expr:
 def latex_value(x: Any, precision: str) -> str:
     """LaTeX of one number of the given precision: 6 significant digits for floats, sympy otherwise."""
     if precision == "float":
-        return f"{x:.6g}"
+        return latex_number(float(x), 6)
     return sp.latex(sp.sympify(x) if precision == "symbolic" else sp.Float(x, 15))
 
 

@@ -6,10 +6,12 @@ their numbers the same way; :mod:`symsched.export` re-exports these names.
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
+import unicodedata
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import mpmath
 import numpy as np
@@ -17,7 +19,7 @@ import sympy as sp
 
 from .errors import SymschedError
 
-__all__ = ["format_value", "latex_number", "latex_escape"]
+__all__ = ["format_value", "latex_number", "latex_escape", "text_table", "html_table"]
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -25,13 +27,31 @@ _ESCAPES = {
 }
 
 
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi "
+          "chi psi omega").split()
+# Non-ASCII symbols that labels use, as math inside text (plain pdflatex has no Unicode input for them).
+_UNICODE = {unicodedata.lookup(f"GREEK SMALL LETTER {'LAMDA' if name == 'lambda' else name.upper()}"):
+            rf"\ensuremath{{\{name}}}" for name in _GREEK}
+_UNICODE.update({"ς": r"\ensuremath{\varsigma}", "Σ": r"\ensuremath{\Sigma}", "Δ": r"\ensuremath{\Delta}",
+                 "Π": r"\ensuremath{\Pi}", "Φ": r"\ensuremath{\Phi}", "φ": r"\ensuremath{\varphi}",
+                 "‖": r"\ensuremath{\|}", "−": "-", "≤": r"\ensuremath{\le}", "≥": r"\ensuremath{\ge}",
+                 "→": r"\ensuremath{\to}", "×": r"\ensuremath{\times}", "√": r"\ensuremath{\surd}",
+                 "∫": r"\ensuremath{\int}", "∞": r"\ensuremath{\infty}", "≈": r"\ensuremath{\approx}",
+                 "±": r"\ensuremath{\pm}", "–": "--", "—": "---", "…": r"\ldots{}", "½": r"\ensuremath{\tfrac12}"})
+
+
 def latex_escape(text: str) -> str:
     r"""Escape LaTeX's special characters in plain text (``a_b & c`` -> ``a\_b \& c``).
 
+    Greek letters and the common math symbols become ``\ensuremath{...}`` so the text compiles
+    under plain pdflatex.
+
     >>> latex_escape("50% of x_1")
     '50\\% of x\\_1'
+    >>> latex_escape("E_σ KL")
+    'E\\_\\ensuremath{\\sigma} KL'
     """
-    return "".join(_ESCAPES.get(c, c) for c in str(text))
+    return "".join(_ESCAPES.get(c) or _UNICODE.get(c, c) for c in str(text))
 
 
 def _scientific(mantissa_exp: str) -> str:
@@ -140,3 +160,39 @@ def format_value(x: Any, digits: int = 6) -> str:
     if isinstance(x, numbers.Real):
         return f"{float(x):.{digits}g}"
     return str(x)
+
+
+def _numeric_like(s: Any) -> bool:
+    s = str(s)
+    return bool(s) and (s[0].isdigit() or s[0] in "-+.") and not s.startswith("(")
+
+
+def text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: str = "  ") -> str:
+    """Fixed-width plain-text columns; a column whose cells are all numbers is right-aligned.
+
+    >>> print(text_table([["a", "1.5"], ["bb", "10"]], ["name", "x"], indent=""))
+    name    x
+    ----  ---
+    a     1.5
+    bb     10
+    """
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    right = [bool(rows) and all(_numeric_like(r[i]) for r in rows) for i in range(len(header))]
+
+    def line(cells):
+        return indent + "  ".join(str(c).rjust(w) if r else str(c).ljust(w)
+                                  for c, w, r in zip(cells, widths, right)).rstrip()
+    sep = indent + "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), sep] + [line(r) for r in rows])
+
+
+def html_table(rows: Sequence[Sequence[Any]], header: Sequence[str], caption: str = "") -> str:
+    """An HTML ``<table>`` of plain-text cells (escaped), with an optional caption.
+
+    >>> html_table([["a&b", 1]], ["name", "x"])
+    '<table><thead><tr><th>name</th><th>x</th></tr></thead><tbody><tr><td>a&amp;b</td><td>1</td></tr></tbody></table>'
+    """
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -19,7 +19,6 @@ that the short ``repr`` shows); it overrides :meth:`latex` when a formula says m
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 from fractions import Fraction
@@ -29,7 +28,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .formatting import format_value, latex_escape, latex_number
+from .formatting import format_value, html_table, latex_escape, latex_number
 
 __all__ = ["Result", "Estimate", "jsonable", "digits_for"]
 
@@ -98,8 +97,11 @@ def _short(x: Any, digits: int) -> str:
     if isinstance(x, (tuple, list)):
         items = [_short(v, digits) for v in x[:6]]
         return "(" + ", ".join(items) + (", ..." if len(x) > 6 else "") + ")"
+    if isinstance(x, str):
+        return repr(x) if len(x) <= 38 else repr(x[:35] + "...")
     if isinstance(x, Result):
-        return type(x).__name__
+        text = repr(x)
+        return text if len(text) <= 40 else type(x).__name__
     text = format_value(x, digits)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -164,10 +166,8 @@ class Result:
         return f"$\\displaystyle {self.latex()}$"
 
     def _repr_html_(self) -> str:
-        cells = "".join(f"<tr><th style='text-align:left'>{html.escape(name)}</th>"
-                        f"<td style='text-align:left'>{html.escape(format_value_any(value, self.digits))}</td></tr>"
-                        for name, value in self._field_items())
-        return f"<table><caption>{html.escape(self._title())}</caption>{cells}</table>"
+        rows = [(name, format_value_any(value, self.digits)) for name, value in self._field_items()]
+        return html_table(rows, ("field", "value"), caption=self._title())
 
     def __repr__(self) -> str:
         names = self._repr_fields if self._repr_fields is not None else self._fields[:4]

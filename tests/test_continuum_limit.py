@@ -272,7 +272,7 @@ def test_latex_and_derivation():
         assert piece in d
     lim.add_lines(r"a_2 &= 1")
     assert "a_2 &= 1" in lim.derivation() and "extra" in lim.derivation([r"\text{extra} &= 0"])
-    assert lim._repr_latex_().startswith("$\\begin{aligned}")
+    assert lim._repr_latex_().startswith("$\\displaystyle \\begin{aligned}")  # the Result protocol's display form
     assert "RiemannLimit" in repr(lim)
     assert isinstance(ss.riemann_limit(PHI_HYP, u), RiemannLimit)
 

@@ -89,7 +89,8 @@ def test_html_latex_and_dict(demo_report):
     assert html.count("<table>") >= 3 and "optimal" in html
     lx = demo_report._repr_latex_()
     assert lx.startswith("$$") and lx.endswith("$$") and r"\begin{array}" in lx
-    assert demo_report.latex().count(r"\begin{tabular}") >= 1
+    assert demo_report.latex_document().count(r"\begin{tabular}") >= 1
+    assert "$" not in demo_report.latex() and demo_report.latex().startswith(r"\begin{gathered}")
     d = demo_report.to_dict()
     import json
 

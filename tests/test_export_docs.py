@@ -30,6 +30,18 @@ def test_api_md_lists_every_public_name():
     assert not missing, f"docs/api.md does not describe: {missing} (add one line each, name and first docstring line)"
 
 
+def test_api_md_is_generated():
+    # docs/api.md is generated from the code (docs/gen_api.py), so it cannot drift from it
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_api", ROOT / "docs" / "gen_api.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert (ROOT / "docs" / "api.md").read_text() == gen.render(), \
+        "docs/api.md is stale: run `python docs/gen_api.py`"
+    assert "dict() -> new empty dictionary" not in gen.render()
+
+
 def test_docs_link_targets_exist():
     import re
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import symsched as ss
-from symsched import bounds_practice as bp
+from symsched.bounds import practice as bp
 from reference import brute_bernoulli, brute_profile, random_joint
 
 

@@ -48,14 +48,14 @@ def test_on_plain_h_list():
     assert t["Li & Cai"].holds is True and t["Li & Cai"].exact == pytest.approx(t.exact_expected_kl)
     assert t["KL(p||q) <= E KL (convexity)"].exact is None
     text = str(t)
-    assert "needs the model" in text and "Li & Cai" in text and repr(t) == text
+    assert "needs the model" in text and "Li & Cai" in text and len(repr(t)) < 200
     lines = text.splitlines()
-    header = next(i for i, ln in enumerate(lines) if ln.startswith("#"))
-    assert lines[header + 1].startswith("--")
+    header = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("#"))
+    assert lines[header + 1].lstrip().startswith("--")
     tex = t.latex()
-    assert tex.startswith(r"\begin{tabular}") and tex.rstrip().endswith(r"\end{tabular}")
+    assert tex.startswith(r"\begin{array}") and tex.rstrip().endswith(r"\end{array}") and "$" not in tex
     assert tex.count(r"\\") >= len(t) + 1
-    assert t._repr_latex_() == tex and "<table>" in t._repr_html_()
+    assert t._repr_latex_() == rf"$\displaystyle {tex}$" and "<table>" in t._repr_html_()
     # optimum at the same K is the brute-force minimum over 3-step schedules
     import itertools
     best = min(ref_expected_kl(h, sizes_of([0, *c, 6])) for c in itertools.combinations(range(1, 6), 2))
@@ -107,7 +107,7 @@ def test_symbolic_and_fraction_profiles_print():
     t = ss.compare_bounds([F(3, 4), F(1, 2), F(1, 4)], [2, 1])
     assert t.exact_expected_kl == F(1, 4)
     assert t.all_hold and "0.25" in str(t)
-    assert r"\begin{tabular}" in t.latex()
+    assert r"\begin{array}" in t.latex()
 
 
 def test_on_a_model_mixture_column(model_profiles):
@@ -147,4 +147,4 @@ def test_profile_with_free_symbols():
     assert sp.simplify(t.exact_expected_kl - a) == 0  # 2*2a + 1*0 - 3a
     assert sp.simplify(t["Li & Cai"].value - 2 * a) == 0 and t["Li & Cai"].holds is None
     assert t.optimal_kl is None and all(r.holds is None for r in t)
-    assert "$a$" in t.latex() and "3*a" in str(t)
+    assert "2 a" in t.latex() and "$" not in t.latex() and "3*a" in str(t)

@@ -42,7 +42,7 @@ whenever the ``s_t`` are integers).  Rounding to integers ``s_t = N u_t + δ_t``
 ``Σ_t ∂R/∂u_t·δ_t`` (``∂R/∂u_t = O(K^{−2})``, and ``O(K^{−3})`` near the optimal density) plus
 ``(1/N) Σ_t f(u_t)(δ_t² − δ_t δ_{t+1}) + …``, which is ``≈ (K/(12N)) ∫ f/κ`` when the fractional parts
 are equidistributed and uncorrelated: an ``O(K/N)`` term that no smooth expansion carries (at fixed
-ratio ``r = N/K`` it is the quantization effect of DESIGN.md §4).  No ``K/N`` term appears with exact
+ratio ``r = N/K`` it is the quantization effect of docs/concepts.md §4).  No ``K/N`` term appears with exact
 breakpoints (:func:`rounding_effect` computes these terms for a given K, N).
 """
 
@@ -57,6 +57,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..results import Result
 from ..parsing import as_expression
 from . import checks, symbolic
 from .limit_profiles import LimitProfile, _mp_lambdify
@@ -135,8 +136,8 @@ class _Phi:
         return self.profile.derivative(x, n)
 
 
-@dataclass(eq=False)
-class Expansion:
+@dataclass(eq=False, repr=False)
+class Expansion(Result):
     """An asymptotic expansion of ``E KL`` in monomials ``N^a K^b``.
 
     Attributes
@@ -174,6 +175,12 @@ class Expansion:
 
     N = N_SYMBOL
     K = K_SYMBOL
+    # the result protocol (symsched.results): no single headline number
+    _fields = ("schedule", "phi", "kappa", "terms", "monomials", "levels", "assumptions")
+    _repr_fields = ("schedule", "phi")
+
+    def __post_init__(self):
+        self._freeze()
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -226,10 +233,7 @@ class Expansion:
             parts.append(rf"\left({sp.latex(c)}\right){sp.latex(m)}" if m != 1 else rf"\left({sp.latex(c)}\right)")
         return r"\mathbb{E}\,\mathrm{KL} \approx " + " + ".join(parts)
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         lines = [f"Expansion(schedule={self.schedule!r}, phi={self.phi}" +
                  (f", kappa={self.kappa}" if self.kappa is not None else "") + ")"]
         for (label, c), lv in zip(self.terms, self.levels):
@@ -546,7 +550,7 @@ def exact_breakpoint_kl(phi: Any, breakpoints: Sequence[Any], N: int, u: Any = N
     """``Σ_t (s_t − s_{t−1}) φ(s_{t−1}/N) − Σ_{j<N} φ(j/N)`` for real breakpoints ``s_t``.
 
     For integer breakpoints this is exactly the discrete ``E KL`` of the schedule with ``h_j = φ(j/N)``
-    (DESIGN.md §2); for real ones it is the quantity the density expansions describe without rounding.
+    (docs/concepts.md §2); for real ones it is the quantity the density expansions describe without rounding.
     """
     N = checks.positive_int(N, "N", MAX_N, "evaluations of phi")
     P = _Phi(phi, u)

@@ -14,6 +14,8 @@ from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
 from ..errors import SymschedError
+from ..formatting import latex_number
+from ..results import Result
 from ..info.profile import as_profile
 
 __all__ = ["fit_limit_profile", "NumericLimitProfile"]
@@ -21,7 +23,7 @@ __all__ = ["fit_limit_profile", "NumericLimitProfile"]
 _GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(8)
 
 
-class NumericLimitProfile:
+class NumericLimitProfile(Result):
     """A monotone numeric ``φ`` fitted to a discrete profile, with the continuum quantities.
 
     Built by :func:`fit_limit_profile`.  Attributes: ``N``, ``method``, ``grid``, ``nodes`` (the ``u``
@@ -29,6 +31,9 @@ class NumericLimitProfile:
     nodes, the honest size of the interpolation error), ``delta``, ``leading_constant``
     (``½(∫√f)²``), ``constant_leading_constant`` (``½Δ``).
     """
+
+    _headline = "leading_constant"  # float(fit) is ½(∫√f)², as for RiemannLimit (symsched.results)
+    _fields = ("N", "method", "grid", "delta", "leading_constant", "constant_leading_constant", "fit_error")
 
     def __init__(self, h: np.ndarray, method: str, grid: str):
         self.N = len(h)
@@ -48,6 +53,7 @@ class NumericLimitProfile:
         self._interp = self._build(xs, ys)
         self._tabulate()
         self.fit_error = self._leave_one_out()
+        self._freeze()
 
     def _build(self, xs, ys):
         if self.method == "pchip":
@@ -147,12 +153,9 @@ class NumericLimitProfile:
                 f"fit_error={self.fit_error:.3g})")
 
     def latex(self) -> str:
-        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {self.delta:.6g},\ "
-                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {self.leading_constant:.6g},\ "
-                rf"\text{{LOO error}} = {self.fit_error:.3g}")
-
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
+        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {latex_number(self.delta)},\ "
+                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {latex_number(self.leading_constant)},\ "
+                rf"\text{{LOO error}} = {latex_number(self.fit_error, 3)}")
 
 
 class _Linear:

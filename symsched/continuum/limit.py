@@ -1,7 +1,7 @@
 r"""The continuum (Riemann) limit of the expected KL: optimal density, quantile schedule, constants.
 
 Derived in symsched, following Lavenant & Zanella (2025), whose statements could only be read in
-summary (LITERATURE.md); every formula below is re-derived here and checked numerically in the tests.
+summary (docs/references.md); every formula below is re-derived here and checked numerically in the tests.
 
 Setting
 -------
@@ -54,6 +54,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import SymbolicValueError, SymschedError
+from ..results import Result
 from ..schedules.schedule import Schedule
 from ..parsing import as_expression
 from . import checks, symbolic
@@ -93,7 +94,7 @@ def _check_NK(N: Any, K: Any) -> tuple:
     return N, K
 
 
-class RiemannLimit:
+class RiemannLimit(Result):
     r"""The continuum limit of ``E KL`` for a limit profile ``φ`` (see the module docstring).
 
     Build it with :func:`riemann_limit`.  Exact sympy expressions where sympy can compute them,
@@ -124,6 +125,11 @@ class RiemannLimit:
     notes : list of str
         What was assumed or fell back (e.g. unchecked monotonicity with symbolic parameters).
     """
+
+    _headline = "leading_constant"  # float(lim) is ½(∫√f)² (the result protocol, symsched.results)
+    _fields = ("phi", "u", "f", "delta", "sqrt_f_integral", "leading_constant", "constant_leading_constant", "gain",
+               "is_independent", "notes")
+    _repr_fields = ("phi", "leading_constant", "constant_leading_constant", "gain")
 
     def __init__(self, phi: sp.Expr, u: sp.Symbol, *, dps: int = DEFAULT_CONTINUUM_DPS,
                  symbolic_timeout: float | None = 10.0, numeric: Callable | None = None,
@@ -159,6 +165,7 @@ class RiemannLimit:
             self.notes.append("f = -phi' vanishes identically (independent tokens): every schedule has zero "
                               "leading error, the optimal density is undefined and breakpoints fall back "
                               "to the constant schedule")
+        self._freeze()
 
     # -- construction helpers -----------------------------------------------------------------
     def _simplify(self, e: sp.Expr) -> sp.Expr:
@@ -638,10 +645,7 @@ class RiemannLimit:
         """The derivation's formulas as an ``aligned`` block (usable inside ``$...$``)."""
         return "\\begin{aligned}\n" + " \\\\\n".join(self._lines()) + "\n\\end{aligned}"
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         return (f"RiemannLimit(phi({self.u}) = {self.phi}, leading_constant = {self.leading_constant}, "
                 f"constant = {self.constant_leading_constant}, gain = {self.gain})")
 

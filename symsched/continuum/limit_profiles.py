@@ -1,7 +1,7 @@
 """Limit profiles ``φ(u)`` of model families (the continuum ``φ``, not info's discrete profile ``h``).
 
 The continuum layer describes an information profile by a function on ``[0, 1]``:
-``h_j ≈ φ(j/N)``.  This module gives ``φ`` for the structured families of DESIGN.md §5
+``h_j ≈ φ(j/N)``.  This module gives ``φ`` for the structured families of docs/concepts.md §5
 (as a sympy expression in ``u`` and as an mpmath function at any precision), says when the
 limit is *degenerate* (an atom at an end point that no smooth ``φ`` carries).  The convergence
 ``h_j → φ(j/N)`` is checked in :mod:`.verify` (:func:`check_limit_profile`); a monotone ``φ`` is
@@ -46,6 +46,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..results import Result
 from ..parsing import as_expression
 from .limit import riemann_limit
 
@@ -80,7 +81,7 @@ def _number(x: Any, where: str) -> Any:
 
 
 @dataclass(frozen=True, eq=False)
-class LimitProfile:
+class LimitProfile(Result):
     """A limit profile ``φ`` on ``[0, 1]`` (``h_j ≈ φ(j/N)``), possibly with atoms at the end points.
 
     Attributes
@@ -104,6 +105,9 @@ class LimitProfile:
     >>> float(lp(0)), round(float(lp(1)), 10) == round(float(2*binary_entropy(0.1) - binary_entropy(0.18)), 10)
     (0.6931471805599453, True)
     """
+
+    _fields = ("name", "expr", "value_at_zero", "value_at_end", "rate")  # result protocol; no headline number
+    _repr_fields = ("name", "expr")
 
     expr: sp.Expr
     u: sp.Symbol = U
@@ -214,10 +218,12 @@ class LimitProfile:
             s += rf",\quad h_{{N-1}} \to {sp.latex(self.value_at_end)}"
         return s
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
+        atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
+        text = f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
+        return text if len(text) <= 160 else text[:156] + "...)"
+
+    def __str__(self) -> str:
         atoms = "" if self.is_regular else f", atoms=({self.atom_at_zero}, {self.atom_at_end})"
         return f"LimitProfile({self.name}: phi(u) = {self.expr}{atoms})"
 

@@ -1,7 +1,7 @@
 r"""The quantized continuum limit ``L(r)``: ``N → ∞`` with the ratio ``r = N/K`` fixed.
 
 Derived in symsched, following Lavenant & Zanella (2025) ("the quantization effect"; their exact
-statement could not be read, LITERATURE.md).
+statement could not be read, docs/references.md).
 
 Derivation
 ----------
@@ -15,7 +15,7 @@ the ``N du`` tokens in ``du``, ``K = N ∫ ℓ(m)`` steps and
 
     ``L(r) = min_m ½ ∫_0^1 f(u)(m(u) − 1) du   subject to   ∫_0^1 ℓ(m(u)) du = 1/r``.
 
-Lagrangian with multiplier ``c/2 ≥ 0`` (this normalisation matches DESIGN.md): minimise
+Lagrangian with multiplier ``c/2 ≥ 0`` (this normalisation matches docs/concepts.md §4): minimise
 ``½ f (m − 1) + ½ c ℓ(m)`` pointwise over ``m ≥ 1``.  ``ℓ`` is convex and piecewise linear, so the
 minimum is at an integer ``m``; going from ``m`` to ``m + 1`` changes the objective by
 ``½ f − ½ c/(m(m + 1))``, hence the optimal integer satisfies
@@ -63,6 +63,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import SymschedError
+from ..results import Result
 from ..parsing import as_expression
 from . import checks
 from ..schedules.schedule import Schedule
@@ -293,7 +294,7 @@ class _Problem:
         return lam, cost, tail, masses
 
 
-class QuantizedLimit:
+class QuantizedLimit(Result):
     r"""``L(r)``, its multiplier and the optimal block-size map (see the module docstring).
 
     Attributes
@@ -317,6 +318,11 @@ class QuantizedLimit:
     method : str
     """
 
+    _headline = "L"  # float(lim.quantized(r)) == L(r) (the result protocol, symsched.results)
+    _fields = ("r", "L", "c", "smooth_value", "mixed", "pieces", "step_masses", "tail_measure", "tail_error_estimate",
+               "method")
+    _repr_fields = ("r", "L", "c", "smooth_value")
+
     def __init__(self, lim, r_exact, r, c, L, pieces, masses, mixed, tail, tail_err, dps, max_block):
         self.limit = lim
         self.r_exact = r_exact
@@ -332,6 +338,8 @@ class QuantizedLimit:
         self.max_block = max_block
         self.method = (f"numeric (mpmath, dps={dps})" + ("" if tail == 0 else
                        f"; sizes > {max_block} by the smooth rule on a set of measure {mpmath.nstr(tail, 5)}"))
+        self.digits = dps
+        self._freeze()
 
     @property
     def smooth_value(self) -> mpmath.mpf:
@@ -448,10 +456,7 @@ class QuantizedLimit:
         return (rf"L({n(self.r)}) = {n(self.L)},\quad c = {n(self.c)},\quad {cases},\quad "
                 rf"r\,\tfrac12\Big(\int_0^1\sqrt{{f}}\Big)^2 - \tfrac12\Delta = {n(self.smooth_value)}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         ms = [("inf" if m == mpmath.inf else "smooth" if m is None else m) for _, _, m in self.pieces]
         return (f"QuantizedLimit(r={mpmath.nstr(self.r, 8)}, L={mpmath.nstr(self.L, 12)}, "
                 f"c={mpmath.nstr(self.c, 8)}, sizes={ms if len(ms) <= 20 else ms[:10] + ['...']}, "

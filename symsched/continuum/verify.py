@@ -26,6 +26,8 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..formatting import text_table
+from ..results import Result
 from ..info import InformationProfile, as_profile, information_profile
 from ..schedules import Schedule, expected_kl, optimal_schedule
 from . import checks
@@ -80,7 +82,7 @@ def _fmt(v: Any) -> str:
     return f"{x:.6g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.3e}"
 
 
-class VerificationTable:
+class VerificationTable(Result):
     """Rows of a convergence study with observed (and predicted) orders.
 
     Parameters
@@ -103,8 +105,13 @@ class VerificationTable:
         ``{error column: [None, slope_2, ...]}``.
     """
 
+    # the result protocol (symsched.results): no single headline number
+    _fields = ("title", "parameter", "columns", "error_columns", "predicted_orders", "observed_orders", "rows", "notes")
+    _repr_fields = ("title", "parameter", "error_columns")
+
     def __init__(self, title: str, columns: Sequence[str], rows: Sequence[dict], error_columns: Sequence[str],
-                 predicted_orders: dict | None = None, parameter: str = "N", notes: Sequence[str] = ()):
+                 predicted_orders: dict | None = None, parameter: str = "N", notes: Sequence[str] = (),
+                 expansion: Any = None):
         self.title = title
         self.columns = list(columns)
         self.rows = [dict(r) for r in rows]
@@ -112,8 +119,10 @@ class VerificationTable:
         self.parameter = parameter
         self.predicted_orders = dict(predicted_orders or {})
         self.notes = tuple(notes)
+        self.expansion = expansion  # the Expansion checked, when the table checks one
         params = [r[parameter] for r in self.rows]
         self.observed_orders = {c: observed_orders(params, [r[c] for r in self.rows]) for c in self.error_columns}
+        self._freeze()
 
     def final_orders(self) -> dict:
         """The last observed order of each error column."""
@@ -141,12 +150,10 @@ class VerificationTable:
     def _header(self) -> list:
         return self.columns + [f"order_{c}" for c in self.error_columns]
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         head = self._header()
         body = [[_fmt(r.get(c)) for c in head] for r in self.to_rows()]
-        widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
-        lines = [self.title, "  ".join(h.rjust(w) for h, w in zip(head, widths))]
-        lines += ["  ".join(x.rjust(w) for x, w in zip(b, widths)) for b in body]
+        lines = [self.title, text_table(body, head, indent="")]
         if self.predicted_orders:
             lines.append("predicted orders: " + ", ".join(f"{c}: {_fmt(p)}" for c, p in self.predicted_orders.items()))
         lines += list(self.notes)
@@ -162,13 +169,12 @@ class VerificationTable:
         lines.append(r"\end{array}")
         return "\n".join(lines)
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
 
 
 def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximations: dict,
                       predicted_orders: dict | None = None, title: str = "convergence",
-                      extra: Callable[[int], dict] | None = None) -> VerificationTable:
+                      extra: Callable[[int], dict] | None = None, notes: Sequence[str] = (),
+                      expansion: Any = None) -> VerificationTable:
     """Tabulate ``exact(N)`` against each ``approximations[name](N)`` with errors and observed orders.
 
     Parameters
@@ -203,7 +209,8 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
     for name in approximations:
         cols += [name, f"error_{name}"]
     pred = {f"error_{k}": v for k, v in (predicted_orders or {}).items()}
-    return VerificationTable(title, cols, rows, [f"error_{n}" for n in approximations], pred)
+    return VerificationTable(title, cols, rows, [f"error_{n}" for n in approximations], pred, notes=notes,
+                             expansion=expansion)
 
 
 # -- helpers calling the public schedule functions ---------------------------------------------
@@ -358,9 +365,7 @@ def verify_expansion(phi: Any, u: Any = None, schedule: Any = "constant", r: Any
     notes.append(f"schedule: {kind}" + ("" if kind == "constant" else
                                         f", breakpoints {'exact (real)' if rounding is None else 'rounded to nearest'}"))
     table = convergence_table(Ns, exact, approx, predicted, f"E KL expansion check, phi = {ex.phi}",
-                              extra=lambda N: {"K": _K_for(N, rr, K)})
-    table.notes = tuple(notes)
-    table.expansion = ex
+                              extra=lambda N: {"K": _K_for(N, rr, K)}, notes=notes, expansion=ex)
     return table
 
 

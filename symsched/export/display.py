@@ -19,7 +19,15 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import format_value
+from ..bounds.compare import compare_bounds
+from ..info.measures import information_profile
+from ..info.profile import InformationProfile, as_profile
+from ..results import Result
+from ..samplers.factorized import exact_sampler_kl
+from ..schedules.error import expected_kl
+from ..schedules.families import constant_schedule
+from ..schedules.optimal import optimal_frontier, optimal_schedule
+from ..formatting import format_value, html_table as _html_table, text_table as _text_table
 from .latex import latex_escape, latex_number, latex_table, to_latex
 
 __all__ = ["Report", "report", "format_value"]
@@ -49,30 +57,7 @@ def _plain(x: Any) -> Any:
     return str(x)
 
 
-def _text_table(rows: Sequence[Sequence[str]], header: Sequence[str], indent: str = "  ") -> str:
-    """Fixed-width columns; a column whose cells are all numbers is right-aligned, header included."""
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    right = [bool(rows) and all(_numeric_like(r[i]) for r in rows) for i in range(len(header))]
-
-    def line(cells):
-        return indent + "  ".join(str(c).rjust(w) if r else str(c).ljust(w)
-                                  for c, w, r in zip(cells, widths, right)).rstrip()
-    sep = indent + "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), sep] + [line(r) for r in rows])
-
-
-def _numeric_like(s: Any) -> bool:
-    s = str(s)
-    return bool(s) and (s[0].isdigit() or s[0] in "-+.") and not s.startswith("(")
-
-
-def _html_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-class Report:
+class Report(Result):
     """Everything :func:`report` computed about one model (or profile), ready to print.
 
     Attributes
@@ -96,6 +81,9 @@ class Report:
         Significant digits when printing.
     """
 
+    # the result protocol (symsched.results): no single headline number; to_dict below
+    _fields = ("title", "model", "profile", "schedules", "frontier", "bounds", "unavailable")
+
     def __init__(self, title, model, profile, schedules, frontier, bounds, bounds_schedule, unavailable,
                  digits=6):
         self.title = title
@@ -107,6 +95,7 @@ class Report:
         self.bounds_schedule = bounds_schedule
         self.unavailable = unavailable
         self.digits = digits
+        self._freeze()
 
     # -- pieces shared by the renderers --------------------------------------------------------
     def _unit(self) -> str:
@@ -218,8 +207,9 @@ class Report:
                          + "</ul>")
         return "\n".join(parts)
 
-    def latex(self) -> str:
-        """LaTeX: the profile's formula line and ``tabular`` tables of the schedules and bounds."""
+    def latex_document(self) -> str:
+        """LaTeX for a document body: the profile's formula line and ``tabular`` tables of the schedules
+        and bounds (text mode; :meth:`latex` is the math-mode form)."""
         parts = [f"$ {self.profile.latex()} $"]
         if self.schedules:
             mix = self._has_mixture()
@@ -231,6 +221,10 @@ class Report:
         return "\n\n".join(parts)
 
     def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def latex(self) -> str:
+        """Math-mode LaTeX (no ``$``): the profile's formula line and the schedules as an ``array``."""
         # MathJax renders math, not tabular: an array inside display math.
         lines = [self.profile.latex()]
         if self.schedules:
@@ -244,7 +238,7 @@ class Report:
                 (r" & \mathrm{KL}(p\|q)" if mix else "")
             lines.append(rf"\begin{{array}}{{rlr{'rr' if mix else 'r'}}} " + head + r" \\ \hline "
                          + r" \\ ".join(rows) + r"\end{array}")
-        return "$$\\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}$$"
+        return "\\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}"
 
     def to_dict(self) -> dict:
         """Everything in the report as plain Python values (floats, or strings for exact/high-precision values)."""
@@ -315,20 +309,16 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     >>> [row["schedule"] for row in r.schedules]
     ['constant', 'optimal']
     """
-    import symsched as ss
-
-    from ..info.profile import InformationProfile
-
     unavailable: list[str] = []
     is_model = not isinstance(model, (InformationProfile, list, tuple, np.ndarray))
     if is_model:
-        prof = ss.information_profile(model, method=method, precision=precision, dps=dps, base=base)
+        prof = information_profile(model, method=method, precision=precision, dps=dps, base=base)
         summary = {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
                    "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()}
         name = getattr(model, "name", "") or ""
         default_title = f"symsched report: {name}" if name else f"symsched report: {type(model).__name__}"
     else:
-        prof = ss.as_profile(model, base=base)
+        prof = as_profile(model, base=base)
         summary = {"N": prof.N}
         default_title = "symsched report: given profile"
     N = prof.N
@@ -351,15 +341,15 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
         elif not is_model and mixture:
             unavailable.append("mixture KL(p||q): needs the model's joint law, only a profile was given")
         for k in Ks:
-            const = ss.constant_schedule(N, k)
-            opt = ss.optimal_schedule(prof, k)
+            const = constant_schedule(N, k)
+            opt = optimal_schedule(prof, k)
             opt_sched = opt.schedule
-            for label, sched, ekl in (("constant", const, ss.expected_kl(prof, const)),
+            for label, sched, ekl in (("constant", const, expected_kl(prof, const)),
                                       ("optimal", opt_sched, opt.kl)):
                 mix = None
                 if mix_ok:
                     try:
-                        mix = ss.exact_sampler_kl(model, sched)
+                        mix = exact_sampler_kl(model, sched)
                     except ModelTooLargeError as exc:
                         mix_ok = False
                         unavailable.append(f"mixture KL(p||q): {exc}")
@@ -370,14 +360,14 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     if frontier is None:
         frontier = N <= 40
     if frontier and not free:
-        front = tuple(ss.optimal_frontier(prof))
+        front = tuple(optimal_frontier(prof))
 
     table, bsched = None, None
     if bounds and not free:
-        bsched = ss.constant_schedule(N, max(Ks))
+        bsched = constant_schedule(N, max(Ks))
         # With the model (small N), compare_bounds also shows the mixture KL beside the bounds.
         with_model = is_model and mixture and N <= max_mixture_N
-        table = ss.compare_bounds(model if with_model else prof, bsched, include_mixture=with_model,
+        table = compare_bounds(model if with_model else prof, bsched, include_mixture=with_model,
                                   max_mixture_N=max_mixture_N)
 
     return Report(title or default_title, summary, prof, rows, front, table, bsched, unavailable, digits)

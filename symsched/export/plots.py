@@ -15,8 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
 from ..errors import SymschedError
+from ..info.profile import as_profile
+from ..schedules.error import expected_kl
+from ..schedules.families import constant_schedule
+from ..schedules.optimal import Frontier, optimal_frontier
+from ..schedules.schedule import Schedule
 
 __all__ = ["plot_profile", "plot_schedule", "plot_frontier", "plot_density"]
 
@@ -37,9 +43,17 @@ def _axes(ax):
     return ax
 
 
-def _profile(profile: Any):
-    from ..info.profile import as_profile
+def _finish_profile_axes(ax, prof, title: str):
+    """Axes of a figure drawn over the profile against ``u = j/N``: labels, limits, title, legend."""
+    ax.set_xlabel(r"$u = j/N$")
+    ax.set_ylabel(rf"$h_j$ ({_unit(prof)})")
+    ax.set_xlim(0, 1)
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize="small")
+    return ax
 
+
+def _profile(profile: Any):
     prof = as_profile(profile)
     try:
         return prof, prof.as_array()
@@ -96,17 +110,10 @@ def plot_profile(profile: Any, ax=None, shade: bool = True):
     (line,) = ax.step(u, y, where="post", color="black", lw=1.8, label=r"$h_j$")
     line.set_gid("profile")
     ax.plot(u[:-1], h, "o", color="black", ms=3)
-    ax.set_xlabel(r"$u = j/N$")
-    ax.set_ylabel(rf"$h_j$ ({_unit(prof)})")
-    ax.set_xlim(0, 1)
-    ax.set_title(f"Information profile (N = {N})")
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish_profile_axes(ax, prof, f"Information profile (N = {N})")
 
 
 def _as_schedule(schedule: Any):
-    from ..schedules.schedule import Schedule
-
     if isinstance(schedule, Schedule):
         return schedule
     sizes = getattr(schedule, "sizes", schedule)
@@ -165,9 +172,7 @@ def plot_schedule(schedule: Any, profile: Any = None, ax=None):
     u = np.arange(N + 1) / N
     y = np.append(h, h[-1])
     ya = np.append(approx, approx[-1])
-    import symsched as ss
-
-    ekl = float(ss.expected_kl(prof.numeric(), sched))
+    ekl = float(expected_kl(prof.numeric(), sched))
     area = ax.fill_between(u, y, ya, step="post", alpha=0.3, color="tab:orange",
                            label=f"E KL = {ekl:.4g} (area x N)")
     area.set_gid("kl-area")
@@ -178,18 +183,11 @@ def plot_schedule(schedule: Any, profile: Any = None, ax=None):
     for s in bps[1:-1]:
         v = ax.axvline(s / N, color="grey", lw=0.8, ls=":")
         v.set_gid("breakpoint")
-    ax.set_xlabel(r"$u = j/N$")
-    ax.set_ylabel(rf"$h_j$ ({_unit(prof)})")
-    ax.set_xlim(0, 1)
-    ax.set_title(f"{label}: K = {sched.K}, N = {N}")
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish_profile_axes(ax, prof, f"{label}: K = {sched.K}, N = {N}")
 
 
 def _constant_curve(prof) -> list:
-    import symsched as ss
-
-    return [float(ss.expected_kl(prof, ss.constant_schedule(prof.N, K))) for K in range(1, prof.N + 1)]
+    return [float(expected_kl(prof, constant_schedule(prof.N, K))) for K in range(1, prof.N + 1)]
 
 
 def plot_frontier(profile: Any = None, ax=None, constant: bool = True, frontier: Any = None):
@@ -222,16 +220,15 @@ def plot_frontier(profile: Any = None, ax=None, constant: bool = True, frontier:
     >>> [l for l in ax.lines if l.get_gid() == "optimal"][0].get_xdata().tolist()
     [1, 2, 3]
     """
-    import symsched as ss
-
     if profile is None and frontier is None:
         raise SymschedError("plot_frontier: give a profile (or h values), or frontier=...")
-    if isinstance(profile, ss.Frontier):
+    if isinstance(profile, Frontier):
         profile, frontier = profile.profile, profile
     prof = None if profile is None else _profile(profile)[0]
     if frontier is None:
-        frontier = ss.optimal_frontier(prof)
-    values = [float(v) for v in frontier]
+        frontier = optimal_frontier(prof)
+    values = (frontier.plot_data()[1].tolist() if isinstance(frontier, Frontier)  # one source of the numbers
+              else [float(v) for v in frontier])
     if prof is not None and len(values) != prof.N:
         raise SymschedError(f"plot_frontier: the frontier has {len(values)} values but the profile has N = {prof.N}")
     ax = _axes(ax)
@@ -275,7 +272,6 @@ def plot_density(limit: Any, ax=None, K: int = 10, points: int = 400):
     >>> len([l for l in ax.lines if l.get_gid() == "breakpoint"])
     3
     """
-    import sympy as sp
 
     if isinstance(K, bool) or not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"plot_density: K must be a positive integer, got {K!r}")

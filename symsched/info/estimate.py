@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from itertools import combinations
 
 import numpy as np
 
 from ..errors import SymschedError
 from .profile import InformationProfile
+from .measures import information_profile
+from ..models.chains import markov_chain
+from ..models.table import from_joint
 
 __all__ = ["estimate_profile"]
 
@@ -83,10 +87,8 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
     cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
     if len(cards) != N or any(int(x[:, i].max()) >= cards[i] for i in range(N)):
         raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
-    from .measures import information_profile
 
     if method == "markov":
-        from ..models.chains import markov_chain
 
         init = np.bincount(x[:, 0], minlength=cards[0]) / n_samples
         counts = []
@@ -108,7 +110,6 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
         raise SymschedError(f"method must be 'plugin' or 'markov', got {method!r}")
     size = math.prod(cards)
     if size <= FULL_PLUGIN_LIMIT and not miller_madow:
-        from ..models.table import from_joint
 
         table = np.zeros(cards)
         np.add.at(table, tuple(x.T), 1.0)
@@ -119,7 +120,6 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
     e, e_se = [0.0], [0.0]
     for j in range(1, N + 1):
         if math.comb(N, j) <= subsets_per_size:
-            from itertools import combinations
 
             subsets = [list(T) for T in combinations(range(N), j)]
             exact_average = True

@@ -29,6 +29,8 @@ from .profile import InformationProfile
 from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
     subset_entropy_sums
 from .structured import chain_entropy_profile, exchangeable_entropy_profile, product_entropy_profile
+from ..errors import SymbolicValueError
+from .montecarlo import montecarlo_profile
 
 __all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_total_correlation",
            "o_information", "entropy", "DEFAULT_MAX_COST"]
@@ -139,7 +141,6 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
 def _refuse_symbols(model: DiscreteModel, precision: str) -> None:
     symbols = model.free_symbols
     if symbols:
-        from ..errors import SymbolicValueError
 
         raise SymbolicValueError(
             f"{type(model).__name__} has unresolved symbols {sorted(map(str, symbols))}: substitute values with "
@@ -147,7 +148,6 @@ def _refuse_symbols(model: DiscreteModel, precision: str) -> None:
 
 
 def _montecarlo(model, arith, stderr, seed, samples) -> InformationProfile:
-    from .montecarlo import montecarlo_profile
 
     if arith.precision != "float":
         raise SymschedError(f"method='montecarlo' runs in floats; got precision={arith.precision!r}")

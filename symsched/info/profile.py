@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -18,13 +19,13 @@ import sympy as sp
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
 from ..errors import SymschedError
+from ..results import Result, digits_for
 
 __all__ = ["InformationProfile", "as_profile", "profile_precision"]
 
 
 def profile_precision(values: Sequence[Any]) -> str:
     """The precision a sequence of values calls for: symbolic if any sympy object, mpmath if any mpf."""
-    from fractions import Fraction
 
     if any(isinstance(v, (sp.Basic, Fraction)) for v in values):
         return "symbolic"
@@ -34,7 +35,7 @@ def profile_precision(values: Sequence[Any]) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class InformationProfile:
+class InformationProfile(Result):
     """Entropy and information profiles of a model, with TC, DTC and O-information.
 
     Attributes
@@ -61,6 +62,11 @@ class InformationProfile:
     >>> round(p.total_correlation, 12), round(p.dual_total_correlation, 12)
     (0.7, 1.1)
     """
+
+    _headline = "entropy"  # float(profile) is H(X); the result protocol (symsched.results)
+    _fields = ("N", "h", "entropy", "total_correlation", "dual_total_correlation", "precision", "method", "base",
+               "stderr")
+    _repr_fields = ("N", "h", "precision", "method")
 
     h: tuple
     e: tuple
@@ -92,6 +98,10 @@ class InformationProfile:
     @property
     def N(self) -> int:
         return len(self.h)
+
+    @property
+    def digits(self) -> int:
+        return digits_for(self.precision, self.dps)
 
     @property
     def arithmetic(self):
@@ -152,15 +162,16 @@ class InformationProfile:
                 rf"\mathrm{{TC}} = {fmt(self.total_correlation)},\quad "
                 rf"\mathrm{{DTC}} = {fmt(self.dual_total_correlation)}{unit}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
         if self.precision == "float":
             hs = ", ".join(f"{x:.6g}" for x in self.h[:8]) + (", ..." if self.N > 8 else "")
         else:
-            hs = ", ".join(str(x) for x in self.h[:6]) + (", ..." if self.N > 6 else "")
+            hs = ", ".join(_clip(str(x)) for x in self.h[:6]) + (", ..." if self.N > 6 else "")
         return f"InformationProfile(N={self.N}, h=({hs}), precision={self.precision!r}, method={self.method!r})"
+
+
+def _clip(text: str, width: int = 24) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _check_profile_values(h: Sequence[Any]) -> None:

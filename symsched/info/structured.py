@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ..arithmetic import Arithmetic
+from ..arithmetic import arithmetic
 
 __all__ = ["chain_entropy_profile", "exchangeable_entropy_profile", "product_entropy_profile"]
 
@@ -100,7 +101,6 @@ def chain_entropy_profile(init: Any, transitions: list, arith: Arithmetic) -> li
             e.append(float(w1 @ h_single + w2 @ gap[1:]))
         return e
     if arith.precision == "float":  # another base: compute in nats, then convert once
-        from ..arithmetic import arithmetic
 
         nats = chain_entropy_profile(init, transitions, arithmetic("float"))
         scale = arith.log(np.e)

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..arithmetic import Arithmetic, arithmetic, free_symbols_of
 from ..errors import ModelTooLargeError
+from ..errors import InvalidModelError
 
 __all__ = ["DiscreteModel", "DEFAULT_MAX_ENTRIES", "check_enumerable"]
 
@@ -132,7 +133,6 @@ class DiscreteModel:
 
 
 def _check_names(names: Sequence[Hashable] | None, n: int, where: str) -> tuple:
-    from ..errors import InvalidModelError
 
     if names is None:
         return tuple(f"X{i + 1}" for i in range(n))

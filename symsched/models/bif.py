@@ -21,6 +21,7 @@ import warnings
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Hashable
+from importlib.resources import files
 
 import numpy as np
 
@@ -227,7 +228,6 @@ def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwo
 
 def _example_dir():
     _import_pgmpy()
-    from importlib.resources import files
 
     return files("pgmpy") / "utils" / "example_models"
 

@@ -15,6 +15,7 @@ from typing import Any, Hashable, Mapping, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.special import betaln
 
 from ..arithmetic import Arithmetic, to_float
 from ..errors import InvalidModelError
@@ -332,7 +333,6 @@ class BetaBernoulliModel(ExchangeableModel):
             a, b = arith.convert(self.a), arith.convert(self.b)
             with mpmath.workdps(arith.workdps):
                 return mpmath.rf(a, k) * mpmath.rf(b, j - k) / mpmath.rf(a + b, j)
-        from scipy.special import betaln
 
         a, b = to_float(self.a, "a"), to_float(self.b, "b")
         return math.exp(betaln(a + k, b + j - k) - betaln(a, b))

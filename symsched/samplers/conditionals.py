@@ -38,6 +38,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import SymschedError
+from ..schedules.schedule import Schedule
 
 __all__ = ["ConditionalTables", "kl_divergence", "tv_distance", "FALLBACKS"]
 
@@ -183,7 +184,7 @@ def kl_divergence(p: np.ndarray, q: np.ndarray, precision: str = "float", dps: i
         if np.any(qf[pos] <= 0):
             return math.inf
         v = math.fsum(pf[pos] * (np.log(pf[pos]) - np.log(qf[pos])))
-        return v if base is None else v / math.log(to_float(base, "base"))
+        return ar.from_nats(v)
     pa = ar.array(p, "p").ravel()
     qa = ar.array(q, "q").ravel()
     terms = []
@@ -243,7 +244,6 @@ def joint_of(model: Any, precision: str = "float", dps: int | None = None,
 
 def as_sizes(schedule: Any, N: int) -> tuple[int, ...]:
     """Validate a Schedule or sequence of sizes against the model's ``N``."""
-    from ..schedules.schedule import Schedule
 
     sched = schedule if isinstance(schedule, Schedule) else Schedule(schedule, allow_zero=True)
     if sched.N != N:

@@ -1,6 +1,6 @@
 """Continuous-time samplers with exact conditionals: Euler (τ-leaping) and the First-Hitting Sampler.
 
-Reveal process (MDLM-style, see LITERATURE.md "Wainwright" and "Liang, Tan, Shroff & Liang"): each token
+Reveal process (MDLM-style, see docs/references.md "Wainwright" and "Liang, Tan, Shroff & Liang"): each token
 has a reveal time ``U_i ~ Unif[0, 1]`` (in reveal-fraction time: at time ``t`` a fraction ``t`` of the
 tokens is revealed on average).
 
@@ -8,10 +8,10 @@ Euler / τ-leaping
     On a grid ``0 = t_0 < … < t_K = 1``, at step ``k`` each still-masked token is revealed with
     probability ``(t_k − t_{k−1}) / (1 − t_{k−1})``, and all tokens revealed at the step are drawn
     *independently*, each from its exact conditional given the tokens revealed before the step.  This
-    is exactly the **Bernoulli sampler** of DESIGN.md §2: a token lands in step ``k`` with probability
+    is exactly the **Bernoulli sampler** of docs/concepts.md §2: a token lands in step ``k`` with probability
     ``t_k − t_{k−1}`` independently of the others, and the law given the reveal pattern is the
     factorized ``q_σ`` of its blocks (empty blocks allowed).  Its pattern-averaged error is therefore
-    ``E KL = Σ_k (t_k − t_{k−1}) · N Σ_j Binom(j; N−1, t_{k−1}) h_j − H`` (DESIGN.md §2; the schedules
+    ``E KL = Σ_k (t_k − t_{k−1}) · N Σ_j Binom(j; N−1, t_{k−1}) h_j − H`` (docs/concepts.md §2; the schedules
     layer evaluates it from the profile), which :func:`pattern_averaged_kl` checks by enumeration.
     :func:`euler_law` gives the exact output law (the mixture over patterns), hence exact TV and KL.
 
@@ -22,7 +22,7 @@ First-Hitting Sampler (FHS)
     exact conditionals the FHS samples ``p`` exactly (Liang et al.: no error beyond the score error);
     :func:`fhs_law` computes its law and the tests check it equals ``p``.
 
-Liang et al.'s rates and constants for Euler could not be read (LITERATURE.md): :func:`euler_tv_curve`
+Liang et al.'s rates and constants for Euler could not be read (docs/references.md): :func:`euler_tv_curve`
 only measures the exact TV against ``K`` and reports the observed order of decay in ``1/K``.
 """
 
@@ -37,6 +37,8 @@ import numpy as np
 
 from ..arithmetic import arithmetic, to_float
 from ..errors import SymschedError
+from ..formatting import latex_number
+from ..results import Result
 from .conditionals import ConditionalTables, joint_of, kl_divergence, tv_distance
 from ..schedules.grids import reveal_grid  # the one grid convention (alias kept here)
 from .factorized import (_check_budget, _check_n, _deterministic_rule, _float_tables, _reveal_step,
@@ -207,8 +209,8 @@ def sample_fhs(model: Any, n: int, seed: Any = None, return_times: bool = False,
     return (X, times) if return_times else X
 
 
-@dataclass(frozen=True)
-class EulerCurve:
+@dataclass(frozen=True, repr=False)
+class EulerCurve(Result):
     """Exact TV and KL of the Euler sampler against the number of steps ``K`` (uniform grids).
 
     Attributes
@@ -219,10 +221,13 @@ class EulerCurve:
     observed_order : float
         ``−slope`` of a least-squares fit of ``log TV`` on ``log K`` over the ``K`` values with
         ``TV > 0``: TV behaves like ``C · K^{−order}`` over the range.  Liang et al.'s constants are
-        unknown (LITERATURE.md); this is a measurement, not their bound.
+        unknown (docs/references.md); this is a measurement, not their bound.
     kl_order : float
         The same fit for the KL.
     """
+
+    _fields = ("Ks", "tv", "kl", "observed_order", "kl_order")  # result protocol; no single headline number
+    _repr_fields = ("Ks", "observed_order", "kl_order")
 
     Ks: tuple
     tv: tuple
@@ -231,14 +236,12 @@ class EulerCurve:
     kl_order: float
 
     def latex(self) -> str:
-        rows = r" \\ ".join(f"{K} & {tv:.4g} & {kl:.4g}" for K, tv, kl in zip(self.Ks, self.tv, self.kl))
+        rows = r" \\ ".join(f"{K} & {latex_number(tv, 4)} & {latex_number(kl, 4)}"
+                            for K, tv, kl in zip(self.Ks, self.tv, self.kl))
         return (r"\begin{array}{rrr} K & \mathrm{TV} & \mathrm{KL} \\ \hline " + rows +
                 rf"\end{{array}}\quad \mathrm{{TV}} \sim K^{{-{self.observed_order:.2f}}}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         pairs = ", ".join(f"K={K}: TV={tv:.3g}" for K, tv in zip(self.Ks, self.tv))
         return (f"EulerCurve({pairs}; observed TV order {self.observed_order:.3g}, KL order "
                 f"{self.kl_order:.3g})")

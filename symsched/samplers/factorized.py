@@ -1,4 +1,4 @@
-"""The factorized (fixed-size) sampler of DESIGN.md §2, run with exact conditionals.
+"""The factorized (fixed-size) sampler of docs/concepts.md §2, run with exact conditionals.
 
 Schedule ``k_1..k_K`` (``Σ k_t = N``).  At step ``t`` a uniformly random set of ``k_t`` still-masked
 positions is chosen and their tokens are drawn *independently*, each from its exact conditional given
@@ -33,11 +33,13 @@ import numpy as np
 
 from ..arithmetic import arithmetic, to_float
 from ..errors import ModelTooLargeError, SymschedError
+from ..formatting import latex_number
+from ..results import Result
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence, resolve_positions
 
 __all__ = ["sampler_law", "order_law", "exact_sampler_kl", "order_averaged_kl", "count_orders",
            "ordered_set_partitions", "sample_factorized", "montecarlo_sampler_kl", "MonteCarloEstimate",
-           "DEFAULT_LAW_BUDGET"]
+           "DEFAULT_LAW_BUDGET", "mixture_kl", "order_averaged_kl_estimate"]
 
 #: Budget (table entries multiplied) of an exact law: float, and mpmath/symbolic object arithmetic.
 DEFAULT_LAW_BUDGET = {"float": 2e8, "mpmath": 2e6, "symbolic": 2e5}
@@ -249,7 +251,7 @@ def order_averaged_kl(model: Any, schedule: Any, precision: str = "float", dps: 
     """``E_σ KL(p ‖ q_σ)`` by enumerating every order (the identity's left side; small ``N``).
 
     Each of the ``N!/Π k_t!`` ordered set partitions is equally likely; ``q_σ`` is built for each and
-    its KL taken.  Equals ``Σ_t k_t h_{s_{t−1}} − H`` (DESIGN.md §2); this function is the brute-force
+    its KL taken.  Equals ``Σ_t k_t h_{s_{t−1}} − H`` (docs/concepts.md §2); this function is the brute-force
     check of that identity, not the way to compute it.
 
     Examples
@@ -278,7 +280,7 @@ def order_averaged_kl(model: Any, schedule: Any, precision: str = "float", dps: 
 
 # -- simulation ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class MonteCarloEstimate:
+class MonteCarloEstimate(Result):
     """A Monte Carlo estimate with its standard error.
 
     Attributes
@@ -290,6 +292,10 @@ class MonteCarloEstimate:
     quantity : str
         What is estimated, in words.
     """
+
+    _headline = "value"  # the result protocol (symsched.results)
+    _fields = ("value", "stderr", "n", "seed", "quantity", "exact")
+    exact = False
 
     value: float
     stderr: float
@@ -305,14 +311,14 @@ class MonteCarloEstimate:
         return float(self.value)
 
     def latex(self) -> str:
-        return rf"{self.value:.6g} \pm {self.stderr:.2g}\ (n = {self.n})"
-
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
+        return rf"{latex_number(self.value, 6)} \pm {latex_number(self.stderr, 2)}\ (n = {self.n})"
 
     def __repr__(self) -> str:
         return (f"MonteCarloEstimate(value={self.value:.6g}, stderr={self.stderr:.3g}, n={self.n}, "
                 f"seed={self.seed!r})  # {self.quantity}")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} = {self.value:.6g} ± {self.stderr:.2g} (Monte Carlo, n = {self.n}, estimate)"
 
 
 def _check_n(n: Any) -> int:
@@ -452,3 +458,11 @@ def montecarlo_sampler_kl(model: Any, schedule: Any, n: int, seed: Any = None, b
     return MonteCarloEstimate(value, stderr, n, seed,
                               "order-averaged E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H "
                               "(not the mixture KL)")
+
+
+# Names by the quantity computed (issue 13): the round-1 names said how ("exact", "montecarlo"), not
+# what, and the two estimate different quantities.
+#: ``KL(p ‖ q)`` of the sampler's output (mixture) law, exact by enumeration; same as :func:`exact_sampler_kl`.
+mixture_kl = exact_sampler_kl
+#: Monte Carlo estimate of the order-averaged ``E_σ KL(p ‖ q_σ)``; same as :func:`montecarlo_sampler_kl`.
+order_averaged_kl_estimate = montecarlo_sampler_kl

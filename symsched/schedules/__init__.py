@@ -1,4 +1,8 @@
-"""Schedules: the Schedule type, families, exact expected KL, optimal schedules, literature bounds."""
+"""Schedules: the Schedule type, families, exact expected KL, optimal schedules.
+
+The literature's bounds live one layer up, in :mod:`symsched.bounds` (their round-1 paths
+``symsched.schedules.bounds`` / ``.compare`` still work).
+"""
 
 from .schedule import Schedule
 
@@ -12,13 +16,6 @@ from .optimal import *  # noqa: F401,F403,E402
 from . import families as _families, error as _error, randomized as _randomized, optimal as _optimal  # noqa: E402
 
 __all__ += _families.__all__ + _error.__all__ + _randomized.__all__ + _optimal.__all__
-
-# -- literature bounds side by side (issue #4) --
-from .bounds import *  # noqa: F401,F403,E402
-from .compare import *  # noqa: F401,F403,E402
-from . import bounds as _bounds, compare as _compare  # noqa: E402
-
-__all__ += _bounds.__all__ + _compare.__all__
 
 # -- samplers as practitioners run them: count rules, reveal grids (issue #14) --
 from .grids import *  # noqa: F401,F403,E402

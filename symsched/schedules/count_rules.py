@@ -76,10 +76,11 @@ class SamplerSchedule(Schedule):
 
     def __init__(self, block_sizes, rule: str, block_length: int | None, options: dict):
         flat = [k for blk in block_sizes for k in blk]
-        super().__init__(flat, allow_zero=True, name=rule)
+        # Set before Schedule.__init__, which freezes the instance.
         self.rule, self.block_length = rule, block_length
         self.block_sizes = tuple(tuple(int(k) for k in blk) for blk in block_sizes)
         self.options = dict(options)
+        super().__init__(flat, allow_zero=True, name=rule)
 
     def without_empty_steps(self) -> "SamplerSchedule":
         """The same rule with its empty steps dropped (same law, fewer model calls)."""

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.optimize import brentq
 
 from ..errors import SymschedError
 from .schedule import Schedule
@@ -194,7 +195,6 @@ def _geometric_ratio(N: int, K: int) -> float:
         return 1.0
     if K == N:
         return 1.0
-    from scipy.optimize import brentq
 
     g = lambda r: sum(r ** i for i in range(K)) - N  # noqa: E731
     return brentq(g, 1.0 + 1e-15, float(N), xtol=1e-14)
@@ -376,7 +376,7 @@ def dtc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
     -----
     In exact arithmetic this is *always* the TC schedule reversed: with ``R_i = N - N_i`` the TC
     recursion reads ``R_i = R_{i-1} - floor(R_{i-1}/zeta) = ceil(R_{i-1} (1 - 1/zeta))``, the DTC
-    recursion. (LITERATURE.md quotes ``1,1,0,1,1,1,2,2,4`` for ``N = 13, zeta = 3``: that list comes
+    recursion. (docs/references.md quotes ``1,1,0,1,1,1,2,2,4`` for ``N = 13, zeta = 3``: that list comes
     from evaluating the ceiling in floating point, where ``9 * (1 - 1/3) = 6.000000000000001``
     rounds up to 7. symsched uses integers: ``1,1,0,0,1,1,2,3,4``.)
 
@@ -427,7 +427,7 @@ def ccl_fixed_k_schedule(N: int, K: int, kind: str = "tc", drop_empty: bool = Fa
                          fallback: str | None = None) -> Schedule:
     """CCL's construction at fixed K: a knowledge-free deterministic schedule with at most K steps.
 
-    Label: "CCL's construction at fixed K" (LITERATURE.md, Zhao & Cai section). With
+    Label: "CCL's construction at fixed K" (docs/references.md, Zhao & Cai section). With
     ``zeta = floor((K - 2) / (1 + ln N))`` (:func:`ccl_fixed_k_zeta`) the TC (``kind="tc"``) or DTC
     (``kind="dtc"``) schedule of Chen, Cong & Li uses at most ``2 + (1 + ln N) zeta <= K`` steps
     (empty steps included) and guarantees ``E KL <= TC / (zeta - 1)`` (resp. ``DTC / (zeta - 1)``).

@@ -1,4 +1,4 @@
-"""Exact optimal schedules and the optimal frontier (DESIGN.md §3).
+"""Exact optimal schedules and the optimal frontier (docs/concepts.md §3).
 
 The optimal K-step schedule minimises ``sum_t w(s_{t-1}, s_t)`` over ``0 = s_0 < ... < s_K = N``
 with the block cost ``w(a, b) = (b - a) h_a - (P_b - P_a)`` (``P`` the prefix sums of ``h``). Because
@@ -30,6 +30,7 @@ for it instead.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from fractions import Fraction
 from typing import Any
 
@@ -39,6 +40,8 @@ import sympy as sp
 
 from ..arithmetic import SUM_TOLERANCE, arithmetic, latex_value
 from ..errors import SymschedError
+from ..formatting import latex_number
+from ..results import Result
 from ..info.profile import InformationProfile, as_profile
 from .error import expected_kl
 from .families import constant_schedule
@@ -102,7 +105,7 @@ class _Engine:
             self.kind]
 
     def workdps(self):
-        return mpmath.workdps(self.ctx) if self.ctx else _Null()
+        return mpmath.workdps(self.ctx) if self.ctx else nullcontext()
 
     def _ints(self, x: np.ndarray) -> np.ndarray:
         return x.astype(object) if self.kind != "float" else x
@@ -168,14 +171,6 @@ class _Engine:
         return cur, arg
 
 
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _check_K(K: Any, N: int, where: str) -> int:
     if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)):
         raise SymschedError(f"{where}: K must be an integer, got K = {K!r}")
@@ -213,7 +208,7 @@ def _ratio(x: Any, y: Any, precision: str) -> Any:
     return sp.simplify(sp.sympify(x) / y)
 
 
-class OptimalSchedule:
+class OptimalSchedule(Result):
     """Result of :func:`optimal_schedule`.
 
     Attributes
@@ -227,9 +222,11 @@ class OptimalSchedule:
         Its exact expected KL (profile's arithmetic, re-evaluated from the breakpoints).
     constant_kl : number
         Expected KL of :func:`constant_schedule` ``(N, K)`` (remainder on the first steps).
-    gain : number
+    remaining_fraction : number
         ``kl / constant_kl`` (<= 1; the fraction of the constant schedule's error that remains;
-        1 when both are 0).
+        1 when both are 0): smaller is better.
+    gain : number
+        The same number under its round-1 name (kept as an alias).
     improvement : number
         ``constant_kl - kl`` (>= 0, nats).
     dp_value : number
@@ -237,6 +234,10 @@ class OptimalSchedule:
     method : str
         Which DP produced the breakpoints.
     """
+
+    _headline = "kl"  # float(optimal_schedule(prof, K)) == .kl (the result protocol, symsched.results)
+    _fields = ("sizes", "K", "N", "kl", "constant_kl", "remaining_fraction", "improvement", "method")
+    _repr_fields = ("sizes", "K", "N", "kl")
 
     def __init__(self, prof: InformationProfile, bps: list, dp_value: Any, method: str):
         self.profile = prof
@@ -249,18 +250,25 @@ class OptimalSchedule:
         self.constant_schedule = constant_schedule(self.N, self.K)
         self._constant_kl = None
         self._gain = None
+        self._freeze()
 
     @property
     def constant_kl(self) -> Any:
-        if self._constant_kl is None:
-            self._constant_kl = expected_kl(self.profile, self.constant_schedule)
+        if self._constant_kl is None:  # computed on first use; the cache is the only late write
+            object.__setattr__(self, "_constant_kl", expected_kl(self.profile, self.constant_schedule))
         return self._constant_kl
 
     @property
-    def gain(self) -> Any:
+    def remaining_fraction(self) -> Any:
+        """``kl / constant_kl``: the fraction of the constant schedule's error that remains (smaller is better)."""
         if self._gain is None:
-            self._gain = _ratio(self.kl, self.constant_kl, self.profile.precision)
+            object.__setattr__(self, "_gain", _ratio(self.kl, self.constant_kl, self.profile.precision))
         return self._gain
+
+    @property
+    def gain(self) -> Any:
+        """Round-1 name of :attr:`remaining_fraction` (a ratio where smaller is better)."""
+        return self.remaining_fraction
 
     @property
     def improvement(self) -> Any:
@@ -286,13 +294,12 @@ class OptimalSchedule:
                 rf"\mathbb{{E}}\,\mathrm{{KL}} = {self._fmt(self.kl)},\quad "
                 rf"\text{{constant}}\ {self.constant_schedule.latex()}:\ {self._fmt(self.constant_kl)}")
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
     def __repr__(self) -> str:
         kl = f"{self.kl:.6g}" if self.profile.precision == "float" else str(self.kl)
         ck = f"{self.constant_kl:.6g}" if self.profile.precision == "float" else str(self.constant_kl)
         return f"OptimalSchedule(sizes={self.schedule.latex()}, K={self.K}, N={self.N}, kl={kl}, constant_kl={ck})"
+
+    __str__ = __repr__
 
 
 def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | None = None) -> OptimalSchedule:
@@ -331,7 +338,7 @@ def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | N
     return OptimalSchedule(prof, bps, value, label)
 
 
-class Frontier:
+class Frontier(Result):
     """Optimal expected KL for ``K = 1..Kmax`` (a sequence; entry ``K - 1`` is the ``K``-step optimum).
 
     Entries are evaluated lazily from the optimal breakpoints by
@@ -343,11 +350,14 @@ class Frontier:
 
     Methods
     -------
-    schedules(K) : the optimal :class:`OptimalSchedule` for ``K`` steps (recovered from stored argmin
-        tables when they fit in memory, else recomputed).
+    schedule(K) : the optimal :class:`OptimalSchedule` for ``K`` steps (recovered from stored argmin
+        tables when they fit in memory, else recomputed); ``schedules(K)`` is its round-1 name.
     min_steps(target) : least ``K`` whose optimum is ``<= target`` (None if no ``K <= Kmax`` meets it).
     plot_data() : ``(K values, float errors)``; ``plot(ax=None)`` draws it with matplotlib.
     """
+
+    _fields = ("N", "Kmax", "values", "method")  # the result protocol (symsched.results); no headline
+    _repr_fields = ("N", "Kmax", "method")
 
     def __init__(self, prof: InformationProfile, eng: _Engine, dp_values: list, tables: list | None, label: str):
         self.profile, self._eng, self.dp_values = prof, eng, tuple(dp_values)
@@ -355,6 +365,11 @@ class Frontier:
         self.Kmax = len(dp_values)
         self._exact_cache: dict = {}
         self._sched_cache: dict = {}
+        self._freeze()
+
+    @property
+    def N(self) -> int:
+        return self.profile.N
 
     def __len__(self) -> int:
         return self.Kmax
@@ -391,7 +406,12 @@ class Frontier:
         bps.append(0)
         return bps[::-1]
 
+    def schedule(self, K: int) -> OptimalSchedule:
+        """The optimal ``K``-step schedule (an :class:`OptimalSchedule`)."""
+        return self.schedules(K)
+
     def schedules(self, K: int) -> OptimalSchedule:
+        """Round-1 name of :meth:`schedule` (it returns one schedule)."""
         K = _check_K(K, self.Kmax, "Frontier.schedules")
         if K not in self._sched_cache:
             if self._tables is None:
@@ -413,11 +433,13 @@ class Frontier:
         return np.array([float(v) for v in self.dp_values])
 
     def plot_data(self):
-        """``(K, E KL)`` as numpy arrays for plotting."""
-        return np.arange(1, self.Kmax + 1), self.as_array()
+        """``(K, E KL)`` as numpy arrays for plotting: the frontier's entries (``list(self)``, the
+        re-evaluated optima), the numbers :func:`symsched.plot_frontier` draws too."""
+        return np.arange(1, self.Kmax + 1), np.array([float(v) for v in self])
 
     def plot(self, ax=None, **kwargs):
-        """Plot the frontier (log-log) with matplotlib; returns the axes."""
+        """Plot :meth:`plot_data` with matplotlib; returns the axes.  :func:`symsched.plot_frontier`
+        draws the same numbers, with the constant schedule's curve beside them."""
         import matplotlib.pyplot as plt
 
         ax = ax or plt.gca()
@@ -428,15 +450,14 @@ class Frontier:
         return ax
 
     def latex(self) -> str:
-        shown = ", ".join(f"{float(v):.4g}" for v in self.dp_values[:8]) + (", \\dots" if self.Kmax > 8 else "")
+        shown = ", ".join(latex_number(float(v), 4) for v in self.dp_values[:8]) + (", \\dots" if self.Kmax > 8 else "")
         return rf"\min_{{|S|=K}} \mathbb{{E}}\,\mathrm{{KL}},\ K = 1..{self.Kmax}:\ \left({shown}\right)"
-
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{float(v):.6g}" for v in self.dp_values[:6]) + (", ..." if self.Kmax > 6 else "")
         return f"Frontier(N={self.profile.N}, Kmax={self.Kmax}, values=({shown}), method={self.method!r})"
+
+    __str__ = __repr__
 
 
 def _target(target: Any, eng: _Engine):

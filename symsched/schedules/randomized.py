@@ -1,6 +1,6 @@
 """Randomized schedules: a law over size sequences, with an exact expected error.
 
-For random sizes the expected error is ``E[sum_t k_t h_{s_{t-1}}] - H`` (DESIGN.md §2): the
+For random sizes the expected error is ``E[sum_t k_t h_{s_{t-1}}] - H`` (docs/concepts.md §2): the
 identity holds for every realised size sequence, and the expectation only needs the law of the
 revealed count ``s_{t-1}`` before each step and the mean size drawn from it. For a Markov size rule
 (the next size depends on the revealed count ``s`` and the step index ``t``) that law is propagated
@@ -16,11 +16,14 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import sympy as sp
+from scipy.stats import binom
 
 from ..arithmetic import SUM_TOLERANCE
 from ..errors import SymschedError
+from ..results import Result
 from .grids import check_grid
 from .schedule import Schedule
+from ..info.profile import as_profile
 
 __all__ = ["RandomizedSchedule", "SizeRule", "uniform_sizes", "binomial_bernoulli_grid"]
 
@@ -50,7 +53,7 @@ def _check_law(law: dict, where: str, kmax: int | None = None) -> dict:
     return out
 
 
-class SizeRule:
+class SizeRule(Result):
     """A Markov size rule: ``rule(s, t, N) -> {k: probability}``, the law of the next size given ``s``
     tokens revealed after ``t`` steps (``t = 0`` before the first step).
 
@@ -64,9 +67,12 @@ class SizeRule:
         True when the law does not depend on ``t`` (then it is computed once per ``s``).
     """
 
+    _fields = ("name", "homogeneous")  # the result protocol (symsched.results); no headline number
+
     def __init__(self, func: Callable[[int, int, int], dict], max_steps: Any = None, name: str = "rule",
                  homogeneous: bool = False):
         self.func, self._max_steps, self.name, self.homogeneous = func, max_steps, name, homogeneous
+        self._freeze()
 
     def __call__(self, s: int, t: int, N: int) -> dict:
         return self.func(s, t, N)
@@ -77,6 +83,8 @@ class SizeRule:
 
     def __repr__(self) -> str:
         return f"SizeRule({self.name})"
+
+    __str__ = __repr__
 
 
 def uniform_sizes(kmin: int, kmax: int) -> SizeRule:
@@ -130,7 +138,6 @@ def binomial_bernoulli_grid(grid: Sequence[Any]) -> SizeRule:
         p = (gx[t + 1] - gx[t]) / (1 - gx[t])
         if exact:
             return {k: math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)}
-        from scipy.stats import binom
 
         pmf = binom.pmf(np.arange(n + 1), n, p)
         return {k: float(v) for k, v in enumerate(pmf)}
@@ -138,7 +145,7 @@ def binomial_bernoulli_grid(grid: Sequence[Any]) -> SizeRule:
     return SizeRule(law, max_steps=K, name=f"bernoulli-grid(K={K})")
 
 
-class RandomizedSchedule:
+class RandomizedSchedule(Result):
     """A law over size sequences.
 
     Give either
@@ -166,8 +173,14 @@ class RandomizedSchedule:
     Fraction(9, 4)
     """
 
+    _fields = ("N", "max_steps", "name")  # the result protocol (symsched.results); no headline number
+
     def __init__(self, law: Iterable | None = None, *, size_law: Callable | None = None, N: int | None = None,
                  max_steps: int | None = None, name: str | None = None):
+        self._build(law, size_law, N, max_steps, name)
+        self._freeze()
+
+    def _build(self, law, size_law, N, max_steps, name) -> None:
         if (law is None) == (size_law is None):
             raise SymschedError("RandomizedSchedule: give exactly one of law=[(p, schedule), ...] or size_law=")
         self.name = name
@@ -261,7 +274,6 @@ class RandomizedSchedule:
 
     def expected_kl(self, profile: Any) -> Any:
         """Exact ``E[sum_t k_t h_{s_{t-1}}] - H`` in the profile's arithmetic."""
-        from ..info.profile import as_profile
 
         prof = as_profile(profile)
         if prof.N != self.N:
@@ -335,6 +347,8 @@ class RandomizedSchedule:
     def __repr__(self) -> str:
         kind = f"{len(self._pairs)} schedules" if self._pairs is not None else "Markov size rule"
         return f"RandomizedSchedule({kind}, N={self.N}{', name=' + repr(self.name) if self.name else ''})"
+
+    __str__ = __repr__
 
 
 class _Inexact(Exception):

@@ -7,11 +7,12 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ..errors import SymschedError
+from ..results import Result
 
 __all__ = ["Schedule"]
 
 
-class Schedule(Sequence[int]):
+class Schedule(Result, Sequence[int]):
     """Sizes ``k_1..k_K`` of the unmasking steps, summing to ``N``.
 
     Parameters
@@ -37,6 +38,7 @@ class Schedule(Sequence[int]):
     """
 
     __slots__ = ("_sizes", "_allow_zero", "name")
+    _fields = ("sizes", "N", "K", "name")  # the result protocol (symsched.results); no headline number
 
     def __init__(self, sizes: Iterable[int], N: int | None = None, allow_zero: bool = False,
                  name: str | None = None):
@@ -65,6 +67,7 @@ class Schedule(Sequence[int]):
         self._sizes = tuple(out)
         self._allow_zero = allow_zero
         self.name = name
+        self._freeze()
 
     @classmethod
     def from_breakpoints(cls, breakpoints: Sequence[int], allow_zero: bool = False,
@@ -164,3 +167,5 @@ class Schedule(Sequence[int]):
             ", ".join(map(str, self._sizes[:10])) + ", ..., " + ", ".join(map(str, self._sizes[-3:]))
         label = f", name={self.name!r}" if self.name else ""
         return f"Schedule([{shown}]{label})  # K={self.K}, N={self.N}"
+
+    __str__ = __repr__

@@ -17,22 +17,29 @@ import html
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import sympy as sp
-
-from ..arithmetic import to_float
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
+from ..info.measures import information_profile
 from ..info.profile import InformationProfile, as_profile
 from ..models.base import DiscreteModel
-from . import bounds as B
-from .error import expected_kl
-from .schedule import Schedule
+from ..samplers.conditionals import joint_of, tv_distance
+from ..samplers.factorized import exact_sampler_kl, sampler_law
+from ..schedules.families import ccl_fixed_k_schedule, dtc_schedule, tc_schedule
+from ..schedules.schedule import Schedule
+from ..formatting import html_table, latex_escape, text_table
+from ..results import Result, jsonable
+from . import statements as B
+from .statements import _fmt
 
 __all__ = ["BoundRow", "BoundsTable", "compare_bounds"]
 
 
-@dataclass(frozen=True)
-class BoundRow:
-    """One line of a :class:`BoundsTable`: a :class:`~symsched.schedules.bounds.Bound` beside the exact value."""
+@dataclass(frozen=True, repr=False)
+class BoundRow(Result):
+    """One line of a :class:`BoundsTable`: a :class:`~symsched.bounds.Bound` beside the exact value.
+
+    ``exact`` is the value of the quantity the bound is about (an :class:`~symsched.results.Estimate`
+    when the table was built from an estimated profile); ``float(row)`` is the bound's value.
+    """
 
     name: str
     source: str
@@ -45,25 +52,18 @@ class BoundRow:
     note: str = ""
     bound: B.Bound | None = field(default=None, repr=False, compare=False)
 
+    _headline = "value"
+    _fields = ("name", "source", "kind", "target", "value", "exact", "proven", "holds", "note")
+    _repr_fields = ("name", "value", "exact", "holds")
+
+    def __float__(self) -> float:
+        if self.value is None:
+            raise TypeError(f"row {self.name!r} has no value ({self.kind} statement)")
+        return float(self.value)
+
     def to_dict(self) -> dict:
-        return {"name": self.name, "source": self.source, "kind": self.kind, "target": self.target,
-                "value": self.value, "exact": self.exact, "proven": self.proven, "holds": self.holds,
-                "note": self.note}
-
-
-def _fmt(x: Any, digits: int = 6) -> str:
-    if x is None:
-        return "-"
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, int):
-        return str(x)
-    if isinstance(x, sp.Basic) and x.free_symbols:
-        return str(x)
-    try:
-        return f"{to_float(x):.{digits}g}"
-    except (TypeError, ValueError):
-        return str(x)
+        """The row's fields (numbers through :func:`symsched.results.jsonable`)."""
+        return {name: jsonable(value) for name, value in self._field_items()}
 
 
 def _shown_value(row: BoundRow) -> str:
@@ -79,17 +79,21 @@ def _holds(h: bool | None) -> str:
     return {True: "yes", False: "NO", None: "-"}[h]
 
 
-class BoundsTable:
+class BoundsTable(Result):
     """Exact values of a schedule and the literature's bounds beside them.
 
     Attributes
     ----------
-    rows : list of BoundRow
+    rows : tuple of BoundRow
     schedule : Schedule
     profile : InformationProfile
+        The profile the bounds were evaluated on (an estimate's monotone projection).
     N, K : int
-    exact_expected_kl : number
-        ``E_sigma KL`` by the identity (Chen, Cong & Li).
+    exact : bool
+        False when built from an estimated profile: every number is then an
+        :class:`~symsched.results.Estimate` (``value ± stderr``) and nothing is labelled exact.
+    exact_expected_kl : number or Estimate
+        ``E_sigma KL`` by the identity (Chen, Cong & Li); ``float(table)`` gives it.
     exact_mixture_kl : number or None
         ``KL(p || q)`` of the sampler's output law (exact enumeration; needs the model and small N).
     mixture_note : str
@@ -101,19 +105,26 @@ class BoundsTable:
     total_correlation, dual_total_correlation : number
     """
 
+    _headline = "exact_expected_kl"
+    _fields = ("N", "K", "exact", "schedule", "exact_expected_kl", "exact_mixture_kl", "exact_mixture_tv",
+               "optimal_kl", "total_correlation", "dual_total_correlation", "all_hold", "rows")
+    _repr_fields = ("N", "K", "exact_expected_kl", "all_hold")
+
     def __init__(self, rows, schedule, profile, exact_expected_kl, exact_mixture_kl, mixture_note,
-                 exact_mixture_tv, optimal_kl):
-        self.rows = list(rows)
+                 exact_mixture_tv, optimal_kl, exact=True):
+        self.rows = tuple(rows)
         self.schedule = schedule
         self.profile = profile
+        self.exact = bool(exact)
         self.N, self.K = profile.N, schedule.K
         self.exact_expected_kl = exact_expected_kl
         self.exact_mixture_kl = exact_mixture_kl
         self.mixture_note = mixture_note
         self.exact_mixture_tv = exact_mixture_tv
         self.optimal_kl = optimal_kl
-        self.total_correlation = profile.total_correlation
-        self.dual_total_correlation = profile.dual_total_correlation
+        self.total_correlation = B._tc(profile)
+        self.dual_total_correlation = B._dtc(profile)
+        self._freeze()
 
     # -- access -------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -140,79 +151,69 @@ class BoundsTable:
         return all(r.holds is not False for r in self.rows)
 
     # -- text ---------------------------------------------------------------------------------
+    def _value_column(self) -> str:
+        return "exact" if self.exact else "estimate"
+
     def _header_lines(self) -> list[str]:
+        ex = "exact " if self.exact else ""
         mix = _fmt(self.exact_mixture_kl) if self.exact_mixture_kl is not None else f"n/a ({self.mixture_note})"
-        return [f"schedule {self.schedule.latex()}  (N = {self.N}, K = {self.K})",
-                f"exact E_sigma KL (identity) = {_fmt(self.exact_expected_kl)}   "
-                f"exact mixture KL(p||q) = {mix}",
-                f"optimal E KL at the same K = {_fmt(self.optimal_kl)}   TC = {_fmt(self.total_correlation)}   "
-                f"DTC = {_fmt(self.dual_total_correlation)}   (nats)"]
+        lines = [f"schedule {self.schedule.latex()}  (N = {self.N}, K = {self.K})"]
+        if not self.exact:
+            lines.append(f"estimated profile ({self.profile.method}): every number is value ± standard error, "
+                         "on the monotone projection; 'holds' is checked on that projection")
+        return lines + [f"{ex}E_sigma KL (identity) = {_fmt(self.exact_expected_kl)}   "
+                        f"{ex}mixture KL(p||q) = {mix}",
+                        f"optimal E KL at the same K = {_fmt(self.optimal_kl)}   TC = {_fmt(self.total_correlation)}   "
+                        f"DTC = {_fmt(self.dual_total_correlation)}   (nats)"]
+
+    def _cells(self) -> list:
+        return [[str(i + 1), r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
+                 "yes" if r.proven else "no", r.source] for i, r in enumerate(self.rows)]
 
     def __str__(self) -> str:
-        cols = ["#", "name", "kind", "target", "bound", "exact", "holds", "proven", "source"]
-        body = [[str(i + 1), r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
-                 "yes" if r.proven else "no", r.source] for i, r in enumerate(self.rows)]
-        widths = [max(len(c), *(len(b[j]) for b in body)) for j, c in enumerate(cols)]
-        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-        out = self._header_lines() + ["", line(cols), line(["-" * w for w in widths])]
-        out += [line(b) for b in body]
+        cols = ["#", "name", "kind", "target", "bound", self._value_column(), "holds", "proven", "source"]
+        out = self._header_lines() + ["", text_table(self._cells(), cols, indent="")]
         notes = [f"  [{i + 1}] {r.note}" for i, r in enumerate(self.rows) if r.note]
         if notes:
             out += ["", "notes:"] + notes
         return "\n".join(out)
 
-    def __repr__(self) -> str:
-        return str(self)
-
     # -- LaTeX / HTML -------------------------------------------------------------------------
-    @staticmethod
-    def _tex(x: Any) -> str:
+    def _tex(self, x: Any) -> str:
         if x is None:
-            return "--"
-        if isinstance(x, sp.Basic) and x.free_symbols:
-            return f"${sp.latex(x)}$"
-        return _fmt(x)
-
-    @staticmethod
-    def _tex_text(s: str) -> str:
-        for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#"),
-                     ("{", r"\{"), ("}", r"\}"), ("~", r"\textasciitilde{}"), ("^", r"\^{}")):
-            s = s.replace(a, b)
-        return s
+            return "\\text{--}"
+        if isinstance(x, (bool, int)):
+            return str(x)
+        return B._latex_value(x, self.digits)
 
     def latex(self) -> str:
-        """A LaTeX ``tabular``: statement, source, kind, bound, exact, holds."""
-        t = self._tex_text
-        lines = [r"\begin{tabular}{llllrrl}", r"\hline",
-                 r"statement & source & kind & target & bound & exact & holds \\", r"\hline"]
+        """A math-mode ``array``: statement, source, kind, target, bound, exact value, holds."""
+        def t(s):
+            return rf"\text{{{latex_escape(s)}}}"
+
+        lines = [r"\begin{array}{lllllll}", r"\hline",
+                 " & ".join(t(c) for c in ("statement", "source", "kind", "target", "bound",
+                                             self._value_column(), "holds")) + r" \\", r"\hline"]
         for r in self.rows:
-            stmt = f"${r.bound.statement}$" if r.bound is not None else t(r.name)
+            stmt = r.bound.statement if r.bound is not None else t(r.name)
             val = self._tex(r.value) if r.value is not None else (
-                f"rate {self._tex(r.bound.rate)}" if r.bound is not None and r.bound.rate is not None else "n/a")
-            lines.append(f"{stmt} & {t(r.source)} & {r.kind} & {t(r.target)} & {val} & {self._tex(r.exact)} & "
-                         f"{_holds(r.holds)} \\\\")
-        mix = _fmt(self.exact_mixture_kl) if self.exact_mixture_kl is not None else r"\text{n/a}"
-        foot = (rf"schedule ${self.schedule.latex()}$, $N={self.N}$, $K={self.K}$; "
-                rf"exact $\mathbb{{E}}_\sigma\mathrm{{KL}} = {_fmt(self.exact_expected_kl)}$, "
-                rf"mixture $\mathrm{{KL}}(p\|q) = {mix}$ (nats)")
-        lines += [r"\hline", r"\multicolumn{7}{l}{" + foot + r"} \\",
-                  r"\end{tabular}"]
+                rf"\text{{rate }} {self._tex(r.bound.rate)}" if r.bound is not None and r.bound.rate is not None
+                else t("n/a"))
+            lines.append(f"{stmt} & {t(r.source)} & {t(r.kind)} & {t(r.target)} & {val} & {self._tex(r.exact)} & "
+                         f"{t(_holds(r.holds))} \\\\")
+        mix = self._tex(self.exact_mixture_kl) if self.exact_mixture_kl is not None else t("n/a")
+        foot = (rf"\text{{schedule }} {self.schedule.latex()},\ N={self.N},\ K={self.K};\ "
+                rf"\mathbb{{E}}_\sigma\mathrm{{KL}} = {self._tex(self.exact_expected_kl)},\ "
+                rf"\mathrm{{KL}}(p\|q) = {mix}\ \text{{(nats)}}")
+        lines += [r"\hline", r"\multicolumn{7}{l}{" + foot + r"} \\", r"\end{array}"]
         return "\n".join(lines)
 
-    def _repr_latex_(self) -> str:
-        return self.latex()
-
     def _repr_html_(self) -> str:
-        e = html.escape
-        head = "".join(f"<p>{e(x)}</p>" for x in self._header_lines())
-        cols = ["name", "kind", "target", "bound", "exact", "holds", "proven", "source", "note"]
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{e(c)}</td>" for c in (
-                r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
-                "yes" if r.proven else "no", r.source, r.note)) + "</tr>"
-            for r in self.rows)
-        return (f"<div>{head}<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in cols) +
-                f"</tr></thead><tbody>{rows}</tbody></table></div>")
+        head = "".join(f"<p>{html.escape(x)}</p>" for x in self._header_lines())
+        cols = ["name", "kind", "target", "bound", self._value_column(), "holds", "proven", "source", "note"]
+        cells = [[r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
+                  "yes" if r.proven else "no", r.source, r.note] for r in self.rows]
+        return f"<div>{head}{html_table(cells, cols)}</div>"
 
 
 def _row(bound: B.Bound, exact: Any, note: str | None = None) -> BoundRow:
@@ -253,6 +254,14 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
     -------
     BoundsTable
 
+    Notes
+    -----
+    An estimated profile (``exact`` False: Monte Carlo, data, denoiser) is replaced by its monotone
+    projection (weighted isotonic regression); every number is then an
+    :class:`~symsched.results.Estimate` with a conservative standard error (valid whatever the
+    correlation of the ``h_j`` estimates), the table says so, and nothing in it is labelled exact.
+    What each statement is and where it comes from: ``docs/references.md``.
+
     Examples
     --------
     >>> import symsched as ss
@@ -264,20 +273,20 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
     """
     model = prof_or_model if isinstance(prof_or_model, DiscreteModel) else None
     if model is not None:
-        from ..info import information_profile  # computed by the info layer (exact / symmetry-aware)
-
         prof = information_profile(model)
     else:
         prof = as_profile(prof_or_model)
     if not isinstance(prof, InformationProfile):  # pragma: no cover - as_profile always returns one
         raise SymschedError("compare_bounds: could not build an information profile")
+    estimated = B.is_estimate(prof)
+    prof = B._profile(prof)  # an estimate's monotone projection
     if c_hat is not None and eps is None or c_hat is None and eps is not None:
         raise SymschedError("compare_bounds: pass both c_hat and eps (Chen, Cong & Li's schedules need both), "
                             f"got c_hat = {c_hat!r}, eps = {eps!r}")
     N = prof.N
     sched = _as_schedule(schedule, N)
     K_eff = sum(1 for k in sched.sizes if k)
-    ekl = expected_kl(prof, sched)
+    ekl = B._identity_value(prof, sched)
 
     # -- the sampler's mixture law (needs the model) -------------------------------------------------
     mixture_kl = mixture_tv = None
@@ -288,11 +297,6 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
     elif N > max_mixture_N:
         mixture_note = f"N = {N} > max_mixture_N = {max_mixture_N}"
     else:
-        # samplers sit above schedules in the layering: imported only here, on request
-        from ..samplers import exact_sampler_kl
-        from ..samplers.conditionals import joint_of, tv_distance
-        from ..samplers.factorized import sampler_law
-
         try:
             mixture_kl = exact_sampler_kl(model, sched)
             p = joint_of(model)
@@ -307,7 +311,8 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
 
     rows: list[BoundRow] = []
     rows.append(_row(B.identity_bound(prof, sched), ekl,
-                     "the exact value itself (the identity); the bounds below are compared with it"))
+                     "the exact value itself (the identity); the bounds below are compared with it" if not estimated
+                     else "the identity on the projected estimate; the bounds below are compared with it"))
     rows[-1] = replace(rows[-1], holds=None)  # the identity is the exact value: nothing to check
 
     try:
@@ -332,13 +337,12 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
                              "Lavenant & Zanella (statement of the paper not available)"))
 
     # Zhao & Cai: their rates, and the knowledge-free deterministic comparison at the same K
-    from .families import ccl_fixed_k_schedule
-
     fixed = B.ccl_fixed_k_guarantee(prof, K_eff)
     if fixed.value is not None:
         fs = ccl_fixed_k_schedule(N, K_eff)
-        rows.append(_row(fixed, expected_kl(prof, fs), f"{fixed.note}; that schedule: {fs.latex()} "
-                                                       f"({fs.K} steps, E KL = {_fmt(expected_kl(prof, fs))})"))
+        fs_kl = B._identity_value(prof, fs)
+        rows.append(_row(fixed, fs_kl, f"{fixed.note}; that schedule: {fs.latex()} "
+                                       f"({fs.K} steps, E KL = {_fmt(fs_kl)})"))
     else:
         rows.append(_row(fixed, None))
     for measure in ("TC", "DTC"):
@@ -346,11 +350,9 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
 
     # Chen, Cong & Li's own schedules for (c_hat, eps)
     if c_hat is not None:
-        from .families import dtc_schedule, tc_schedule
-
         tcs, dtcs = tc_schedule(N, c_hat, eps), dtc_schedule(N, c_hat, eps)
         for bound, s in ((B.ccl_tc_guarantee(prof, c_hat, eps), tcs), (B.ccl_dtc_guarantee(prof, c_hat, eps), dtcs)):
-            rows.append(_row(bound, expected_kl(prof, s), f"{bound.note} Schedule {s.latex()}."))
+            rows.append(_row(bound, B._identity_value(prof, s), f"{bound.note} Schedule {s.latex()}."))
         steps = B.ccl_step_bound(N, c_hat, eps)
         rows.append(_row(steps, max(tcs.K, dtcs.K), f"TC schedule: {tcs.K} steps, DTC schedule: {dtcs.K} steps "
                                                    "(empty steps counted)"))
@@ -364,8 +366,8 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
         rows.append(_row(B.pinsker_bound(mixture_kl, "the exact mixture KL(p||q)"), mixture_tv))
     rows.append(_row(B.pinsker_bound(ekl, "E KL (>= KL(p||q))"), mixture_tv,
                      "from E KL (>= KL(p||q))" + ("" if mixture_tv is not None else
-                                                  f"; exact TV n/a ({mixture_note})")))
+                                                  f"; the sampler's TV n/a ({mixture_note})")))
     rows.append(_row(B.liang_fhs_statement(), None))
     rows.append(_row(B.liang_euler_rate(N, sched.K), None))
 
-    return BoundsTable(rows, sched, prof, ekl, mixture_kl, mixture_note, mixture_tv, opt_kl)
+    return BoundsTable(rows, sched, prof, ekl, mixture_kl, mixture_note, mixture_tv, opt_kl, exact=not estimated)

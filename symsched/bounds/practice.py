@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SymschedError
-from .info.profile import as_profile
-from .schedules.bounds import Bound, Source
-from .schedules.grids import bernoulli_expected_kl, reveal_grid
-from .schedules.growth import unmasking_growth
+from ..errors import SymschedError
+from ..info.profile import as_profile
+from .statements import Bound, Source
+from ..schedules.grids import bernoulli_expected_kl, reveal_grid
+from ..schedules.growth import unmasking_growth
 
 __all__ = ["wainwright_thm1_bound", "wainwright_asymptote", "WAINWRIGHT"]
 

@@ -13,14 +13,18 @@ two flags that say how far the number can be trusted:
     unless you pass the constant ``C`` yourself, and even then the number is *not* a proven bound),
     or ``"statement"`` (a qualitative fact that gives no number for the factorized sampler).
 
-Conventions (``symsched/DESIGN.md``): profile ``h_0..h_{N-1}``, schedule sizes ``k_1..k_K`` with partial
+Conventions (``docs/concepts.md``): profile ``h_0..h_{N-1}``, schedule sizes ``k_1..k_K`` with partial
 sums ``s_t``; ``E KL`` means :math:`\mathbb E_\sigma \mathrm{KL}(p\,\|\,q_\sigma)`, whose exact value is the
 identity of Chen, Cong & Li :math:`\sum_t k_t h_{s_{t-1}} - H`; ``KL(p||q)`` is the divergence of the
 sampler's own (mixture) output law, ``KL(p||q) <= E KL`` by convexity.  Natural logarithms.
 
-What could be read of each source is recorded in :data:`SOURCES` (see ``LITERATURE.md``): where a
-statement or constant could not be read, the function says so and takes the unknown as a parameter
-without a default.
+What could be read of each source is recorded in :data:`SOURCES` (and, in words, in
+``docs/references.md``): where a statement or constant could not be read, the function says so and
+takes the unknown as a parameter without a default.
+
+On an estimated profile (``profile.exact`` False: Monte Carlo, data, denoiser) every function works on
+the profile's monotone projection and returns a value of type :class:`symsched.results.Estimate`
+(``value ± stderr``); see :func:`compare_bounds`.
 
 Examples
 --------
@@ -35,8 +39,8 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
 
 import mpmath
 import numpy as np
@@ -45,9 +49,12 @@ import sympy as sp
 from ..arithmetic import is_symbolic_value, to_float
 from ..errors import SymschedError
 from ..info.profile import InformationProfile, as_profile
-from .error import expected_kl
-from .families import ccl_fixed_k_zeta, ccl_zeta
-from .schedule import Schedule
+from ..formatting import format_value, latex_number
+from ..results import Estimate, Result
+from ..schedules.error import expected_kl
+from ..schedules.families import ccl_fixed_k_zeta, ccl_zeta
+from ..schedules.optimal import optimal_schedule
+from ..schedules.schedule import Schedule
 
 __all__ = [
     "Source", "Bound", "SOURCES",
@@ -63,9 +70,15 @@ KINDS = ("identity", "upper", "lower", "order", "statement")
 CHECK_RTOL = 1e-9
 
 
-@dataclass(frozen=True)
-class Source:
-    """A reference: who, what, when, where in the paper, and how much of it could be read."""
+@dataclass(frozen=True, repr=False)
+class Source(Result):
+    """A reference: who, what, when, where in the paper, and how much of it could be read.
+
+    The same sources, in words, with what each statement is: ``docs/references.md``.
+    """
+
+    _fields = ("key", "authors", "title", "year", "venue", "read")
+    _repr_fields = ("key", "year")
 
     key: str
     authors: str
@@ -80,7 +93,7 @@ class Source:
         return f"{base}, {where}" if where else base
 
 
-#: The sources symsched reproduces, with how much of each could be read (LITERATURE.md).
+#: The sources symsched reproduces, with how much of each could be read (docs/references.md).
 SOURCES: dict = {
     "CCL": Source("CCL", "Chen, Cong & Li", "Optimal Inference Schedules for Masked Diffusion Models", 2026,
                   "COLT 2026 (PMLR vol. 336)", "read in full"),
@@ -104,7 +117,7 @@ SOURCES: dict = {
 
 
 @dataclass(frozen=True, eq=False)
-class Bound:
+class Bound(Result):
     """One statement about the sampler's error, evaluated.
 
     Attributes
@@ -130,7 +143,15 @@ class Bound:
     parameters : dict
         The inputs the value was computed from (``N``, ``K``, ``zeta``, ``C``, ...).
     note : str
+
+    ``float(bound)`` is ``value`` (a ``TypeError`` when there is none).  On an estimated profile
+    ``value`` is an :class:`~symsched.results.Estimate` and ``exact`` is False.
     """
+
+    _headline = "value"
+    _fields = ("name", "kind", "target", "value", "rate", "proven", "exact", "statement", "citation",
+               "hypotheses", "parameters", "note")
+    _repr_fields = ("name", "kind", "value", "proven")
 
     name: str
     kind: str
@@ -155,11 +176,21 @@ class Bound:
     def citation(self) -> str:
         return self.source.cite(self.where)
 
+    @property
+    def exact(self) -> bool:
+        """False when the value was derived from an estimated profile (it is then an ``Estimate``)."""
+        return not isinstance(self.value, Estimate)
+
+    def __float__(self) -> float:
+        if self.value is None:
+            raise TypeError(f"Bound {self.name!r} has no value ({self.kind} statement"
+                            + ("; pass its constant C" if self.kind == "order" and self.rate is not None else "")
+                            + ")")
+        return Result.__float__(self)
+
     def numeric(self) -> float | None:
         """``value`` as a float (None when there is no value or it still has free symbols)."""
-        if self.value is None or is_symbolic_value(self.value):
-            return None
-        return to_float(self.value, f"value of {self.name}")
+        return _numeric(self.value, f"value of {self.name}")
 
     def check(self, exact: Any, rtol: float = CHECK_RTOL) -> bool | None:
         """Does the proven bound hold against ``exact``? None when nothing numeric is claimed.
@@ -171,9 +202,9 @@ class Bound:
         if not self.proven or self.kind in ("order", "statement") or exact is None:
             return None
         v = self.numeric()
-        if v is None or is_symbolic_value(exact):
+        x = _numeric(exact, "exact")
+        if v is None or x is None:
             return None
-        x = to_float(exact, "exact")
         tol = rtol * max(1.0, abs(v), abs(x))
         if self.kind == "upper":
             return v >= x - tol
@@ -186,38 +217,132 @@ class Bound:
         """The statement in LaTeX, followed by its value when there is one."""
         if self.value is None:
             return self.statement
-        val = self.value if isinstance(self.value, sp.Basic) else self.numeric()
-        shown = sp.latex(val) if isinstance(val, sp.Basic) else f"{val:.6g}"
-        return rf"{self.statement} \quad [= {shown}]"
+        return rf"{self.statement} \quad [= {_latex_value(self.value, self.digits)}]"
 
     def _repr_latex_(self) -> str:
         return f"${self.latex()}$"
 
     def __repr__(self) -> str:
-        v = self.value
-        shown = "None" if v is None else (str(v) if isinstance(v, sp.Basic) else f"{to_float(v):.6g}")
         extra = "" if self.rate is None else f", rate={_fmt(self.rate)}"
-        return (f"Bound({self.name!r}, kind={self.kind!r}, target={self.target!r}, value={shown}{extra}, "
-                f"proven={self.proven}, source={self.citation!r})")
+        return f"Bound({self.name!r}, kind={self.kind!r}, value={_fmt(self.value)}{extra}, proven={self.proven})"
 
 
 # ---------------------------------------------------------------------------------------------
 # helpers
 
 
-def _fmt(x: Any) -> str:
+def _numeric(x: Any, where: str) -> float | None:
+    """``x`` as a float; None when there is none or it has free symbols (an ``Estimate`` gives its value)."""
+    if x is None or is_symbolic_value(x):
+        return None
+    if isinstance(x, Estimate):
+        return float(x)
+    return to_float(x, where)
+
+
+def _fmt(x: Any, digits: int = 6) -> str:
+    """Plain text of a bound's number: ``-`` for none, ``v ± s`` for an estimate, else ``digits`` digits."""
     if x is None:
         return "-"
+    if isinstance(x, (bool, int)):
+        return str(x)
+    if isinstance(x, Estimate):
+        return f"{format_value(x.value, digits)} ± {format_value(x.stderr, 2)}"
     if isinstance(x, sp.Basic) and x.free_symbols:
         return str(x)
     try:
-        return f"{to_float(x):.6g}"
+        return format_value(to_float(x), digits)
     except (TypeError, ValueError):
         return str(x)
 
 
+def _latex_value(x: Any, digits: int = 6) -> str:
+    if isinstance(x, Estimate):
+        return x.latex()
+    if isinstance(x, sp.Basic):
+        return sp.latex(x)
+    return latex_number(to_float(x), digits)
+
+
+def is_estimate(profile: Any) -> bool:
+    """True for an estimated profile (Monte Carlo, data, denoiser): ``profile.exact`` is False.
+
+    Profiles built before profiles carried ``exact`` count as estimates when a standard error is non-zero.
+    """
+    exact = getattr(profile, "exact", None)
+    if exact is None:
+        exact = not any(float(s) for s in getattr(profile, "stderr", ()))
+    return not exact
+
+
+def _isotonic(h: Sequence[float], stderr: Sequence[float]) -> list:
+    """Weighted least-squares non-increasing fit (pool adjacent violators), weights ``1/stderr²``.
+
+    Only used for profiles that predate :meth:`InformationProfile.monotone`.
+    """
+    floor = min([s for s in stderr if s > 0] or [1.0]) * 1e-6  # exact entries weigh (almost) infinitely
+    blocks: list = []  # [mean, weight, count]
+    for x, sd in zip(h, stderr):
+        blocks.append([float(x), 1.0 / max(float(sd), floor) ** 2, 1])
+        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
+            m2, w2, c2 = blocks.pop()
+            m1, w1, c1 = blocks[-1]
+            blocks[-1] = [(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2]
+    return [m for m, _, c in blocks for _ in range(c)]
+
+
 def _profile(profile: Any) -> InformationProfile:
-    return as_profile(profile)
+    """The profile the statements are evaluated on: an estimate's monotone projection, else itself."""
+    prof = as_profile(profile)
+    if not is_estimate(prof):
+        return prof
+    monotone = getattr(prof, "monotone", None)
+    if callable(monotone):
+        return monotone()
+    h = _isotonic(prof.as_array(), prof.stderr)
+    e = tuple(float(x) for x in np.concatenate([[0.0], np.cumsum(h)]))
+    return replace(prof, h=tuple(h), e=e, entropy=e[-1], method=f"{prof.method}+isotonic")
+
+
+def _with_stderr(prof: InformationProfile, value: Any, coeffs: Sequence[float], what: str) -> Any:
+    """``value`` of the linear functional ``sum_j coeffs[j] h_j``; an :class:`Estimate` on an estimate.
+
+    The standard error ``sum_j |coeffs[j]| stderr_j`` bounds the functional's standard deviation
+    whatever the correlation between the ``h_j`` estimates (triangle inequality), so it is
+    conservative.  A negative point value (rounding on the projection) is clipped at 0 and says so.
+    """
+    if isinstance(value, Estimate) or not is_estimate(prof):
+        return value
+    se = float(sum(abs(c) * float(s) for c, s in zip(coeffs, prof.stderr)))
+    v = float(value)
+    if v < 0:
+        v, what = 0.0, f"{what} (clipped at 0)"
+    return Estimate(v, se, f"{what}, on the monotone projection of the {prof.method} estimate")
+
+
+def _ekl_coeffs(N: int, sizes: Sequence[int]) -> list:
+    """``E KL = sum_t k_t h_{s_{t-1}} - sum_j h_j`` as coefficients of ``h_0..h_{N-1}``."""
+    c, start = [-1.0] * N, 0
+    for k in sizes:
+        if k:
+            c[start] += k
+        start += k
+    return c
+
+
+def _range_coeffs(N: int) -> list:
+    c = [0.0] * N
+    c[0] += 1.0
+    c[-1] -= 1.0
+    return c
+
+
+def _tc_coeffs(N: int) -> list:
+    return [N - 1.0] + [-1.0] * (N - 1)
+
+
+def _dtc_coeffs(N: int) -> list:
+    return [1.0] * (N - 1) + [-(N - 1.0)]
 
 
 def _schedule(schedule: Any, N: int, where: str) -> Schedule:
@@ -235,18 +360,29 @@ def _finish(prof: InformationProfile, x: Any) -> Any:
 
 def _identity_value(prof: InformationProfile, sched: Schedule) -> Any:
     """``sum_t k_t h_{s_{t-1}} - H`` in the profile's arithmetic (CCL's identity)."""
-    return expected_kl(prof, sched)
+    return _with_stderr(prof, expected_kl(prof, sched), _ekl_coeffs(prof.N, sched.sizes), "E KL")
 
 
 def _range(prof: InformationProfile) -> Any:
     """``h_0 - h_{N-1} = (1/N) sum_i I(X_i; X_{-i})``."""
     ar = prof.arithmetic
     with ar.workprec():
-        return _finish(prof, prof.h[0] - prof.h[-1])
+        return _with_stderr(prof, _finish(prof, prof.h[0] - prof.h[-1]), _range_coeffs(prof.N), "h_0 - h_{N-1}")
+
+
+def _tc(prof: InformationProfile) -> Any:
+    return _with_stderr(prof, prof.total_correlation, _tc_coeffs(prof.N), "TC")
+
+
+def _dtc(prof: InformationProfile) -> Any:
+    return _with_stderr(prof, prof.dual_total_correlation, _dtc_coeffs(prof.N), "DTC")
 
 
 def _scale(value: Any, factor: Any) -> Any:
     """``factor * value`` keeping the value's arithmetic (floats stay floats, sympy stays exact)."""
+    if isinstance(value, Estimate):
+        f = float(factor)
+        return Estimate(value.value * f, value.stderr * abs(f), value.what)
     if isinstance(value, sp.Basic):
         return sp.Rational(factor) * value
     if isinstance(value, mpmath.mpf):
@@ -277,7 +413,7 @@ def identity_bound(profile: Any, schedule: Any) -> Bound:
     prof = _profile(profile)
     sched = _schedule(schedule, prof.N, "identity_bound")
     return Bound(
-        "exact identity", "identity", "E KL",
+        "exact identity" if not is_estimate(prof) else "identity (estimated)", "identity", "E KL",
         r"\mathbb{E}_\sigma \mathrm{KL}(p\|q_\sigma) = \sum_{t=1}^K k_t h_{s_{t-1}} - H",
         SOURCES["CCL"], "Thm 4 / Thm 16", ("exact conditionals", "any distribution, any schedule"),
         True, _identity_value(prof, sched), parameters={"N": prof.N, "K": sched.K})
@@ -309,7 +445,7 @@ def tc_bound(profile: Any, schedule: Any) -> Bound:
     sched = _schedule(schedule, prof.N, "tc_bound")
     return Bound("E KL <= TC", "upper", "E KL", r"\mathbb{E}_\sigma \mathrm{KL} \le \mathrm{TC} = N h_0 - H",
                  SOURCES["SYMSCHED"], "", ("exact conditionals", "any schedule"), True,
-                 prof.total_correlation, parameters={"N": prof.N, "K": sched.K},
+                 _tc(prof), parameters={"N": prof.N, "K": sched.K},
                  note="equality for K = 1 (one step reveals everything independently)")
 
 
@@ -324,13 +460,12 @@ def optimal_lower_bound(profile: Any, K: int) -> Bound:
     if isinstance(K, bool) or not isinstance(K, (int, np.integer)) or not 1 <= K:
         raise SymschedError(f"optimal_lower_bound: K must be a positive integer, got {K!r}")
     K = min(int(K), prof.N)  # more than N steps cannot do better than N steps (error 0)
-    from .optimal import optimal_schedule  # schedules/optimal.py; imported here to keep modules independent
-
     opt = optimal_schedule(prof, K)
     return Bound(f"optimal {K}-step schedule", "lower", "E KL",
                  r"\mathbb{E}_\sigma \mathrm{KL}(k) \ge \min_{|k'| = K} \mathbb{E}_\sigma \mathrm{KL}(k')",
                  SOURCES["CCL"], "optimal schedule = best K-step approximation", ("exact conditionals",),
-                 True, opt.kl, parameters={"N": prof.N, "K": K, "optimal_sizes": tuple(opt.sizes)},
+                 True, _with_stderr(prof, opt.kl, _ekl_coeffs(prof.N, opt.sizes), "optimal E KL"),
+                 parameters={"N": prof.N, "K": K, "optimal_sizes": tuple(opt.sizes)},
                  note=f"optimal sizes {tuple(opt.sizes) if len(opt.sizes) <= 12 else '(...)'}")
 
 
@@ -338,7 +473,8 @@ def convexity_bound(profile: Any, schedule: Any) -> Bound:
     r"""``KL(p || q) <= E_sigma KL(p || q_sigma)``: the sampler's output law ``q = E_sigma q_sigma``.
 
     KL is jointly convex, hence convex in its second argument; Jensen's inequality over the random
-    order gives the bound, often strictly (DESIGN.md's 5-variable example: 0.13816 vs 0.24709 nats).
+    order gives the bound, often strictly (the 5-variable network of ``make demo`` with sizes (2, 3):
+    0.130 vs 0.325 nats, both by enumeration of every order).
     """
     prof = _profile(profile)
     sched = _schedule(schedule, prof.N, "convexity_bound")
@@ -382,11 +518,16 @@ def li_cai_bound(profile: Any, schedule: Any, eps_train: Any = 0) -> Bound:
     kmax = _kmax(sched)
     factor = (1 << (kmax - 1).bit_length()) - 1  # 2^{ceil(log2 kmax)} - 1, exact in integers
     value = _scale(_range(prof), factor)
+    eps = to_float(eps_train, "li_cai_bound: eps_train")
+    if not (math.isfinite(eps) and eps >= 0):
+        raise SymschedError(f"li_cai_bound: eps_train must be a finite number >= 0 (the training error of the "
+                            f"conditionals; 0 for exact ones), got {eps_train!r}")
     if eps_train != 0:
-        if to_float(eps_train, "eps_train") < 0:
-            raise SymschedError(f"li_cai_bound: eps_train must be >= 0, got {eps_train!r}")
-        value = value + (prof.arithmetic.convert(eps_train, "eps_train") if prof.precision != "float"
-                         else float(eps_train))
+        if isinstance(value, Estimate):
+            value = Estimate(value.value + eps, value.stderr, value.what)
+        else:
+            value = value + (prof.arithmetic.convert(eps_train, "eps_train") if prof.precision != "float"
+                             else eps)
     return Bound("Li & Cai", "upper", "E KL",
                  r"\mathbb{E}\,\mathrm{KL} \le (2^{\lceil \log_2 k_{\max} \rceil} - 1)(h_0 - h_{N-1})"
                  r" + \varepsilon_{\mathrm{train}}",
@@ -398,14 +539,25 @@ def li_cai_bound(profile: Any, schedule: Any, eps_train: Any = 0) -> Bound:
 def li_cai_sharp_bound(profile: Any, schedule: Any) -> Bound:
     r"""``E KL <= (k_max - 1)(h_0 - h_{N-1})``: Li & Cai's bound sharpened through the identity.
 
-    Derived in symsched (LITERATURE.md notes it follows at once from Chen, Cong & Li's identity); it
+    Derived in symsched (docs/references.md notes it follows at once from Chen, Cong & Li's identity); it
     implies Li & Cai's bound since ``k_max <= 2^{ceil(log2 k_max)}``.  Proof: the block cost
     :math:`w(a,b) = \sum_{j=a}^{b-1}(h_a - h_j)` has a zero term ``j = a`` and every other term at most
     ``h_a - h_{b-1}`` (``h`` non-increasing), so ``w(a, b) <= (b - a - 1)(h_a - h_{b-1})``.  Summing over
     blocks, ``sum_t (k_t - 1)(h_{s_{t-1}} - h_{s_t - 1}) <= (k_max - 1) sum_t (h_{s_{t-1}} - h_{s_t - 1})``,
     and the last sum runs over disjoint ordered intervals of a non-increasing sequence, so it is at
     most ``h_0 - h_{N-1}`` (the dropped gaps ``h_{s_t - 1} - h_{s_t}`` are >= 0).  Empty steps cost 0.
-    Equality for linear profiles with constant sizes.
+
+    When it is tight: equality holds for a single drop, ``h = (h_0, c, ..., c)`` (e.g. the copy
+    model), when the first step is a largest one (``k_1 = k_max``): both sides are
+    ``(k_1 - 1)(h_0 - c)``.  It is *not* tight for smooth profiles: for a linear profile with constant
+    sizes ``E KL / bound = N / (2(N - 1))``, which tends to 1/2.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> b = ss.li_cai_sharp_bound([0.7, 0.0, 0.0, 0.0], [2, 2])  # a single drop: equality
+    >>> round(float(b), 12), round(float(ss.expected_kl([0.7, 0.0, 0.0, 0.0], [2, 2])), 12)
+    (0.7, 0.7)
     """
     prof = _profile(profile)
     sched = _schedule(schedule, prof.N, "li_cai_sharp_bound")
@@ -429,8 +581,9 @@ def lavenant_zanella_constant_bound(profile: Any, schedule: Any) -> Bound:
     of the sequence length" — could be read, and no formula of theirs is reproduced here).  What the
     identity proves: with all sizes equal to ``N/K``, :func:`li_cai_sharp_bound` reads
     ``(N/K - 1)(h_0 - h_{N-1})``, which depends on ``N`` only through ``N/K`` and on the distribution
-    only through the profile's range ``h_0 - h_{N-1} <= h_0 <= max_i ln|X_i|``; it is an equality for a
-    linear profile.  The continuum leading term ``(N/K) ½∫ f κ - ½Δ`` lives in :mod:`symsched.continuum`.
+    only through the profile's range ``h_0 - h_{N-1} <= h_0 <= max_i ln|X_i|``.  It is an equality for
+    a single drop ``h = (h_0, c, ..., c)`` (the copy model); for a linear profile the exact value is
+    ``N / (2(N - 1))`` times the bound (tending to 1/2).  The continuum leading term ``(N/K) ½∫ f κ - ½Δ`` lives in :mod:`symsched.continuum`.
 
     Raises
     ------
@@ -466,10 +619,10 @@ def _ccl_zeta_positive(c_hat: Any, eps: Any, where: str) -> int:
 def _ccl_guarantee(profile: Any, c_hat: Any, eps: Any, measure: str) -> Bound:
     prof = _profile(profile)
     zeta = _ccl_zeta_positive(c_hat, eps, f"ccl_{measure.lower()}_guarantee")
-    c = prof.total_correlation if measure == "TC" else prof.dual_total_correlation
-    value = _scale(c, sp.Rational(1, zeta - 1)) if isinstance(c, sp.Basic) else (
-        c / (zeta - 1) if isinstance(c, mpmath.mpf) else float(c) / (zeta - 1))
-    covers = None if is_symbolic_value(c) else (to_float(c_hat) >= to_float(c) - CHECK_RTOL * max(1.0, to_float(c)))
+    c = _tc(prof) if measure == "TC" else _dtc(prof)
+    value = _scale(c, sp.Rational(1, zeta - 1))
+    cf = _numeric(c, measure)
+    covers = None if cf is None else (to_float(c_hat) >= cf - CHECK_RTOL * max(1.0, cf))
     shape = "decreasing" if measure == "TC" else "increasing"
     note = (f"zeta = {zeta}; applies to the CCL {measure} schedule built from (N = {prof.N}, c_hat, eps), "
             f"not to an arbitrary schedule. ")
@@ -544,13 +697,12 @@ def ccl_fixed_k_guarantee(profile: Any, K: int) -> Bound:
     """
     prof = _profile(profile)
     zeta = ccl_fixed_k_zeta(prof.N, K)
-    tc = prof.total_correlation
+    tc = _tc(prof)
     if zeta < 2:
         value, note = None, (f"not applicable: zeta = floor((K-2)/(1+ln N)) = {zeta} < 2 "
                              f"(needs K >= 2 + 2(1 + ln N) = {2 + 2 * (1 + math.log(prof.N)):.3g})")
     else:
-        value = _scale(tc, sp.Rational(1, zeta - 1)) if isinstance(tc, sp.Basic) else (
-            tc / (zeta - 1) if isinstance(tc, mpmath.mpf) else float(tc) / (zeta - 1))
+        value = _scale(tc, sp.Rational(1, zeta - 1))
         note = (f"zeta = {zeta}; CCL's TC construction at fixed K (knowledge-free), the deterministic "
                 "comparison for Zhao & Cai")
     return Bound(f"CCL TC construction at K = {K}", "upper", "E KL of the CCL fixed-K schedule",
@@ -571,8 +723,8 @@ def ccl_austin_steps(profile: Any, eps: Any, C: Any = None) -> Bound:
     e = to_float(eps, "eps")
     if not e > 0:
         raise SymschedError(f"ccl_austin_steps: eps must be > 0, got {eps!r}")
-    dtc = prof.dual_total_correlation
-    rate = None if is_symbolic_value(dtc) else math.ceil(math.sqrt(to_float(dtc) * prof.N / e))
+    dtc = _numeric(prof.dual_total_correlation, "DTC")
+    rate = None if dtc is None else math.ceil(math.sqrt(dtc * prof.N / e))
     value = None if (C is None or rate is None) else to_float(C, "C") * rate
     return Bound("CCL Austin-type step count", "order", "steps for E KL <= eps",
                  r"K \lesssim \left\lceil \sqrt{\mathrm{DTC}\, N / \varepsilon} \right\rceil",
@@ -615,8 +767,8 @@ def zhao_cai_rate(profile: Any, K: int, measure: str = "TC", C: Any = None, log_
     if measure not in ("TC", "DTC"):
         raise SymschedError(f"zhao_cai_rate: measure must be 'TC' or 'DTC', got {measure!r}")
     _check_N(K, "zhao_cai_rate (K)")
-    c = prof.total_correlation if measure == "TC" else prof.dual_total_correlation
-    rate = None if is_symbolic_value(c) else to_float(c) / int(K)
+    c = _numeric(prof.total_correlation if measure == "TC" else prof.dual_total_correlation, measure)
+    rate = None if c is None else c / int(K)
     value = None
     if C is not None and log_exponent is not None and log_of is not None and rate is not None:
         if log_of not in ("N", "K"):
@@ -671,7 +823,11 @@ def liang_euler_rate(N: int, K: int) -> Bound:
 def pinsker_tv(kl: Any) -> Any:
     r"""Pinsker's inequality: ``TV(p, q) <= sqrt(KL(p || q) / 2)`` (KL in nats).
 
-    Exact for sympy input, mpmath for mpf input, float otherwise.
+    Exact for sympy input, mpmath for mpf input, float otherwise.  An infinite KL gives an infinite
+    (trivial) bound; NaN, complex and negative values are refused.  For an
+    :class:`~symsched.results.Estimate` ``v ± s`` of the KL the result is an estimate too, with
+    standard error ``sqrt((v + s)/2) - sqrt(v/2)``: the image of the one-sigma step, which stays finite
+    at ``v = 0`` where the delta method's ``s / (2 sqrt(2 v))`` does not.
 
     Examples
     --------
@@ -679,15 +835,25 @@ def pinsker_tv(kl: Any) -> Any:
     >>> ss.pinsker_tv(0.5)
     0.5
     """
+    if isinstance(kl, Estimate):
+        v = max(kl.value, 0.0)
+        tv = math.sqrt(v / 2)
+        return Estimate(tv, math.sqrt((v + kl.stderr) / 2) - tv, f"TV bound from {kl.what or 'a KL estimate'}")
     if isinstance(kl, sp.Basic):
-        if kl.is_negative:
+        if kl == sp.oo:
+            return sp.oo
+        if kl is sp.nan or kl.is_extended_real is False or kl.is_infinite or kl.is_negative:
+            raise SymschedError(f"pinsker_tv: KL must be a real number >= 0, got {kl}")
+        if not kl.free_symbols and to_float(kl, "pinsker_tv: KL") < 0:
             raise SymschedError(f"pinsker_tv: KL must be >= 0, got {kl}")
         return sp.sqrt(kl / 2)
     if isinstance(kl, mpmath.mpf):
-        if kl < 0:
-            raise SymschedError(f"pinsker_tv: KL must be >= 0, got {kl}")
+        if mpmath.isnan(kl) or kl < 0:
+            raise SymschedError(f"pinsker_tv: KL must be a number >= 0, got {kl}")
         return mpmath.sqrt(kl / 2)
-    v = to_float(kl, "KL")
+    v = to_float(kl, "pinsker_tv: KL")
+    if math.isnan(v):
+        raise SymschedError(f"pinsker_tv: KL must be a number >= 0, got {kl!r} (NaN)")
     if v < 0:
         if v > -1e-12:  # float rounding of an exact zero
             return 0.0
