@@ -214,6 +214,14 @@ CALLS: dict = {
     **{name: (SKIP, "result class, built by the library") for name in (
         "BlockwiseKL", "OptimalBernoulliGrid", "PartitionKL", "PracticeTable", "RevealGrid", "SamplerSchedule",
         "UnmaskingGrowth")},
+    # -- new names of the r13 merge (aliases by quantity, Wainwright's bounds)
+    "make_arithmetic": (lambda: dict(precision="float"), ["precision", "dps", "base"], {}),
+    "mixture_kl": (lambda: dict(model=model(), schedule=SIZES), ["model", "schedule", "budget"], {}),
+    "order_averaged_kl_estimate": (lambda: dict(model=model(), schedule=SIZES, n=50, seed=0),
+                                   ["model", "schedule", "n"], {}),
+    "wainwright_asymptote": (lambda: dict(profile=PROF, K=2), ["profile", "K"], {}),
+    "wainwright_thm1_bound": (lambda: dict(profile=[0.9, 0.6, 0.5, 0.2], grid=[0, 0.3, 0.6, 1]),
+                              ["profile", "grid"], {}),
     # -- continuum (T3)
     "riemann_limit": (lambda: dict(phi=1 - u / 2, u=u), ["phi", "u", "dps"], {}),
     "quantized_limit": (lambda: dict(lim=ss.riemann_limit(1 - u / 2, u), r=2), ["lim", "r", "dps", "max_block"], {}),
@@ -789,6 +797,29 @@ KNOWN: dict = {
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
         "[1]; dps=2x2 array: ValueError not naming 'dps': The truth value of an array with more than one "
         'elem (+1 similar)'
+    ),
+    "make_arithmetic": (
+        "precision=2x2 array: ValueError not naming 'precision': The truth value of an array with more "
+        'than on (+1 similar); base=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "mixture_kl": (
+        "schedule=nan: TypeError: 'float' object is not iterable (+15 similar); budget=str: TypeError: "
+        "'>' not supported between instances of 'float' and 'str' (+7 similar); budget=2x2 array: "
+        "ValueError not naming 'budget': The truth value of an array with more than one e (+1 similar); "
+        '+2 other kinds'
+    ),
+    "order_averaged_kl_estimate": (
+        "model=3-d array: ValueError not naming 'model': Probabilities contain NaN; schedule=nan: "
+        "TypeError: 'float' object is not iterable (+16 similar); n=huge int: MemoryError: Unable to "
+        'allocate 7.28 TiB for an array with shape (1000000000000,'
+    ),
+    "wainwright_asymptote": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "wainwright_thm1_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; grid=huge int: no answer within 5 s'
     ),
 }
 
