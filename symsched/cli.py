@@ -10,12 +10,27 @@ is asked for.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
+import re
 import sys
+import zlib
 from fractions import Fraction
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Callable, Sequence
 
+import networkx as nx
+import sympy as sp
+
+from .continuum import riemann_limit
 from .errors import SymschedError
+from .export import Report, report
+from .formatting import format_value
+from .info import information_profile
+from .models import (BayesianNetwork, beta_bernoulli, binary_symmetric_chain, copy_model, independent, ising,
+                     load_example, parity_model, read_bif)
+from .parsing import parse_formula
 
 __all__ = ["main", "parse_model", "demo_model", "MODEL_SPECS"]
 
@@ -47,60 +62,48 @@ def _spec_chain(args):
     eps = _num_arg(args[1], "chain flip probability eps")
     if not 0 <= eps <= 1:
         raise _CLIError(f"chain flip probability eps must be in [0, 1], got {args[1]}")
-    import symsched as ss
-    return ss.binary_symmetric_chain(n, eps)
+    return binary_symmetric_chain(n, eps)
 
 
 def _spec_copy(args):
-    import symsched as ss
     n = _int_arg(args[0], "copy N")
     q = _int_arg(args[1], "copy q", 2) if len(args) > 1 else 2
-    return ss.copy_model(n, q)
+    return copy_model(n, q)
 
 
 def _spec_parity(args):
-    import symsched as ss
-    return ss.parity_model(_int_arg(args[0], "parity N", 2))
+    return parity_model(_int_arg(args[0], "parity N", 2))
 
 
 def _spec_independent(args):
-    import symsched as ss
     n = _int_arg(args[0], "independent N")
     q = _int_arg(args[1], "independent q", 2) if len(args) > 1 else 2
-    return ss.independent(n, q)
+    return independent(n, q)
 
 
 def _spec_ising_cycle(args):
-    import networkx as nx
-
-    import symsched as ss
     n = _int_arg(args[0], "ising-cycle N", 3)
     J = _num_arg(args[1], "ising-cycle coupling J")
     h = _num_arg(args[2], "ising-cycle field") if len(args) > 2 else 0
-    return ss.ising(nx.cycle_graph(n), J, field=h)
+    return ising(nx.cycle_graph(n), J, field=h)
 
 
 def _spec_ising_grid(args):
-    import networkx as nx
-
-    import symsched as ss
     r = _int_arg(args[0], "ising-grid rows")
     c = _int_arg(args[1], "ising-grid columns")
     J = _num_arg(args[2], "ising-grid coupling J")
-    return ss.ising(nx.grid_2d_graph(r, c), J)
+    return ising(nx.grid_2d_graph(r, c), J)
 
 
 def _spec_beta_bernoulli(args):
-    import symsched as ss
     n = _int_arg(args[0], "beta-bernoulli N")
     a = _num_arg(args[1], "beta-bernoulli a") if len(args) > 1 else 1
     b = _num_arg(args[2], "beta-bernoulli b") if len(args) > 2 else 1
-    return ss.beta_bernoulli(n, a, b)
+    return beta_bernoulli(n, a, b)
 
 
 def _spec_example(args):
-    import symsched as ss
-    return ss.load_example(args[0])
+    return load_example(args[0])
 
 
 def _spec_demo(args):
@@ -142,14 +145,73 @@ def parse_model(spec: str):
     if name not in MODEL_SPECS:
         if spec.endswith((".bif", ".bif.gz")) or os.path.sep in spec or os.path.exists(spec):
             if not os.path.isfile(spec):
-                raise _CLIError(f"MODEL file {spec!r} does not exist")
-            import symsched as ss
-            return ss.read_bif(spec)
+                what = "is not a file" if os.path.exists(spec) else "does not exist"
+                raise _CLIError(f"MODEL file {spec!r} {what}")
+            return _read_model_file(spec)
         raise _CLIError(f"unknown MODEL {spec!r}.\n{_specs_help()}")
     syn, lo, hi, build, _ = MODEL_SPECS[name]
     if not lo <= len(args) <= hi:
         raise _CLIError(f"MODEL {spec!r}: expected {syn}")
     return build(args)
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw[:offset].count(b"\n") + 1
+
+
+def _read_model_file(path: str):
+    """:func:`read_bif`, with every way a file can be unreadable turned into one line naming it."""
+    try:
+        return read_bif(path)
+    except SymschedError as exc:
+        raise _CLIError(f"{path}: {exc}") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise _CLIError(f"{path}: the gzip file is truncated or corrupt ({exc}); download or compress it "
+                        "again (`gzip -t FILE` checks it)") from None
+    except UnicodeDecodeError as exc:
+        raw = _file_text_bytes(path)
+        line = _line_of(raw, exc.start) if raw is not None else "?"
+        raise _CLIError(f"{path}, line {line}: byte {exc.object[exc.start:exc.start + 1]!r} is not UTF-8 text; "
+                        "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)") from None
+    except OSError as exc:
+        raise _CLIError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except ValueError as exc:  # e.g. a table entry that is not a number
+        token = re.search(r"'([^']*)'", str(exc))
+        where = ""
+        raw = _file_text_bytes(path)
+        if token and raw is not None:
+            at = re.search(rb"(?<![\w.])" + re.escape(token.group(1).encode()) + rb"(?![\w.])", raw)
+            if at:
+                where = f", line {_line_of(raw, at.start())}"
+        raise _CLIError(f"{path}{where}: {exc}; every table entry must be a number") from None
+
+
+def _file_text_bytes(path: str) -> bytes | None:
+    """The file's bytes, decompressed if gzip (None if that fails too)."""
+    try:
+        raw = Path(path).read_bytes()
+        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    except (OSError, EOFError, zlib.error):
+        return None
+
+
+def install_hint(extra: str, package_dir: str | Path | None = None) -> str:
+    """How to install an optional extra: for a source checkout (editable) or an installed package.
+
+    ``package_dir`` is the directory of the ``symsched`` package (default: this one); a checkout
+    is recognised by the ``pyproject.toml`` beside it.
+
+    >>> install_hint("pgmpy").startswith("pip install")
+    True
+    """
+    root = Path(package_dir if package_dir is not None else Path(__file__).parent).resolve().parent
+    if (root / "pyproject.toml").is_file() and (root / "symsched" / "__init__.py").is_file():
+        return f'pip install -e ".[{extra}]" (run in the source checkout {root})'
+    return f'pip install "symsched[{extra}]"'
+
+
+#: Optional dependency (top-level module) -> the extra of pyproject.toml that installs it.
+_EXTRAS = {"pgmpy": "pgmpy", "matplotlib": "plot", "dit": "dit"}
 
 
 def demo_model():
@@ -160,10 +222,8 @@ def demo_model():
     1 = true); the conditional tables are exact fractions, so the model is exact in every precision.
     Token order is the order of definition: Cloudy, Sprinkler, Rain, WetGrass, Slippery.
     """
-    import symsched as ss
-
     F = Fraction
-    bn = ss.BayesianNetwork()
+    bn = BayesianNetwork()
     bn.name = "sprinkler network (5 variables)"
     for v in ("Cloudy", "Sprinkler", "Rain", "WetGrass", "Slippery"):
         bn.add_variable(v, states=2)
@@ -238,58 +298,45 @@ def _base(text):
 
 
 def _cmd_demo(args, out) -> None:
-    import symsched as ss
-
-    rep = ss.report(demo_model(), K=args.K if args.K else [2, 3], digits=args.digits)
+    rep = report(demo_model(), K=args.K if args.K else [2, 3], digits=args.digits)
     print(rep, file=out)
 
 
 def _profile_of(args):
-    import symsched as ss
-
     base = _base(args.base)  # options first: a bad option should not wait for a model to be built
     model = parse_model(args.model)
-    prof = ss.information_profile(model, method=args.method, precision=args.precision, dps=args.dps, base=base)
+    prof = information_profile(model, method=args.method, precision=args.precision, dps=args.dps, base=base)
     return model, prof
 
 
 def _cmd_profile(args, out) -> None:
-    import symsched as ss
-
     model, prof = _profile_of(args)
-    rep = ss.Report(f"symsched profile: {args.model}",
-                    {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
+    rep = Report(f"symsched profile: {args.model}",
+                 {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
                      "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()},
-                    prof, [], None, None, None, [], args.digits)
+                 prof, [], None, None, None, [], args.digits)
     print(rep, file=out)
 
 
 def _cmd_schedule(args, out) -> None:
-    import symsched as ss
-
     base = _base(args.base)
     model = parse_model(args.model)
     for k in args.K:
         if not 1 <= k <= model.N:
             raise _CLIError(f"-K {k}: the number of steps must be between 1 and N = {model.N}")
-    rep = ss.report(model, K=args.K, precision=args.precision, dps=args.dps, base=base,
-                    method=args.method, mixture=not args.no_mixture, title=f"symsched schedule: {args.model}",
-                    digits=args.digits)
+    rep = report(model, K=args.K, precision=args.precision, dps=args.dps, base=base,
+                 method=args.method, mixture=not args.no_mixture, title=f"symsched schedule: {args.model}",
+                 digits=args.digits)
     print(rep, file=out)
 
 
 def _cmd_limit(args, out) -> None:
-    import sympy as sp
-
-    import symsched as ss
-    from symsched.export.display import format_value
-
     u = sp.Symbol("u", real=True)
-    try:
-        phi = sp.sympify(args.phi, locals={"u": u})
-    except (sp.SympifyError, SyntaxError, TypeError) as exc:
+    try:  # parsed from a whitelist, never executed
+        phi = parse_formula(args.phi, {"u": u}, symbol_options={"real": True})
+    except SymschedError as exc:
         raise _CLIError(f"PHI {args.phi!r} is not a formula in u: {exc}") from None
-    extra = phi.free_symbols - {u} if isinstance(phi, sp.Basic) else set()
+    extra = phi.free_symbols - {u}
     if extra:
         raise _CLIError(f"PHI {args.phi!r} depends on {sorted(map(str, extra))}; only u is allowed")
     if args.K < 1:
@@ -302,7 +349,7 @@ def _cmd_limit(args, out) -> None:
         if q < 1:
             raise _CLIError(f"-r {r}: the ratio N/K must be >= 1")
         ratios.append((r, q))
-    lim = ss.riemann_limit(phi, u)
+    lim = riemann_limit(phi, u)
     d = args.digits
     lines = [f"Continuum limit of h_j ~ phi(j/N), phi(u) = {phi}", ""]
     lines.append(f"f(u) = -phi'(u)                          = {lim.f}")
@@ -330,6 +377,13 @@ def _cmd_limit(args, out) -> None:
     print("\n".join(lines), file=out)
 
 
+def _version() -> str:
+    try:
+        return version("symsched")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 _COMMANDS = {"demo": _cmd_demo, "profile": _cmd_profile, "schedule": _cmd_schedule, "limit": _cmd_limit}
 
 
@@ -349,8 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     out = sys.stdout
     if args.version:
-        import symsched as ss
-        print(f"symsched {ss.__version__}", file=out)
+        print(f"symsched {_version()}", file=out)
         return 0
     if args.command is None:
         parser.print_help(out)
@@ -365,6 +418,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymschedError as exc:  # bad input met inside the library: its message names the culprit
         print(f"symsched {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:  # an optional dependency is missing
+        missing = (getattr(exc, "name", None) or "").split(".")[0]
+        if missing not in _EXTRAS:
+            m = re.search(r"\b(pgmpy|matplotlib|dit)\b", str(exc))
+            missing = m.group(1) if m else missing
+        if missing in _EXTRAS:
+            print(f"symsched {args.command}: error: this needs the optional package {missing}, which is not "
+                  f"installed: {install_hint(_EXTRAS[missing])}", file=sys.stderr)
+        else:
+            print(f"symsched {args.command}: error: a required package is missing ({exc}); reinstall symsched",
+                  file=sys.stderr)
+        return 2
+    except ValueError as exc:  # bad input met in a lower layer that did not use SymschedError
+        print(f"symsched {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"symsched {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head` etc.: not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

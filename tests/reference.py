@@ -414,3 +414,23 @@ def accurate_optimal_values(h, Kmax):
         prev = np.min(prev[:, None] + W, axis=0)
         out.append(prev[N])
     return out
+
+# -- continuum (T3): the exact discrete optimum by dynamic programming, in numpy ---------------
+
+def dp_optimal_kl(h, K):
+    """min over K-step schedules of sum_t k_t h_{s_{t-1}} - sum_j h_j (DESIGN.md §2), by a dense DP.
+
+    O(K N^2) numpy work: fine for N up to ~1000.
+    """
+    import numpy as np
+    h = np.asarray(h, dtype=float)
+    N = len(h)
+    c = np.concatenate([[0.0], np.cumsum(h)])
+    a = np.arange(N + 1)
+    # cost[a, s] of one block covering positions a..s-1 (inf unless a < s)
+    cost = (a[None, :] - a[:, None]) * np.concatenate([h, [0.0]])[:, None] - (c[None, :] - c[:, None])
+    cost[a[:, None] >= a[None, :]] = np.inf
+    best = cost[0].copy()
+    for _ in range(K - 1):
+        best = np.min(best[:, None] + cost, axis=0)
+    return float(best[N])

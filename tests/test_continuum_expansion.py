@@ -164,8 +164,11 @@ def test_agrees_with_riemann_limit_if_available():
 @given(st.lists(st.integers(-9, 9), min_size=4, max_size=4), st.integers(1, 12), st.integers(1, 6))
 def test_cubic_phi_constant_schedule_is_exact(coeffs, K_, r_):
     # Euler–Maclaurin terminates for a cubic: D_q = 0 for q >= 3 and B_3 = 0, so the order-4
-    # expansion must equal the discrete identity exactly (an algebraic fact; monotonicity not needed)
-    phi = sum(sp.Integer(c) * u ** i for i, c in enumerate(coeffs))
+    # expansion must equal the discrete identity exactly.  The algebra holds for any cubic, but
+    # expected_kl_expansion refuses an increasing phi (issue 12), so the cubic is built
+    # non-increasing: phi = c0 - r u - int_0^u (p + q t)^2 dt.
+    c0, r, p, q = coeffs[0], abs(coeffs[1]), coeffs[2], coeffs[3]
+    phi = sp.Integer(c0) - r * u - sp.integrate((p + q * u) ** 2, u)
     ex = expected_kl_expansion(phi, u, order=4)
     n = K_ * r_
     with mpmath.workdps(40):

@@ -1,16 +1,28 @@
-"""continuum."""
+"""The continuum layer: limits of the expected KL as N grows (above schedules, below bounds).
 
-__all__: list = []
+Modules, bottom to top (each imports only those before it):
 
-from . import expansion as _expansion, profiles as _profiles, verify as _verify  # noqa: E402
-from .profiles import *  # noqa: F401,F403,E402
-from .expansion import *  # noqa: F401,F403,E402
-from .verify import *  # noqa: F401,F403,E402
+* ``symbolic``: bounded sympy attempts and the admissibility check of a limit ``φ``;
+* ``rounding``: real breakpoints to a valid integer schedule;
+* ``quantized``: the quantized limit ``L(r)`` at a fixed ratio ``r = N/K``;
+* ``limit``: :func:`riemann_limit` (constants, optimal density, quantile schedule);
+* ``limit_profiles``: the limit profiles ``φ`` of model families;
+* ``expansion``: expansions of ``E KL`` in ``1/K`` and ``1/N``;
+* ``fitting``: a monotone ``φ`` fitted to a discrete profile;
+* ``verify``: convergence tables against the exact discrete quantities;
+* ``profiles``: the old module name, re-exporting ``limit_profiles``, ``fitting`` and
+  ``check_limit_profile`` unchanged.
+"""
 
-__all__ += _profiles.__all__ + _expansion.__all__ + _verify.__all__
+from . import (expansion as _expansion, fitting as _fitting, limit as _limit,  # noqa: F401
+               limit_profiles as _limit_profiles, profiles as _profiles, quantized as _quantized,
+               verify as _verify)
+from .expansion import *  # noqa: F401,F403
+from .fitting import *  # noqa: F401,F403
+from .limit import *  # noqa: F401,F403
+from .limit_profiles import *  # noqa: F401,F403
+from .quantized import *  # noqa: F401,F403
+from .verify import *  # noqa: F401,F403
 
-from . import limit as _limit, quantized as _quantized  # noqa: E402
-from .limit import *  # noqa: F401,F403,E402
-from .quantized import *  # noqa: F401,F403,E402
-
-__all__ += _limit.__all__ + _quantized.__all__
+__all__: list = (_limit_profiles.__all__ + _fitting.__all__ + _expansion.__all__ + _verify.__all__
+                 + _limit.__all__ + _quantized.__all__)

@@ -48,20 +48,20 @@ breakpoints (:func:`rounding_effect` computes these terms for a given K, N).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
-import warnings
 
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.integrate import quad
-from scipy.optimize import brentq
-from scipy.integrate import IntegrationWarning
 
 from ..errors import SymschedError
 from ..results import Result
-from .profiles import LimitProfile, _mp_lambdify
+from ..parsing import as_expression
+from . import checks, symbolic
+from .limit_profiles import LimitProfile, _mp_lambdify
+from .quantiles import QuantileEngine
 
 __all__ = ["Expansion", "expected_kl_expansion", "optimal_density", "density_breakpoints",
            "exact_breakpoint_kl", "riemann_error", "rounding_effect", "N_SYMBOL", "K_SYMBOL"]
@@ -75,6 +75,14 @@ def _bernoulli(p: int) -> sp.Rational:
     return sp.Rational(-1, 2) if p == 1 else sp.bernoulli(p)
 
 
+#: Largest N for which the exact-breakpoint sums are evaluated (N evaluations of phi at dps digits).
+MAX_N = 1_000_000
+
+# phi already checked (a check's outcome never changes a result, only whether one is given)
+_CHECKED: set = set()
+_CHECKED_PROFILES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 class _Phi:
     """``φ`` as sympy (for derivations) and as mpmath derivatives (for numbers)."""
 
@@ -86,10 +94,7 @@ class _Phi:
                     "a smooth phi (use .regular_part() and add .atom_cost(schedule))")
             self.profile = phi
         else:
-            try:
-                expr = sp.sympify(phi)
-            except (sp.SympifyError, TypeError) as exc:
-                raise SymschedError(f"phi: expected a sympy expression in u, got {phi!r}") from exc
+            expr = as_expression(phi, [u] if isinstance(u, sp.Symbol) else (), "phi")
             if u is None:
                 syms = list(expr.free_symbols)
                 if len(syms) > 1:
@@ -102,6 +107,30 @@ class _Phi:
                 raise SymschedError(f"phi: symbols {sorted(map(str, extra))} besides u={u}: substitute numbers")
             self.profile = LimitProfile(expr, u, "phi")
         self.expr, self.u = self.profile.expr, self.profile.u
+        self._check()
+
+    def _check(self) -> None:
+        """Refuse a phi that is not finite, real and non-increasing (once per expression or profile)."""
+        p = self.profile
+        key = (self.expr, self.u) if p._numeric is None else None
+        if (key in _CHECKED) if key is not None else (p in _CHECKED_PROFILES):
+            return
+
+        def value(x, n):
+            try:
+                v = p.derivative(x, n)
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return mpmath.nan
+            return v if isinstance(v, mpmath.mpf) else mpmath.nan
+
+        symbolic.check_phi(self.expr, self.u, lambda x: value(x, 0), lambda x: -value(x, 1),
+                           symbolic=p._numeric is None)
+        if key is not None:
+            if len(_CHECKED) > 512:
+                _CHECKED.clear()
+            _CHECKED.add(key)
+        else:
+            _CHECKED_PROFILES[p] = True
 
     def d(self, x: Any, n: int = 0) -> mpmath.mpf:
         return self.profile.derivative(x, n)
@@ -253,6 +282,26 @@ def _maybe_integrate(expr: sp.Expr, u: sp.Symbol) -> sp.Expr:
     return sp.Integral(expr, (u, 0, 1))
 
 
+def _require_positive_f(P: "_Phi") -> None:
+    """The optimal density ``κ* ∝ f^{−1/2}`` is infinite where ``f = 0``: refuse such a ``φ`` clearly."""
+    f = -sp.diff(P.expr, P.u)
+    for end in (0, 1):
+        v = None
+        if not P.expr.has(sp.Sum, sp.Integral):
+            v = symbolic.try_sympy(lambda: sp.limit(f, P.u, end, "+" if end == 0 else "-"), 10.0)
+        if v is None or v.free_symbols:
+            with mpmath.workdps(30):
+                v = -P.d(end, 1)
+            zero = mpmath.isfinite(v) and abs(v) < mpmath.mpf(10) ** -25
+        else:
+            zero = v == 0
+        if zero:
+            raise SymschedError(f"schedule='optimal' needs f = -phi' > 0 on [0, 1], but f({end}) = 0 for phi = "
+                                f"{P.expr}: the optimal density (int sqrt f)/sqrt f is infinite there and the "
+                                "expansion's higher coefficients do not exist; use riemann_limit(phi).leading_"
+                                "constant for the leading term")
+
+
 def optimal_density(phi: Any, u: Any = None) -> sp.Expr:
     """``κ*(u) = (∫₀¹√f)/√f(u)``, ``f = −φ′`` (normalised: ``∫1/κ* = 1``).
 
@@ -263,6 +312,9 @@ def optimal_density(phi: Any, u: Any = None) -> sp.Expr:
     """
     P = _Phi(phi, u)
     f = -sp.diff(P.expr, P.u)
+    if f == 0 or symbolic.try_sympy(lambda: sp.simplify(f) == 0, 10.0) is True:
+        raise SymschedError(f"phi = {P.expr}: f = -phi' vanishes identically (independent tokens), so every schedule "
+                            "has zero leading error and the optimal density is undefined")
     sq = sp.sqrt(sp.factor(f))
     sq = sp.powdenest(sq, force=True) if sq.is_positive is not False else sq
     C = _maybe_integrate(sq, P.u) if not P.expr.has(sp.Sum) else sp.Integral(sq, (P.u, 0, 1))
@@ -309,8 +361,7 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
     >>> [c for _, c in ex.terms]
     [3/8, -3/8, 15/64, -15/64]
     """
-    if not isinstance(order, (int, np.integer)) or order < 1:
-        raise SymschedError(f"order must be a positive integer, got {order!r}")
+    order = checks.positive_int(order, "order", checks.MAX_ORDER, "expansion order")
     P = _Phi(phi, u)
     x = P.u
     if kappa is not None:
@@ -345,13 +396,11 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
             n_terms_K.append((p, simp(c * Dq_sym[p - 1]), (lambda c, q: (lambda dps: mpmath.mpf(sp.N(c, dps)) * Dq_num(q)(dps)))(c, p - 1)))
     else:
         if kind == "optimal":
+            _require_positive_f(P)
             kap = optimal_density(P.expr, x)
             assumptions.append("optimal density kappa* = (int sqrt f)/sqrt f with f = -phi' > 0 on [0, 1]")
         else:
-            try:
-                kap = sp.sympify(schedule)
-            except (sp.SympifyError, TypeError) as exc:
-                raise SymschedError(f"schedule density kappa: expected a sympy expression in {x}, got {schedule!r}") from exc
+            kap = _density(schedule, x, "schedule density kappa")
             extra = kap.free_symbols - {x}
             if extra:
                 raise SymschedError(f"kappa: symbols {sorted(map(str, extra))} besides {x}")
@@ -382,6 +431,10 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
                 g = Dpow(c[m], p - 1)
                 boundary += Bp / sp.factorial(p) * (g.subs(x, 1) - g.subs(x, 0))
             coeff = integral + boundary
+            if coeff.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                raise SymschedError(f"the coefficient of N/K^{n} is undefined ({coeff}) for phi = {P.expr} with this "
+                                    "schedule density: it needs f = -phi' > 0 and kappa bounded on [0, 1]; "
+                                    f"use order={n - 1} or a phi with f > 0")
             if not coeff.has(sp.Integral):
                 coeff = _tidy(coeff)
             n_terms_K.append((n, coeff, _numeric_sympy(coeff, x)))
@@ -418,7 +471,7 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
                         rounding: str | None = None) -> list:
     """Quantile breakpoints ``u_t = G^{−1}(t/K)`` of a density ``κ`` (``G′ = 1/κ``), ``t = 0..K``.
 
-    Computed in double precision (scipy quadrature and Brent's method).  With ``N`` and
+    Computed by the continuum's quantile engine (:mod:`.quantiles`) at 20 digits, returned as floats.  With ``N`` and
     ``rounding="nearest"``, returns the integers ``round(N u_t)`` (refusing empty steps); with ``N``
     and ``rounding=None``, the real numbers ``N u_t``.
 
@@ -427,30 +480,21 @@ def density_breakpoints(kappa: Any, u: sp.Symbol, K: int, N: int | None = None,
     >>> density_breakpoints(sp.Integer(1) + 0*u, u, 4, 8, rounding="nearest")
     [0, 2, 4, 6, 8]
     """
-    if not isinstance(K, (int, np.integer)) or K < 1:
-        raise SymschedError(f"K must be a positive integer, got {K!r}")
-    kap = sp.sympify(kappa)
-    g = sp.lambdify(u, 1 / kap, modules="math")
-    with warnings.catch_warnings():
-        # quad flags round-off at tolerances near double precision; the quantiles are still accurate to ~1e-14
-        warnings.simplefilter("ignore", IntegrationWarning)
-        return _quantiles(g, K, N, rounding, quad, brentq)
-
-
-def _quantiles(g, K, N, rounding, quad, brentq):
-    total = quad(g, 0, 1, epsabs=1e-14, epsrel=1e-13, limit=200)[0]
-    if abs(total - 1) > 1e-10:
-        raise SymschedError(f"kappa: int_0^1 du/kappa = {total:.15g}, expected 1 (K blocks); normalise kappa first")
-    qs = [0.0]
-    acc = 0.0
-    for t in range(1, K):
-        target = t / K * total
-        a = qs[-1]
-        fn = (lambda y, a=a, acc=acc, target=target: acc + quad(g, a, y, epsabs=1e-14, epsrel=1e-13)[0] - target)
-        y = brentq(fn, a, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)
-        acc += quad(g, a, y, epsabs=1e-14, epsrel=1e-13)[0]
-        qs.append(y)
-    qs.append(1.0)
+    K = checks.positive_int(K, "K", checks.MAX_POINTS, "quantiles")
+    if N is not None:
+        N = checks.positive_int(N, "N")
+    if not isinstance(u, sp.Symbol):
+        raise SymschedError(f"u: expected a sympy Symbol, got {u!r}")
+    kap = _density(kappa, u, "kappa")
+    inv = sp.lambdify(u, 1 / kap, modules="mpmath")
+    engine = QuantileEngine(lambda x: mpmath.mpf(inv(x)))
+    dps = 20
+    with mpmath.workdps(dps + 10):
+        total = engine.total(dps)
+        if abs(total - 1) > mpmath.mpf(10) ** -10:
+            raise SymschedError(f"kappa: int_0^1 du/kappa = {mpmath.nstr(total, 15)}, expected 1 (K blocks); "
+                                "normalise kappa first")
+        qs = [0.0] + [float(engine.inverse(mpmath.mpf(t) / K, dps)) for t in range(1, K)] + [1.0]
     if N is None:
         return qs
     if rounding is None:
@@ -463,18 +507,58 @@ def _quantiles(g, K, N, rounding, quad, brentq):
     return s
 
 
+def _density(kappa: Any, u: sp.Symbol, what: str) -> sp.Expr:
+    """A block-size density ``κ(u)``: a real expression in ``u`` alone, finite and > 0 on [0, 1]."""
+    kap = as_expression(kappa, [u], what)
+    extra = kap.free_symbols - {u}
+    if extra:
+        raise SymschedError(f"{what}: symbols {sorted(map(str, extra))} besides {u}")
+    with mpmath.workdps(20):
+        fn = sp.lambdify(u, kap, modules="mpmath")
+        for x in (0, mpmath.mpf(1) / 3, mpmath.mpf(1) / 2, 1):
+            try:
+                v = fn(mpmath.mpf(x))
+                v = mpmath.mpf(v) if isinstance(v, (int, float, np.integer, np.floating)) else v
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                v = mpmath.nan
+            if not isinstance(v, mpmath.mpf) or mpmath.isnan(v) or v <= 0 or (mpmath.isinf(v) and 0 < x < 1):
+                raise SymschedError(f"{what} = {kap}: must be finite, real and > 0 on [0, 1]; at u = "
+                                    f"{mpmath.nstr(x, 4)} it is {v}")
+    return kap
+
+
+def _increasing_grid(values: Sequence[Any], what: str, expected: str) -> list:
+    """Finite real numbers in strictly increasing order, as mpmath numbers (at the current precision)."""
+    values = checks.sequence(values, what, 2)
+    out = []
+    for i, x in enumerate(values):
+        try:
+            v = symbolic.mp_value(as_expression(x, (), f"{what}[{i}]"), mpmath.mp.dps)
+        except (TypeError, ValueError) as exc:
+            raise SymschedError(f"{what}[{i}] = {x!r} is not a real number") from exc
+        if not mpmath.isfinite(v):
+            raise SymschedError(f"{what}[{i}] = {x!r} is not finite")
+        out.append(v)
+    for i in range(1, len(out)):
+        if not out[i] > out[i - 1]:
+            raise SymschedError(f"{what}: expected {expected} (strictly increasing), but {what}[{i}] = {values[i]} "
+                                f"<= {what}[{i - 1}] = {values[i - 1]}")
+    return out
+
+
 def exact_breakpoint_kl(phi: Any, breakpoints: Sequence[Any], N: int, u: Any = None, dps: int = 30) -> mpmath.mpf:
     """``Σ_t (s_t − s_{t−1}) φ(s_{t−1}/N) − Σ_{j<N} φ(j/N)`` for real breakpoints ``s_t``.
 
     For integer breakpoints this is exactly the discrete ``E KL`` of the schedule with ``h_j = φ(j/N)``
     (docs/concepts.md §2); for real ones it is the quantity the density expansions describe without rounding.
     """
+    N = checks.positive_int(N, "N", MAX_N, "evaluations of phi")
     P = _Phi(phi, u)
-    s = list(breakpoints)
+    s = checks.sequence(breakpoints, "breakpoints", 2)
     if len(s) < 2 or s[0] != 0 or abs(float(s[-1]) - N) > 1e-9 * N:
         raise SymschedError(f"breakpoints: expected 0 = s_0 < ... < s_K = N = {N}, got {s[:5]}...")
     with mpmath.workdps(dps + 10):
-        ss = [mpmath.mpf(x) for x in s]
+        ss = _increasing_grid(s, "breakpoints", f"0 = s_0 < ... < s_K = N = {N}")
         ss[-1] = mpmath.mpf(N)
         left = mpmath.fsum((b - a) * P.d(a / N) for a, b in zip(ss, ss[1:]))
         grid = mpmath.fsum(P.d(mpmath.mpf(j) / N) for j in range(N))
@@ -487,7 +571,9 @@ def riemann_error(phi: Any, grid: Sequence[Any], u: Any = None, dps: int = 30) -
     """``R = Σ_t (u_t − u_{t−1}) φ(u_{t−1}) − ∫₀¹ φ`` on a grid ``0 = u_0 < … < u_K = 1``."""
     P = _Phi(phi, u)
     with mpmath.workdps(dps + 10):
-        g = [mpmath.mpf(x) for x in grid]
+        g = _increasing_grid(grid, "grid", "0 = u_0 < ... < u_K = 1")
+        if g[0] != 0 or g[-1] != 1:
+            raise SymschedError(f"grid: expected 0 = u_0 < ... < u_K = 1, got u_0 = {grid[0]}, u_K = {grid[-1]}")
         integral = mpmath.quad(lambda y: P.d(y), [0, 1])
         res = mpmath.fsum((b - a) * P.d(a) for a, b in zip(g, g[1:])) - integral
     with mpmath.workdps(dps):
@@ -514,8 +600,13 @@ def rounding_effect(phi: Any, kappa: Any, K: int, N: int, u: Any = None, dps: in
         ``actual`` (rounded minus exact-breakpoint ``E KL``), ``first_order``, ``second_order``,
         ``heuristic_mean`` (mpmath numbers) and the integer ``breakpoints``.
     """
+    K = checks.positive_int(K, "K", checks.MAX_POINTS, "breakpoints")
+    N = checks.positive_int(N, "N", MAX_N, "evaluations of phi")
+    if K > N:
+        raise SymschedError(f"K = {K} steps need K <= N = {N}")
     P = _Phi(phi, u)
-    kap = optimal_density(P.expr, P.u) if isinstance(kappa, str) and kappa == "optimal" else sp.sympify(kappa)
+    kap = optimal_density(P.expr, P.u) if isinstance(kappa, str) and kappa == "optimal" else \
+        _density(kappa, P.u, "kappa")
     exact_bp = density_breakpoints(kap, P.u, K, N)
     rounded = density_breakpoints(kap, P.u, K, N, rounding="nearest")
     with mpmath.workdps(dps + 10):

@@ -46,13 +46,9 @@ Examples
 from __future__ import annotations
 
 import math
-import signal
-import threading
-from contextlib import contextmanager
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping
-import bisect
 
 import mpmath
 import sympy as sp
@@ -60,6 +56,11 @@ import sympy as sp
 from ..errors import SymbolicValueError, SymschedError
 from ..results import Result
 from ..schedules.schedule import Schedule, repair_breakpoints  # noqa: F401 (the one repair; old import path)
+from ..parsing import as_expression
+from . import checks, symbolic
+from .quantiles import QuantileEngine
+from .quantized import quantized_limit
+from .rounding import _round_half_up
 
 __all__ = ["RiemannLimit", "riemann_limit", "DEFAULT_CONTINUUM_DPS"]
 
@@ -68,51 +69,11 @@ DEFAULT_CONTINUUM_DPS = 30
 _GUARD = 10
 
 
-class _SymbolicTimeout(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: float | None):
-    """Bound a sympy attempt (integrate / solve can run for minutes); a no-op off the main thread."""
-    if (not seconds or threading.current_thread() is not threading.main_thread()
-            or not hasattr(signal, "setitimer")):
-        yield
-        return
-
-    def handler(signum, frame):
-        raise _SymbolicTimeout()
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def _try_sympy(fn: Callable[[], Any], seconds: float | None) -> Any:
-    """``fn()``, or None if sympy fails, times out, or leaves an unevaluated integral."""
-    try:
-        with _time_limit(seconds):
-            out = fn()
-    except (_SymbolicTimeout, NotImplementedError, ValueError, TypeError, AttributeError,
-            RecursionError, ZeroDivisionError):
-        return None
-    if out is None or (isinstance(out, sp.Basic) and (out.has(sp.Integral) or out.has(sp.nan)
-                                                      or out.has(sp.zoo))):
-        return None
-    return out
-
-
-def _mp_value(x: Any, dps: int) -> mpmath.mpf:
-    with mpmath.workdps(dps):
-        if isinstance(x, sp.Basic):
-            return mpmath.mpf(sp.N(x, dps + 5))
-        if isinstance(x, Fraction):
-            return mpmath.mpf(x.numerator) / x.denominator
-        return mpmath.mpf(x)
+# kept under their old private names: other modules and tests import them from here
+_SymbolicTimeout = symbolic._SymbolicTimeout
+_time_limit = symbolic.time_limit
+_try_sympy = symbolic.try_sympy
+_mp_value = symbolic.mp_value
 
 
 def _fmt_latex(x: Any) -> str:
@@ -125,17 +86,9 @@ def _fmt_latex(x: Any) -> str:
     return str(x)
 
 
-def _round_half_up(x: mpmath.mpf) -> int:
-    return int(mpmath.floor(x + mpmath.mpf(1) / 2))
-
-
 def _check_NK(N: Any, K: Any) -> tuple:
-    out = []
-    for name, v in (("N", N), ("K", K)):
-        if isinstance(v, bool) or not hasattr(v, "__index__") or int(v) < 1:
-            raise SymschedError(f"{name} must be a positive integer, got {v!r}")
-        out.append(int(v))
-    N, K = out
+    N = checks.positive_int(N, "N")
+    K = checks.positive_int(K, "K", checks.MAX_POINTS, "breakpoints")
     if K > N:
         raise SymschedError(f"K = {K} steps cannot exceed N = {N} tokens (every step reveals at least one)")
     return N, K
@@ -227,11 +180,13 @@ class RiemannLimit(Result):
             done = _try_sympy(lambda: v.doit(), self.symbolic_timeout)
             v = done if done is not None else v
         if v is not None and self._finite(v):
+            symbolic.real_value(v, f"phi({point})")
             return v
         lim = _try_sympy(lambda: sp.limit(e, self.u, point, "+" if point == 0 else "-"), self.symbolic_timeout)
         if lim is None or not self._finite(lim):
             raise SymschedError(f"phi: no finite value at u = {point} (got {v if lim is None else lim}); "
                                 "phi must be bounded on [0, 1]")
+        symbolic.real_value(lim, f"phi({point})")
         return lim
 
     def _finite(self, v: sp.Expr) -> bool:
@@ -311,17 +266,37 @@ class RiemannLimit(Result):
             return [(mpmath.mpf(2 * i + 1) / (2 * n), self._f_num(mpmath.mpf(2 * i + 1) / (2 * n)))
                     for i in range(n)]
 
+    @cached_property
+    def _kinks(self) -> tuple:
+        """Points of (0, 1) where a Piecewise / Min / Max / Abs in ``φ`` or ``f`` switches branch, sorted.
+
+        ``f`` may jump there, so every quadrature of ``√f`` is split at these points (an integrand
+        with a jump inside one quadrature interval loses all but a few digits).
+        """
+        pts = set()
+        for e in (self.phi, self.f):
+            if e.has(sp.Min, sp.Max, sp.Abs, sp.Heaviside, sp.sign):
+                e = _try_sympy(lambda e=e: e.rewrite(sp.Piecewise), self.symbolic_timeout) or e
+            for pw in e.atoms(sp.Piecewise):
+                for _, cond in pw.args:
+                    for rel in cond.atoms(sp.core.relational.Relational):
+                        if self.u not in rel.free_symbols:
+                            continue
+                        roots = _try_sympy(lambda rel=rel: sp.solveset(sp.Eq(rel.lhs, rel.rhs), self.u,
+                                                                        sp.Interval.open(0, 1)),
+                                           self.symbolic_timeout)
+                        if not isinstance(roots, sp.FiniteSet):
+                            raise SymschedError(
+                                f"phi: cannot locate where the condition {rel} of a Piecewise switches in (0, 1); "
+                                "write the conditions as u < c with numbers c")
+                        pts.update(r for r in roots if r.is_number)
+        return tuple(sorted(pts, key=lambda p: sp.N(p, 30)))
+
     def _check_continuous(self) -> None:
         """A Piecewise ``φ`` must not jump where its conditions switch (a jump is an atom)."""
-        if not self.phi.has(sp.Piecewise):
+        if not self.phi.has(sp.Piecewise, sp.Min, sp.Max, sp.Abs, sp.Heaviside, sp.sign):
             return
-        pts = set()
-        for pw in self.phi.atoms(sp.Piecewise):
-            for _, cond in pw.args:
-                for rel in cond.atoms(sp.core.relational.Relational):
-                    for side, other in ((rel.lhs, rel.rhs), (rel.rhs, rel.lhs)):
-                        if side == self.u and other.is_number and 0 < other < 1:
-                            pts.add(other)
+        pts = self._kinks
         with mpmath.workdps(40):
             eps = mpmath.mpf(10) ** -30
             for p in sorted(pts):
@@ -333,19 +308,10 @@ class RiemannLimit(Result):
                         "profile is an atom, which the Riemann limit does not describe; give a continuous phi")
 
     def _check_monotone(self) -> None:
-        proved = _try_sympy(lambda: self._fx.is_nonnegative, self.symbolic_timeout)
-        if proved is True:
-            self.methods["monotonicity"] = "proved (sympy: f >= 0)"
-            return
-        grid = self._grid_f()
-        scale = max([abs(v) for _, v in grid if mpmath.isfinite(v)] + [mpmath.mpf(1)])
-        tol = scale * mpmath.mpf(10) ** (-12)
-        bad = [(x, v) for x, v in grid if mpmath.isfinite(v) and v < -tol]
-        if bad:
-            x, v = bad[0]
-            raise SymschedError(f"phi must be non-increasing on [0, 1]: f = -phi' = {mpmath.nstr(v, 6)} < 0 "
-                                f"at u = {mpmath.nstr(x, 6)}")
-        self.methods["monotonicity"] = "checked numerically (f >= 0 on a 400-point grid)"
+        """Finite, real and non-increasing on [0, 1] (see :func:`symbolic.check_phi`)."""
+        self.methods["monotonicity"] = symbolic.check_phi(
+            self.phi, self.u, self._phi_num, self._f_num, timeout=self.symbolic_timeout,
+            symbolic=self._numeric_user is None and not self._nonelementary)
 
     def _detect_independent(self) -> bool:
         if self.f == 0 or _try_sympy(lambda: sp.simplify(self.f) == 0, self.symbolic_timeout) is True:
@@ -362,16 +328,17 @@ class RiemannLimit(Result):
     def _float(self, v: mpmath.mpf) -> sp.Float:
         return sp.Float(v, self.dps)
 
+    @cached_property
+    def _engine(self) -> QuantileEngine:
+        """The quantiles of ``√f`` (one engine for ``∫√f``, ``G`` and ``G^{−1}``)."""
+        return QuantileEngine(lambda x: mpmath.sqrt(max(self._f_num(x), 0)), self._kink_values)
+
     def _quad_sqrt_f(self, a: Any, b: Any) -> mpmath.mpf:
-        a, b = mpmath.mpf(a), mpmath.mpf(b)
-        if a == b:
-            return mpmath.mpf(0)
-        g = (lambda x: mpmath.sqrt(max(self._f_num(x), 0)))
-        if b - a < min(a, 1 - b) / 1000:
-            # short interval well inside (0, 1): the integrand is smooth there (end point
-            # singularities are far), Gauss-Legendre converges in a few nodes
-            return mpmath.quad(g, [a, b], method="gauss-legendre")
-        return mpmath.quad(g, [a, b])
+        """``∫_a^b √f`` at the current precision (split where ``f`` may jump)."""
+        return self._engine.integral(a, b)
+
+    def _kink_values(self) -> list:
+        return [_mp_value(k, mpmath.mp.dps) for k in self._kinks]
 
     @cached_property
     def sqrt_f_integral(self) -> sp.Expr:
@@ -386,8 +353,7 @@ class RiemannLimit(Result):
             self.methods["sqrt_f_integral"] = "exact (sympy)"
             return self._simplify(sp.expand_log(val, force=True))
         self._require_numeric("sqrt_f_integral")
-        with mpmath.workdps(self.dps + _GUARD):
-            v = self._quad_sqrt_f(0, 1)
+        v = self._S_num(self.dps)
         self.methods["sqrt_f_integral"] = f"numeric (mpmath quad, dps={self.dps})"
         return self._float(v)
 
@@ -506,26 +472,17 @@ class RiemannLimit(Result):
         self._require_numeric("cdf_value")
         if self.is_independent:
             return mpmath.mpf(x)
-        dps = dps or self.dps
+        dps = self.dps if dps is None else checks.dps_arg(dps)
         with mpmath.workdps(dps + _GUARD):
-            x = mpmath.mpf(x)
-            if x <= 0:
-                return mpmath.mpf(0)
-            if x >= 1:
-                return mpmath.mpf(1)
-            return self._G_raw(x, dps) / self._S_num(dps)
+            return self._engine.cdf(_mp_value(x, dps + _GUARD), dps)
 
     def _S_num(self, dps: int) -> mpmath.mpf:
-        cache = self.__dict__.setdefault("_S_cache", {})
-        if dps not in cache:
-            with mpmath.workdps(dps + _GUARD):
-                cache[dps] = self._quad_sqrt_f(0, 1)
-        return cache[dps]
+        return self._engine.total(dps)
 
     def inverse_cdf_value(self, y: Any, dps: int | None = None) -> mpmath.mpf:
         """``G^{−1}(y)`` numerically: closed form when available, else safeguarded Newton on ``G``."""
         self._require_numeric("inverse_cdf_value")
-        dps = dps or self.dps
+        dps = self.dps if dps is None else checks.dps_arg(dps)
         with mpmath.workdps(dps + _GUARD):
             y = _mp_value(y, dps + _GUARD)
             if not 0 <= y <= 1:
@@ -543,22 +500,8 @@ class RiemannLimit(Result):
             return self._newton_inverse(y, dps)
 
     def _G_raw(self, x: mpmath.mpf, dps: int) -> mpmath.mpf:
-        """``∫_0^x √f``, integrating only from the nearest point already computed (cached per dps)."""
-        known = self.__dict__.setdefault("_G_known", {}).setdefault(dps, None)
-        if known is None:
-            known = self.__dict__["_G_known"][dps] = [(mpmath.mpf(0), mpmath.mpf(0)),
-                                                      (mpmath.mpf(1), self._S_num(dps))]
-        xs = [k[0] for k in known]
-        i = bisect.bisect_left(xs, x)
-        if i < len(xs) and xs[i] == x:
-            return known[i][1]
-        left, right = known[i - 1], known[i]
-        if x - left[0] <= right[0] - x:
-            g = left[1] + self._quad_sqrt_f(left[0], x)
-        else:
-            g = right[1] - self._quad_sqrt_f(x, right[0])
-        known.insert(i, (x, g))
-        return g
+        """``∫_0^x √f``."""
+        return self._engine.raw(x, dps)
 
     def _inverse_num(self, y: mpmath.mpf) -> mpmath.mpf:
         """The closed-form ``G^{−1}`` evaluated in mpmath (real part; branch already checked)."""
@@ -574,43 +517,8 @@ class RiemannLimit(Result):
         return mpmath.mpf(v)
 
     def _newton_inverse(self, y: mpmath.mpf, dps: int) -> mpmath.mpf:
-        """Safeguarded Newton on ``G(x) = y`` (``G' = √f/S``), bracketed by the cached values of G."""
-        S = self._S_num(dps)
-        self._G_raw(mpmath.mpf(1) / 2, dps)  # make sure the cache exists
-        known = self.__dict__["_G_known"][dps]
-        target = y * S
-        gs = [k[1] for k in known]
-        i = min(max(bisect.bisect_left(gs, target), 1), len(known) - 1)
-        (lo, glo), (hi, ghi) = known[i - 1], known[i]
-        glo, ghi = glo / S, ghi / S
-        x = lo + (hi - lo) * (y - glo) / (ghi - glo) if ghi > glo else (lo + hi) / 2
-        if not lo < x < hi:
-            x = (lo + hi) / 2
-        gx = self._G_raw(x, dps) / S
-        tol = mpmath.mpf(10) ** (-(dps + 3))
-        for _ in range(200):
-            if abs(gx - y) < tol:
-                break
-            if gx < y:
-                lo, glo = x, gx
-            else:
-                hi, ghi = x, gx
-            if hi - lo < tol:
-                break
-            d = mpmath.sqrt(max(self._f_num(x), 0)) / S
-            step_ok = False
-            if d > 0 and mpmath.isfinite(d):
-                xn = x - (gx - y) / d
-                step_ok = lo < xn < hi
-            if not step_ok:  # regula falsi fallback keeps the bracket
-                xn = lo + (hi - lo) * (y - glo) / (ghi - glo) if ghi > glo else (lo + hi) / 2
-                if not lo < xn < hi:
-                    xn = (lo + hi) / 2
-            done = abs(xn - x) < tol
-            x, gx = xn, self._G_raw(xn, dps) / S
-            if done:
-                break
-        return x
+        """``G^{−1}(y)`` by the quantile engine (safeguarded Newton on ``G``)."""
+        return self._engine.inverse(y, dps)
 
     # -- schedules ----------------------------------------------------------------------------
     def breakpoints(self, K: int, N: int | None = None, dps: int | None = None) -> tuple:
@@ -623,10 +531,9 @@ class RiemannLimit(Result):
         """
         if N is not None:
             N, K = _check_NK(N, K)
-        elif isinstance(K, bool) or not hasattr(K, "__index__") or int(K) < 1:
-            raise SymschedError(f"K must be a positive integer, got {K!r}")
-        K = int(K)
-        dps = dps or self.dps
+        else:
+            K = checks.positive_int(K, "K", checks.MAX_POINTS, "breakpoints")
+        dps = self.dps if dps is None else checks.dps_arg(dps)
         if self.is_independent:
             fr = tuple(sp.Rational(t, K) for t in range(K + 1))
         elif self.inverse_cdf is not None and N is None:
@@ -669,13 +576,13 @@ class RiemannLimit(Result):
             lead = self.constant_leading_constant
         else:
             raise SymschedError(f"kl_estimate: schedule must be 'optimal' or 'constant', got {schedule!r}")
-        ratio = sp.Rational(N, K) if isinstance(N, int) and isinstance(K, int) else sp.sympify(N) / sp.sympify(K)
+        ratio = sp.Rational(N, K) if isinstance(N, int) and isinstance(K, int) else \
+            as_expression(N, (), "N") / as_expression(K, (), "K")
         return self._simplify(ratio * lead - self.delta / 2)
 
     def quantized(self, r: Any, dps: int | None = None, max_block: int = 256):
         """The quantized limit ``L(r)`` at fixed ratio ``r = N/K`` (see :mod:`.quantized`)."""
-        from .quantized import quantized_limit
-        return quantized_limit(self, r, dps=dps or self.dps, max_block=max_block)
+        return quantized_limit(self, r, dps=self.dps if dps is None else dps, max_block=max_block)
 
     def numeric_phi(self, dps: int = DEFAULT_CONTINUUM_DPS) -> Callable:
         """An mpmath function ``x -> φ(x)`` evaluated at ``dps`` digits."""
@@ -693,7 +600,7 @@ class RiemannLimit(Result):
         if name not in ("sqrt_f_integral", "leading_constant", "constant_leading_constant", "gain", "delta"):
             raise SymschedError(f"numeric: unknown quantity {name!r}")
         self._require_numeric(f"numeric({name!r})")
-        return _mp_value(getattr(self, name), dps or self.dps)
+        return _mp_value(getattr(self, name), self.dps if dps is None else checks.dps_arg(dps))
 
     # -- LaTeX --------------------------------------------------------------------------------
     def add_lines(self, lines: Iterable[str] | str) -> "RiemannLimit":
@@ -750,7 +657,8 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
 
     Parameters
     ----------
-    phi : sympy expression (or a string sympy parses, or an object with ``.expr`` and ``.u``)
+    phi : sympy expression (or a formula string, parsed by :func:`symsched.parsing.parse_formula`
+        and never executed, or an object with ``.expr`` and ``.u``)
         Non-increasing on ``[0, 1]``.
     u : sympy Symbol, optional
         The variable; may be omitted when ``phi`` has exactly one free symbol.
@@ -793,10 +701,8 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
         if numeric is None and hasattr(phi, "derivative") and getattr(phi, "_numeric", None) is not None:
             numeric = (lambda x, n, p=phi: p.derivative(x, n))
         phi = phi.expr
-    try:
-        expr = sp.sympify(phi)
-    except (sp.SympifyError, TypeError) as exc:
-        raise SymschedError(f"phi: expected a sympy expression in u, got {phi!r}") from exc
+    # strings are parsed from a whitelist (never executed); u keeps its assumptions
+    expr = as_expression(phi, [u] if isinstance(u, sp.Symbol) else (), "phi")
     if not isinstance(expr, sp.Expr):
         raise SymschedError(f"phi: expected a sympy expression in u, got {type(expr).__name__} {expr!r}")
     if u is None:
@@ -815,13 +721,12 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
                 raise SymschedError(f"params: phi has no symbol {k!r} (its symbols: {sorted(by_name)})")
             if sym == u:
                 raise SymschedError(f"params: cannot give a value to the variable {u}")
-            subs[sym] = sp.nsimplify(v) if isinstance(v, Fraction) else sp.sympify(v)
+            subs[sym] = as_expression(v, (), f"params[{k!r}]")
         expr = expr.subs(subs)
     extra = expr.free_symbols - {u}
     if extra and not allow_symbols:
         raise SymschedError(f"phi: symbols {sorted(map(str, extra))} other than {u}; give their values with "
                             "params={...} or pass allow_symbols=True for a symbolic result")
-    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 5:
-        raise SymschedError(f"dps must be an integer >= 5, got {dps!r}")
+    dps = checks.dps_arg(dps)
     return RiemannLimit(expr, u, dps=dps, symbolic_timeout=symbolic_timeout, numeric=numeric,
                         allow_symbols=allow_symbols)

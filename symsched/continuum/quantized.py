@@ -64,7 +64,10 @@ import sympy as sp
 
 from ..errors import SymschedError
 from ..results import Result
+from ..parsing import as_expression
+from . import checks
 from ..schedules.schedule import Schedule
+from .rounding import repair_breakpoints
 
 __all__ = ["QuantizedLimit", "quantized_limit"]
 
@@ -80,7 +83,7 @@ def _as_fraction(r: Any) -> Fraction | None:
     if isinstance(r, sp.Rational):
         return Fraction(int(r.p), int(r.q))
     if isinstance(r, float):
-        return Fraction(r)
+        return Fraction(r) if math.isfinite(r) else None
     if isinstance(r, str):
         try:
             return Fraction(r)
@@ -433,7 +436,6 @@ class QuantizedLimit(Result):
         g0, g1 = lim.cdf_value(mpmath.mpf(s0) / N, work), lim.cdf_value(mpmath.mpf(s1) / N, work)
         raw = [s0] + [int(mpmath.floor(N * lim.inverse_cdf_value(g0 + (g1 - g0) * j / nb, work) + mpmath.mpf(1) / 2))
                       for j in range(1, nb)] + [s1]
-        from .limit import repair_breakpoints
         rel = repair_breakpoints([x - s0 for x in raw], s1 - s0)
         return [y - x for x, y in zip(rel, rel[1:])]
 
@@ -517,15 +519,22 @@ def quantized_limit(lim, r: Any, dps: int = 30, max_block: int = 256) -> Quantiz
     max_block : int
         Largest block size resolved exactly; larger sizes use the smooth rule (tail).
     """
+    if not hasattr(lim, "_require_numeric") or not hasattr(lim, "is_independent"):
+        raise SymschedError(f"lim: expected a RiemannLimit (from riemann_limit), got {type(lim).__name__} {lim!r}")
+    dps = checks.dps_arg(dps)
     lim._require_numeric("quantized")
     r_exact = _as_fraction(r)
     if r_exact is None:
         try:
-            rv = mpmath.mpf(sp.N(sp.sympify(r), dps + _GUARD)) if not isinstance(r, mpmath.mpf) else r
-        except (sp.SympifyError, TypeError) as exc:
+            rv = r if isinstance(r, mpmath.mpf) else \
+                mpmath.mpf(sp.N(as_expression(r, (), "r"), dps + _GUARD))
+        except (SymschedError, TypeError) as exc:
             raise SymschedError(f"r: expected a number N/K >= 1, got {r!r}") from exc
+        if not mpmath.isfinite(rv):
+            raise SymschedError(f"r: expected a finite number N/K >= 1, got {r!r}")
     if isinstance(max_block, bool) or not isinstance(max_block, int) or max_block < 2:
         raise SymschedError(f"max_block must be an integer >= 2, got {max_block!r}")
+    checks.positive_int(max_block, "max_block", 100_000, "block sizes resolved exactly")
     wd = dps + _GUARD
     with mpmath.workdps(wd):
         r_mp = (mpmath.mpf(r_exact.numerator) / r_exact.denominator) if r_exact is not None else mpmath.mpf(rv)

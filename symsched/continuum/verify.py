@@ -28,12 +28,17 @@ import sympy as sp
 from ..errors import SymschedError
 from ..formatting import text_table
 from ..results import Result
+from ..info import InformationProfile, as_profile, information_profile
+from ..schedules import Schedule, expected_kl, optimal_schedule
+from . import checks
+from .limit import riemann_limit
+from .limit_profiles import LimitProfile
+from .quantiles import QuantileEngine
 from .expansion import (_Phi, density_breakpoints, exact_breakpoint_kl, expected_kl_expansion,
                         riemann_error)
-from .. import schedules as _sch
 
 __all__ = ["VerificationTable", "convergence_table", "observed_orders", "verify_expansion",
-           "verify_optimal_constant", "verify_quantized"]
+           "verify_optimal_constant", "verify_quantized", "check_limit_profile"]
 
 
 def observed_orders(params: Sequence[float], errors: Sequence[Any]) -> list:
@@ -42,6 +47,17 @@ def observed_orders(params: Sequence[float], errors: Sequence[Any]) -> list:
     >>> observed_orders([10, 20, 40], [1e-2, 2.5e-3, 6.25e-4])
     [None, 2.0, 2.0]
     """
+    params = checks.reals(params, "params")
+    errors = checks.sequence(errors, "errors")
+    for i, e in enumerate(errors):  # inf / nan allowed (their order is None), non-numbers are not
+        try:
+            float(e)
+        except (TypeError, ValueError) as exc:
+            raise SymschedError(f"errors[{i}]: expected a real number, got {type(e).__name__} {e!r}") from exc
+    if len(params) != len(errors):
+        raise SymschedError(f"params and errors: expected the same length, got {len(params)} and {len(errors)}")
+    if any(p <= 0 for p in params):
+        raise SymschedError(f"params: expected positive numbers (a log-log fit), got {params}")
     out: list = [None]
     for i in range(1, len(errors)):
         e0, e1 = abs(float(errors[i - 1])), abs(float(errors[i]))
@@ -175,7 +191,6 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
     >>> t.observed_orders["error_limit"]
     [None, 1.0]
     """
-    from .profiles import _check_Ns
     Ns = _check_Ns(Ns)
     rows = []
     for N in Ns:
@@ -201,19 +216,31 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
 # -- helpers calling the public schedule functions ---------------------------------------------
 
 def _expected_kl(h: list, sizes: Sequence[int]) -> mpmath.mpf:
-    val = _sch.expected_kl(list(h), _sch.Schedule(list(sizes)))
+    val = expected_kl(list(h), Schedule(list(sizes)))
     return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
 def _optimal_kl(h: list, K: int) -> mpmath.mpf:
-    val = _sch.optimal_schedule(list(h), K).kl
+    val = optimal_schedule(list(h), K).kl
     return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
+def _entropy_phi(phi: Any, u: Any) -> "_Phi":
+    """``φ`` checked, and ``h_j = φ(j/N) >= 0`` (the exact side treats them as conditional entropies)."""
+    P = _Phi(phi, u)
+    with mpmath.workdps(30):
+        end = P.d(1)
+    if end < 0:
+        raise SymschedError(f"phi: the verification uses h_j = phi(j/N) as conditional entropies, which are >= 0, "
+                            f"but phi(1) = {mpmath.nstr(end, 8)} < 0; add a constant to phi")
+    return P
+
+
 def _ratio(r: Any) -> Fraction:
+    checks.finite_ratio(r)
     try:
         fr = Fraction(r) if not isinstance(r, float) else Fraction(r).limit_denominator(10 ** 6)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise SymschedError(f"r: expected a positive rational ratio N/K, got {r!r}") from exc
     if fr < 1:
         raise SymschedError(f"r = N/K must be >= 1, got {r!r}")
@@ -270,7 +297,7 @@ def verify_expansion(phi: Any, u: Any = None, schedule: Any = "constant", r: Any
     """
     if (r is None) == (K is None):
         raise SymschedError("verify_expansion: give exactly one of r (fixed ratio N/K) and K (fixed K or K(N))")
-    P = _Phi(phi, u)
+    P = _entropy_phi(phi, u)
     ex = expected_kl_expansion(P.profile, schedule=schedule, order=order)
     rr = _ratio(r) if r is not None else None
     kind = ex.schedule
@@ -343,8 +370,7 @@ def verify_expansion(phi: Any, u: Any = None, schedule: Any = "constant", r: Any
 
 
 def _sqrt_f_integral(P: "_Phi", dps: int) -> mpmath.mpf:
-    with mpmath.workdps(dps + 10):
-        return mpmath.quad(lambda x: mpmath.sqrt(max(-P.d(x, 1), 0)), [0, 1])
+    return QuantileEngine(lambda x: mpmath.sqrt(max(-P.d(x, 1), 0))).total(dps)
 
 
 def verify_optimal_constant(phi: Any, u: Any = None, Ns: Sequence[int] = (64, 256, 1024), K: Any = None,
@@ -356,7 +382,7 @@ def verify_optimal_constant(phi: Any, u: Any = None, Ns: Sequence[int] = (64, 25
     constant is computed here by quadrature (independent of ``riemann_limit``); when
     ``symsched.riemann_limit`` is available its ``leading_constant`` is shown too.
     """
-    P = _Phi(phi, u)
+    P = _entropy_phi(phi, u)
     law = K if K is not None else (lambda N: max(1, int(round(math.sqrt(N)))))
     with mpmath.workdps(dps + 10):
         lead = _sqrt_f_integral(P, dps) ** 2 / 2
@@ -368,12 +394,8 @@ def verify_optimal_constant(phi: Any, u: Any = None, Ns: Sequence[int] = (64, 25
             return _optimal_kl(h, k) * k / N
 
     extra_cols = {}
-    try:
-        from .limit import riemann_limit
-        lc = riemann_limit(P.expr, P.u).leading_constant
-        extra_cols["riemann_limit_leading_constant"] = mpmath.mpf(sp.N(lc, dps))
-    except ImportError:
-        pass
+    lc = riemann_limit(P.expr, P.u).leading_constant
+    extra_cols["riemann_limit_leading_constant"] = mpmath.mpf(sp.N(lc, dps))
     pred = 0.5 if K is None else None
     table = convergence_table(Ns, exact, {"leading_constant": lambda N: lead}, {"leading_constant": pred},
                               "optimal E KL * K/N -> 1/2 (int sqrt f)^2",
@@ -388,8 +410,7 @@ def verify_quantized(phi: Any, u: Any = None, r: Any = 2, Ns: Sequence[int] = (6
     ``L(r)`` is ``symsched.riemann_limit(φ, u).quantized(r).L``; the exact optimum is
     ``symsched.optimal_schedule(h, N/r).kl`` with ``h_j = φ(j/N)``.
     """
-    from .limit import riemann_limit
-    P = _Phi(phi, u)
+    P = _entropy_phi(phi, u)
     rr = _ratio(r)
     L = riemann_limit(P.expr, P.u).quantized(sp.Rational(rr.numerator, rr.denominator)).L
     L = mpmath.mpf(sp.N(L, dps)) if isinstance(L, sp.Basic) else mpmath.mpf(L)
@@ -402,3 +423,83 @@ def verify_quantized(phi: Any, u: Any = None, r: Any = 2, Ns: Sequence[int] = (6
 
     return convergence_table(Ns, exact, {"L": lambda N: L}, {"L": 1}, f"optimal E KL at r = {rr} -> L(r)",
                              extra=lambda N: {"K": _K_for(N, rr, None)})
+
+
+# -- checking convergence --------------------------------------------------------------------
+
+def _phi_values(phi: Any, N: int, u: Any = None, dps: int = 30) -> list:
+    if isinstance(phi, LimitProfile):
+        return phi.h(N, dps)
+    if isinstance(phi, (sp.Basic, str)):
+        return _Phi(phi, u).profile.h(N, dps)
+    if callable(phi):
+        with mpmath.workdps(dps + 5):
+            return [mpmath.mpf(phi(mpmath.mpf(j) / N)) for j in range(N)]
+    raise SymschedError(f"phi: expected a LimitProfile, a sympy expression or a callable, got {type(phi).__name__}")
+
+
+def check_limit_profile(model_family: Callable[[int], Any], phi: Any, Ns: Sequence[int], u: Any = None,
+                        u_min: float = 0.0, u_max: float = 1.0, dps: int = 30):
+    """Max ``|h_j − φ(j/N)|`` over ``u_min ≤ j/N ≤ u_max`` for each ``N``, with observed orders.
+
+    Parameters
+    ----------
+    model_family : callable
+        ``N -> profile`` (an :class:`~symsched.info.profile.InformationProfile`, a sequence of ``h``
+        values, or a model, whose profile is then computed with ``symsched.information_profile``).
+    phi : LimitProfile, sympy expression (with ``u``) or callable
+        The limit; a LimitProfile's atoms are placed at ``j = 0`` and ``j = N−1``.
+    Ns : sequence of int
+        Increasing sizes.
+    u_min, u_max : float
+        Restrict the comparison (e.g. ``u_min > 0`` for a profile whose convergence is not uniform at 0).
+
+    Returns
+    -------
+    VerificationTable
+        Columns ``N``, ``max_error``, ``at_u``; ``observed_orders["max_error"]`` are the log-log slopes.
+
+    Examples
+    --------
+    >>> from symsched.continuum.limit_profiles import independent_limit_profile
+    >>> t = check_limit_profile(lambda N: [0.5] * N, independent_limit_profile(0.5), [4, 8])
+    >>> [float(r["max_error"]) for r in t.to_rows()]
+    [0.0, 0.0]
+    """
+    Ns = _check_Ns(Ns)
+    rows = []
+    for N in Ns:
+        prof = model_family(N)
+        if not isinstance(prof, InformationProfile) and not isinstance(prof, (list, tuple, np.ndarray)):
+            prof = information_profile(prof)
+        prof = as_profile(prof, check=False)
+        if prof.N != N:
+            raise SymschedError(f"model_family({N}) returned a profile of length {prof.N}, expected {N}")
+        ref = _phi_values(phi, N, u, dps)
+        best, at = mpmath.mpf(0), None
+        with mpmath.workdps(dps + 5):
+            for j in range(N):
+                if not (u_min <= j / N <= u_max):
+                    continue
+                hj = prof.h[j]
+                hj = mpmath.mpf(sp.N(hj, dps + 5)) if isinstance(hj, sp.Basic) else mpmath.mpf(hj)
+                err = abs(hj - ref[j])
+                if at is None or err > best:
+                    best, at = err, j / N
+        if at is None:
+            raise SymschedError(f"no j with {u_min} <= j/N <= {u_max} for N = {N}")
+        rows.append({"N": N, "max_error": best, "at_u": at})
+    return VerificationTable(f"max |h_j - phi(j/N)| on [{u_min}, {u_max}]", ["N", "max_error", "at_u"], rows,
+                             error_columns=["max_error"], parameter="N")
+
+
+#: Largest N in a verification table (each N costs N evaluations of phi and an exact optimum).
+MAX_N = 100_000
+
+
+def _check_Ns(Ns: Sequence[int]) -> list:
+    out = [checks.positive_int(N, f"Ns[{i}]", MAX_N, "phi evaluations and an exact optimum per N")
+           for i, N in enumerate(checks.sequence(Ns, "Ns"))]
+    if not out or any(b <= a for a, b in zip(out, out[1:])):
+        raise SymschedError(f"Ns: expected a non-empty increasing sequence, got {list(Ns)}")
+    return out

@@ -342,12 +342,13 @@ def _check_profile_values(h: Sequence[Any], monotone: bool = True) -> None:
     """Refuse non-finite values and, when ``monotone``, negative or increasing ones.
 
     The tolerance is relative (``SUM_TOLERANCE`` times the largest ``|h_j|``), so a profile of size
-    1e-10 that is out of order is refused just like one of size 1.
+    1e-10 that is out of order is refused just like one of size 1; below 1e-300 nats (subnormal
+    floats, where rounding is no longer relative) values count as equal.
     """
     numeric = _numeric_values(h, "h")
     if numeric is None or not monotone:
         return
-    tol = SUM_TOLERANCE * float(np.max(np.abs(numeric)))
+    tol = max(SUM_TOLERANCE * float(np.max(np.abs(numeric))), 1e-300)
     neg = np.flatnonzero(numeric < -tol)
     if neg.size:
         j = int(neg[0])

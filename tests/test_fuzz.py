@@ -1,0 +1,983 @@
+"""Fuzz every public callable of the flat namespace with bad inputs (issue 12).
+
+The list of names is built from the package (``symsched.__all__`` when it exists, else every public
+callable of ``symsched``); :data:`CALLS` says how to call each one with valid arguments, and which
+arguments to replace by a bad value (NaN, inf, negative, zero, huge, wrong type or shape, empty,
+strings, formula payloads).  A public callable without an entry fails :func:`test_every_public_callable_has_an_entry`.
+
+Contract checked for every call with one bad argument: either a sane answer (no exception, and
+every number it exposes is finite) or a ``ValueError`` whose message names the culprit (the
+argument's name, one of its aliases, or the bad value itself).  Anything else — TypeError,
+IndexError, ZeroDivisionError, a hang (> 5 s on inputs of size 3), a NaN answer — is a failure.
+
+Failures in areas owned by other engineers are listed in :data:`KNOWN` (expected to fail, with what
+happens); they are not run by default (``SYMSCHED_FUZZ_ALL=1`` runs them, turning fixed ones into
+XPASS): remove a name from KNOWN when its owner fixes it.  Runs with a fixed seed (hypothesis
+``derandomize``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import threading
+import types
+from fractions import Fraction
+
+import mpmath
+import networkx as nx
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings, strategies as st
+
+import symsched as ss
+
+u = sp.Symbol("u")
+PROF = [0.7, 0.4, 0.1]
+SIZES = [1, 2]
+GRID = [0, 0.5, 1]
+BIF = ("network x {}\nvariable A { type discrete [ 2 ] { a, b }; }\n"
+       "variable B { type discrete [ 2 ] { a, b }; }\n"
+       "probability ( A ) { table 0.5, 0.5; }\nprobability ( B | A ) { (a) 0.9, 0.1; (b) 0.2, 0.8; }\n")
+
+
+def model():
+    return ss.copy_model(3)
+
+
+def small_bn():
+    bn = ss.BayesianNetwork()
+    bn.add_variable("A", states=2)
+    bn.set_cpd("A", [0.5, 0.5])
+    return bn
+
+
+def bif_path(tmp_dir):
+    p = tmp_dir / "ok.bif"
+    p.write_text(BIF)
+    return str(p)
+
+
+SKIP = "skip"
+# name -> (builder of valid kwargs, arguments to fuzz, {argument: extra words that name it})
+# or (SKIP, reason).  Builders are functions so that every example gets fresh objects.
+CALLS: dict = {
+    # -- models
+    "beta_bernoulli": (lambda: dict(n=3, a=1, b=1), ["n", "a", "b"], {}),
+    "binary_symmetric_chain": (lambda: dict(n=3, eps=0.1), ["n", "eps"], {}),
+    "copy_model": (lambda: dict(n=3, q=2), ["n", "q"], {}),
+    "from_joint": (lambda: dict(table=np.full((2, 2), 0.25)), ["table"], {"table": ["joint"]}),
+    "hidden_markov_model": (lambda: dict(n=3, initial=[0.5, 0.5], transition=[[0.9, 0.1], [0.1, 0.9]],
+                                         emission=[[0.8, 0.2], [0.2, 0.8]]),
+                            ["n", "initial", "transition", "emission"], {}),
+    "independent": (lambda: dict(n=3, marginal=[0.3, 0.7]), ["n", "marginal"], {}),
+    "ising": (lambda: dict(graph=nx.path_graph(3), coupling=0.5), ["graph", "coupling"], {}),
+    "potts": (lambda: dict(graph=nx.path_graph(3), q=3, coupling=0.5), ["graph", "q", "coupling"], {}),
+    "markov_chain": (lambda: dict(n=3, initial=[0.5, 0.5], transition=[[0.9, 0.1], [0.1, 0.9]]),
+                     ["n", "initial", "transition"], {}),
+    "parity_model": (lambda: dict(n=3), ["n"], {}),
+    "product_mixture": (lambda: dict(n=2, weights=[0.5, 0.5], components=[[1.0, 0.0], [0.0, 1.0]]),
+                        ["n", "weights", "components"], {}),
+    "check_enumerable": (lambda: dict(size=10, what="joint"), ["size"], {"size": ["entries"]}),
+    "distribution_automorphisms": (lambda: dict(model=model()), ["model"], {}),
+    "read_bif": ("tmp", ["path"], {"path": ["file", "BIF"]}),
+    "load_example": (lambda: dict(name="cancer"), ["name"], {"name": ["example"]}),
+    "example_names": (lambda: dict(), [], {}),
+    "from_pgmpy": (SKIP, "takes pgmpy objects only; its parser is fuzzed through read_bif"),
+    "to_pgmpy": (lambda: dict(bn=small_bn()), ["bn"], {}),
+    # -- information
+    "information_profile": (lambda: dict(model=model()), ["model", "method", "precision", "dps", "base"], {}),
+    "entropy_profile": (lambda: dict(model=model()), ["model", "dps", "base", "max_cost"], {}),
+    "entropy": (lambda: dict(model=model()), ["model"], {}),
+    "total_correlation": (lambda: dict(model=model()), ["model"], {}),
+    "dual_total_correlation": (lambda: dict(model=model()), ["model"], {}),
+    "o_information": (lambda: dict(model=model()), ["model"], {}),
+    "as_profile": (lambda: dict(profile=PROF), ["profile", "base"], {"profile": ["h"]}),
+    "working_profile": (lambda: dict(profile=PROF), ["profile"], {"profile": ["h"]}),
+    "as_schedule": (lambda: dict(schedule=[1, 2], N=3), ["schedule", "N"], {"schedule": ["size", "sizes"]}),
+    "estimate_profile": (lambda: dict(samples=np.array([[0, 1], [1, 0], [0, 0], [1, 1]]), seed=0),
+                         ["samples", "subsets_per_size"], {}),
+    "arithmetic": (lambda: dict(precision="float"), ["precision", "dps", "base"], {}),
+    # -- schedules
+    "expected_kl": (lambda: dict(profile=PROF, schedule=SIZES), ["profile", "schedule"], {"schedule": ["sizes"]}),
+    "optimal_schedule": (lambda: dict(profile=PROF, K=2), ["profile", "K"], {}),
+    "optimal_frontier": (lambda: dict(profile=PROF), ["profile", "Kmax"], {}),
+    "min_steps_for_kl": (lambda: dict(profile=PROF, target=0.1), ["profile", "target"], {}),
+    "block_cost": (lambda: dict(profile=PROF, a=0, b=2), ["profile", "a", "b"], {}),
+    "alpha_schedule": (lambda: dict(N=6, K=3), ["N", "K", "alpha", "power"], {}),
+    "constant_schedule": (lambda: dict(N=6, K=3), ["N", "K"], {}),
+    "geometric_schedule": (lambda: dict(N=6, K=3), ["N", "K", "ratio"], {}),
+    "log_schedule": (lambda: dict(N=6), ["N"], {}),
+    "schedule_from_fractions": (lambda: dict(N=6, fractions=[0, 0.5, 1]), ["N", "fractions"], {}),
+    "count_orders": (lambda: dict(sizes=SIZES), ["sizes"], {}),
+    "ordered_set_partitions": (lambda: dict(N=3, sizes=SIZES), ["N", "sizes"], {}),
+    "mdlm_grid": (lambda: dict(K=4), ["K", "eps"], {}),
+    "reveal_grid": (lambda: dict(grid=GRID), ["grid"], {}),
+    "bernoulli_expected_kl": (lambda: dict(profile=PROF, grid=GRID), ["profile", "grid"], {}),
+    "binomial_bernoulli_grid": (lambda: dict(grid=GRID), ["grid"], {}),
+    "uniform_sizes": (lambda: dict(kmin=1, kmax=2), ["kmin", "kmax"], {}),
+    "ccl_fixed_k_schedule": (lambda: dict(N=6, K=3, fallback="constant"), ["N", "K"], {}),
+    "ccl_fixed_k_zeta": (lambda: dict(N=6, K=3), ["N", "K"], {}),
+    "ccl_lambda": (lambda: dict(N=6, zeta=2), ["N", "zeta"], {}),
+    "ccl_zeta": (lambda: dict(c_hat=1, eps=0.1), ["c_hat", "eps"], {}),
+    "dtc_schedule": (lambda: dict(N=6, c_hat=1, eps=0.1), ["N", "c_hat", "eps"], {}),
+    "dtc_schedule_zeta": (lambda: dict(N=6, zeta=2), ["N", "zeta"], {}),
+    "tc_schedule": (lambda: dict(N=6, c_hat=1, eps=0.1), ["N", "c_hat", "eps"], {}),
+    "tc_schedule_zeta": (lambda: dict(N=6, zeta=2), ["N", "zeta"], {}),
+    # -- bounds
+    "compare_bounds": (lambda: dict(prof_or_model=PROF, schedule=SIZES), ["prof_or_model", "schedule"],
+                       {"prof_or_model": ["profile", "model"]}),
+    "convexity_bound": (lambda: dict(profile=PROF, schedule=SIZES), ["profile", "schedule"], {}),
+    "identity_bound": (lambda: dict(profile=PROF, schedule=SIZES), ["profile", "schedule"], {}),
+    "lavenant_zanella_constant_bound": (lambda: dict(profile=[0.7, 0.4, 0.2, 0.1], schedule=[2, 2]),
+                                        ["profile", "schedule"], {}),
+    "li_cai_bound": (lambda: dict(profile=PROF, schedule=SIZES), ["profile", "schedule", "eps_train"], {}),
+    "li_cai_sharp_bound": (lambda: dict(profile=PROF, schedule=SIZES), ["profile", "schedule"], {}),
+    "nonnegativity_bound": (lambda: dict(profile=PROF, schedule=SIZES), ["profile", "schedule"], {}),
+    "tc_bound": (lambda: dict(profile=PROF, schedule=SIZES), ["profile", "schedule"], {}),
+    "optimal_lower_bound": (lambda: dict(profile=PROF, K=2), ["profile", "K"], {}),
+    "zhao_cai_rate": (lambda: dict(profile=PROF, K=2), ["profile", "K", "C"], {}),
+    "ccl_austin_steps": (lambda: dict(profile=PROF, eps=0.1), ["profile", "eps", "C"], {}),
+    "ccl_dtc_guarantee": (lambda: dict(profile=PROF, c_hat=1, eps=0.1), ["profile", "c_hat", "eps"], {}),
+    "ccl_tc_guarantee": (lambda: dict(profile=PROF, c_hat=1, eps=0.1), ["profile", "c_hat", "eps"], {}),
+    "ccl_fixed_k_guarantee": (lambda: dict(profile=PROF, K=2), ["profile", "K"], {}),
+    "ccl_log_lower_bound": (lambda: dict(N=6), ["N", "C"], {}),
+    "ccl_step_bound": (lambda: dict(N=6, c_hat=1, eps=0.1), ["N", "c_hat", "eps"], {}),
+    "liang_euler_rate": (lambda: dict(N=6, K=3), ["N", "K"], {}),
+    "liang_fhs_statement": (lambda: dict(), [], {}),
+    "pinsker_bound": (lambda: dict(kl=0.1), ["kl"], {}),
+    "pinsker_tv": (lambda: dict(kl=0.1), ["kl"], {}),
+    # -- samplers
+    "exact_sampler_kl": (lambda: dict(model=model(), schedule=SIZES), ["model", "schedule", "budget"], {}),
+    "montecarlo_sampler_kl": (lambda: dict(model=model(), schedule=SIZES, n=50, seed=0), ["model", "schedule", "n"],
+                              {}),
+    "order_averaged_kl": (lambda: dict(model=model(), schedule=SIZES), ["model", "schedule"], {}),
+    "order_law": (lambda: dict(model=model(), order=[[0], [1, 2]]), ["model", "order"], {}),
+    "sampler_law": (lambda: dict(model=model(), schedule=SIZES), ["model", "schedule"], {}),
+    "pattern_averaged_kl": (lambda: dict(model=model(), grid=GRID), ["model", "grid"], {}),
+    "euler_kl": (lambda: dict(model=model(), grid=GRID), ["model", "grid"], {}),
+    "euler_law": (lambda: dict(model=model(), grid=GRID), ["model", "grid"], {}),
+    "euler_tv": (lambda: dict(model=model(), grid=GRID), ["model", "grid"], {}),
+    "euler_tv_curve": (lambda: dict(model=model(), Ks=(1, 2)), ["model", "Ks"], {}),
+    "fhs_law": (lambda: dict(model=model()), ["model"], {}),
+    "sample_euler": (lambda: dict(model=model(), grid=GRID, n=5, seed=0), ["model", "grid", "n"], {}),
+    "sample_factorized": (lambda: dict(model=model(), schedule=SIZES, n=5, seed=0), ["model", "schedule", "n"], {}),
+    "sample_fhs": (lambda: dict(model=model(), n=5, seed=0), ["model", "n"], {}),
+    # -- adaptive samplers (landed on main while this module was written)
+    "policy_kl": (lambda: dict(model=model(), policy="confidence", sizes=SIZES), ["model", "policy", "sizes"], {}),
+    "compare_policies": (lambda: dict(model=model(), sizes=SIZES), ["model", "sizes"], {}),
+    "adaptive_frontier": (lambda: dict(model=model(), families=("confidence",), thresholds=(0.9,)),
+                          ["model", "families"], {}),
+    "support_accuracy": (lambda: dict(model=ss.shuffle_model(3), policy="confidence", sizes=[3]),
+                         ["model", "policy", "sizes"], {}),
+    "select_positions": (lambda: dict(policy="confidence", positions=[0, 1, 2],
+                                      conditionals=[[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]], k=2),
+                         ["policy", "positions", "conditionals", "k"], {}),
+    "bisection_blocks": (lambda: dict(n=7), ["n", "m"], {}),
+    "equal_sizes": (lambda: dict(N=7, k=3), ["N", "k"], {}),
+    "fast_dllm_bounds": (lambda: dict(n=3, eps=0.1, vocab_size=2), ["n", "eps", "vocab_size"], {}),
+    "fast_dllm_check": (lambda: dict(model=model(), eps=0.6), ["model", "eps"], {}),
+    "markov_bisection_table": (lambda: dict(ns=[3, 4]), ["ns", "m"], {}),
+    "order_m_chain": (lambda: dict(n=3), ["n", "m", "states"], {}),
+    "permutation_rounds_table": (lambda: dict(ns=[3, 4]), ["ns"], {}),
+    "replace_random_model": (lambda: dict(n=3), ["n"], {}),
+    "replace_random_tc": (lambda: dict(n=3), ["n", "base"], {}),
+    "shuffle_model": (lambda: dict(n=3), ["n"], {}),
+    "shuffle_tc": (lambda: dict(n=3), ["n", "base"], {}),
+    "shuffle_topk_accuracy": (lambda: dict(n=3, k=1), ["n", "k"], {}),
+    **{name: (SKIP, "result class, built by the library") for name in (
+        "AdaptiveFrontier", "FastDLLMBounds", "FastDLLMCheck", "PolicyComparison", "PolicyResult", "RegimeTable")},
+    # -- samplers as practitioners run them (landed on main while this module was written)
+    "sampler_schedule": (lambda: dict(rule="llada", N=8, K=4), ["rule", "N", "K"], {}),
+    "sampler_grid": (lambda: dict(rule="mdlm", K=2, eps=0.5), ["rule", "K", "eps"], {}),
+    "export_schedule": (lambda: dict(schedule=ss.sampler_schedule("llada", 8, 4)), ["schedule", "format"], {}),
+    "blockwise_expected_kl": (lambda: dict(model=ss.binary_symmetric_chain(4, 0.1), block_length=2, sizes=[1, 1]),
+                              ["model", "block_length", "sizes"], {}),
+    "partition_kl": (lambda: dict(model=model(), blocks=[[0], [1, 2]]), ["model", "blocks"], {}),
+    "block_length_sweep": (lambda: dict(model=ss.binary_symmetric_chain(4, 0.1), K=2, block_lengths=[2, 4]),
+                           ["model", "K", "block_lengths"], {}),
+    "kl_by_rule": (lambda: dict(profile_or_model=[0.7, 0.4, 0.3, 0.1], Ks=[1, 4], rules=("llada", "optimal")),
+                   ["profile_or_model", "Ks", "rules"], {"profile_or_model": ["profile", "model"]}),
+    "rule_comparison": (lambda: dict(profile_or_model=[0.7, 0.4, 0.3, 0.1], K=2, rules=("llada", "optimal")),
+                        ["profile_or_model", "K", "rules"], {"profile_or_model": ["profile", "model"]}),
+    "steps_for_target": (lambda: dict(profile_or_model=[0.7, 0.4, 0.3, 0.1], target=0.2, rules=("llada", "optimal")),
+                         ["profile_or_model", "target"], {"profile_or_model": ["profile", "model"]}),
+    "check_grid": (lambda: dict(grid=[0, 0.5, 0.9]), ["grid"], {}),
+    "dllm_counts": (lambda: dict(B=10, steps=4), ["B", "steps"], {}),
+    "dream_counts": (lambda: dict(B=10, steps=4), ["B", "steps", "eps"], {}),
+    "llada_counts": (lambda: dict(B=10, steps=4), ["B", "steps"], {}),
+    "dus_blocks": (lambda: dict(B=8), ["B", "offset"], {}),
+    "left_to_right_blocks": (lambda: dict(N=5, block_length=2), ["N", "block_length"], {}),
+    "optimal_bernoulli_grid": (lambda: dict(profile=PROF, K=2), ["profile", "K", "mesh"], {}),
+    "sqrt_rate_grid": (lambda: dict(profile=PROF, K=2), ["profile", "K", "mesh"], {}),
+    "unmasking_growth": (lambda: dict(profile=PROF), ["profile", "dps"], {}),
+    **{name: (SKIP, "result class, built by the library") for name in (
+        "BlockwiseKL", "OptimalBernoulliGrid", "PartitionKL", "PracticeTable", "RevealGrid", "SamplerSchedule",
+        "UnmaskingGrowth")},
+    # -- new names of the r13 merge (aliases by quantity, Wainwright's bounds)
+    "make_arithmetic": (lambda: dict(precision="float"), ["precision", "dps", "base"], {}),
+    "mixture_kl": (lambda: dict(model=model(), schedule=SIZES), ["model", "schedule", "budget"], {}),
+    "order_averaged_kl_estimate": (lambda: dict(model=model(), schedule=SIZES, n=50, seed=0),
+                                   ["model", "schedule", "n"], {}),
+    "wainwright_asymptote": (lambda: dict(profile=PROF, K=2), ["profile", "K"], {}),
+    "wainwright_thm1_bound": (lambda: dict(profile=[0.9, 0.6, 0.5, 0.2], grid=[0, 0.3, 0.6, 1]),
+                              ["profile", "grid"], {}),
+    # -- continuum (T3)
+    "riemann_limit": (lambda: dict(phi=1 - u / 2, u=u), ["phi", "u", "dps"], {}),
+    "quantized_limit": (lambda: dict(lim=ss.riemann_limit(1 - u / 2, u), r=2), ["lim", "r", "dps", "max_block"], {}),
+    "expected_kl_expansion": (lambda: dict(phi=1 - u / 2, u=u, order=2), ["phi", "u", "schedule", "order"],
+                              {"schedule": ["kappa", "density"]}),
+    "optimal_density": (lambda: dict(phi=1 / (1 + 3 * u), u=u), ["phi", "u"], {}),
+    "density_breakpoints": (lambda: dict(kappa=sp.Integer(1), u=u, K=4, N=8), ["kappa", "K", "N"], {}),
+    "exact_breakpoint_kl": (lambda: dict(phi=1 - u / 2, breakpoints=[0, 3, 6], N=6, u=u), ["phi", "breakpoints", "N"],
+                            {}),
+    "riemann_error": (lambda: dict(phi=1 - u / 2, grid=GRID, u=u), ["phi", "grid"], {}),
+    "rounding_effect": (lambda: dict(phi=1 / (1 + 3 * u), kappa="optimal", K=2, N=6, u=u), ["phi", "kappa", "K", "N"],
+                        {}),
+    "limit_profile": (lambda: dict(family="copy", q=2), ["family", "q"], {}),
+    "independent_limit_profile": (lambda: dict(entropy=0.5), ["entropy"], {}),
+    "copy_limit_profile": (lambda: dict(q=2), ["q"], {}),
+    "parity_limit_profile": (lambda: dict(), [], {}),
+    "beta_bernoulli_limit_profile": (lambda: dict(a=1, b=1), ["a", "b"], {}),
+    "binary_symmetric_chain_limit_profile": (lambda: dict(eps=0.1), ["eps"], {}),
+    "check_limit_profile": (lambda: dict(model_family=lambda N: [0.5] * N, phi=ss.independent_limit_profile(0.5),
+                                         Ns=[4, 8]), ["phi", "Ns"], {}),
+    "fit_limit_profile": (lambda: dict(h=[1 - j / 10 for j in range(10)]), ["h", "method", "grid"], {}),
+    "convergence_table": (lambda: dict(Ns=[10, 20], exact=lambda N: 1 + 1 / N, approximations={"a": lambda N: 1}),
+                          ["Ns"], {}),
+    "observed_orders": (lambda: dict(params=[10, 20, 40], errors=[1e-2, 2.5e-3, 6.25e-4]), ["params", "errors"], {}),
+    "verify_expansion": (lambda: dict(phi=1 - u / 2, u=u, r=2, Ns=(6, 12), order=2), ["phi", "r", "Ns", "order"], {}),
+    "verify_optimal_constant": (lambda: dict(phi=1 - u / 2, u=u, Ns=(8, 16)), ["phi", "Ns"], {}),
+    "verify_quantized": (lambda: dict(phi=1 - u / 2, u=u, r=2, Ns=(12, 24)), ["phi", "r", "Ns"], {}),
+    # -- export
+    "format_value": (lambda: dict(x=0.5), ["x", "digits"], {}),
+    "latex_number": (lambda: dict(x=0.5), ["x", "digits"], {}),
+    "latex_sequence": (lambda: dict(values=[0.5, 0.25]), ["values", "digits"], {}),
+    "latex_table": (lambda: dict(rows=[[1, 2]]), ["rows", "digits"], {}),
+    "latex_escape": (lambda: dict(text="a_b"), ["text"], {}),
+    "to_latex": (lambda: dict(obj=0.5), ["obj", "digits"], {}),
+    "report": (lambda: dict(model=model(), K=[2]), ["model", "K"], {}),
+    "plot_density": (SKIP, "draws with matplotlib; its numbers come from riemann_limit (fuzzed)"),
+    "plot_frontier": (SKIP, "draws with matplotlib; its numbers come from optimal_frontier (fuzzed)"),
+    "plot_profile": (SKIP, "draws with matplotlib; its numbers come from as_profile (fuzzed)"),
+    "plot_schedule": (SKIP, "draws with matplotlib; its numbers come from Schedule (fuzzed)"),
+    # -- classes users build by hand
+    "Schedule": (lambda: dict(sizes=SIZES), ["sizes", "N"], {}),
+    "InformationProfile": (lambda: dict(h=(0.7, 0.4), e=(0.0, 0.7, 1.1), entropy=1.1), ["h", "e", "entropy"], {}),
+    "BayesianNetwork": (lambda: dict(), [], {}),
+    "MarkovRandomField": (lambda: dict(), [], {}),
+    "MarkovChain": (lambda: dict(), [], {}),
+    "JointDistribution": (lambda: dict(table=np.full((2, 2), 0.25)), ["table"], {"table": ["joint"]}),
+    "CopyModel": (lambda: dict(n=3, q=2), ["n", "q"], {}),
+    "ParityModel": (lambda: dict(n=3), ["n"], {}),
+    "BetaBernoulliModel": (lambda: dict(n=3, a=1, b=1), ["n", "a", "b"], {}),
+    "IIDModel": (lambda: dict(n=3, marginal=[0.3, 0.7]), ["n", "marginal"], {}),
+    "ProductModel": (lambda: dict(marginals=[[0.3, 0.7], [0.5, 0.5]]), ["marginals"], {}),
+    "ProductMixtureModel": (lambda: dict(n=2, weights=[0.5, 0.5], components=[[1.0, 0.0], [0.0, 1.0]]),
+                            ["n", "weights", "components"], {}),
+    "HiddenMarkovModel": (lambda: dict(initial=[0.5, 0.5], transitions=[[[0.9, 0.1], [0.1, 0.9]]] * 2,
+                                       emissions=[[[0.8, 0.2], [0.2, 0.8]]] * 3),
+                          ["initial", "transitions", "emissions"], {}),
+    "LimitProfile": (lambda: dict(expr=1 - u, u=u), ["expr"], {}),
+    "RiemannLimit": (SKIP, "built by riemann_limit (fuzzed), which validates its arguments"),
+    "RandomizedSchedule": (SKIP, "law / size_law are callables or laws; fuzzed through its own tests"),
+    "SizeRule": (SKIP, "built by uniform_sizes / binomial_bernoulli_grid (fuzzed)"),
+    "DiscreteModel": (SKIP, "abstract base class"),
+    "ExchangeableModel": (SKIP, "abstract base class"),
+    "ConditionalTables": (SKIP, "internal table of a joint, built by the samplers"),
+    "NumericLimitProfile": (SKIP, "built by fit_limit_profile (fuzzed)"),
+    # result classes: built by the library from validated inputs
+    **{name: (SKIP, "result class, built by the library") for name in (
+        "Bound", "BoundRow", "BoundsTable", "EulerCurve", "Expansion", "Frontier", "MonteCarloEstimate",
+        "OptimalSchedule", "QuantizedLimit", "Report", "Source", "VerificationTable")},
+    **{name: (SKIP, "exception class") for name in (
+        "SymschedError", "InvalidModelError", "ModelTooLargeError", "SymbolicValueError")},
+}
+
+#: Functions whose home belongs to another engineer and that fail this contract today, with what
+#: happens (reported, not fixed here).  They are run and expected to fail; a fix turns them XPASS.
+# Generated from a full run (every argument x every bad value) on the t3 branch; one line per kind.
+KNOWN: dict = {
+    "BetaBernoulliModel": (
+        'n=huge int: no answer within 10 s; a=sympy I: TypeError: Cannot convert complex to float (+1 '
+        'similar)'
+    ),
+    "CopyModel": (
+        'n=huge int: no answer within 10 s'
+    ),
+    "HiddenMarkovModel": (
+        "transitions=nan: TypeError: 'float' object is not iterable (+16 similar); transitions=str: "
+        "ValueError not naming 'transitions': transition matrix 1: entry 'a' of type str  (+1 similar); "
+        "transitions=empty list: ValueError not naming 'transitions': transition matrix 1: expected a "
+        'matrix (2 a (+2 similar); +6 other kinds'
+    ),
+    "IIDModel": (
+        'n=huge int: MemoryError:'
+    ),
+    "InformationProfile": (
+        "h=nan: TypeError: object of type 'float' has no len() (+33 similar); h=list of nan: accepted, "
+        'answer holds nan'
+    ),
+    "ParityModel": (
+        'n=huge int: no answer within 10 s'
+    ),
+    "ProductMixtureModel": (
+        "n=huge int: no answer within 10 s; components=2x2 array: ValueError not naming 'components': "
+        'product_mixture component: the row for paren'
+    ),
+    "ProductModel": (
+        "marginals=nan: TypeError: 'float' object is not iterable (+16 similar); marginals=str: "
+        "ValueError not naming 'marginals': marginal 1: entry 'a' of type str is not a nu (+1 similar); "
+        "marginals=empty list: ValueError not naming 'marginals': independent: needs at least one "
+        'marginal; +2 other kinds'
+    ),
+    "Schedule": (
+        "sizes=nan: TypeError: 'float' object is not iterable (+16 similar); sizes=str: ValueError not "
+        "naming 'sizes': Schedule: size k_1 = 'a' is not an integer (+1 similar); sizes=2x2 array: "
+        "ValueError not naming 'sizes': Schedule: size k_1 = 0 must be positive (+1 similar); +3 other "
+        'kinds'
+    ),
+    "alpha_schedule": (
+        "alpha=2x2 array: ValueError not naming 'alpha': The truth value of an array with more than one "
+        'el (+1 similar)'
+    ),
+    "arithmetic": (
+        "precision=2x2 array: ValueError not naming 'precision': The truth value of an array with more "
+        'than on (+1 similar); base=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "bernoulli_expected_kl": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; grid=nan: TypeError: 'float' object is not iterable (+16 similar); grid=str: ValueError "
+        "not naming 'grid': could not convert string to float: 'a' (+1 similar); +2 other kinds"
+    ),
+    "beta_bernoulli": (
+        'n=huge int: no answer within 10 s; a=sympy I: TypeError: Cannot convert complex to float (+1 '
+        'similar)'
+    ),
+    "binary_symmetric_chain": (
+        "n=huge int: no answer within 10 s; eps=-inf: ValueError not naming 'eps': transition matrix 1: "
+        "entry at index (0, 0) is NaN o (+1 similar); eps=2.5: ValueError not naming 'eps': transition "
+        'matrix 1: negative entry np.float64(-1.5; +3 other kinds'
+    ),
+    "binomial_bernoulli_grid": (
+        "grid=nan: TypeError: 'float' object is not iterable (+16 similar); grid=str: ValueError not "
+        "naming 'grid': could not convert string to float: 'a' (+1 similar); grid=2x2 array: TypeError: "
+        'only 0-dimensional arrays can be converted to Python scalars (+1 similar); +1 other kinds'
+    ),
+    "block_cost": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "ccl_austin_steps": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; eps=sympy I: TypeError: Cannot convert complex to float (+1 similar); C=nan: accepted, '
+        'answer holds nan (+1 similar); +2 other kinds'
+    ),
+    "ccl_dtc_guarantee": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; c_hat=huge float: OverflowError: int too large to convert to float; c_hat=sympy I: '
+        'TypeError: Invalid comparison of non-real I (+1 similar)'
+    ),
+    "ccl_fixed_k_guarantee": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "ccl_lambda": (
+        "N=inf: no answer within 10 s; N=None: TypeError: '<=' not supported between instances of 'int' "
+        "and 'NoneType' (+17 similar); N=sympy I: TypeError: Invalid comparison of non-real I (+1 "
+        'similar); +2 other kinds'
+    ),
+    "ccl_log_lower_bound": (
+        'C=nan: accepted, answer holds nan (+1 similar); C=inf: accepted, answer holds inf; C=-inf: '
+        'accepted, answer holds -inf; +1 other kinds'
+    ),
+    "ccl_step_bound": (
+        'c_hat=sympy I: TypeError: Invalid comparison of non-real I (+1 similar)'
+    ),
+    "ccl_tc_guarantee": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; c_hat=huge float: OverflowError: int too large to convert to float; c_hat=sympy I: '
+        'TypeError: Invalid comparison of non-real I (+1 similar)'
+    ),
+    "ccl_zeta": (
+        'c_hat=huge float: accepted, answer holds '
+        '999999999999999955467912398182630868250789200337766646823; c_hat=sympy I: TypeError: Invalid '
+        'comparison of non-real I (+1 similar)'
+    ),
+    "check_enumerable": (
+        "size=None: TypeError: '>' not supported between instances of 'NoneType' and 'int' (+8 similar); "
+        "size=2x2 array: ValueError not naming 'size': The truth value of an array with more than one "
+        'ele (+1 similar); size=sympy I: TypeError: Invalid comparison of non-real I; +1 other kinds'
+    ),
+    "compare_bounds": (
+        "prof_or_model=nested list: ValueError not naming 'prof_or_model': h[0]: expected a real number, "
+        "got list [1; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "convexity_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "copy_model": (
+        'n=huge int: no answer within 10 s'
+    ),
+    "count_orders": (
+        "sizes=nan: TypeError: 'float' object is not iterable (+16 similar); sizes=str: TypeError: "
+        "unsupported operand type(s) for +: 'int' and 'str' (+2 similar); sizes=2x2 array: TypeError: "
+        'only integer scalar arrays can be converted to a scalar index (+1 similar); +1 other kinds'
+    ),
+    "distribution_automorphisms": (
+        "model=nan: AttributeError: 'float' object has no attribute 'N' (+24 similar)"
+    ),
+    "dtc_schedule": (
+        'c_hat=sympy I: TypeError: Invalid comparison of non-real I (+1 similar)'
+    ),
+    "entropy_profile": (
+        'base=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "estimate_profile": (
+        "samples=nested list: ValueError not naming 'samples': setting an array element with a sequence. "
+        'The r'
+    ),
+    "euler_kl": (
+        'grid=huge int: no answer within 10 s'
+    ),
+    "euler_law": (
+        'grid=huge int: no answer within 10 s'
+    ),
+    "euler_tv": (
+        'grid=huge int: no answer within 10 s'
+    ),
+    "euler_tv_curve": (
+        "Ks=nan: TypeError: 'float' object is not iterable (+16 similar); Ks=str: ValueError not naming "
+        "'Ks': invalid literal for int() with base 10: 'a' (+1 similar); Ks=2x2 array: TypeError: only "
+        '0-dimensional arrays can be converted to Python scalars (+1 similar); +3 other kinds'
+    ),
+    "exact_sampler_kl": (
+        "schedule=nan: TypeError: 'float' object is not iterable (+15 similar); budget=str: TypeError: "
+        "'>' not supported between instances of 'float' and 'str' (+7 similar); budget=2x2 array: "
+        "ValueError not naming 'budget': The truth value of an array with more than one e (+1 similar); "
+        '+2 other kinds'
+    ),
+    "expected_kl": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "format_value": (
+        "digits=nan: ValueError not naming 'digits': Format specifier missing precision (+18 similar); "
+        "digits=huge int: ValueError not naming 'digits': precision too big"
+    ),
+    "geometric_schedule": (
+        "ratio=inf: ValueError not naming 'ratio': cannot convert float NaN to integer; ratio=huge "
+        "float: OverflowError: (34, 'Numerical result out of range')"
+    ),
+    "hidden_markov_model": (
+        'n=huge int: no answer within 10 s'
+    ),
+    "identity_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "independent": (
+        'n=huge int: MemoryError: (+1 similar)'
+    ),
+    "information_profile": (
+        "method=2x2 array: ValueError not naming 'method': The truth value of an array with more than "
+        'one e (+3 similar); base=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "ising": (
+        "coupling=-inf: ValueError not naming 'coupling': factor over [0, 1]: entry at index (0, 1) is "
+        'N; coupling=huge float: OverflowError: math range error; coupling=True: TypeError: BooleanAtom '
+        'not allowed in this context.; +2 other kinds'
+    ),
+    "latex_number": (
+        "digits=huge int: ValueError not naming 'digits': precision too big"
+    ),
+    "latex_sequence": (
+        "values=nan: TypeError: 'float' object is not iterable (+16 similar); digits=huge int: "
+        "ValueError not naming 'digits': precision too big"
+    ),
+    "latex_table": (
+        "rows=nan: TypeError: 'float' object is not iterable (+18 similar); rows=nested list: ValueError "
+        "not naming 'rows': latex_table: row 1 has 2 cells, expected 1"
+    ),
+    "lavenant_zanella_constant_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "li_cai_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar); eps_train=nan: "
+        'accepted, answer holds nan (+1 similar); +3 other kinds'
+    ),
+    "li_cai_sharp_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "load_example": (
+        "name=nan: AttributeError: 'float' object has no attribute 'split' (+22 similar)"
+    ),
+    "markov_chain": (
+        'n=huge int: no answer within 10 s'
+    ),
+    "mdlm_grid": (
+        'K=huge int: MemoryError: Unable to allocate 7.28 TiB for an array with shape (1000000000001,; '
+        "eps=None: TypeError: '<=' not supported between instances of 'int' and 'NoneType' (+8 similar); "
+        "eps=2x2 array: ValueError not naming 'eps': The truth value of an array with more than one elem "
+        '(+1 similar); +2 other kinds'
+    ),
+    "min_steps_for_kl": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; target=None: TypeError: float() argument must be a string or a real number, not 'NoneType' "
+        '(+6 similar); target=2x2 array: TypeError: only 0-dimensional arrays can be converted to Python '
+        'scalars (+1 similar); +2 other kinds'
+    ),
+    "montecarlo_sampler_kl": (
+        "model=3-d array: ValueError not naming 'model': Probabilities contain NaN; schedule=nan: "
+        "TypeError: 'float' object is not iterable (+16 similar); n=huge int: MemoryError: Unable to "
+        'allocate 7.28 TiB for an array with shape (1000000000000,'
+    ),
+    "nonnegativity_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "optimal_frontier": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "optimal_lower_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "optimal_schedule": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "order_averaged_kl": (
+        "schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "order_law": (
+        "model=2x2 array: ValueError not naming 'model': order: position 2 is outside 0..1; order=nan: "
+        "TypeError: 'float' object is not iterable (+17 similar)"
+    ),
+    "ordered_set_partitions": (
+        "sizes=nan: TypeError: 'float' object is not iterable (+16 similar); sizes=str: TypeError: "
+        "unsupported operand type(s) for +: 'int' and 'str' (+2 similar); sizes=2x2 array: ValueError "
+        "not naming 'sizes': The truth value of an array with more than one el (+1 similar)"
+    ),
+    "parity_model": (
+        'n=huge int: no answer within 10 s'
+    ),
+    "pattern_averaged_kl": (
+        'grid=huge int: no answer within 10 s'
+    ),
+    "pinsker_bound": (
+        'kl=nan: accepted, answer holds nan; kl=inf: accepted, answer holds inf; kl=sympy I: accepted, '
+        'answer holds (1 + I)/2; +1 other kinds'
+    ),
+    "pinsker_tv": (
+        'kl=nan: accepted, answer holds nan; kl=inf: accepted, answer holds inf; kl=sympy I: accepted, '
+        'answer holds (1 + I)/2; +1 other kinds'
+    ),
+    "potts": (
+        'q=huge int: MemoryError:; coupling=huge float: OverflowError: math range error; coupling=True: '
+        'TypeError: BooleanAtom not allowed in this context.'
+    ),
+    "product_mixture": (
+        "n=huge int: no answer within 10 s; components=2x2 array: ValueError not naming 'components': "
+        'product_mixture component: the row for paren'
+    ),
+    "read_bif": (
+        'path=nan: TypeError: expected str, bytes or os.PathLike object, not float (+22 similar); '
+        "path=str: FileNotFoundError: [Errno 2] No such file or directory: 'abc' (+1 similar)"
+    ),
+    "report": (
+        "model=empty list: ValueError not naming 'model': profile: empty sequence of h values (N must be "
+        ">=; model=nested list: ValueError not naming 'model': h[0]: expected a real number, got list "
+        "[1]; model=list of nan: ValueError not naming 'model': profile: h[0] = nan is not finite; +3 "
+        'other kinds'
+    ),
+    "reveal_grid": (
+        'grid=huge int: no answer within 10 s'
+    ),
+    "sample_euler": (
+        'grid=huge int: no answer within 10 s; n=huge int: MemoryError: Unable to allocate 21.8 TiB for '
+        'an array with shape (1000000000000,'
+    ),
+    "sample_factorized": (
+        "schedule=nan: TypeError: 'float' object is not iterable (+16 similar); n=huge int: MemoryError: "
+        'Unable to allocate 21.8 TiB for an array with shape (1000000000000,'
+    ),
+    "sample_fhs": (
+        'n=huge int: MemoryError: Unable to allocate 21.8 TiB for an array with shape (1000000000000,'
+    ),
+    "sampler_law": (
+        "schedule=nan: TypeError: 'float' object is not iterable (+15 similar)"
+    ),
+    "schedule_from_fractions": (
+        "fractions=nan: TypeError: 'float' object is not iterable (+16 similar); fractions=str: "
+        "ValueError not naming 'fractions': could not convert string to float: 'a'; fractions=2x2 array: "
+        'TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); +1 other '
+        'kinds'
+    ),
+    "tc_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
+    ),
+    "tc_schedule": (
+        'c_hat=sympy I: TypeError: Invalid comparison of non-real I (+1 similar)'
+    ),
+    "to_latex": (
+        "digits=huge int: ValueError not naming 'digits': precision too big"
+    ),
+    "to_pgmpy": (
+        "bn=nan: AttributeError: 'float' object has no attribute 'check_complete' (+24 similar)"
+    ),
+    "zhao_cai_rate": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "policy_kl": (
+        "model=nan: AttributeError: 'float' object has no attribute 'N' (+22 similar); model=2x2 array: "
+        "ValueError not naming 'model': joint table sums to 0.0, not 1 (tolerance 1e-09;  (+1 similar); "
+        "policy=2x2 array: ValueError not naming 'policy': The truth value of an array with more than "
+        'one e (+1 similar); +5 other kinds'
+    ),
+    "compare_policies": (
+        "model=nan: AttributeError: 'float' object has no attribute 'N' (+22 similar); model=2x2 array: "
+        "ValueError not naming 'model': joint table sums to 0.0, not 1 (tolerance 1e-09;  (+1 similar); "
+        "sizes=nan: TypeError: 'float' object is not iterable (+15 similar); +4 other kinds"
+    ),
+    "adaptive_frontier": (
+        "model=nan: AttributeError: 'float' object has no attribute 'N' (+24 similar); families=nan: "
+        "TypeError: 'float' object is not iterable (+16 similar); families=2x2 array: ValueError not "
+        "naming 'families': The truth value of an array with more than one (+1 similar)"
+    ),
+    "support_accuracy": (
+        "model=nan: AttributeError: 'float' object has no attribute 'N' (+22 similar); model=2x2 array: "
+        "ValueError not naming 'model': joint table sums to 0.0, not 1 (tolerance 1e-09;  (+1 similar); "
+        "policy=2x2 array: ValueError not naming 'policy': The truth value of an array with more than "
+        'one e (+1 similar); +5 other kinds'
+    ),
+    "select_positions": (
+        "policy=empty list: TypeError: unhashable type: 'list' (+5 similar); positions=nan: TypeError: "
+        "'float' object is not iterable (+35 similar); positions=2x2 array: ValueError not naming "
+        "'positions': The truth value of an array with more than on (+1 similar); +5 other kinds"
+    ),
+    "bisection_blocks": (
+        'n=huge int: no answer within 10 s (+1 similar)'
+    ),
+    "equal_sizes": (
+        "N=inf: TypeError: can't multiply sequence by non-int of type 'float' (+1 similar); N=huge int: "
+        "MemoryError:; N=None: TypeError: '<=' not supported between instances of 'int' and 'NoneType' "
+        '(+8 similar); +2 other kinds'
+    ),
+    "fast_dllm_bounds": (
+        'eps=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "fast_dllm_check": (
+        "model=2x2 array: ValueError not naming 'model': fast_dllm_check: the joint table must be a pmf "
+        '(f (+1 similar); eps=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "markov_bisection_table": (
+        "ns=nan: TypeError: 'float' object is not iterable (+16 similar); ns=str: ValueError not naming "
+        "'ns': order_m_chain: n must be an integer >= 1, got 'a' (+6 similar); m=huge int: no answer "
+        'within 10 s'
+    ),
+    "order_m_chain": (
+        'n=huge int: no answer within 10 s; states=huge int: MemoryError:; states=empty list: ValueError '
+        "not naming 'states': variable 'X1': needs at least one state, got an ; +2 other kinds"
+    ),
+    "permutation_rounds_table": (
+        "ns=nan: TypeError: 'float' object is not iterable (+16 similar); ns=str: ValueError not naming "
+        "'ns': shuffle_model: n must be an integer >= 2, got 'a' (+6 similar)"
+    ),
+    "replace_random_model": (
+        'n=huge int: MemoryError:'
+    ),
+    "replace_random_tc": (
+        'base=nan: accepted, answer holds nan (+1 similar); base=-1: accepted, answer holds '
+        '-I*(-2*log(2) + 2*log(3))/pi; base=-0.5: accepted, answer holds (-2*log(2) + '
+        '2*log(3))/(-0.693147180559945 + I*pi); +6 other kinds'
+    ),
+    "shuffle_model": (
+        'n=huge int: MemoryError:'
+    ),
+    "shuffle_tc": (
+        'n=huge int: no answer within 10 s; base=nan: accepted, answer holds nan (+1 similar); base=-1: '
+        'accepted, answer holds -I*(-log(6) + 3*log(3))/pi; +7 other kinds'
+    ),
+    "shuffle_topk_accuracy": (
+        'n=huge int: no answer within 10 s'
+    ),
+    "sampler_schedule": (
+        "rule=2x2 array: ValueError not naming 'rule': The truth value of an array with more than one "
+        'ele (+1 similar); K=huge int: no answer within 5 s'
+    ),
+    "sampler_grid": (
+        "rule=empty list: TypeError: unhashable type: 'list' (+5 similar); K=huge int: no answer within "
+        '5 s; eps=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "export_schedule": (
+        "format=2x2 array: ValueError not naming 'format': The truth value of an array with more than "
+        'one e (+1 similar)'
+    ),
+    "blockwise_expected_kl": (
+        "model=3-d array: ValueError not naming 'model': sizes of block 2 (1, 1) sum to 2, but the block "
+        'h (+1 similar)'
+    ),
+    "partition_kl": (
+        "model=2x2 array: ValueError not naming 'model': order: position 2 is outside 0..1 (+1 similar); "
+        "blocks=nan: TypeError: 'float' object is not iterable (+16 similar); blocks=str: ValueError not "
+        "naming 'blocks': order: 'a' is neither a position 0..2 nor a vari (+1 similar); +3 other kinds"
+    ),
+    "block_length_sweep": (
+        "model=nan: AttributeError: 'float' object has no attribute 'N' (+24 similar); K=huge int: no "
+        "answer within 5 s; block_lengths=nan: TypeError: 'float' object is not iterable (+15 similar); "
+        '+5 other kinds'
+    ),
+    "kl_by_rule": (
+        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
+        "number, got list; Ks=nan: TypeError: 'float' object is not iterable (+33 similar); Ks=str: "
+        "ValueError not naming 'Ks': kl_by_rule: every K must be a positive integer, got  (+6 similar); "
+        '+3 other kinds'
+    ),
+    "rule_comparison": (
+        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
+        "number, got list; K=huge int: no answer within 5 s; K=None: TypeError: '<=' not supported "
+        "between instances of 'NoneType' and 'int' (+8 similar); +6 other kinds"
+    ),
+    "steps_for_target": (
+        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
+        'number, got list; target=None: TypeError: float() argument must be a string or a real number, '
+        "not 'NoneType' (+6 similar); target=2x2 array: TypeError: only 0-dimensional arrays can be "
+        'converted to Python scalars (+1 similar); +2 other kinds'
+    ),
+    "dllm_counts": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+1 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); +6 '
+        'other kinds'
+    ),
+    "dream_counts": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+1 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); '
+        '+10 other kinds'
+    ),
+    "llada_counts": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+3 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+13 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+3 similar); +6 '
+        'other kinds'
+    ),
+    "dus_blocks": (
+        'B=inf: OverflowError: cannot convert float infinity to integer (+1 similar); B=None: TypeError: '
+        'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '
+        'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); '
+        '+11 other kinds'
+    ),
+    "left_to_right_blocks": (
+        "N=nan: TypeError: 'float' object cannot be interpreted as an integer (+18 similar); N=huge int: "
+        'no answer within 5 s; N=2x2 array: TypeError: only integer scalar arrays can be converted to a '
+        'scalar index (+1 similar)'
+    ),
+    "optimal_bernoulli_grid": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; mesh=inf: OverflowError: cannot convert float infinity to integer (+1 similar); mesh=huge '
+        'int: MemoryError: Unable to allocate 7.28 TiB for an array with shape (1000000000001,; +6 other '
+        'kinds'
+    ),
+    "sqrt_rate_grid": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; K=huge int: MemoryError: Unable to allocate 7.28 TiB for an array with shape '
+        "(1000000000001, (+1 similar); mesh=nan: TypeError: 'float' object cannot be interpreted as an "
+        'integer (+18 similar); +1 other kinds'
+    ),
+    "unmasking_growth": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        "[1]; dps=2x2 array: ValueError not naming 'dps': The truth value of an array with more than one "
+        'elem (+1 similar)'
+    ),
+    "make_arithmetic": (
+        "precision=2x2 array: ValueError not naming 'precision': The truth value of an array with more "
+        'than on (+1 similar); base=sympy I: TypeError: Cannot convert complex to float'
+    ),
+    "mixture_kl": (
+        "schedule=nan: TypeError: 'float' object is not iterable (+15 similar); budget=str: TypeError: "
+        "'>' not supported between instances of 'float' and 'str' (+7 similar); budget=2x2 array: "
+        "ValueError not naming 'budget': The truth value of an array with more than one e (+1 similar); "
+        '+2 other kinds'
+    ),
+    "order_averaged_kl_estimate": (
+        "model=3-d array: ValueError not naming 'model': Probabilities contain NaN; schedule=nan: "
+        "TypeError: 'float' object is not iterable (+16 similar); n=huge int: MemoryError: Unable to "
+        'allocate 7.28 TiB for an array with shape (1000000000000,'
+    ),
+    "wainwright_asymptote": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]'
+    ),
+    "wainwright_thm1_bound": (
+        "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
+        '[1]; grid=huge int: no answer within 5 s'
+    ),
+}
+
+#: The bad values: (label, value).  Strings include a formula payload that must never run.
+BAD = [
+    ("nan", float("nan")), ("inf", float("inf")), ("-inf", float("-inf")), ("-1", -1), ("0", 0),
+    ("-0.5", -0.5), ("2.5", 2.5), ("huge int", 10 ** 12), ("huge float", 1e308), ("True", True),
+    ("None", None), ("str", "abc"), ("payload", "__import__('os').getcwd()"), ("empty list", []),
+    ("2x2 array", np.zeros((2, 2))), ("3-d array", np.zeros((2, 2, 2))), ("nested list", [[1], [2, 3]]),
+    ("list of nan", [float("nan"), 0.5]), ("negative list", [-1.0, 2.0]), ("object", object()),
+    ("complex", 1 + 2j), ("sympy I", sp.I), ("sympy symbol", sp.Symbol("zz")), ("Fraction", Fraction(-1, 3)),
+    ("mpf nan", mpmath.mpf("nan")),
+]
+
+CALL_SECONDS = 5
+
+
+class _Hang(Exception):
+    pass
+
+
+def _call_with_limit(fn, kwargs):
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return fn(**kwargs)
+
+    def handler(signum, frame):
+        raise _Hang()
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+    try:
+        return fn(**kwargs)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def public_callables() -> list:
+    names = getattr(ss, "__all__", None) or [n for n in dir(ss) if not n.startswith("_")]
+    out = []
+    for n in names:
+        obj = getattr(ss, n)
+        if isinstance(obj, types.ModuleType) or not callable(obj):
+            continue
+        out.append(n)
+    return sorted(out)
+
+
+def _numbers(x, depth=0):
+    """Numbers an answer exposes (its float, its h / values, array entries), for the finiteness check."""
+    if depth > 2:
+        return
+    if isinstance(x, (bool, str, type(None))):
+        return
+    if isinstance(x, (int, float, Fraction, mpmath.mpf)):
+        yield x
+        return
+    if isinstance(x, sp.Basic):
+        if x.is_number:
+            yield x
+        return
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind in "fc":
+            yield from x.ravel()[:1000]
+        return
+    if isinstance(x, (list, tuple)):
+        for v in x[:200]:
+            yield from _numbers(v, depth + 1)
+        return
+    for attr in ("h", "sizes", "kl", "value", "L", "leading_constant"):
+        v = getattr(x, attr, None) if not isinstance(x, type) else None
+        if v is not None and not callable(v):
+            yield from _numbers(v, depth + 1)
+
+
+def _finite(v) -> bool:
+    try:
+        if isinstance(v, sp.Basic):
+            return bool(v.is_finite is not False and not v.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+                        and sp.im(sp.N(v)) == 0)
+        if isinstance(v, complex):
+            return False
+        return math.isfinite(float(v))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def check_one(name: str, arg: str, label: str, bad, tmp_dir) -> str | None:
+    """None if the contract holds, else a one-line description of the failure."""
+    builder, _, aliases = CALLS[name][0], CALLS[name][1], CALLS[name][2]
+    kwargs = dict(path=bif_path(tmp_dir)) if builder == "tmp" else builder()
+    kwargs[arg] = bad
+    fn = getattr(ss, name)
+    try:
+        out = _call_with_limit(fn, kwargs)
+        if isinstance(out, types.GeneratorType) or name == "ordered_set_partitions":
+            out = list(out)
+    except _Hang:
+        return f"{name}({arg}={label}): no answer within {CALL_SECONDS} s"
+    except ValueError as exc:
+        msg = str(exc).lower()
+        words = [arg.lower()] + [w.lower() for w in aliases.get(arg, [])]
+        if any(w in msg for w in words) or repr(bad).lower()[:20] in msg:
+            return None
+        return f"{name}({arg}={label}): ValueError not naming {arg!r}: {str(exc)[:160]}"
+    except Exception as exc:  # noqa: BLE001 - any other exception breaks the contract
+        return f"{name}({arg}={label}): {type(exc).__name__}: {str(exc)[:160]}"
+    bad_numbers = [v for v in _numbers(out) if not _finite(v)]
+    if bad_numbers:
+        return f"{name}({arg}={label}): accepted, answer holds {bad_numbers[0]!r}"
+    return None
+
+
+def test_every_public_callable_has_an_entry():
+    missing = [n for n in public_callables() if n not in CALLS]
+    assert not missing, f"add these public callables to tests/test_fuzz.py CALLS: {missing}"
+    stale = [n for n in CALLS if not hasattr(ss, n)]
+    assert not stale, f"CALLS lists names symsched no longer has: {stale}"
+
+
+def test_valid_calls_work(tmp_path):
+    for name, entry in CALLS.items():
+        if entry[0] == SKIP or not hasattr(ss, name):
+            continue
+        kwargs = dict(path=bif_path(tmp_path)) if entry[0] == "tmp" else entry[0]()
+        out = getattr(ss, name)(**kwargs)
+        if name == "ordered_set_partitions":
+            list(out)
+
+
+FUZZED = [n for n in sorted(CALLS) if CALLS[n][0] != SKIP and CALLS[n][1]]
+
+
+def _param(name):
+    if name in KNOWN and not os.environ.get("SYMSCHED_FUZZ_ALL"):
+        # known failures are not re-run by default (several hang until the per-call limit, which
+        # would cost minutes); SYMSCHED_FUZZ_ALL=1 runs them, each an expected failure
+        return pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN[name], run=False))
+    return name
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in FUZZED])
+def test_bad_inputs_are_refused_or_answered(name, tmp_path):
+    if not hasattr(ss, name):
+        pytest.skip(f"{name} is not in this version")
+    args = CALLS[name][1]
+    failures: list = []
+
+    @settings(max_examples=6, derandomize=True, deadline=None, database=None)
+    @given(st.sampled_from(args), st.sampled_from(BAD))
+    def run(arg, bad):
+        fail = check_one(name, arg, bad[0], bad[1], tmp_path)
+        if fail:
+            failures.append(fail)
+
+    run()
+    if name in KNOWN and failures:
+        pytest.xfail(KNOWN[name])
+    assert not failures, "\n".join(sorted(set(failures)))
