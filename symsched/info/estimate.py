@@ -42,7 +42,7 @@ import numpy as np
 from ..errors import ModelTooLargeError, SymschedError
 from .profile import InformationProfile
 
-__all__ = ["estimate_profile", "estimate_with_errors", "entropy_from_counts", "fit_markov_chain",
+__all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures", "entropy_from_counts", "fit_markov_chain",
            "DATA_METHODS", "ENTROPY_ESTIMATORS"]
 
 #: Empirical joint tables up to this size use all 2^N subsets.
@@ -211,11 +211,12 @@ def _subset_route(x: np.ndarray, estimator: str, subsets_per_size: int, rng: np.
         e_boot.append(np.mean(boot, axis=0) if reps else np.zeros(0))
         e_sub_var.append(float(point_arr.var(ddof=1) / len(point_arr)) if sampled and len(point_arr) > 1 else 0.0)
     h = [e[j + 1] - e[j] for j in range(N)]
+    boot_h = np.stack([e_boot[j + 1] - e_boot[j] for j in range(N)], axis=1) if reps else np.zeros((0, N))
     se = []
     for j in range(N):
-        data_var = float(np.var(e_boot[j + 1] - e_boot[j], ddof=1)) if reps > 1 else 0.0
+        data_var = float(np.var(boot_h[:, j], ddof=1)) if reps > 1 else 0.0
         se.append(math.sqrt(data_var + e_sub_var[j + 1] + e_sub_var[j]))
-    return h, se, all_subsets
+    return h, se, all_subsets, boot_h
 
 
 def _count_table(x: np.ndarray, child: int, parents: tuple, cards: tuple, weights: np.ndarray | None) -> np.ndarray:
@@ -341,10 +342,11 @@ def _model_profile(model, base: Any, max_cost: Any) -> tuple:
 def _model_route(x: np.ndarray, cards: tuple, parents: list, hom: int | None, weights: np.ndarray, base: Any,
                  max_cost: Any) -> tuple:
     h = _model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, None), parents, cards), base, max_cost)
-    boot = [_model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, w.astype(float)), parents, cards),
-                           base, max_cost) for w in weights]
-    se = np.std(np.asarray(boot), axis=0, ddof=1) if len(boot) > 1 else np.zeros(len(h))
-    return h, se
+    boot = np.asarray([_model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, w.astype(float)),
+                                                         parents, cards), base, max_cost)
+                       for w in weights]).reshape(len(weights), len(h))
+    se = np.std(boot, axis=0, ddof=1) if len(boot) > 1 else np.zeros(len(h))
+    return h, se, boot
 
 
 def _learned_parents(x: np.ndarray, cards: tuple, max_indegree: int | None) -> list:
@@ -424,6 +426,24 @@ def estimate_with_errors(samples: Any, method: str = "plugin", *, cardinalities:
     >>> round(prof.h[0], 2), round(prof.h[1], 6), prof.method
     (0.69, 0.0, 'estimate (chao-shen, all subsets)')
     """
+    prof, _ = estimate_replicates(samples, method, cardinalities=cardinalities, miller_madow=miller_madow,
+                                  subsets_per_size=subsets_per_size, seed=seed, homogeneous=homogeneous, base=base,
+                                  order=order, max_order=max_order, criterion=criterion, bootstrap=bootstrap,
+                                  max_indegree=max_indegree, max_cost=max_cost)
+    return prof
+
+
+def estimate_replicates(samples: Any, method: str = "plugin", *, cardinalities: Any = None,
+                        miller_madow: bool = False, subsets_per_size: int = 200, seed: Any = None,
+                        homogeneous: bool = False, base: Any = None, order: int | None = None,
+                        max_order: int = 2, criterion: str = "bic", bootstrap: int = DEFAULT_BOOTSTRAP,
+                        max_indegree: int | None = 2, max_cost: float | None = None) -> tuple:
+    """:func:`estimate_with_errors` and its bootstrap replicates: ``(profile, H)`` with ``H`` of shape
+    ``(bootstrap, N)``, row ``b`` the profile estimated on resample ``b`` (the same random subsets).
+
+    Any number derived from the profile gets its standard error as the spread of that number over the
+    rows of ``H`` (this keeps the correlations between the ``h_j``); see :func:`estimate_measures`.
+    """
     x = _as_samples(samples)
     n, N = x.shape
     cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
@@ -443,9 +463,9 @@ def estimate_with_errors(samples: Any, method: str = "plugin", *, cardinalities:
     if method in ENTROPY_ESTIMATORS:
         estimator = "miller-madow" if (method == "plugin" and miller_madow) else method
         budget = DEFAULT_DATA_COST if max_cost is None else float(max_cost)
-        h, se, complete = _subset_route(x, estimator, int(subsets_per_size), rng, weights, budget)
+        h, se, complete, boot = _subset_route(x, estimator, int(subsets_per_size), rng, weights, budget)
         label = f"estimate ({estimator}, {'all' if complete else 'sampled'} subsets)"
-        return estimated_profile(np.asarray(h) * scale, np.asarray(se) * scale, label, base)
+        return estimated_profile(np.asarray(h) * scale, np.asarray(se) * scale, label, base), boot * scale
     if method == "markov":
         _, k, _ = fit_markov_chain(x, order, max_order, criterion, homogeneous, cards)
         parents, hom = _markov_parents(N, k), (k if homogeneous else None)
@@ -455,8 +475,46 @@ def estimate_with_errors(samples: Any, method: str = "plugin", *, cardinalities:
         parents, hom = _learned_parents(x, cards, max_indegree), None
         label = "estimate (bayesian network, pgmpy hill climbing on BIC)"
     try:
-        h, se = _model_route(x, cards, parents, hom, weights, base, max_cost)
+        h, se, boot = _model_route(x, cards, parents, hom, weights, base, max_cost)
     except ModelTooLargeError as exc:
         raise ModelTooLargeError(f"the exact profile of the fitted model ({label})", exc.estimate, exc.budget,
                                  "lower max_order (orders 0 and 1 use the O(N^2) chain route) or raise max_cost") from exc
-    return estimated_profile(h, se, label, base)
+    return estimated_profile(h, se, label, base), boot
+
+
+def estimate_measures(profile: InformationProfile, replicates: Any) -> dict:
+    """H, TC and DTC of an estimated profile as :class:`~symsched.results.Estimate` values, with standard errors
+    from the bootstrap replicates of :func:`estimate_replicates` (the correlations of the ``h_j`` kept).
+
+    ``TC = sum_j (h_0 - h_j)`` and ``DTC = sum_j (h_j - h_{N-1})``.  A profile whose ``h`` comes partly from
+    random subsets also carries that error in ``profile.stderr``; TC and DTC depend on ``e_1``, ``e_{N-1}``
+    and ``e_N`` only, which always use every subset, so their errors are the bootstrap spread alone.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> from symsched.info.estimate import estimate_replicates
+    >>> x = ss.sample_exact(ss.copy_model(3, 2), 500, seed=0)
+    >>> prof, boot = estimate_replicates(x, "markov", seed=0, bootstrap=20)
+    >>> m = estimate_measures(prof, boot)
+    >>> print(m["TC"])    # the truth is 2 log 2 = 1.386
+    TC = 1.37461 ± 0.17 (estimate)
+    """
+    from ..results import Estimate
+
+    h = np.asarray(profile.h, dtype=float)
+    boot = np.asarray(replicates, dtype=float).reshape(-1, len(h))
+
+    def measures(v):
+        return {"H": v.sum(axis=-1), "TC": (v[..., :1] - v).sum(axis=-1), "DTC": (v - v[..., -1:]).sum(axis=-1)}
+
+    point, reps = measures(h), measures(boot)
+    out = {}
+    for name in ("H", "TC", "DTC"):
+        se = float(np.std(reps[name], ddof=1)) if len(boot) > 1 else 0.0
+        value = float(point[name])
+        if name != "H" and value < 0:  # TC and DTC are >= 0: a noisy negative point is clipped and said so
+            out[name] = Estimate(0.0, se, f"{name} (clipped at 0 from {value:.3g})")
+        else:
+            out[name] = Estimate(value, se, name)
+    return out
