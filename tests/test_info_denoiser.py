@@ -73,17 +73,37 @@ def test_elimination_route_matches_joint_route(make):
                 np.testing.assert_allclose(out[b, i], conditional_from_joint(joint, revealed, i), atol=1e-12)
 
 
-def test_long_chain_uses_elimination_and_matches_closed_form():
-    # N = 24 binary tokens: the joint (2^24 entries) is over the slicing limit, elimination takes over.
+@pytest.mark.parametrize("route", ["chain", "elimination"])
+def test_long_chain_matches_closed_form(route):
+    # N = 24 binary tokens: the joint (2^24 entries) is over the slicing limit
     T = np.array([[0.8, 0.2], [0.35, 0.65]])
     chain = ss.markov_chain(24, [0.5, 0.5], T)
-    den = ss.exact_denoiser(chain)
-    assert den.route == "elimination"
+    den = ss.exact_denoiser(chain, route=route)
+    if route == "chain":
+        assert ss.exact_denoiser(chain).route == "chain"
     row = np.full(24, -1)
     row[9], row[11] = 1, 0
     p = den(row[None, :])[0, 10]
     expected = T[1, :] * T[:, 0]  # p(x_10 | x_9 = 1, x_11 = 0) ∝ T[1, x] T[x, 0] (Markov property)
     np.testing.assert_allclose(p, expected / expected.sum(), atol=1e-12)
+    p = den(np.full((1, 24), -1))[0, 5]  # nothing revealed: the marginal pi T^5
+    np.testing.assert_allclose(p, np.array([0.5, 0.5]) @ np.linalg.matrix_power(T, 5), atol=1e-12)
+
+
+def test_chain_route_matches_brute_conditionals_on_a_nonhomogeneous_chain():
+    mats = [[[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]], [[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]],
+            [[0.6, 0.4], [0.3, 0.7]], [[0.25, 0.75], [0.8, 0.2]]]
+    chain = ss.markov_chain(5, [0.2, 0.5, 0.3], mats)
+    joint = chain.joint("float")
+    den = ss.exact_denoiser(chain, route="chain")
+    tokens = random_tokens(chain.cardinalities, 30, np.random.default_rng(5))
+    out = den(tokens)
+    for b, row in enumerate(tokens):
+        revealed = {k: int(v) for k, v in enumerate(row) if v >= 0}
+        for i in range(5):
+            if i not in revealed:
+                np.testing.assert_allclose(out[b, i, :joint.shape[i]], conditional_from_joint(joint, revealed, i),
+                                           atol=1e-12)
 
 
 @pytest.mark.parametrize("loss", ["entropy", "cross-entropy"])
@@ -160,6 +180,8 @@ def test_bad_inputs():
         den(np.array([[0, 1, -1]]))
     with pytest.raises(ValueError, match="route"):
         ss.exact_denoiser(model, route="magic")
+    with pytest.raises(ValueError, match="MarkovChain"):
+        ss.exact_denoiser(model, route="chain")
     data = np.array([[0, 0, 0], [1, 1, 1]])
     with pytest.raises(ValueError, match="loss"):
         ss.denoiser_profile(den, data, loss="mse")

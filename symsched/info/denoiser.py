@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
-from ..models.chains import HiddenMarkovModel
+from ..models.chains import HiddenMarkovModel, MarkovChain
 from ..models.markov import MarkovRandomField
 from .elimination import eliminate
 from .profile import InformationProfile
@@ -42,7 +42,7 @@ __all__ = ["exact_denoiser", "ExactDenoiser", "denoiser_profile", "check_tokens"
            "LOSSES", "DEFAULT_SAMPLES_PER_SIZE"]
 
 LOSSES = ("entropy", "cross-entropy")
-ROUTES = ("auto", "joint", "elimination")
+ROUTES = ("auto", "joint", "elimination", "chain")
 DEFAULT_SAMPLES_PER_SIZE = 200
 #: Joint tables up to this many entries are sliced directly; larger graphical models use elimination.
 JOINT_TABLE_LIMIT = 2 ** 20
@@ -105,7 +105,13 @@ class ExactDenoiser:
         self.max_entries = ELIMINATION_MAX_ENTRIES if max_entries is None else float(max_entries)
         if route not in ROUTES:
             raise SymschedError(f"exact_denoiser: route must be one of {ROUTES}, got {route!r}")
-        if route == "joint" or (route == "auto" and model.joint_size() <= min(JOINT_TABLE_LIMIT, self.max_entries)):
+        if route == "chain" and not isinstance(model, MarkovChain):
+            raise SymschedError(f'exact_denoiser: route="chain" needs a MarkovChain, got {type(model).__name__}')
+        small = model.joint_size() <= min(JOINT_TABLE_LIMIT, self.max_entries)
+        if route == "chain" or (route == "auto" and not small and isinstance(model, MarkovChain)):
+            self.route = "chain"
+            self._chain = _ChainConditionals(model)
+        elif route == "joint" or (route == "auto" and small):
             if model.joint_size() > self.max_entries:
                 raise ModelTooLargeError(f"exact_denoiser: the joint table of {type(model).__name__}",
                                          model.joint_size(), self.max_entries, 'use route="elimination"')
@@ -128,6 +134,8 @@ class ExactDenoiser:
         return out
 
     def _conditionals(self, row: np.ndarray, masked: np.ndarray, b: int) -> list:
+        if self.route == "chain":
+            return self._chain.conditionals(row, masked, b)
         if self.route == "joint":
             sub = self._joint[tuple(int(v) if v >= 0 else slice(None) for v in row)]
             total = float(sub.sum())
@@ -156,6 +164,42 @@ class ExactDenoiser:
 
     def __repr__(self) -> str:
         return f"ExactDenoiser({type(self.model).__name__}, N={self.N}, V={self.V}, route={self.route!r})"
+
+
+class _ChainConditionals:
+    """Exact conditionals of a first-order Markov chain from its nearest revealed neighbours.
+
+    By the Markov property ``p(x_i | x_R) ∝ p(x_i | x_l) p(x_r | x_i)`` with ``l`` (``r``) the nearest revealed
+    position left (right) of ``i``; ``p(x_i | x_l)`` is row ``x_l`` of ``P[l, i] = T_l ... T_{i-1}`` (the
+    marginal of ``X_i`` when there is no ``l``) and ``p(x_r | x_i)`` is column ``x_r`` of ``P[i, r]``.  All
+    products ``P[a, b]`` are formed once: O(N^2) matrix products.
+    """
+
+    def __init__(self, chain: MarkovChain):
+        self.N = chain.N
+        mats = [np.asarray(T, dtype=float) for T in chain.transition_matrices]
+        self.marginals = [np.asarray(chain.initial_distribution, dtype=float)]
+        for T in mats:
+            self.marginals.append(self.marginals[-1] @ T)
+        self.P: dict = {}
+        for a in range(self.N):
+            acc = np.eye(len(self.marginals[a]))
+            for c in range(a + 1, self.N):
+                acc = acc @ mats[c - 1]
+                self.P[a, c] = acc
+
+    def conditionals(self, row: np.ndarray, masked: np.ndarray, b: int) -> list:
+        revealed = np.flatnonzero(row >= 0)
+        out = []
+        for i in masked:
+            k = np.searchsorted(revealed, i)
+            left = self.P[revealed[k - 1], i][row[revealed[k - 1]]] if k > 0 else self.marginals[i]
+            right = self.P[i, revealed[k]][:, row[revealed[k]]] if k < len(revealed) else 1.0
+            vec = left * right
+            total = float(vec.sum())
+            _check_context(total, b)
+            out.append(vec / total)
+        return out
 
 
 def _check_context(total: float, b: int) -> None:
@@ -195,14 +239,15 @@ def exact_denoiser(model: DiscreteModel, max_entries: float | None = None, route
     ----------
     model : DiscreteModel
         Any symsched model with numeric parameters.  Joint tables up to 2^20 entries are sliced
-        directly; larger Bayesian networks, Markov random fields and hidden Markov models use variable
+        directly; longer first-order Markov chains use their nearest revealed neighbours; larger Bayesian networks, Markov random fields and hidden Markov models use variable
         elimination (one elimination per masked position and row; a Bayesian network keeps only the
         ancestors of the revealed tokens and of the queried one).
     max_entries : float, optional
         Budget on the entries of any intermediate table (default 2^22); over it the call raises
         ``ModelTooLargeError`` before building the table.
-    route : {"auto", "joint", "elimination"}
-        Force one route (``"auto"``: the joint table when it fits, else elimination).
+    route : {"auto", "joint", "elimination", "chain"}
+        Force one route (``"auto"``: the joint table when it fits, else the nearest-neighbour formula for a
+        first-order :class:`~symsched.MarkovChain`, else elimination).
 
     Returns
     -------

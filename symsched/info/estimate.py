@@ -169,10 +169,22 @@ def _bootstrap_weights(n: int, reps: int, rng: np.random.Generator) -> np.ndarra
 
 
 def _subset_codes(x: np.ndarray, T: list) -> tuple[np.ndarray, int]:
-    """Inverse index of each row's configuration on the columns ``T`` and the number of configurations."""
-    cols = np.ascontiguousarray(x[:, T])
-    view = cols.view(np.dtype((np.void, cols.dtype.itemsize * cols.shape[1])))[:, 0]
-    _, inv = np.unique(view, return_inverse=True)
+    """Inverse index of each row's configuration on the columns ``T`` and the number of configurations.
+
+    Mixed-radix integer codes, re-numbered densely (``np.unique``) whenever the next column could overflow.
+    """
+    codes = np.zeros(len(x), dtype=np.int64)
+    bound = 1
+    for t in T:
+        col = x[:, t]
+        radix = int(col.max()) + 1
+        if bound * radix >= 2 ** 62:
+            _, codes = np.unique(codes, return_inverse=True)
+            codes = codes.ravel().astype(np.int64)
+            bound = int(codes.max()) + 1
+        codes = codes * radix + col
+        bound *= radix
+    _, inv = np.unique(codes, return_inverse=True)
     inv = inv.ravel()
     return inv, int(inv.max()) + 1
 
