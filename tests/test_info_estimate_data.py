@@ -117,6 +117,10 @@ def test_markov_order_selection():
     assert k == 2 and set(scores) == {0, 1, 2} and isinstance(model, ss.BayesianNetwork)
     assert fit_markov_chain(second, homogeneous=True, criterion="aic")[1] == 2
     assert fit_markov_chain(second, order=1)[1] == 1
+    # add-1/2 smoothing: every transition keeps probability > 0, and the counts decide the rest
+    sparse = np.array([[0, 0, 0], [1, 1, 1]] * 5)
+    smooth = fit_markov_chain(sparse, order=1, homogeneous=True, pseudocount=0.5)[0]
+    np.testing.assert_allclose(smooth.transition_matrices[0], [[10.5 / 11, 0.5 / 11], [0.5 / 11, 10.5 / 11]])
 
 
 def test_second_order_markov_route_within_errors():
@@ -168,6 +172,8 @@ def test_bad_inputs():
         ss.estimate_profile(x, "magic")
     with pytest.raises(ValueError, match="bootstrap"):
         ss.estimate_profile(x, "plugin", bootstrap=1)
+    with pytest.raises(ValueError, match="pseudocount"):
+        fit_markov_chain(x, pseudocount=-1)
     with pytest.raises(ValueError, match="criterion"):
         fit_markov_chain(x, criterion="mdl")
     with pytest.raises(ValueError, match="order"):

@@ -292,8 +292,12 @@ def _model_from_counts(tables: list, parents: list, cards: tuple):
 
 
 def fit_markov_chain(samples: Any, order: int | None = None, max_order: int = 2, criterion: str = "bic",
-                     homogeneous: bool = False, cardinalities: Any = None) -> tuple:
+                     homogeneous: bool = False, cardinalities: Any = None, pseudocount: float = 0.0) -> tuple:
     """Fit a Markov chain of order ``k`` by maximum likelihood, ``k`` chosen by BIC or AIC.
+
+    ``pseudocount`` (e.g. 0.5, Krichevsky–Trofimov) is added to every count of the returned model's tables
+    (not to the likelihoods that choose the order): a model scored on held-out data must not give probability
+    0 to a transition it never saw.
 
     Returns
     -------
@@ -330,9 +334,12 @@ def fit_markov_chain(samples: Any, order: int | None = None, max_order: int = 2,
         ll = sum(_log_likelihood(t) for t in _distinct(_fit_counts(x, cards, parents, hom, None)))
         d = _parameter_count(cards, parents, hom)
         scores[k] = -2 * ll + (d * math.log(n * N) if criterion == "bic" else 2 * d)
+    if not (isinstance(pseudocount, (int, float)) and math.isfinite(pseudocount) and pseudocount >= 0):
+        raise SymschedError(f"pseudocount must be a finite number >= 0, got {pseudocount!r}")
     best = min(scores, key=lambda k: (scores[k], k))
     parents = _markov_parents(N, best)
-    model = _model_from_counts(_fit_counts(x, cards, parents, best if homogeneous else None, None), parents, cards)
+    tables = _fit_counts(x, cards, parents, best if homogeneous else None, None)
+    model = _model_from_counts([t + pseudocount for t in tables], parents, cards)
     return model, best, scores
 
 
