@@ -335,3 +335,10 @@ def conditional_from_joint(joint, revealed, i):
         if all(x[k] == v for k, v in revealed.items()):
             out[x[i]] += joint[x]
     return out / out.sum()
+
+
+def outside_errors(h, stderr, exact_h, alpha=1e-3):
+    """The j with |h_j - exact_j| > z se_j (z Bonferroni over all j at familywise level alpha; se_j = 0 demands
+    equality to 1e-9): empty when an unbiased estimate with honest errors agrees with the exact profile."""
+    z = z_bonferroni(len(exact_h), alpha)
+    return [(j, v, t, s) for j, (v, s, t) in enumerate(zip(h, stderr, exact_h)) if abs(v - t) > z * s + 1e-9]
