@@ -5,6 +5,7 @@ import itertools
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import symsched as ss
 from reference import brute_profile, conditional_from_joint, outside_errors, random_joint, z_bonferroni
@@ -223,3 +224,26 @@ def test_all_masks_of_a_small_model_average_to_the_profile():
                 val = np.mean([-np.log(p[i, x[i]]) for i in masked])
                 total += joint[x] * val / len(list(itertools.combinations(range(N), j)))
         assert total == pytest.approx(exact_h[j], abs=1e-12)
+
+
+@given(st.integers(2, 5), st.integers(0, 10 ** 6))
+def test_routes_agree_on_random_networks(n, seed):
+    # random DAG (each node's parents among the earlier ones, at most 2), random CPDs with some zeros
+    rng = np.random.default_rng(seed)
+    cards = rng.integers(2, 4, size=n)
+    bn = ss.BayesianNetwork()
+    for i in range(n):
+        bn.add_variable(f"V{i}", int(cards[i]))
+    for i in range(n):
+        parents = sorted(rng.choice(i, size=min(i, int(rng.integers(0, 3))), replace=False).tolist()) if i else []
+        shape = tuple(int(cards[p]) for p in parents) + (int(cards[i]),)
+        t = rng.random(shape) * (rng.random(shape) > 0.2) + 1e-3
+        bn.set_cpd(f"V{i}", t / t.sum(axis=-1, keepdims=True), parents=[f"V{p}" for p in parents])
+    x = ss.sample_exact(bn, 8, seed=seed)
+    tokens = np.where(rng.random(x.shape) < 0.5, -1, x)  # revealed values come from real samples: p > 0
+    a = ss.exact_denoiser(bn, route="joint")(tokens)
+    b = ss.exact_denoiser(bn, route="elimination")(tokens)
+    np.testing.assert_allclose(a, b, atol=1e-12)
+    np.testing.assert_allclose(a.sum(axis=-1), 1, atol=1e-12)
+    revealed = tokens >= 0
+    assert (a[revealed, tokens[revealed]] == 1).all()

@@ -239,7 +239,8 @@ def exact_denoiser(model: DiscreteModel, max_entries: float | None = None, route
     ----------
     model : DiscreteModel
         Any symsched model with numeric parameters.  Joint tables up to 2^20 entries are sliced
-        directly; longer first-order Markov chains use their nearest revealed neighbours; larger Bayesian networks, Markov random fields and hidden Markov models use variable
+        directly; longer first-order Markov chains use their nearest revealed neighbours; larger Bayesian
+        networks, Markov random fields and hidden Markov models use variable
         elimination (one elimination per masked position and row; a Bayesian network keeps only the
         ancestors of the revealed tokens and of the queried one).
     max_entries : float, optional
@@ -370,7 +371,8 @@ def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = No
     ([0.693147, 0.0, 0.0], (0.0, 0.0, 0.0))
     """
     if not callable(den):
-        raise SymschedError(f"denoiser_profile: den must be callable (tokens -> probabilities), got {type(den).__name__}")
+        raise SymschedError("denoiser_profile: den must be callable (tokens -> probabilities), "
+                            f"got {type(den).__name__}")
     if loss not in LOSSES:
         raise SymschedError(f"denoiser_profile: loss must be one of {LOSSES}, got {loss!r}")
     x = check_tokens(data, what="data")

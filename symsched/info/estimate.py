@@ -42,11 +42,8 @@ import numpy as np
 from ..errors import ModelTooLargeError, SymschedError
 from .profile import InformationProfile
 
-__all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures", "entropy_from_counts", "fit_markov_chain",
-           "DATA_METHODS", "ENTROPY_ESTIMATORS"]
-
-#: Empirical joint tables up to this size use all 2^N subsets.
-FULL_PLUGIN_LIMIT = 2 ** 16
+__all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures",
+           "entropy_from_counts", "fit_markov_chain", "DATA_METHODS", "ENTROPY_ESTIMATORS"]
 
 
 def _as_samples(samples: Any) -> np.ndarray:
@@ -61,14 +58,6 @@ def _as_samples(samples: Any) -> np.ndarray:
     if arr.min() < 0:
         raise SymschedError(f"samples: negative state index {int(arr.min())}")
     return arr.astype(np.int64)
-
-
-def _plugin_entropy(columns: np.ndarray, miller_madow: bool) -> float:
-    _, counts = np.unique(columns, axis=0, return_counts=True)
-    n = counts.sum()
-    p = counts / n
-    h = float(-(p * np.log(p)).sum())
-    return h + (len(counts) - 1) / (2 * n) if miller_madow else h
 
 
 def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any = None,
@@ -88,9 +77,9 @@ def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any
     miller_madow : bool
         Add the Miller–Madow bias correction to each plug-in entropy.
     subsets_per_size : int
-        Random subsets per size when the empirical joint is too large for all subsets.
+        All subsets of a size when there are at most this many, else this many at random.
     seed : optional
-        For the random subsets.
+        For the bootstrap and the random subsets.
     homogeneous : bool
         ``"markov"``: one transition matrix for all steps.
     base : number, optional
@@ -497,7 +486,8 @@ def estimate_replicates(samples: Any, method: str = "plugin", *, cardinalities: 
         h, se, boot = _model_route(x, cards, parents, hom, weights, base, max_cost)
     except ModelTooLargeError as exc:
         raise ModelTooLargeError(f"the exact profile of the fitted model ({label})", exc.estimate, exc.budget,
-                                 "lower max_order (orders 0 and 1 use the O(N^2) chain route) or raise max_cost") from exc
+                                 "lower max_order (orders 0 and 1 use the O(N^2) chain route) "
+                                 "or raise max_cost") from exc
     return estimated_profile(h, se, label, base), boot
 
 

@@ -34,7 +34,8 @@ class TorchDenoiser:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise SymschedError('torch_denoiser needs torch (pip install "symsched[torch]")') from exc
         if not callable(model):
-            raise SymschedError(f"torch_denoiser: model must be callable (input_ids -> logits), got {type(model).__name__}")
+            raise SymschedError("torch_denoiser: model must be callable (input_ids -> logits), "
+                                f"got {type(model).__name__}")
         if not isinstance(mask_token_id, (int, np.integer)) or isinstance(mask_token_id, bool) or mask_token_id < 0:
             raise SymschedError(f"torch_denoiser: mask_token_id must be a non-negative int, got {mask_token_id!r}")
         self.torch, self.model, self.mask_token_id = torch, model, int(mask_token_id)
