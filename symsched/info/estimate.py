@@ -451,6 +451,14 @@ def estimate_replicates(samples: Any, method: str = "plugin", *, cardinalities: 
 
     Any number derived from the profile gets its standard error as the spread of that number over the
     rows of ``H`` (this keeps the correlations between the ``h_j``); see :func:`estimate_measures`.
+
+    Examples
+    --------
+    >>> import numpy as np, symsched as ss
+    >>> x = ss.sample_exact(ss.markov_chain(4, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]]), 1000, seed=0)
+    >>> prof, H = estimate_replicates(x, "markov", bootstrap=10, seed=1)
+    >>> H.shape, bool(np.allclose(H.std(axis=0, ddof=1), prof.stderr))
+    ((10, 4), True)
     """
     x = _as_samples(samples)
     n, N = x.shape

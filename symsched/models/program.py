@@ -128,6 +128,13 @@ def flip(p: Any = Fraction(1, 2)) -> bool:
 
     ``p`` may be a float, a ``Fraction`` or a sympy expression.  Outside :func:`program` it raises
     ``ValueError``.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> import symsched as ss
+    >>> ss.program(lambda: [ss.flip(Fraction(1, 4))]).joint("symbolic").tolist()
+    [3/4, 1/4]
     """
     p = _check_probability(p, "flip(p)")
     return bool(_current("flip(p)").choose((_complement(p), p), f"flip({p})"))
@@ -138,6 +145,16 @@ def categorical(probs: Sequence[Any]) -> int:
 
     The probabilities must sum to one exactly (floats: within 1e-9; sympy: provably), nothing is
     renormalised.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> import symsched as ss
+    >>> def two_dice():
+    ...     a = ss.categorical([F(1, 3)] * 3)
+    ...     return [a, (a + ss.categorical([F(1, 2), F(1, 2)])) % 3]
+    >>> ss.program(two_dice).joint("symbolic")[0].tolist()
+    [1/6, 1/6, 0]
     """
     if isinstance(probs, (str, bytes)) or not hasattr(probs, "__len__") or len(probs) < 1:
         raise InvalidModelError(f"categorical(probs): expected a non-empty sequence of probabilities, got {probs!r}")
