@@ -16,6 +16,9 @@ from fractions import Fraction
 from typing import Callable, Sequence
 
 from .errors import SymschedError
+from .formatting import format_value
+from .info.corpus import read_data
+from .info.estimate import estimate_measures, estimate_replicates
 
 __all__ = ["main", "parse_model", "demo_model", "MODEL_SPECS"]
 
@@ -267,9 +270,6 @@ def _profile_of(args):
 
 def _cmd_profile_data(args, out) -> None:
     """``profile data:FILE``: the profile estimated from samples, with H, TC and DTC and their errors."""
-    import symsched as ss
-    from symsched.export.display import format_value
-
     path = args.model[len("data:"):]
     for name in ("block", "max_rows", "bootstrap"):
         value = getattr(args, name)
@@ -279,11 +279,11 @@ def _cmd_profile_data(args, out) -> None:
         raise _CLIError(f"--max-order must be >= 0, got {args.max_order}")
     seed = getattr(args, "seed", None)
     seed = 0 if seed is None else seed
-    rows, states = ss.read_data(path, block=args.block, max_rows=args.max_rows, seed=seed)
-    prof, boot = ss.estimate_replicates(rows, args.estimator, homogeneous=True, max_order=args.max_order,
+    rows, states = read_data(path, block=args.block, max_rows=args.max_rows, seed=seed)
+    prof, boot = estimate_replicates(rows, args.estimator, homogeneous=True, max_order=args.max_order,
                                         bootstrap=args.bootstrap, seed=seed, base=_base(args.base),
                                         subsets_per_size=20)
-    m = ss.estimate_measures(prof, boot)
+    m = estimate_measures(prof, boot)
     d = args.digits
     lines = [f"symsched profile: {args.model}",
              f"  rows: {rows.shape[0]} blocks of N = {rows.shape[1]} tokens"

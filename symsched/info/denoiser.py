@@ -30,6 +30,7 @@ from typing import Any, Callable
 import networkx as nx
 import numpy as np
 
+from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
@@ -211,8 +212,6 @@ def _check_context(total: float, b: int) -> None:
 def _float_factors(model: DiscreteModel) -> list:
     """Factors ``(indices, float array)`` whose product is proportional to the joint (hidden variables of an HMM
     get indices from ``N`` on); every token gets a unit factor so that elimination can keep any of them."""
-    from ..arithmetic import arithmetic
-
     ar = arithmetic("float")
     n = model.N
     if isinstance(model, (BayesianNetwork, MarkovRandomField)):

@@ -35,11 +35,18 @@ A configuration of parents never seen gets a uniform conditional row (it has pro
 from __future__ import annotations
 
 import math
+from itertools import combinations
 from typing import Any
 
 import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
+from ..models.bayesian import BayesianNetwork
+from ..models.chains import markov_chain
+from ..models.families import independent
+from ..results import Estimate
+from .denoiser import estimated_profile, salted_rng
+from .measures import information_profile
 from .profile import InformationProfile
 
 __all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures",
@@ -181,8 +188,6 @@ def _subset_codes(x: np.ndarray, T: list) -> tuple[np.ndarray, int]:
 def _subset_route(x: np.ndarray, estimator: str, subsets_per_size: int, rng: np.random.Generator,
                   weights: np.ndarray, max_cost: float) -> tuple:
     """(h, stderr, all_subsets) from the subset estimators with bootstrap weights."""
-    from itertools import combinations
-
     n, N = x.shape
     sizes = [min(math.comb(N, j), subsets_per_size) for j in range(1, N + 1)]
     cost = float(n) * sum(sizes) * (len(weights) + 1)
@@ -263,10 +268,6 @@ def _parameter_count(cards: tuple, parents: list, homogeneous_order: int | None)
 
 def _model_from_counts(tables: list, parents: list, cards: tuple):
     """The fitted model: a product (no parents), a first-order chain, or a Bayesian network."""
-    from ..models.bayesian import BayesianNetwork
-    from ..models.chains import markov_chain
-    from ..models.families import independent
-
     N = len(cards)
     if all(not p for p in parents):
         return independent(marginals=[_conditional(t) for t in tables])
@@ -341,8 +342,6 @@ def _distinct(tables: list) -> list:
 
 
 def _model_profile(model, base: Any, max_cost: Any) -> tuple:
-    from .measures import information_profile
-
     prof = information_profile(model, method="exact", base=base, max_cost=max_cost)
     return [float(v) for v in prof.h]
 
@@ -360,7 +359,7 @@ def _model_route(x: np.ndarray, cards: tuple, parents: list, hom: int | None, we
 def _learned_parents(x: np.ndarray, cards: tuple, max_indegree: int | None) -> list:
     """Parents per position from pgmpy's hill climbing on the BIC score (optional dependency)."""
     try:
-        import pandas as pd
+        import pandas as pd  # pgmpy's own dependency: present wherever pgmpy is
         import pgmpy  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise SymschedError('method="bayesian-network" needs pgmpy (pip install "symsched[pgmpy]")') from exc
@@ -471,8 +470,6 @@ def estimate_replicates(samples: Any, method: str = "plugin", *, cardinalities: 
         raise SymschedError(f"bootstrap must be 0 or an integer >= 2 (resamples), got {bootstrap!r}")
     if not isinstance(subsets_per_size, (int, np.integer)) or subsets_per_size < 2:
         raise SymschedError(f"subsets_per_size must be an integer >= 2, got {subsets_per_size!r}")
-    from .denoiser import estimated_profile, salted_rng
-
     rng = salted_rng(seed, 18)
     weights = _bootstrap_weights(n, int(bootstrap), rng)
     scale = 1.0 if base is None else 1.0 / math.log(float(base))
@@ -517,8 +514,6 @@ def estimate_measures(profile: InformationProfile, replicates: Any) -> dict:
     >>> print(m["TC"])    # the truth is 2 log 2 = 1.386
     TC = 1.37461 ± 0.01 (estimate)
     """
-    from ..results import Estimate
-
     h = np.asarray(profile.h, dtype=float)
     boot = np.asarray(replicates, dtype=float).reshape(-1, len(h))
 
