@@ -35,6 +35,8 @@ SECTIONS = [
 
 #: a line under a section's title.
 NOTES = {
+    "info": "Profiles from data and from denoisers (estimators, errors, the corpus, a Hugging Face model in three "
+            "lines): [data.md](data.md).",
     "samplers": "Adaptive (confidence-ordered) samplers are explained in [adaptive.md](adaptive.md).",
     "bounds": "What each statement is and its source: [references.md](references.md).",
 }
@@ -72,6 +74,7 @@ OUTRO = """
 ## Command line
 
 * `symsched.cli.main(argv=None) -> int` — the `symsched` command (`demo`, `profile`, `schedule`, `limit`); `python -m symsched` runs it.
+* `symsched profile data:FILE --block N` — the profile estimated from a text or `.npy` file, with H, TC and DTC and their errors ([data.md](data.md)).
 """
 
 

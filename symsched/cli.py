@@ -31,6 +31,8 @@ from .info import information_profile
 from .models import (BayesianNetwork, beta_bernoulli, binary_symmetric_chain, copy_model, independent, ising,
                      load_example, parity_model, read_bif)
 from .parsing import parse_formula
+from .info.corpus import read_data
+from .info.estimate import estimate_measures, estimate_replicates
 
 __all__ = ["main", "parse_model", "demo_model", "MODEL_SPECS"]
 
@@ -247,6 +249,17 @@ def _add_profile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--digits", type=int, default=6, help="significant digits printed (default 6)")
 
 
+def _add_data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data (MODEL = data:FILE, a UTF-8 text or a .npy array of int tokens)")
+    g.add_argument("--block", type=int, default=None, help="tokens per row: the text is cut into blocks of this many")
+    g.add_argument("--estimator", default="markov",
+                   choices=("markov", "plugin", "miller-madow", "chao-shen", "bayesian-network"),
+                   help="estimate_profile method (default markov: a homogeneous chain, order by BIC)")
+    g.add_argument("--max-order", type=int, default=1, help="markov: largest order tried (default 1)")
+    g.add_argument("--bootstrap", type=int, default=20, help="bootstrap resamples for the errors (default 20)")
+    g.add_argument("--max-rows", type=int, default=20000, help="rows used, drawn at random (default 20000)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symsched",
@@ -265,6 +278,7 @@ def _parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", metavar="MODEL")
     _add_profile_options(p)
+    _add_data_options(p)
 
     s = sub.add_parser("schedule", help="optimal vs constant schedules and the bounds table",
                        description="Optimal and constant K-step schedules of MODEL, with exact E KL and bounds.",
@@ -309,7 +323,38 @@ def _profile_of(args):
     return model, prof
 
 
+def _cmd_profile_data(args, out) -> None:
+    """``profile data:FILE``: the profile estimated from samples, with H, TC and DTC and their errors."""
+    path = args.model[len("data:"):]
+    for name in ("block", "max_rows", "bootstrap"):
+        value = getattr(args, name)
+        if value is not None and value < (2 if name == "bootstrap" else 1):
+            raise _CLIError(f"--{name.replace('_', '-')} must be >= {2 if name == 'bootstrap' else 1}, got {value}")
+    if args.max_order < 0:
+        raise _CLIError(f"--max-order must be >= 0, got {args.max_order}")
+    seed = getattr(args, "seed", None)
+    seed = 0 if seed is None else seed
+    rows, states = read_data(path, block=args.block, max_rows=args.max_rows, seed=seed)
+    prof, boot = estimate_replicates(rows, args.estimator, homogeneous=True, max_order=args.max_order,
+                                        bootstrap=args.bootstrap, seed=seed, base=_base(args.base),
+                                        subsets_per_size=20)
+    m = estimate_measures(prof, boot)
+    d = args.digits
+    lines = [f"symsched profile: {args.model}",
+             f"  rows: {rows.shape[0]} blocks of N = {rows.shape[1]} tokens"
+             + (f", {len(states)} states" if states else ""),
+             f"  method: {prof.method} (an estimate; errors from {args.bootstrap} bootstrap resamples)", ""]
+    lines += [f"  h_{j:<3} = {format_value(v, d)} ± {format_value(s, 2)}" for j, (v, s) in
+              enumerate(zip(prof.h, prof.stderr))]
+    lines.append("")
+    lines += [f"  {name:<4}= {format_value(m[name].value, d)} ± {format_value(m[name].stderr, 2)}  ({m[name].what})"
+              for name in ("H", "TC", "DTC")]
+    print("\n".join(lines), file=out)
+
+
 def _cmd_profile(args, out) -> None:
+    if args.model.startswith("data:"):
+        return _cmd_profile_data(args, out)
     model, prof = _profile_of(args)
     rep = Report(f"symsched profile: {args.model}",
                  {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),

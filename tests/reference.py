@@ -434,3 +434,45 @@ def dp_optimal_kl(h, K):
     for _ in range(K - 1):
         best = np.min(best[:, None] + cost, axis=0)
     return float(best[N])
+
+# --- profiles from data and denoisers (issue 17): estimators from their papers, conditionals, tolerances ---
+
+def z_bonferroni(count, alpha=1e-3):
+    """Two-sided normal quantile so that ``count`` checks |est - true| <= z se all pass with probability
+    >= 1 - alpha when the estimates are unbiased with normal errors (Bonferroni)."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - alpha / (2 * count)))
+
+
+def chao_shen_entropy(counts):
+    """Chao & Shen (2003), eqs. (2.1)-(2.3), in nats: coverage C = 1 - f1/n (f1 = n replaced by n - 1),
+    p_a = C n_k / n, H = -sum p_a log p_a / (1 - (1 - p_a)^n)."""
+    c = [int(v) for v in counts if v > 0]
+    n = sum(c)
+    f1 = sum(1 for v in c if v == 1)
+    if f1 == n:
+        f1 = n - 1
+    C = 1 - f1 / n
+    total = 0.0
+    for v in c:
+        pa = C * v / n
+        total -= pa * math.log(pa) / (1 - (1 - pa) ** n)
+    return total
+
+
+def conditional_from_joint(joint, revealed, i):
+    """p(X_i | X_R = x_R) from the joint table by summing, for ``revealed`` a dict position -> state."""
+    joint = np.asarray(joint, float)
+    out = np.zeros(joint.shape[i])
+    for x in itertools.product(*[range(c) for c in joint.shape]):
+        if all(x[k] == v for k, v in revealed.items()):
+            out[x[i]] += joint[x]
+    return out / out.sum()
+
+
+def outside_errors(h, stderr, exact_h, alpha=1e-3):
+    """The j with |h_j - exact_j| > z se_j (z Bonferroni over all j at familywise level alpha; se_j = 0 demands
+    equality to 1e-9): empty when an unbiased estimate with honest errors agrees with the exact profile."""
+    z = z_bonferroni(len(exact_h), alpha)
+    return [(j, v, t, s) for j, (v, s, t) in enumerate(zip(h, stderr, exact_h)) if abs(v - t) > z * s + 1e-9]

@@ -195,10 +195,8 @@ def test_estimate_profile_inputs_and_covariance():
         ss.estimate_profile(x, subsets_per_size=0)
     p = ss.estimate_profile(x[:, :8], subsets_per_size=5, seed=1, base=2, miller_madow=True)
     assert not p.exact and all(math.isfinite(v) for v in p.h) and p.entropy_stderr >= 0
-    # H = e_N uses the one subset of size N: no subset-sampling error (the covariance telescopes), and
-    # DTC = (1 - N) e_N + N e_{N-1} has standard error N se(e_{N-1}) = N stderr(h_{N-1})
-    assert p.entropy_stderr == 0 and p.stderr[-1] > 0
-    assert p.dual_total_correlation_stderr == pytest.approx(8 * p.stderr[-1], rel=1e-9)
+    # the bootstrap over rows carries the data's own sampling noise into every number, H included
+    assert p.entropy_stderr > 0 and p.stderr[-1] > 0 and p.dual_total_correlation_stderr > 0
     assert not ss.estimate_profile(x[:, :4]).exact
 
 

@@ -5,21 +5,31 @@ Used by Monte Carlo estimation on models too large to enumerate (the bnlearn net
 
 from __future__ import annotations
 
+import math
 from typing import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 
+from ..errors import ModelTooLargeError
+
 __all__ = ["eliminate", "bn_log_marginal", "hmm_log_marginal"]
 
 
-def eliminate(factors: Sequence[tuple[tuple[int, ...], np.ndarray]], evidence: Mapping[int, int]) -> float:
+def eliminate(factors: Sequence[tuple[tuple[int, ...], np.ndarray]], evidence: Mapping[int, int],
+              keep: int | None = None, max_entries: float | None = None):
     """``sum over non-evidence variables of prod factors``, evidence fixed, by greedy min-size elimination.
 
     Parameters
     ----------
     factors : sequence of (variable indices, float array with one axis per index, in that order)
     evidence : mapping variable index -> state index
+    keep : int, optional
+        A variable left un-summed: the result is then the vector over its states (unnormalised
+        ``p(x_keep, evidence)``); some factor must mention it.
+    max_entries : float, optional
+        Budget on the entries of any intermediate factor; checked before each one is built
+        (``ModelTooLargeError`` with its size).
 
     Examples
     --------
@@ -38,13 +48,18 @@ def eliminate(factors: Sequence[tuple[tuple[int, ...], np.ndarray]], evidence: M
             work.append((rest, arr))
         else:
             scalar *= float(arr)
-    while work:
+    while any(v != keep for vars_, _ in work for v in vars_):
         sizes: dict[int, dict[int, int]] = {}
         for vars_, arr in work:
             for v, c in zip(vars_, arr.shape):
-                sizes.setdefault(v, {}).update({u: arr.shape[k] for k, u in enumerate(vars_)})
+                if v != keep:
+                    sizes.setdefault(v, {}).update({u: arr.shape[k] for k, u in enumerate(vars_)})
         # eliminate the variable whose merged factor is smallest
-        var = min(sizes, key=lambda v: (int(np.prod(list(sizes[v].values()))), v))
+        var = min(sizes, key=lambda v: (math.prod(sizes[v].values()), v))
+        if max_entries is not None and math.prod(sizes[var].values()) > max_entries:
+            raise ModelTooLargeError(f"variable elimination (summing out variable {var})",
+                                     math.prod(sizes[var].values()), max_entries,
+                                     "raise max_entries, or use a model with smaller cliques")
         touching = [(vs, a) for vs, a in work if var in vs]
         work = [(vs, a) for vs, a in work if var not in vs]
         out_vars = tuple(sorted({u for vs, _ in touching for u in vs} - {var}))
@@ -57,7 +72,14 @@ def eliminate(factors: Sequence[tuple[tuple[int, ...], np.ndarray]], evidence: M
             work.append((out_vars, merged))
         else:
             scalar *= float(merged)
-    return scalar
+    if keep is None:
+        return scalar
+    if not work:
+        raise ValueError(f"eliminate: no factor mentions the kept variable {keep}")
+    vector = work[0][1]
+    for _, a in work[1:]:  # every remaining factor is over (keep,) alone
+        vector = vector * a
+    return scalar * vector
 
 
 def _einsum_ok(touching, out_vars) -> bool:

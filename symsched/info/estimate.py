@@ -1,35 +1,58 @@
 """Information profiles estimated from data: an array of samples, shape ``(n_samples, N)``.
 
-``"plugin"``
-    Entropies of the empirical subset marginals.  For small models every subset is used (the
-    empirical joint table goes through the exact subset route); otherwise ``subsets_per_size`` random
-    subsets per size, with the standard error of that subset sampling.  The plug-in entropy is biased
-    low by about ``(support - 1) / (2 n)`` nats per marginal; ``miller_madow=True`` adds that correction
-    (support = observed distinct values), which makes ``h`` no longer exactly a plug-in profile.
-``"markov"``
-    Fit a Markov chain by transition counts (non-homogeneous by default, ``homogeneous=True`` pools
-    the steps) and return its exact profile: consistent when the data are a Markov chain.
+Every route returns an estimate (``exact`` False) with per-``h_j`` standard errors from a bootstrap over
+the rows (``bootstrap`` resamples; it measures sampling variance, not bias), combined with the error of
+sampling the subsets when not all subsets of a size are used.
+
+Entropies of empirical subset marginals (``h_j = e_{j+1} - e_j``, ``e_j`` the mean over ``j``-subsets)
+    ``"plugin"``
+        The empirical entropy.  Biased low, by about ``(m - 1) / (2 n)`` nats for a marginal with ``m``
+        observed values and ``n`` rows, and much more once ``m`` is comparable to ``n``.
+    ``"miller-madow"``
+        Plug-in plus ``(m - 1) / (2 n)`` (Miller 1955).  (``miller_madow=True`` with ``"plugin"`` is the same.)
+    ``"chao-shen"``
+        The coverage-adjusted Horvitz–Thompson estimator of Chao & Shen (2003, Environ. Ecol. Stat. 10:429):
+        ``p̂_k = C n_k / n`` with the Good–Turing coverage ``C = 1 - f_1 / n`` (``f_1`` singletons), and
+        ``Ĥ = -Σ_k p̂_k log p̂_k / (1 - (1 - p̂_k)^n)``.  Chosen over NSB (needs a numerical integral over a
+        Dirichlet mixture and a known alphabet size, which the joint alphabet of a subset of tokens is not)
+        and over Grassberger's digamma estimator because it also corrects for unseen configurations,
+        which dominate large subsets.  The tests check it against the ``infomeasure`` library's
+        implementation when that is installed.
+Model-based (fit a model, then its exact profile)
+    ``"markov"``
+        A Markov chain of order ``k`` (pooled over positions with ``homogeneous=True``) fitted by
+        maximum likelihood; ``k`` in ``0..max_order`` minimises BIC ``= -2 log L + d log(n N)`` (``d`` free
+        parameters, ``n N`` observed symbols; Katz 1981, Csiszár & Shields 2000) or AIC ``= -2 log L + 2 d``,
+        unless ``order=`` fixes it.  Orders 0 and 1 use the O(N^2) chain route; higher orders are Bayesian
+        networks on the general exact route (small ``N`` only).
+    ``"bayesian-network"``
+        A structure learned with pgmpy's hill climbing on the BIC score (optional dependency), parameters
+        by maximum likelihood, then its exact profile.  The bootstrap refits the parameters on the
+        learned structure: it does not include the uncertainty of the structure.
+A configuration of parents never seen gets a uniform conditional row (it has probability 0 in the fit).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 from itertools import combinations
+from typing import Any
 
 import numpy as np
-from scipy import sparse
+import sympy as sp
 
-from ..errors import SymschedError
-from .profile import InformationProfile
-from .measures import information_profile
+from ..errors import ModelTooLargeError, SymschedError
+from ..models.bayesian import BayesianNetwork
 from ..models.chains import markov_chain
-from ..models.table import from_joint
+from ..models.families import independent
+from ..results import Estimate
+from ..validation import check_log_base
+from .denoiser import estimated_profile, salted_rng
+from .measures import information_profile
+from .profile import InformationProfile
 
-__all__ = ["estimate_profile"]
-
-#: Empirical joint tables up to this size use all 2^N subsets.
-FULL_PLUGIN_LIMIT = 2 ** 16
+__all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures",
+           "entropy_from_counts", "fit_markov_chain", "DATA_METHODS", "ENTROPY_ESTIMATORS"]
 
 
 def _as_samples(samples: Any) -> np.ndarray:
@@ -46,115 +69,470 @@ def _as_samples(samples: Any) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _plugin_entropy(columns: np.ndarray, miller_madow: bool) -> float:
-    _, counts = np.unique(columns, axis=0, return_counts=True)
-    n = counts.sum()
-    p = counts / n
-    h = float(-(p * np.log(p)).sum())
-    return h + (len(counts) - 1) / (2 * n) if miller_madow else h
-
-
 def estimate_profile(samples: Any, method: str = "plugin", *, cardinalities: Any = None,
                      miller_madow: bool = False, subsets_per_size: int = 200, seed: Any = None,
-                     homogeneous: bool = False, base: Any = None) -> InformationProfile:
-    """Estimate the information profile from samples.
+                     homogeneous: bool = False, base: Any = None, **options: Any) -> InformationProfile:
+    """Estimate the information profile from samples, with standard errors (an estimate: ``exact`` False).
 
     Parameters
     ----------
     samples : array_like, shape (n_samples, N)
         Integer state indices.
-    method : {"plugin", "markov"}
+    method : {"plugin", "miller-madow", "chao-shen", "markov", "bayesian-network"}
+        See :func:`estimate_with_errors` (which also lists the further ``options``: ``order``,
+        ``max_order``, ``criterion``, ``bootstrap``, ``max_indegree``, ``max_cost``).
     cardinalities : sequence of int, optional
         State counts (default: ``max + 1`` per column).
     miller_madow : bool
         Add the Miller–Madow bias correction to each plug-in entropy.
     subsets_per_size : int
-        Random subsets per size when the empirical joint is too large for all subsets.
+        All subsets of a size when there are at most this many, else this many at random.
     seed : optional
-        For the random subsets.
+        For the bootstrap and the random subsets.
     homogeneous : bool
         ``"markov"``: one transition matrix for all steps.
     base : number, optional
-
-    Returns
-    -------
-    InformationProfile
-        ``exact=False``. With sampled subsets, ``stderr`` and ``covariance`` give the subset-sampling
-        error (``h_j = e_{j+1} - e_j`` with independent ``e_j``); the plug-in and Markov routes report
-        no standard error for the data's own sampling noise (zeros).
 
     Examples
     --------
     >>> import numpy as np, symsched as ss
     >>> x = np.array([[0, 0], [1, 1], [0, 0], [1, 1]])
-    >>> [round(v, 6) for v in ss.estimate_profile(x).h]
-    [0.693147, 0.0]
+    >>> prof = ss.estimate_profile(x, seed=0)
+    >>> [round(v, 6) for v in prof.h], prof.method
+    ([0.693147, 0.0], 'estimate (plugin, all subsets)')
     """
     x = _as_samples(samples)
     n_samples, N = x.shape
-    if isinstance(subsets_per_size, (bool, np.bool_)) or not isinstance(subsets_per_size, (int, np.integer)) \
-            or subsets_per_size < 2:
-        raise SymschedError(f"subsets_per_size must be an integer >= 2 (a standard error needs two subsets), got "
-                            f"{subsets_per_size!r}")
-    if base is not None:
-        try:
-            b = float(base)
-        except (TypeError, ValueError):
-            raise SymschedError(f"base must be a number > 1, got {base!r}") from None
-        if not (math.isfinite(b) and b > 1):
-            raise SymschedError(f"base must be a finite number > 1 (entropies in log_base units are then >= 0), "
-                                f"got base = {base!r}")
     cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
     if len(cards) != N or any(int(x[:, i].max()) >= cards[i] for i in range(N)):
         raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
+    if method in DATA_METHODS:  # the estimators with standard errors (issue 17): estimate_with_errors
+        return estimate_with_errors(x, method, cardinalities=cards, miller_madow=miller_madow,
+                                    subsets_per_size=subsets_per_size, seed=seed, homogeneous=homogeneous,
+                                    base=base, **options)
+    raise SymschedError(f"method must be one of {DATA_METHODS}, got {method!r}")
 
-    if method == "markov":
 
-        init = np.bincount(x[:, 0], minlength=cards[0]) / n_samples
-        counts = []
-        for t in range(N - 1):
-            c = np.zeros((cards[t], cards[t + 1]))
-            np.add.at(c, (x[:, t], x[:, t + 1]), 1.0)
-            counts.append(c)
-        if homogeneous and counts:
-            if len(set(cards)) != 1:
-                raise SymschedError("homogeneous=True needs equal cardinalities in every column")
-            counts = [sum(counts)] * (N - 1)
-        # a state never seen at step t gets a uniform row: it keeps the chain valid and has probability 0
-        transitions = [np.where(c.sum(axis=1, keepdims=True) > 0, c / np.maximum(c.sum(axis=1, keepdims=True), 1),
-                                1.0 / c.shape[1]) for c in counts]
-        chain = markov_chain(N, init, transitions)
-        prof = information_profile(chain, method="exact", base=base)
-        return InformationProfile(prof.h, prof.e, prof.entropy, "float", "estimate (markov)", base, exact=False)
-    if method != "plugin":
-        raise SymschedError(f"method must be 'plugin' or 'markov', got {method!r}")
-    size = math.prod(cards)
-    if size <= FULL_PLUGIN_LIMIT and not miller_madow:
+# -- estimators with standard errors (issue 17) -------------------------------------------------------
 
-        table = np.zeros(cards)
-        np.add.at(table, tuple(x.T), 1.0)
-        prof = information_profile(from_joint(table / n_samples), method="exact", base=base)
-        return InformationProfile(prof.h, prof.e, prof.entropy, "float", "estimate (plugin, all subsets)", base,
-                                  exact=False)
-    rng = np.random.default_rng(seed)
-    scale = 1.0 if base is None else 1.0 / math.log(float(base))
-    e, e_se = [0.0], [0.0]
+ENTROPY_ESTIMATORS = ("plugin", "miller-madow", "chao-shen")
+DATA_METHODS = ENTROPY_ESTIMATORS + ("markov", "bayesian-network")
+CRITERIA = ("bic", "aic")
+DEFAULT_BOOTSTRAP = 50
+#: Default budget on (rows x subsets x (bootstrap + 1)) count updates of the subset estimators.
+DEFAULT_DATA_COST = 5e9
+
+
+def entropy_from_counts(counts: Any, estimator: str = "plugin") -> np.ndarray:
+    """Entropy estimates (nats) from histograms: ``counts`` of shape ``(..., bins)`` (zeros allowed).
+
+    Parameters
+    ----------
+    counts : array_like
+        Non-negative counts; the last axis holds the bins of one histogram.
+    estimator : {"plugin", "miller-madow", "chao-shen"}
+        See the module docstring.
+
+    Examples
+    --------
+    >>> round(float(entropy_from_counts([5, 5])), 6), round(float(entropy_from_counts([5, 5], "miller-madow")), 6)
+    (0.693147, 0.743147)
+    """
+    if estimator not in ENTROPY_ESTIMATORS:
+        raise SymschedError(f"estimator must be one of {ENTROPY_ESTIMATORS}, got {estimator!r}")
+    c = np.asarray(counts, dtype=float)
+    if c.ndim == 0 or (c < 0).any() or not np.all(np.isfinite(c)):
+        raise SymschedError("counts: expected a non-negative finite array with the bins on the last axis")
+    n = c.sum(axis=-1, keepdims=True)
+    if (n <= 0).any():
+        raise SymschedError("counts: a histogram with no observations has no entropy estimate")
+    p = c / n
+    logp = np.log(np.where(c > 0, p, 1.0))
+    if estimator == "chao-shen":
+        f1 = (c == 1).sum(axis=-1, keepdims=True)
+        f1 = np.where(f1 >= n, n - 1, f1)  # all singletons: coverage would be 0 (Chao & Shen's adjustment)
+        pa = (1 - f1 / n) * p
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(c > 0, -pa * np.log(np.where(c > 0, pa, 1.0)) / (1 - (1 - pa) ** n), 0.0)
+        return terms.sum(axis=-1)
+    h = -(p * logp).sum(axis=-1)
+    if estimator == "miller-madow":
+        h = h + ((c > 0).sum(axis=-1) - 1) / (2 * n[..., 0])
+    return h
+
+
+def _bootstrap_weights(n: int, reps: int, rng: np.random.Generator) -> np.ndarray:
+    """Row multiplicities of ``reps`` bootstrap resamples, shape (reps, n)."""
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=reps) if reps else np.zeros((0, n), dtype=np.int64)
+
+
+def _subset_codes(x: np.ndarray, T: list) -> tuple[np.ndarray, int]:
+    """Inverse index of each row's configuration on the columns ``T`` and the number of configurations.
+
+    Mixed-radix integer codes, re-numbered densely (``np.unique``) whenever the next column could overflow.
+    """
+    codes = np.zeros(len(x), dtype=np.int64)
+    bound = 1
+    for t in T:
+        col = x[:, t]
+        radix = int(col.max()) + 1
+        if bound * radix >= 2 ** 62:
+            _, codes = np.unique(codes, return_inverse=True)
+            codes = codes.ravel().astype(np.int64)
+            bound = int(codes.max()) + 1
+        codes = codes * radix + col
+        bound *= radix
+    _, inv = np.unique(codes, return_inverse=True)
+    inv = inv.ravel()
+    return inv, int(inv.max()) + 1
+
+
+def _subset_route(x: np.ndarray, estimator: str, subsets_per_size: int, rng: np.random.Generator,
+                  weights: np.ndarray, max_cost: float) -> tuple:
+    """(h, stderr, all_subsets) from the subset estimators with bootstrap weights."""
+    n, N = x.shape
+    sizes = [min(math.comb(N, j), subsets_per_size) for j in range(1, N + 1)]
+    cost = float(n) * sum(sizes) * (len(weights) + 1)
+    if cost > max_cost:
+        raise ModelTooLargeError(f"estimate_profile({estimator!r}) on {n} rows, N={N}, {sum(sizes)} subsets and "
+                                 f"{len(weights)} bootstrap resamples", cost, max_cost,
+                                 "lower subsets_per_size or bootstrap, use fewer rows, or raise max_cost")
+    reps = len(weights)
+    e, e_boot, e_sub_var = [0.0], [np.zeros(reps)], [0.0]
+    all_subsets = True
     for j in range(1, N + 1):
         if math.comb(N, j) <= subsets_per_size:
-
             subsets = [list(T) for T in combinations(range(N), j)]
-            exact_average = True
+            sampled = False
         else:
             subsets = [sorted(rng.choice(N, size=j, replace=False).tolist()) for _ in range(subsets_per_size)]
-            exact_average = False
-        vals = np.array([_plugin_entropy(x[:, T], miller_madow) for T in subsets]) * scale
-        e.append(float(vals.mean()))
-        e_se.append(0.0 if exact_average else float(vals.std(ddof=1) / math.sqrt(len(vals))))
-    h = tuple(e[j + 1] - e[j] for j in range(N))
-    # h = D e with independent e_j (fresh random subsets per size): Cov(h) = D diag(e_se^2) D', which is
-    # tridiagonal: Var h_j = v_j + v_{j+1}, Cov(h_j, h_{j+1}) = -v_{j+1}.
-    v = np.square(e_se)
-    cov = sparse.diags([v[:-1] + v[1:], -v[1:-1], -v[1:-1]], [0, 1, -1], shape=(N, N), format="csr")
-    se = tuple(float(x) for x in np.sqrt(v[:-1] + v[1:]))
-    return InformationProfile(h, tuple(e), e[-1], "float", "estimate (plugin, sampled subsets)", base, se,
-                              exact=False, covariance=cov)
+            sampled, all_subsets = True, False
+        point, boot = [], []
+        for T in subsets:
+            inv, groups = _subset_codes(x, T)
+            point.append(float(entropy_from_counts(np.bincount(inv, minlength=groups), estimator)))
+            if reps:
+                counts = np.stack([np.bincount(inv, weights=w, minlength=groups) for w in weights])
+                boot.append(entropy_from_counts(counts, estimator))
+        point_arr = np.asarray(point)
+        e.append(float(point_arr.mean()))
+        e_boot.append(np.mean(boot, axis=0) if reps else np.zeros(0))
+        e_sub_var.append(float(point_arr.var(ddof=1) / len(point_arr)) if sampled and len(point_arr) > 1 else 0.0)
+    h = [e[j + 1] - e[j] for j in range(N)]
+    boot_h = np.stack([e_boot[j + 1] - e_boot[j] for j in range(N)], axis=1) if reps else np.zeros((0, N))
+    se = []
+    for j in range(N):
+        data_var = float(np.var(boot_h[:, j], ddof=1)) if reps > 1 else 0.0
+        se.append(math.sqrt(data_var + e_sub_var[j + 1] + e_sub_var[j]))
+    return h, se, all_subsets, boot_h
+
+
+def _count_table(x: np.ndarray, child: int, parents: tuple, cards: tuple, weights: np.ndarray | None) -> np.ndarray:
+    """Counts of (parents..., child) configurations, shape (card(P1), ..., card(child))."""
+    shape = tuple(cards[p] for p in parents) + (cards[child],)
+    flat = np.ravel_multi_index(tuple(x[:, p] for p in parents) + (x[:, child],), shape)
+    return np.bincount(flat, weights=weights, minlength=math.prod(shape)).reshape(shape).astype(float)
+
+
+def _conditional(counts: np.ndarray) -> np.ndarray:
+    """Row-normalised counts; an unseen parent configuration gets the uniform row (probability 0 anyway)."""
+    tot = counts.sum(axis=-1, keepdims=True)
+    return np.where(tot > 0, counts / np.where(tot > 0, tot, 1.0), 1.0 / counts.shape[-1])
+
+
+def _log_likelihood(counts: np.ndarray) -> float:
+    tot = counts.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(counts > 0, counts * np.log(np.where(counts > 0, counts / np.where(tot > 0, tot, 1), 1)), 0)
+    return float(terms.sum())
+
+
+def _markov_parents(N: int, k: int) -> list:
+    return [tuple(range(max(0, t - k), t)) for t in range(N)]
+
+
+def _fit_counts(x: np.ndarray, cards: tuple, parents: list, homogeneous_order: int | None,
+                weights: np.ndarray | None) -> list:
+    """Count tables per position; with a homogeneous order k, positions t >= k share pooled counts."""
+    tables = [_count_table(x, t, parents[t], cards, weights) for t in range(len(cards))]
+    k = homogeneous_order
+    if k is not None and len(cards) > k:
+        pooled = sum(tables[k:])
+        tables[k:] = [pooled] * (len(cards) - k)
+    return tables
+
+
+def _parameter_count(cards: tuple, parents: list, homogeneous_order: int | None) -> int:
+    d = [math.prod(cards[p] for p in parents[t]) * (cards[t] - 1) for t in range(len(cards))]
+    k = homogeneous_order
+    return sum(d) if k is None or len(cards) <= k else sum(d[:k]) + d[k]
+
+
+def _model_from_counts(tables: list, parents: list, cards: tuple):
+    """The fitted model: a product (no parents), a first-order chain, or a Bayesian network."""
+    N = len(cards)
+    if all(not p for p in parents):
+        return independent(marginals=[_conditional(t) for t in tables])
+    if all(parents[t] == ((t - 1,) if t else ()) for t in range(N)):
+        return markov_chain(N, _conditional(tables[0]), [_conditional(t) for t in tables[1:]])
+    bn = BayesianNetwork()
+    for t in range(N):
+        bn.add_variable(f"X{t + 1}", cards[t])
+    for t in range(N):
+        bn.set_cpd(f"X{t + 1}", _conditional(tables[t]), parents=[f"X{p + 1}" for p in parents[t]])
+    return bn
+
+
+def fit_markov_chain(samples: Any, order: int | None = None, max_order: int = 2, criterion: str = "bic",
+                     homogeneous: bool = False, cardinalities: Any = None, pseudocount: float = 0.0) -> tuple:
+    """Fit a Markov chain of order ``k`` by maximum likelihood, ``k`` chosen by BIC or AIC.
+
+    ``pseudocount`` (e.g. 0.5, Krichevsky–Trofimov) is added to every count of the returned model's tables
+    (not to the likelihoods that choose the order): a model scored on held-out data must not give probability
+    0 to a transition it never saw.
+
+    Returns
+    -------
+    (model, order, scores)
+        The fitted model (a product model for ``k = 0``, a chain for ``k = 1``, a Bayesian network
+        beyond), its order and ``{k: criterion value}`` for every candidate (lower is better).
+
+    Examples
+    --------
+    >>> import numpy as np, symsched as ss
+    >>> x = ss.sample_exact(ss.markov_chain(6, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]]), 2000, seed=1)
+    >>> fit_markov_chain(x, homogeneous=True)[1]
+    1
+    """
+    x = _as_samples(samples)
+    n, N = x.shape
+    cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
+    if criterion not in CRITERIA:
+        raise SymschedError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
+    if homogeneous and len(set(cards)) != 1:
+        raise SymschedError("homogeneous=True needs equal cardinalities in every column")
+    if order is not None:
+        if not isinstance(order, (int, np.integer)) or isinstance(order, bool) or not 0 <= order < N:
+            raise SymschedError(f"order must be an integer in 0..{N - 1}, got {order!r}")
+        candidates = [int(order)]
+    else:
+        if not isinstance(max_order, (int, np.integer)) or isinstance(max_order, bool) or max_order < 0:
+            raise SymschedError(f"max_order must be a non-negative integer, got {max_order!r}")
+        candidates = list(range(min(int(max_order), N - 1) + 1))
+    scores = {}
+    for k in candidates:
+        parents = _markov_parents(N, k)
+        hom = k if homogeneous else None
+        ll = sum(_log_likelihood(t) for t in _distinct(_fit_counts(x, cards, parents, hom, None)))
+        d = _parameter_count(cards, parents, hom)
+        scores[k] = -2 * ll + (d * math.log(n * N) if criterion == "bic" else 2 * d)
+    if not (isinstance(pseudocount, (int, float)) and math.isfinite(pseudocount) and pseudocount >= 0):
+        raise SymschedError(f"pseudocount must be a finite number >= 0, got {pseudocount!r}")
+    best = min(scores, key=lambda k: (scores[k], k))
+    parents = _markov_parents(N, best)
+    tables = _fit_counts(x, cards, parents, best if homogeneous else None, None)
+    model = _model_from_counts([t + pseudocount for t in tables], parents, cards)
+    return model, best, scores
+
+
+def _distinct(tables: list) -> list:
+    """Each table once: a pooled table is shared by the positions past the order and holds all their counts."""
+    seen: dict = {}
+    for t in tables:
+        seen.setdefault(id(t), t)
+    return list(seen.values())
+
+
+def _model_profile(model, base: Any, max_cost: Any) -> tuple:
+    prof = information_profile(model, method="exact", base=base, max_cost=max_cost)
+    return [float(v) for v in prof.h]
+
+
+def _model_route(x: np.ndarray, cards: tuple, parents: list, hom: int | None, weights: np.ndarray, base: Any,
+                 max_cost: Any) -> tuple:
+    h = _model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, None), parents, cards), base, max_cost)
+    boot = np.asarray([_model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, w.astype(float)),
+                                                         parents, cards), base, max_cost)
+                       for w in weights]).reshape(len(weights), len(h))
+    se = np.std(boot, axis=0, ddof=1) if len(boot) > 1 else np.zeros(len(h))
+    return h, se, boot
+
+
+def _learned_parents(x: np.ndarray, cards: tuple, max_indegree: int | None) -> list:
+    """Parents per position from pgmpy's hill climbing on the BIC score (optional dependency)."""
+    try:
+        import pandas as pd  # pgmpy's own dependency: present wherever pgmpy is
+        import pgmpy  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise SymschedError('method="bayesian-network" needs pgmpy (pip install "symsched[pgmpy]")') from exc
+    N = x.shape[1]
+    names = [f"X{t + 1}" for t in range(N)]
+    frame = pd.DataFrame({v: pd.Categorical(x[:, t], categories=range(cards[t])) for t, v in enumerate(names)})
+    dag = _hill_climb(frame, max_indegree)
+    return [tuple(sorted(names.index(p) for p in dag.predecessors(v))) for v in names]
+
+
+def _hill_climb(frame: Any, max_indegree: int | None) -> Any:
+    try:  # pgmpy >= 1.1: scikit-learn style estimator
+        from pgmpy.causal_discovery import HillClimbSearch
+    except ImportError:  # pragma: no cover - older pgmpy
+        from pgmpy.estimators import HillClimbSearch
+
+        return HillClimbSearch(frame).estimate(scoring_method="bicscore", max_indegree=max_indegree,
+                                               show_progress=False)
+    search = HillClimbSearch(scoring_method="bic-d", max_indegree=max_indegree, return_type="dag",
+                             show_progress=False)
+    return search.fit(frame).causal_graph_
+
+
+def estimate_with_errors(samples: Any, method: str = "plugin", *, cardinalities: Any = None,
+                         miller_madow: bool = False, subsets_per_size: int = 200, seed: Any = None,
+                         homogeneous: bool = False, base: Any = None, order: int | None = None,
+                         max_order: int = 2, criterion: str = "bic", bootstrap: int = DEFAULT_BOOTSTRAP,
+                         max_indegree: int | None = 2, max_cost: float | None = None) -> InformationProfile:
+    """The information profile estimated from samples, with bootstrap standard errors.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n_samples, N)
+        Integer state indices.
+    method : {"plugin", "miller-madow", "chao-shen", "markov", "bayesian-network"}
+        See the module docstring.
+    cardinalities : sequence of int, optional
+        State counts (default: ``max + 1`` per column).
+    miller_madow : bool
+        With ``"plugin"``: the same as ``"miller-madow"``.
+    subsets_per_size : int
+        Subset estimators: all subsets of a size when there are at most this many, else this many at random.
+    seed : optional
+        For the bootstrap and the random subsets.
+    homogeneous : bool
+        ``"markov"``: one transition table for all positions past the order.
+    base : number, optional
+        Logarithm base (default: nats).
+    order, max_order, criterion :
+        ``"markov"``: a fixed order, or the order in ``0..max_order`` minimising ``criterion``
+        (``"bic"`` or ``"aic"``).
+    bootstrap : int
+        Bootstrap resamples of the rows for the standard errors (0: none, the errors are then only
+        those of subset sampling).
+    max_indegree : int, optional
+        ``"bayesian-network"``: cap on the parents of a node in the structure search.
+    max_cost : float, optional
+        Subset estimators: budget on row-subset-resample updates (default 5e9); model-based: budget of
+        the exact profile route.
+
+    Returns
+    -------
+    InformationProfile
+        ``exact`` False, ``stderr`` per ``h_j``; the method says the estimator (and the chosen order).
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> x = ss.sample_exact(ss.copy_model(3, 2), 400, seed=0)
+    >>> prof = ss.estimate_profile(x, "chao-shen", seed=0)
+    >>> round(prof.h[0], 2), round(prof.h[1], 6), prof.method
+    (0.69, 0.0, 'estimate (chao-shen, all subsets)')
+    """
+    prof, _ = estimate_replicates(samples, method, cardinalities=cardinalities, miller_madow=miller_madow,
+                                  subsets_per_size=subsets_per_size, seed=seed, homogeneous=homogeneous, base=base,
+                                  order=order, max_order=max_order, criterion=criterion, bootstrap=bootstrap,
+                                  max_indegree=max_indegree, max_cost=max_cost)
+    return prof
+
+
+def estimate_replicates(samples: Any, method: str = "plugin", *, cardinalities: Any = None,
+                        miller_madow: bool = False, subsets_per_size: int = 200, seed: Any = None,
+                        homogeneous: bool = False, base: Any = None, order: int | None = None,
+                        max_order: int = 2, criterion: str = "bic", bootstrap: int = DEFAULT_BOOTSTRAP,
+                        max_indegree: int | None = 2, max_cost: float | None = None) -> tuple:
+    """:func:`estimate_with_errors` and its bootstrap replicates: ``(profile, H)`` with ``H`` of shape
+    ``(bootstrap, N)``, row ``b`` the profile estimated on resample ``b`` (the same random subsets).
+
+    Any number derived from the profile gets its standard error as the spread of that number over the
+    rows of ``H`` (this keeps the correlations between the ``h_j``); see :func:`estimate_measures`.
+
+    Examples
+    --------
+    >>> import numpy as np, symsched as ss
+    >>> x = ss.sample_exact(ss.markov_chain(4, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]]), 1000, seed=0)
+    >>> prof, H = estimate_replicates(x, "markov", bootstrap=10, seed=1)
+    >>> H.shape, bool(np.allclose(H.std(axis=0, ddof=1), prof.stderr))
+    ((10, 4), True)
+    """
+    x = _as_samples(samples)
+    n, N = x.shape
+    cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
+    if len(cards) != N or any(int(x[:, i].max()) >= cards[i] for i in range(N)):
+        raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
+    if method not in DATA_METHODS:
+        raise SymschedError(f"method must be one of {DATA_METHODS}, got {method!r}")
+    if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0 or bootstrap == 1:
+        raise SymschedError(f"bootstrap must be 0 or an integer >= 2 (resamples), got {bootstrap!r}")
+    if isinstance(subsets_per_size, (bool, np.bool_)) or not isinstance(subsets_per_size, (int, np.integer)) \
+            or subsets_per_size < 2:
+        raise SymschedError(f"subsets_per_size must be an integer >= 2, got {subsets_per_size!r}")
+    check_log_base(base, "estimate_profile")
+    if isinstance(base, sp.Basic) and base.free_symbols:
+        raise SymschedError(f"estimate_profile: base must be a number > 1 (estimates are floats), got {base!r}")
+    rng = salted_rng(seed, 18)
+    weights = _bootstrap_weights(n, int(bootstrap), rng)
+    scale = 1.0 if base is None else 1.0 / math.log(float(base))
+    if method in ENTROPY_ESTIMATORS:
+        estimator = "miller-madow" if (method == "plugin" and miller_madow) else method
+        budget = DEFAULT_DATA_COST if max_cost is None else float(max_cost)
+        h, se, complete, boot = _subset_route(x, estimator, int(subsets_per_size), rng, weights, budget)
+        label = f"estimate ({estimator}, {'all' if complete else 'sampled'} subsets)"
+        return estimated_profile(np.asarray(h) * scale, np.asarray(se) * scale, label, base), boot * scale
+    if method == "markov":
+        _, k, _ = fit_markov_chain(x, order, max_order, criterion, homogeneous, cards)
+        parents, hom = _markov_parents(N, k), (k if homogeneous else None)
+        how = "fixed" if order is not None else criterion.upper()
+        label = f"estimate (markov order {k}, {how}{', homogeneous' if homogeneous else ''})"
+    else:
+        parents, hom = _learned_parents(x, cards, max_indegree), None
+        label = "estimate (bayesian network, pgmpy hill climbing on BIC)"
+    try:
+        h, se, boot = _model_route(x, cards, parents, hom, weights, base, max_cost)
+    except ModelTooLargeError as exc:
+        raise ModelTooLargeError(f"the exact profile of the fitted model ({label})", exc.estimate, exc.budget,
+                                 "lower max_order (orders 0 and 1 use the O(N^2) chain route) "
+                                 "or raise max_cost") from exc
+    return estimated_profile(h, se, label, base), boot
+
+
+def estimate_measures(profile: InformationProfile, replicates: Any) -> dict:
+    """H, TC and DTC of an estimated profile as :class:`~symsched.results.Estimate` values, with standard errors
+    from the bootstrap replicates of :func:`estimate_replicates` (the correlations of the ``h_j`` kept).
+
+    ``TC = sum_j (h_0 - h_j)`` and ``DTC = sum_j (h_j - h_{N-1})``.  A profile whose ``h`` comes partly from
+    random subsets also carries that error in ``profile.stderr``; TC and DTC depend on ``e_1``, ``e_{N-1}``
+    and ``e_N`` only, which always use every subset, so their errors are the bootstrap spread alone.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> from symsched.info.estimate import estimate_replicates
+    >>> x = ss.sample_exact(ss.copy_model(3, 2), 500, seed=0)
+    >>> prof, boot = estimate_replicates(x, "markov", seed=0, bootstrap=20)
+    >>> m = estimate_measures(prof, boot)
+    >>> print(m["TC"])    # the truth is 2 log 2 = 1.386
+    TC = 1.37461 ± 0.01 (estimate)
+    """
+    h = np.asarray(profile.h, dtype=float)
+    boot = np.asarray(replicates, dtype=float).reshape(-1, len(h))
+
+    def measures(v):
+        return {"H": v.sum(axis=-1), "TC": (v[..., :1] - v).sum(axis=-1), "DTC": (v - v[..., -1:]).sum(axis=-1)}
+
+    point, reps = measures(h), measures(boot)
+    out = {}
+    for name in ("H", "TC", "DTC"):
+        se = float(np.std(reps[name], ddof=1)) if len(boot) > 1 else 0.0
+        value = float(point[name])
+        if name != "H" and value < 0:  # TC and DTC are >= 0: a noisy negative point is clipped and said so
+            out[name] = Estimate(0.0, se, f"{name} (clipped at 0 from {value:.3g})")
+        else:
+            out[name] = Estimate(value, se, name)
+    return out

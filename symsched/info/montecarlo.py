@@ -37,7 +37,7 @@ from ..models.chains import HiddenMarkovModel
 from .elimination import bn_log_marginal, hmm_log_marginal
 from .profile import InformationProfile
 
-__all__ = ["montecarlo_profile", "DEFAULT_STDERR", "JOINT_TABLE_LIMIT", "EXACT_PIECES_BUDGET"]
+__all__ = ["montecarlo_profile", "sample_exact", "DEFAULT_STDERR", "JOINT_TABLE_LIMIT", "EXACT_PIECES_BUDGET"]
 
 DEFAULT_STDERR = 0.01
 #: Joint tables up to this many entries are used directly for sampling and marginals.
@@ -186,6 +186,26 @@ class _Oracle:
         if n == 1 and H is not None:
             out[0] = H
         return out, H
+
+
+def sample_exact(model: DiscreteModel, n: int, seed: Any = None) -> np.ndarray:
+    """``n`` independent draws of ``X ~ p``: an int array of shape ``(n, N)`` of state indices.
+
+    From the joint table when it has at most 2^20 entries, by ancestral sampling for larger Bayesian
+    networks and by the hidden chain for hidden Markov models.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> x = ss.sample_exact(ss.copy_model(3, 2), 5, seed=0)
+    >>> x.shape, bool((x == x[:, :1]).all())
+    ((5, 3), True)
+    """
+    if not isinstance(model, DiscreteModel):
+        raise SymschedError(f"sample_exact: expected a symsched model, got {type(model).__name__}")
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise SymschedError(f"sample_exact: n must be a positive integer, got {n!r}")
+    return _Oracle(model, np.random.default_rng(seed)).sample(int(n))
 
 
 def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:

@@ -22,3 +22,8 @@ __all__ += ["BayesianNetwork", "MarkovRandomField", "ising", "potts", "MarkovCha
             "ProductMixtureModel", "independent", "copy_model", "parity_model", "beta_bernoulli",
             "product_mixture", "read_bif", "from_pgmpy", "to_pgmpy", "load_example", "example_names",
             "distribution_automorphisms"]
+
+# Models written as programs (issue #18)
+from .program import ProgramModel, categorical, flip, program
+
+__all__ += ["program", "flip", "categorical", "ProgramModel"]

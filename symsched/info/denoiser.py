@@ -1,0 +1,449 @@
+"""Information profiles from a denoiser: any model of the conditionals ``p(x_i | x_T)``.
+
+A *denoiser* is a callable taking token arrays of shape ``(B, N)`` (integer state indices, ``-1`` for a
+masked position) and returning probabilities of shape ``(B, N, V)``: row ``b``, position ``i`` holds the
+model's conditional law of ``X_i`` given the revealed tokens of row ``b``.  A trained masked diffusion
+model is one (see :mod:`symsched.info.torch_denoiser`); :func:`exact_denoiser` makes one from any
+symsched model, with the exact conditionals.
+
+:func:`denoiser_profile` estimates (DESIGN.md §11)::
+
+    h_j = E_{x ~ data, |T| = j, i not in T} H(p(X_i | x_T))        (loss="entropy")
+    h_j = E_{x ~ data, |T| = j, i not in T} [-log p(x_i | x_T)]     (loss="cross-entropy")
+
+One denoiser call on a row ``x`` with ``T`` revealed gives the conditionals of every masked position, so
+each (row, ``T``) draw contributes the mean over its ``N - j`` masked positions — an unbiased draw of
+``h_j`` when the denoiser is exact and the rows are samples of its law.  The cross-entropy is the
+masked-diffusion training loss at mask ratio ``1 - j/N``; for an imperfect model it exceeds the true
+``h_j`` by the expected KL of the model's conditionals (it estimates the curve from above), while the
+entropy variant estimates the model's own profile.  The draws are stratified over ``j`` (the same number
+for every size); rows are dealt out without replacement, disjoint across sizes while the data last, so the
+``h_j`` estimates are independent; when rows must be reused the standard error is clustered by row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Callable
+
+import networkx as nx
+import numpy as np
+
+from ..arithmetic import arithmetic
+from ..validation import check_log_base
+from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
+from ..models.base import DiscreteModel
+from ..models.bayesian import BayesianNetwork
+from ..models.chains import HiddenMarkovModel, MarkovChain
+from ..models.markov import MarkovRandomField
+from .elimination import eliminate
+from .profile import InformationProfile
+
+__all__ = ["exact_denoiser", "ExactDenoiser", "denoiser_profile", "check_tokens", "estimated_profile",
+           "LOSSES", "DEFAULT_SAMPLES_PER_SIZE"]
+
+LOSSES = ("entropy", "cross-entropy")
+ROUTES = ("auto", "joint", "elimination", "chain")
+DEFAULT_SAMPLES_PER_SIZE = 200
+#: Joint tables up to this many entries are sliced directly; larger graphical models use elimination.
+JOINT_TABLE_LIMIT = 2 ** 20
+#: Default budget on the entries of one intermediate factor of variable elimination.
+ELIMINATION_MAX_ENTRIES = 2 ** 22
+#: Default budget on denoiser calls (one call = one row with one revealed set).
+DEFAULT_MAX_CALLS = 10 ** 6
+
+
+def check_tokens(tokens: Any, cardinalities: tuple | None = None, what: str = "tokens") -> np.ndarray:
+    """Validate a token array ``(B, N)`` of state indices with ``-1`` for masked; returns int64."""
+    arr = np.asarray(tokens)
+    if arr.ndim != 2 or arr.shape[1] < 1:
+        raise SymschedError(f"{what}: expected an integer array of shape (B, N) with -1 for masked positions, "
+                            f"got shape {arr.shape}")
+    if arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "b" or arr.size == 0:
+            arr = arr.astype(np.int64)
+        elif arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise SymschedError(f"{what}: expected integer state indices (-1 = masked), got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.size and arr.min() < -1:
+        raise SymschedError(f"{what}: entry {int(arr.min())} is below -1 (states are 0..card-1, -1 = masked)")
+    if cardinalities is not None:
+        if arr.shape[1] != len(cardinalities):
+            raise SymschedError(f"{what}: {arr.shape[1]} positions per row, the model has N = {len(cardinalities)}")
+        too_big = arr >= np.asarray(cardinalities)[None, :]
+        if too_big.any():
+            b, i = map(int, np.argwhere(too_big)[0])
+            raise SymschedError(f"{what}: row {b}, position {i} holds state {int(arr[b, i])}, but the variable has "
+                                f"{cardinalities[i]} states")
+    return arr
+
+
+class ExactDenoiser:
+    """The exact conditionals of a symsched model, as a batched denoiser (see :func:`exact_denoiser`).
+
+    Attributes
+    ----------
+    model : DiscreteModel
+    N : int
+    cardinalities : tuple
+    V : int
+        The largest cardinality: the last axis of the output (smaller variables are padded with zeros).
+    route : {"joint", "elimination"}
+    """
+
+    def __init__(self, model: DiscreteModel, max_entries: float | None = None, route: str = "auto"):
+        if not isinstance(model, DiscreteModel):
+            raise SymschedError(f"exact_denoiser: expected a symsched model, got {type(model).__name__}")
+        if model.free_symbols:
+            raise SymbolicValueError(f"exact_denoiser: the model has free symbols "
+                                     f"{sorted(map(str, model.free_symbols))}; substitute values first (model.subs)")
+        self.model = model
+        self.N = model.N
+        self.cardinalities = tuple(model.cardinalities)
+        self.V = max(self.cardinalities)
+        self.max_entries = ELIMINATION_MAX_ENTRIES if max_entries is None else float(max_entries)
+        if route not in ROUTES:
+            raise SymschedError(f"exact_denoiser: route must be one of {ROUTES}, got {route!r}")
+        if route == "chain" and not isinstance(model, MarkovChain):
+            raise SymschedError(f'exact_denoiser: route="chain" needs a MarkovChain, got {type(model).__name__}')
+        small = model.joint_size() <= min(JOINT_TABLE_LIMIT, self.max_entries)
+        if route == "chain" or (route == "auto" and not small and isinstance(model, MarkovChain)):
+            self.route = "chain"
+            self._chain = _ChainConditionals(model)
+        elif route == "joint" or (route == "auto" and small):
+            if model.joint_size() > self.max_entries:
+                raise ModelTooLargeError(f"exact_denoiser: the joint table of {type(model).__name__}",
+                                         model.joint_size(), self.max_entries, 'use route="elimination"')
+            self.route = "joint"
+            self._joint = model.joint("float")
+        else:
+            self.route = "elimination"
+            self._factors = _float_factors(model)
+
+    def __call__(self, tokens: Any) -> np.ndarray:
+        x = check_tokens(tokens, self.cardinalities)
+        out = np.zeros((x.shape[0], self.N, self.V))
+        for b, row in enumerate(x):
+            masked = np.flatnonzero(row < 0)
+            for i in np.flatnonzero(row >= 0):
+                out[b, i, row[i]] = 1.0  # a revealed token is known: its conditional is a point mass
+            if masked.size:
+                for i, probs in zip(masked, self._conditionals(row, masked, b)):
+                    out[b, i, :len(probs)] = probs
+        return out
+
+    def _conditionals(self, row: np.ndarray, masked: np.ndarray, b: int) -> list:
+        if self.route == "chain":
+            return self._chain.conditionals(row, masked, b)
+        if self.route == "joint":
+            sub = self._joint[tuple(int(v) if v >= 0 else slice(None) for v in row)]
+            total = float(sub.sum())
+            _check_context(total, b)
+            axes = range(sub.ndim)
+            return [sub.sum(axis=tuple(a for a in axes if a != k)) / total for k in range(sub.ndim)]
+        evidence = {int(i): int(v) for i, v in enumerate(row) if v >= 0}
+        out = []
+        for i in masked:
+            vec = np.asarray(eliminate(self._relevant(evidence, int(i)), evidence, keep=int(i),
+                                       max_entries=self.max_entries), dtype=float)
+            total = float(vec.sum())
+            _check_context(total, b)
+            out.append(vec / total)
+        return out
+
+    def _relevant(self, evidence: dict, i: int) -> list:
+        if not isinstance(self.model, BayesianNetwork):
+            return self._factors
+        # barren nodes (not ancestors of the evidence or of X_i) sum to one and are left out
+        names = self.model.variables
+        keep = set(evidence) | {i}
+        for v in list(keep):
+            keep |= {self.model.index_of(a) for a in nx.ancestors(self.model, names[v])}
+        return [(vs, a) for vs, a in self._factors if vs[-1] in keep]
+
+    def __repr__(self) -> str:
+        return f"ExactDenoiser({type(self.model).__name__}, N={self.N}, V={self.V}, route={self.route!r})"
+
+
+class _ChainConditionals:
+    """Exact conditionals of a first-order Markov chain from its nearest revealed neighbours.
+
+    By the Markov property ``p(x_i | x_R) ∝ p(x_i | x_l) p(x_r | x_i)`` with ``l`` (``r``) the nearest revealed
+    position left (right) of ``i``; ``p(x_i | x_l)`` is row ``x_l`` of ``P[l, i] = T_l ... T_{i-1}`` (the
+    marginal of ``X_i`` when there is no ``l``) and ``p(x_r | x_i)`` is column ``x_r`` of ``P[i, r]``.  All
+    products ``P[a, b]`` are formed once: O(N^2) matrix products.
+    """
+
+    def __init__(self, chain: MarkovChain):
+        self.N = chain.N
+        mats = [np.asarray(T, dtype=float) for T in chain.transition_matrices]
+        self.marginals = [np.asarray(chain.initial_distribution, dtype=float)]
+        for T in mats:
+            self.marginals.append(self.marginals[-1] @ T)
+        self.P: dict = {}
+        for a in range(self.N):
+            acc = np.eye(len(self.marginals[a]))
+            for c in range(a + 1, self.N):
+                acc = acc @ mats[c - 1]
+                self.P[a, c] = acc
+
+    def conditionals(self, row: np.ndarray, masked: np.ndarray, b: int) -> list:
+        revealed = np.flatnonzero(row >= 0)
+        out = []
+        for i in masked:
+            k = np.searchsorted(revealed, i)
+            left = self.P[revealed[k - 1], i][row[revealed[k - 1]]] if k > 0 else self.marginals[i]
+            right = self.P[i, revealed[k]][:, row[revealed[k]]] if k < len(revealed) else 1.0
+            vec = left * right
+            total = float(vec.sum())
+            _check_context(total, b)
+            out.append(vec / total)
+        return out
+
+
+def _check_context(total: float, b: int) -> None:
+    if not total > 0:
+        raise SymschedError(f"exact_denoiser: row {b}'s revealed tokens have probability 0 under the model; "
+                            "its conditionals are undefined")
+
+
+def _float_factors(model: DiscreteModel) -> list:
+    """Factors ``(indices, float array)`` whose product is proportional to the joint (hidden variables of an HMM
+    get indices from ``N`` on); every token gets a unit factor so that elimination can keep any of them."""
+    ar = arithmetic("float")
+    n = model.N
+    if isinstance(model, (BayesianNetwork, MarkovRandomField)):
+        factors = [(tuple(vs), np.asarray(a, dtype=float)) for vs, a in model.factors(ar)]
+    elif isinstance(model, HiddenMarkovModel):
+        factors = [((n,), np.asarray(model.initial_distribution, dtype=float))]
+        factors += [((n + t - 1, n + t), np.asarray(T, dtype=float)) for t, T in
+                    enumerate(model.transition_matrices, start=1)]
+        factors += [((n + t, t), np.asarray(E, dtype=float)) for t, E in enumerate(model.emission_matrices)]
+    else:
+        raise ModelTooLargeError(
+            f"exact_denoiser for {type(model).__name__} needs its joint table ({model.joint_size():.3g} entries); "
+            "variable elimination handles Bayesian networks, Markov random fields and hidden Markov models",
+            model.joint_size(), JOINT_TABLE_LIMIT, "reduce the model, or express it as a BayesianNetwork")
+    if isinstance(model, BayesianNetwork):
+        return factors  # the CPD of X_i mentions i already (and pruning keys on its last index)
+    return factors + [((i,), np.ones(c)) for i, c in enumerate(model.cardinalities)]
+
+
+def exact_denoiser(model: DiscreteModel, max_entries: float | None = None, route: str = "auto") -> ExactDenoiser:
+    """The exact conditionals of a model as a batched denoiser.
+
+    Parameters
+    ----------
+    model : DiscreteModel
+        Any symsched model with numeric parameters.  Joint tables up to 2^20 entries are sliced
+        directly; longer first-order Markov chains use their nearest revealed neighbours; larger Bayesian
+        networks, Markov random fields and hidden Markov models use variable
+        elimination (one elimination per masked position and row; a Bayesian network keeps only the
+        ancestors of the revealed tokens and of the queried one).
+    max_entries : float, optional
+        Budget on the entries of any intermediate table (default 2^22); over it the call raises
+        ``ModelTooLargeError`` before building the table.
+    route : {"auto", "joint", "elimination", "chain"}
+        Force one route (``"auto"``: the joint table when it fits, else the nearest-neighbour formula for a
+        first-order :class:`~symsched.MarkovChain`, else elimination).
+
+    Returns
+    -------
+    ExactDenoiser
+        ``den(tokens)`` with tokens of shape ``(B, N)`` (state indices, ``-1`` = masked) returns
+        probabilities of shape ``(B, N, V)``, ``V`` the largest cardinality (zeros pad smaller
+        variables); a revealed position gets the point mass on its token.  A row whose revealed tokens
+        have probability 0 raises ``ValueError`` (its conditionals are undefined).
+
+    Examples
+    --------
+    >>> import numpy as np, symsched as ss
+    >>> den = ss.exact_denoiser(ss.markov_chain(3, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]]))
+    >>> den(np.array([[0, -1, -1]]))[0, 1].round(6).tolist()   # p(X2 | X1 = 0)
+    [0.9, 0.1]
+    >>> den(np.array([[0, -1, 1]]))[0, 1].round(6).tolist()    # p(X2 | X1 = 0, X3 = 1)
+    [0.5, 0.5]
+    """
+    return ExactDenoiser(model, max_entries, route)
+
+
+def estimated_profile(h: Any, stderr: Any, method: str, base: Any = None) -> InformationProfile:
+    """An :class:`InformationProfile` holding an estimate: ``e`` the cumulative sums of ``h``, ``exact`` False.
+
+    The entropy is ``sum h`` (its error accumulates those of the ``h_j``).
+    """
+    h = tuple(float(v) for v in h)
+    se = tuple(float(s) for s in stderr)
+    if len(se) != len(h) or not all(math.isfinite(v) for v in h + se) or min(se, default=0.0) < 0:
+        raise SymschedError(f"estimated profile: h and stderr must be finite, of equal length, stderr >= 0 "
+                            f"(got {len(h)} values and {len(se)} errors)")
+    e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
+    kwargs = {}
+    if "exact" in {f.name for f in dataclasses.fields(InformationProfile)}:
+        kwargs["exact"] = False
+    return InformationProfile(h, e, e[-1], "float", method, base, se, **kwargs)
+
+
+def salted_rng(seed: Any, salt: int) -> np.random.Generator:
+    """A generator for ``seed`` whose stream differs from ``default_rng(seed)``'s.
+
+    Users draw data with ``seed=0`` and then estimate with ``seed=0``; the same stream would make the
+    bootstrap weights or the revealed sets correlate with the data (seen: a bootstrap replicate 9 standard
+    errors off).  A Generator passed in is used as it is.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng(np.random.SeedSequence([salt] + list(np.atleast_1d(
+        np.random.SeedSequence(seed).entropy if isinstance(seed, np.random.SeedSequence) else seed).tolist())))
+
+
+def _deal_rows(n_rows: int, sizes: int, per_size: int, rng: np.random.Generator) -> np.ndarray:
+    """Row indices, shape (sizes, per_size): a random permutation dealt out, disjoint while the rows last."""
+    need = sizes * per_size
+    reps = -(-need // n_rows)
+    order = np.concatenate([rng.permutation(n_rows) for _ in range(reps)])[:need]
+    return order.reshape(sizes, per_size)
+
+
+def _clustered_stderr(values: np.ndarray, clusters: np.ndarray) -> float:
+    """Standard error of ``values.mean()`` with draws sharing a data row counted as one cluster."""
+    n = len(values)
+    if n < 2:
+        return math.inf
+    resid = values - values.mean()
+    _, inv = np.unique(clusters, return_inverse=True)
+    groups = int(inv.max()) + 1
+    if groups == n:
+        return float(values.std(ddof=1) / math.sqrt(n))
+    if groups < 2:
+        return math.inf
+    sums = np.bincount(inv, weights=resid)
+    return float(math.sqrt(groups / (groups - 1) * (sums ** 2).sum()) / n)
+
+
+def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = None, seed: Any = 0,
+                     loss: str = "entropy", batch_size: int = 256, max_calls: float | None = None,
+                     base: Any = None) -> InformationProfile:
+    """Estimate the information profile from a denoiser and data rows (DESIGN.md §11).
+
+    Parameters
+    ----------
+    den : callable
+        ``den(tokens) -> probabilities``: tokens ``(B, N)`` int with ``-1`` for masked positions, output
+        ``(B, N, V)`` (rows of each position sum to one over its states).  E.g. :func:`exact_denoiser`,
+        or :func:`symsched.torch_denoiser` for a trained masked language model.
+    data : array_like, shape (n_rows, N)
+        Samples of the sequences (state indices ``0..V-1``), e.g. held-out data.
+    samples_per_size : int
+        (row, revealed set) draws per size ``j = 0..N-1`` (default 200).  The standard error of ``h_j``
+        shrinks as ``1/sqrt(samples_per_size)``.
+    seed : int or numpy Generator
+    loss : {"entropy", "cross-entropy"}
+        ``"entropy"``: ``H(p(X_i | x_T))`` — the denoiser's own profile.  ``"cross-entropy"``:
+        ``-log p(x_i | x_T)`` — the masked-diffusion loss at mask ratio ``1 - j/N``; equal in expectation
+        for an exact denoiser on its own samples, above the true profile for an imperfect one.
+    batch_size : int
+        Rows per denoiser call.
+    max_calls : int, optional
+        Budget on (row, revealed set) evaluations (default 10^6); the cost ``N · samples_per_size`` is
+        checked before any call (``ModelTooLargeError``).
+    base : number, optional
+        Logarithm base (default: nats).
+
+    Returns
+    -------
+    InformationProfile
+        An estimate: ``exact`` False, ``stderr`` per ``h_j`` (clustered by data row), ``method``
+        ``"denoiser (entropy)"`` or ``"denoiser (cross-entropy)"``.  It may be non-monotone by noise.
+
+    Examples
+    --------
+    >>> import numpy as np, symsched as ss
+    >>> model = ss.copy_model(3, 2)
+    >>> data = np.array([[0, 0, 0], [1, 1, 1]] * 10)
+    >>> prof = ss.denoiser_profile(ss.exact_denoiser(model), data, samples_per_size=20)
+    >>> [round(v, 6) for v in prof.h], prof.stderr
+    ([0.693147, 0.0, 0.0], (0.0, 0.0, 0.0))
+    """
+    if not callable(den):
+        raise SymschedError("denoiser_profile: den must be callable (tokens -> probabilities), "
+                            f"got {type(den).__name__}")
+    if loss not in LOSSES:
+        raise SymschedError(f"denoiser_profile: loss must be one of {LOSSES}, got {loss!r}")
+    x = check_tokens(data, what="data")
+    if (x < 0).any():
+        raise SymschedError("data: rows must be fully observed (no -1 entries)")
+    n_rows, N = x.shape
+    model_N = getattr(den, "N", None)
+    if model_N is not None and model_N != N:
+        raise SymschedError(f"data: rows have {N} positions but the denoiser's model has N = {model_N}")
+    check_log_base(base, "denoiser_profile")
+    m = DEFAULT_SAMPLES_PER_SIZE if samples_per_size is None else samples_per_size
+    if not isinstance(m, (int, np.integer)) or isinstance(m, bool) or m < 2:
+        raise SymschedError(f"samples_per_size must be an integer >= 2, got {samples_per_size!r}")
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise SymschedError(f"batch_size must be a positive integer, got {batch_size!r}")
+    budget = DEFAULT_MAX_CALLS if max_calls is None else float(max_calls)
+    cost = N * int(m)
+    if cost > budget:
+        raise ModelTooLargeError(f"denoiser_profile with N={N} and samples_per_size={m} needs {cost} denoiser "
+                                 "evaluations", cost, budget, "lower samples_per_size or raise max_calls")
+    scale = 1.0 if base is None else 1.0 / math.log(float(base))
+    rng = salted_rng(seed, 17)
+    rows = _deal_rows(n_rows, N, int(m), rng)
+    # every draw: a row, a revealed set T of size j (mask the rest), the mean loss over the masked positions
+    masks = np.zeros((N, int(m), N), dtype=bool)  # True = masked
+    for j in range(N):
+        for s in range(int(m)):
+            masks[j, s, rng.permutation(N)[: N - j]] = True
+    flat_rows, flat_masks = rows.reshape(-1), masks.reshape(-1, N)
+    values = np.empty(len(flat_rows))
+    for start in range(0, len(flat_rows), batch_size):
+        stop = min(start + batch_size, len(flat_rows))
+        clean = x[flat_rows[start:stop]]
+        mask = flat_masks[start:stop]
+        probs = _check_probs(den(np.where(mask, -1, clean)), stop - start, N)
+        values[start:stop] = _losses(probs, clean, mask, loss, start)
+    values = values.reshape(N, int(m)) * scale
+    h = values.mean(axis=1)
+    se = [_clustered_stderr(values[j], rows[j]) for j in range(N)]
+    return estimated_profile(h, se, f"denoiser ({loss})", base)
+
+
+def _check_probs(probs: Any, B: int, N: int) -> np.ndarray:
+    p = np.asarray(probs, dtype=float)
+    if p.ndim != 3 or p.shape[:2] != (B, N):
+        raise SymschedError(f"denoiser output: expected probabilities of shape ({B}, {N}, V), got {p.shape}")
+    if not np.all(np.isfinite(p)) or p.min() < 0:
+        raise SymschedError("denoiser output: probabilities must be finite and >= 0")
+    sums = p.sum(axis=-1)
+    bad = np.abs(sums - 1) > 1e-6
+    if bad.any():
+        b, i = map(int, np.argwhere(bad)[0])
+        raise SymschedError(f"denoiser output: row {b}, position {i} sums to {sums[b, i]!r}, expected 1 "
+                            "(nothing is renormalised)")
+    return p
+
+
+def _losses(p: np.ndarray, clean: np.ndarray, mask: np.ndarray, loss: str, offset: int) -> np.ndarray:
+    """Mean loss over the masked positions of each row."""
+    if loss == "entropy":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
+    else:
+        if clean.max() >= p.shape[-1]:
+            raise SymschedError(f"data: state {int(clean.max())} is outside the denoiser's V = {p.shape[-1]} states")
+        q = np.take_along_axis(p, clean[:, :, None], axis=-1)[:, :, 0]
+        zero = mask & (q <= 0)
+        if zero.any():
+            b, i = map(int, np.argwhere(zero)[0])
+            raise SymschedError(f"denoiser gave probability 0 to the observed token {int(clean[b, i])} at position "
+                                f"{i} (draw {offset + b}): the cross-entropy is infinite")
+        with np.errstate(divide="ignore"):
+            per = -np.log(np.where(mask, q, 1.0))
+    return (per * mask).sum(axis=1) / mask.sum(axis=1)
