@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: demo test bench install install-test notebooks clean
+.PHONY: demo test bench docs install install-test notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: install
 
 test: install-test
 	$(PY) -m pytest -n 2 --nbmake --doctest-modules symsched tests notebooks
+
+# The docs site (mkdocs-material + mkdocstrings + mkdocs-jupyter), built offline into build/site.
+docs: install-test
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 bench: install-test
 	$(PY) benchmarks/run.py

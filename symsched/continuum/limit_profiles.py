@@ -390,6 +390,8 @@ def limit_profile(family: str, **params: Any) -> LimitProfile:
     **params
         The family's parameters: ``entropy``; ``q``; none; ``a, b``; ``eps``.
 
+    Examples
+    --------
     >>> limit_profile("markov", eps=0.25).name
     'binary_symmetric_chain(eps=0.250000000000000)'
     """

@@ -187,6 +187,8 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
     extra : callable ``N -> dict``, optional
         More columns per row (e.g. ``K``).
 
+    Examples
+    --------
     >>> t = convergence_table([10, 20], lambda N: 1 + 1 / N, {"limit": lambda N: 1})
     >>> t.observed_orders["error_limit"]
     [None, 1.0]

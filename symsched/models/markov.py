@@ -316,6 +316,8 @@ def ising(graph: nx.Graph, coupling: Any, field: Any = 0) -> MarkovRandomField:
     field : number, sympy expression, or dict node -> value
         ``h`` (uniform) or per node.
 
+    Notes
+    -----
     Float parameters give float potentials; integers, Fractions and sympy values give exact
     ``sympy.exp`` potentials (so a symbolic profile is possible on tiny graphs).
 
