@@ -42,7 +42,7 @@ import sympy as sp
 
 from .errors import SymbolicValueError, SymschedError
 from .formatting import latex_number
-from .validation import check_dps, check_log_base
+from .validation import check_choice, check_dps, check_log_base
 
 __all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
            "free_symbols_of", "to_float", "latex_value"]
@@ -82,7 +82,10 @@ def to_float(x: Any, where: str = "value") -> float:
             raise SymbolicValueError(
                 f"{where} contains unresolved symbols {sorted(map(str, x.free_symbols))}: substitute "
                 "values (model.subs({...})) or use precision='symbolic'")
-        return float(sp.N(x, 20))
+        v = sp.N(x, 20)
+        if not v.is_real:  # I, 1 + I, zoo: not a real number (float() would raise a TypeError)
+            raise SymschedError(f"{where}: expected a real number, got {x}")
+        return float(v)
     if isinstance(x, numbers.Real):
         return float(x)
     raise SymschedError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
@@ -303,7 +306,6 @@ def arithmetic(precision: str = "float", dps: int | None = None, base: Any = Non
         :data:`symsched.validation.MAX_DPS`: ``ModelTooLargeError``), or ``base`` is not a finite
         number > 1.
     """
-    if precision not in PRECISIONS:
-        raise SymschedError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    check_choice(precision, "precision", PRECISIONS)
     dps = DEFAULT_DPS if dps is None else check_dps(dps)
     return Arithmetic(precision, dps, check_log_base(base))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from fractions import Fraction
 from typing import Any
 
@@ -28,13 +29,18 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .errors import ModelTooLargeError, SymschedError
+from .errors import ModelTooLargeError, SymschedError, format_count
 
 __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_budget", "check_dps",
-           "check_log_base", "MAX_DPS"]
+           "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
+           "check_path"]
 
 #: Largest ``dps`` accepted for ``precision="mpmath"``: beyond it one logarithm alone takes seconds.
 MAX_DPS = 10_000
+
+#: Most variables (tokens) a model may have: each one gets a name, a state list and per-variable
+#: tables, so beyond this even building the model takes minutes and gigabytes.
+MAX_VARIABLES = 10 ** 7
 
 
 def _prefix(where: str | None) -> str:
@@ -142,3 +148,77 @@ def check_log_base(base: Any, where: str | None = None) -> Any:
         raise SymschedError(f"{_prefix(where)}base must be a finite real number > 1 (e.g. 2 for bits), "
                             f"got {base!r}")
     return base
+
+
+def check_variable_count(value: Any, name: str = "n", where: str | None = None, *, minimum: int = 1,
+                         per_variable: float = 1.0, budget: float | None = None) -> int:
+    """A number of variables (or states, or draws): an int ``>= minimum`` whose cost, ``value * per_variable``
+    objects, is within ``budget`` (default :data:`MAX_VARIABLES`); refused *before* anything is allocated.
+
+    Over budget: a :class:`~symsched.errors.ModelTooLargeError` naming the argument, with the estimate.
+    """
+    if not _is_integer(value) or value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise SymschedError(f"{_prefix(where)}{name} must be {kind}, got {name} = {value!r}")
+    b = MAX_VARIABLES if budget is None else budget
+    cost = int(value) * per_variable
+    if cost > b:
+        raise ModelTooLargeError(f"{_prefix(where)}{name} = {format_count(value)} (about {format_count(cost)} "
+                                 "objects to build)", cost, b,
+                                 f"use a smaller {name}; for long sequences use a structured route (chains and "
+                                 "exchangeable families have closed forms) on a length you can build")
+    return int(value)
+
+
+def int_sequence(value: Any, name: str, where: str | None = None, *, minimum: int = 1,
+                 allow_empty: bool = False, max_length: int | None = None) -> tuple[int, ...]:
+    """A finite sequence of ints ``>= minimum`` (list, tuple, range or 1-d integer array) as a tuple.
+
+    Refused, naming ``name``: scalars, strings, nested or ragged sequences, floats, bools, NaN, too long.
+    """
+    if isinstance(value, (str, bytes)) or isinstance(value, (set, frozenset, dict)) or \
+            not isinstance(value, (list, tuple, range, np.ndarray)):
+        raise SymschedError(f"{_prefix(where)}{name} must be a sequence of integers, got {_short(value)}")
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise SymschedError(f"{_prefix(where)}{name} must be a 1-d sequence of integers, got an array of shape "
+                            f"{value.shape}")
+    n = len(value)
+    if max_length is not None and n > max_length:
+        raise ModelTooLargeError(f"{_prefix(where)}{name} has {n} entries", n, max_length,
+                                 f"give at most {max_length} entries")
+    out = []
+    for i, v in enumerate(value):
+        if not _is_integer(v) or v < minimum:
+            raise SymschedError(f"{_prefix(where)}{name}[{i}] must be an integer >= {minimum}, got {_short(v)}")
+        out.append(int(v))
+    if not out and not allow_empty:
+        raise SymschedError(f"{_prefix(where)}{name} must not be empty")
+    return tuple(out)
+
+
+def check_choice(value: Any, name: str, choices: Any, where: str | None = None) -> str:
+    """``value`` as one of the strings ``choices`` (refusing non-strings, e.g. arrays, before any ``==``)."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise SymschedError(f"{_prefix(where)}{name} must be one of {', '.join(map(repr, choices))}, "
+                            f"got {_short(value)}")
+    return value
+
+
+def check_path(value: Any, name: str = "path", where: str | None = None, *, must_exist: bool = True) -> str:
+    """A file name (str or ``os.PathLike``) as a str; with ``must_exist``, refused when no such file exists."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, bytes) or not isinstance(value, str) or not value:
+        raise SymschedError(f"{_prefix(where)}{name} must be a file name (str or pathlib.Path), got {_short(value)}")
+    if must_exist and not os.path.isfile(value):
+        raise SymschedError(f"{_prefix(where)}{name}: no such file {value!r}")
+    return value
+
+
+def _short(value: Any) -> str:
+    """A value for a message: its repr, cut short; arrays by shape."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."

@@ -56,7 +56,11 @@ __all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "e
 
 
 def _as_samples(samples: Any) -> np.ndarray:
-    arr = np.asarray(samples)
+    try:
+        arr = np.asarray(samples)
+    except ValueError:  # ragged rows
+        raise SymschedError("samples: expected an array of shape (n_samples, N), got rows of different "
+                            "lengths") from None
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise SymschedError(f"samples: expected an array of shape (n_samples, N), got shape {arr.shape}")
     if arr.dtype.kind not in "iub":

@@ -23,7 +23,7 @@ from typing import Any
 from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel, describe_cardinalities
-from ..validation import check_budget
+from ..validation import check_budget, check_choice
 from ..models.chains import MarkovChain
 from ..models.families import ExchangeableModel, ProductModel
 from .profile import InformationProfile
@@ -121,8 +121,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     >>> prof.total_correlation, prof.dual_total_correlation
     (log(2), 2*log(2))
     """
-    if method not in METHODS:
-        raise SymschedError(f"method must be one of {METHODS}, got {method!r}")
+    check_choice(method, "method", METHODS, "information_profile")
     arith = arithmetic(precision, dps, base)
     max_cost = check_budget(max_cost, "max_cost", "information_profile")
     model = _check_model(model)

@@ -111,8 +111,11 @@ class InformationProfile(Result):
     def __post_init__(self):
         if self.precision not in PRECISIONS:
             raise SymschedError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
-        object.__setattr__(self, "h", tuple(self.h))
-        object.__setattr__(self, "e", tuple(self.e))
+        for name in ("h", "e"):
+            v = getattr(self, name)
+            if not isinstance(v, (list, tuple, np.ndarray)) or np.ndim(v) != 1:
+                raise SymschedError(f"profile: {name} must be a sequence of numbers, got {type(v).__name__}")
+            object.__setattr__(self, name, tuple(v))
         N = len(self.h)
         if N < 1:
             raise SymschedError("profile: h is empty (N must be >= 1)")

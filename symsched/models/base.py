@@ -20,7 +20,7 @@ import numpy as np
 from ..arithmetic import Arithmetic, arithmetic, free_symbols_of
 from ..errors import ModelTooLargeError
 from ..errors import InvalidModelError
-from ..errors import format_count
+from ..errors import SymschedError, format_count
 from ..validation import check_budget
 
 __all__ = ["DiscreteModel", "DEFAULT_MAX_ENTRIES", "check_enumerable", "describe_cardinalities"]
@@ -33,6 +33,10 @@ def check_enumerable(size: float, what: str, max_entries: float | None = None) -
     """Refuse an enumeration of ``size`` entries beyond ``max_entries`` with the estimate in the message."""
     budget = check_budget(max_entries, "max_entries")
     budget = DEFAULT_MAX_ENTRIES if budget is None else budget
+    if not isinstance(size, (int, float, np.integer, np.floating)) or isinstance(size, (bool, np.bool_)) \
+            or not size >= 0:  # NaN fails >= 0
+        raise SymschedError(f"check_enumerable: size (the number of entries of {what}) must be a non-negative "
+                            f"number, got {size!r}")
     if size > budget:
         raise ModelTooLargeError(f"{what} would have {format_count(size)} entries", size, budget)
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..arithmetic import SUM_TOLERANCE, to_float
 from ..errors import InvalidModelError, SymschedError
-from ..validation import finite_real
+from ..validation import check_path, finite_real
 from .bayesian import BayesianNetwork
 
 __all__ = ["read_bif", "from_pgmpy", "to_pgmpy", "load_example", "example_names"]
@@ -156,7 +156,7 @@ def read_bif(path: str | Path, *, exact: bool = False,
     >>> bn.variables
     ('Pollution', 'Smoker', 'Cancer', 'Xray', 'Dyspnoea')
     """
-    path = Path(path)
+    path = Path(check_path(path, "path", "read_bif"))
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
@@ -282,6 +282,9 @@ def load_example(name: str, *, exact: bool = False, row_tolerance: float = DEFAU
     >>> load_example("asia").N
     8
     """
+    if not isinstance(name, str):
+        raise SymschedError(f"load_example: name must be the name of a shipped example (a str such as 'asia'), "
+                            f"got {type(name).__name__}; available: {', '.join(example_names())}")
     key = name.split("/")[-1]
     d = _example_dir()
     f = d / f"{key}.bif.gz"
@@ -316,6 +319,8 @@ def from_pgmpy(model: Any, *, row_tolerance: float = DEFAULT_ROW_TOLERANCE) -> B
 
 def to_pgmpy(bn: BayesianNetwork):
     """Convert to a pgmpy ``DiscreteBayesianNetwork`` (float CPDs; symbols must be substituted first)."""
+    if not isinstance(bn, BayesianNetwork):
+        raise SymschedError(f"to_pgmpy: bn must be a symsched BayesianNetwork, got {type(bn).__name__}")
     _import_pgmpy()
     try:
         from pgmpy.models import DiscreteBayesianNetwork as PgmpyBN

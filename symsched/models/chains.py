@@ -10,7 +10,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic
 from ..errors import InvalidModelError
-from ..validation import positive_int
+from ..validation import check_variable_count, finite_real
 from .base import DiscreteModel, _check_names
 from .bayesian import BayesianNetwork, _subs_array
 from .validation import as_entry_array, check_probability_table, object_entries
@@ -118,7 +118,7 @@ def markov_chain(n: int, initial: Any, transition: Any,
     >>> mc.joint().sum(axis=(0, 1, 2)).round(6).tolist()
     [0.5409, 0.4591]
     """
-    n = positive_int(n, "n", "markov_chain")
+    n = check_variable_count(n, "n", "markov_chain")
     names = _check_names(names, int(n), "markov_chain")
     init = _initial(initial)
     mats = _matrix_list(transition, n - 1, "transition matrix")
@@ -142,6 +142,11 @@ def binary_symmetric_chain(n: int, eps: Any) -> MarkovChain:
     >>> binary_symmetric_chain(2, e).joint(precision="symbolic").tolist()
     [[1/2 - epsilon/2, epsilon/2], [epsilon/2, 1/2 - epsilon/2]]
     """
+    if not (isinstance(eps, sp.Basic) and eps.free_symbols):
+        # a number: a probability (the table check below would only name the matrix, not eps)
+        if not 0 <= finite_real(eps, "eps", "binary_symmetric_chain") <= 1:
+            raise InvalidModelError(f"binary_symmetric_chain: eps (the flip probability) must be in [0, 1], "
+                                    f"got {eps!r}")
     if isinstance(eps, sp.Basic):
         half, one = sp.Rational(1, 2), sp.Integer(1)
     elif isinstance(eps, (Fraction, int)) and not isinstance(eps, bool):
@@ -171,13 +176,18 @@ class HiddenMarkovModel(DiscreteModel):
 
     def __init__(self, initial: Any, transitions: Sequence[Any], emissions: Sequence[Any],
                  names: Sequence[Hashable] | None = None):
-        n = len(emissions)
-        if n < 1:
-            raise InvalidModelError("hidden_markov_model: needs at least one observation")
+        for arg, val in (("emissions", emissions), ("transitions", transitions)):
+            if not (isinstance(val, (list, tuple)) or (isinstance(val, np.ndarray) and val.ndim == 3)):
+                raise InvalidModelError(f"HiddenMarkovModel: {arg} must be a list of matrices (one per step), "
+                                        f"got {type(val).__name__}")
+        n = check_variable_count(len(emissions), "number of emissions", "HiddenMarkovModel")
         self._names = _check_names(names, n, "hidden_markov_model")
         self.initial_distribution = _initial(initial, "initial distribution of the hidden chain")
-        self.transition_matrices = _matrix_list(list(transitions), n - 1, "transition matrix") if n > 1 else []
-        self.emission_matrices = _matrix_list(list(emissions), n, "emission matrix")
+        self.emission_matrices = _matrix_list(list(emissions), n, "emissions: emission matrix")
+        # n - 1 transitions between the n emissions: a count mismatch names both
+        self.transition_matrices = _matrix_list(list(transitions), n - 1,
+                                                f"transitions (between {n} emissions): transition matrix") \
+            if n > 1 else []
         hidden = [f"Z{t + 1}" for t in range(n)]
         cards = _check_chaining(len(self.initial_distribution), self.transition_matrices,
                                 "transition matrix", hidden)
@@ -221,7 +231,7 @@ def hidden_markov_model(n: int, initial: Any, transition: Any, emission: Any,
                         names: Sequence[Hashable] | None = None) -> HiddenMarkovModel:
     """An HMM with ``n`` observed tokens ``Y1..Yn``; ``transition`` and ``emission`` are one matrix
     (homogeneous) or a list (``n - 1`` transitions, ``n`` emissions).  See :class:`HiddenMarkovModel`."""
-    n = positive_int(n, "n", "hidden_markov_model")
+    n = check_variable_count(n, "n", "hidden_markov_model")
     names = _check_names(names, int(n), "hidden_markov_model") if names is not None else \
         tuple(f"Y{i + 1}" for i in range(n))
     trans = _matrix_list(transition, n - 1, "transition matrix")

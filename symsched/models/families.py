@@ -18,7 +18,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import InvalidModelError
-from ..validation import positive_int
+from ..validation import check_variable_count, positive_int
 from .base import DiscreteModel, _check_names
 from .bayesian import _subs_array
 from .validation import as_entry_array, check_probability_table
@@ -161,15 +161,19 @@ class ProductModel(DiscreteModel):
     """
 
     def __init__(self, marginals: Sequence[Any], names: Sequence[Hashable] | None = None):
+        if not isinstance(marginals, (list, tuple, np.ndarray)):
+            raise InvalidModelError(f"independent: marginals must be a list of probability vectors, "
+                                    f"got {type(marginals).__name__}")
+        check_variable_count(len(marginals), "number of marginals", "independent")
         self.marginals = []
         for i, m in enumerate(marginals):
-            arr = as_entry_array(m, f"marginal {i + 1}")
+            arr = as_entry_array(m, f"marginals: marginal {i + 1}")
             if arr.ndim != 1:
-                raise InvalidModelError(f"marginal {i + 1}: expected a vector, got shape {arr.shape}")
-            check_probability_table(arr, f"marginal {i + 1}", axis=None)
+                raise InvalidModelError(f"marginals: marginal {i + 1}: expected a vector, got shape {arr.shape}")
+            check_probability_table(arr, f"marginals: marginal {i + 1}", axis=None)
             self.marginals.append(arr)
         if not self.marginals:
-            raise InvalidModelError("independent: needs at least one marginal")
+            raise InvalidModelError("independent: needs at least one marginal (marginals is empty)")
         self._names = _check_names(names, len(self.marginals), "independent")
 
     @property
@@ -204,7 +208,7 @@ class IIDModel(ExchangeableModel, ProductModel):
     """``n`` i.i.d. tokens with one ``marginal`` (exchangeable and a product)."""
 
     def __init__(self, n: int, marginal: Any, names: Sequence[Hashable] | None = None):
-        self.n = positive_int(n, "n", "independent")
+        self.n = check_variable_count(n, "n", "independent")
         ProductModel.__init__(self, [marginal] * self.n, names)
         self.marginal = self.marginals[0]
         self.q = len(self.marginal)
@@ -255,7 +259,7 @@ def independent(n: int | None = None, marginal: Any = None, *, marginals: Sequen
     if n is None or marginal is None:
         raise InvalidModelError("independent: give (n, marginal) or marginals=[...]")
     if isinstance(marginal, (int, np.integer)) and not isinstance(marginal, bool):
-        q = positive_int(marginal, "q", "independent")
+        q = check_variable_count(marginal, "marginal (a number of states q)", "independent")
         marginal = [Fraction(1, q)] * q
     return IIDModel(n, marginal, names)
 
@@ -264,7 +268,7 @@ class CopyModel(ExchangeableModel):
     """All ``n`` tokens equal, uniform over ``q`` symbols."""
 
     def __init__(self, n: int, q: int = 2, names: Sequence[Hashable] | None = None):
-        self.n = positive_int(n, "n", "copy_model")
+        self.n = check_variable_count(n, "n", "copy_model")
         self.q = positive_int(q, "q", "copy_model")
         self._names = _check_names(names, self.n, "copy_model")
 
@@ -303,7 +307,7 @@ class ParityModel(ExchangeableModel):
     """``n - 1`` fair bits and their XOR (``n = 1``: the constant 0)."""
 
     def __init__(self, n: int, names: Sequence[Hashable] | None = None):
-        self.n = positive_int(n, "n", "parity_model")
+        self.n = check_variable_count(n, "n", "parity_model")
         self.q = 2
         self._names = _check_names(names, self.n, "parity_model")
 
@@ -358,7 +362,7 @@ class BetaBernoulliModel(ExchangeableModel):
     probability ``B(a + k, b + j - k) / B(a, b) = a^(k) b^(j-k) / (a+b)^(j)`` (rising factorials)."""
 
     def __init__(self, n: int, a: Any, b: Any, names: Sequence[Hashable] | None = None):
-        self.n = positive_int(n, "n", "beta_bernoulli")
+        self.n = check_variable_count(n, "n", "beta_bernoulli")
         self.q = 2
         self.a = _check_param(a, "beta_bernoulli: a")
         self.b = _check_param(b, "beta_bernoulli: b")
@@ -414,7 +418,7 @@ class ProductMixtureModel(ExchangeableModel):
     """``p(x) = sum_c w_c prod_i comp_c[x_i]`` over ``q`` symbols."""
 
     def __init__(self, n: int, weights: Any, components: Any, names: Sequence[Hashable] | None = None):
-        self.n = positive_int(n, "n", "product_mixture")
+        self.n = check_variable_count(n, "n", "product_mixture")
         self.weights = as_entry_array(weights, "product_mixture weights")
         if self.weights.ndim != 1:
             raise InvalidModelError(f"product_mixture weights: expected a vector, got shape {self.weights.shape}")
@@ -423,7 +427,7 @@ class ProductMixtureModel(ExchangeableModel):
         if self.components.ndim != 2 or self.components.shape[0] != len(self.weights):
             raise InvalidModelError(f"product_mixture components: expected shape ({len(self.weights)}, q), "
                                     f"got {self.components.shape}")
-        check_probability_table(self.components, "product_mixture component", axis=-1)
+        check_probability_table(self.components, "product_mixture components", axis=-1)
         self.q = self.components.shape[1]
         self._names = _check_names(names, self.n, "product_mixture")
 

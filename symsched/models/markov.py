@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import InvalidModelError, SymschedError
-from ..validation import positive_int
+from ..validation import check_variable_count, finite_real
 from .base import check_enumerable, describe_cardinalities
 from .symmetry import MAX_CANDIDATES, mrf_automorphisms
 from .bayesian import GraphVariables, _subs_array, broadcast_factor, product_of_factors
@@ -265,9 +265,23 @@ def _mul(a: Any, b: Any) -> Any:
     return a * b
 
 
+def _check_parameter(x: Any, what: str) -> Any:
+    """A coupling or field: a finite real number, or a sympy expression in symbols (not complex, not a bool)."""
+    if isinstance(x, sp.Basic) and x.free_symbols:
+        if x.is_extended_real is False:
+            raise InvalidModelError(f"{what} must be real, got {x}")
+        return x
+    if isinstance(x, mpmath.mpf):
+        if not mpmath.isfinite(x):
+            raise InvalidModelError(f"{what} must be a finite real number, got {x!r}")
+        return x
+    finite_real(x, what)
+    return x
+
+
 def _per_edge(graph: nx.Graph, value: Any, what: str) -> dict:
     if not isinstance(value, Mapping):
-        return {e: value for e in graph.edges}
+        return {e: _check_parameter(value, what) for e in graph.edges}
     out = {}
     for u, v in graph.edges:
         if (u, v) in value:
@@ -278,16 +292,16 @@ def _per_edge(graph: nx.Graph, value: Any, what: str) -> dict:
             out[(u, v)] = value[frozenset((u, v))]
         else:
             raise InvalidModelError(f"{what}: no value for edge ({u!r}, {v!r})")
-    return out
+    return {e: _check_parameter(x, f"{what} of edge {e}") for e, x in out.items()}
 
 
 def _per_node(graph: nx.Graph, value: Any, what: str) -> dict:
     if not isinstance(value, Mapping):
-        return {n: value for n in graph.nodes}
+        return {n: _check_parameter(value, what) for n in graph.nodes}
     missing = [n for n in graph.nodes if n not in value]
     if missing:
         raise InvalidModelError(f"{what}: no value for node {missing[0]!r}")
-    return {n: value[n] for n in graph.nodes}
+    return {n: _check_parameter(value[n], f"{what} of node {n!r}") for n in graph.nodes}
 
 
 def _is_zero(x: Any) -> bool:
@@ -359,7 +373,7 @@ def potts(graph: nx.Graph, q: int, coupling: Any, field: Any = 0) -> MarkovRando
     E/(6 + 3*E)
     """
     _check_graph(graph, "potts")
-    q = positive_int(q, "q", "potts")
+    q = check_variable_count(q, "q", "potts", per_variable=2)
     J = {e: _exact(v) for e, v in _per_edge(graph, coupling, "potts coupling").items()}
     h = {n: _exact(v) for n, v in _per_node(graph, field, "potts field").items()}
     mrf = MarkovRandomField()

@@ -24,6 +24,8 @@ import numpy as np
 import sympy as sp
 from networkx.algorithms.isomorphism import DiGraphMatcher, GraphMatcher
 
+from .table import as_model
+
 __all__ = ["distribution_automorphisms", "graph_automorphisms", "bn_automorphisms", "mrf_automorphisms",
            "MAX_CANDIDATES"]
 
@@ -182,4 +184,5 @@ def distribution_automorphisms(model, max_candidates: int = MAX_CANDIDATES) -> l
     >>> len(distribution_automorphisms(ising(nx.cycle_graph(5), 0.3)))
     10
     """
-    return model.distribution_automorphisms(max_candidates=max_candidates)
+    return as_model(model, "distribution_automorphisms", tables=False).distribution_automorphisms(
+        max_candidates=max_candidates)

@@ -8,11 +8,11 @@ import numpy as np
 import sympy as sp
 
 from ..arithmetic import Arithmetic
-from ..errors import InvalidModelError, ModelTooLargeError
+from ..errors import InvalidModelError, ModelTooLargeError, SymschedError
 from .base import DiscreteModel, _check_names, check_enumerable
 from .validation import as_entry_array, check_probability_table
 
-__all__ = ["JointDistribution", "from_joint"]
+__all__ = ["JointDistribution", "from_joint", "as_model"]
 
 
 #: Largest explicit table of exact or symbolic entries (each is checked and summed as a Python object).
@@ -107,3 +107,36 @@ def from_joint(table: Any, names: Sequence[Hashable] | None = None,
                states: Mapping[Hashable, Sequence] | Sequence[Sequence] | None = None) -> JointDistribution:
     """Build a model from an explicit joint pmf (see :class:`JointDistribution`)."""
     return JointDistribution(table, names, states)
+
+
+def as_model(model: Any, where: str | None = None, name: str = "model", *, tables: bool = True) -> DiscreteModel:
+    """The one check of every ``model=`` argument: a symsched model, or (``tables``) a joint table as a
+    numpy array, which goes through :func:`from_joint` (a pmf: finite, real, non-negative, summing to 1).
+
+    Anything else, and a table that is not a pmf, is refused with a message naming ``name``.
+
+    Examples
+    --------
+    >>> from symsched.models.table import as_model
+    >>> as_model(np.array([0.5, 0.5])).N
+    1
+    >>> as_model(3.0, "sampler_law")
+    Traceback (most recent call last):
+    ...
+    symsched.errors.SymschedError: sampler_law: model must be a symsched model (BayesianNetwork, \
+MarkovRandomField, from_joint(...), ...) or a joint table (numpy array), got float
+    """
+    pre = f"{where}: " if where else ""
+    if isinstance(model, DiscreteModel):
+        if model.N < 1:
+            raise SymschedError(f"{pre}{name} has no variables (N = 0)")
+        return model
+    if tables and isinstance(model, np.ndarray):
+        try:
+            return from_joint(model)
+        except InvalidModelError as exc:
+            raise InvalidModelError(f"{pre}{name} (a joint table) must be a pmf (finite, real, non-negative, "
+                                    f"summing to 1): {exc}") from None
+    kinds = " or a joint table (numpy array)" if tables else ""
+    raise SymschedError(f"{pre}{name} must be a symsched model (BayesianNetwork, MarkovRandomField, "
+                        f"from_joint(...), ...){kinds}, got {type(model).__name__}")

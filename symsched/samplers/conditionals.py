@@ -38,8 +38,7 @@ import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import SymschedError
-from ..errors import InvalidModelError
-from ..models.table import from_joint
+from ..models.table import as_model
 from ..models.validation import as_entry_array, check_nonnegative_table, check_probability_table
 from ..schedules.schedule import as_schedule
 
@@ -252,15 +251,7 @@ def joint_of(model: Any, precision: str = "float", dps: int | None = None,
     A raw array goes through :func:`~symsched.models.from_joint`, so it gets the same checks as any
     model (non-negative, finite, real, summing to one; nothing renormalised) and the same size budget.
     """
-    if isinstance(model, np.ndarray):
-        try:
-            model = from_joint(model)
-        except InvalidModelError as exc:
-            raise InvalidModelError(f"the joint table must be a pmf (finite, real, non-negative, summing to 1): "
-                                    f"{exc}") from None
-    if not hasattr(model, "joint"):
-        raise SymschedError(f"expected a model with .joint() or a joint table, got {type(model).__name__}")
-    return model.joint(precision=precision, dps=dps, max_entries=max_entries)
+    return as_model(model).joint(precision=precision, dps=dps, max_entries=max_entries)
 
 
 def as_sizes(schedule: Any, N: int) -> tuple[int, ...]:
