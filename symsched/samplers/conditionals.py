@@ -238,7 +238,7 @@ def resolve_positions(model: Any, block: Iterable[Hashable], N: int) -> tuple[in
         else:
             try:
                 out.append(model.index_of(v))
-            except (KeyError, AttributeError):
+            except (KeyError, AttributeError, TypeError):  # TypeError: an unhashable entry
                 raise SymschedError(f"order: {v!r} is neither a position 0..{N - 1} nor a variable of the model") \
                     from None
     return tuple(out)

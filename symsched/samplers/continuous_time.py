@@ -39,6 +39,7 @@ from ..arithmetic import arithmetic, to_float
 from ..errors import SymschedError
 from ..formatting import latex_number
 from ..results import Result
+from ..validation import check_variable_count, int_sequence
 from .conditionals import ConditionalTables, joint_of, kl_divergence, tv_distance
 from ..schedules.grids import reveal_grid  # the one grid convention (alias kept here)
 from .factorized import (_check_budget, _check_n, _deterministic_rule, _float_tables, _reveal_step,
@@ -63,6 +64,14 @@ def _bernoulli_rule(t0: Any, t1: Any, ar):
     return rule
 
 
+def _grid_points(grid: Any, where: str) -> tuple:
+    """``reveal_grid(grid)``; an integer ``K`` is checked first, so that a huge one is refused before its
+    ``K + 1`` points are built (the exact routes then price the ``K`` steps against their budget)."""
+    if isinstance(grid, (int, np.integer)) and not isinstance(grid, (bool, np.bool_)) and grid >= 1:
+        check_variable_count(grid, "grid (the number of steps K)", where)
+    return reveal_grid(grid)
+
+
 def euler_law(model: Any, grid: Any, precision: str = "float", dps: int | None = None,
               fallback: str = "uniform", budget: float | None = None) -> np.ndarray:
     """Exact output law of the Euler (τ-leaping) sampler with exact conditionals.
@@ -84,7 +93,7 @@ def euler_law(model: Any, grid: Any, precision: str = "float", dps: int | None =
     [[0.375, 0.125], [0.125, 0.375]]
     """
     p = joint_of(model, precision, dps)
-    pts = reveal_grid(grid)
+    pts = _grid_points(grid, "euler_law")
     K, N = len(pts) - 1, p.ndim
     _check_budget(K * 3.0 ** N * p.size, f"exact Euler law on {K} steps for a joint of shape {p.shape}",
                   precision, budget)
@@ -115,7 +124,7 @@ def pattern_averaged_kl(model: Any, grid: Any, precision: str = "float", dps: in
     ``Σ_k (t_k − t_{k−1}) N Σ_j Binom(j; N−1, t_{k−1}) h_j − H`` — this function is its brute-force check.
     """
     p = joint_of(model, precision, dps)
-    pts = reveal_grid(grid)
+    pts = _grid_points(grid, "pattern_averaged_kl")
     K, N = len(pts) - 1, p.ndim
     _check_budget(float(K) ** N * N * p.size, f"pattern enumeration ({K}^{N} patterns) for a joint of shape "
                   f"{p.shape}", precision, budget)
@@ -142,7 +151,7 @@ def sample_euler(model: Any, grid: Any, n: int, seed: Any = None, max_entries: f
     """``n`` samples ``(n, N)`` of the Euler (τ-leaping) sampler with exact conditionals."""
     n = _check_n(n)
     ct = _float_tables(model, max_entries)
-    pts = [to_float(t) for t in reveal_grid(grid)]
+    pts = [to_float(t) for t in _grid_points(grid, "sample_euler")]
     rng = np.random.default_rng(seed)
     X = np.zeros((n, ct.N), dtype=np.int64)
     revealed = np.zeros((n, ct.N), dtype=bool)
@@ -265,9 +274,9 @@ def euler_tv_curve(model: Any, Ks: Sequence[int] = (1, 2, 4, 8, 16, 32), budget:
     >>> [round(v, 4) for v in curve.tv]
     [0.5, 0.25, 0.125]
     """
-    Ks = tuple(int(K) for K in Ks)
-    if not Ks:
+    if isinstance(Ks, (list, tuple, range, np.ndarray)) and len(Ks) == 0:
         raise SymschedError("euler_tv_curve: Ks is empty; give step counts such as (1, 2, 4, 8)")
+    Ks = int_sequence(Ks, "Ks", "euler_tv_curve")
     p = np.asarray(joint_of(model, "float"), dtype=float)
     tvs, kls = [], []
     for K in Ks:

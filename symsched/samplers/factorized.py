@@ -35,7 +35,7 @@ from ..arithmetic import arithmetic, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import latex_number
 from ..results import Result
-from ..validation import check_budget, positive_int
+from ..validation import check_budget, check_variable_count, int_sequence
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence, resolve_positions
 
 __all__ = ["sampler_law", "order_law", "exact_sampler_kl", "order_averaged_kl", "count_orders",
@@ -57,7 +57,9 @@ def count_orders(sizes: Sequence[int]) -> int:
     >>> count_orders([2, 3])
     10
     """
-    n = math.factorial(sum(sizes))
+    sizes = int_sequence(sizes, "sizes", "count_orders", minimum=0)
+    # N! has about N log10 N digits: beyond MAX_VARIABLES tokens it alone takes minutes
+    n = math.factorial(check_variable_count(sum(sizes), "N = sum(sizes)", "count_orders", minimum=0))
     for k in sizes:
         n //= math.factorial(k)
     return n
@@ -69,6 +71,8 @@ def ordered_set_partitions(N: int, sizes: Sequence[int]) -> Iterator[tuple[tuple
     >>> list(ordered_set_partitions(3, [1, 2]))
     [((0,), (1, 2)), ((1,), (0, 2)), ((2,), (0, 1))]
     """
+    N = check_variable_count(N, "N", "ordered_set_partitions")
+    sizes = int_sequence(sizes, "sizes", "ordered_set_partitions", minimum=0)
     if sum(sizes) != N:
         raise SymschedError(f"ordered_set_partitions: sizes {tuple(sizes)} do not sum to N = {N}")
 
@@ -152,6 +156,10 @@ def _check_budget(cost: float, what: str, precision: str, budget: float | None) 
 
 
 def _validate_order(model, order, N: int, sizes: Sequence[int] | None) -> tuple[tuple[int, ...], ...]:
+    if not isinstance(order, (list, tuple)) or \
+            not all(isinstance(B, (list, tuple, range, np.ndarray, set, frozenset)) for B in order):
+        raise SymschedError(f"order must be a sequence of blocks (each a list of positions or variable names), "
+                            f"got {order!r:.80}")
     blocks = tuple(resolve_positions(model, B, N) for B in order)
     flat = [i for B in blocks for i in B]
     if sorted(flat) != list(range(N)):
@@ -323,8 +331,12 @@ class MonteCarloEstimate(Result):
         return f"{self.quantity} = {self.value:.6g} ± {self.stderr:.2g} (Monte Carlo, n = {self.n}, estimate)"
 
 
+#: Most Monte Carlo draws one call takes (each draw holds a row of N tokens and its log-probabilities).
+MAX_SAMPLES = 10 ** 8
+
+
 def _check_n(n: Any) -> int:
-    return positive_int(n, "n (number of samples)")
+    return check_variable_count(n, "n (number of samples)", budget=MAX_SAMPLES)
 
 
 def _float_tables(model: Any, max_entries: float | None) -> ConditionalTables:
