@@ -33,7 +33,7 @@ from .errors import ModelTooLargeError, SymschedError, format_count
 
 __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_budget", "check_dps",
            "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
-           "check_path"]
+           "check_path", "choice_sequence"]
 
 #: Largest ``dps`` accepted for ``precision="mpmath"``: beyond it one logarithm alone takes seconds.
 MAX_DPS = 10_000
@@ -203,6 +203,15 @@ def check_choice(value: Any, name: str, choices: Any, where: str | None = None) 
         raise SymschedError(f"{_prefix(where)}{name} must be one of {', '.join(map(repr, choices))}, "
                             f"got {_short(value)}")
     return value
+
+
+def choice_sequence(value: Any, name: str, choices: Any, where: str | None = None) -> tuple[str, ...]:
+    """A sequence (list or tuple) of strings, each one of ``choices``; a lone string is refused (it would
+    iterate over its characters)."""
+    if not isinstance(value, (list, tuple)):
+        raise SymschedError(f"{_prefix(where)}{name} must be a list of names among {', '.join(map(repr, choices))}"
+                            f", got {_short(value)}")
+    return tuple(check_choice(v, f"{name}[{i}]", choices, where) for i, v in enumerate(value))
 
 
 def check_path(value: Any, name: str = "path", where: str | None = None, *, must_exist: bool = True) -> str:

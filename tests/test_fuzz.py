@@ -494,40 +494,8 @@ KNOWN: dict = {
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
         '[1]'
     ),
-    "policy_kl": (
-        "model=nan: AttributeError: 'float' object has no attribute 'N' (+22 similar); model=2x2 array: "
-        "ValueError not naming 'model': joint table sums to 0.0, not 1 (tolerance 1e-09;  (+1 similar); "
-        "policy=2x2 array: ValueError not naming 'policy': The truth value of an array with more than "
-        'one e (+1 similar); +5 other kinds'
-    ),
-    "compare_policies": (
-        "model=nan: AttributeError: 'float' object has no attribute 'N' (+22 similar); model=2x2 array: "
-        "ValueError not naming 'model': joint table sums to 0.0, not 1 (tolerance 1e-09;  (+1 similar); "
-        "sizes=nan: TypeError: 'float' object is not iterable (+15 similar); +4 other kinds"
-    ),
-    "adaptive_frontier": (
-        "model=nan: AttributeError: 'float' object has no attribute 'N' (+24 similar); families=nan: "
-        "TypeError: 'float' object is not iterable (+16 similar); families=2x2 array: ValueError not "
-        "naming 'families': The truth value of an array with more than one (+1 similar)"
-    ),
-    "support_accuracy": (
-        "model=nan: AttributeError: 'float' object has no attribute 'N' (+22 similar); model=2x2 array: "
-        "ValueError not naming 'model': joint table sums to 0.0, not 1 (tolerance 1e-09;  (+1 similar); "
-        "policy=2x2 array: ValueError not naming 'policy': The truth value of an array with more than "
-        'one e (+1 similar); +5 other kinds'
-    ),
-    "select_positions": (
-        "policy=empty list: TypeError: unhashable type: 'list' (+5 similar); positions=nan: TypeError: "
-        "'float' object is not iterable (+35 similar); positions=2x2 array: ValueError not naming "
-        "'positions': The truth value of an array with more than on (+1 similar); +5 other kinds"
-    ),
     "bisection_blocks": (
         'n=huge int: no answer within 10 s (+1 similar)'
-    ),
-    "equal_sizes": (
-        "N=inf: TypeError: can't multiply sequence by non-int of type 'float' (+1 similar); N=huge int: "
-        "MemoryError:; N=None: TypeError: '<=' not supported between instances of 'int' and 'NoneType' "
-        '(+8 similar); +2 other kinds'
     ),
     "markov_bisection_table": (
         "ns=nan: TypeError: 'float' object is not iterable (+16 similar); ns=str: ValueError not naming "

@@ -90,9 +90,11 @@ import numpy as np
 from ..arithmetic import Arithmetic, arithmetic, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.montecarlo import JOINT_TABLE_LIMIT, _Oracle
-from ..models.table import from_joint
+from ..models.table import as_model
+from ..models.validation import as_entry_array, check_probability_table
 from ..formatting import latex_escape, latex_number
 from ..results import Estimate, Result, _latex_any
+from ..validation import check_choice, finite_real, int_sequence, positive_int
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence
 
 __all__ = ["policy_kl", "PolicyResult", "POLICIES", "select_positions", "SCORE_DECIMALS",
@@ -153,13 +155,34 @@ def select_positions(policy: str, positions: Sequence[int], conditionals: Sequen
     >>> select_positions("entropy-bound", [0, 1], [[0.5, 0.5], [0.5, 0.5]], gamma=0.1)   # ties: smaller first
     (0,)
     """
+    scores = {"confidence": 0, "threshold": 0, "margin": 1, "entropy": 2, "entropy-bound": 2}
+    check_choice(policy, "policy", scores, "select_positions")
+    positions = int_sequence(positions, "positions", "select_positions", minimum=0, allow_empty=True)
+    if not isinstance(conditionals, (list, tuple, np.ndarray)) or len(conditionals) != len(positions):
+        raise SymschedError(f"select_positions: conditionals must be one probability vector per position "
+                            f"({len(positions)}), got {conditionals!r:.80}")
+    for j, c in enumerate(conditionals):
+        arr = as_entry_array(c, f"select_positions: conditionals[{j}]")
+        if arr.ndim != 1 or arr.size == 0:
+            raise SymschedError(f"select_positions: conditionals[{j}] must be a probability vector, got shape "
+                                f"{arr.shape}")
+        check_probability_table(arr, f"select_positions: conditionals[{j}]", axis=None)
+    if policy == "threshold":
+        finite_real(threshold, "threshold", "select_positions")
+    elif policy == "entropy-bound":
+        finite_real(gamma, "gamma", "select_positions")
+    elif k is not None:
+        k = positive_int(k, "k", "select_positions")
+    return _select(policy, positions, conditionals, k, threshold, gamma)
+
+
+def _select(policy: str, positions: Sequence[int], conditionals: Sequence[Sequence[float]], k: int | None,
+            threshold: Any, gamma: Any) -> tuple:
+    """:func:`select_positions` on arguments already checked (the samplers' inner loop)."""
+    which = {"confidence": 0, "threshold": 0, "margin": 1, "entropy": 2, "entropy-bound": 2}[policy]
     scored = [(_position_scores(c), i) for i, c in zip(positions, conditionals)]
     if not scored:
         return ()
-    which = {"confidence": 0, "threshold": 0, "margin": 1, "entropy": 2, "entropy-bound": 2}.get(policy)
-    if which is None:
-        raise SymschedError(f"select_positions: policy must be one of confidence, margin, entropy, threshold, "
-                            f"entropy-bound, got {policy!r}")
     # Descending score, ties to the smaller position.
     ranked = sorted(scored, key=lambda si: (-_round(si[0][which]), si[1]))
     if policy == "threshold":
@@ -248,15 +271,15 @@ def _check_policy(policy, sizes, threshold, gamma, N):
     if callable(policy):
         if threshold is not None or gamma is not None:
             raise SymschedError("policy_kl: a callable policy takes neither threshold nor gamma")
-        return "custom", (as_sizes(sizes, N) if sizes is not None else None)
-    if policy not in POLICIES:
-        raise SymschedError(f"policy_kl: policy must be one of {POLICIES} or a callable, got {policy!r}")
+        return "custom", (as_sizes(sizes, N, "sizes") if sizes is not None else None)
+    if not isinstance(policy, str) or policy not in POLICIES:
+        raise SymschedError(f"policy_kl: policy must be one of {POLICIES} or a callable, got {policy!r:.80}")
     if policy in _SIZED:
         if sizes is None:
             raise SymschedError(f"policy_kl: policy {policy!r} needs sizes (tokens per step, summing to N = {N})")
         if threshold is not None or gamma is not None:
             raise SymschedError(f"policy_kl: policy {policy!r} takes sizes, not threshold or gamma")
-        return policy, as_sizes(sizes, N)
+        return policy, as_sizes(sizes, N, "sizes")
     if sizes is not None:
         raise SymschedError(f"policy_kl: policy {policy!r} chooses how many tokens to reveal; give no sizes")
     if policy == "threshold":
@@ -606,7 +629,7 @@ class _Paths:
             if self.name == "custom":
                 S = _custom_choice(self.policy, frozenset(values), dict(values), M, k)
             else:
-                S = select_positions(self.name, M, conds, k, self.threshold, self.gamma)
+                S = _select(self.name, M, conds, k, self.threshold, self.gamma)
             if x is None:
                 for i in S:
                     c = conds[M.index(i)]
@@ -725,8 +748,7 @@ def policy_kl(model: Any, policy: Any, sizes: Any = None, threshold: Any = None,
     """
     if method not in ("auto", "exact", "montecarlo"):
         raise SymschedError(f"policy_kl: method must be 'auto', 'exact' or 'montecarlo', got {method!r}")
-    if isinstance(model, np.ndarray):
-        model = from_joint(model)      # validates the table (a pmf), names the culprit otherwise
+    model = as_model(model, "policy_kl")
     N = model.N
     name, sizes_t = _check_policy(policy, sizes, threshold, gamma, N)
     if method == "montecarlo":

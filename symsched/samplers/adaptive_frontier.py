@@ -27,7 +27,10 @@ from ..formatting import format_value, latex_escape, latex_number
 from ..info.measures import information_profile
 from ..results import Result
 from ..schedules.optimal import optimal_schedule
+from ..models.table import as_model
+from ..validation import check_variable_count, choice_sequence, int_sequence
 from .adaptive import policy_kl
+from .conditionals import as_sizes
 
 __all__ = ["adaptive_frontier", "AdaptiveFrontier", "equal_sizes", "compare_policies", "PolicyComparison", "DEFAULT_THRESHOLDS", "DEFAULT_GAMMAS"]
 
@@ -42,6 +45,7 @@ def equal_sizes(N: int, k: int) -> tuple:
     >>> equal_sizes(7, 3)
     (3, 3, 1)
     """
+    N = check_variable_count(N, "N", "equal_sizes")
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= N:
         raise SymschedError(f"equal_sizes: k must be an integer in 1..{N}, got {k!r}")
     return (k,) * (N // k) + ((N % k,) if N % k else ())
@@ -133,8 +137,10 @@ def adaptive_frontier(model: Any, families: Sequence[str] = _FAMILIES, ks: Seque
     -------
     AdaptiveFrontier
     """
+    model = as_model(model, "adaptive_frontier")
+    families = choice_sequence(families, "families", _FAMILIES, "adaptive_frontier")
     N = model.N
-    ks = list(range(1, N + 1)) if ks is None else list(ks)
+    ks = list(range(1, N + 1)) if ks is None else list(int_sequence(ks, "ks", "adaptive_frontier"))
     rows, skipped = [], []
 
     def run(fam, par, **kw):
@@ -217,6 +223,10 @@ def compare_policies(model: Any, sizes: Any, policies: Sequence[str] = _FAMILIES
     >>> c.best(), round(c.kl("random"), 6), round(c.kl("random (E_σ KL)"), 6)
     ('confidence', 0.693147, 0.693147)
     """
+    model = as_model(model, "compare_policies")
+    if not isinstance(policies, (list, tuple)):
+        raise SymschedError(f"compare_policies: policies must be a list of policy names, got {policies!r:.80}")
+    sizes = as_sizes(sizes, model.N, "sizes")
     rows = []
     for pol in policies:
         r = policy_kl(model, pol, sizes=sizes, method="exact", law=False, **kwargs)

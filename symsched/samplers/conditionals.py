@@ -37,7 +37,7 @@ import numpy as np
 import sympy as sp
 
 from ..arithmetic import Arithmetic, arithmetic, to_float
-from ..errors import SymschedError
+from ..errors import ModelTooLargeError, SymschedError
 from ..models.table import as_model
 from ..models.validation import as_entry_array, check_nonnegative_table, check_probability_table
 from ..schedules.schedule import as_schedule
@@ -254,11 +254,15 @@ def joint_of(model: Any, precision: str = "float", dps: int | None = None,
     return as_model(model).joint(precision=precision, dps=dps, max_entries=max_entries)
 
 
-def as_sizes(schedule: Any, N: int) -> tuple[int, ...]:
-    """Validate a Schedule or sequence of sizes against the model's ``N``."""
-
-    sched = as_schedule(schedule)
+def as_sizes(schedule: Any, N: int, name: str = "schedule") -> tuple[int, ...]:
+    """Validate a Schedule or sequence of sizes against the model's ``N``; errors name the argument ``name``."""
+    try:
+        sched = as_schedule(schedule)
+    except ModelTooLargeError:
+        raise
+    except SymschedError as exc:
+        raise SymschedError(f"{name}: {exc}") from None
     if sched.N != N:
-        raise SymschedError(f"schedule {tuple(sched.sizes)} reveals {sched.N} tokens but the model has N = {N}")
+        raise SymschedError(f"{name} {tuple(sched.sizes)} reveals {sched.N} tokens but the model has N = {N}")
     return tuple(sched.sizes)
 
