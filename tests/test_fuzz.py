@@ -540,15 +540,6 @@ KNOWN: dict = {
         "format=2x2 array: ValueError not naming 'format': The truth value of an array with more than "
         'one e (+1 similar)'
     ),
-    "blockwise_expected_kl": (
-        "model=3-d array: ValueError not naming 'model': sizes of block 2 (1, 1) sum to 2, but the block "
-        'h (+1 similar)'
-    ),
-    "partition_kl": (
-        "model=2x2 array: ValueError not naming 'model': order: position 2 is outside 0..1 (+1 similar); "
-        "blocks=nan: TypeError: 'float' object is not iterable (+16 similar); blocks=str: ValueError not "
-        "naming 'blocks': order: 'a' is neither a position 0..2 nor a vari (+1 similar); +3 other kinds"
-    ),
     "block_length_sweep": (
         "model=nan: AttributeError: 'float' object has no attribute 'N' (+24 similar); K=huge int: no "
         "answer within 5 s; block_lengths=nan: TypeError: 'float' object is not iterable (+15 similar); "
@@ -594,11 +585,6 @@ KNOWN: dict = {
         'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '
         'array: TypeError: only 0-dimensional arrays can be converted to Python scalars (+1 similar); '
         '+11 other kinds'
-    ),
-    "left_to_right_blocks": (
-        "N=nan: TypeError: 'float' object cannot be interpreted as an integer (+18 similar); N=huge int: "
-        'no answer within 5 s; N=2x2 array: TypeError: only integer scalar arrays can be converted to a '
-        'scalar index (+1 similar)'
     ),
     "optimal_bernoulli_grid": (
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "

@@ -39,7 +39,8 @@ from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.measures import information_profile
 from ..models.chains import MarkovChain
-from ..models.table import from_joint
+from ..models.table import as_model
+from ..validation import check_variable_count
 from ..results import Result
 from ..schedules.error import expected_kl
 from ..schedules.schedule import Schedule
@@ -52,20 +53,13 @@ __all__ = ["blockwise_expected_kl", "partition_kl", "BlockwiseKL", "PartitionKL"
 DEFAULT_SUBSET_BUDGET = 2e8
 
 
-def _n_of(model: Any) -> int:
-    if isinstance(model, np.ndarray):
-        return model.ndim
-    N = getattr(model, "N", None)
-    if N is None:
-        raise SymschedError(f"expected a model or a joint table, got {type(model).__name__}")
-    return int(N)
 
 
 class _Entropies:
     """``H(X_A)`` for subsets ``A`` of positions, memoised: from the joint table or through a chain."""
 
     def __init__(self, model: Any, precision: str, n_subsets: float, budget: float | None, what: str):
-        self.N = _n_of(model)
+        self.N = model.N  # a model (as_model): the callers convert tables
         self.precision = precision
         self.cache: dict = {frozenset(): 0}
         self.chain = isinstance(model, MarkovChain) and precision == "float"
@@ -77,8 +71,7 @@ class _Entropies:
                 self.mu.append(self.mu[-1] @ t)
             self.method = "chain"
             return
-        cards = [len(model.states(v)) for v in model.variables] if not isinstance(model, np.ndarray) else \
-            list(model.shape)
+        cards = list(model.cardinalities)
         cost = n_subsets * float(math.prod(cards))
         b = DEFAULT_SUBSET_BUDGET if budget is None else budget
         if cost > b:
@@ -138,6 +131,7 @@ def left_to_right_blocks(N: int, block_length: int) -> list:
     >>> left_to_right_blocks(5, 2)
     [(0, 1), (2, 3), (4,)]
     """
+    N = check_variable_count(N, "N", "left_to_right_blocks")
     if isinstance(block_length, (bool, np.bool_)) or not isinstance(block_length, (int, np.integer)) or \
             block_length < 1:
         raise SymschedError(f"block_length must be a positive integer, got {block_length!r}")
@@ -170,7 +164,7 @@ def _block_sizes(sizes: Any, blocks: list) -> list:
                 raise SymschedError(f"sizes of block {b + 1}: {k!r} is not a non-negative integer")
         if sum(sz) != len(blk):
             raise SymschedError(f"sizes of block {b + 1} {tuple(sz)} sum to {sum(sz)}, but the block has {len(blk)} "
-                                "positions")
+                                f"positions (block_length = {len(blocks[0])}, model N = {blocks[-1][-1] + 1})")
     return [[int(k) for k in sz] for sz in out]
 
 
@@ -284,7 +278,8 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
     >>> round(float(r), 6), round(r.random_order_kl, 6)             # = log 2 - 2 h(.1) + h(.18)
     (0.514375, 0.33998)
     """
-    N = _n_of(model)
+    model = as_model(model, "blockwise_expected_kl")
+    N = model.N
     blocks = left_to_right_blocks(N, block_length)
     per_sizes = _block_sizes(sizes, blocks)
     n_subsets = float(sum(2 ** len(b) for b in blocks))
@@ -313,8 +308,7 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
     ro = None
     if compare:
         flat = [k for sz in per_sizes for k in sz]
-        m = from_joint(model) if isinstance(model, np.ndarray) else model
-        ro = expected_kl(information_profile(m, precision=precision), Schedule(flat, allow_zero=True))
+        ro = expected_kl(information_profile(model, precision=precision), Schedule(flat, allow_zero=True))
     return BlockwiseKL(total, [_finish("float" if ent.method == "chain" else precision, t) for t in terms],
                        profiles, int(block_length), per_sizes, ro, ent.method)
 
@@ -364,13 +358,18 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
     >>> round(float(ss.partition_kl(copy, [[0, 2], [1]])), 6)    # log 2: the first pair is drawn independently
     0.693147
     """
-    N = _n_of(model)
+    model = as_model(model, "partition_kl")
+    N = model.N
+    if not isinstance(blocks, (list, tuple)) or \
+            not all(isinstance(S, (list, tuple, range, np.ndarray, set, frozenset)) for S in blocks):
+        raise SymschedError(f"partition_kl: blocks must be a sequence of blocks (each a list of positions or "
+                            f"variable names), got {blocks!r:.80}")
     parts = []
     for S in blocks:
         try:
             parts.append(resolve_positions(model, S, N))
-        except TypeError:
-            raise SymschedError(f"partition_kl: each block must be a sequence of positions, got {S!r}") from None
+        except SymschedError as exc:
+            raise SymschedError(f"partition_kl: blocks: {exc}") from None
     flat = [i for S in parts for i in S]
     if sorted(flat) != list(range(N)):
         raise SymschedError(f"partition_kl: the blocks {parts} must partition the positions 0..{N - 1} (each once)")
