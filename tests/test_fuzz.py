@@ -540,28 +540,6 @@ KNOWN: dict = {
         "format=2x2 array: ValueError not naming 'format': The truth value of an array with more than "
         'one e (+1 similar)'
     ),
-    "block_length_sweep": (
-        "model=nan: AttributeError: 'float' object has no attribute 'N' (+24 similar); K=huge int: no "
-        "answer within 5 s; block_lengths=nan: TypeError: 'float' object is not iterable (+15 similar); "
-        '+5 other kinds'
-    ),
-    "kl_by_rule": (
-        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
-        "number, got list; Ks=nan: TypeError: 'float' object is not iterable (+33 similar); Ks=str: "
-        "ValueError not naming 'Ks': kl_by_rule: every K must be a positive integer, got  (+6 similar); "
-        '+3 other kinds'
-    ),
-    "rule_comparison": (
-        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
-        "number, got list; K=huge int: no answer within 5 s; K=None: TypeError: '<=' not supported "
-        "between instances of 'NoneType' and 'int' (+8 similar); +6 other kinds"
-    ),
-    "steps_for_target": (
-        "profile_or_model=nested list: ValueError not naming 'profile_or_model': h[0]: expected a real "
-        'number, got list; target=None: TypeError: float() argument must be a string or a real number, '
-        "not 'NoneType' (+6 similar); target=2x2 array: TypeError: only 0-dimensional arrays can be "
-        'converted to Python scalars (+1 similar); +2 other kinds'
-    ),
     "dllm_counts": (
         'B=inf: OverflowError: cannot convert float infinity to integer (+1 similar); B=None: TypeError: '
         'int() argument must be a string, a bytes-like object or a real number (+6 similar); B=2x2 '

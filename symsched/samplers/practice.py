@@ -19,11 +19,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import SymschedError
+from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import format_value, latex_escape
 from ..info.measures import information_profile
 from ..info.profile import InformationProfile, as_profile
+from ..models.table import as_model
 from ..results import Result, _latex_any
+from ..validation import check_variable_count, choice_sequence, finite_real, int_sequence
 from ..schedules.count_rules import sampler_schedule
 from ..schedules.error import expected_kl
 from ..schedules.grids import bernoulli_expected_kl, sampler_grid
@@ -95,8 +97,13 @@ def _cell(v: Any, digits: int) -> str:
 
 def _prof(profile_or_model: Any) -> InformationProfile:
     if isinstance(profile_or_model, InformationProfile) or isinstance(profile_or_model, (list, tuple, np.ndarray)):
-        return as_profile(profile_or_model)
-    return information_profile(profile_or_model)
+        try:
+            return as_profile(profile_or_model)
+        except ModelTooLargeError:
+            raise
+        except SymschedError as exc:
+            raise SymschedError(f"profile_or_model (a profile): {exc}") from None
+    return information_profile(as_model(profile_or_model, name="profile_or_model", tables=False))
 
 
 def _rule_kl(prof: InformationProfile, rule: str, K: int):
@@ -118,11 +125,7 @@ def _rule_kl(prof: InformationProfile, rule: str, K: int):
 
 
 def _check_rules(rules: Sequence[str]) -> tuple:
-    rules = tuple(rules)
-    bad = [r for r in rules if r not in PRACTICE_RULES]
-    if bad:
-        raise SymschedError(f"unknown rule(s) {bad}; expected some of {PRACTICE_RULES}")
-    return rules
+    return choice_sequence(rules, "rules", PRACTICE_RULES)
 
 
 def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = ("llada", "dream", "dllm",
@@ -145,9 +148,8 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
     prof = _prof(profile_or_model)
     rules = _check_rules(rules)
     N = prof.N
-    Kmax = N if Kmax is None else int(Kmax)
-    if float(target) < 0:
-        raise SymschedError(f"steps_for_target: target must be >= 0, got {target!r}")
+    Kmax = N if Kmax is None else check_variable_count(Kmax, "Kmax", "steps_for_target")
+    finite_real(target, "target", "steps_for_target", nonnegative=True)
     rows = []
     for rule in rules:
         if rule == "optimal":
@@ -182,9 +184,8 @@ def kl_by_rule(profile_or_model: Any, Ks: Sequence[int], rules: Sequence[str] = 
     prof = _prof(profile_or_model)
     rules = _check_rules(rules)
     rows = []
-    for K in Ks:
-        if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
-            raise SymschedError(f"kl_by_rule: every K must be a positive integer, got {K!r}")
+    for K in int_sequence(Ks, "Ks", "kl_by_rule"):
+        check_variable_count(K, "K in Ks", "kl_by_rule")
         rows.append((int(K),) + tuple(_rule_kl(prof, r, int(K))[0] if (r != "optimal" or K <= prof.N) else None
                                       for r in rules))
     return PracticeTable(f"E KL by rule (N = {prof.N})", ("K",) + rules, rows)
@@ -207,6 +208,7 @@ def rule_comparison(profile_or_model: Any, K: int, rules: Sequence[str] = ("llad
     """
     prof = _prof(profile_or_model)
     rules = _check_rules(rules)
+    K = check_variable_count(K, "K", "rule_comparison")
     opt = optimal_schedule(prof, K).kl if K <= prof.N else None
     rows = []
     for r in rules:
@@ -242,9 +244,12 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
     """
     if rule not in ("llada", "dllm"):
         raise SymschedError(f"block_length_sweep: rule must be 'llada' or 'dllm', got {rule!r}")
-    N = int(model.N)
+    model = as_model(model, "block_length_sweep")
+    N = model.N
+    K = check_variable_count(K, "K", "block_length_sweep")
     if block_lengths is None:
         block_lengths = [B for B in range(1, N + 1) if N % B == 0 and K % (N // B) == 0]
+    block_lengths = int_sequence(block_lengths, "block_lengths", "block_length_sweep")
     rows = []
     for B in block_lengths:
         s = sampler_schedule(rule, N, K, block_length=int(B))
