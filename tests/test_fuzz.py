@@ -494,40 +494,6 @@ KNOWN: dict = {
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
         '[1]'
     ),
-    "bisection_blocks": (
-        'n=huge int: no answer within 10 s (+1 similar)'
-    ),
-    "markov_bisection_table": (
-        "ns=nan: TypeError: 'float' object is not iterable (+16 similar); ns=str: ValueError not naming "
-        "'ns': order_m_chain: n must be an integer >= 1, got 'a' (+6 similar); m=huge int: no answer "
-        'within 10 s'
-    ),
-    "order_m_chain": (
-        'n=huge int: no answer within 10 s; states=huge int: MemoryError:; states=empty list: ValueError '
-        "not naming 'states': variable 'X1': needs at least one state, got an ; +2 other kinds"
-    ),
-    "permutation_rounds_table": (
-        "ns=nan: TypeError: 'float' object is not iterable (+16 similar); ns=str: ValueError not naming "
-        "'ns': shuffle_model: n must be an integer >= 2, got 'a' (+6 similar)"
-    ),
-    "replace_random_model": (
-        'n=huge int: MemoryError:'
-    ),
-    "replace_random_tc": (
-        'base=nan: accepted, answer holds nan (+1 similar); base=-1: accepted, answer holds '
-        '-I*(-2*log(2) + 2*log(3))/pi; base=-0.5: accepted, answer holds (-2*log(2) + '
-        '2*log(3))/(-0.693147180559945 + I*pi); +6 other kinds'
-    ),
-    "shuffle_model": (
-        'n=huge int: MemoryError:'
-    ),
-    "shuffle_tc": (
-        'n=huge int: no answer within 10 s; base=nan: accepted, answer holds nan (+1 similar); base=-1: '
-        'accepted, answer holds -I*(-log(6) + 3*log(3))/pi; +7 other kinds'
-    ),
-    "shuffle_topk_accuracy": (
-        'n=huge int: no answer within 10 s'
-    ),
     "sampler_schedule": (
         "rule=2x2 array: ValueError not naming 'rule': The truth value of an array with more than one "
         'ele (+1 similar); K=huge int: no answer within 5 s'

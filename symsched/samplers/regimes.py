@@ -36,8 +36,10 @@ from ..errors import SymschedError
 from ..formatting import format_value, latex_escape, latex_number
 from ..info.measures import information_profile
 from ..models.bayesian import BayesianNetwork
+from ..models.base import check_enumerable
 from ..models.table import from_joint
 from ..results import Result
+from ..validation import check_log_base, check_variable_count, int_sequence
 from ..schedules.optimal import optimal_schedule
 from .adaptive import policy_kl
 from .conditionals import joint_of
@@ -47,16 +49,25 @@ __all__ = ["replace_random_model", "shuffle_model", "replace_random_tc", "shuffl
            "permutation_rounds_table", "RegimeTable"]
 
 
-def _n(n: Any, what: str, least: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < least:
-        raise SymschedError(f"{what}: n must be an integer >= {least}, got {n!r}")
-    return int(n)
+def _n(n: Any, what: str, least: int = 1, name: str = "n", budget: float | None = None) -> int:
+    """An integer ``>= least``, refused beyond ``budget`` (default MAX_VARIABLES) before anything is built."""
+    return check_variable_count(n, name, what, minimum=least, budget=budget)
+
+
+def _table_size(states: int, axes: int) -> float:
+    """``states ** axes`` as a float, ``inf`` beyond the float range (for the enumeration budget)."""
+    return math.inf if axes * math.log2(max(states, 1)) > 1000 else float(states) ** axes
+
+
+#: Largest n of the closed forms that take n! exactly (its digits alone grow like n log n).
+MAX_EXACT_FACTORIAL = 10 ** 5
 
 
 # -- ParallelBench ---------------------------------------------------------------------------------------
 def replace_random_model(n: int):
     """ParallelBench's Replace-Random as a model: ``n`` bits, exactly one of them 1, at a uniform position."""
     n = _n(n, "replace_random_model", 2)
+    check_enumerable(_table_size(2, n), f"replace_random_model: the joint table of n = {n} bits")
     table = np.full((2,) * n, Fraction(0), dtype=object)
     for i in range(n):
         idx = [0] * n
@@ -68,6 +79,7 @@ def replace_random_model(n: int):
 def shuffle_model(n: int):
     """ParallelBench's Shuffle as a model: ``n`` tokens over ``n`` items, a uniformly random permutation."""
     n = _n(n, "shuffle_model", 2)
+    check_enumerable(_table_size(n, n), f"shuffle_model: the joint table of n = {n} tokens over n items")
     table = np.full((n,) * n, Fraction(0), dtype=object)
     w = Fraction(1, math.factorial(n))
     for perm in permutations(range(n)):
@@ -78,13 +90,19 @@ def shuffle_model(n: int):
 def replace_random_tc(n: int, base: Any = 2) -> sp.Expr:
     """``(n−1)(log n − log(n−1))`` (bits by default), exact."""
     n = _n(n, "replace_random_tc", 2)
-    return (n - 1) * (sp.log(n) - sp.log(n - 1)) / sp.log(base)
+    return (n - 1) * (sp.log(n) - sp.log(n - 1)) / _log_base(base, "replace_random_tc")
 
 
 def shuffle_tc(n: int, base: Any = 2) -> sp.Expr:
     """``n log n − log n!`` (bits by default), exact."""
-    n = _n(n, "shuffle_tc", 2)
-    return (n * sp.log(n) - sp.log(sp.factorial(n))) / sp.log(base)
+    n = _n(n, "shuffle_tc", 2, budget=MAX_EXACT_FACTORIAL)
+    return (n * sp.log(n) - sp.log(sp.factorial(n))) / _log_base(base, "shuffle_tc")
+
+
+def _log_base(base: Any, where: str) -> Any:
+    """``log(base)`` of a checked base (None: natural logarithms, 1)."""
+    base = check_log_base(base, where)
+    return sp.Integer(1) if base is None else sp.log(sp.sympify(base))
 
 
 def shuffle_topk_accuracy(n: int, k: int) -> Fraction:
@@ -93,7 +111,7 @@ def shuffle_topk_accuracy(n: int, k: int) -> Fraction:
     ``Π_steps m!/((m−k_t)! m^{k_t})`` over the steps (``m`` tokens masked, ``k_t = min(k, m)``):
     ``(n−1)!!/n!!`` at ``k = 2`` and ``n!/nⁿ`` at ``k = n`` (ParallelBench).
     """
-    n = _n(n, "shuffle_topk_accuracy", 2)
+    n = _n(n, "shuffle_topk_accuracy", 2, budget=MAX_EXACT_FACTORIAL)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
         raise SymschedError(f"shuffle_topk_accuracy: k must be an integer in 1..{n}, got {k!r}")
     out, m = Fraction(1), n
@@ -133,7 +151,7 @@ def bisection_blocks(n: int, m: int = 1) -> list:
     [(3,), (1, 5), (0, 2, 4, 6)]
     """
     n = _n(n, "bisection_blocks")
-    m = _n(m, "bisection_blocks: m")
+    m = _n(m, "bisection_blocks", name="m")
     L = -(-n // m)
     gaps, rounds = [(0, L - 1)], []
     while gaps:
@@ -145,7 +163,7 @@ def bisection_blocks(n: int, m: int = 1) -> list:
                 nxt.append((a, c - 1))
             if c + 1 <= b:
                 nxt.append((c + 1, b))
-        for j in range(m):
+        for j in range(min(m, n)):  # sub-rounds j >= n hold no position
             block = tuple(sorted(s * m + j for s in mids if s * m + j < n))
             if block:
                 rounds.append(block)
@@ -159,7 +177,11 @@ def order_m_chain(n: int, m: int = 1, seed: Any = 0, states: int = 2) -> Bayesia
     Entries are exact fractions ``a/Σa`` with integers ``a`` in ``1..9`` (so exact arithmetic applies).
     """
     n = _n(n, "order_m_chain")
-    m = _n(m, "order_m_chain: m")
+    m = _n(m, "order_m_chain", name="m")
+    if isinstance(states, (bool, np.bool_)) or not isinstance(states, (int, np.integer)) or states < 1:
+        raise SymschedError(f"order_m_chain: states must be a positive integer, got {states!r:.80}")
+    check_enumerable(n * _table_size(int(states), min(m, n - 1) + 1),
+                     f"order_m_chain: the CPDs of n = {n} tokens with states = {states}, m = {m}")
     rng = np.random.default_rng(seed)
     bn = BayesianNetwork()
     for i in range(n):
@@ -210,6 +232,8 @@ def markov_bisection_table(ns: Sequence[int], m: int = 1, seed: Any = 0) -> Regi
     ``E KL optimal random`` (the optimal random-order schedule's order-averaged KL) and
     ``KL confidence`` (the exact KL of confidence order with the optimal schedule's sizes).
     """
+    ns = int_sequence(ns, "ns", "markov_bisection_table")
+    m = _n(m, "markov_bisection_table", name="m")
     rows = []
     for n in ns:
         model = order_m_chain(n, m, seed)
@@ -244,6 +268,7 @@ def permutation_rounds_table(ns: Sequence[int]) -> RegimeTable:
     ``min KL, n-1 rounds`` over every ``(n−1)``-step schedule; ``log(n/(n-1))``; ``KL, k = 2`` (two tokens
     per step) beside ``−log`` of :func:`shuffle_topk_accuracy` ``(n, 2)``, which it equals.
     """
+    ns = int_sequence(ns, "ns", "permutation_rounds_table", minimum=2)
     rows = []
     for n in ns:
         model = shuffle_model(n)
