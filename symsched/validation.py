@@ -31,10 +31,14 @@ import sympy as sp
 from .errors import ModelTooLargeError, SymschedError
 
 __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_budget", "check_dps",
-           "check_log_base", "MAX_DPS"]
+           "check_log_base", "check_choice", "check_steps", "MAX_DPS", "MAX_STEPS"]
 
 #: Largest ``dps`` accepted for ``precision="mpmath"``: beyond it one logarithm alone takes seconds.
 MAX_DPS = 10_000
+
+#: Largest number of steps (grid points, mesh cells) a grid or count rule is built with: each step is a
+#: Python object (often an exact Fraction), so 10^6 already takes seconds and 10^12 would never finish.
+MAX_STEPS = 1_000_000
 
 
 def _prefix(where: str | None) -> str:
@@ -142,3 +146,22 @@ def check_log_base(base: Any, where: str | None = None) -> Any:
         raise SymschedError(f"{_prefix(where)}base must be a finite real number > 1 (e.g. 2 for bits), "
                             f"got {base!r}")
     return base
+
+
+def check_choice(value: Any, choices: Any, name: str, where: str | None = None) -> str:
+    """``value`` if it is one of the strings ``choices``; anything else (an array, a list, another string)
+    is refused naming ``name`` and the choices (``value in choices`` alone is ambiguous for arrays and
+    fails with a TypeError for unhashable values)."""
+    if not isinstance(value, str) or value not in tuple(choices):
+        raise SymschedError(f"{_prefix(where)}{name} must be one of {tuple(choices)}, got {name} = {value!r:.60}")
+    return value
+
+
+def check_steps(value: Any, name: str = "K", where: str | None = None, *, maximum: int = MAX_STEPS) -> int:
+    """A number of steps / grid points: a positive integer, refused over ``maximum`` before anything is
+    allocated (:class:`~symsched.errors.ModelTooLargeError` with the count and the limit)."""
+    value = positive_int(value, name, where)
+    if value > maximum:
+        raise ModelTooLargeError(f"{_prefix(where)}{name} = {value} steps (one object per step)", value, maximum,
+                                 f"ask for at most {maximum} steps ({name} <= {maximum})")
+    return value

@@ -54,7 +54,7 @@ from ..results import Estimate, Result
 from ..schedules.error import expected_kl
 from ..schedules.families import ccl_fixed_k_zeta, ccl_zeta
 from ..schedules.optimal import optimal_schedule
-from ..schedules.schedule import Schedule
+from ..schedules.schedule import Schedule, as_schedule
 
 __all__ = [
     "Source", "Bound", "SOURCES",
@@ -346,7 +346,7 @@ def _dtc_coeffs(N: int) -> list:
 
 
 def _schedule(schedule: Any, N: int, where: str) -> Schedule:
-    sched = schedule if isinstance(schedule, Schedule) else Schedule(schedule, allow_zero=True)
+    sched = as_schedule(schedule)
     if sched.N != N:
         raise SymschedError(f"{where}: schedule {tuple(sched.sizes) if sched.K <= 20 else '...'} sums to "
                             f"{sched.N}, but the profile has N = {N} tokens")

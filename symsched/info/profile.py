@@ -473,20 +473,27 @@ def as_profile(profile: Any, check: bool = True, base: Any = None) -> Informatio
     if isinstance(profile, InformationProfile):
         return profile
     if isinstance(profile, (str, bytes)) or not hasattr(profile, "__len__"):
-        raise SymschedError(f"expected an InformationProfile or a sequence of h values, got {type(profile).__name__}")
+        raise SymschedError(f"profile: expected an InformationProfile or a sequence of h values, got "
+                            f"{type(profile).__name__}")
     values = list(np.asarray(profile, dtype=object).ravel()) if isinstance(profile, np.ndarray) else list(profile)
     if not values:
         raise SymschedError("profile: empty sequence of h values (N must be >= 1)")
-    if check:
-        _check_profile_values(values)
-        exact = True
-    else:
-        _check_profile_values(values, monotone=False)
-        try:
+    try:
+        if check:
             _check_profile_values(values)
             exact = True
-        except SymschedError:
-            exact = False
+        else:
+            _check_profile_values(values, monotone=False)
+            try:
+                _check_profile_values(values)
+                exact = True
+            except SymschedError:
+                exact = False
+    except SymschedError as exc:
+        # name the argument: callers pass it as ``profile`` (issue 12)
+        if type(exc) is SymschedError and not str(exc).startswith("profile"):
+            raise SymschedError(f"profile: {exc}") from None
+        raise
     precision = profile_precision(values)
     ar = arithmetic(precision)
     h = tuple(ar.convert(v, f"h[{j}]") for j, v in enumerate(values))

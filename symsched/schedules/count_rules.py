@@ -196,6 +196,8 @@ def dream_counts(B: int, steps: int, eps: Any = Fraction(1, 1000), arithmetic: s
 
 
 def _dllm_alpha(alpha: str):
+    if not isinstance(alpha, str):
+        alpha = repr(alpha)[:60]  # refused below, naming alpha
     if alpha == "linear":
         return (lambda t: 1 - t), True
     if alpha == "cosine":
@@ -301,8 +303,8 @@ def sampler_schedule(rule: str, N: int, K: int | None = None, **options: Any) ->
     >>> ss.sampler_schedule("llada", 8, 6, block_length=4).block_sizes
     ((2, 1, 1), (2, 1, 1))
     """
-    if rule not in SAMPLER_RULES:
-        raise SymschedError(f"sampler_schedule: rule must be one of {SAMPLER_RULES}, got {rule!r} "
+    if not isinstance(rule, str) or rule not in SAMPLER_RULES:
+        raise SymschedError(f"sampler_schedule: rule must be one of {SAMPLER_RULES}, got {rule!r:.60} "
                             "(time grids of 'mdlm', 'sedd', 'dream-origin' are in sampler_grid)")
     N = _positive_int(N, "N")
     allowed = {"llada": {"block_length"}, "dream": {"eps", "arithmetic"},

@@ -124,6 +124,8 @@ def schedule_from_fractions(N: int, fractions: Sequence[Any], allow_zero: bool =
 
 def _alpha_function(alpha: Any, power: float = 2) -> Callable[[Any], Any]:
     """The noise schedule ``alpha(tau)`` (MDLM convention: probability a token is unmasked at time tau)."""
+    if not (callable(alpha) or isinstance(alpha, str)):
+        raise SymschedError(f"alpha must be 'linear', 'cosine', 'polynomial' or a callable, got {alpha!r:.60}")
     if callable(alpha):
         f = alpha
         for tau, want in ((0.0, 1.0), (1.0, 0.0)):
@@ -171,6 +173,8 @@ def alpha_schedule(N: int, K: int, alpha: Any = "linear", power: float = 2, allo
     (2, 4, 6, 8)
     """
     _check_NK(N, K, "alpha_schedule", allow_zero)
+    if not isinstance(alpha, str):
+        _alpha_function(alpha, power)  # refuses what is neither a named schedule nor a callable
     if alpha == "linear":
         u = [Fraction(k, K) for k in range(K + 1)]
     elif alpha == "polynomial" and isinstance(power, (int, np.integer)) and power > 0:

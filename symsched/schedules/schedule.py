@@ -45,23 +45,32 @@ class Schedule(Result, Sequence[int]):
         if isinstance(sizes, Schedule):
             allow_zero = allow_zero or sizes._allow_zero
             name = name or sizes.name
-        raw = list(np.asarray(sizes).ravel()) if isinstance(sizes, np.ndarray) else list(sizes)
+        if isinstance(sizes, np.ndarray):
+            if sizes.ndim != 1:
+                raise SymschedError(f"Schedule sizes: expected a 1-d sequence of integers, got an array of shape "
+                                    f"{sizes.shape}")
+            raw = list(sizes)
+        elif isinstance(sizes, (str, bytes)) or not isinstance(sizes, Iterable):
+            raise SymschedError(f"Schedule sizes: expected a sequence of integers, got {type(sizes).__name__} "
+                                f"{sizes!r:.40}")
+        else:
+            raw = list(sizes)
         if not raw:
-            raise SymschedError("Schedule: at least one step is needed (got no sizes)")
+            raise SymschedError("Schedule sizes: at least one step is needed (got no sizes)")
         out = []
         for t, k in enumerate(raw):
             if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
                 if isinstance(k, (float, np.floating)) and float(k).is_integer():
                     k = int(k)
                 else:
-                    raise SymschedError(f"Schedule: size k_{t + 1} = {k!r} is not an integer")
+                    raise SymschedError(f"Schedule sizes: k_{t + 1} = {k!r:.40} is not an integer")
             k = int(k)
             if k < 0 or (k == 0 and not allow_zero):
-                raise SymschedError(f"Schedule: size k_{t + 1} = {k} must be "
+                raise SymschedError(f"Schedule sizes: k_{t + 1} = {k} must be "
                                     f"{'non-negative' if allow_zero else 'positive'}")
             out.append(k)
         if sum(out) == 0:
-            raise SymschedError("Schedule: sizes sum to 0; at least one token must be revealed")
+            raise SymschedError("Schedule sizes: they sum to 0; at least one token must be revealed")
         if N is not None and sum(out) != N:
             raise SymschedError(f"Schedule: sizes {out if len(out) <= 20 else '...'} sum to {sum(out)}, not N = {N}")
         self._sizes = tuple(out)
