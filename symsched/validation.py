@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import numbers
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterable
 
 import mpmath
 import numpy as np
@@ -31,7 +31,7 @@ import sympy as sp
 from .errors import ModelTooLargeError, SymschedError
 
 __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_budget", "check_dps",
-           "check_log_base", "check_choice", "check_steps", "MAX_DPS", "MAX_STEPS"]
+           "check_log_base", "check_choice", "check_steps", "as_list", "MAX_DPS", "MAX_STEPS"]
 
 #: Largest ``dps`` accepted for ``precision="mpmath"``: beyond it one logarithm alone takes seconds.
 MAX_DPS = 10_000
@@ -165,3 +165,20 @@ def check_steps(value: Any, name: str = "K", where: str | None = None, *, maximu
         raise ModelTooLargeError(f"{_prefix(where)}{name} = {value} steps (one object per step)", value, maximum,
                                  f"ask for at most {maximum} steps ({name} <= {maximum})")
     return value
+
+
+def as_list(value: Any, name: str, where: str | None = None, *, expected: str = "a sequence") -> list:
+    """The entries of a sequence argument as a list: a list, tuple, 1-d array or other iterable.
+
+    Strings, scalars (a number where a sequence is needed) and arrays of more than one dimension are
+    refused naming ``name`` (``list(3.0)`` would be a TypeError, and ``ravel()`` would silently flatten
+    a matrix).
+    """
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise SymschedError(f"{_prefix(where)}{name} must be {expected} (1-d), got an array of shape "
+                                f"{value.shape}")
+        return list(value)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise SymschedError(f"{_prefix(where)}{name} must be {expected}, got {type(value).__name__} {value!r:.40}")
+    return list(value)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -21,7 +21,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from ..errors import SymschedError
-from ..validation import check_NK, finite_real, positive_int
+from ..validation import as_list, check_NK, finite_real, positive_int
 from .schedule import Schedule, repair_breakpoints
 
 __all__ = ["constant_schedule", "alpha_schedule", "schedule_from_fractions", "geometric_schedule",
@@ -101,11 +101,7 @@ def schedule_from_fractions(N: int, fractions: Sequence[Any], allow_zero: bool =
     >>> ss.schedule_from_fractions(4, [0, 0.01, 0.02, 1]).sizes          # repaired: 0, 0 -> 1, 2
     (1, 1, 2)
     """
-    if (isinstance(fractions, (str, bytes)) or not isinstance(fractions, Iterable)
-            or (isinstance(fractions, np.ndarray) and fractions.ndim != 1)):
-        raise SymschedError(f"schedule_from_fractions: fractions must be a sequence 0 = u_0 <= ... <= u_K = 1, got "
-                            f"{fractions!r:.60}")
-    u = list(fractions)
+    u = as_list(fractions, "fractions", "schedule_from_fractions", expected="a sequence 0 = u_0 <= ... <= u_K = 1")
     K = len(u) - 1
     _check_NK(N, max(K, 1), "schedule_from_fractions", allow_zero)
     if K < 1:

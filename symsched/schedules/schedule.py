@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import SymschedError
 from ..results import Result
+from ..validation import as_list
 
 __all__ = ["Schedule", "as_schedule", "repair_breakpoints"]
 
@@ -45,16 +46,7 @@ class Schedule(Result, Sequence[int]):
         if isinstance(sizes, Schedule):
             allow_zero = allow_zero or sizes._allow_zero
             name = name or sizes.name
-        if isinstance(sizes, np.ndarray):
-            if sizes.ndim != 1:
-                raise SymschedError(f"Schedule sizes: expected a 1-d sequence of integers, got an array of shape "
-                                    f"{sizes.shape}")
-            raw = list(sizes)
-        elif isinstance(sizes, (str, bytes)) or not isinstance(sizes, Iterable):
-            raise SymschedError(f"Schedule sizes: expected a sequence of integers, got {type(sizes).__name__} "
-                                f"{sizes!r:.40}")
-        else:
-            raw = list(sizes)
+        raw = as_list(sizes, "sizes", "Schedule", expected="a sequence of integers")
         if not raw:
             raise SymschedError("Schedule sizes: at least one step is needed (got no sizes)")
         out = []
