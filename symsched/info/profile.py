@@ -20,7 +20,7 @@ from scipy import sparse
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
 from ..errors import SymschedError
-from ..results import Result, digits_for
+from ..results import ItemsView, Result, digits_for
 
 try:  # scipy >= 1.12
     from scipy.optimize import isotonic_regression as _scipy_isotonic
@@ -41,7 +41,7 @@ def profile_precision(values: Sequence[Any]) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class InformationProfile(Result):
+class InformationProfile(Result, ItemsView):
     """Entropy and information profiles of a model, with TC, DTC and O-information.
 
     A profile is either *exact* (``exact=True``: computed from the model, ``stderr`` all zero) or an
@@ -226,15 +226,7 @@ class InformationProfile(Result):
                                   self.method + "+isotonic", self.base, self.stderr, exact=False,
                                   covariance=self.covariance)
 
-    # -- sequence behaviour (a profile is its h values) ----------------------------------------
-    def __len__(self) -> int:
-        return len(self.h)
-
-    def __getitem__(self, j):
-        return self.h[j]
-
-    def __iter__(self):
-        return iter(self.h)
+    _items = "h"  # a profile is its h values: len, indexing, iteration (results.ItemsView)
 
     @property
     def N(self) -> int:

@@ -357,6 +357,13 @@ def _finish_ccl(bps: list, drop_empty: bool, name: str) -> Schedule:
     return sched.without_empty_steps() if drop_empty else sched
 
 
+def _ccl_schedule(N: Any, zeta: Any, drop_empty: bool, measure: str) -> Schedule:
+    """The CCL ``measure`` ("TC" or "DTC") schedule for a given ``zeta``."""
+    zeta = _check_zeta(N, zeta, f"{measure.lower()}_schedule_zeta")
+    bps = (_tc_breakpoints if measure == "TC" else _dtc_breakpoints)(N, zeta)
+    return _finish_ccl(bps, drop_empty, f"CCL {measure} (zeta={zeta})")
+
+
 def tc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
     """Chen, Cong & Li's TC schedule (decreasing sizes) for a given ``zeta``.
 
@@ -373,8 +380,7 @@ def tc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
     >>> ss.tc_schedule_zeta(13, 3).sizes
     (4, 3, 2, 1, 1, 0, 0, 1, 1)
     """
-    zeta = _check_zeta(N, zeta, "tc_schedule_zeta")
-    return _finish_ccl(_tc_breakpoints(N, zeta), drop_empty, f"CCL TC (zeta={zeta})")
+    return _ccl_schedule(N, zeta, drop_empty, "TC")
 
 
 def dtc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
@@ -394,11 +400,11 @@ def dtc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
     Examples
     --------
     >>> import symsched as ss
-    >>> ss.dtc_schedule_zeta(13, 3).sizes
-    (1, 1, 0, 0, 1, 1, 2, 3, 4)
+    >>> s = ss.dtc_schedule_zeta(13, 3)
+    >>> s.sizes, s.sizes == ss.tc_schedule_zeta(13, 3).sizes[::-1]
+    ((1, 1, 0, 0, 1, 1, 2, 3, 4), True)
     """
-    zeta = _check_zeta(N, zeta, "dtc_schedule_zeta")
-    return _finish_ccl(_dtc_breakpoints(N, zeta), drop_empty, f"CCL DTC (zeta={zeta})")
+    return _ccl_schedule(N, zeta, drop_empty, "DTC")
 
 
 def tc_schedule(N: int, c_hat: Any, eps: Any, drop_empty: bool = False) -> Schedule:

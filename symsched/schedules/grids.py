@@ -29,7 +29,7 @@ from ..arithmetic import to_float
 from ..errors import SymschedError
 from ..formatting import format_value
 from ..info.profile import as_profile
-from ..results import Estimate, Result
+from ..results import Estimate, ItemsView, Result
 from ..validation import check_choice, check_steps, finite_real
 from .families import _alpha_function
 
@@ -116,7 +116,7 @@ def reveal_grid(grid: Any, cleanup: bool = True) -> tuple:
     return check_grid(grid, "grid", cleanup)
 
 
-class RevealGrid(Result, Sequence):
+class RevealGrid(Result, ItemsView, Sequence):
     """A reveal grid ``0 = u_0 < ... < u_K = 1`` of a named sampler rule (a sequence of its points).
 
     Attributes
@@ -137,6 +137,7 @@ class RevealGrid(Result, Sequence):
 
     _fields = ("rule", "steps", "eps", "cleanup", "model_calls", "points")
     _repr_fields = ("rule", "steps", "eps", "cleanup")
+    _items = "points"  # the sequence protocol (results.ItemsView)
 
     def __init__(self, points: Sequence[Any], rule: str, eps: Any, steps: int, cleanup: bool):
         self.points = tuple(points)
@@ -144,15 +145,6 @@ class RevealGrid(Result, Sequence):
         self.model_calls = len(self.points) - 1
         self.times = tuple(1 - u for u in self.points[:steps + 1])
         self._freeze()
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def __getitem__(self, k):
-        return self.points[k]
-
-    def __iter__(self):
-        return iter(self.points)
 
     def latex(self) -> str:
         pts = [format_value(float(u), self.digits) for u in self.points]

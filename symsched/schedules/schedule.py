@@ -7,13 +7,13 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..errors import SymschedError
-from ..results import Result
+from ..results import ItemsView, Result
 from ..validation import as_list
 
 __all__ = ["Schedule", "as_schedule", "repair_breakpoints"]
 
 
-class Schedule(Result, Sequence[int]):
+class Schedule(Result, ItemsView, Sequence[int]):
     """Sizes ``k_1..k_K`` of the unmasking steps, summing to ``N``.
 
     Parameters
@@ -79,15 +79,7 @@ class Schedule(Result, Sequence[int]):
             raise SymschedError(f"Schedule.from_breakpoints: expected 0 = s_0 < ... < s_K = N, got {s}")
         return cls([b - a for a, b in zip(s, s[1:])], allow_zero=allow_zero, name=name)
 
-    # -- sequence protocol --------------------------------------------------------------------
-    def __len__(self) -> int:
-        return len(self._sizes)
-
-    def __getitem__(self, t):
-        return self._sizes[t]
-
-    def __iter__(self):
-        return iter(self._sizes)
+    _items = "_sizes"  # the sequence protocol (results.ItemsView)
 
     def __eq__(self, other) -> bool:
         if isinstance(other, Schedule):
