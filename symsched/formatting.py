@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import SymschedError
+from .validation import MAX_DPS, positive_int
 
 __all__ = ["format_value", "latex_number", "latex_escape", "text_table", "html_table"]
 
@@ -88,8 +89,7 @@ def latex_number(x: Any, digits: int = 6) -> str:
     >>> latex_number(2 * sp.log(2))
     '2 \\log{\\left(2 \\right)}'
     """
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise SymschedError(f"digits must be a positive integer, got {digits!r}")
+    digits = positive_int(digits, "digits", "latex_number", maximum=MAX_DPS)
     if isinstance(x, (bool, np.bool_)):
         return str(int(x))
     if isinstance(x, (int, np.integer)):
@@ -136,6 +136,7 @@ def format_value(x: Any, digits: int = 6) -> str:
     >>> format_value(2 * sp.log(2))
     '2*log(2) ≈ 1.38629'
     """
+    digits = positive_int(digits, "digits", "format_value", maximum=MAX_DPS)
     if x is None:
         return "n/a"
     if isinstance(x, (bool, np.bool_)):

@@ -30,7 +30,7 @@ import sympy as sp
 
 from .formatting import format_value, html_table, latex_escape, latex_number
 
-__all__ = ["Result", "Estimate", "jsonable", "digits_for"]
+__all__ = ["Result", "Estimate", "ItemsView", "jsonable", "digits_for"]
 
 #: Significant digits printed for floats.
 FLOAT_DIGITS = 6
@@ -205,6 +205,25 @@ def _latex_any(x: Any, digits: int) -> str:
     if isinstance(x, (bool, np.bool_)):
         return rf"\text{{{bool(x)}}}"
     return latex_number(x, digits)
+
+
+class ItemsView:
+    """Sequence behaviour of a result that *is* its tuple of values (a profile its ``h``, a schedule its
+    sizes, a grid its points): ``len``, indexing and iteration go to the attribute named by ``_items``.
+    Put it before :class:`collections.abc.Sequence` in the bases, which then adds ``index``, ``count``,
+    ``reversed`` and ``in``."""
+
+    __slots__ = ()
+    _items: ClassVar[str] = ""
+
+    def __len__(self) -> int:
+        return len(getattr(self, self._items))
+
+    def __getitem__(self, i):
+        return getattr(self, self._items)[i]
+
+    def __iter__(self):
+        return iter(getattr(self, self._items))
 
 
 class Estimate(Result):

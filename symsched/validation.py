@@ -23,7 +23,7 @@ import math
 import numbers
 import os
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterable
 
 import mpmath
 import numpy as np
@@ -32,8 +32,8 @@ import sympy as sp
 from .errors import ModelTooLargeError, SymschedError, format_count
 
 __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_budget", "check_dps",
-           "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
-           "check_path", "choice_sequence"]
+            "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
+            "check_path", "choice_sequence", "check_steps", "as_list", "MAX_STEPS"]
 
 #: Largest ``dps`` accepted for ``precision="mpmath"``: beyond it one logarithm alone takes seconds.
 MAX_DPS = 10_000
@@ -41,6 +41,10 @@ MAX_DPS = 10_000
 #: Most variables (tokens) a model may have: each one gets a name, a state list and per-variable
 #: tables, so beyond this even building the model takes minutes and gigabytes.
 MAX_VARIABLES = 10 ** 7
+
+#: Largest number of steps (grid points, mesh cells) a grid or count rule is built with: each step is a
+#: Python object (often an exact Fraction), so 10^6 already takes seconds and 10^12 would never finish.
+MAX_STEPS = 1_000_000
 
 
 def _prefix(where: str | None) -> str:
@@ -231,3 +235,30 @@ def _short(value: Any) -> str:
         return f"an array of shape {value.shape}"
     r = repr(value)
     return r if len(r) <= 60 else r[:57] + "..."
+
+
+def check_steps(value: Any, name: str = "K", where: str | None = None, *, maximum: int = MAX_STEPS) -> int:
+    """A number of steps / grid points: a positive integer, refused over ``maximum`` before anything is
+    allocated (:class:`~symsched.errors.ModelTooLargeError` with the count and the limit)."""
+    value = positive_int(value, name, where)
+    if value > maximum:
+        raise ModelTooLargeError(f"{_prefix(where)}{name} = {value} steps (one object per step)", value, maximum,
+                                 f"ask for at most {maximum} steps ({name} <= {maximum})")
+    return value
+
+
+def as_list(value: Any, name: str, where: str | None = None, *, expected: str = "a sequence") -> list:
+    """The entries of a sequence argument as a list: a list, tuple, 1-d array or other iterable.
+
+    Strings, scalars (a number where a sequence is needed) and arrays of more than one dimension are
+    refused naming ``name`` (``list(3.0)`` would be a TypeError, and ``ravel()`` would silently flatten
+    a matrix).
+    """
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise SymschedError(f"{_prefix(where)}{name} must be {expected} (1-d), got an array of shape "
+                                f"{value.shape}")
+        return list(value)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise SymschedError(f"{_prefix(where)}{name} must be {expected}, got {type(value).__name__} {value!r:.40}")
+    return list(value)

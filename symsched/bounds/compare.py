@@ -24,7 +24,7 @@ from ..models.base import DiscreteModel
 from ..samplers.conditionals import joint_of, tv_distance
 from ..samplers.factorized import exact_sampler_kl, sampler_law
 from ..schedules.families import ccl_fixed_k_schedule, dtc_schedule, tc_schedule
-from ..schedules.schedule import Schedule
+from ..schedules.schedule import Schedule, as_schedule
 from ..formatting import html_table, latex_escape, text_table
 from ..results import Result, jsonable
 from . import statements as B
@@ -222,8 +222,7 @@ def _row(bound: B.Bound, exact: Any, note: str | None = None) -> BoundRow:
 
 
 def _as_schedule(schedule: Any, N: int) -> Schedule:
-    sched = schedule if isinstance(schedule, Schedule) else Schedule(getattr(schedule, "sizes", schedule),
-                                                                       allow_zero=True)
+    sched = as_schedule(schedule)
     if sched.N != N:
         raise SymschedError(f"compare_bounds: schedule {tuple(sched.sizes) if sched.K <= 20 else '(...)'} sums to "
                             f"{sched.N}, but the profile / model has N = {N} tokens")

@@ -54,7 +54,8 @@ from ..results import Estimate, Result
 from ..schedules.error import expected_kl
 from ..schedules.families import ccl_fixed_k_zeta, ccl_zeta
 from ..schedules.optimal import optimal_schedule
-from ..schedules.schedule import Schedule
+from ..schedules.schedule import Schedule, as_schedule
+from ..validation import finite_real
 
 __all__ = [
     "Source", "Bound", "SOURCES",
@@ -346,7 +347,7 @@ def _dtc_coeffs(N: int) -> list:
 
 
 def _schedule(schedule: Any, N: int, where: str) -> Schedule:
-    sched = schedule if isinstance(schedule, Schedule) else Schedule(schedule, allow_zero=True)
+    sched = as_schedule(schedule)
     if sched.N != N:
         raise SymschedError(f"{where}: schedule {tuple(sched.sizes) if sched.K <= 20 else '...'} sums to "
                             f"{sched.N}, but the profile has N = {N} tokens")
@@ -518,10 +519,8 @@ def li_cai_bound(profile: Any, schedule: Any, eps_train: Any = 0) -> Bound:
     kmax = _kmax(sched)
     factor = (1 << (kmax - 1).bit_length()) - 1  # 2^{ceil(log2 kmax)} - 1, exact in integers
     value = _scale(_range(prof), factor)
-    eps = to_float(eps_train, "li_cai_bound: eps_train")
-    if not (math.isfinite(eps) and eps >= 0):
-        raise SymschedError(f"li_cai_bound: eps_train must be a finite number >= 0 (the training error of the "
-                            f"conditionals; 0 for exact ones), got {eps_train!r}")
+    eps = finite_real(eps_train, "eps_train (the training error of the conditionals; 0 for exact ones)",
+                      "li_cai_bound", nonnegative=True)
     if eps_train != 0:
         if isinstance(value, Estimate):
             value = Estimate(value.value + eps, value.stderr, value.what)
@@ -720,12 +719,13 @@ def ccl_austin_steps(profile: Any, eps: Any, C: Any = None) -> Bound:
     (the paper's constant could not be read: no default), and even then it is not a proven bound.
     """
     prof = _profile(profile)
-    e = to_float(eps, "eps")
-    if not e > 0:
-        raise SymschedError(f"ccl_austin_steps: eps must be > 0, got {eps!r}")
+    e = finite_real(eps, "eps", "ccl_austin_steps", positive=True)
     dtc = _numeric(prof.dual_total_correlation, "DTC")
     rate = None if dtc is None else math.ceil(math.sqrt(dtc * prof.N / e))
-    value = None if (C is None or rate is None) else to_float(C, "C") * rate
+    c = None if C is None else finite_real(C, "C", "ccl_austin_steps")
+    value = None if (c is None or rate is None) else c * rate
+    if value is not None and not math.isfinite(value):
+        raise SymschedError(f"ccl_austin_steps: C = {C!r} times the rate {rate} overflows a float")
     return Bound("CCL Austin-type step count", "order", "steps for E KL <= eps",
                  r"K \lesssim \left\lceil \sqrt{\mathrm{DTC}\, N / \varepsilon} \right\rceil",
                  SOURCES["CCL"], "Austin-type bound", ("constant not given in the paper",), False, value, rate,
@@ -740,7 +740,7 @@ def ccl_log_lower_bound(N: int, C: Any = None) -> Bound:
     distributions, not the model at hand, so it never "holds" or fails on one model.
     """
     _check_N(N, "ccl_log_lower_bound")
-    value = None if C is None else to_float(C, "C") * math.log(N)
+    value = None if C is None else finite_real(C, "C", "ccl_log_lower_bound") * math.log(N)
     return Bound("CCL log N lower bound", "order", "steps needed (some distributions)",
                  r"K = \Omega(\log N) \text{ for some distributions}", SOURCES["CCL"], "lower bound",
                  ("worst case over a family of distributions", "constant not given"), False, value,

@@ -101,6 +101,16 @@ def _m_of(c: mpmath.mpf, f: mpmath.mpf):
     return int(mpmath.floor((1 + mpmath.sqrt(1 + 4 * c / f)) / 2))
 
 
+def _illinois_point(lo, hi, F_lo, F_hi, it: int):
+    """The next trial point of a bracketing root search: the secant point of ``[lo, hi]``, or the midpoint
+    every fourth step and whenever the secant is unusable (an infinite end value, equal end values, a
+    point outside the bracket), so the bracket shrinks at least geometrically."""
+    if it % 4 == 3 or not (mpmath.isfinite(F_lo) and mpmath.isfinite(F_hi)) or F_lo == F_hi:
+        return (lo + hi) / 2
+    x = (lo * F_hi - hi * F_lo) / (F_hi - F_lo)
+    return x if lo < x < hi else (lo + hi) / 2
+
+
 def _bracket_root(F: Callable, lo: mpmath.mpf, hi: mpmath.mpf, Flo, Fhi, tol: mpmath.mpf) -> mpmath.mpf:
     """Boundary of ``{F > 0}`` in ``[lo, hi]`` for monotone ``F`` with opposite signs at the ends.
 
@@ -112,12 +122,7 @@ def _bracket_root(F: Callable, lo: mpmath.mpf, hi: mpmath.mpf, Flo, Fhi, tol: mp
         width = hi - lo
         if width <= tol:
             break
-        if (not mpmath.isfinite(Flo)) or (not mpmath.isfinite(Fhi)) or it % 4 == 3 or Flo == Fhi:
-            x = (lo + hi) / 2
-        else:
-            x = (lo * Fhi - hi * Flo) / (Fhi - Flo)
-            if not lo < x < hi:
-                x = (lo + hi) / 2
+        x = _illinois_point(lo, hi, Flo, Fhi, it)
         Fx = F(x)
         if Fx == 0:
             return x
@@ -587,12 +592,7 @@ def quantized_limit(lim, r: Any, dps: int = 30, max_block: int = 256) -> Quantiz
                     break
                 if hi - lo <= hi * mpmath.mpf(10) ** (-wd + 2):
                     break
-                if it % 4 == 3:
-                    x = (lo + hi) / 2
-                else:
-                    x = (lo * F_hi - hi * F_lo) / (F_hi - F_lo)
-                    if not lo < x < hi:
-                        x = (lo + hi) / 2
+                x = _illinois_point(lo, hi, F_lo, F_hi, it)
                 evx = evaluate(x)
                 Fx = evx[1] - target
                 if Fx > 0:

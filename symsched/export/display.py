@@ -27,6 +27,7 @@ from ..samplers.factorized import exact_sampler_kl
 from ..schedules.kl import expected_kl
 from ..schedules.families import constant_schedule
 from ..schedules.optimal import optimal_frontier, optimal_schedule
+from ..validation import as_list
 from ..formatting import format_value, html_table as _html_table, text_table as _text_table
 from .latex import latex_escape, latex_number, latex_table, to_latex
 
@@ -352,11 +353,23 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
         name = getattr(model, "name", "") or ""
         default_title = f"symsched report: {name}" if name else f"symsched report: {type(model).__name__}"
     else:
-        prof = as_profile(model, base=base)
+        try:
+            prof = as_profile(model, base=base)
+        except SymschedError as exc:
+            if type(exc) is not SymschedError:
+                raise
+            raise SymschedError(f"report: model (here a sequence of h values) is not a profile: {exc}") from None
         summary = {"N": prof.N}
         default_title = "symsched report: given profile"
     N = prof.N
-    Ks = _default_Ks(N) if K is None else ([K] if isinstance(K, (int, np.integer)) else list(K))
+    if K is None:
+        Ks = _default_Ks(N)
+    elif isinstance(K, (list, tuple, range, np.ndarray)):
+        Ks = as_list(K, "K", "report", expected="an integer or a sequence of integers")
+        if not Ks:
+            raise SymschedError("report: K is an empty sequence; give at least one number of steps (or None)")
+    else:
+        Ks = [K]
     for k in Ks:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= N:
             raise SymschedError(f"report: K = {k!r} must be an integer between 1 and N = {N}")

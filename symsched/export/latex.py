@@ -18,6 +18,7 @@ import sympy as sp
 
 from ..errors import SymschedError
 from ..formatting import latex_escape, latex_number
+from ..validation import MAX_DPS, as_list, positive_int
 
 __all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape"]
 
@@ -30,7 +31,8 @@ def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None
     >>> latex_sequence([1, 0.5, 0.25])
     '\\left(1, 0.5, 0.25\\right)'
     """
-    items = list(values)
+    items = as_list(values, "values", "latex_sequence")
+    positive_int(digits, "digits", "latex_sequence", maximum=MAX_DPS)
     if max_items is not None and len(items) > max_items >= 2:
         head = max_items - 1
         shown = [to_latex(v, digits) for v in items[:head]] + [r"\ldots", to_latex(items[-1], digits)]
@@ -147,7 +149,8 @@ def latex_table(rows: Sequence[Any], columns: Sequence[str] | None = None, align
     \hline
     \end{tabular}
     """
-    rows = list(rows)
+    rows = as_list(rows, "rows", "latex_table", expected="a sequence of rows")
+    positive_int(digits, "digits", "latex_table", maximum=MAX_DPS)
     if rows and isinstance(rows[0], Mapping):
         if columns is None:
             columns = list(rows[0].keys())
@@ -157,13 +160,13 @@ def latex_table(rows: Sequence[Any], columns: Sequence[str] | None = None, align
                 raise SymschedError(f"latex_table: row {i} is not a mapping like row 0")
             body.append([r.get(c) for c in columns])
     else:
-        body = [list(r) for r in rows]
+        body = [as_list(r, f"rows[{i}]", "latex_table", expected="a sequence of cells") for i, r in enumerate(rows)]
     ncols = len(columns) if columns is not None else (len(body[0]) if body else 0)
     if ncols == 0:
         raise SymschedError("latex_table: no columns (give rows or column labels)")
     for i, r in enumerate(body):
         if len(r) != ncols:
-            raise SymschedError(f"latex_table: row {i} has {len(r)} cells, expected {ncols}")
+            raise SymschedError(f"latex_table: rows: row {i} has {len(r)} cells, expected {ncols}")
     if align is None:
         align = "l" + "r" * (ncols - 1)
     if len(align.replace("|", "")) != ncols:

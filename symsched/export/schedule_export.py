@@ -30,25 +30,12 @@ import numpy as np
 
 from ..errors import SymschedError
 from ..schedules.grids import RevealGrid
-from ..schedules.schedule import Schedule
+from ..schedules.schedule import Schedule, as_schedule
+from ..validation import check_choice
 
 __all__ = ["export_schedule", "EXPORT_FORMATS"]
 
 EXPORT_FORMATS = ("counts", "llada", "grid", "alpha", "quotas", "json")
-
-
-def _schedule_of(schedule: Any) -> Schedule:
-    if isinstance(schedule, Schedule):
-        return schedule
-    inner = getattr(schedule, "schedule", None)
-    if isinstance(inner, Schedule):
-        return inner
-    sizes = getattr(schedule, "sizes", schedule)
-    try:
-        return Schedule(list(sizes), allow_zero=True)
-    except TypeError:
-        raise SymschedError(f"export_schedule: expected a Schedule, sizes or a RevealGrid, got "
-                            f"{type(schedule).__name__}") from None
 
 
 def _backend(values: Any, backend: str, dtype: str):
@@ -131,8 +118,7 @@ def export_schedule(schedule: Any, format: str = "counts", *, convention: str = 
     >>> ss.export_schedule(ss.Schedule([1, 3]), "alpha")["derivative"]
     [-0.5, -1.5]
     """
-    if format not in EXPORT_FORMATS:
-        raise SymschedError(f"export_schedule: format must be one of {EXPORT_FORMATS}, got {format!r}")
+    check_choice(format, "format", EXPORT_FORMATS, "export_schedule")
     if isinstance(schedule, RevealGrid):
         if format not in ("grid", "json"):
             raise SymschedError(f"export_schedule: a RevealGrid exports as 'grid' or 'json', not {format!r} (its "
@@ -144,7 +130,7 @@ def export_schedule(schedule: Any, format: str = "counts", *, convention: str = 
             return json.dumps({"rule": schedule.rule, "convention": convention, "cleanup": schedule.cleanup,
                                "points": [float(x) for x in pts], "exact": [str(x) for x in pts]})
         return _backend(pts if exact else [float(x) for x in pts], backend, "float")
-    sched = _schedule_of(schedule)
+    sched = as_schedule(schedule)
     if format == "counts":
         return _backend(list(sched.sizes), backend, "int")
     if format == "quotas":

@@ -20,7 +20,7 @@ from scipy import sparse
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
 from ..errors import SymschedError
-from ..results import Result, digits_for
+from ..results import ItemsView, Result, digits_for
 
 try:  # scipy >= 1.12
     from scipy.optimize import isotonic_regression as _scipy_isotonic
@@ -41,7 +41,7 @@ def profile_precision(values: Sequence[Any]) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class InformationProfile(Result):
+class InformationProfile(Result, ItemsView):
     """Entropy and information profiles of a model, with TC, DTC and O-information.
 
     A profile is either *exact* (``exact=True``: computed from the model, ``stderr`` all zero) or an
@@ -229,15 +229,7 @@ class InformationProfile(Result):
                                   self.method + "+isotonic", self.base, self.stderr, exact=False,
                                   covariance=self.covariance)
 
-    # -- sequence behaviour (a profile is its h values) ----------------------------------------
-    def __len__(self) -> int:
-        return len(self.h)
-
-    def __getitem__(self, j):
-        return self.h[j]
-
-    def __iter__(self):
-        return iter(self.h)
+    _items = "h"  # a profile is its h values: len, indexing, iteration (results.ItemsView)
 
     @property
     def N(self) -> int:
@@ -345,13 +337,14 @@ def _check_profile_values(h: Sequence[Any], monotone: bool = True) -> None:
     """Refuse non-finite values and, when ``monotone``, negative or increasing ones.
 
     The tolerance is relative (``SUM_TOLERANCE`` times the largest ``|h_j|``), so a profile of size
-    1e-10 that is out of order is refused just like one of size 1; below 1e-300 nats (subnormal
-    floats, where rounding is no longer relative) values count as equal.
+    1e-10 that is out of order is refused just like one of size 1; differences below 1e-14 nats count
+    as equal (a float entropy of a near-deterministic marginal, -(1-d) log(1-d), carries an absolute
+    rounding error of that order, so equal conditional entropies may come out 1e-16 apart).
     """
     numeric = _numeric_values(h, "h")
     if numeric is None or not monotone:
         return
-    tol = max(SUM_TOLERANCE * float(np.max(np.abs(numeric))), 1e-300)
+    tol = max(SUM_TOLERANCE * float(np.max(np.abs(numeric))), 1e-14)
     neg = np.flatnonzero(numeric < -tol)
     if neg.size:
         j = int(neg[0])
@@ -476,20 +469,27 @@ def as_profile(profile: Any, check: bool = True, base: Any = None) -> Informatio
     if isinstance(profile, InformationProfile):
         return profile
     if isinstance(profile, (str, bytes)) or not hasattr(profile, "__len__"):
-        raise SymschedError(f"expected an InformationProfile or a sequence of h values, got {type(profile).__name__}")
+        raise SymschedError(f"profile: expected an InformationProfile or a sequence of h values, got "
+                            f"{type(profile).__name__}")
     values = list(np.asarray(profile, dtype=object).ravel()) if isinstance(profile, np.ndarray) else list(profile)
     if not values:
         raise SymschedError("profile: empty sequence of h values (N must be >= 1)")
-    if check:
-        _check_profile_values(values)
-        exact = True
-    else:
-        _check_profile_values(values, monotone=False)
-        try:
+    try:
+        if check:
             _check_profile_values(values)
             exact = True
-        except SymschedError:
-            exact = False
+        else:
+            _check_profile_values(values, monotone=False)
+            try:
+                _check_profile_values(values)
+                exact = True
+            except SymschedError:
+                exact = False
+    except SymschedError as exc:
+        # name the argument: callers pass it as ``profile`` (issue 12)
+        if type(exc) is SymschedError and not str(exc).startswith("profile"):
+            raise SymschedError(f"profile: {exc}") from None
+        raise
     precision = profile_precision(values)
     ar = arithmetic(precision)
     h = tuple(ar.convert(v, f"h[{j}]") for j, v in enumerate(values))

@@ -46,6 +46,7 @@ import mpmath
 import numpy as np
 
 from ..errors import SymschedError
+from ..validation import check_steps, finite_real, nonnegative_int, positive_int
 from .grids import _exact_number
 from .schedule import Schedule
 
@@ -100,9 +101,7 @@ class SamplerSchedule(Schedule):
 
 
 def _positive_int(x: Any, what: str) -> int:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or x < 1:
-        raise SymschedError(f"sampler_schedule: {what} must be a positive integer, got {what} = {x!r}")
-    return int(x)
+    return positive_int(x, what, "sampler_schedule")
 
 
 def _blocks(N: int, block_length: Any, rule: str) -> list:
@@ -112,6 +111,7 @@ def _blocks(N: int, block_length: Any, rule: str) -> list:
     if N % B:
         raise SymschedError(f"sampler_schedule({rule!r}): N = {N} is not a multiple of block_length = {B} "
                             f"({rule} requires whole blocks; choose block_length dividing N)")
+    check_steps(N // B, "N / block_length", f"sampler_schedule({rule!r}): blocks")
     return [B] * (N // B)
 
 
@@ -130,7 +130,9 @@ def llada_counts(B: int, steps: int) -> list:
     >>> llada_counts(2, 4)      # more steps than tokens: empty steps, still model calls
     [1, 1, 0, 0]
     """
-    base, rem = divmod(int(B), int(steps))
+    B = nonnegative_int(B, "B", "llada_counts")
+    steps = check_steps(steps, "steps", "llada_counts")
+    base, rem = divmod(B, steps)
     return [base + 1 if i < rem else base for i in range(steps)]
 
 
@@ -170,6 +172,9 @@ def dream_counts(B: int, steps: int, eps: Any = Fraction(1, 1000), arithmetic: s
     >>> dream_counts(4, 4)      # steps = length: the first step reveals nothing
     [0, 1, 1, 2]
     """
+    B = nonnegative_int(B, "B", "dream_counts")
+    steps = check_steps(steps, "steps", "dream_counts")
+    finite_real(eps, "eps", "dream_counts")
     e = _as_fraction(eps, "eps")
     if not 0 < e < 1:
         raise SymschedError(f"sampler_schedule('dream'): eps must be in (0, 1), got eps = {eps!r}")
@@ -196,6 +201,8 @@ def dream_counts(B: int, steps: int, eps: Any = Fraction(1, 1000), arithmetic: s
 
 
 def _dllm_alpha(alpha: str):
+    if not isinstance(alpha, str):
+        alpha = repr(alpha)[:60]  # refused below, naming alpha
     if alpha == "linear":
         return (lambda t: 1 - t), True
     if alpha == "cosine":
@@ -211,8 +218,10 @@ def dllm_counts(B: int, steps: int, alpha: str = "linear", arithmetic: str = "ex
     >>> dllm_counts(3, 6)           # the zeros it makes are compacted away
     [1, 1, 1]
     """
+    B = nonnegative_int(B, "B", "dllm_counts")
+    steps = check_steps(steps, "steps", "dllm_counts")
     a, rational = _dllm_alpha(alpha)
-    M, out = int(B), []
+    M, out = B, []
     for j in range(steps):
         if M == 0:
             out.append(0)  # the library stops; the slot stays empty and is compacted away below
@@ -257,7 +266,8 @@ def dus_blocks(B: int, offset: int = 0) -> list:
     >>> dus_blocks(8)
     [(0, 4), (2, 6), (1, 3, 5, 7)]
     """
-    B = int(B)
+    B = check_steps(B, "B", "dus_blocks")
+    offset = nonnegative_int(offset, "offset", "dus_blocks")
     if B < 2 or B & (B - 1):
         raise SymschedError(f"dus: block_length must be a power of two >= 2, got {B}")
     m = B.bit_length() - 1
@@ -301,8 +311,8 @@ def sampler_schedule(rule: str, N: int, K: int | None = None, **options: Any) ->
     >>> ss.sampler_schedule("llada", 8, 6, block_length=4).block_sizes
     ((2, 1, 1), (2, 1, 1))
     """
-    if rule not in SAMPLER_RULES:
-        raise SymschedError(f"sampler_schedule: rule must be one of {SAMPLER_RULES}, got {rule!r} "
+    if not isinstance(rule, str) or rule not in SAMPLER_RULES:
+        raise SymschedError(f"sampler_schedule: rule must be one of {SAMPLER_RULES}, got {rule!r:.60} "
                             "(time grids of 'mdlm', 'sedd', 'dream-origin' are in sampler_grid)")
     N = _positive_int(N, "N")
     allowed = {"llada": {"block_length"}, "dream": {"eps", "arithmetic"},
@@ -313,6 +323,7 @@ def sampler_schedule(rule: str, N: int, K: int | None = None, **options: Any) ->
         raise SymschedError(f"sampler_schedule({rule!r}): unknown option(s) {sorted(unknown)}; it takes {sorted(allowed)}")
     block_length = options.get("block_length")
     if rule == "first-hitting":
+        check_steps(N, "N", "sampler_schedule('first-hitting') (one step per token)")
         if K is not None and _positive_int(K, "K") != N:
             raise SymschedError(f"sampler_schedule('first-hitting'): one token per step needs K = N = {N}, got K = {K}")
         blocks = _blocks(N, block_length, rule)
@@ -328,7 +339,7 @@ def sampler_schedule(rule: str, N: int, K: int | None = None, **options: Any) ->
         return SamplerSchedule(sizes, rule, block_length, {})
     if K is None:
         raise SymschedError(f"sampler_schedule({rule!r}): the number of steps K is required")
-    K = _positive_int(K, "K")
+    K = check_steps(K, "K", "sampler_schedule")
     if rule == "dream":
         if block_length is not None:
             raise SymschedError("sampler_schedule('dream'): Dream has no block_length")

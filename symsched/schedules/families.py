@@ -21,6 +21,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from ..errors import SymschedError
+from ..validation import as_list, check_NK, finite_real, positive_int
 from .schedule import Schedule, repair_breakpoints
 
 __all__ = ["constant_schedule", "alpha_schedule", "schedule_from_fractions", "geometric_schedule",
@@ -29,9 +30,7 @@ __all__ = ["constant_schedule", "alpha_schedule", "schedule_from_fractions", "ge
 
 
 def _check_NK(N: Any, K: Any, where: str, allow_zero: bool = False) -> None:
-    for name, v in (("N", N), ("K", K)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise SymschedError(f"{where}: {name} must be a positive integer, got {name} = {v!r}")
+    N, K = check_NK(N, K, where, allow_zero=True)
     if K > N and not allow_zero:
         raise SymschedError(f"{where}: K = {K} steps cannot each reveal at least one of N = {N} tokens "
                             "(need K <= N, or allow_zero=True)")
@@ -102,12 +101,12 @@ def schedule_from_fractions(N: int, fractions: Sequence[Any], allow_zero: bool =
     >>> ss.schedule_from_fractions(4, [0, 0.01, 0.02, 1]).sizes          # repaired: 0, 0 -> 1, 2
     (1, 1, 2)
     """
-    u = list(fractions)
+    u = as_list(fractions, "fractions", "schedule_from_fractions", expected="a sequence 0 = u_0 <= ... <= u_K = 1")
     K = len(u) - 1
     _check_NK(N, max(K, 1), "schedule_from_fractions", allow_zero)
     if K < 1:
         raise SymschedError(f"schedule_from_fractions: need K+1 >= 2 cumulative fractions, got {u}")
-    fl = [float(x) for x in u]
+    fl = [finite_real(x, f"fractions[{t}]", "schedule_from_fractions") for t, x in enumerate(u)]
     if fl[0] != 0 or fl[-1] != 1:
         raise SymschedError(f"schedule_from_fractions: fractions must start at 0 and end at 1, got "
                             f"u_0 = {u[0]!r}, u_K = {u[-1]!r}")
@@ -124,6 +123,8 @@ def schedule_from_fractions(N: int, fractions: Sequence[Any], allow_zero: bool =
 
 def _alpha_function(alpha: Any, power: float = 2) -> Callable[[Any], Any]:
     """The noise schedule ``alpha(tau)`` (MDLM convention: probability a token is unmasked at time tau)."""
+    if not (callable(alpha) or isinstance(alpha, str)):
+        raise SymschedError(f"alpha must be 'linear', 'cosine', 'polynomial' or a callable, got {alpha!r:.60}")
     if callable(alpha):
         f = alpha
         for tau, want in ((0.0, 1.0), (1.0, 0.0)):
@@ -171,6 +172,8 @@ def alpha_schedule(N: int, K: int, alpha: Any = "linear", power: float = 2, allo
     (2, 4, 6, 8)
     """
     _check_NK(N, K, "alpha_schedule", allow_zero)
+    if not isinstance(alpha, str):
+        _alpha_function(alpha, power)  # refuses what is neither a named schedule nor a callable
     if alpha == "linear":
         u = [Fraction(k, K) for k in range(K + 1)]
     elif alpha == "polynomial" and isinstance(power, (int, np.integer)) and power > 0:
@@ -214,10 +217,15 @@ def geometric_schedule(N: int, K: int, ratio: float | None = None) -> Schedule:
     rho = _geometric_ratio(N, K) if ratio is None else ratio
     if not (isinstance(rho, (int, float, Fraction, np.floating)) and rho > 0):
         raise SymschedError(f"geometric_schedule: ratio must be a positive number, got ratio = {ratio!r}")
+    finite_real(rho, "ratio", "geometric_schedule")
     if rho == 1:
         u = [Fraction(t, K) for t in range(K + 1)]
     else:
-        u = [(rho ** t - 1) / (rho ** K - 1) for t in range(K + 1)]
+        try:
+            u = [(rho ** t - 1) / (rho ** K - 1) for t in range(K + 1)]
+        except OverflowError:
+            # rho^K beyond the float range (rho > 1): the same fractions with rho^K divided out
+            u = [(rho ** (t - K) - rho ** -K) / (1 - rho ** -K) for t in range(K + 1)]
         u[0], u[-1] = 0, 1
     return schedule_from_fractions(N, u, name="geometric")
 
@@ -264,6 +272,10 @@ def _to_fraction(x: Any, where: str) -> Any:
     raise SymschedError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
 
 
+#: Largest c_hat / eps accepted by ccl_zeta: beyond 2^53, zeta exceeds any N a schedule can have.
+_MAX_ZETA = 2 ** 53
+
+
 def ccl_zeta(c_hat: Any, eps: Any) -> int:
     """``zeta = 1 + ceil(c_hat / eps)`` of Chen, Cong & Li's Thm 9, with an exact ceiling.
 
@@ -276,6 +288,8 @@ def ccl_zeta(c_hat: Any, eps: Any) -> int:
     Floats are converted to the exact rationals they denote before dividing, so the ceiling never
     suffers from a rounded quotient.
     """
+    finite_real(c_hat, "c_hat", "ccl_zeta")  # NaN, complex and symbols are refused here, by name
+    finite_real(eps, "eps", "ccl_zeta")
     c = _to_fraction(c_hat, "c_hat")
     e = _to_fraction(eps, "eps")
     if not e > 0:
@@ -283,6 +297,10 @@ def ccl_zeta(c_hat: Any, eps: Any) -> int:
     if c < 0:
         raise SymschedError(f"c_hat (an upper estimate of TC or DTC) must be >= 0, got c_hat = {c_hat!r}")
     ratio = c / e
+    if ratio > _MAX_ZETA:
+        raise SymschedError(f"ccl_zeta: c_hat / eps = {c_hat!r:.30} / {eps!r:.30} is beyond 2^53: zeta would "
+                            "exceed every N a schedule can have (any zeta >= N + 1 reveals one token per step); "
+                            "check c_hat and eps")
     if isinstance(ratio, Fraction):
         return 1 + math.ceil(ratio)
     return 1 + int(sp.ceiling(sp.nsimplify(ratio) if not isinstance(ratio, sp.Basic) else ratio))
@@ -294,6 +312,8 @@ def ccl_lambda(N: int, zeta: int) -> int:
     The floor is the largest ``m >= 0`` with ``(zeta / (zeta - 1))^m <= N - zeta + 1``, decided in
     integers: ``zeta^m <= (N - zeta + 1) (zeta - 1)^m``.
     """
+    N = positive_int(N, "N", "ccl_lambda")
+    zeta = positive_int(zeta, "zeta", "ccl_lambda")
     if not 2 <= zeta <= N:
         raise SymschedError(f"ccl_lambda: need 2 <= zeta <= N, got zeta = {zeta}, N = {N}")
     m, L = 0, N - zeta + 1
@@ -325,21 +345,23 @@ def _tc_breakpoints(N: int, zeta: int) -> list:
 
 
 def _dtc_breakpoints(N: int, zeta: int) -> list:
-    if zeta >= N + 1:
-        return list(range(N + 1))
-    if zeta == 1:
-        return [0, N]
-    lam = ccl_lambda(N, zeta)
-    r = [N]
-    for _ in range(lam):
-        r.append(-((-r[-1] * (zeta - 1)) // zeta))  # ceil(r (1 - 1/zeta)) in integers
-    r.extend(range(r[-1] - 1, -1, -1))
-    return r[::-1]
+    # The DTC recursion N'_i = ceil(N'_{i-1} (1 - 1/zeta)) is, in integers, the TC recursion on the
+    # remaining count R_i = N - N_i (see dtc_schedule_zeta's notes), so its breakpoints are the TC
+    # breakpoints mirrored: sizes in reverse order. tests/test_schedules_bounds.py checks it against the
+    # recursion itself.
+    return [N - s for s in reversed(_tc_breakpoints(N, zeta))]
 
 
 def _finish_ccl(bps: list, drop_empty: bool, name: str) -> Schedule:
     sched = Schedule.from_breakpoints(bps, allow_zero=True, name=name)
     return sched.without_empty_steps() if drop_empty else sched
+
+
+def _ccl_schedule(N: Any, zeta: Any, drop_empty: bool, measure: str) -> Schedule:
+    """The CCL ``measure`` ("TC" or "DTC") schedule for a given ``zeta``."""
+    zeta = _check_zeta(N, zeta, f"{measure.lower()}_schedule_zeta")
+    bps = (_tc_breakpoints if measure == "TC" else _dtc_breakpoints)(N, zeta)
+    return _finish_ccl(bps, drop_empty, f"CCL {measure} (zeta={zeta})")
 
 
 def tc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
@@ -358,8 +380,7 @@ def tc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
     >>> ss.tc_schedule_zeta(13, 3).sizes
     (4, 3, 2, 1, 1, 0, 0, 1, 1)
     """
-    zeta = _check_zeta(N, zeta, "tc_schedule_zeta")
-    return _finish_ccl(_tc_breakpoints(N, zeta), drop_empty, f"CCL TC (zeta={zeta})")
+    return _ccl_schedule(N, zeta, drop_empty, "TC")
 
 
 def dtc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
@@ -379,11 +400,11 @@ def dtc_schedule_zeta(N: int, zeta: int, drop_empty: bool = False) -> Schedule:
     Examples
     --------
     >>> import symsched as ss
-    >>> ss.dtc_schedule_zeta(13, 3).sizes
-    (1, 1, 0, 0, 1, 1, 2, 3, 4)
+    >>> s = ss.dtc_schedule_zeta(13, 3)
+    >>> s.sizes, s.sizes == ss.tc_schedule_zeta(13, 3).sizes[::-1]
+    ((1, 1, 0, 0, 1, 1, 2, 3, 4), True)
     """
-    zeta = _check_zeta(N, zeta, "dtc_schedule_zeta")
-    return _finish_ccl(_dtc_breakpoints(N, zeta), drop_empty, f"CCL DTC (zeta={zeta})")
+    return _ccl_schedule(N, zeta, drop_empty, "DTC")
 
 
 def tc_schedule(N: int, c_hat: Any, eps: Any, drop_empty: bool = False) -> Schedule:

@@ -29,7 +29,8 @@ from ..arithmetic import to_float
 from ..errors import SymschedError
 from ..formatting import format_value
 from ..info.profile import as_profile
-from ..results import Estimate, Result
+from ..results import Estimate, ItemsView, Result
+from ..validation import check_choice, check_steps, finite_real
 from .families import _alpha_function
 
 __all__ = ["check_grid", "reveal_grid", "sampler_grid", "RevealGrid", "mdlm_grid", "bernoulli_expected_kl",
@@ -110,13 +111,12 @@ def reveal_grid(grid: Any, cleanup: bool = True) -> tuple:
     if isinstance(grid, RevealGrid):
         return grid.points
     if isinstance(grid, (int, np.integer)) and not isinstance(grid, (bool, np.bool_)):
-        if grid < 1:
-            raise SymschedError(f"grid: the number of steps K must be >= 1, got {grid}")
-        return tuple(Fraction(k, int(grid)) for k in range(int(grid) + 1))
+        K = check_steps(grid, "grid", "reveal_grid (the number of steps K)")
+        return tuple(Fraction(k, K) for k in range(K + 1))
     return check_grid(grid, "grid", cleanup)
 
 
-class RevealGrid(Result, Sequence):
+class RevealGrid(Result, ItemsView, Sequence):
     """A reveal grid ``0 = u_0 < ... < u_K = 1`` of a named sampler rule (a sequence of its points).
 
     Attributes
@@ -137,6 +137,7 @@ class RevealGrid(Result, Sequence):
 
     _fields = ("rule", "steps", "eps", "cleanup", "model_calls", "points")
     _repr_fields = ("rule", "steps", "eps", "cleanup")
+    _items = "points"  # the sequence protocol (results.ItemsView)
 
     def __init__(self, points: Sequence[Any], rule: str, eps: Any, steps: int, cleanup: bool):
         self.points = tuple(points)
@@ -144,15 +145,6 @@ class RevealGrid(Result, Sequence):
         self.model_calls = len(self.points) - 1
         self.times = tuple(1 - u for u in self.points[:steps + 1])
         self._freeze()
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def __getitem__(self, k):
-        return self.points[k]
-
-    def __iter__(self):
-        return iter(self.points)
 
     def latex(self) -> str:
         pts = [format_value(float(u), self.digits) for u in self.points]
@@ -196,12 +188,12 @@ def sampler_grid(rule: str, K: int, eps: Any = None) -> RevealGrid:
     >>> [str(u) for u in sampler_grid("dream-origin", 2, eps=0.5)]
     ['0', '1/4', '1']
     """
-    if rule not in SAMPLER_GRID_DEFAULTS:
-        raise SymschedError(f"sampler_grid: rule must be one of {sorted(SAMPLER_GRID_DEFAULTS)}, got {rule!r} "
+    if not isinstance(rule, str) or rule not in SAMPLER_GRID_DEFAULTS:
+        raise SymschedError(f"sampler_grid: rule must be one of {sorted(SAMPLER_GRID_DEFAULTS)}, got {rule!r:.60} "
                             "(count rules such as 'llada' or 'dream' are in sampler_schedule)")
-    if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
-        raise SymschedError(f"sampler_grid: K must be a positive integer, got K = {K!r}")
-    K = int(K)
+    K = check_steps(K, "K", "sampler_grid")
+    if eps is not None:
+        finite_real(eps, "eps", "sampler_grid")  # refuses complex, symbols, NaN before any arithmetic
     e = SAMPLER_GRID_DEFAULTS[rule] if eps is None else _exact_number(eps, "sampler_grid: eps")
     if not 0 <= to_float(e, "eps") < 1:
         raise SymschedError(f"sampler_grid: eps must be in [0, 1), got eps = {eps!r}")
@@ -236,12 +228,11 @@ def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2
     >>> [round(x, 6) for x in ss.mdlm_grid(4, eps=0.0)]
     [0.0, 0.25, 0.5, 0.75, 1.0]
     """
-    if not isinstance(K, (int, np.integer)) or K < 1:
-        raise SymschedError(f"mdlm_grid: K must be a positive integer, got K = {K!r}")
+    K = check_steps(K, "K", "mdlm_grid")
+    eps = finite_real(eps, "eps", "mdlm_grid")
     if not 0 <= eps < 1:
         raise SymschedError(f"mdlm_grid: eps must be in [0, 1), got eps = {eps!r}")
-    if final not in ("merge", "extra"):
-        raise SymschedError(f"mdlm_grid: final must be 'merge' or 'extra', got {final!r}")
+    check_choice(final, "final", ("merge", "extra"), "mdlm_grid")
     a = _alpha_function(alpha, power)
     taus = np.linspace(1.0, eps, K + 1)
     u = [float(a(float(t))) for t in taus]

@@ -33,9 +33,10 @@ from scipy.linalg import eigh_tridiagonal, solve_banded
 from scipy.special import gammaln, xlog1py, xlogy
 from scipy.stats import binom
 
-from ..errors import SymschedError
+from ..errors import ModelTooLargeError, SymschedError
 from ..info.profile import as_profile
 from ..results import Result
+from ..validation import check_dps, check_steps
 from .grids import bernoulli_expected_kl
 
 __all__ = ["unmasking_growth", "UnmaskingGrowth", "optimal_bernoulli_grid", "OptimalBernoulliGrid",
@@ -270,7 +271,7 @@ def unmasking_growth(profile: Any, dps: int | None = None) -> UnmaskingGrowth:
     (2.772589, 0.693147)
     """
     prof = _profile_for(profile)
-    return UnmaskingGrowth(prof, dps)
+    return UnmaskingGrowth(prof, None if dps is None else check_dps(dps, "unmasking_growth"))
 
 
 # -- the optimal Bernoulli grid ------------------------------------------------------------------
@@ -359,6 +360,12 @@ class OptimalBernoulliGrid(Result):
         self._freeze()
 
 
+#: Mesh intervals of optimal_bernoulli_grid's dynamic programme: it holds a (mesh+1)^2 float table (200 MB).
+_MAX_MESH = 5000
+#: Its work, K (mesh+1)^2 operations: the default mesh (<= 2000) at the largest K it admits stays under.
+_MAX_MESH_WORK = 1e10
+
+
 def sqrt_rate_grid(profile: Any, K: int, mesh: int = 4001) -> tuple:
     """Grid of equal ``√h'`` mass: ``t_k`` with ``∫_0^{t_k} √h' = (k/K) ∫_0^1 √h'`` (Wainwright's asymptotic rule).
 
@@ -367,6 +374,9 @@ def sqrt_rate_grid(profile: Any, K: int, mesh: int = 4001) -> tuple:
     """
     prof = _profile_for(profile)
     K = _check_K(K)
+    mesh = check_steps(mesh, "mesh", "sqrt_rate_grid", maximum=10 ** 7)
+    if mesh < 2:
+        raise SymschedError(f"sqrt_rate_grid: mesh must be at least 2 points, got mesh = {mesh}")
     G = _G(prof.as_array())
     if G.N < 2:
         return tuple(np.linspace(0, 1, K + 1).tolist())
@@ -381,9 +391,7 @@ def sqrt_rate_grid(profile: Any, K: int, mesh: int = 4001) -> tuple:
 
 
 def _check_K(K: Any) -> int:
-    if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
-        raise SymschedError(f"K must be a positive integer, got K = {K!r}")
-    return int(K)
+    return check_steps(K, "K")
 
 
 def _mesh_dp(G: _G, K: int, mesh: int):
@@ -488,7 +496,11 @@ def optimal_bernoulli_grid(profile: Any, K: int, mesh: int | None = None) -> Opt
     prof = _profile_for(profile)
     K = _check_K(K)
     G = _G(prof.as_array())
-    M = int(mesh) if mesh is not None else min(2000, max(1000, 8 * K))
+    M = check_steps(mesh, "mesh", "optimal_bernoulli_grid", maximum=_MAX_MESH) if mesh is not None else \
+        min(2000, max(1000, 8 * K))
+    if K * (M + 1) ** 2 > _MAX_MESH_WORK:
+        raise ModelTooLargeError(f"optimal_bernoulli_grid: the mesh dynamic programme with K = {K}, mesh = {M}",
+                                 K * (M + 1) ** 2, _MAX_MESH_WORK, "use fewer steps K or a coarser mesh")
     if M < K:
         raise SymschedError(f"optimal_bernoulli_grid: mesh = {M} intervals cannot hold K = {K} steps")
     f_dp, x0 = _mesh_dp(G, K, M)

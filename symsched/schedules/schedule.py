@@ -7,12 +7,13 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..errors import SymschedError
-from ..results import Result
+from ..results import ItemsView, Result
+from ..validation import as_list
 
 __all__ = ["Schedule", "as_schedule", "repair_breakpoints"]
 
 
-class Schedule(Result, Sequence[int]):
+class Schedule(Result, ItemsView, Sequence[int]):
     """Sizes ``k_1..k_K`` of the unmasking steps, summing to ``N``.
 
     Parameters
@@ -45,23 +46,23 @@ class Schedule(Result, Sequence[int]):
         if isinstance(sizes, Schedule):
             allow_zero = allow_zero or sizes._allow_zero
             name = name or sizes.name
-        raw = list(np.asarray(sizes).ravel()) if isinstance(sizes, np.ndarray) else list(sizes)
+        raw = as_list(sizes, "sizes", "Schedule", expected="a sequence of integers")
         if not raw:
-            raise SymschedError("Schedule: at least one step is needed (got no sizes)")
+            raise SymschedError("Schedule sizes: at least one step is needed (got no sizes)")
         out = []
         for t, k in enumerate(raw):
             if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
                 if isinstance(k, (float, np.floating)) and float(k).is_integer():
                     k = int(k)
                 else:
-                    raise SymschedError(f"Schedule: size k_{t + 1} = {k!r} is not an integer")
+                    raise SymschedError(f"Schedule sizes: k_{t + 1} = {k!r:.40} is not an integer")
             k = int(k)
             if k < 0 or (k == 0 and not allow_zero):
-                raise SymschedError(f"Schedule: size k_{t + 1} = {k} must be "
+                raise SymschedError(f"Schedule sizes: k_{t + 1} = {k} must be "
                                     f"{'non-negative' if allow_zero else 'positive'}")
             out.append(k)
         if sum(out) == 0:
-            raise SymschedError("Schedule: sizes sum to 0; at least one token must be revealed")
+            raise SymschedError("Schedule sizes: they sum to 0; at least one token must be revealed")
         if N is not None and sum(out) != N:
             raise SymschedError(f"Schedule: sizes {out if len(out) <= 20 else '...'} sum to {sum(out)}, not N = {N}")
         self._sizes = tuple(out)
@@ -78,15 +79,7 @@ class Schedule(Result, Sequence[int]):
             raise SymschedError(f"Schedule.from_breakpoints: expected 0 = s_0 < ... < s_K = N, got {s}")
         return cls([b - a for a, b in zip(s, s[1:])], allow_zero=allow_zero, name=name)
 
-    # -- sequence protocol --------------------------------------------------------------------
-    def __len__(self) -> int:
-        return len(self._sizes)
-
-    def __getitem__(self, t):
-        return self._sizes[t]
-
-    def __iter__(self):
-        return iter(self._sizes)
+    _items = "_sizes"  # the sequence protocol (results.ItemsView)
 
     def __eq__(self, other) -> bool:
         if isinstance(other, Schedule):
