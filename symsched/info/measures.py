@@ -7,7 +7,7 @@ model                       route                                           cost
 ==========================  ==============================================  ===========
 exchangeable families       ``e_j = H(X_1..X_j)`` from ``prefix_law``       O(N^2) or so
 independent tokens          ``e_j = (j/N) sum_i H(X_i)``                    O(N)
-Markov chains               consecutive-pair decomposition                  O(N^2)
+Markov chains               nearest revealed neighbours, h_j directly       O(N log N)
 anything else               all subset marginals (orbits merged)            ~prod(1+c_i)
 ==========================  ==============================================  ===========
 
@@ -29,7 +29,7 @@ from ..models.families import ExchangeableModel, ProductModel
 from .profile import InformationProfile
 from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
     subset_entropy_sums
-from .structured import chain_entropy_profile
+from .structured import chain_cost, chain_information_profile, is_homogeneous
 from ..errors import SymbolicValueError
 from .montecarlo import montecarlo_profile
 from .structured import exchangeable_profiles, product_profiles
@@ -61,8 +61,19 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) 
         e, h = product_profiles(model, arith)
         return e, "exact (independent)", h
     if isinstance(model, MarkovChain):
-        return (chain_entropy_profile(model.initial_distribution, model.transition_matrices, arith),
-                "exact (chain)", None)
+        transitions = model.transition_matrices
+        homogeneous = is_homogeneous(transitions)
+        cost = chain_cost(model.cardinalities, homogeneous, arith.precision)
+        if cost > budget:
+            kind = "homogeneous" if homogeneous else "non-homogeneous"
+            faster = "" if arith.precision == "float" or not homogeneous else \
+                'precision="float" (O(N log N) for a homogeneous chain), '
+            raise ModelTooLargeError(
+                f"exact information profile of a {kind} Markov chain with N={model.N}, cardinalities up to "
+                f"{max(model.cardinalities)} (precision={arith.precision!r})", cost, budget,
+                f"use {faster}a shorter chain, or raise max_cost")
+        h, e = chain_information_profile(model.initial_distribution, transitions, arith)
+        return e, "exact (chain)", h
     cost = enumeration_cost(model.cardinalities)
     if cost > budget:
         raise ModelTooLargeError(
