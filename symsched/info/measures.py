@@ -39,7 +39,8 @@ __all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_
 
 METHODS = ("auto", "exact", "montecarlo")
 #: Budget (elementary operations) of the general exact route, per precision.
-DEFAULT_MAX_COST = {"float": 2e9, "mpmath": 3e6, "symbolic": 3e4}
+#: Floats: binary N = 20 (3^20 ~ 3.5e9 lattice entries, about 20 s of CPU) is admitted, N = 21 refused.
+DEFAULT_MAX_COST = {"float": 4e9, "mpmath": 3e6, "symbolic": 3e4}
 
 
 def _check_model(model: Any) -> DiscreteModel:
@@ -51,7 +52,8 @@ def _check_model(model: Any) -> DiscreteModel:
     return model
 
 
-def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) -> tuple[list, str, list | None]:
+def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None,
+                           progress: bool | None = None) -> tuple[list, str, list | None]:
     """``e_0..e_N``, the name of the route used, and ``h`` when the route computed it directly (else None)."""
     budget = DEFAULT_MAX_COST[arith.precision] if max_cost is None else max_cost
     if isinstance(model, ExchangeableModel):
@@ -85,7 +87,7 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) 
     if choose_route(model.cardinalities, perms) == "orbits":
         sums, route = orbit_entropy_sums(joint, arith, perms), f"exact (subsets, {len(perms)} symmetries)"
     else:
-        sums, route = subset_entropy_sums(joint, arith), "exact (subsets)"
+        sums, route = subset_entropy_sums(joint, arith, progress=progress), "exact (subsets)"
     return entropy_profile_from_sums(sums, arith), route, None
 
 
@@ -98,7 +100,8 @@ def entropy_profile(model: Any, precision: str = "float", dps: int | None = None
 
 def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
                         base: Any = None, stderr: float | None = None, seed: Any = None,
-                        samples: int | None = None, max_cost: float | None = None) -> InformationProfile:
+                        samples: int | None = None, max_cost: float | None = None,
+                        progress: bool | None = None) -> InformationProfile:
     """Entropy and information profiles of a model, with H, TC, DTC and O-information.
 
     Parameters
@@ -118,6 +121,10 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         Monte Carlo target standard error per ``h_j`` (default 0.01), seed, and cap on samples per ``j``.
     max_cost : float, optional
         Budget of the general exact route (default :data:`DEFAULT_MAX_COST` for the precision).
+    progress : bool, optional
+        A progress bar (needs the optional ``tqdm``, extra ``progress``) on the general exact route; the
+        default shows it when the route runs more than a couple of seconds and tqdm is installed,
+        ``False`` never.
 
     Returns
     -------
@@ -142,7 +149,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     if precision == "float" or precision == "mpmath":
         _refuse_symbols(model, precision)
     try:
-        e, route, h_direct = _exact_entropy_profile(model, arith, max_cost)
+        e, route, h_direct = _exact_entropy_profile(model, arith, max_cost, progress)
     except ModelTooLargeError as exc:
         if method == "exact":
             raise
