@@ -115,3 +115,16 @@ def test_over_budget_is_refused_with_the_estimate():
     with pytest.raises(ModelTooLargeError, match="montecarlo") as info:
         ss.information_profile(model, method="exact", max_cost=100)
     assert info.value.estimate == enumeration_cost([2] * 10)
+
+
+def test_lattice_branches_on_processes_and_dask_give_the_same_numbers(monkeypatch):
+    monkeypatch.setattr(subsets, "LATTICE_BLOCK", 27)  # several levels of branches
+    joint = random_joint((2, 3, 2, 2, 3, 2), 4)
+    here = lattice_entropies(joint, threads=1)
+    np.testing.assert_array_equal(lattice_entropies(joint, workers=2), here)
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        np.testing.assert_array_equal(lattice_entropies(joint, workers=client), here)
+        prof = ss.information_profile(ss.from_joint(joint), workers=client)
+        np.testing.assert_allclose(prof.h, brute_profile(joint)[0], rtol=0, atol=1e-12)

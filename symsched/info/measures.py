@@ -53,7 +53,7 @@ def _check_model(model: Any) -> DiscreteModel:
 
 
 def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None,
-                           progress: bool | None = None) -> tuple[list, str, list | None]:
+                           progress: bool | None = None, workers: Any = None) -> tuple[list, str, list | None]:
     """``e_0..e_N``, the name of the route used, and ``h`` when the route computed it directly (else None)."""
     budget = DEFAULT_MAX_COST[arith.precision] if max_cost is None else max_cost
     if isinstance(model, ExchangeableModel):
@@ -87,7 +87,7 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None,
     if choose_route(model.cardinalities, perms) == "orbits":
         sums, route = orbit_entropy_sums(joint, arith, perms), f"exact (subsets, {len(perms)} symmetries)"
     else:
-        sums, route = subset_entropy_sums(joint, arith, progress=progress), "exact (subsets)"
+        sums, route = subset_entropy_sums(joint, arith, progress=progress, workers=workers), "exact (subsets)"
     return entropy_profile_from_sums(sums, arith), route, None
 
 
@@ -101,7 +101,7 @@ def entropy_profile(model: Any, precision: str = "float", dps: int | None = None
 def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
                         base: Any = None, stderr: float | None = None, seed: Any = None,
                         samples: int | None = None, max_cost: float | None = None,
-                        progress: bool | None = None) -> InformationProfile:
+                        progress: bool | None = None, workers: Any = None) -> InformationProfile:
     """Entropy and information profiles of a model, with H, TC, DTC and O-information.
 
     Parameters
@@ -125,6 +125,10 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         A progress bar (needs the optional ``tqdm``, extra ``progress``) on the general exact route; the
         default shows it when the route runs more than a couple of seconds and tqdm is installed,
         ``False`` never.
+    workers : int or dask.distributed.Client, optional
+        Where the heavy routes run: a number of local processes or a dask cluster (the general exact
+        route's top-level branches; Monte Carlo batches).  The same seed gives the same numbers
+        whatever the workers.
 
     Returns
     -------
@@ -149,7 +153,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     if precision == "float" or precision == "mpmath":
         _refuse_symbols(model, precision)
     try:
-        e, route, h_direct = _exact_entropy_profile(model, arith, max_cost, progress)
+        e, route, h_direct = _exact_entropy_profile(model, arith, max_cost, progress, workers)
     except ModelTooLargeError as exc:
         if method == "exact":
             raise

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..arithmetic import Arithmetic
 from ..errors import SymschedError
+from .batched import resolve_workers
 
 __all__ = ["enumeration_cost", "subset_entropy_sums", "orbit_entropy_sums", "lattice_entropies", "lattice_size"]
 
@@ -42,11 +43,11 @@ def enumeration_cost(cardinalities: Sequence[int]) -> float:
 
 
 def subset_entropy_sums(joint: np.ndarray, arith: Arithmetic, threads: int | None = None,
-                        progress: bool | None = None) -> list:
+                        progress: bool | None = None, workers: Any = None) -> list:
     """``S_j = sum_{|T|=j} H(X_T)`` for ``j = 0..N``: the extended table in floats, depth-first otherwise."""
     n = joint.ndim
     if arith.precision == "float":
-        sums = subset_sums_from_entropies(lattice_entropies(joint, threads, progress), n)
+        sums = subset_sums_from_entropies(lattice_entropies(joint, threads, progress, workers), n)
         if arith.base is not None:
             sums = sums * arith.log(math.e)  # nats -> the requested base
         return [float(x) for x in sums]
@@ -237,7 +238,15 @@ def _lattice_branch(table: np.ndarray, lead: int, trail: int, acc: np.ndarray, l
     visit(table, 0, 0)
 
 
-def lattice_entropies(joint: np.ndarray, threads: int | None = None, progress: bool | None = None) -> np.ndarray:
+def _branch_job(table: np.ndarray, levels: int, trail_cards: tuple) -> np.ndarray:
+    """One top-level branch on a worker process: the subset sums of every leaf under ``table``."""
+    sub = np.zeros((2 ** levels, 2 ** len(trail_cards)))
+    _lattice_branch(table, levels, len(trail_cards), sub, _Leaf(trail_cards), lambda *a: None)
+    return sub
+
+
+def lattice_entropies(joint: np.ndarray, threads: int | None = None, progress: bool | None = None,
+                      workers: Any = None) -> np.ndarray:
     """``H(X_T)`` (nats, float64) of every subset ``T`` of the axes, indexed by bitmask (bit ``i`` = axis ``i``).
 
     Every axis gets its sum appended, so the extended table of ``prod (c_i + 1)`` entries holds every
@@ -253,6 +262,9 @@ def lattice_entropies(joint: np.ndarray, threads: int | None = None, progress: b
         Threads (default: every core when the extended table exceeds ``THREADED_ENTRIES``, else 1).
     progress : bool, optional
         A tqdm progress bar (default: when tqdm is installed and the table exceeds ``PROGRESS_ENTRIES``).
+    workers : int or dask.distributed.Client, optional
+        Run the top-level branches on that many local processes or on a dask cluster instead of threads
+        (the same numbers either way).
 
     Examples
     --------
@@ -291,8 +303,25 @@ def lattice_entropies(joint: np.ndarray, threads: int | None = None, progress: b
         _lattice_branch(branch[1], lead - depth, trail, sub, leaves.leaf, tick)
         return sub
 
+    remote = resolve_workers(workers)
+    levels = lead - depth
     try:
-        if threads == 1:
+        if isinstance(remote, int):
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(remote, mp_context=multiprocessing.get_context("spawn")) as pool:
+                results = []
+                for sub in pool.map(_branch_job, [t for _, t in branches], [levels] * len(branches),
+                                    [cards[lead:]] * len(branches)):
+                    results.append(sub)
+                    tick(leaves_each)
+        elif remote is not None:
+            futures = remote.map(_branch_job, [t for _, t in branches], levels=levels, trail_cards=cards[lead:],
+                                 pure=False)
+            results = remote.gather(futures)
+            tick(len(branches) * leaves_each)
+        elif threads == 1:
             results = [run(b) for b in branches]
         else:
             with ThreadPoolExecutor(min(threads, len(branches))) as pool:
