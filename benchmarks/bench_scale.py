@@ -13,6 +13,7 @@ import numpy as np
 
 import symsched as ss
 from symsched.arithmetic import arithmetic
+from symsched.info.batched import BatchOracle, batch_means
 from symsched.info.structured import chain_information_profile
 from symsched.schedules.optimal import optimal_frontier, optimal_schedule
 
@@ -54,6 +55,15 @@ CHAIN1000 = ss.markov_chain(1000, [0.3, 0.7], T2)
 CHAIN1E4 = ss.markov_chain(10_000, [0.3, 0.7], T2)
 T2A = np.array(T2)
 STEPS1E5 = [T2A] * (10 ** 5 - 1)
+
+CHILD = ss.load_example("child")
+CHILD_ORACLE = BatchOracle(CHILD, joint_limit=2 ** 20)
+
+
+def _child_mc(workers):
+    res = batch_means(CHILD_ORACLE, range(2, CHILD.N - 1), 0.01, 20000, entropy=0, workers=workers)
+    return max(se for _, se, _ in res.values())
+
 
 H65536 = np.sort(np.random.default_rng(0).gamma(0.7, size=65536))[::-1]
 H4096 = H65536[:4096].copy()
@@ -98,6 +108,11 @@ BENCHMARKS = [
          check=(lambda: f"max abs diff = {_maxdiff(ss.information_profile(ASIA).h, R.pgmpy_profile(ASIA_PGMPY)):.1e}")
          if ASIA_PGMPY is not None else None,
          note="same network; pgmpy: one joint query per subset (255)"),
+    dict(name="child (20 vars): sampled h_2..h_18 to stderr 0.01, batched, 2 local processes",
+         run=lambda: _child_mc(2), reference=None, repeats=1, warmup=False,
+         check=lambda: f"largest stderr = {_child_mc(None):.4f}", goal=("cpu-per-core", (15.0, 2)),
+         note="batches of 64 samples, all i outside a random T (h_0, h_1, h_{N-1}, H are exact, not timed); "
+              "CPU includes the worker processes (and their start-up)"),
     dict(name="Markov chain N=400 vs 30-digit mpmath reference",
          run=lambda: ss.information_profile(CHAIN400).h, reference=_chain400_ref, repeats=5, reference_repeats=1,
          check=_chain400_check, goal=("accuracy", 1e-12), note="accuracy goal 1e-12"),

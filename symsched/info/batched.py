@@ -30,7 +30,7 @@ from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
 from ..models.chains import HiddenMarkovModel
 
-__all__ = ["BatchOracle", "batch_means", "resolve_workers", "BATCH_SIZE", "ROUND_BATCHES"]
+__all__ = ["BatchOracle", "batch_means", "resolve_workers", "entropy_of", "BATCH_SIZE", "ROUND_BATCHES"]
 
 #: Samples per batch (one random subset per batch).
 BATCH_SIZE = 64
@@ -211,6 +211,20 @@ def _path_from_order(labels: Sequence[list], order: Sequence[int], label: dict, 
 
 
 # -- batches, seeds and workers ---------------------------------------------------------------------
+
+def entropy_of(seed: Any) -> int:
+    """The integer entropy every batch seed derives from: ``seed`` itself (an int), drawn from a Generator,
+    or fresh (``None``)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2 ** 63))
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(2, np.uint64).astype(object)[0])
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
+        return int(seed)
+    raise SymschedError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
+
 
 def batch_seed(entropy: int, j: int, k: int) -> np.random.Generator:
     """The generator of batch ``k`` of size ``j``: a function of the seed only."""
