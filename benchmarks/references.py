@@ -172,25 +172,9 @@ except ImportError:
     DP_REFERENCE = "numpy divide-and-conquer DP"
 
 
-def dp_reference(h, K):
-    """Plain O(K N) DP value of the best K-step schedule (no backtracking): compiled CHT, else numpy D&C."""
-    h = np.asarray(h, float)
-    N = len(h)
-    P = np.concatenate([[0.0], np.cumsum(h)])
-    prev = np.full(N + 1, np.inf)
-    prev[1:] = np.arange(1, N + 1) * h[0] - P[1:]
-    cur = np.full(N + 1, np.inf)
-    hull = np.empty(N + 1, dtype=np.int64)
-    layer = _cht_layer_compiled or _dc_layer_numpy
-    for k in range(2, K + 1):
-        cur[:] = np.inf
-        layer(prev, h, P, k, cur, hull)
-        prev, cur = cur, prev
-    return prev[N]
-
-
-def dp_reference_frontier(h):
-    """Plain DP values of every K = 1..N (one layer per K)."""
+def dp_reference_values(h, Kmax):
+    """Plain O(K N) DP values of the best K-step schedules, K = 1..Kmax (no backtracking): compiled CHT, else
+    numpy D&C."""
     h = np.asarray(h, float)
     N = len(h)
     P = np.concatenate([[0.0], np.cumsum(h)])
@@ -200,12 +184,22 @@ def dp_reference_frontier(h):
     hull = np.empty(N + 1, dtype=np.int64)
     layer = _cht_layer_compiled or _dc_layer_numpy
     out = [prev[N]]
-    for k in range(2, N + 1):
+    for k in range(2, Kmax + 1):
         cur[:] = np.inf
         layer(prev, h, P, k, cur, hull)
         prev, cur = cur, prev
         out.append(prev[N])
     return out
+
+
+def dp_reference(h, K):
+    """The DP value of the best K-step schedule."""
+    return dp_reference_values(h, K)[-1]
+
+
+def dp_reference_frontier(h):
+    """DP values of every K = 1..N."""
+    return dp_reference_values(h, len(h))
 
 
 # -- peers: dit and pgmpy --------------------------------------------------------------------------------------------------
