@@ -145,3 +145,17 @@ def test_binomial_tail_sums_equal_the_full_sums(K, data):
     for m in ms:
         assert abs(full[m] - float(exact[m])) <= 1e-13 * max(1.0, float(exact[m]))
         assert abs(cut[m] - float(exact[m])) <= 1e-12 + 1e-13 * float(exact[m])
+
+
+def test_chain_construction_shares_one_validated_copy():
+    T = np.array([[0.9, 0.1], [0.2, 0.8]])
+    chain = ss.markov_chain(50, [0.5, 0.5], T)
+    T[0, 0] = 0.5  # the caller's array is neither aliased nor made read-only
+    chain.check_complete()
+    assert list(chain.edges) == [(f"X{t}", f"X{t + 1}") for t in range(1, 50)]
+    assert chain.cpd("X7")[0] == ("X6",)
+    mats = chain.transition_matrices
+    assert all(m is mats[0] for m in mats) and mats[0].tolist() == [[0.9, 0.1], [0.2, 0.8]]
+    assert not mats[0].flags.writeable
+    with pytest.raises(ValueError, match="transition matrix 1"):
+        ss.markov_chain(4, [0.5, 0.5], [[0.9, 0.2], [0.2, 0.8]])
