@@ -136,8 +136,6 @@ class BatchOracle:
             keep |= self.ancestors[v]
         observed = set(subset)
         hidden = [k for k in range(self.n) if keep >> k & 1 and k not in observed]
-        if len(hidden) + 1 > _EINSUM_LABELS:
-            raise SymschedError(f"batched elimination: {len(hidden)} hidden ancestors exceed einsum's labels")
         label = {k: i for i, k in enumerate(hidden)}
         batch = len(hidden)
         operands: list = []
@@ -153,8 +151,11 @@ class BatchOracle:
                 operands += [arr, [batch] + [label[vars_[a]] for a in free]]
             else:
                 operands += [table, [label[u] for u in vars_]]
-        path = _path_from_order(operands[1::2], sorted(hidden, key=self.rank.__getitem__), label, batch)
-        return np.einsum(*operands, [batch], optimize=path)
+        order = [label[k] for k in sorted(hidden, key=self.rank.__getitem__)]
+        if len(hidden) + 1 <= _EINSUM_LABELS:
+            path = _path_from_order(operands[1::2], order, batch)
+            return np.einsum(*operands, [batch], optimize=path)
+        return _eliminate_stepwise(list(zip(operands[0::2], operands[1::2])), order, batch)
 
     def _hmm_log_marginal(self, subset: tuple, x: np.ndarray) -> np.ndarray:
         B = x.shape[0]
@@ -191,12 +192,11 @@ def _elimination_rank(n: int, families: Sequence[tuple], cards: Sequence[int]) -
     return rank
 
 
-def _path_from_order(labels: Sequence[list], order: Sequence[int], label: dict, batch: int) -> list:
-    """An ``einsum`` contraction path that sums the hidden variables out in ``order``."""
+def _path_from_order(labels: Sequence[list], order: Sequence[int], batch: int) -> list:
+    """An ``einsum`` contraction path that sums the hidden labels out in ``order``."""
     ops = [set(ls) for ls in labels]
     path: list = ["einsum_path"]
-    for v in order:
-        lv = label[v]
+    for lv in order:
         idx = tuple(k for k, ls in enumerate(ops) if lv in ls)
         if not idx:
             continue
@@ -208,6 +208,33 @@ def _path_from_order(labels: Sequence[list], order: Sequence[int], label: dict, 
     if len(ops) > 1:
         path.append(tuple(range(len(ops))))
     return path
+
+
+def _eliminate_stepwise(work: list, order: Sequence[int], batch: int) -> np.ndarray:
+    """The same contraction one eliminated label at a time, each step relabelled locally: for marginals with
+    more hidden ancestors than one ``einsum`` call can label (52); each step's labels are its merged factor's."""
+    for lv in order:
+        group = [w for w in work if lv in w[1]]
+        if not group:
+            continue
+        rest = [w for w in work if lv not in w[1]]
+        needed = {u for _, ls in rest for u in ls} | {batch}
+        merged = list(dict.fromkeys(u for _, ls in group for u in ls))
+        keep = [u for u in merged if u != lv and u in needed]
+        local = {u: i for i, u in enumerate(merged)}
+        if len(local) > _EINSUM_LABELS:
+            raise SymschedError(f"batched elimination: a factor of {len(local)} variables exceeds einsum's "
+                                f"{_EINSUM_LABELS} labels (treewidth too large for exact marginals)")
+        args: list = []
+        for arr, ls in group:
+            args += [arr, [local[u] for u in ls]]
+        work = rest + [(np.einsum(*args, [local[u] for u in keep], optimize="greedy"), keep)]
+    labels = list(dict.fromkeys(u for _, ls in work for u in ls))
+    local = {u: i for i, u in enumerate(labels)}
+    args = []
+    for arr, ls in work:
+        args += [arr, [local[u] for u in ls]]
+    return np.einsum(*args, [local[batch]])
 
 
 # -- batches, seeds and workers ---------------------------------------------------------------------
