@@ -18,13 +18,14 @@ only, never on how many workers ran them (local processes or a ``dask.distribute
 from __future__ import annotations
 
 import math
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Sequence
 
 import networkx as nx
 import numpy as np
 
-from ..arithmetic import arithmetic
 from ..errors import SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
@@ -309,9 +310,6 @@ class _Runner:
 
     def __enter__(self):
         if isinstance(self.workers, int):
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
             ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (BLAS, dask)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                              initargs=(self.oracle,))
@@ -366,7 +364,3 @@ def batch_means(oracle: BatchOracle, js: Sequence[int], target: float, max_sampl
         out[j] = (float(m.mean()), float(m.std(ddof=1) / math.sqrt(len(m))), len(m) * batch)
     return out
 
-
-def float_factors(model: BayesianNetwork) -> list:
-    """The model's CPD factors in float64 (for the per-sample elimination fallback)."""
-    return [(vs, np.asarray(a, dtype=float)) for vs, a in model.factors(arithmetic("float"))]

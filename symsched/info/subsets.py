@@ -17,9 +17,10 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, Sequence
 
 import numpy as np
@@ -307,9 +308,6 @@ def lattice_entropies(joint: np.ndarray, threads: int | None = None, progress: b
     levels = lead - depth
     try:
         if isinstance(remote, int):
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
             with ProcessPoolExecutor(remote, mp_context=multiprocessing.get_context("spawn")) as pool:
                 results = []
                 for sub in pool.map(_branch_job, [t for _, t in branches], [levels] * len(branches),
