@@ -128,3 +128,12 @@ def test_lattice_branches_on_processes_and_dask_give_the_same_numbers(monkeypatc
         np.testing.assert_array_equal(lattice_entropies(joint, workers=client), here)
         prof = ss.information_profile(ss.from_joint(joint), workers=client)
         np.testing.assert_allclose(prof.h, brute_profile(joint)[0], rtol=0, atol=1e-12)
+
+
+def test_bad_progress_and_workers_are_refused_before_any_work():
+    model = ss.binary_symmetric_chain(5, 0.1)
+    with pytest.raises(ValueError, match="progress"):
+        ss.information_profile(model, progress="yes")
+    for bad in (0, "many", 2.5):
+        with pytest.raises(ValueError, match="workers"):
+            ss.information_profile(model, workers=bad)

@@ -26,6 +26,7 @@ from ..models.base import DiscreteModel, describe_cardinalities
 from ..validation import check_budget
 from ..models.chains import MarkovChain
 from ..models.families import ExchangeableModel, ProductModel
+from .batched import resolve_workers
 from .profile import InformationProfile
 from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
     subset_entropy_sums
@@ -127,8 +128,8 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         ``False`` never.
     workers : int or dask.distributed.Client, optional
         Where the heavy routes run: a number of local processes or a dask cluster (the general exact
-        route's top-level branches; Monte Carlo batches).  The same seed gives the same numbers
-        whatever the workers.
+        route's top-level branches; Monte Carlo batches; the structured routes are fast and run here).
+        The same seed gives the same numbers whatever the workers.
 
     Returns
     -------
@@ -145,6 +146,9 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     """
     if method not in METHODS:
         raise SymschedError(f"method must be one of {METHODS}, got {method!r}")
+    if progress is not None and not isinstance(progress, bool):
+        raise SymschedError(f"progress must be True, False or None (automatic), got {progress!r}")
+    resolve_workers(workers)  # refuse a bad value before any work
     arith = arithmetic(precision, dps, base)
     max_cost = check_budget(max_cost, "max_cost", "information_profile")
     model = _check_model(model)
