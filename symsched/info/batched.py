@@ -31,7 +31,8 @@ from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
 from ..models.chains import HiddenMarkovModel
 
-__all__ = ["BatchOracle", "batch_means", "resolve_workers", "entropy_of", "BATCH_SIZE", "ROUND_BATCHES"]
+__all__ = ["BatchOracle", "batch_means", "resolve_workers", "entropy_of", "progress_bar", "BATCH_SIZE",
+           "ROUND_BATCHES"]
 
 #: Samples per batch (one random subset per batch).
 BATCH_SIZE = 64
@@ -284,6 +285,23 @@ def _worker_batch(task: tuple) -> float:
 
 def _dask_batch(task: tuple, oracle: BatchOracle) -> float:
     return one_batch(oracle, *task)
+
+
+def progress_bar(progress: bool | None, long: bool, total: int, desc: str, unit: str):
+    """A tqdm bar when ``progress`` is True, or None (automatic) and the job is ``long``; else None.
+
+    tqdm is optional (extra ``progress``): without it the automatic bar is silently off and
+    ``progress=True`` says what to install.
+    """
+    if progress is False or (progress is None and not long):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            raise SymschedError('progress=True needs tqdm: pip install "symsched[progress]"') from None
+        return None
+    return tqdm(total=total, desc=desc, unit=unit, leave=False)
 
 
 def resolve_workers(workers: Any):

@@ -26,8 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..arithmetic import Arithmetic
-from ..errors import SymschedError
-from .batched import resolve_workers
+from .batched import progress_bar, resolve_workers
 
 __all__ = ["enumeration_cost", "subset_entropy_sums", "orbit_entropy_sums", "lattice_entropies", "lattice_size"]
 
@@ -293,7 +292,7 @@ def lattice_entropies(joint: np.ndarray, threads: int | None = None, progress: b
         depth += 1
     branches = _branch_tables(joint, depth)
     leaves_each = math.prod(c + 1 for c in cards[depth:lead])
-    bar = _progress_bar(progress, size, len(branches) * leaves_each)
+    bar = progress_bar(progress, size > PROGRESS_ENTRIES, len(branches) * leaves_each, "subset marginals", "block")
     tick = bar.update if bar is not None else (lambda *a: None)
     leaves = threading.local()
 
@@ -333,18 +332,6 @@ def lattice_entropies(joint: np.ndarray, threads: int | None = None, progress: b
         acc[mask + rows] += sub
     # mask = lead bits + (trail bits << lead)
     return np.ascontiguousarray(acc.T).reshape(-1)
-
-
-def _progress_bar(progress: bool | None, size: float, total: int):
-    if progress is False or (progress is None and size <= PROGRESS_ENTRIES):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        if progress:
-            raise SymschedError('progress=True needs tqdm: pip install "symsched[progress]"') from None
-        return None
-    return tqdm(total=total, desc="subset marginals", unit="block", leave=False)
 
 
 def subset_sums_from_entropies(H: np.ndarray, n: int) -> np.ndarray:
