@@ -45,9 +45,10 @@ def _load(path: Path):
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its finished child processes (worker pools)."""
+    """CPU seconds of this process (all threads, fine-grained) and of its finished child processes (worker
+    pools; clock-tick resolution)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return time.process_time() + t.children_user + t.children_system
 
 
 def best_time(fn, repeats: int, warmup: bool = True) -> tuple[float, float]:
