@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import symsched as ss
 import symsched.schedules.optimal as optimal
 from symsched.schedules.dp_kernels import HAVE_NUMBA, float_dp
 from symsched.schedules.optimal import optimal_frontier, optimal_schedule
@@ -14,7 +15,7 @@ needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba (optional extra '
 
 
 def _numpy_layer(h):
-    eng = optimal._Engine(optimal.as_profile(list(h)), None)
+    eng = optimal._Engine(ss.as_profile(list(h)), None)
     return lambda prev, k: eng.layer_dc(prev, k, k, len(h))
 
 

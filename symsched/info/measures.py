@@ -102,7 +102,8 @@ def entropy_profile(model: Any, precision: str = "float", dps: int | None = None
 def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
                         base: Any = None, stderr: float | None = None, seed: Any = None,
                         samples: int | None = None, max_cost: float | None = None,
-                        progress: bool | None = None, workers: Any = None) -> InformationProfile:
+                        progress: bool | None = None, workers: Any = None,
+                        time_budget: float | None = None) -> InformationProfile:
     """Entropy and information profiles of a model, with H, TC, DTC and O-information.
 
     Parameters
@@ -118,8 +119,9 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         Digits for ``"mpmath"`` (default 50).
     base : number, optional
         Logarithm base (default: natural, nats).
-    stderr, seed, samples :
-        Monte Carlo target standard error per ``h_j`` (default 0.01), seed, and cap on samples per ``j``.
+    stderr, seed, samples, time_budget :
+        Monte Carlo target standard error per ``h_j`` (default 0.01), seed, cap on samples per ``j``, and
+        seconds after which sampling stops where the target is not met yet.
     max_cost : float, optional
         Budget of the general exact route (default :data:`DEFAULT_MAX_COST` for the precision).
     progress : bool, optional
@@ -153,7 +155,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     max_cost = check_budget(max_cost, "max_cost", "information_profile")
     model = _check_model(model)
     if method == "montecarlo":
-        return _montecarlo(model, arith, stderr, seed, samples)
+        return _montecarlo(model, arith, stderr, seed, samples, workers, time_budget, progress)
     if precision == "float" or precision == "mpmath":
         _refuse_symbols(model, precision)
     try:
@@ -170,7 +172,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
                 'for an estimate use information_profile(model, method="montecarlo") (precision="float", with '
                 'stderr=...); for exact values raise max_cost or reduce the model') from exc
         warnings.warn(f"{exc}; falling back to Monte Carlo (an estimate with standard errors)", stacklevel=2)
-        return _montecarlo(model, arith, stderr, seed, samples)
+        return _montecarlo(model, arith, stderr, seed, samples, workers, time_budget, progress)
     with arith.workprec():
         h = h_direct if h_direct is not None else [e[j + 1] - e[j] for j in range(model.N)]
     fin = arith.finalize
@@ -187,12 +189,14 @@ def _refuse_symbols(model: DiscreteModel, precision: str) -> None:
             f"model.subs({{...}}) or use precision='symbolic' (precision={precision!r} needs numbers)")
 
 
-def _montecarlo(model, arith, stderr, seed, samples) -> InformationProfile:
+def _montecarlo(model, arith, stderr, seed, samples, workers=None, time_budget=None,
+                progress=None) -> InformationProfile:
 
     if arith.precision != "float":
         raise SymschedError(f"method='montecarlo' runs in floats; got precision={arith.precision!r}")
     _refuse_symbols(model, "float")
-    return montecarlo_profile(model, stderr=stderr, seed=seed, samples=samples, base=arith.base)
+    return montecarlo_profile(model, stderr=stderr, seed=seed, samples=samples, base=arith.base, workers=workers,
+                              time_budget=time_budget, progress=progress)
 
 
 def entropy(model: Any, **kwargs) -> Any:
