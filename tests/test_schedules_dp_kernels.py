@@ -75,7 +75,7 @@ def test_compiled_and_numpy_layers_agree_on_a_large_profile(monkeypatch):
 
 
 def test_frontier_beyond_the_paths_budget_recovers_schedules_lazily(monkeypatch):
-    monkeypatch.setattr(optimal, "FRONTIER_PATHS_BUDGET", 10)
+    monkeypatch.setattr(optimal, "FRONTIER_TABLE_BUDGET", 10)
     h = np.sort(np.random.default_rng(5).random(30))[::-1]
     f = optimal_frontier(h)
     for K in (1, 5, 30):

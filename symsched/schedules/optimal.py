@@ -72,8 +72,6 @@ FRONTIER_TABLE_BUDGET = 4_000_000
 #: Budget (elementary DP operations, ~ K N log2 N per K-step solve) of optimal_frontier and
 #: min_steps_for_kl: about half a minute of float64 DP (~3e7 operations per second).
 DEFAULT_DP_BUDGET = 1e9
-#: A float frontier keeps the breakpoints of every K up to this many entries (int32: 64 MiB).
-FRONTIER_PATHS_BUDGET = 1 << 24
 #: Use the compiled convex-hull layer for float DPs when numba is installed (False: numpy divide and conquer).
 USE_COMPILED = True
 _METHODS = ("auto", "dc", "naive")
@@ -636,9 +634,11 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
     eng = _Engine(prof, exact)
     if eng.kind == "float" and eng.monotone:
         layer, label = _float_layer(eng)
-        every = Kmax * (Kmax + 1) // 2 <= FRONTIER_PATHS_BUDGET
+        # the breakpoints of every K (Kmax (Kmax + 1) / 2 entries) are kept within the table budget; beyond
+        # it each schedule is recomputed when asked for
+        every = Kmax * (Kmax + 1) // 2 <= FRONTIER_TABLE_BUDGET
         values, paths = float_dp(eng.h, Kmax, range(1, Kmax + 1) if every else [], layer)
-        return Frontier(prof, eng, [float(v) for v in values], paths, label)
+        return Frontier(prof, eng, [float(v) for v in values], paths if every else None, label)
     keep = Kmax * (N + 1) <= FRONTIER_TABLE_BUDGET
     tables: list | None = [] if keep else None
     with eng.workdps():
