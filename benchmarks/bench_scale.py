@@ -136,5 +136,6 @@ BENCHMARKS = [
     dict(name="optimal_frontier N=4096 (all K) vs plain O(KN) DP of every K",
          run=lambda: optimal_frontier(P4096).dp_values,
          reference=lambda: R.dp_reference_frontier(H4096), repeats=2, reference_repeats=1,
-         goal=[("seconds", 1.0), ("ref/run", 1 / 3)], note=f"reference: {R.DP_REFERENCE}; symsched: values of every K (each schedule recovered on demand)"),
+         goal=[("seconds", 1.0), ("ref/run", 1 / 3)],
+         note=f"reference: {R.DP_REFERENCE}; symsched: values of every K (each schedule recovered on demand)"),
 ]
