@@ -31,19 +31,19 @@ def _python_expected_kl(h, sizes):
 
 
 BENCHMARKS = [
-    dict(name="optimal_schedule N=4096 K=64 (D&C) vs naive O(K N^2) DP",
+    dict(name="optimal_schedule N=4096 K=64 (convex-hull DP) vs naive O(K N^2) DP",
          run=lambda: optimal_schedule(P4096, 64),
          reference=lambda: optimal_schedule(P4096, 64, method="naive"),
          repeats=3, reference_repeats=1, warmup=False,
          note="same input (N=4096, K=64); reference = full-matrix numpy DP, chunked"),
-    dict(name="optimal_schedule N=512 K=32 (D&C) vs naive O(K N^2) DP",
+    dict(name="optimal_schedule N=512 K=32 (convex-hull DP) vs naive O(K N^2) DP",
          run=lambda: optimal_schedule(P512, 32),
          reference=lambda: optimal_schedule(P512, 32, method="naive"),
          note="same input (N=512, K=32)"),
     dict(name="optimal_frontier N=1024 (all K)",
          run=lambda: optimal_frontier(P1024).dp_values,
          reference=None, repeats=3,
-         note="layered D&C DP, K = 1..1024 (no same-size reference: 1024 separate calls take minutes)"),
+         note="one convex-hull layer per K, K = 1..1024 (no same-size reference: 1024 separate calls take minutes)"),
     dict(name="optimal_frontier N=256 vs 256 separate optimal_schedule calls",
          run=lambda: optimal_frontier(P256).dp_values,
          reference=lambda: [optimal_schedule(P256, K).dp_value for K in range(1, 257)],

@@ -476,3 +476,59 @@ def outside_errors(h, stderr, exact_h, alpha=1e-3):
     equality to 1e-9): empty when an unbiased estimate with honest errors agrees with the exact profile."""
     z = z_bonferroni(len(exact_h), alpha)
     return [(j, v, t, s) for j, (v, s, t) in enumerate(zip(h, stderr, exact_h)) if abs(v - t) > z * s + 1e-9]
+
+
+# --- Markov chains at high precision (engineer S16) ---------------------------------------------------------------
+# e_j = (sum_a H(X_a) C(N-1-a, j-1) + sum_d D_d C(N-1-d, j-2)) / C(N, j), D_d = sum_a H(X_{a+d} | X_a): a subset's
+# entropy is H(first element) plus the conditional entropies of its consecutive pairs (a pair a < b is consecutive
+# when the other j-2 elements avoid [a, b]).  Everything in mpmath at `dps` digits with exact integer binomials.
+
+def mp_chain_profile(init, transitions, dps=30):
+    """(h, e) of the Markov chain with initial law `init` and the list of N-1 `transitions`, as mpf at `dps` digits."""
+    import mpmath
+
+    def mpf_matrix(t):
+        return [[mpmath.mpf(Fraction(v).numerator) / Fraction(v).denominator if isinstance(v, (Fraction, int))
+                 else mpmath.mpf(v) for v in row] for row in np.asarray(t, dtype=object).tolist()]
+
+    def matmul(a, b):
+        return [[mpmath.fsum(a[i][k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))]
+                for i in range(len(a))]
+
+    def ent(row):
+        return -mpmath.fsum(p * mpmath.log(p) for p in row if p != 0)
+
+    with mpmath.workdps(dps + 15):
+        pi = mpf_matrix([list(init)])[0]
+        Ts = [mpf_matrix(t) for t in transitions]
+        N = len(Ts) + 1
+        marg = [pi]
+        for t in Ts:
+            marg.append(matmul([marg[-1]], t)[0])
+        H = [ent(m) for m in marg]
+        homogeneous = all(np.array_equal(np.asarray(t, dtype=object), np.asarray(transitions[0], dtype=object))
+                          for t in transitions)
+        D = [mpmath.mpf(0)] * N
+        if homogeneous and N > 1:
+            P, cum = None, []
+            acc = [mpmath.mpf(0)] * len(pi)
+            for m in marg:
+                acc = [x + y for x, y in zip(acc, m)]
+                cum.append(acc)
+            for d in range(1, N):
+                P = Ts[0] if P is None else matmul(P, Ts[0])
+                rows = [ent(r) for r in P]
+                D[d] = mpmath.fsum(c * r for c, r in zip(cum[N - 1 - d], rows))
+        else:
+            for a in range(N - 1):
+                P = None
+                for b in range(a + 1, N):
+                    P = Ts[b - 1] if P is None else matmul(P, Ts[b - 1])
+                    D[b - a] += mpmath.fsum(marg[a][x] * ent(P[x]) for x in range(len(P)))
+        e = [mpmath.mpf(0)]
+        for j in range(1, N + 1):
+            total = mpmath.fsum([H[a] * math.comb(N - 1 - a, j - 1) for a in range(N) if j - 1 <= N - 1 - a] +
+                                [D[d] * math.comb(N - 1 - d, j - 2) for d in range(1, N) if 0 <= j - 2 <= N - 1 - d])
+            e.append(total / math.comb(N, j))
+        h = [e[j + 1] - e[j] for j in range(N)]
+    return h, e

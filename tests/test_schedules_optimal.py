@@ -187,17 +187,14 @@ def test_bad_K():
         optimal_schedule([0.5, 0.3, 0.1], 2, method="smawk")
 
 
-def test_speed_targets():
-    import time
-
+def test_large_inputs_run_and_agree():
+    # speed is measured in benchmarks/ (make bench), never asserted here
     h = np.sort(np.random.default_rng(2).random(4096))[::-1]
-    t = time.perf_counter()
-    optimal_schedule(h, 64)
-    assert time.perf_counter() - t < 2.0
-    t = time.perf_counter()
+    opt = optimal_schedule(h, 64)
+    assert opt.K == 64 and opt.kl <= opt.constant_kl + 1e-12
     f = optimal_frontier(h[:1024])
-    assert time.perf_counter() - t < 5.0
     assert f.dp_values[0] == pytest.approx(ss.as_profile(list(h[:1024])).total_correlation)
+    assert f.schedules(64).breakpoints == optimal_schedule(h[:1024], 64).breakpoints
 
 
 def test_public_names_and_result_as_schedule():

@@ -7,7 +7,7 @@ model                       route                                           cost
 ==========================  ==============================================  ===========
 exchangeable families       ``e_j = H(X_1..X_j)`` from ``prefix_law``       O(N^2) or so
 independent tokens          ``e_j = (j/N) sum_i H(X_i)``                    O(N)
-Markov chains               consecutive-pair decomposition                  O(N^2)
+Markov chains               nearest revealed neighbours, h_j directly       O(N log N)
 anything else               all subset marginals (orbits merged)            ~prod(1+c_i)
 ==========================  ==============================================  ===========
 
@@ -26,10 +26,11 @@ from ..models.base import DiscreteModel, describe_cardinalities
 from ..validation import check_budget, check_choice
 from ..models.chains import MarkovChain
 from ..models.families import ExchangeableModel, ProductModel
+from .batched import resolve_workers
 from .profile import InformationProfile
 from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
     subset_entropy_sums
-from .structured import chain_entropy_profile
+from .structured import chain_cost, chain_information_profile, is_homogeneous
 from ..errors import SymbolicValueError
 from .montecarlo import montecarlo_profile
 from .structured import exchangeable_profiles, product_profiles
@@ -39,7 +40,8 @@ __all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_
 
 METHODS = ("auto", "exact", "montecarlo")
 #: Budget (elementary operations) of the general exact route, per precision.
-DEFAULT_MAX_COST = {"float": 2e9, "mpmath": 3e6, "symbolic": 3e4}
+#: Floats: binary N = 20 (3^20 ~ 3.5e9 lattice entries, about 20 s of CPU) is admitted, N = 21 refused.
+DEFAULT_MAX_COST = {"float": 4e9, "mpmath": 3e6, "symbolic": 3e4}
 
 
 def _check_model(model: Any) -> DiscreteModel:
@@ -51,7 +53,8 @@ def _check_model(model: Any) -> DiscreteModel:
     return model
 
 
-def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) -> tuple[list, str, list | None]:
+def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None,
+                           progress: bool | None = None, workers: Any = None) -> tuple[list, str, list | None]:
     """``e_0..e_N``, the name of the route used, and ``h`` when the route computed it directly (else None)."""
     budget = DEFAULT_MAX_COST[arith.precision] if max_cost is None else max_cost
     if isinstance(model, ExchangeableModel):
@@ -61,8 +64,19 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) 
         e, h = product_profiles(model, arith)
         return e, "exact (independent)", h
     if isinstance(model, MarkovChain):
-        return (chain_entropy_profile(model.initial_distribution, model.transition_matrices, arith),
-                "exact (chain)", None)
+        transitions = model.transition_matrices
+        homogeneous = is_homogeneous(transitions)
+        cost = chain_cost(model.cardinalities, homogeneous, arith.precision)
+        if cost > budget:
+            kind = "homogeneous" if homogeneous else "non-homogeneous"
+            faster = "" if arith.precision == "float" or not homogeneous else \
+                'precision="float" (O(N log N) for a homogeneous chain), '
+            raise ModelTooLargeError(
+                f"exact information profile of a {kind} Markov chain with N={model.N}, cardinalities up to "
+                f"{max(model.cardinalities)} (precision={arith.precision!r})", cost, budget,
+                f"use {faster}a shorter chain, or raise max_cost")
+        h, e = chain_information_profile(model.initial_distribution, transitions, arith)
+        return e, "exact (chain)", h
     cost = enumeration_cost(model.cardinalities)
     if cost > budget:
         raise ModelTooLargeError(
@@ -74,7 +88,7 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) 
     if choose_route(model.cardinalities, perms) == "orbits":
         sums, route = orbit_entropy_sums(joint, arith, perms), f"exact (subsets, {len(perms)} symmetries)"
     else:
-        sums, route = subset_entropy_sums(joint, arith), "exact (subsets)"
+        sums, route = subset_entropy_sums(joint, arith, progress=progress, workers=workers), "exact (subsets)"
     return entropy_profile_from_sums(sums, arith), route, None
 
 
@@ -87,7 +101,9 @@ def entropy_profile(model: Any, precision: str = "float", dps: int | None = None
 
 def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
                         base: Any = None, stderr: float | None = None, seed: Any = None,
-                        samples: int | None = None, max_cost: float | None = None) -> InformationProfile:
+                        samples: int | None = None, max_cost: float | None = None,
+                        progress: bool | None = None, workers: Any = None,
+                        time_budget: float | None = None) -> InformationProfile:
     """Entropy and information profiles of a model, with H, TC, DTC and O-information.
 
     Parameters
@@ -103,10 +119,19 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         Digits for ``"mpmath"`` (default 50).
     base : number, optional
         Logarithm base (default: natural, nats).
-    stderr, seed, samples :
-        Monte Carlo target standard error per ``h_j`` (default 0.01), seed, and cap on samples per ``j``.
+    stderr, seed, samples, time_budget :
+        Monte Carlo target standard error per ``h_j`` (default 0.01), seed, cap on samples per ``j``, and
+        seconds after which sampling stops where the target is not met yet.
     max_cost : float, optional
         Budget of the general exact route (default :data:`DEFAULT_MAX_COST` for the precision).
+    progress : bool, optional
+        A progress bar (needs the optional ``tqdm``, extra ``progress``) on the general exact route; the
+        default shows it when the route runs more than a couple of seconds and tqdm is installed,
+        ``False`` never.
+    workers : int or dask.distributed.Client, optional
+        Where the heavy routes run: a number of local processes or a dask cluster (the general exact
+        route's top-level branches; Monte Carlo batches; the structured routes are fast and run here).
+        The same seed gives the same numbers whatever the workers.
 
     Returns
     -------
@@ -122,15 +147,18 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     (log(2), 2*log(2))
     """
     check_choice(method, "method", METHODS, "information_profile")
+    if progress is not None and not isinstance(progress, bool):
+        raise SymschedError(f"progress must be True, False or None (automatic), got {progress!r}")
+    resolve_workers(workers)  # refuse a bad value before any work
     arith = arithmetic(precision, dps, base)
     max_cost = check_budget(max_cost, "max_cost", "information_profile")
     model = _check_model(model)
     if method == "montecarlo":
-        return _montecarlo(model, arith, stderr, seed, samples)
+        return _montecarlo(model, arith, stderr, seed, samples, workers, time_budget, progress)
     if precision == "float" or precision == "mpmath":
         _refuse_symbols(model, precision)
     try:
-        e, route, h_direct = _exact_entropy_profile(model, arith, max_cost)
+        e, route, h_direct = _exact_entropy_profile(model, arith, max_cost, progress, workers)
     except ModelTooLargeError as exc:
         if method == "exact":
             raise
@@ -143,7 +171,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
                 'for an estimate use information_profile(model, method="montecarlo") (precision="float", with '
                 'stderr=...); for exact values raise max_cost or reduce the model') from exc
         warnings.warn(f"{exc}; falling back to Monte Carlo (an estimate with standard errors)", stacklevel=2)
-        return _montecarlo(model, arith, stderr, seed, samples)
+        return _montecarlo(model, arith, stderr, seed, samples, workers, time_budget, progress)
     with arith.workprec():
         h = h_direct if h_direct is not None else [e[j + 1] - e[j] for j in range(model.N)]
     fin = arith.finalize
@@ -160,12 +188,14 @@ def _refuse_symbols(model: DiscreteModel, precision: str) -> None:
             f"model.subs({{...}}) or use precision='symbolic' (precision={precision!r} needs numbers)")
 
 
-def _montecarlo(model, arith, stderr, seed, samples) -> InformationProfile:
+def _montecarlo(model, arith, stderr, seed, samples, workers=None, time_budget=None,
+                progress=None) -> InformationProfile:
 
     if arith.precision != "float":
         raise SymschedError(f"method='montecarlo' runs in floats; got precision={arith.precision!r}")
     _refuse_symbols(model, "float")
-    return montecarlo_profile(model, stderr=stderr, seed=seed, samples=samples, base=arith.base)
+    return montecarlo_profile(model, stderr=stderr, seed=seed, samples=samples, base=arith.base, workers=workers,
+                              time_budget=time_budget, progress=progress)
 
 
 def entropy(model: Any, **kwargs) -> Any:

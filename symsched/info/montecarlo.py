@@ -34,6 +34,7 @@ from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
 from ..models.chains import HiddenMarkovModel
+from .batched import BatchOracle, batch_means, entropy_of, progress_bar
 from .elimination import bn_log_marginal, hmm_log_marginal
 from .profile import InformationProfile
 
@@ -43,7 +44,6 @@ DEFAULT_STDERR = 0.01
 #: Joint tables up to this many entries are used directly for sampling and marginals.
 JOINT_TABLE_LIMIT = 2 ** 20
 DEFAULT_MAX_SAMPLES = 20_000
-BATCH = 100
 #: Largest total number of marginal-table entries spent on one exact piece (h_0, h_1, h_{N-1}, H).
 EXACT_PIECES_BUDGET = 200_000
 
@@ -214,29 +214,10 @@ def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     return np.minimum((cum < u[:, None]).sum(axis=1), probs.shape[1] - 1)
 
 
-def _estimate_h(oracle: _Oracle, j: int, target: float, max_samples: int, rng) -> tuple[float, float, int]:
-    n = oracle.n
-    values: list[float] = []
-    while len(values) < max_samples:
-        xs = oracle.sample(BATCH)
-        for x in xs:
-            perm = rng.permutation(n)
-            T, i = tuple(sorted(perm[:j].tolist())), int(perm[j])
-            Ti = tuple(sorted(T + (i,)))
-            lp_Ti = oracle.log_marginal(Ti, tuple(int(x[k]) for k in Ti))
-            lp_T = oracle.log_marginal(T, tuple(int(x[k]) for k in T))
-            values.append(lp_T - lp_Ti)
-        if len(values) >= 2 * BATCH:
-            se = float(np.std(values, ddof=1) / math.sqrt(len(values)))
-            if se <= target:
-                break
-    arr = np.asarray(values)
-    return float(arr.mean()), float(arr.std(ddof=1) / math.sqrt(len(arr))), len(arr)
-
-
 def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: Any = None,
                        samples: int | None = None, base: Any = None,
-                       exact_pieces: bool = True) -> InformationProfile:
+                       exact_pieces: bool = True, workers: Any = None,
+                       time_budget: float | None = None, progress: bool | None = None) -> InformationProfile:
     """Monte Carlo estimate of the information profile, with a standard error per ``h_j``.
 
     Parameters
@@ -252,6 +233,14 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     exact_pieces : bool
         Compute ``h_0``, ``h_1``, ``h_{N-1}`` and ``H`` exactly where their marginal tables are small
         (default True; see the module docstring).
+    workers : int or dask.distributed.Client, optional
+        Run the batches on that many local processes or on a dask cluster; the same ``seed`` gives the
+        same numbers whatever the workers (per-batch seeds, fixed rounds: :mod:`symsched.info.batched`).
+    time_budget : float, optional
+        Seconds after which sampling stops (at the end of a round) even where the target is not met;
+        the standard errors then say how far it got.  Results then depend on the machine's speed.
+    progress : bool, optional
+        A tqdm bar over the sampled sizes (default: on beyond joint tables, when tqdm is installed).
 
     Returns
     -------
@@ -273,18 +262,29 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     cap = DEFAULT_MAX_SAMPLES if samples is None else int(samples)
     if cap < 2:
         raise SymschedError(f"samples must be >= 2, got {samples!r}")
-    rng = np.random.default_rng(seed)
-    oracle = _Oracle(model, rng)
+    entropy = entropy_of(seed)  # every batch's seed derives from it (the same numbers on any workers)
+    oracle = _Oracle(model, np.random.default_rng(entropy))
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
     N = model.N
     known, H = oracle.exact_pieces(EXACT_PIECES_BUDGET) if exact_pieces else ({}, None)
     h, var = np.zeros(N), np.zeros(N)
-    for j in range(N):
-        if j in known:
-            h[j] = known[j]
-            continue
-        mean, err, _ = _estimate_h(oracle, j, target / scale, cap, rng)
-        h[j], var[j] = mean, err ** 2
+    for j, v in known.items():
+        h[j] = v
+    # sampled sizes: batches of samples vectorised (ancestral sampling, one contraction per marginal),
+    # every i outside a random T per batch (see symsched.info.batched)
+    todo = [j for j in range(N) if j not in known]
+    if todo:
+        batches = BatchOracle(model, JOINT_TABLE_LIMIT)
+        bar = progress_bar(progress, batches.kind != "joint", len(todo), "Monte Carlo sizes", "size")
+        try:
+            means = batch_means(batches, todo, target / scale, cap, entropy, workers=workers,
+                                time_budget=time_budget,
+                                progress=None if bar is None else (lambda done, total: bar.update(done - bar.n)))
+        finally:
+            if bar is not None:
+                bar.close()
+        for j, (mean, err, _) in means.items():
+            h[j], var[j] = mean, err ** 2
     sampled = [j for j in range(N) if j not in known]
     cov = np.diag(var)
     if H is not None and sampled:

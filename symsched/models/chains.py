@@ -31,12 +31,18 @@ def _matrix_list(value: Any, count: int, what: str) -> list[np.ndarray]:
         mats = [value] * count
     if len(mats) != count:
         raise InvalidModelError(f"{what}: expected one matrix or a list of {count}, got a list of {len(mats)}")
-    out = []
+    out, seen = [], {}
     for t, m in enumerate(mats):
+        if id(m) in seen:  # one matrix repeated (a homogeneous chain): validated once, shared read-only
+            out.append(seen[id(m)])
+            continue
         arr = as_entry_array(m, f"{what} {t + 1}")
         if arr.ndim != 2:
             raise InvalidModelError(f"{what} {t + 1}: expected a matrix (2 axes), got shape {arr.shape}")
         check_probability_table(arr, f"{what} {t + 1}", axis=-1)
+        arr = arr.copy()  # never the caller's array: it is made read-only below
+        arr.flags.writeable = False
+        seen[id(m)] = arr
         out.append(arr)
     return out
 
@@ -83,6 +89,15 @@ class MarkovChain(BayesianNetwork):
             raise InvalidModelError(f"MarkovChain: first variable {first!r} has parents {list(parents)}")
         return t
 
+    def _set_path_cpds(self, names: Sequence[Hashable], init: np.ndarray, mats: Sequence[np.ndarray]) -> None:
+        """The CPDs of the path ``names[0] -> names[1] -> ...`` from tables :func:`markov_chain` validated
+        (shapes chained, rows summing to one); a path has no cycle, so no per-node search for one."""
+        self.set_cpd(names[0], init)
+        for t in range(1, len(names)):
+            node = self._node[names[t]]
+            node["parents"], node["cpd"] = (names[t - 1],), mats[t - 1]
+        self.add_edges_from(zip(names[:-1], names[1:]))
+
     @property
     def transition_matrices(self) -> list[np.ndarray]:
         vs = self.variables
@@ -126,9 +141,7 @@ def markov_chain(n: int, initial: Any, transition: Any,
     mc = MarkovChain()
     for v, k in zip(names, cards):
         mc.add_variable(v, k)
-    mc.set_cpd(names[0], init)
-    for t in range(1, n):
-        mc.set_cpd(names[t], mats[t - 1], parents=[names[t - 1]])
+    mc._set_path_cpds(names, init, mats)
     return mc
 
 

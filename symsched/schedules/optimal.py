@@ -58,6 +58,7 @@ from ..formatting import latex_number
 from ..info.profile import InformationProfile
 from ..results import Estimate, Result
 from .kl import expected_kl, kl_estimate, schedule_weights, working_profile
+from .dp_kernels import Paths, compiled_layer, float_dp
 from .families import constant_schedule
 from .schedule import Schedule
 
@@ -71,6 +72,8 @@ FRONTIER_TABLE_BUDGET = 4_000_000
 #: Budget (elementary DP operations, ~ K N log2 N per K-step solve) of optimal_frontier and
 #: min_steps_for_kl: about half a minute of float64 DP (~3e7 operations per second).
 DEFAULT_DP_BUDGET = 1e9
+#: Use the compiled convex-hull layer for float DPs when numba is installed (False: numpy divide and conquer).
+USE_COMPILED = True
 _METHODS = ("auto", "dc", "naive")
 
 
@@ -197,10 +200,23 @@ def _check_K(K: Any, N: int, where: str) -> int:
     return int(K)
 
 
+def _float_layer(eng: _Engine):
+    """The float64 layer ``(prev, k) -> (cur, arg)`` over ``b = k..N`` and its label: the compiled hull
+    layer (O(N)) when numba is installed, else the numpy divide and conquer (O(N log N))."""
+    if USE_COMPILED and compiled_layer() is not None:
+        return None, "convex-hull DP (compiled) float64"
+    return (lambda prev, k: eng.layer_dc(prev, k, k, eng.N)), "divide-and-conquer float64 DP"
+
+
 def _solve(eng: _Engine, K: int, method: str):
     """Optimal breakpoints and DP value for exactly K steps."""
     N = eng.N
     use_naive = method == "naive" or not eng.monotone
+    if eng.kind == "float" and not use_naive:
+        # bounded memory: checkpointed rows instead of a K x N argmin table
+        layer, label = _float_layer(eng)
+        values, paths = float_dp(eng.h, K, [K], layer)
+        return paths[K], float(values[K - 1]), label
     with eng.workdps():
         prev = eng.first_layer(1, N - K + 1)
         args = []
@@ -442,6 +458,10 @@ class Frontier(Result):
 
     def breakpoints(self, K: int) -> list:
         K = _check_K(K, self.Kmax, "Frontier.breakpoints")
+        if isinstance(self._tables, Paths):
+            if K in self._tables:
+                return self._tables[K]
+            return list(self.schedules(K).breakpoints)
         if self._tables is None:
             return list(self.schedules(K).breakpoints)
         bps = [self.profile.N]
@@ -458,7 +478,7 @@ class Frontier(Result):
         """Round-1 name of :meth:`schedule` (it returns one schedule)."""
         K = _check_K(K, self.Kmax, "Frontier.schedules")
         if K not in self._sched_cache:
-            if self._tables is None:
+            if self._tables is None or (isinstance(self._tables, Paths) and K not in self._tables):
                 self._sched_cache[K] = optimal_schedule(self.profile, K, exact=self._eng.kind != "float")
             else:
                 self._sched_cache[K] = OptimalSchedule(self.profile, self.breakpoints(K), self.dp_values[K - 1],
@@ -539,7 +559,10 @@ def _check_target(target: Any, where: str) -> Any:
 
 
 def _dp_cost(N: int, K: int) -> float:
-    """Elementary operations of one K-step divide-and-conquer solve (~ K N log2 N)."""
+    """Elementary operations of one K-step float solve: ~ 2 K N with the compiled hull layer (forward pass and
+    the recomputation while backtracking), ~ K N log2 N with the numpy divide and conquer."""
+    if USE_COMPILED and compiled_layer() is not None:
+        return 2.0 * K * N
     return float(K) * N * max(1.0, math.log2(N + 1))
 
 
@@ -603,11 +626,19 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
     prof = working_profile(profile)
     N = prof.N
     Kmax = N if Kmax is None else _check_K(Kmax, N, "optimal_frontier")
-    cost = _dp_cost(N, Kmax)  # one divide-and-conquer layer (~ N log2 N) per K
-    _check_budget(cost, max_cost, f"optimal_frontier with N = {N}, Kmax = {Kmax} (~Kmax N log2 N operations)",
+    cost = _dp_cost(N, Kmax)  # one layer per K
+    _check_budget(cost, max_cost, f"optimal_frontier with N = {N}, Kmax = {Kmax} (one O(N) to O(N log N) DP "
+                  "layer per K)",
                   "pass a smaller Kmax, use optimal_schedule(profile, K) for the few K you need or "
                   "min_steps_for_kl(profile, target), or raise max_cost")
     eng = _Engine(prof, exact)
+    if eng.kind == "float" and eng.monotone:
+        layer, label = _float_layer(eng)
+        # the breakpoints of every K (Kmax (Kmax + 1) / 2 entries) are kept within the table budget; beyond
+        # it each schedule is recomputed when asked for
+        every = Kmax * (Kmax + 1) // 2 <= FRONTIER_TABLE_BUDGET
+        values, paths = float_dp(eng.h, Kmax, range(1, Kmax + 1) if every else [], layer)
+        return Frontier(prof, eng, [float(v) for v in values], paths if every else None, label)
     keep = Kmax * (N + 1) <= FRONTIER_TABLE_BUDGET
     tables: list | None = [] if keep else None
     with eng.workdps():

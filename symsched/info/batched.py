@@ -1,0 +1,384 @@
+"""Monte Carlo building blocks vectorised over a batch of samples, and their distribution over workers.
+
+:class:`BatchOracle` draws ``B`` samples of a model at once (ancestral sampling for a Bayesian
+network, a forward pass for a hidden Markov model, the joint table when it is small) and evaluates
+``log p(x_A)`` for all ``B`` samples in one contraction: the CPDs of the ancestors of ``A`` (barren
+nodes sum to one) with the observed axes indexed by the samples, contracted by ``numpy.einsum`` along
+a path computed once per set ``A``; an HMM by one forward pass over the batch.  Structure
+(topological order, ancestor sets, CPD tables) is computed once per model.
+
+:func:`batch_means` estimates ``h_j = E[log p(x_T) - log p(x_{T+i})]`` in *batches*: one random
+``T``, every ``i`` outside it and ``B`` fresh samples per batch, so batch means are independent and identically
+distributed and the standard error is that of the batch means (honest whatever the correlation
+inside a batch).  Batch ``k`` of size ``j`` draws from its own seed, ``SeedSequence(seed,
+spawn_key=(j, k))``, and batches run in rounds of a fixed number, so the numbers depend on the seed
+only, never on how many workers ran them (local processes or a ``dask.distributed`` client).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Sequence
+
+import networkx as nx
+import numpy as np
+
+from ..errors import SymschedError
+from ..models.base import DiscreteModel
+from ..models.bayesian import BayesianNetwork
+from ..models.chains import HiddenMarkovModel
+
+__all__ = ["BatchOracle", "batch_means", "resolve_workers", "entropy_of", "progress_bar", "BATCH_SIZE",
+           "ROUND_BATCHES"]
+
+#: Samples per batch (one random subset per batch).
+BATCH_SIZE = 64
+#: Batches per size ``j`` in one round; the stopping rule is checked between rounds ...
+ROUND_BATCHES = 8
+#: ... once at least this many batch means estimate the standard error.
+MIN_BATCHES = 32
+#: Marginal tables of a small joint kept for reuse.
+_PATH_CACHE = 4096
+_EINSUM_LABELS = 52
+
+
+def _categorical(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Inverse-cdf draws, one per row of ``probs`` (rows summing to 1), from uniforms ``u``."""
+    cum = np.cumsum(probs, axis=-1)
+    return np.minimum((cum < (u * cum[:, -1])[:, None]).sum(axis=1), probs.shape[1] - 1)
+
+
+class BatchOracle:
+    """Samples and ``log p(x_A)`` of one model, vectorised over samples (see the module docstring)."""
+
+    def __init__(self, model: DiscreteModel, joint_limit: int):
+        self.n = model.N
+        self.cards = tuple(model.cardinalities)
+        self._tables: dict = {}
+        if model.joint_size() <= joint_limit:
+            self.kind = "joint"
+            self.joint = np.asarray(model.joint("float"), dtype=float)
+            self._flat_cdf = np.cumsum(self.joint.ravel())
+        elif isinstance(model, BayesianNetwork):
+            self.kind = "bn"
+            names = model.variables
+            self.order = [model.index_of(v) for v in nx.topological_sort(model)]
+            self.family = {}
+            for v in names:
+                parents, table = model.cpd(v)
+                i = model.index_of(v)
+                self.family[i] = (tuple(model.index_of(p) for p in parents), np.asarray(table, dtype=float))
+            self.ancestors = [0] * self.n  # bitmask of the variable and its ancestors
+            for i in self.order:
+                mask = 1 << i
+                for p in self.family[i][0]:
+                    mask |= self.ancestors[p]
+                self.ancestors[i] = mask
+            self.rank = _elimination_rank(self.n, [self.family[i][0] + (i,) for i in range(self.n)], self.cards)
+        elif isinstance(model, HiddenMarkovModel):
+            self.kind = "hmm"
+            self.initial = np.asarray(model.initial_distribution, dtype=float)
+            self.trans = [np.asarray(t, dtype=float) for t in model.transition_matrices]
+            self.emis = [np.asarray(e, dtype=float) for e in model.emission_matrices]
+        else:
+            raise SymschedError(f"BatchOracle: no batched sampler for {type(model).__name__} beyond its joint table")
+
+    # -- sampling ------------------------------------------------------------------------------
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` independent samples, shape ``(size, N)``."""
+        if self.kind == "joint":
+            u = rng.random(size) * self._flat_cdf[-1]
+            flat = np.minimum(np.searchsorted(self._flat_cdf, u, side="right"), self.joint.size - 1)
+            return np.stack(np.unravel_index(flat, self.joint.shape), axis=1)
+        x = np.zeros((size, self.n), dtype=np.int64)
+        if self.kind == "bn":
+            u = rng.random((self.n, size))
+            for v in self.order:
+                parents, table = self.family[v]
+                probs = table[tuple(x[:, p] for p in parents)] if parents else \
+                    np.broadcast_to(table, (size, table.shape[-1]))
+                x[:, v] = _categorical(u[v], probs)
+            return x
+        u = rng.random((2, self.n, size))
+        z = _categorical(u[0, 0], np.broadcast_to(self.initial, (size, len(self.initial))))
+        for t in range(self.n):
+            if t > 0:
+                z = _categorical(u[0, t], self.trans[t - 1][z])
+            x[:, t] = _categorical(u[1, t], self.emis[t][z])
+        return x
+
+    # -- marginals -----------------------------------------------------------------------------
+    def log_marginal(self, subset: Sequence[int], x: np.ndarray) -> np.ndarray:
+        """``log p(x_A)`` for every row of ``x`` (shape ``(B, N)``), ``A = subset``."""
+        subset = tuple(sorted(int(k) for k in subset))
+        B = x.shape[0]
+        if not subset:
+            return np.zeros(B)
+        if self.kind == "joint":
+            table = self._tables.get(subset)
+            if table is None:
+                drop = tuple(k for k in range(self.n) if k not in subset)
+                table = self.joint.sum(axis=drop) if drop else self.joint
+                if len(self._tables) < _PATH_CACHE:
+                    self._tables[subset] = table
+            p = table[tuple(x[:, k] for k in subset)]
+        elif self.kind == "hmm":
+            return self._hmm_log_marginal(subset, x)
+        else:
+            p = self._bn_marginal(subset, x)
+        with np.errstate(divide="ignore"):
+            return np.log(p)
+
+    def _bn_marginal(self, subset: tuple, x: np.ndarray) -> np.ndarray:
+        keep = 0
+        for v in subset:
+            keep |= self.ancestors[v]
+        observed = set(subset)
+        hidden = [k for k in range(self.n) if keep >> k & 1 and k not in observed]
+        label = {k: i for i, k in enumerate(hidden)}
+        batch = len(hidden)
+        operands: list = []
+        for v in range(self.n):
+            if not keep >> v & 1:
+                continue
+            parents, table = self.family[v]
+            vars_ = parents + (v,)
+            obs = [a for a, u in enumerate(vars_) if u in observed]
+            free = [a for a, u in enumerate(vars_) if u not in observed]
+            if obs:
+                arr = np.transpose(table, obs + free)[tuple(x[:, vars_[a]] for a in obs)]
+                operands += [arr, [batch] + [label[vars_[a]] for a in free]]
+            else:
+                operands += [table, [label[u] for u in vars_]]
+        order = [label[k] for k in sorted(hidden, key=self.rank.__getitem__)]
+        if len(hidden) + 1 <= _EINSUM_LABELS:
+            path = _path_from_order(operands[1::2], order, batch)
+            return np.einsum(*operands, [batch], optimize=path)
+        return _eliminate_stepwise(list(zip(operands[0::2], operands[1::2])), order, batch)
+
+    def _hmm_log_marginal(self, subset: tuple, x: np.ndarray) -> np.ndarray:
+        B = x.shape[0]
+        alpha = np.broadcast_to(self.initial, (B, len(self.initial))).copy()
+        logp = np.zeros(B)
+        observed = set(subset)
+        for t in range(subset[-1] + 1):
+            if t > 0:
+                alpha = alpha @ self.trans[t - 1]
+            if t in observed:
+                alpha = alpha * self.emis[t][:, x[:, t]].T
+                s = alpha.sum(axis=1)
+                with np.errstate(divide="ignore"):
+                    logp += np.log(s)
+                alpha = alpha / np.where(s > 0, s, 1.0)[:, None]
+        return logp
+
+
+def _elimination_rank(n: int, families: Sequence[tuple], cards: Sequence[int]) -> list[int]:
+    """Position of every variable in one greedy min-weight elimination order of the moral graph (computed once
+    per model; every marginal then eliminates its hidden variables in this order)."""
+    adj = [set() for _ in range(n)]
+    for fam in families:
+        for a in fam:
+            adj[a] |= set(fam) - {a}
+    rank, left = [0] * n, set(range(n))
+    for pos in range(n):
+        v = min(left, key=lambda u: (math.prod(cards[w] for w in adj[u] & left) * cards[u], u))
+        rank[v] = pos
+        nb = adj[v] & left
+        for a in nb:
+            adj[a] |= nb - {a}
+        left.discard(v)
+    return rank
+
+
+def _path_from_order(labels: Sequence[list], order: Sequence[int], batch: int) -> list:
+    """An ``einsum`` contraction path that sums the hidden labels out in ``order``."""
+    ops = [set(ls) for ls in labels]
+    path: list = ["einsum_path"]
+    for lv in order:
+        idx = tuple(k for k, ls in enumerate(ops) if lv in ls)
+        if not idx:
+            continue
+        merged = set().union(*(ops[k] for k in idx))
+        rest = [ls for k, ls in enumerate(ops) if k not in idx]
+        needed = set().union(*rest) if rest else set()
+        ops = rest + [{u for u in merged if u in needed or u == batch}]
+        path.append(idx)
+    if len(ops) > 1:
+        path.append(tuple(range(len(ops))))
+    return path
+
+
+def _eliminate_stepwise(work: list, order: Sequence[int], batch: int) -> np.ndarray:
+    """The same contraction one eliminated label at a time, each step relabelled locally: for marginals with
+    more hidden ancestors than one ``einsum`` call can label (52); each step's labels are its merged factor's."""
+    for lv in order:
+        group = [w for w in work if lv in w[1]]
+        if not group:
+            continue
+        rest = [w for w in work if lv not in w[1]]
+        needed = {u for _, ls in rest for u in ls} | {batch}
+        merged = list(dict.fromkeys(u for _, ls in group for u in ls))
+        keep = [u for u in merged if u != lv and u in needed]
+        local = {u: i for i, u in enumerate(merged)}
+        if len(local) > _EINSUM_LABELS:
+            raise SymschedError(f"batched elimination: a factor of {len(local)} variables exceeds einsum's "
+                                f"{_EINSUM_LABELS} labels (treewidth too large for exact marginals)")
+        args: list = []
+        for arr, ls in group:
+            args += [arr, [local[u] for u in ls]]
+        work = rest + [(np.einsum(*args, [local[u] for u in keep], optimize="greedy"), keep)]
+    labels = list(dict.fromkeys(u for _, ls in work for u in ls))
+    local = {u: i for i, u in enumerate(labels)}
+    args = []
+    for arr, ls in work:
+        args += [arr, [local[u] for u in ls]]
+    return np.einsum(*args, [local[batch]])
+
+
+# -- batches, seeds and workers ---------------------------------------------------------------------
+
+def entropy_of(seed: Any) -> int:
+    """The integer entropy every batch seed derives from: ``seed`` itself (an int), drawn from a Generator,
+    or fresh (``None``)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2 ** 63))
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(2, np.uint64).astype(object)[0])
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
+        return int(seed)
+    raise SymschedError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
+
+
+def batch_seed(entropy: int, j: int, k: int) -> np.random.Generator:
+    """The generator of batch ``k`` of size ``j``: a function of the seed only."""
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(j, k)))
+
+
+def one_batch(oracle: BatchOracle, entropy: int, j: int, k: int, size: int) -> float:
+    """The mean of ``log p(x_T) - log p(x_{T+i})`` over ``size`` samples and every ``i`` outside ``T``,
+    ``T`` uniform of size ``j`` drawn for this batch (averaging over ``i`` removes most of the variance
+    between subsets at ``N - j`` contractions per batch)."""
+    rng = batch_seed(entropy, j, k)
+    T = tuple(sorted(rng.permutation(oracle.n)[:j].tolist()))
+    x = oracle.sample(rng, size)
+    base = oracle.log_marginal(T, x)
+    outside = [i for i in range(oracle.n) if i not in set(T)]
+    return float(np.mean([np.mean(base - oracle.log_marginal(T + (i,), x)) for i in outside]))
+
+
+_WORKER_ORACLE: list = []
+
+
+def _init_worker(oracle: BatchOracle) -> None:
+    _WORKER_ORACLE[:] = [oracle]
+
+
+def _worker_batch(task: tuple) -> float:
+    return one_batch(_WORKER_ORACLE[0], *task)
+
+
+def _dask_batch(task: tuple, oracle: BatchOracle) -> float:
+    return one_batch(oracle, *task)
+
+
+def progress_bar(progress: bool | None, long: bool, total: int, desc: str, unit: str):
+    """A tqdm bar when ``progress`` is True, or None (automatic) and the job is ``long``; else None.
+
+    tqdm is optional (extra ``progress``): without it the automatic bar is silently off and
+    ``progress=True`` says what to install.
+    """
+    if progress is False or (progress is None and not long):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            raise SymschedError('progress=True needs tqdm: pip install "symsched[progress]"') from None
+        return None
+    return tqdm(total=total, desc=desc, unit=unit, leave=False)
+
+
+def resolve_workers(workers: Any):
+    """``None`` / 1 (this process), an int > 1 (local processes) or a ``dask.distributed.Client``."""
+    if workers is None:
+        return None
+    if isinstance(workers, (bool, np.bool_)):
+        raise SymschedError(f"workers must be None, a positive int or a dask.distributed Client, got {workers!r}")
+    if isinstance(workers, (int, np.integer)):
+        if workers < 1:
+            raise SymschedError(f"workers must be a positive number of processes, got {workers!r}")
+        return None if workers == 1 else int(workers)
+    if type(workers).__name__ == "Client" and hasattr(workers, "map") and hasattr(workers, "gather"):
+        return workers
+    raise SymschedError(f"workers must be None, a positive int or a dask.distributed Client, got "
+                        f"{type(workers).__name__}")
+
+
+class _Runner:
+    """Runs batch tasks here, on local processes or on a dask client; results in task order."""
+
+    def __init__(self, oracle: BatchOracle, workers: Any):
+        self.oracle, self.workers, self._pool, self._remote = oracle, workers, None, None
+
+    def __enter__(self):
+        if isinstance(self.workers, int):
+            ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (BLAS, dask)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                             initargs=(self.oracle,))
+        elif self.workers is not None:
+            self._remote = self.workers.scatter(self.oracle, broadcast=True)
+        return self
+
+    def __exit__(self, *exc):
+        if self._pool is not None:
+            self._pool.shutdown()
+        return False
+
+    def run(self, tasks: list) -> list:
+        if self._pool is not None:
+            return list(self._pool.map(_worker_batch, tasks, chunksize=max(1, len(tasks) // (4 * self.workers))))
+        if self._remote is not None:
+            futures = self.workers.map(_dask_batch, tasks, oracle=self._remote, pure=False)
+            return self.workers.gather(futures)
+        return [one_batch(self.oracle, *t) for t in tasks]
+
+
+def batch_means(oracle: BatchOracle, js: Sequence[int], target: float, max_samples: int, entropy: int,
+                workers: Any = None, time_budget: float | None = None, batch: int = BATCH_SIZE,
+                progress: Callable | None = None) -> dict:
+    """``{j: (mean, stderr, samples)}`` for every size in ``js``, by rounds of batches until each meets
+    ``target`` (standard error of the batch means), reaches ``max_samples``, or ``time_budget`` runs out."""
+    js = list(js)
+    means: dict = {j: [] for j in js}
+    active = list(js)
+    start = time.perf_counter()
+    cap_batches = max(2, math.ceil(max_samples / batch))
+    with _Runner(oracle, resolve_workers(workers)) as runner:
+        while active:
+            tasks = [(entropy, j, len(means[j]) + r, batch) for j in active for r in range(ROUND_BATCHES)]
+            results = runner.run(tasks)
+            for (_, j, _, _), value in zip(tasks, results):
+                means[j].append(value)
+            still = []
+            for j in active:
+                m = np.asarray(means[j])
+                se = float(m.std(ddof=1) / math.sqrt(len(m)))
+                if not ((se <= target and len(m) >= MIN_BATCHES) or len(m) >= cap_batches):
+                    still.append(j)
+            if progress is not None:
+                progress(len(js) - len(still), len(js))
+            active = still
+            if time_budget is not None and time.perf_counter() - start > time_budget:
+                break
+    out = {}
+    for j in js:
+        m = np.asarray(means[j])
+        out[j] = (float(m.mean()), float(m.std(ddof=1) / math.sqrt(len(m))), len(m) * batch)
+    return out
+
