@@ -87,7 +87,8 @@ def entropy_profile(model: Any, precision: str = "float", dps: int | None = None
 
 def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
                         base: Any = None, stderr: float | None = None, seed: Any = None,
-                        samples: int | None = None, max_cost: float | None = None) -> InformationProfile:
+                        samples: int | None = None, max_cost: float | None = None,
+                        simplify: str = "fast") -> InformationProfile:
     """Entropy and information profiles of a model, with H, TC, DTC and O-information.
 
     Parameters
@@ -107,6 +108,11 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         Monte Carlo target standard error per ``h_j`` (default 0.01), seed, and cap on samples per ``j``.
     max_cost : float, optional
         Budget of the general exact route (default :data:`DEFAULT_MAX_COST` for the precision).
+    simplify : {"none", "fast", "full"}
+        Canonical form of symbolic ``h``, ``e`` and ``H`` (:func:`symsched.arithmetic.simplify_information`):
+        ``"fast"`` (default) splits logarithms into logs of primes and of irreducible factors and writes
+        binary entropies as ``h2``; ``"full"`` also runs sympy's ``simplify`` on every coefficient;
+        ``"none"`` returns the expressions as computed.  Ignored for floats and mpmath.
 
     Returns
     -------
@@ -122,7 +128,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     (log(2), 2*log(2))
     """
     check_choice(method, "method", METHODS, "information_profile")
-    arith = arithmetic(precision, dps, base)
+    arith = arithmetic(precision, dps, base, simplify)
     max_cost = check_budget(max_cost, "max_cost", "information_profile")
     model = _check_model(model)
     if method == "montecarlo":
