@@ -28,7 +28,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .formatting import format_value, html_table, latex_escape, latex_number
+from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_escape, latex_number,
+                         latex_text_lines)
 
 __all__ = ["Result", "Estimate", "jsonable", "digits_for"]
 
@@ -194,7 +195,7 @@ def _latex_any(x: Any, digits: int) -> str:
     if x is None:
         return r"\text{n/a}"
     if isinstance(x, str):
-        return rf"\text{{{latex_escape(x)}}}"
+        return latex_text_lines(x, LATEX_WIDTH - 18)  # long notes wrap instead of running off the page
     if isinstance(x, Result):
         return x.latex()
     if isinstance(x, (tuple, list)):
@@ -251,11 +252,15 @@ class Estimate(Result):
         return (self.value - z * self.stderr, self.value + z * self.stderr)
 
     def __repr__(self) -> str:
-        return f"Estimate({format_value(self.value, self.digits)} ± {format_value(self.stderr, 2)})"
+        return f"Estimate({format_value(self.value, self._value_digits())} ± {format_value(self.stderr, 2)})"
 
     def __str__(self) -> str:
         head = f"{self.what} = " if self.what else ""
-        return f"{head}{format_value(self.value, self.digits)} ± {format_value(self.stderr, 2)} (estimate)"
+        return f"{head}{format_value(self.value, self._value_digits())} ± {format_value(self.stderr, 2)} (estimate)"
 
     def latex(self) -> str:
-        return rf"{latex_number(self.value, self.digits)} \pm {latex_number(self.stderr, 2)}"
+        return rf"{latex_number(self.value, self._value_digits())} \pm {latex_number(self.stderr, 2)}"
+
+    def _value_digits(self) -> int:
+        """Only the digits the standard error vouches for."""
+        return estimate_digits(self.value, self.stderr, self.digits)
