@@ -79,10 +79,10 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None) 
 
 
 def entropy_profile(model: Any, precision: str = "float", dps: int | None = None, base: Any = None,
-                    max_cost: float | None = None) -> tuple:
+                    max_cost: float | None = None, simplify: str = "fast") -> tuple:
     """Exact entropy profile ``e_0..e_N`` (``e_j = mean_{|T|=j} H(X_T)``)."""
     return information_profile(model, method="exact", precision=precision, dps=dps, base=base,
-                               max_cost=max_cost).e
+                               max_cost=max_cost, simplify=simplify).e
 
 
 def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
