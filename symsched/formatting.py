@@ -21,7 +21,7 @@ import sympy as sp
 from .errors import SymschedError
 
 __all__ = ["format_value", "latex_number", "latex_escape", "text_table", "html_table", "latex_width", "latex_lines",
-           "latex_terms", "latex_equations", "latex_fit", "latex_text_lines", "latex_array", "latex_label", "estimate_digits",
+           "latex_terms", "latex_equations", "latex_fit", "latex_text", "latex_text_lines", "latex_array", "latex_label", "estimate_digits",
            "LATEX_WIDTH"]
 
 _ESCAPES = {
@@ -412,17 +412,59 @@ def latex_fit(parts: list, sep: str = r",\quad ", width: float = LATEX_WIDTH) ->
     return "\\begin{gathered}" + r" \\ ".join(latex_lines(pieces, width)) + "\\end{gathered}"
 
 
+# Characters that cannot stay inside \text{} in math mode as both pdflatex and MathJax (Jupyter) read it:
+# they are set as math between the text pieces (MathJax prints "\_" inside \text{} literally).
+_TEXT_AS_MATH = {"_": r"\_", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "{": r"\{", "}": r"\}",
+                 "~": r"\sim", "^": r"\hat{}", "\\": r"\backslash", "||": r"\|", "<=": r"\le", ">=": r"\ge",
+                 "|": "|", "<": "<", ">": ">"}
+
+
+def latex_text(text: str) -> str:
+    r"""Plain text for math mode: ``\text{...}`` pieces, with LaTeX's special characters, ``||``,
+    ``<=`` and Greek letters set as math between them, so that pdflatex and MathJax print the same.
+
+    >>> latex_text("k_max & E KL <= TC")
+    '\\text{k}\\_\\text{max }\\&\\text{ E KL }\\le\\text{ TC}'
+    """
+    text = str(text)
+    out, buf, i = [], "", 0
+
+    def flush():
+        if buf:
+            out.append(rf"\text{{{buf}}}")
+        return ""
+    while i < len(text):
+        two = text[i:i + 2]
+        if two in _TEXT_AS_MATH:
+            buf = flush()
+            out.append(_TEXT_AS_MATH[two])
+            i += 2
+            continue
+        c = text[i]
+        if c in _TEXT_AS_MATH:
+            buf = flush()
+            out.append(_TEXT_AS_MATH[c])
+        elif c in _UNICODE:
+            buf = flush()
+            out.append(_UNICODE[c].replace(r"\ensuremath{", "{"))
+        else:
+            buf += c
+        i += 1
+    flush()
+    return "".join(out) or r"\text{}"
+
+
 def latex_text_lines(text: str, width: float = LATEX_WIDTH, style: str = "") -> str:
-    r"""Plain text as math-mode LaTeX: one ``\text{...}`` when it fits, else a one-column ``array``
-    of wrapped lines.  ``style`` (e.g. ``\scriptstyle``) is put in front of every line.
+    r"""Plain text as math-mode LaTeX (:func:`latex_text`): one line when it fits, else a one-column
+    ``array`` of wrapped lines.  ``style`` (e.g. ``\scriptstyle``) is put in front of every line.
 
     >>> latex_text_lines("a_b & c")
-    '\\text{a\\_b \\& c}'
+    '\\text{a}\\_\\text{b }\\&\\text{ c}'
     """
     scale = {"\\scriptstyle": 0.7, "\\scriptscriptstyle": 0.5}.get(style.strip(), 1.0)
     chars = max(12, int(width / scale))
     chunks = textwrap.wrap(str(text), chars) or [""]
-    lines = [f"{style}\\text{{{latex_escape(c)}}}" for c in chunks]
+    lines = [f"{style}{latex_text(c)}" for c in chunks]
     if len(lines) == 1:
         return lines[0]
     return "\\begin{array}{@{}l@{}}" + r" \\ ".join(lines) + "\\end{array}"
@@ -444,7 +486,7 @@ def latex_label(name: str) -> str:
             return "\\" + w
         if len(w) == 1 and w.isalpha():
             return w
-        return rf"\mathrm{{{latex_escape(w)}}}" if w.replace(" ", "").isalnum() else rf"\text{{{latex_escape(w)}}}"
+        return rf"\mathrm{{{w}}}" if w.isalnum() else latex_text(w)
 
     head, *rest = str(name).split("_")
     out = word(head)

@@ -28,7 +28,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_escape, latex_number,
+from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_number, latex_text,
                          latex_text_lines)
 
 __all__ = ["Result", "Estimate", "jsonable", "digits_for"]
@@ -159,7 +159,7 @@ class Result:
         """Math-mode LaTeX (no surrounding ``$``); by default a two-column ``array`` of the fields."""
         rows = []
         for name, value in self._field_items():
-            rows.append(rf"\text{{{latex_escape(name)}}} & {_latex_any(value, self.digits)}")
+            rows.append(rf"{latex_text(name)} & {_latex_any(value, self.digits)}")
         body = r" \\ ".join(rows)
         return rf"\begin{{array}}{{ll}} {body} \end{{array}}"
 

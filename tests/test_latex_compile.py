@@ -65,6 +65,15 @@ def test_no_dollars_and_no_e_notation(items):
         assert not re.search(r"\d(\.\d+)?e[-+]?\d", tex), (title, re.search(r".{20}\de[-+]?\d.{5}", tex))
 
 
+def test_text_is_the_same_in_mathjax(items):
+    # Jupyter's MathJax prints escapes inside \text{} literally ("error\_L"): special characters are set
+    # as math between text pieces (formatting.latex_text)
+    escaped = re.compile(r"\\text\{[^{}]*\\[_&%#{}$][^{}]*\}")
+    assert escaped.search(r"\text{error\_L}")  # the check sees the defect it guards against
+    for title, tex in items:
+        assert not escaped.search(tex), (title, escaped.findall(tex)[:5])
+
+
 def test_text_labels_do_not_use_ot1_glyphs():
     # "KL(p||q)" in \text{} prints as "KL(p——q)" with the default OT1 font; "<=" as "¡="
     assert "|" not in latex_escape("KL(p||q)").replace(r"\|", "").replace(r"\ensuremath{|}", "")
