@@ -545,15 +545,17 @@ def positive_form(expr: Any) -> Any:
         return sp.Add(*[positive_form(t) for t in expr.args])
     if not expr.is_Mul:
         return expr
-    sign, factors = 1, []
+    sign, factors, changed = 1, [], False
     for f in expr.args:
         base, e = f.as_base_exp()
         if base.is_Add and not base.free_symbols and e.is_Integer and base.is_negative:
             sign = -sign if int(e) % 2 else sign
             factors.append(sp.Pow(sp.expand(-base), e))
+            changed = True
         else:
             factors.append(f)
-    return sign * sp.Mul(*factors)
+    # rebuilt only when something changed: Mul(-1/12, e + 1) would otherwise be distributed again
+    return sign * sp.Mul(*factors) if changed else expr
 
 
 def latex_value(x: Any, precision: str) -> str:
