@@ -40,6 +40,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .errors import SymbolicValueError, SymschedError
 from .formatting import latex_number
@@ -420,7 +421,7 @@ def _split_log(arg: sp.Expr, point: dict | None) -> sp.Expr:
             const *= c ** sign
             for f, k in factors:
                 parts.append((f, sign * k))
-    except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed, NotImplementedError):
+    except (BasePolynomialError, NotImplementedError):
         return sp.log(arg)
     if len(parts) == 1 and parts[0][1] == 1 and const == 1 and parts[0][0] == arg:
         return sp.log(arg)  # irreducible already: keep it (sign-normalised)
@@ -452,7 +453,7 @@ def _coefficient(c: sp.Expr, level: str) -> sp.Expr:
         c = c.rewrite(sp.exp)
     try:
         c = sp.factor(sp.cancel(c))
-    except (sp.PolynomialError, NotImplementedError):
+    except (BasePolynomialError, NotImplementedError):
         pass
     c = positive_form(c)
     if level == "full" and sp.count_ops(c) <= SIMPLIFY_MAX_OPS:
