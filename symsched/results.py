@@ -28,8 +28,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_number, latex_text,
-                         latex_text_lines)
+from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_lines, latex_number,
+                         latex_text, latex_text_lines, latex_width)
 
 __all__ = ["Result", "Estimate", "jsonable", "digits_for"]
 
@@ -202,7 +202,12 @@ def _latex_any(x: Any, digits: int) -> str:
         items = [_latex_any(v, digits) for v in x]
         if len(items) > 12:
             items = items[:10] + [r"\ldots", items[-1]]
-        return r"\left(" + ", ".join(items) + r"\right)"
+        one = r"\left(" + ", ".join(items) + r"\right)"
+        if latex_width(one) <= LATEX_WIDTH - 18:
+            return one
+        # too wide for the value column of the default two-column array: wrap after whole entries
+        lines = latex_lines([f"{v}," for v in items[:-1]] + [items[-1]], LATEX_WIDTH - 20)
+        return r"\begin{array}{@{}l@{}}(" + r" \\ ".join(lines) + r")\end{array}"
     if isinstance(x, (bool, np.bool_)):
         return rf"\text{{{bool(x)}}}"
     return latex_number(x, digits)

@@ -30,7 +30,7 @@ MAX_OVERFULL_PT = 5.0
 
 def _documents():
     """(title, LaTeX) pairs: math mode, except the derivation which is its own ``align`` environment."""
-    items = [(f"{name} (result protocol fixture)", factory().latex()) for name, factory in sorted(FACTORIES.items())]
+    items = [(name, factory().latex()) for name, factory in sorted(FACTORIES.items())]
     prof = ss.information_profile(_network(EPS), precision="symbolic")
     items.append(("symbolic profile, 4-node network, one parameter", prof.latex()))
     items.append(("symbolic profile, full simplification",
