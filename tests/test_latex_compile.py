@@ -45,6 +45,8 @@ def _documents():
         ss.information_profile(ss.binary_symmetric_chain(5, 0.2), method="montecarlo", stderr=0.05, seed=0),
         [2, 3]).latex()))
     items.append(("tiny numbers", ss.to_latex([3.8e-05, 1.25e-12, 6.02e23])))
+    items.append(("a long sequence", ss.to_latex([1 / (k + 3) for k in range(40)])))
+    items.append(("a long symbolic sum", ss.to_latex(prof.h[2])))
     return items
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
-from ..formatting import latex_escape, latex_number
+from ..formatting import LATEX_WIDTH, latex_escape, latex_lines, latex_number, latex_terms, latex_width
 
 __all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape"]
 
@@ -36,7 +36,12 @@ def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None
         shown = [to_latex(v, digits) for v in items[:head]] + [r"\ldots", to_latex(items[-1], digits)]
     else:
         shown = [to_latex(v, digits) for v in items]
-    return r"\left(" + ", ".join(shown) + r"\right)"
+    one = r"\left(" + ", ".join(shown) + r"\right)"
+    if latex_width(one) <= LATEX_WIDTH or len(shown) < 2:
+        return one
+    # wider than the page: whole entries per line, in an array so that it stays one math object
+    lines = latex_lines([f"{v}," for v in shown[:-1]] + [shown[-1]], LATEX_WIDTH - 2)
+    return r"\begin{array}{@{}l@{}}(" + r" \\ ".join(lines) + r")\end{array}"
 
 
 def to_latex(obj: Any, digits: int = 6) -> str:
@@ -77,7 +82,12 @@ def to_latex(obj: Any, digits: int = 6) -> str:
     if isinstance(obj, sp.MatrixBase):
         return sp.latex(obj)
     if isinstance(obj, sp.Basic):
-        return sp.latex(obj)
+        tex = sp.latex(obj)
+        if isinstance(obj, sp.Expr) and obj.is_Add and latex_width(tex) > LATEX_WIDTH:
+            # a long sum: broken after whole terms, one aligned line each (amsmath)
+            lines = latex_lines(latex_terms(obj), LATEX_WIDTH - 4)
+            return "\\begin{aligned}\n&" + " \\\\\n&\\quad ".join(lines) + "\n\\end{aligned}"
+        return tex
     if isinstance(obj, (numbers.Number, np.number, mpmath.mpf, Fraction, bool, np.bool_)):
         return latex_number(obj, digits)
     if isinstance(obj, str):
