@@ -560,10 +560,13 @@ def positive_form(expr: Any) -> Any:
 
 
 def latex_value(x: Any, precision: str) -> str:
-    """LaTeX of one number of the given precision: 6 significant digits for floats, sympy otherwise."""
+    """LaTeX of one number of the given precision: 6 significant digits for floats, 15 for mpmath
+    (as ``1.5 \\times 10^{-7}``), sympy's form for symbolic values."""
     if precision == "float":
         return latex_number(float(x), 6)
-    return sp.latex(sp.sympify(x) if precision == "symbolic" else sp.Float(x, 15))
+    if precision == "symbolic":
+        return sp.latex(sp.sympify(x))
+    return latex_number(x if isinstance(x, mpmath.mpf) else mpmath.mpf(sp.Float(x, 20)._mpf_), 15)
 
 
 def arithmetic(precision: str = "float", dps: int | None = None, base: Any = None,
