@@ -34,6 +34,7 @@ import numbers
 from contextlib import nullcontext
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Iterable
 
 import mpmath
@@ -352,7 +353,7 @@ def _log_rational(q: sp.Rational) -> sp.Expr:
 
 def _value_at(expr: sp.Expr, point: dict) -> complex | None:
     try:
-        v = complex(sp.N(expr.subs(point) if point else expr, 30))
+        v = complex(expr.evalf(30, subs=point) if point else sp.N(expr, 30))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
     return v if math.isfinite(v.real) and math.isfinite(v.imag) else None
@@ -390,6 +391,11 @@ def _reference_point(expr: sp.Expr, args: list) -> dict | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _split_log_cached(arg: sp.Expr, point: tuple | None) -> sp.Expr:
+    return _split_log(arg, None if point is None else dict(point))
+
+
 def _split_log(arg: sp.Expr, point: dict | None) -> sp.Expr:
     """``log(arg)`` as a sum of logs of primes and of sign-normalised irreducible factors.
 
@@ -414,7 +420,7 @@ def _split_log(arg: sp.Expr, point: dict | None) -> sp.Expr:
     if arg.is_Mul and all(_positive_at(a, point) for a in arg.args):
         return sp.Add(*[_split_log(a, point) for a in arg.args])
     try:
-        num, den = sp.fraction(sp.cancel(sp.together(arg)))
+        num, den = sp.fraction(sp.cancel(arg))
         const, parts = sp.S.One, []
         for poly, sign in ((num, 1), (den, -1)):
             c, factors = sp.factor_list(poly)
@@ -452,7 +458,7 @@ def _coefficient(c: sp.Expr, level: str) -> sp.Expr:
     if c.has(HyperbolicFunction):
         c = c.rewrite(sp.exp)
     try:
-        c = sp.factor(sp.cancel(c))
+        c = sp.factor(c)
     except (BasePolynomialError, NotImplementedError):
         pass
     c = positive_form(c)
@@ -517,7 +523,8 @@ def simplify_information(expr: Any, level: str = "fast") -> Any:
     logs = list(expr.atoms(sp.log))
     point = _reference_point(expr, [a.args[0] for a in logs]) if logs else {}
     if logs:
-        expr = expr.xreplace({a: _split_log(a.args[0], point) for a in logs})
+        key = None if point is None else tuple(sorted(point.items(), key=lambda kv: str(kv[0])))
+        expr = expr.xreplace({a: _split_log_cached(a.args[0], key) for a in logs})
     expr = sp.expand(expr)
     # no simplify() on the whole: it would recombine the logs into log(<huge integer>) and log(x**y)
     atoms = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
