@@ -37,6 +37,8 @@ def _documents():
                   ss.information_profile(ss.binary_symmetric_chain(4, EPS), precision="symbolic",
                                          simplify="full").latex()))
     items.append(("profile of 40 tokens", ss.information_profile(ss.binary_symmetric_chain(40, 0.1)).latex()))
+    items.append(("estimated profile", ss.information_profile(ss.binary_symmetric_chain(12, 0.1), method="montecarlo",
+                                                              stderr=0.05, seed=0).latex()))
     rep = ss.report(ss.binary_symmetric_chain(6, 0.1), K=[2, 3])
     items.append(("report", rep.latex()))
     items.append(("to_latex(report)", ss.to_latex(rep)))
