@@ -217,3 +217,14 @@ def test_split_logs_keep_their_value(terms):
         assert abs(sp.N((out - expr).subs(EPS, v), 40)) < 1e-30
     for lg in _logs(out):
         assert not isinstance(lg.args[0], (sp.Pow, sp.Mul)), lg  # split into irreducible factors
+
+
+def test_numeric_breakpoints_print_only_true_digits():
+    # phi = 1 - 4u on [0, 1/4), 0 after: f = 4 then 0, G(u) = 4u on [0, 1/4] (by hand), so the K = 3
+    # breakpoints are 1/12 and 1/6.  The numeric inverse used to integrate sqrt(f) across its jump
+    # in one quadrature and printed 0.166155339737371452923427304137 for 1/6.
+    phi = sp.Piecewise((1 - 4 * U, U < sp.Rational(1, 4)), (0, True))
+    bps = ss.riemann_limit(phi, U, dps=30).breakpoints(3)
+    for got, want in zip(bps, (0, sp.Rational(1, 12), sp.Rational(1, 6), 1)):
+        assert abs(sp.N(got - want, 40)) < 1e-28, (got, want)
+    assert str(bps[2]).startswith("0.1666666666666666666666666666")
