@@ -21,7 +21,7 @@ import sympy as sp
 from .errors import SymschedError
 
 __all__ = ["format_value", "latex_number", "latex_escape", "text_table", "html_table", "latex_width", "latex_lines",
-           "latex_terms", "latex_equations", "latex_fit", "latex_text", "latex_text_lines", "latex_array", "latex_label", "estimate_digits",
+           "latex_terms", "latex_equations", "latex_fit", "latex_text", "latex_text_lines", "latex_array", "latex_label", "estimate_digits", "check_digits",
            "LATEX_WIDTH"]
 
 _ESCAPES = {
@@ -75,6 +75,18 @@ def latex_escape(text: str) -> str:
     return "".join(out)
 
 
+#: Largest number of significant digits a formatter prints (mpmath itself goes further, text does not need to).
+MAX_DIGITS = 10_000
+
+
+def check_digits(digits: Any, where: str = "digits") -> int:
+    """``digits`` as a positive int (at most :data:`MAX_DIGITS`), or a ``SymschedError`` naming it."""
+    if isinstance(digits, (bool, np.bool_)) or not isinstance(digits, (int, np.integer)) or not \
+            1 <= digits <= MAX_DIGITS:
+        raise SymschedError(f"{where} must be a positive integer <= {MAX_DIGITS}, got {digits!r}")
+    return int(digits)
+
+
 def _scientific(mantissa_exp: str) -> str:
     """``'1.5e-07'`` -> ``'1.5 \\times 10^{-7}'``; strings without an exponent are returned unchanged."""
     s = mantissa_exp.lower()
@@ -109,8 +121,7 @@ def latex_number(x: Any, digits: int = 6) -> str:
     >>> latex_number(2 * sp.log(2))
     '2 \\log{\\left(2 \\right)}'
     """
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise SymschedError(f"digits must be a positive integer, got {digits!r}")
+    digits = check_digits(digits)
     if isinstance(x, (bool, np.bool_)):
         return str(int(x))
     if isinstance(x, (int, np.integer)):
@@ -172,6 +183,7 @@ def format_value(x: Any, digits: int = 6) -> str:
     >>> format_value(2 * sp.log(2))
     '2*log(2) ≈ 1.38629'
     """
+    digits = check_digits(digits)
     if x is None:
         return "n/a"
     if isinstance(x, (bool, np.bool_)):

@@ -393,10 +393,6 @@ KNOWN: dict = {
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
         '[1]'
     ),
-    "format_value": (
-        "digits=nan: ValueError not naming 'digits': Format specifier missing precision (+18 similar); "
-        "digits=huge int: ValueError not naming 'digits': precision too big"
-    ),
     "geometric_schedule": (
         "ratio=inf: ValueError not naming 'ratio': cannot convert float NaN to integer; ratio=huge "
         "float: OverflowError: (34, 'Numerical result out of range')"
@@ -404,17 +400,6 @@ KNOWN: dict = {
     "identity_bound": (
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
         "[1]; schedule=nan: TypeError: 'float' object is not iterable (+16 similar)"
-    ),
-    "latex_number": (
-        "digits=huge int: ValueError not naming 'digits': precision too big"
-    ),
-    "latex_sequence": (
-        "values=nan: TypeError: 'float' object is not iterable (+16 similar); digits=huge int: "
-        "ValueError not naming 'digits': precision too big"
-    ),
-    "latex_table": (
-        "rows=nan: TypeError: 'float' object is not iterable (+18 similar); rows=nested list: ValueError "
-        "not naming 'rows': latex_table: row 1 has 2 cells, expected 1"
     ),
     "lavenant_zanella_constant_bound": (
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "
@@ -486,9 +471,6 @@ KNOWN: dict = {
     ),
     "tc_schedule": (
         'c_hat=sympy I: TypeError: Invalid comparison of non-real I (+1 similar)'
-    ),
-    "to_latex": (
-        "digits=huge int: ValueError not naming 'digits': precision too big"
     ),
     "zhao_cai_rate": (
         "profile=nested list: ValueError not naming 'profile': h[0]: expected a real number, got list "

@@ -17,7 +17,8 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
-from ..formatting import LATEX_WIDTH, latex_escape, latex_lines, latex_number, latex_terms, latex_width
+from ..formatting import (LATEX_WIDTH, check_digits, latex_escape, latex_lines, latex_number, latex_terms,
+                          latex_width)
 
 __all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape"]
 
@@ -30,6 +31,9 @@ def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None
     >>> latex_sequence([1, 0.5, 0.25])
     '\\left(1, 0.5, 0.25\\right)'
     """
+    check_digits(digits)
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise SymschedError(f"latex_sequence: values must be a sequence, got {type(values).__name__} {values!r}")
     items = list(values)
     if max_items is not None and len(items) > max_items >= 2:
         head = max_items - 1
@@ -74,6 +78,7 @@ def to_latex(obj: Any, digits: int = 6) -> str:
     >>> to_latex(sp.sqrt(sp.Symbol("u")))
     '\\sqrt{u}'
     """
+    check_digits(digits)
     method = getattr(obj, "latex", None)
     if callable(method) and not isinstance(obj, type):
         return method()
@@ -157,14 +162,20 @@ def latex_table(rows: Sequence[Any], columns: Sequence[str] | None = None, align
     \hline
     \end{tabular}
     """
+    check_digits(digits)
+    if isinstance(rows, (str, bytes, Mapping)) or not hasattr(rows, "__iter__"):
+        raise SymschedError(f"latex_table: rows must be a sequence of rows, got {type(rows).__name__} {rows!r}")
     rows = list(rows)
+    for i, r in enumerate(rows):
+        if isinstance(r, (str, bytes)) or not hasattr(r, "__iter__"):
+            raise SymschedError(f"latex_table: rows[{i}] must be a sequence or a mapping, got {r!r}")
     if rows and isinstance(rows[0], Mapping):
         if columns is None:
             columns = list(rows[0].keys())
         body = []
         for i, r in enumerate(rows):
             if not isinstance(r, Mapping):
-                raise SymschedError(f"latex_table: row {i} is not a mapping like row 0")
+                raise SymschedError(f"latex_table: rows[{i}] is not a mapping like rows[0]")
             body.append([r.get(c) for c in columns])
     else:
         body = [list(r) for r in rows]
@@ -173,7 +184,7 @@ def latex_table(rows: Sequence[Any], columns: Sequence[str] | None = None, align
         raise SymschedError("latex_table: no columns (give rows or column labels)")
     for i, r in enumerate(body):
         if len(r) != ncols:
-            raise SymschedError(f"latex_table: row {i} has {len(r)} cells, expected {ncols}")
+            raise SymschedError(f"latex_table: rows: row {i} has {len(r)} cells, expected {ncols}")
     if align is None:
         align = "l" + "r" * (ncols - 1)
     if len(align.replace("|", "")) != ncols:
