@@ -28,7 +28,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .formatting import format_value, html_table, latex_escape, latex_number
+from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_lines, latex_number,
+                         latex_text, latex_text_lines, latex_width)
 
 __all__ = ["Result", "Estimate", "ItemsView", "jsonable", "digits_for"]
 
@@ -158,7 +159,7 @@ class Result:
         """Math-mode LaTeX (no surrounding ``$``); by default a two-column ``array`` of the fields."""
         rows = []
         for name, value in self._field_items():
-            rows.append(rf"\text{{{latex_escape(name)}}} & {_latex_any(value, self.digits)}")
+            rows.append(rf"{latex_text(name)} & {_latex_any(value, self.digits)}")
         body = r" \\ ".join(rows)
         return rf"\begin{{array}}{{ll}} {body} \end{{array}}"
 
@@ -194,14 +195,19 @@ def _latex_any(x: Any, digits: int) -> str:
     if x is None:
         return r"\text{n/a}"
     if isinstance(x, str):
-        return rf"\text{{{latex_escape(x)}}}"
+        return latex_text_lines(x, LATEX_WIDTH - 18)  # long notes wrap instead of running off the page
     if isinstance(x, Result):
         return x.latex()
     if isinstance(x, (tuple, list)):
         items = [_latex_any(v, digits) for v in x]
         if len(items) > 12:
             items = items[:10] + [r"\ldots", items[-1]]
-        return r"\left(" + ", ".join(items) + r"\right)"
+        one = r"\left(" + ", ".join(items) + r"\right)"
+        if latex_width(one) <= LATEX_WIDTH - 18:
+            return one
+        # too wide for the value column of the default two-column array: wrap after whole entries
+        lines = latex_lines([f"{v}," for v in items[:-1]] + [items[-1]], LATEX_WIDTH - 20)
+        return r"\begin{array}{@{}l@{}}(" + r" \\ ".join(lines) + r")\end{array}"
     if isinstance(x, (bool, np.bool_)):
         return rf"\text{{{bool(x)}}}"
     return latex_number(x, digits)
@@ -270,11 +276,15 @@ class Estimate(Result):
         return (self.value - z * self.stderr, self.value + z * self.stderr)
 
     def __repr__(self) -> str:
-        return f"Estimate({format_value(self.value, self.digits)} ± {format_value(self.stderr, 2)})"
+        return f"Estimate({format_value(self.value, self._value_digits())} ± {format_value(self.stderr, 2)})"
 
     def __str__(self) -> str:
         head = f"{self.what} = " if self.what else ""
-        return f"{head}{format_value(self.value, self.digits)} ± {format_value(self.stderr, 2)} (estimate)"
+        return f"{head}{format_value(self.value, self._value_digits())} ± {format_value(self.stderr, 2)} (estimate)"
 
     def latex(self) -> str:
-        return rf"{latex_number(self.value, self.digits)} \pm {latex_number(self.stderr, 2)}"
+        return rf"{latex_number(self.value, self._value_digits())} \pm {latex_number(self.stderr, 2)}"
+
+    def _value_digits(self) -> int:
+        """Only the digits the standard error vouches for."""
+        return estimate_digits(self.value, self.stderr, self.digits)

@@ -25,7 +25,7 @@ from ..samplers.conditionals import joint_of, tv_distance
 from ..samplers.factorized import exact_sampler_kl, sampler_law
 from ..schedules.families import ccl_fixed_k_schedule, dtc_schedule, tc_schedule
 from ..schedules.schedule import Schedule, as_schedule
-from ..formatting import html_table, latex_escape, text_table
+from ..formatting import LATEX_WIDTH, html_table, latex_fit, latex_text_lines, text_table
 from ..results import Result, jsonable
 from . import statements as B
 from .statements import _fmt
@@ -187,25 +187,29 @@ class BoundsTable(Result):
         return B._latex_value(x, self.digits)
 
     def latex(self) -> str:
-        """A math-mode ``array``: statement, source, kind, target, bound, exact value, holds."""
-        def t(s):
-            return rf"\text{{{latex_escape(s)}}}"
+        """A math-mode ``array`` that fits an article's text width: per bound a line with its name, value,
+        the exact value and whether it holds, then (smaller) its statement and its kind, target and source."""
+        def t(s, width=LATEX_WIDTH, style=""):
+            return latex_text_lines(s, width, style)
 
-        lines = [r"\begin{array}{lllllll}", r"\hline",
-                 " & ".join(t(c) for c in ("statement", "source", "kind", "target", "bound",
-                                             self._value_column(), "holds")) + r" \\", r"\hline"]
-        for r in self.rows:
-            stmt = r.bound.statement if r.bound is not None else t(r.name)
+        small = r"\scriptstyle "
+        lines = [r"\begin{array}{rlrrl}", r"\hline",
+                 " & ".join([r"\#", t("bound"), t("value"), t(self._value_column()), t("holds")]) + r" \\",
+                 r"\hline"]
+        for i, r in enumerate(self.rows):
             val = self._tex(r.value) if r.value is not None else (
                 rf"\text{{rate }} {self._tex(r.bound.rate)}" if r.bound is not None and r.bound.rate is not None
                 else t("n/a"))
-            lines.append(f"{stmt} & {t(r.source)} & {t(r.kind)} & {t(r.target)} & {val} & {self._tex(r.exact)} & "
-                         f"{t(_holds(r.holds))} \\\\")
+            lines.append(f"{i + 1} & {t(r.name, 26)} & {val} & {self._tex(r.exact)} & {t(_holds(r.holds))} \\\\")
+            if r.bound is not None:
+                lines.append(rf"& \multicolumn{{4}}{{l}}{{{small}{r.bound.statement}}} \\")
+            about = f"{r.kind} bound on {r.target}; {r.source}"
+            lines.append(rf"& \multicolumn{{4}}{{l}}{{{t(about, LATEX_WIDTH - 4, small)}}} \\[2pt]")
         mix = self._tex(self.exact_mixture_kl) if self.exact_mixture_kl is not None else t("n/a")
-        foot = (rf"\text{{schedule }} {self.schedule.latex()},\ N={self.N},\ K={self.K};\ "
-                rf"\mathbb{{E}}_\sigma\mathrm{{KL}} = {self._tex(self.exact_expected_kl)},\ "
-                rf"\mathrm{{KL}}(p\|q) = {mix}\ \text{{(nats)}}")
-        lines += [r"\hline", r"\multicolumn{7}{l}{" + foot + r"} \\", r"\end{array}"]
+        foot = latex_fit([rf"\text{{schedule }} {self.schedule.latex()}", f"N={self.N}", f"K={self.K}",
+                          rf"\mathbb{{E}}_\sigma\mathrm{{KL}} = {self._tex(self.exact_expected_kl)}",
+                          rf"\mathrm{{KL}}(p\|q) = {mix}\ \text{{(nats)}}"], sep=r",\ ", width=LATEX_WIDTH - 12)
+        lines += [r"\hline", r"\multicolumn{5}{l}{" + foot + r"} \\", r"\end{array}"]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

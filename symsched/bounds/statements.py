@@ -49,7 +49,7 @@ import sympy as sp
 from ..arithmetic import is_symbolic_value, to_float
 from ..errors import SymschedError
 from ..info.profile import InformationProfile, as_profile
-from ..formatting import format_value, latex_number
+from ..formatting import estimate_digits, format_value, latex_number
 from ..results import Estimate, Result
 from ..schedules.error import expected_kl
 from ..schedules.families import ccl_fixed_k_zeta, ccl_zeta
@@ -248,7 +248,7 @@ def _fmt(x: Any, digits: int = 6) -> str:
     if isinstance(x, (bool, int)):
         return str(x)
     if isinstance(x, Estimate):
-        return f"{format_value(x.value, digits)} ± {format_value(x.stderr, 2)}"
+        return f"{format_value(x.value, estimate_digits(x.value, x.stderr, digits))} ± {format_value(x.stderr, 2)}"
     if isinstance(x, sp.Basic) and x.free_symbols:
         return str(x)
     try:

@@ -14,7 +14,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
 from ..errors import SymschedError
-from ..formatting import latex_number
+from ..formatting import latex_fit, latex_number
 from ..results import Result
 from ..info.profile import as_profile
 
@@ -153,9 +153,9 @@ class NumericLimitProfile(Result):
                 f"fit_error={self.fit_error:.3g})")
 
     def latex(self) -> str:
-        return (rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {latex_number(self.delta)},\ "
-                rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {latex_number(self.leading_constant)},\ "
-                rf"\text{{LOO error}} = {latex_number(self.fit_error, 3)}")
+        return latex_fit([rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {latex_number(self.delta)}",
+                          rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {latex_number(self.leading_constant)}",
+                          rf"\text{{LOO error}} = {latex_number(self.fit_error, 3)}"], sep=r",\ ")
 
 
 class _Linear:

@@ -53,6 +53,7 @@ from typing import Any, Callable, Iterable, Mapping
 import mpmath
 import sympy as sp
 
+from ..arithmetic import positive_form
 from ..errors import SymbolicValueError, SymschedError
 from ..results import Result
 from ..schedules.schedule import Schedule, repair_breakpoints  # noqa: F401 (the one repair; old import path)
@@ -172,7 +173,7 @@ class RiemannLimit(Result):
         if e.has(sp.Sum, sp.Integral) or sp.count_ops(e) > 200:
             return e
         out = _try_sympy(lambda: sp.simplify(e), self.symbolic_timeout)
-        return e if out is None else out
+        return e if out is None else positive_form(out)
 
     def _value_at(self, e: sp.Expr, point: int) -> sp.Expr:
         v = _try_sympy(lambda: e.subs(self.u, point), self.symbolic_timeout)

@@ -63,6 +63,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import SymschedError
+from ..formatting import latex_fit, latex_number
 from ..results import Result
 from ..parsing import as_expression
 from . import checks
@@ -447,7 +448,7 @@ class QuantizedLimit(Result):
     def latex(self) -> str:
         """``L(r)`` with the optimal block-size map as cases (numbers to 6 digits)."""
         def n(x):
-            return mpmath.nstr(x, 6)
+            return latex_number(x, 6)
         rows = []
         shown = self.pieces if len(self.pieces) <= 12 else self.pieces[:6] + [None] + self.pieces[-5:]
         for p in shown:
@@ -458,8 +459,8 @@ class QuantizedLimit(Result):
             lab = r"\infty" if m == mpmath.inf else (r"\sqrt{c/f(u)}" if m is None else str(m))
             rows.append(rf"{lab} & {n(a)} \le u < {n(b)}")
         cases = r"m(u) = \begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
-        return (rf"L({n(self.r)}) = {n(self.L)},\quad c = {n(self.c)},\quad {cases},\quad "
-                rf"r\,\tfrac12\Big(\int_0^1\sqrt{{f}}\Big)^2 - \tfrac12\Delta = {n(self.smooth_value)}")
+        return latex_fit([rf"L({n(self.r)}) = {n(self.L)}", rf"c = {n(self.c)}", cases,
+                          rf"r\,\tfrac12\Big(\int_0^1\sqrt{{f}}\Big)^2 - \tfrac12\Delta = {n(self.smooth_value)}"])
 
     def __str__(self) -> str:
         ms = [("inf" if m == mpmath.inf else "smooth" if m is None else m) for _, _, m in self.pieces]

@@ -26,7 +26,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
-from ..formatting import text_table
+from ..formatting import latex_array, latex_label, latex_number, latex_text_lines, text_table
 from ..results import Result
 from ..info import InformationProfile, as_profile, information_profile
 from ..schedules import Schedule, expected_kl, optimal_schedule
@@ -160,14 +160,22 @@ class VerificationTable(Result):
         return "\n".join(lines)
 
     def latex(self) -> str:
-        """A LaTeX ``array`` of the table (usable inside ``$...$``)."""
+        """A math-mode ``array`` of the table (headers as math labels, numbers as ``1.5\\times10^{-5}``)."""
         head = self._header()
-        esc = [h.replace("_", r"\_") for h in head]
-        lines = [r"\begin{array}{" + "r" * len(head) + "}", " & ".join(rf"\text{{{h}}}" for h in esc) + r" \\ \hline"]
-        for r in self.to_rows():
-            lines.append(" & ".join(_fmt(r.get(c)) for c in head) + r" \\")
-        lines.append(r"\end{array}")
-        return "\n".join(lines)
+
+        def tex(v):
+            if v is None:
+                return "-"
+            if isinstance(v, str):
+                return latex_text_lines(v)
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                return str(int(v))
+            try:
+                return latex_number(float(v), 6)  # decimals, like the text table
+            except (TypeError, ValueError):
+                return latex_text_lines(str(v))
+        body = [[tex(r.get(c)) for c in head] for r in self.to_rows()]
+        return latex_array([latex_label(h) for h in head], body, "r" * len(head))
 
 
 

@@ -29,7 +29,7 @@ from ..schedules.families import constant_schedule
 from ..schedules.optimal import optimal_frontier, optimal_schedule
 from ..validation import as_list
 from ..formatting import format_value, html_table as _html_table, text_table as _text_table
-from .latex import latex_escape, latex_number, latex_table, to_latex
+from .latex import latex_escape, latex_number, latex_sequence, latex_table
 
 __all__ = ["Report", "report", "format_value"]
 
@@ -241,16 +241,16 @@ class Report(Result):
         return "\n".join(parts)
 
     def latex_document(self) -> str:
-        """LaTeX for a document body: the profile's formula line and ``tabular`` tables of the schedules
-        and bounds (text mode; :meth:`latex` is the math-mode form)."""
-        parts = [f"$ {self.profile.latex()} $"]
+        """LaTeX for a document body (text mode): the profile and the bounds in display math, the
+        schedules as a ``tabular``; :meth:`latex` is the math-mode form of the whole report."""
+        parts = [f"\\[ {self.profile.latex()} \\]"]
         if self.schedules:
             mix = self._has_mixture()
             rows = [[r["K"], r["schedule"], _sizes_text(r["sizes"]), r["expected_kl"]]
                     + ([r["mixture_kl"]] if mix else []) for r in self.schedules]
             parts.append(latex_table(rows, self._SCHEDULE_HEADER, digits=self.digits))
         if self.bounds is not None and hasattr(self.bounds, "latex"):
-            parts.append(self.bounds.latex())
+            parts.append(f"\\[ {self.bounds.latex()} \\]")
         return "\n\n".join(parts)
 
     def _repr_latex_(self) -> str:
@@ -267,13 +267,15 @@ class Report(Result):
                 if isinstance(x, Estimate):
                     return x.latex()
                 return "-" if x is None else latex_number(x, self.digits)
-            rows = [rf"{r['K']} & \text{{{latex_escape(r['schedule'])}}} & {to_latex(tuple(r['sizes']))} & "
+            rows = [rf"{r['K']} & \text{{{latex_escape(r['schedule'])}}} & {latex_sequence(r['sizes'], max_items=8)} & "
                     + num(r["expected_kl"]) + (f" & {num(r['mixture_kl'])}" if mix else "") for r in self.schedules]
             head = r"K & \text{schedule} & \text{sizes} & \mathbb{E}\,\mathrm{KL}" + \
                 (r" & \mathrm{KL}(p\|q)" if mix else "")
             lines.append(rf"\begin{{array}}{{rlr{'rr' if mix else 'r'}}} " + head + r" \\ \hline "
                          + r" \\ ".join(rows) + r"\end{array}")
-        return "\\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}"
+        if self.bounds is not None and hasattr(self.bounds, "latex"):
+            lines.append(self.bounds.latex())
+        return "\\begin{gathered}" + r" \\[4pt] ".join(lines) + r"\end{gathered}"
 
     def to_dict(self) -> dict:
         """Everything in the report as plain Python values (floats, or strings for exact/high-precision values)."""

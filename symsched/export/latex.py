@@ -18,7 +18,9 @@ import sympy as sp
 
 from ..errors import SymschedError
 from ..formatting import latex_escape, latex_number
-from ..validation import MAX_DPS, as_list, positive_int
+from ..validation import as_list
+from ..formatting import (LATEX_WIDTH, check_digits, latex_lines, latex_terms,
+                          latex_width)
 
 __all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape"]
 
@@ -32,13 +34,18 @@ def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None
     '\\left(1, 0.5, 0.25\\right)'
     """
     items = as_list(values, "values", "latex_sequence")
-    positive_int(digits, "digits", "latex_sequence", maximum=MAX_DPS)
+    check_digits(digits)
     if max_items is not None and len(items) > max_items >= 2:
         head = max_items - 1
         shown = [to_latex(v, digits) for v in items[:head]] + [r"\ldots", to_latex(items[-1], digits)]
     else:
         shown = [to_latex(v, digits) for v in items]
-    return r"\left(" + ", ".join(shown) + r"\right)"
+    one = r"\left(" + ", ".join(shown) + r"\right)"
+    if latex_width(one) <= LATEX_WIDTH or len(shown) < 2:
+        return one
+    # wider than the page: whole entries per line, in an array so that it stays one math object
+    lines = latex_lines([f"{v}," for v in shown[:-1]] + [shown[-1]], LATEX_WIDTH - 2)
+    return r"\begin{array}{@{}l@{}}(" + r" \\ ".join(lines) + r")\end{array}"
 
 
 def to_latex(obj: Any, digits: int = 6) -> str:
@@ -71,6 +78,7 @@ def to_latex(obj: Any, digits: int = 6) -> str:
     >>> to_latex(sp.sqrt(sp.Symbol("u")))
     '\\sqrt{u}'
     """
+    check_digits(digits)
     method = getattr(obj, "latex", None)
     if callable(method) and not isinstance(obj, type):
         return method()
@@ -79,7 +87,12 @@ def to_latex(obj: Any, digits: int = 6) -> str:
     if isinstance(obj, sp.MatrixBase):
         return sp.latex(obj)
     if isinstance(obj, sp.Basic):
-        return sp.latex(obj)
+        tex = sp.latex(obj)
+        if isinstance(obj, sp.Expr) and obj.is_Add and latex_width(tex) > LATEX_WIDTH:
+            # a long sum: broken after whole terms, one aligned line each (amsmath)
+            lines = latex_lines(latex_terms(obj), LATEX_WIDTH - 4)
+            return "\\begin{aligned}\n&" + " \\\\\n&\\quad ".join(lines) + "\n\\end{aligned}"
+        return tex
     if isinstance(obj, (numbers.Number, np.number, mpmath.mpf, Fraction, bool, np.bool_)):
         return latex_number(obj, digits)
     if isinstance(obj, str):
@@ -150,14 +163,17 @@ def latex_table(rows: Sequence[Any], columns: Sequence[str] | None = None, align
     \end{tabular}
     """
     rows = as_list(rows, "rows", "latex_table", expected="a sequence of rows")
-    positive_int(digits, "digits", "latex_table", maximum=MAX_DPS)
+    check_digits(digits)
+    for i, r in enumerate(rows):
+        if isinstance(r, (str, bytes)) or not hasattr(r, "__iter__"):
+            raise SymschedError(f"latex_table: rows[{i}] must be a sequence or a mapping, got {r!r}")
     if rows and isinstance(rows[0], Mapping):
         if columns is None:
             columns = list(rows[0].keys())
         body = []
         for i, r in enumerate(rows):
             if not isinstance(r, Mapping):
-                raise SymschedError(f"latex_table: row {i} is not a mapping like row 0")
+                raise SymschedError(f"latex_table: rows[{i}] is not a mapping like rows[0]")
             body.append([r.get(c) for c in columns])
     else:
         body = [as_list(r, f"rows[{i}]", "latex_table", expected="a sequence of cells") for i, r in enumerate(rows)]

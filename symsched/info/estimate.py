@@ -522,7 +522,7 @@ def estimate_measures(profile: InformationProfile, replicates: Any) -> dict:
     >>> prof, boot = estimate_replicates(x, "markov", seed=0, bootstrap=20)
     >>> m = estimate_measures(prof, boot)
     >>> print(m["TC"])    # the truth is 2 log 2 = 1.386
-    TC = 1.37461 ± 0.01 (estimate)
+    TC = 1.375 ± 0.01 (estimate)
     """
     h = np.asarray(profile.h, dtype=float)
     boot = np.asarray(replicates, dtype=float).reshape(-1, len(h))

@@ -93,17 +93,17 @@ def _exact_entropy_profile(model: DiscreteModel, arith, max_cost: float | None,
 
 
 def entropy_profile(model: Any, precision: str = "float", dps: int | None = None, base: Any = None,
-                    max_cost: float | None = None) -> tuple:
+                    max_cost: float | None = None, simplify: str = "fast") -> tuple:
     """Exact entropy profile ``e_0..e_N`` (``e_j = mean_{|T|=j} H(X_T)``)."""
     return information_profile(model, method="exact", precision=precision, dps=dps, base=base,
-                               max_cost=max_cost).e
+                               max_cost=max_cost, simplify=simplify).e
 
 
 def information_profile(model: Any, method: str = "auto", precision: str = "float", dps: int | None = None,
                         base: Any = None, stderr: float | None = None, seed: Any = None,
                         samples: int | None = None, max_cost: float | None = None,
                         progress: bool | None = None, workers: Any = None,
-                        time_budget: float | None = None) -> InformationProfile:
+                        time_budget: float | None = None, simplify: str = "fast") -> InformationProfile:
     """Entropy and information profiles of a model, with H, TC, DTC and O-information.
 
     Parameters
@@ -132,6 +132,11 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         Where the heavy routes run: a number of local processes or a dask cluster (the general exact
         route's top-level branches; Monte Carlo batches; the structured routes are fast and run here).
         The same seed gives the same numbers whatever the workers.
+    simplify : {"none", "fast", "full"}
+        Canonical form of symbolic ``h``, ``e`` and ``H`` (:func:`symsched.arithmetic.simplify_information`):
+        ``"fast"`` (default) splits logarithms into logs of primes and of irreducible factors and writes
+        binary entropies as ``h2``; ``"full"`` also runs sympy's ``simplify`` on every coefficient;
+        ``"none"`` returns the expressions as computed.  Ignored for floats and mpmath.
 
     Returns
     -------
@@ -150,7 +155,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     if progress is not None and not isinstance(progress, bool):
         raise SymschedError(f"progress must be True, False or None (automatic), got {progress!r}")
     resolve_workers(workers)  # refuse a bad value before any work
-    arith = arithmetic(precision, dps, base)
+    arith = arithmetic(precision, dps, base, simplify)
     max_cost = check_budget(max_cost, "max_cost", "information_profile")
     model = _check_model(model)
     if method == "montecarlo":

@@ -18,8 +18,9 @@ import numpy as np
 import sympy as sp
 from scipy import sparse
 
-from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, latex_value, simplify_information, to_float
+from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, simplify_information, to_float
 from ..errors import SymschedError
+from ..formatting import LATEX_WIDTH, estimate_digits, latex_equations, latex_number, latex_width
 from ..results import ItemsView, Result, digits_for
 
 try:  # scipy >= 1.12
@@ -289,19 +290,37 @@ class InformationProfile(Result, ItemsView):
 
     # -- display ------------------------------------------------------------------------------
     def latex(self) -> str:
-        """LaTeX of the profile's values and its TC / DTC (with ``\\pm`` standard errors for an estimate)."""
+        """LaTeX of the profile's values and its TC / DTC (with ``\\pm`` standard errors for an estimate):
+        one line when it fits the page, else an ``aligned`` block (one ``h_j`` per line for a symbolic
+        profile, long sums broken after whole terms)."""
         def fmt(x):
-            return latex_value(x, self.precision)
+            return sp.latex(sp.sympify(x)) if self.precision == "symbolic" else latex_number(x, self.digits)
 
         def pm(x, se):
-            return fmt(x) if self.exact else rf"{fmt(x)} \pm {latex_value(float(se), 'float')}"
+            if self.exact:
+                return fmt(x)
+            return rf"{latex_number(float(x), estimate_digits(x, se, self.digits))} \pm {latex_number(float(se), 2)}"
 
-        hs = ", ".join(fmt(x) for x in self.h)
+        measures = [("H", self.entropy, self.entropy_stderr),
+                    (r"\mathrm{TC}", self.total_correlation, self.total_correlation_stderr),
+                    (r"\mathrm{DTC}", self.dual_total_correlation, self.dual_total_correlation_stderr)]
         unit = "" if self.base is None else rf"\ (\log_{{{self.base}}})"
         tag = "" if self.exact else r",\quad \text{(estimate)}"
-        return (rf"h = \left({hs}\right),\quad H = {pm(self.entropy, self.entropy_stderr)},\quad "
-                rf"\mathrm{{TC}} = {pm(self.total_correlation, self.total_correlation_stderr)},\quad "
-                rf"\mathrm{{DTC}} = {pm(self.dual_total_correlation, self.dual_total_correlation_stderr)}{unit}{tag}")
+        hs = ", ".join(fmt(x) for x in self.h)
+        one = (rf"h = \left({hs}\right),\quad " + r",\quad ".join(f"{k} = {pm(v, se)}" for k, v, se in measures)
+               + unit + tag)
+        if latex_width(one) <= LATEX_WIDTH:
+            return one
+        if self.precision == "symbolic":
+            rows = [(f"h_{{{j}}}", sp.sympify(x)) for j, x in enumerate(self.h)]
+            rows += [(k, sp.sympify(v)) for k, v, _ in measures]
+        else:
+            rows = [("h", [fmt(x) for x in self.h])] + [(k, pm(v, se)) for k, v, se in measures]
+        if unit:
+            rows.append((r"\text{base}", sp.latex(sp.sympify(self.base))))
+        if not self.exact:
+            rows.append((None, r"\text{(estimate)}"))
+        return latex_equations(rows)
 
     def __repr__(self) -> str:
         if self.precision == "float":

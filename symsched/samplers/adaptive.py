@@ -92,7 +92,7 @@ from ..errors import ModelTooLargeError, SymschedError
 from ..info.montecarlo import JOINT_TABLE_LIMIT, _Oracle
 from ..models.table import as_model
 from ..models.validation import as_entry_array, check_probability_table
-from ..formatting import latex_escape, latex_number
+from ..formatting import latex_number, latex_text
 from ..results import Estimate, Result, _latex_any
 from ..validation import check_choice, finite_real, int_sequence, positive_int
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence
@@ -258,7 +258,7 @@ class PolicyResult(Result):
                 text = r"\left(" + ", ".join(value) + r"\right)"
             else:
                 text = _latex_any(value, self.digits)
-            rows.append(rf"\text{{{latex_escape(name)}}} & {text}")
+            rows.append(rf"{latex_text(name)} & {text}")
         return r"\begin{array}{ll} " + r" \\ ".join(rows) + r" \end{array}"
 
     def _title(self) -> str:

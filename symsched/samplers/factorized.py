@@ -33,7 +33,7 @@ import numpy as np
 
 from ..arithmetic import arithmetic, to_float
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import latex_number
+from ..formatting import estimate_digits, latex_number
 from ..results import Result
 from ..validation import check_budget, check_variable_count, int_sequence
 from .conditionals import ConditionalTables, as_sizes, joint_of, kl_divergence, resolve_positions
@@ -321,7 +321,8 @@ class MonteCarloEstimate(Result):
         return float(self.value)
 
     def latex(self) -> str:
-        return rf"{latex_number(self.value, 6)} \pm {latex_number(self.stderr, 2)}\ (n = {self.n})"
+        return (rf"{latex_number(self.value, estimate_digits(self.value, self.stderr))} \pm "
+                rf"{latex_number(self.stderr, 2)}\ (n = {self.n})")
 
     def __repr__(self) -> str:
         return (f"MonteCarloEstimate(value={self.value:.6g}, stderr={self.stderr:.3g}, n={self.n}, "

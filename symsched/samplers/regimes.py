@@ -33,7 +33,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
-from ..formatting import format_value, latex_escape, latex_number
+from ..formatting import format_value, latex_array, latex_escape, latex_number
 from ..info.measures import information_profile
 from ..models.bayesian import BayesianNetwork
 from ..models.base import check_enumerable
@@ -219,9 +219,9 @@ class RegimeTable(Result):
         return "\n".join(lines)
 
     def latex(self) -> str:
-        head = " & ".join(rf"\text{{{latex_escape(c)}}}" for c in self.columns) + r" \\ \hline"
-        body = " ".join(" & ".join(latex_number(v, self.digits) for v in r) + r" \\" for r in self.rows)
-        return r"\begin{array}{" + "r" * len(self.columns) + "} " + head + " " + body + r" \end{array}"
+        head = [rf"\text{{{latex_escape(c)}}}" for c in self.columns]
+        body = [[latex_number(v, self.digits) for v in r] for r in self.rows]
+        return latex_array(head, body, "r" * len(self.columns))
 
 
 def markov_bisection_table(ns: Sequence[int], m: int = 1, seed: Any = 0) -> RegimeTable:

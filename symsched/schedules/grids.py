@@ -27,7 +27,7 @@ from scipy.stats import binom
 
 from ..arithmetic import to_float
 from ..errors import SymschedError
-from ..formatting import format_value
+from ..formatting import latex_fit, latex_number
 from ..info.profile import as_profile
 from ..results import Estimate, ItemsView, Result
 from ..validation import check_choice, check_steps, finite_real
@@ -147,12 +147,12 @@ class RevealGrid(Result, ItemsView, Sequence):
         self._freeze()
 
     def latex(self) -> str:
-        pts = [format_value(float(u), self.digits) for u in self.points]
+        pts = [latex_number(float(u), self.digits) for u in self.points]
         if len(pts) > 10:
             pts = pts[:5] + [r"\ldots"] + pts[-2:]
-        tail = r",\ \text{with clean-up}" if self.cleanup else ""
-        return (rf"u = \left({', '.join(pts)}\right)\quad \text{{{self.rule}}},\ K = {self.steps},\ "
-                rf"\varepsilon = {format_value(float(self.eps), self.digits)}{tail}")
+        parts = [rf"u = \left({', '.join(pts)}\right)", rf"\text{{{self.rule}}},\ K = {self.steps}",
+                 rf"\varepsilon = {latex_number(float(self.eps), self.digits)}"]
+        return latex_fit(parts + ([r"\text{with clean-up}"] if self.cleanup else []), sep=r",\ ")
 
 
 def sampler_grid(rule: str, K: int, eps: Any = None) -> RevealGrid:
