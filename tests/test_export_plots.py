@@ -142,3 +142,124 @@ def test_density_refuses_bad_K():
     u = sp.Symbol("u")
     with pytest.raises(ValueError, match="K must be a positive integer"):
         ss.plot_density(ss.riemann_limit(1 - u / 2, u), K=0)
+
+
+# -- the model's graph and tables (issue #18) -----------------------------------------------------
+
+def random_cpd(rng, shape):
+    t = rng.random(shape) + 0.05
+    return t / t.sum(axis=-1, keepdims=True)
+
+
+def small_network(seed=3):
+    """A 4-node DAG with a ternary variable and a two-parent CPD; the tables drawn by hand here."""
+    rng = np.random.default_rng(seed)
+    bn = ss.BayesianNetwork()
+    for v, c in (("A", 2), ("B", 3), ("C", 2), ("D", 2)):
+        bn.add_variable(v, states=c)
+    cpds = {"A": ((), random_cpd(rng, (2,))), "B": (("A",), random_cpd(rng, (2, 3))),
+            "C": (("A",), random_cpd(rng, (2, 2))), "D": (("B", "C"), random_cpd(rng, (3, 2, 2)))}
+    for v, (parents, t) in cpds.items():
+        bn.set_cpd(v, t, parents=list(parents))
+    return bn, cpds
+
+
+def test_model_plot_draws_each_cpd_and_edge():
+    bn, cpds = small_network()
+    ax = ss.plot_model(bn)
+    (nodes,) = by_gid(ax, "nodes", "collections")
+    offsets = nodes.get_offsets()
+    assert len(offsets) == 4
+    pos = dict(zip("ABCD", map(tuple, offsets)))
+    # parents left of their children (topological generations)
+    assert pos["A"][0] < pos["B"][0] == pos["C"][0] < pos["D"][0]
+    edges = sorted((tuple(a.xyann), tuple(a.xy)) for a in by_gid(ax, "edge", "texts"))
+    expected = sorted((pos[p], pos[v]) for v, (parents, _) in cpds.items() for p in parents)
+    assert edges == expected
+    shapes = [t.get_text() for t in by_gid(ax, "shape", "texts")]
+    assert shapes == ["×".join(map(str, t.shape)) for _, t in cpds.values()]
+    images = [im for inset in ax.child_axes for im in inset.images if im.get_gid() == "table"]
+    assert len(images) == 4
+    for im, (parents, t) in zip(images, cpds.values()):
+        data = np.asarray(im.get_array())
+        # rows: the variable's states; columns: parent configurations in C order; each column sums to 1
+        np.testing.assert_allclose(data, t.reshape(-1, t.shape[-1]).T, atol=1e-15)
+        np.testing.assert_allclose(data.sum(axis=0), 1, atol=1e-12)
+
+
+def test_model_plot_markov_field_and_plain_joint():
+    import networkx as nx
+
+    mrf = ss.ising(nx.path_graph(3), 0.7)
+    ax = ss.plot_model(mrf)
+    assert len(by_gid(ax, "edge", "texts")) == 2
+    images = [im for inset in ax.child_axes for im in inset.images]
+    # one factor per edge: exp(J s_i s_j) with s = 2x - 1, scaled by its largest entry
+    for im in images:
+        data = np.asarray(im.get_array())
+        np.testing.assert_allclose(data, [[math.exp(0.7), math.exp(-0.7)], [math.exp(-0.7), math.exp(0.7)]],
+                                   rtol=1e-12)
+        assert im.get_clim() == (0, math.exp(0.7))
+    ax2 = ss.plot_model(ss.from_joint(random_joint((2, 2), 0)))
+    assert len(by_gid(ax2, "nodes", "collections")[0].get_offsets()) == 2
+    assert not by_gid(ax2, "edge", "texts")
+
+
+def test_model_plot_symbolic_tables_shape_only_and_bad_input():
+    eps = sp.Symbol("eps")
+    ax = ss.plot_model(ss.binary_symmetric_chain(3, eps))
+    assert [t.get_text() for t in by_gid(ax, "shape", "texts")] == ["2", "2×2", "2×2"]
+    # the root's (1/2, 1/2) is a number and is drawn; the two tables in eps are not
+    images = [im for inset in ax.child_axes for im in inset.images if im.get_gid() == "table"]
+    assert len(images) == 1 and np.asarray(images[0].get_array()).tolist() == [[0.5], [0.5]]
+    with pytest.raises(ValueError, match="expected a symsched model"):
+        ss.plot_model([0.5, 0.5])
+    with pytest.raises(ValueError, match="no position for"):
+        ss.plot_model(ss.binary_symmetric_chain(3, 0.1), layout={"X1": (0, 0)})
+
+
+def html_cells(text):
+    """The cells of each <table> in an HTML string: a list of tables, each a list of rows of cell texts."""
+    import re
+
+    tables = []
+    for t in re.findall(r"<table.*?</table>", text, flags=re.S):
+        rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r) for r in re.findall(r"<tr>(.*?)</tr>", t)]
+        tables.append(rows)
+    return tables
+
+
+def test_model_html_prints_cpds_like_pgmpy():
+    bn, cpds = small_network()
+    tables = html_cells(bn._repr_html_())
+    assert len(tables) == 4
+    # P(D | B, C): header rows B=..., C=...; then one row per state of D, one column per (b, c)
+    rows = tables[3]
+    assert rows[0][1:] == [f"B={b}" for b in range(3) for _ in range(2)]
+    assert rows[1][1:] == [f"C={c}" for _ in range(3) for c in range(2)]
+    t = cpds["D"][1]
+    for d in range(2):
+        assert rows[2 + d][0] == f"D={d}"
+        got = [float(x) for x in rows[2 + d][1:]]
+        np.testing.assert_allclose(got, [t[b, c, d] for b in range(3) for c in range(2)], rtol=1e-3)
+
+
+def test_model_html_truncates_large_tables_politely():
+    bn = ss.BayesianNetwork()
+    parents = [f"P{i}" for i in range(5)]
+    for v in parents + ["Y"]:
+        bn.add_variable(v, states=2)
+    for p in parents:
+        bn.set_cpd(p, [0.5, 0.5])
+    rng = np.random.default_rng(0)
+    t = random_cpd(rng, (2,) * 6)
+    bn.set_cpd("Y", t, parents=parents)
+    text = bn._repr_html_()
+    assert "showing 2 of 2 rows and 7 of 32 columns" in text
+    rows = html_cells(text)[-1]
+    assert len(rows[0]) == 1 + 8 and rows[0][-2] == "&hellip;"
+    # the last column is the last parent configuration (all ones)
+    assert float(rows[-1][-1]) == pytest.approx(t[1, 1, 1, 1, 1, 1], rel=1e-3)
+    # a model with many variables lists the tables it left out
+    chain = ss.binary_symmetric_chain(20, 0.1)
+    assert "8 more tables not shown" in chain._repr_html_()

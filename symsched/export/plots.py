@@ -24,7 +24,7 @@ from ..schedules.families import constant_schedule
 from ..schedules.optimal import Frontier, optimal_frontier
 from ..schedules.schedule import as_schedule
 
-__all__ = ["plot_profile", "plot_schedule", "plot_frontier", "plot_density"]
+__all__ = ["plot_profile", "plot_schedule", "plot_frontier", "plot_density", "plot_model"]
 
 
 def _pyplot():
@@ -296,4 +296,135 @@ def plot_density(limit: Any, ax=None, K: int = 10, points: int = 400):
     ax.set_ylabel("relative block size")
     ax.set_title("Continuum-optimal block-size density")
     ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def _layers(graph) -> dict:
+    """Node -> (layer, index in layer): topological generations for a DAG, one layer per component otherwise."""
+    import networkx as nx
+
+    if graph.is_directed():
+        gens = list(nx.topological_generations(graph))
+    else:
+        gens = [list(graph.nodes)]
+    return {v: (g, i, len(layer)) for g, layer in enumerate(gens) for i, v in enumerate(layer)}
+
+
+def _model_layout(model, layout):
+    import networkx as nx
+
+    if layout is not None:
+        pos = layout if isinstance(layout, dict) else layout(model)
+        missing = [v for v in model.variables if v not in pos]
+        if missing:
+            raise SymschedError(f"plot_model: the layout has no position for {missing}")
+        return {v: np.asarray(pos[v], dtype=float) for v in model.variables}
+    if isinstance(model, nx.DiGraph):
+        layers = _layers(model)
+        # Generations left to right, each centred vertically: parents sit left of their children.
+        return {v: np.array([g, (n - 1) / 2 - i]) for v, (g, i, n) in layers.items()}
+    if isinstance(model, nx.Graph) and model.number_of_edges():
+        return {v: np.asarray(p, dtype=float) * 2 for v, p in nx.spring_layout(model, seed=0).items()}
+    # No graph: the tokens on a line.
+    return {v: np.array([i, 0.0]) for i, v in enumerate(model.variables)}
+
+
+def _numeric_table(table) -> np.ndarray | None:
+    try:
+        return np.asarray([float(x) for x in np.asarray(table, dtype=object).ravel()]).reshape(np.shape(table))
+    except (TypeError, ValueError):
+        return None  # symbolic entries: only the shape is drawn
+
+
+def plot_model(model: Any, ax=None, layout: Any = None, heatmaps: bool | None = None):
+    """Draw a model's graph with each variable's CPD (or each factor) as a small heat-map and its shape.
+
+    A Bayesian network is laid out by topological generations (parents left of their children); a Markov
+    random field by networkx's spring layout (seed 0); a model without a graph (an explicit joint, a
+    structured family) as its tokens on a line.  Beside each variable of a Bayesian network, the heat-map
+    of ``P(X | parents)`` has one row per state of ``X`` and one column per parent configuration
+    (each column sums to one; colour scale 0 to 1) and the text gives the table's shape (parents' axes,
+    then the variable's).  A Markov random field's factors are drawn at the centre of their variables,
+    scaled by their largest entry.
+
+    Parameters
+    ----------
+    model : a symsched model (BayesianNetwork, MarkovRandomField, or any other model)
+    ax : matplotlib Axes, optional
+    layout : dict or callable, optional
+        Positions ``{variable: (x, y)}``, or a networkx layout function such as ``nx.circular_layout``.
+    heatmaps : bool, optional
+        Draw the tables as heat-maps (default: when the model has at most 25 tables).  Symbolic tables are
+        never drawn as heat-maps; their shape is.
+
+    Returns
+    -------
+    matplotlib Axes
+        Node markers ``gid="nodes"`` (offsets: the positions in ``model.variables`` order), one annotation
+        ``gid="edge"`` per edge (``xyann`` the tail, ``xy`` the head), texts ``gid="shape"`` (the table's
+        shape, e.g. ``"2×2"``), and heat-map images ``gid="table"`` whose data are the tables drawn,
+        rows = states of the variable, columns = configurations of the others (C order).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import symsched as ss
+    >>> ax = ss.plot_model(ss.binary_symmetric_chain(3, 0.1))
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == "shape"]
+    ['2', '2×2', '2×2']
+    """
+    import networkx as nx
+
+    from ..models.base import DiscreteModel, model_tables
+
+    if not isinstance(model, DiscreteModel):
+        raise SymschedError(f"plot_model: expected a symsched model, got {type(model).__name__}")
+    pos = _model_layout(model, layout)
+    tables = model_tables(model) if isinstance(model, nx.Graph) else []
+    if heatmaps is None:
+        heatmaps = len(tables) <= 25
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(8, 5))
+    xy = np.array([pos[v] for v in model.variables])
+    span = max(float(np.ptp(xy[:, 0])) if len(xy) else 0.0, float(np.ptp(xy[:, 1])) if len(xy) else 0.0, 1.0)
+    size = 0.22 * span / max(1.0, np.sqrt(len(tables) or 1) / 2)
+    directed = isinstance(model, nx.DiGraph)
+    if isinstance(model, nx.Graph):
+        for a, b in model.edges:
+            ann = ax.annotate("", xy=pos[b], xytext=pos[a], zorder=1,
+                              arrowprops=dict(arrowstyle="-|>" if directed else "-", color="grey", lw=1.2,
+                                              shrinkA=12, shrinkB=12))
+            ann.set_gid("edge")
+    nodes = ax.scatter(xy[:, 0], xy[:, 1], s=500, color="white", edgecolors="black", zorder=2)
+    nodes.set_gid("nodes")
+    for v in model.variables:
+        ax.text(*pos[v], str(v), ha="center", va="center", fontsize="small", zorder=3)
+    for entry in tables:
+        if directed:
+            anchor = pos[entry["variable"]]
+        else:  # a factor sits at the centre of its variables
+            anchor = np.mean([pos[w] for w in entry["columns"] + (entry["variable"],)], axis=0)
+        shape = tuple(np.shape(entry["table"]))
+        txt = ax.text(anchor[0], anchor[1] - 0.09 * span, "×".join(map(str, shape)), ha="center", va="top",
+                      fontsize="x-small", color="tab:blue", zorder=3)
+        txt.set_gid("shape")
+        values = _numeric_table(entry["table"]) if heatmaps else None
+        if values is None:
+            continue
+        card = shape[-1]
+        image = values.reshape(-1, card).T  # rows: the variable's states; columns: configurations
+        scale = 1.0 if directed else (float(image.max()) or 1.0)
+        inset = ax.inset_axes([anchor[0] + 0.06 * span, anchor[1] + 0.04 * span, size, size * 0.7],
+                              transform=ax.transData)
+        im = inset.imshow(image, cmap="Blues", vmin=0, vmax=scale, aspect="auto", interpolation="nearest")
+        im.set_gid("table")
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.set_title(entry["title"], fontsize="xx-small", pad=2)
+    pad = 0.35 * span
+    ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad + size)
+    ax.set_ylim(xy[:, 1].min() - pad, xy[:, 1].max() + pad + size)
+    ax.set_axis_off()
+    ax.set_title(f"{type(model).__name__}: N = {model.N}, cardinalities "
+                 f"{model.cardinalities if model.N <= 12 else str(model.cardinalities[:12])[:-1] + ', ...)'}")
     return ax
