@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
 from ..info.profile import as_profile
+from ..models.base import DiscreteModel, model_tables
 from ..schedules.kl import expected_kl
 from ..schedules.families import constant_schedule
 from ..schedules.optimal import Frontier, optimal_frontier
@@ -301,8 +303,6 @@ def plot_density(limit: Any, ax=None, K: int = 10, points: int = 400):
 
 def _layers(graph) -> dict:
     """Node -> (layer, index in layer): topological generations for a DAG, one layer per component otherwise."""
-    import networkx as nx
-
     if graph.is_directed():
         gens = list(nx.topological_generations(graph))
     else:
@@ -311,8 +311,6 @@ def _layers(graph) -> dict:
 
 
 def _model_layout(model, layout):
-    import networkx as nx
-
     if layout is not None:
         pos = layout if isinstance(layout, dict) else layout(model)
         missing = [v for v in model.variables if v not in pos]
@@ -373,10 +371,6 @@ def plot_model(model: Any, ax=None, layout: Any = None, heatmaps: bool | None = 
     >>> [t.get_text() for t in ax.texts if t.get_gid() == "shape"]
     ['2', '2×2', '2×2']
     """
-    import networkx as nx
-
-    from ..models.base import DiscreteModel, model_tables
-
     if not isinstance(model, DiscreteModel):
         raise SymschedError(f"plot_model: expected a symsched model, got {type(model).__name__}")
     pos = _model_layout(model, layout)
