@@ -263,3 +263,99 @@ def test_model_html_truncates_large_tables_politely():
     # a model with many variables lists the tables it left out
     chain = ss.binary_symmetric_chain(20, 0.1)
     assert "8 more tables not shown" in chain._repr_html_()
+
+
+# -- figures for papers: integer axes, log scale, estimates, legends, names, block sizes (issue #18) --
+
+def _ticks_are_integers(axis):
+    ticks = [t for t in axis.get_majorticklocs()]
+    return ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_integer_axes_and_log_frontier():
+    joint = random_joint((2, 2, 3, 2, 2, 2, 2), 5)
+    h, _ = brute_profile(joint)
+    N = len(h)
+    ax = ss.plot_frontier(h, logy=True)
+    ax.figure.canvas.draw()
+    assert ax.get_yscale() == "log" and _ticks_are_integers(ax.xaxis)
+    # the log axis hides the zero at K = N, the line keeps every number (checked against brute force)
+    from reference import brute_optimal
+
+    np.testing.assert_allclose(by_gid(ax, "optimal")[0].get_ydata(),
+                               [brute_optimal(h, K) for K in range(1, N + 1)], atol=1e-12)
+    ax2 = ss.plot_schedule([3, 1, 2])
+    ax2.figure.canvas.draw()
+    assert _ticks_are_integers(ax2.xaxis) and _ticks_are_integers(ax2.yaxis)
+    assert [t.get_text() for t in by_gid(ax2, "block-size", "texts")] == ["3", "1", "2"]
+
+
+def test_schedule_title_keeps_optimal_and_block_sizes_are_written():
+    joint = random_joint((2, 2, 2, 2, 2, 2), 9)
+    h, _ = brute_profile(joint)
+    N = len(h)
+    from reference import brute_optimal, compositions, identity_kl
+
+    opt = ss.optimal_schedule(h, 3)
+    ax = ss.plot_schedule(opt, h)
+    assert ax.get_title().startswith("optimal schedule: K = 3")
+    # the sizes drawn are a brute-force optimum: their identity value is the minimum over every composition
+    sizes = [int(t.get_text()) for t in by_gid(ax, "block-size", "texts")]
+    assert sum(sizes) == N and math.isclose(identity_kl(h, sizes), brute_optimal(h, 3), rel_tol=1e-12)
+    assert identity_kl(h, sizes) <= min(identity_kl(h, c) for c in compositions(N, 3)) + 1e-12
+    starts = np.cumsum([0] + sizes[:-1])
+    centres = [t.get_position()[0] for t in by_gid(ax, "block-size", "texts")]
+    np.testing.assert_allclose(centres, (starts + np.array(sizes) / 2) / N)
+    # empty steps are not written; the others are
+    ax2 = ss.plot_schedule(ss.Schedule([2, 0, 4], allow_zero=True), h)
+    assert [t.get_text() for t in by_gid(ax2, "block-size", "texts")] == ["2", "4"]
+    assert not by_gid(ss.plot_schedule([1] * 6, h, annotate=False), "block-size", "texts")
+
+
+@pytest.mark.parametrize("where", ["below", "right"])
+def test_legend_is_off_the_data(where):
+    h, _ = brute_profile(random_joint((2, 2, 2, 2), 1))
+    for ax in (ss.plot_profile(h, legend=where), ss.plot_schedule([2, 2], h, legend=where),
+               ss.plot_frontier(h, legend=where)):
+        ax.figure.canvas.draw()
+        legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
+        assert not legend.overlaps(frame), f"legend {legend} overlaps the axes {frame}"
+        assert legend.x0 >= 0 and legend.y0 >= 0  # and stays on the figure
+    with pytest.raises(ValueError, match="legend must be one of"):
+        ss.plot_profile(h, legend="top")
+
+
+def test_estimated_profile_has_error_bars_covering_the_truth():
+    joint = random_joint((2, 2, 2, 2, 2), 4)
+    h_true, _ = brute_profile(joint)
+    est = ss.information_profile(ss.from_joint(joint), method="montecarlo", stderr=0.02, seed=1)
+    se = np.asarray(est.stderr, dtype=float)
+    # the cheap entries (h_0, h_1, h_{N-1}) are exact (stderr 0), the others estimated
+    assert np.any(se > 0) and np.all(se >= 0) and not est.exact
+    ax = ss.plot_profile(est)
+    (bars,) = by_gid(ax, "stderr", "collections")
+    segs = np.asarray(bars.get_segments())
+    N = len(h_true)
+    np.testing.assert_allclose(segs[:, 0, 0], np.arange(N) / N)
+    np.testing.assert_allclose(segs[:, 0, 1], np.asarray(est.h, float) - se, atol=1e-15)
+    np.testing.assert_allclose(segs[:, 1, 1], np.asarray(est.h, float) + se, atol=1e-15)
+    # the bars are honest: the exact profile (brute force) lies within 4 standard errors
+    lo, hi = segs[:, 0, 1], segs[:, 1, 1]
+    assert np.all(np.abs(np.asarray(est.h, float) - h_true) <= 4 * se + 1e-12), (lo, hi, h_true)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("(estimate)" in t for t in texts) and "estimated" in ax.get_title()
+    # an exact profile has no error bars
+    assert not by_gid(ss.plot_profile(h_true), "stderr", "collections")
+
+
+def test_frontier_of_estimates_draws_their_error_bars():
+    from symsched.results import Estimate
+
+    values = [Estimate(0.8, 0.05), Estimate(0.3, 0.02), Estimate(0.1, 0.01), Estimate(0.0, 0.0)]
+    ax = ss.plot_frontier(frontier=values)
+    np.testing.assert_allclose(by_gid(ax, "optimal")[0].get_ydata(), [0.8, 0.3, 0.1, 0.0])
+    (bars,) = by_gid(ax, "optimal-stderr", "collections")
+    segs = np.asarray(bars.get_segments())
+    np.testing.assert_allclose(segs[:, 0, 1], [0.75, 0.28, 0.09, 0.0])
+    np.testing.assert_allclose(segs[:, 1, 1], [0.85, 0.32, 0.11, 0.0])
+    assert "estimated" in ax.get_title()
