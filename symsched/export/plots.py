@@ -275,7 +275,7 @@ def plot_schedule(schedule: Any, profile: Any = None, ax=None, annotate: bool | 
         # block sizes along the top edge (axes coordinates in y, so they stay clear of the curves)
         for a, b in zip(bps, bps[1:]):
             if b > a:
-                ax.text((a + b) / (2 * N), 1.01, str(b - a), ha="center", va="bottom", fontsize="x-small",
+                ax.text((a + b) / (2 * N), 1.01, str(b - a), ha="center", va="bottom", fontsize="small",
                         color="tab:orange", transform=ax.get_xaxis_transform(), gid="block-size")
     # room between the title and the block sizes written along the top edge
     return _finish_profile_axes(ax, prof, f"{label}: K = {sched.K}, N = {N}", legend, pad=16 if annotate else None)
