@@ -359,3 +359,14 @@ def test_frontier_of_estimates_draws_their_error_bars():
     np.testing.assert_allclose(segs[:, 0, 1], [0.75, 0.28, 0.09, 0.0])
     np.testing.assert_allclose(segs[:, 1, 1], [0.85, 0.32, 0.11, 0.0])
     assert "estimated" in ax.get_title()
+
+
+def test_model_html_of_a_plain_joint_and_of_a_large_family():
+    joint = random_joint((2, 3), 6)
+    (rows,) = html_cells(ss.from_joint(joint)._repr_html_())
+    # one column per state of X1, one row per state of X2: the joint's entries, transposed
+    assert rows[0][1:] == ["X1=0", "X1=1"]
+    got = np.array([[float(x) for x in r[1:]] for r in rows[1:]])
+    np.testing.assert_allclose(got, joint.T, rtol=1e-3)
+    text = ss.copy_model(64)._repr_html_()
+    assert "no tables shown" in text and "joint size 18,446,744,073,709,551,616" in text

@@ -267,8 +267,9 @@ def html_model(model: DiscreteModel, digits: int = 4) -> str:
     """
     esc = html.escape
     cards = model.cardinalities
+    shown_cards = ", ".join(map(str, cards[:20])) + (", ..." if len(cards) > 20 else "")
     head = (f"<p><b>{esc(type(model).__name__)}</b>: N = {model.N} variables, cardinalities "
-            f"{esc(str(cards if len(cards) <= 20 else cards[:20] + ('...',)))}, joint size {model.joint_size():,}")
+            f"({esc(shown_cards)}), joint size {model.joint_size():,}")
     if model.is_symbolic:
         head += f", parameters {esc(', '.join(sorted(map(str, model.free_symbols))))}"
     head += "</p>"
@@ -279,4 +280,7 @@ def html_model(model: DiscreteModel, digits: int = 4) -> str:
     shown = "".join(_html_table(model, t, digits) for t in tables[:HTML_MAX_TABLES])
     more = (f"<p><i>... {len(tables) - HTML_MAX_TABLES} more tables not shown</i></p>"
             if len(tables) > HTML_MAX_TABLES else "")
+    if not tables:
+        more = (f"<p><i>no tables shown: a structured family without CPDs or factors, and its joint table has more "
+                f"than {HTML_MAX_JOINT} entries</i></p>")
     return f"<div>{head}{shown}{more}</div>"
