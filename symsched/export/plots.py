@@ -502,13 +502,16 @@ def plot_model(model: Any, ax=None, layout: Any = None, heatmaps: bool | None = 
     span = max(float(np.ptp(xy[:, 0])) if len(xy) else 0.0, float(np.ptp(xy[:, 1])) if len(xy) else 0.0, 1.0)
     size = 0.22 * span / max(1.0, np.sqrt(len(tables) or 1) / 2)
     directed = isinstance(model, nx.DiGraph)
+    drawn = 0
     if isinstance(model, nx.Graph):
         for a, b in model.edges:
             ann = ax.annotate("", xy=pos[b], xytext=pos[a], zorder=1,
                               arrowprops=dict(arrowstyle="-|>" if directed else "-", color="grey", lw=1.2,
                                               shrinkA=12, shrinkB=12))
             ann.set_gid("edge")
-    nodes = ax.scatter(xy[:, 0], xy[:, 1], s=500, color="white", edgecolors="black", zorder=2)
+    # marker areas grow with the label so that names stay inside their node
+    nodes = ax.scatter(xy[:, 0], xy[:, 1], s=[max(500, 45 * len(str(v)) ** 2) for v in model.variables],
+                       color="white", edgecolors="black", zorder=2)
     nodes.set_gid("nodes")
     for v in model.variables:
         ax.text(*pos[v], str(v), ha="center", va="center", fontsize="small", zorder=3)
@@ -531,13 +534,21 @@ def plot_model(model: Any, ax=None, layout: Any = None, heatmaps: bool | None = 
                               transform=ax.transData)
         im = inset.imshow(image, cmap="Blues", vmin=0, vmax=scale, aspect="auto", interpolation="nearest")
         im.set_gid("table")
+        drawn += 1
         inset.set_xticks([])
         inset.set_yticks([])
         inset.set_title(entry["title"], fontsize="xx-small", pad=2)
-    pad = 0.35 * span
-    ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad + size)
-    ax.set_ylim(xy[:, 1].min() - pad, xy[:, 1].max() + pad + size)
+    ax.set_xlim(xy[:, 0].min() - 0.2 * span, xy[:, 0].max() + 0.15 * span + size)
+    ax.set_ylim(xy[:, 1].min() - 0.2 * span, xy[:, 1].max() + 0.12 * span + size)
     ax.set_axis_off()
+    if drawn:
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        # one scale for every heat-map: probabilities (CPDs), or each factor's entries over its largest
+        sm = ScalarMappable(norm=Normalize(0, 1), cmap="Blues")
+        ax.figure.colorbar(sm, ax=ax, fraction=0.025, pad=0.01,
+                           label="probability" if directed else "entry / largest entry of its factor")
     ax.set_title(f"{type(model).__name__}: N = {model.N}, cardinalities "
                  f"{model.cardinalities if model.N <= 12 else str(model.cardinalities[:12])[:-1] + ', ...)'}")
     return ax
