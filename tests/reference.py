@@ -486,8 +486,6 @@ def outside_errors(h, stderr, exact_h, alpha=1e-3):
 # -- printed precision (issue #18: results computed with dps print dps digits) ---------------------
 def brute_profile_mp(exact, dps):
     """``h_j`` at ``dps`` digits from an exact joint ``{index tuple: Fraction}``: mean subset entropies in mpmath."""
-    import mpmath
-
     N = len(next(iter(exact)))
     with mpmath.workdps(dps + 15):
         def H(T):
