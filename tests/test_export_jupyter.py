@@ -47,9 +47,16 @@ def test_profile_html_of_an_estimate_shows_its_standard_errors():
     table = cells(text)[0]
     assert "± stderr" in table[0][1]
     for j, row in enumerate(table[1:]):
-        value, se = row[1].split(" ± ")
+        if float(est.stderr[j]) == 0:   # an entry the estimate computes exactly (h_0, h_1, h_{N-1})
+            value = row[1].replace(" (exact)", "")
+            assert row[1].endswith("(exact)")
+        else:
+            value, se = row[1].split(" ± ")
+            assert float(se) == pytest.approx(float(est.stderr[j]), rel=0.05)
         assert float(value) == pytest.approx(float(est.h[j]), rel=1e-5)
-        assert float(se) == pytest.approx(float(est.stderr[j]), rel=0.05)
+    h_true, _ = brute_profile(joint)
+    exact_rows = [j for j in range(len(h_true)) if float(est.stderr[j]) == 0]
+    assert exact_rows and all(abs(float(est.h[j]) - h_true[j]) < 1e-12 for j in exact_rows)
 
 
 def test_long_profile_html_is_cut_with_a_note():

@@ -358,7 +358,27 @@ def test_frontier_of_estimates_draws_their_error_bars():
     segs = np.asarray(bars.get_segments())
     np.testing.assert_allclose(segs[:, 0, 1], [0.75, 0.28, 0.09, 0.0])
     np.testing.assert_allclose(segs[:, 1, 1], [0.85, 0.32, 0.11, 0.0])
-    assert "estimated" in ax.get_title()
+    assert "estimate" in ax.get_title()
+
+
+def test_frontier_of_an_estimated_profile():
+    from reference import brute_optimal
+
+    joint = random_joint((2, 2, 2, 2, 2, 2), 8)
+    h_true, _ = brute_profile(joint)
+    est = ss.information_profile(ss.from_joint(joint), method="montecarlo", stderr=0.02, seed=2)
+    front = list(ss.optimal_frontier(est))
+    ax = ss.plot_frontier(est)
+    line = by_gid(ax, "optimal")[0].get_ydata()
+    np.testing.assert_allclose(line, [float(v) for v in front])
+    assert np.all(line >= 0)                                          # never a negative KL
+    (bars,) = by_gid(ax, "optimal-stderr", "collections")
+    segs = np.asarray(bars.get_segments())
+    np.testing.assert_allclose(segs[:, 1, 1] - segs[:, 0, 1], [2 * v.stderr for v in front], atol=1e-15)
+    # the bars are honest: the true optimum (brute force on the exact profile) within 4 standard errors
+    truth = np.array([brute_optimal(h_true, K) for K in range(1, len(h_true) + 1)])
+    assert np.all(np.abs(line - truth) <= 4 * np.array([v.stderr for v in front]) + 1e-9)
+    assert by_gid(ax, "constant-stderr", "collections")
 
 
 def test_model_html_of_a_plain_joint_and_of_a_large_family():

@@ -349,7 +349,7 @@ def plot_frontier(profile: Any = None, ax=None, constant: bool = True, frontier:
     ax.set_xlabel("number of steps K")
     ax.set_ylabel(r"$\mathbb{E}_\sigma\,\mathrm{KL}(p\,\|\,q_\sigma)$" + (f" ({_unit(prof)})" if prof else ""))
     estimate = any(e > 0 for e in errors)
-    ax.set_title(f"Optimal frontier (N = {len(values)})" + (", estimated (± 1 standard error)" if estimate else ""))
+    ax.set_title(f"Optimal frontier (N = {len(values)})" + (", estimate ± 1 s.e." if estimate else ""))
     _legend(ax, legend)
     return ax
 

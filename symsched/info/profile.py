@@ -323,7 +323,10 @@ class InformationProfile(Result):
 
         def cell(x, se=None) -> str:
             text = _clip(format_value(x, d), 160)
-            return f"{text} ± {format_value(float(se), 2)}" if estimate and se is not None else text
+            if not estimate or se is None:
+                return text
+            # the cheap pieces of an estimate (H, TC, h_0, h_1, h_{N-1}, ...) are computed exactly: say so
+            return f"{text} ± {format_value(float(se), 2)}" if float(se) > 0 else f"{text} (exact)"
 
         shown = list(range(self.N))
         if self.N > self.HTML_MAX_ROWS:
