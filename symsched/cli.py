@@ -340,7 +340,7 @@ def _cmd_profile_data(args, out) -> None:
                                         bootstrap=args.bootstrap, seed=seed, base=_base(args.base),
                                         subsets_per_size=20)
     m = estimate_measures(prof, boot)
-    d = args.digits
+    d = args.digits if args.digits is not None else prof.digits
     lines = [f"symsched profile: {args.model}",
              f"  rows: {rows.shape[0]} blocks of N = {rows.shape[1]} tokens"
              + (f", {len(states)} states" if states else ""),

@@ -216,6 +216,15 @@ def test_model_plot_symbolic_tables_shape_only_and_bad_input():
         ss.plot_model([0.5, 0.5])
     with pytest.raises(ValueError, match="no position for"):
         ss.plot_model(ss.binary_symmetric_chain(3, 0.1), layout={"X1": (0, 0)})
+    with pytest.raises(ValueError, match="layout must be"):
+        ss.plot_model(ss.binary_symmetric_chain(3, 0.1), layout=float("nan"))
+    with pytest.raises(ValueError, match=r"positions of \['X2'\] are not finite"):
+        ss.plot_model(ss.binary_symmetric_chain(3, 0.1), layout={"X1": (0, 0), "X2": (1, float("nan")), "X3": (2, 0)})
+    # a networkx layout function is accepted
+    import networkx as nx
+
+    ax = ss.plot_model(ss.binary_symmetric_chain(3, 0.1), layout=nx.circular_layout)
+    assert len(by_gid(ax, "nodes", "collections")[0].get_offsets()) == 3
 
 
 def html_cells(text):

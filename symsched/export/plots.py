@@ -431,11 +431,18 @@ def _layers(graph) -> dict:
 
 def _model_layout(model, layout):
     if layout is not None:
+        if not (isinstance(layout, dict) or callable(layout)):
+            raise SymschedError(f"plot_model: layout must be a dict {{variable: (x, y)}} or a networkx layout "
+                                f"function, got {type(layout).__name__}")
         pos = layout if isinstance(layout, dict) else layout(model)
         missing = [v for v in model.variables if v not in pos]
         if missing:
             raise SymschedError(f"plot_model: the layout has no position for {missing}")
-        return {v: np.asarray(pos[v], dtype=float) for v in model.variables}
+        out = {v: np.asarray(pos[v], dtype=float) for v in model.variables}
+        bad = [v for v, p in out.items() if p.shape != (2,) or not np.all(np.isfinite(p))]
+        if bad:
+            raise SymschedError(f"plot_model: the layout's positions of {bad} are not finite (x, y) pairs")
+        return out
     if isinstance(model, nx.DiGraph):
         layers = _layers(model)
         # Generations left to right, each centred vertically: parents sit left of their children.
