@@ -246,7 +246,8 @@ def _add_profile_options(p: argparse.ArgumentParser) -> None:
                    help="logarithm base, e.g. 2 for bits (default: natural logarithms, nats)")
     p.add_argument("--method", choices=("auto", "exact", "montecarlo"), default="auto",
                    help="how the profile is computed (default auto: exact whenever possible)")
-    p.add_argument("--digits", type=int, default=6, help="significant digits printed (default 6)")
+    p.add_argument("--digits", type=int, default=None,
+                   help="significant digits printed (default: --dps with --precision mpmath, else 6)")
 
 
 def _add_data_options(p: argparse.ArgumentParser) -> None:
@@ -339,7 +340,7 @@ def _cmd_profile_data(args, out) -> None:
                                         bootstrap=args.bootstrap, seed=seed, base=_base(args.base),
                                         subsets_per_size=20)
     m = estimate_measures(prof, boot)
-    d = args.digits
+    d = args.digits if args.digits is not None else prof.digits
     lines = [f"symsched profile: {args.model}",
              f"  rows: {rows.shape[0]} blocks of N = {rows.shape[1]} tokens"
              + (f", {len(states)} states" if states else ""),
@@ -454,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(out)
         return 0
     try:
-        if getattr(args, "digits", 6) < 1:
+        if getattr(args, "digits", 6) is not None and args.digits < 1:
             raise _CLIError(f"--digits must be >= 1, got {args.digits}")
         _COMMANDS[args.command](args, out)
     except _CLIError as exc:

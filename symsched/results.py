@@ -113,8 +113,22 @@ class Result:
     _headline: ClassVar[str | None] = None
     _fields: ClassVar[tuple] = ()
     _repr_fields: ClassVar[tuple | None] = None
-    #: Printed significant digits; instances may override (e.g. from ``dps``).
-    digits: int = FLOAT_DIGITS
+    # -- printed precision ----------------------------------------------------------------------
+    @property
+    def digits(self) -> int:
+        """Printed significant digits: as set on the instance, else those of the profile the result was
+        computed from (``dps`` for an mpmath profile, so a result computed at 30 digits prints 30), else
+        :data:`FLOAT_DIGITS`."""
+        own = self.__dict__.get("_digits")
+        if own is not None:
+            return own
+        prof = self.__dict__.get("profile")
+        inherited = getattr(prof, "digits", None) if prof is not None and prof is not self else None
+        return inherited if isinstance(inherited, int) and not isinstance(inherited, bool) else FLOAT_DIGITS
+
+    @digits.setter
+    def digits(self, value: int | None) -> None:
+        object.__setattr__(self, "_digits", value)
 
     # -- immutability ---------------------------------------------------------------------------
     def _freeze(self) -> None:

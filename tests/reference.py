@@ -106,20 +106,25 @@ def brute_sampler(joint, sizes):
 
 def demo_joint():
     """The CLI demo network (Cloudy, Sprinkler, Rain, WetGrass, Slippery), multiplied out by hand."""
+    joint = np.zeros((2,) * 5)
+    for idx, v in demo_joint_exact().items():
+        joint[idx] = float(v)
+    return joint
+
+
+def demo_joint_exact():
+    """The demo network's joint as ``{(c, s, r, w, sl): Fraction}``."""
     F = Fraction
     pc = [F(1, 2), F(1, 2)]
     ps = [[F(1, 2), F(1, 2)], [F(9, 10), F(1, 10)]]
     pr = [[F(4, 5), F(1, 5)], [F(1, 5), F(4, 5)]]
     pw = [[[1, 0], [F(1, 10), F(9, 10)]], [[F(1, 10), F(9, 10)], [F(1, 100), F(99, 100)]]]
     pl = [[F(19, 20), F(1, 20)], [F(3, 10), F(7, 10)]]
-    joint = np.zeros((2,) * 5)
     exact = {}
     for c, s, r, w, sl in itertools.product(range(2), repeat=5):
-        v = pc[c] * ps[c][s] * pr[c][r] * F(pw[s][r][w]) * pl[w][sl]
-        exact[(c, s, r, w, sl)] = v
-        joint[c, s, r, w, sl] = float(v)
+        exact[(c, s, r, w, sl)] = pc[c] * ps[c][s] * pr[c][r] * F(pw[s][r][w]) * pl[w][sl]
     assert sum(exact.values()) == 1
-    return joint
+    return exact
 
 
 def random_joint(shape, seed):
@@ -532,3 +537,20 @@ def mp_chain_profile(init, transitions, dps=30):
             e.append(total / math.comb(N, j))
         h = [e[j + 1] - e[j] for j in range(N)]
     return h, e
+
+# -- printed precision (issue #18: results computed with dps print dps digits) ---------------------
+def brute_profile_mp(exact, dps):
+    """``h_j`` at ``dps`` digits from an exact joint ``{index tuple: Fraction}``: mean subset entropies in mpmath."""
+    N = len(next(iter(exact)))
+    with mpmath.workdps(dps + 15):
+        def H(T):
+            marg = {}
+            for idx, v in exact.items():
+                key = tuple(idx[i] for i in T)
+                marg[key] = marg.get(key, Fraction(0)) + v
+            return -mpmath.fsum(mpmath.mpf(v.numerator) / v.denominator *
+                                mpmath.log(mpmath.mpf(v.numerator) / v.denominator) for v in marg.values() if v)
+
+        e = [mpmath.mpf(0)] + [mpmath.fsum(H(T) for T in itertools.combinations(range(N), j)) /
+                               math.comb(N, j) for j in range(1, N + 1)]
+        return [e[j + 1] - e[j] for j in range(N)]

@@ -279,6 +279,7 @@ CALLS: dict = {
     "report": (lambda: dict(model=model(), K=[2]), ["model", "K"], {}),
     "plot_density": (SKIP, "draws with matplotlib; its numbers come from riemann_limit (fuzzed)"),
     "plot_frontier": (SKIP, "draws with matplotlib; its numbers come from optimal_frontier (fuzzed)"),
+    "plot_model": (SKIP, "draws with matplotlib; its tables come from the model (fuzzed), checked in test_export_plots"),
     "plot_profile": (SKIP, "draws with matplotlib; its numbers come from as_profile (fuzzed)"),
     "plot_schedule": (SKIP, "draws with matplotlib; its numbers come from Schedule (fuzzed)"),
     # -- classes users build by hand

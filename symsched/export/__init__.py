@@ -16,3 +16,8 @@ __all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_e
 from .schedule_export import EXPORT_FORMATS, export_schedule  # noqa: E402
 
 __all__ += ["export_schedule", "EXPORT_FORMATS"]
+
+# -- the model's graph and tables (issue #18) --
+from .plots import plot_model  # noqa: E402
+
+__all__ += ["plot_model"]

@@ -80,15 +80,15 @@ class Report(Result):
     bounds_schedule : Schedule or None
     unavailable : list of str
         What was not computed, each with its reason.
-    digits : int
-        Significant digits when printing.
+    digits : int, optional
+        Significant digits when printing (default: the profile's, i.e. ``dps`` for an mpmath profile, else 6).
     """
 
     # the result protocol (symsched.results): no single headline number; to_dict below
     _fields = ("title", "model", "profile", "schedules", "frontier", "bounds", "unavailable")
 
     def __init__(self, title, model, profile, schedules, frontier, bounds, bounds_schedule, unavailable,
-                 digits=6):
+                 digits=None):
         self.title = title
         self.model = model
         self.profile = profile
@@ -97,7 +97,7 @@ class Report(Result):
         self.bounds = bounds
         self.bounds_schedule = bounds_schedule
         self.unavailable = unavailable
-        self.digits = digits
+        self.digits = digits  # None: the profile's digits (dps for an mpmath profile; Result.digits)
         self._freeze()
 
     # -- pieces shared by the renderers --------------------------------------------------------
@@ -312,7 +312,7 @@ def _default_Ks(N: int) -> list:
 def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "float", dps: int | None = None,
            base: Any = None, method: str = "auto", mixture: bool = True,
            max_mixture_N: int = DEFAULT_MAX_MIXTURE_N, bounds: bool = True, frontier: bool | None = None,
-           title: str | None = None, digits: int = 6) -> Report:
+           title: str | None = None, digits: int | None = None) -> Report:
     """Profile a model and compare the constant and optimal schedules for a few K, exactly.
 
     Parameters
@@ -332,8 +332,8 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     frontier : bool, optional
         Include the optimal E KL for every K = 1..N (default: when N <= 40).
     title : str, optional
-    digits : int
-        Significant digits when printing.
+    digits : int, optional
+        Significant digits when printing (default: the profile's, i.e. ``dps`` for ``precision="mpmath"``, else 6).
 
     Returns
     -------

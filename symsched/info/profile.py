@@ -20,7 +20,8 @@ from scipy import sparse
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, simplify_information, to_float
 from ..errors import SymschedError
-from ..formatting import LATEX_WIDTH, estimate_digits, latex_equations, latex_number, latex_width
+from ..formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_equations, latex_number,
+                          latex_width)
 from ..results import ItemsView, Result, digits_for
 
 try:  # scipy >= 1.12
@@ -321,6 +322,40 @@ class InformationProfile(Result, ItemsView):
         if not self.exact:
             rows.append((None, r"\text{(estimate)}"))
         return latex_equations(rows)
+
+    #: The HTML table shows every j up to this N; beyond, the first and last rows around an ellipsis.
+    HTML_MAX_ROWS = 40
+
+    def _repr_html_(self) -> str:
+        """A table of ``j, h_j, e_{j+1}`` (``h_j ± stderr_j`` for an estimate) and the summary numbers,
+        at the profile's precision (``dps`` digits for mpmath); long tables are cut politely."""
+        d = self.digits
+        estimate = not getattr(self, "exact", True) or any(float(x) > 0 for x in self.stderr)
+
+        def cell(x, se=None) -> str:
+            text = _clip(format_value(x, d), 160)
+            if not estimate or se is None:
+                return text
+            # the cheap pieces of an estimate (H, TC, h_0, h_1, h_{N-1}, ...) are computed exactly: say so
+            return f"{text} ± {format_value(float(se), 2)}" if float(se) > 0 else f"{text} (exact)"
+
+        shown = list(range(self.N))
+        if self.N > self.HTML_MAX_ROWS:
+            shown = shown[:20] + [None] + shown[-10:]
+        rows = [("⋮", "⋮", "⋮") if j is None else (str(j), cell(self.h[j], self.stderr[j]), cell(self.e[j + 1]))
+                for j in shown]
+        unit = "nats" if self.base is None else f"log base {self.base}"
+        kind = "estimate (value ± standard error)" if estimate else "exact"
+        caption = f"Information profile: N = {self.N}, {self.method}, {self.precision}, {unit}, {kind}"
+        if len(shown) < self.N:
+            caption += f"; showing {len(shown) - 1} of {self.N} rows"
+        # the e column of an estimate is the running sum of the estimated h (its error is not the sum of theirs)
+        head = ("j", "h_j" + (" ± stderr" if estimate else ""), "e_{j+1}" + (" (sum of the estimated h)" if estimate else ""))
+        summary = [("H", cell(self.entropy, getattr(self, "entropy_stderr", None))),
+                   ("TC", cell(self.total_correlation, getattr(self, "total_correlation_stderr", None))),
+                   ("DTC", cell(self.dual_total_correlation, getattr(self, "dual_total_correlation_stderr", None)))]
+        return (html_table(rows, head, caption=caption) +
+                html_table(summary, ("measure", "value" + (" ± stderr" if estimate else ""))))
 
     def __repr__(self) -> str:
         if self.precision == "float":

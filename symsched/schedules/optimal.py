@@ -54,7 +54,7 @@ import sympy as sp
 
 from ..arithmetic import SUM_TOLERANCE, arithmetic, latex_value
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import latex_number
+from ..formatting import format_value, latex_number
 from ..info.profile import InformationProfile
 from ..results import Estimate, Result
 from .kl import expected_kl, kl_estimate, schedule_weights, working_profile
@@ -352,7 +352,8 @@ class OptimalSchedule(Result):
         def show(x):
             if isinstance(x, Estimate):
                 return f"{x.value:.6g} ± {x.stderr:.2g}"
-            return f"{x:.6g}" if self.profile.precision == "float" else str(x)
+            # mpmath values print at the profile's dps (self.digits), not at mpmath's global precision
+            return str(x) if self.profile.precision == "symbolic" else format_value(x, self.digits)
 
         kl, ck = show(self.kl), show(self.constant_kl)
         return f"OptimalSchedule(sizes={self.schedule.latex()}, K={self.K}, N={self.N}, kl={kl}, constant_kl={ck})"
