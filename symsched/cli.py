@@ -316,6 +316,13 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-rows", type=int, default=20000, help="rows used, drawn at random (default 20000)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line on stderr (exit status 2), like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _model_parser(sub, name: str, help: str, description: str) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=help, description=description, epilog=_specs_help(),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -324,7 +331,7 @@ def _model_parser(sub, name: str, help: str, description: str) -> argparse.Argum
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symsched",
         description="Exact information profiles and unmasking schedules for masked diffusion. "
                     "Every command takes --json (the result's to_dict()) and --latex (math-mode LaTeX).",
@@ -669,7 +676,14 @@ def _table_panels(block: list, width: int) -> list:
     for n, cols in enumerate(panels):
         if n:
             out.append(f"{indent}(continued: {n + 1} of {len(panels)})")
-        out += [cut(line, cols) for line in block]
+        # a column wider than the page on its own: its cells wrap under the column's start
+        hang = " " * (len(indent) + sum(2 + (b - a) for a, b in key))
+        for line in block:
+            text = cut(line, cols)
+            if len(text) > width and not _RULE.match(text):
+                out += textwrap.wrap(text, width, subsequent_indent=hang, break_long_words=True) or [text]
+            else:
+                out.append(text if len(text) <= width else text[:width])
     return out
 
 

@@ -476,3 +476,15 @@ def outside_errors(h, stderr, exact_h, alpha=1e-3):
     equality to 1e-9): empty when an unbiased estimate with honest errors agrees with the exact profile."""
     z = z_bonferroni(len(exact_h), alpha)
     return [(j, v, t, s) for j, (v, s, t) in enumerate(zip(h, stderr, exact_h)) if abs(v - t) > z * s + 1e-9]
+
+
+# -- scriptable CLI (issue #18, engineer C18): the joint of a binary symmetric chain, by hand ----------
+def symmetric_chain_joint(n, eps):
+    """p(x) = 1/2 prod_i (eps if x_i != x_{i-1} else 1 - eps), shape (2,) * n."""
+    joint = np.zeros((2,) * n)
+    for x in itertools.product(range(2), repeat=n):
+        p = 0.5
+        for a, b in zip(x, x[1:]):
+            p *= eps if a != b else 1 - eps
+        joint[x] = p
+    return joint

@@ -278,6 +278,7 @@ class Report(Result):
         """Everything in the report as plain Python values (floats, or strings for exact/high-precision values)."""
         p = self.profile
         out = {
+            "type": "Report",
             "title": self.title,
             "model": _plain(self.model),
             "profile": {"h": _plain(list(p.h)), "e": _plain(list(p.e)), "method": p.method,
