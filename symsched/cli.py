@@ -1,4 +1,8 @@
-"""Command line: ``symsched demo | profile MODEL | schedule MODEL -K K | limit PHI``.
+"""Command line: ``symsched demo | profile MODEL | schedule MODEL -K K | rules MODEL -K K | policy MODEL | limit PHI``.
+
+Every command takes ``--json`` (the result's ``to_dict()``, and nothing else, on stdout) and ``--latex``
+(its math-mode ``latex()``); a command that computes several results returns them as one
+:class:`CommandOutput`.
 
 ``python -m symsched demo`` (what ``make demo`` runs) profiles a built-in 5-variable Bayesian network
 and prints the report of :func:`symsched.report`.  MODEL is a ``.bif`` file (plain or ``.gz``) or a
@@ -24,6 +28,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable, Sequence
 
+import mpmath
 import networkx as nx
 import sympy as sp
 
@@ -699,7 +704,9 @@ def _emit(args, outcome, out) -> None:
     """Print a command's outcome: ``result`` or ``(result, text[, latex])``."""
     result, text, latex = (tuple(outcome) + (None, None))[:3] if isinstance(outcome, tuple) else (outcome, None, None)
     if args.json:
-        print(json.dumps(result.to_dict(), allow_nan=False), file=out)
+        dps = getattr(args, "dps", None)
+        with mpmath.workdps(max(dps or 15, 15)):  # mpmath numbers serialise with every digit asked for
+            print(json.dumps(result.to_dict(), allow_nan=False), file=out)
     elif args.latex:
         print(latex if latex is not None else result.latex(), file=out)
     else:

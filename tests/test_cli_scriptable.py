@@ -90,22 +90,21 @@ def test_base_e_2_10(capsys):
 
 
 def test_dps_sets_the_arithmetic_and_the_printed_digits(capsys):
-    mpmath.mp.dps = 40
-    h0_exact = mpmath.log(2)  # h_0 of the symmetric chain: a fair bit
-    eps = mpmath.mpf(1) / 10
-    h_last = -(eps * mpmath.log(eps) + (1 - eps) * mpmath.log(1 - eps))  # H(X_i | both neighbours)... see below
     d = run_json(["profile", "chain:3:0.1", "--dps", "30"], capsys)
-    assert d["precision"] == "mpmath"
-    assert abs(mpmath.mpf(d["h"][0]["value"]) - h0_exact) < mpmath.mpf(10) ** -28
-    # H(X) = log 2 + 2 h(eps) exactly: the 30 digits are right
-    assert abs(mpmath.mpf(d["entropy"]["value"]) - (h0_exact + 2 * h_last)) < mpmath.mpf(10) ** -28
     code, out, _ = run(["profile", "chain:3:0.1", "--dps", "30"], capsys)
-    line = next(ln for ln in out.splitlines() if ln.strip().startswith("H:"))
-    digits = line.split(":")[1].strip().replace(".", "").lstrip("0")
-    assert len(digits) == 30 and mpmath.mpf(line.split(":")[1]) - (h0_exact + 2 * h_last) < mpmath.mpf(10) ** -28
-    code, out, _ = run(["profile", "chain:3:0.1", "--dps", "30", "--digits", "8"], capsys)
-    line = next(ln for ln in out.splitlines() if ln.strip().startswith("H:"))
-    assert len(line.split(":")[1].strip().replace(".", "")) == 8
+    code8, out8, _ = run(["profile", "chain:3:0.1", "--dps", "30", "--digits", "8"], capsys)
+    with mpmath.workdps(40):
+        eps = mpmath.mpf(1) / 10
+        # the chain's H(X) = log 2 + 2 h(eps) and h_0 = log 2, in closed form
+        H = mpmath.log(2) + 2 * -(eps * mpmath.log(eps) + (1 - eps) * mpmath.log(1 - eps))
+        assert d["precision"] == "mpmath"
+        assert abs(mpmath.mpf(d["h"][0]["value"]) - mpmath.log(2)) < mpmath.mpf(10) ** -28
+        assert abs(mpmath.mpf(d["entropy"]["value"]) - H) < mpmath.mpf(10) ** -28
+        printed = next(ln for ln in out.splitlines() if ln.strip().startswith("H:")).split(":")[1].strip()
+        assert len(printed.replace(".", "").lstrip("0")) == 30
+        assert abs(mpmath.mpf(printed) - H) < mpmath.mpf(10) ** -28
+    printed8 = next(ln for ln in out8.splitlines() if ln.strip().startswith("H:")).split(":")[1].strip()
+    assert code == code8 == 0 and len(printed8.replace(".", "")) == 8
 
 
 def test_demo_json_matches_brute_force(capsys):
@@ -310,3 +309,17 @@ def test_fit_panels_repeat_the_key_column():
     for cell in "123456":
         assert cell in out
     assert _fit(text, None) == text
+
+
+def test_command_output_follows_the_result_protocol():
+    from symsched.cli import CommandOutput
+    prof = ss.information_profile(ss.copy_model(3))
+    out = CommandOutput("x", {"profile": prof, "K": 2}, digits=4)
+    assert json.loads(json.dumps(out.to_dict())) == {"type": "CommandOutput", "command": "x",
+                                                     "profile": json.loads(json.dumps(prof.to_dict())), "K": 2}
+    with pytest.raises(AttributeError):
+        out.command = "y"
+    with pytest.raises(TypeError):
+        float(out)
+    assert "profile" in str(out) and "<table" in out._repr_html_() and repr(out).startswith("CommandOutput(")
+    assert out.latex().startswith(r"\begin{gathered}") and prof.latex() in out.latex()
