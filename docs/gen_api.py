@@ -73,7 +73,7 @@ OUTRO = """
 
 ## Command line
 
-* `symsched.cli.main(argv=None) -> int` — the `symsched` command (`demo`, `profile`, `schedule`, `limit`); `python -m symsched` runs it.
+* `symsched.cli.main(argv=None) -> int` — the `symsched` command (`demo`, `profile`, `schedule`, `rules`, `policy`, `limit`; `--json`, `--latex` on each); `python -m symsched` runs it.
 * `symsched profile data:FILE --block N` — the profile estimated from a text or `.npy` file, with H, TC and DTC and their errors ([data.md](data.md)).
 """
 

@@ -554,3 +554,14 @@ def brute_profile_mp(exact, dps):
         e = [mpmath.mpf(0)] + [mpmath.fsum(H(T) for T in itertools.combinations(range(N), j)) /
                                math.comb(N, j) for j in range(1, N + 1)]
         return [e[j + 1] - e[j] for j in range(N)]
+
+# -- scriptable CLI (issue #18, engineer C18): the joint of a binary symmetric chain, by hand ----------
+def symmetric_chain_joint(n, eps):
+    """p(x) = 1/2 prod_i (eps if x_i != x_{i-1} else 1 - eps), shape (2,) * n."""
+    joint = np.zeros((2,) * n)
+    for x in itertools.product(range(2), repeat=n):
+        p = 0.5
+        for a, b in zip(x, x[1:]):
+            p *= eps if a != b else 1 - eps
+        joint[x] = p
+    return joint

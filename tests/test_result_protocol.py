@@ -92,7 +92,13 @@ FACTORIES = {
     "BlockwiseKL": lambda: ss.blockwise_expected_kl(ss.copy_model(4, 2), 2, [1, 1]),
     "PartitionKL": lambda: ss.partition_kl(ss.copy_model(3, 2), [[0], [1, 2]]),
     "PracticeTable": lambda: ss.kl_by_rule(H, [2]),
+    "CommandOutput": lambda: _command_output(),
 }
+
+
+def _command_output():
+    from symsched.cli import CommandOutput
+    return CommandOutput("rules", {"kl_by_rule": ss.kl_by_rule(H, [2]), "K": 2})
 
 #: headline attribute each class must expose through float() (the acceptance calls in API.md).
 HEADLINES = {"OptimalSchedule": "kl", "QuantizedLimit": "L", "Bound": "value", "BoundRow": "value",

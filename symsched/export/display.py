@@ -281,6 +281,7 @@ class Report(Result):
         """Everything in the report as plain Python values (floats, or strings for exact/high-precision values)."""
         p = self.profile
         out = {
+            "type": "Report",
             "title": self.title,
             "model": _plain(self.model),
             "profile": {"h": _plain(list(p.h)), "e": _plain(list(p.e)), "method": p.method,
@@ -312,7 +313,7 @@ def _default_Ks(N: int) -> list:
 def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "float", dps: int | None = None,
            base: Any = None, method: str = "auto", mixture: bool = True,
            max_mixture_N: int = DEFAULT_MAX_MIXTURE_N, bounds: bool = True, frontier: bool | None = None,
-           title: str | None = None, digits: int | None = None) -> Report:
+           title: str | None = None, digits: int | None = None, profile_options: dict | None = None) -> Report:
     """Profile a model and compare the constant and optimal schedules for a few K, exactly.
 
     Parameters
@@ -334,6 +335,8 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     title : str, optional
     digits : int, optional
         Significant digits when printing (default: the profile's, i.e. ``dps`` for ``precision="mpmath"``, else 6).
+    profile_options : dict, optional
+        More keywords for :func:`symsched.information_profile` (``stderr``, ``seed``, ``samples``, ``max_cost``).
 
     Returns
     -------
@@ -349,7 +352,8 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     unavailable: list[str] = []
     is_model = not isinstance(model, (InformationProfile, list, tuple, np.ndarray))
     if is_model:
-        prof = information_profile(model, method=method, precision=precision, dps=dps, base=base)
+        prof = information_profile(model, method=method, precision=precision, dps=dps, base=base,
+                                   **(profile_options or {}))
         summary = {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
                    "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()}
         name = getattr(model, "name", "") or ""
