@@ -129,15 +129,28 @@ class MarkovRandomField(nx.Graph, GraphVariables):
                 return u, 0.0
         pos = {v: i for i, v in enumerate(self.nodes)}
         logs = [(tuple(pos[v] for v in vs), _log_table(t, f"factor over {list(vs)}")) for vs, t in self._factors]
-        with np.errstate(invalid="ignore"):
-            total = np.zeros(self.cardinalities)
-            for idx, lt in logs:
-                total = total + broadcast_factor(lt, idx, len(self.cardinalities))
-        shift = float(np.max(total))
-        if not math.isfinite(shift):
+        scale = 1.0
+        with np.errstate(invalid="ignore", over="ignore"):
+            total = self._log_total(logs, 1.0)
+            if np.isposinf(total).any() or np.isnan(total).any():
+                # Log-potentials near the float limit (couplings ~1e308) overflow when summed: sum them in
+                # units of the largest one; terms far smaller than it are then below float resolution,
+                # which changes no probability that exp(scale * difference) can represent.
+                scale = max(float(np.max(np.abs(lt[np.isfinite(lt)]), initial=0.0)) for _, lt in logs)
+                total = self._log_total(logs, scale)
+        top = float(np.max(total))
+        if not math.isfinite(top):
             raise InvalidModelError("MarkovRandomField: the partition function Z is zero (every configuration "
                                     "has zero potential)")
-        return np.exp(total - shift), shift
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            u = np.exp(scale * (total - top))
+        return u, scale * top
+
+    def _log_total(self, logs: list, scale: float) -> np.ndarray:
+        total = np.zeros(self.cardinalities)
+        for idx, lt in logs:
+            total = total + broadcast_factor(lt / scale, idx, len(self.cardinalities))
+        return total
 
     def _z(self, table: np.ndarray, arith: Arithmetic) -> Any:
         z = arith.sum(table.ravel())
