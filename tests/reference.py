@@ -44,8 +44,8 @@ def brute_measures(joint):
 
 
 def identity_kl(h, sizes):
-    """sum_t k_t h_{s_{t-1}} - sum_j h_j."""
-    s, total = 0, 0.0
+    """sum_t k_t h_{s_{t-1}} - sum_j h_j, in whatever arithmetic h is given (Fractions stay exact)."""
+    s, total = 0, 0
     for k in sizes:
         total += k * h[s]
         s += k
@@ -565,3 +565,36 @@ def symmetric_chain_joint(n, eps):
             p *= eps if a != b else 1 - eps
         joint[x] = p
     return joint
+
+
+# -- banded optimal schedules (continuum tests) ------------------------------------------------------
+def banded_optimal_kl(h, K, W):
+    """Optimal E KL over schedules whose blocks are <= W (float DP), and its largest block size.
+
+    ``largest < W`` shows the band did not bind at the optimum found (callers assert it).
+    """
+    h = np.asarray(h, float)
+    N = len(h)
+    P = np.concatenate([[0.0], np.cumsum(h)])
+    hh = np.concatenate([h, [0.0]])
+    D = np.full(N + 1, np.inf)
+    D[0] = 0.0
+    args = []
+    for _ in range(K):
+        best = np.full(N + 1, np.inf)
+        arg = np.zeros(N + 1, int)
+        for k in range(1, min(W, N) + 1):
+            a = np.arange(0, N + 1 - k)
+            cand = D[a] + k * hh[a] - (P[a + k] - P[a])
+            better = cand < best[a + k]
+            idx = (a + k)[better]
+            best[idx] = cand[better]
+            arg[idx] = k
+        D = best
+        args.append(arg)
+    b, largest = N, 0
+    for arg in reversed(args):
+        largest = max(largest, int(arg[b]))
+        b -= arg[b]
+    assert b == 0
+    return D[N], largest

@@ -16,53 +16,13 @@ from hypothesis import given, settings, strategies as st
 import symsched as ss
 from symsched.continuum.limit import RiemannLimit, repair_breakpoints, riemann_limit
 from symsched.errors import SymbolicValueError, SymschedError
+from reference import banded_optimal_kl as dp_opt, identity_kl as ekl  # noqa: E402
 
 u = sp.Symbol("u")
 PHI_HYP = 1 / (1 + 3 * u)
 
 
 # -- independent helpers ------------------------------------------------------------------------
-def ekl(h, sizes):
-    """Exact discrete E KL (DESIGN.md §2), in whatever arithmetic h is given."""
-    s, tot = 0, 0
-    for k in sizes:
-        tot += k * h[s]
-        s += k
-    return tot - sum(h)
-
-
-def dp_opt(h, K, W):
-    """Optimal E KL over schedules whose blocks are <= W (float DP), and its largest block size.
-
-    ``largest < W`` shows the band did not bind at the optimum found (callers assert it).
-    """
-    h = np.asarray(h, float)
-    N = len(h)
-    P = np.concatenate([[0.0], np.cumsum(h)])
-    hh = np.concatenate([h, [0.0]])
-    D = np.full(N + 1, np.inf)
-    D[0] = 0.0
-    args = []
-    for _ in range(K):
-        best = np.full(N + 1, np.inf)
-        arg = np.zeros(N + 1, int)
-        for k in range(1, min(W, N) + 1):
-            a = np.arange(0, N + 1 - k)
-            cand = D[a] + k * hh[a] - (P[a + k] - P[a])
-            better = cand < best[a + k]
-            idx = (a + k)[better]
-            best[idx] = cand[better]
-            arg[idx] = k
-        D = best
-        args.append(arg)
-    b, largest = N, 0
-    for arg in reversed(args):
-        largest = max(largest, int(arg[b]))
-        b -= arg[b]
-    assert b == 0
-    return D[N], largest
-
-
 def h_of(phi, N):
     fn = sp.lambdify(u, phi, "numpy")
     return np.asarray(fn(np.arange(N) / N), float) * np.ones(N)

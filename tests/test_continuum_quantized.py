@@ -20,47 +20,12 @@ from hypothesis import given, settings, strategies as st
 import symsched as ss
 from symsched.continuum.quantized import QuantizedLimit, _m_of
 from symsched.errors import SymschedError
+from reference import banded_optimal_kl as dp_opt, identity_kl as ekl  # noqa: E402
 
 u = sp.Symbol("u")
 PHI = 1 / (1 + 3 * u)
 LIM = ss.riemann_limit(PHI, u)
 Q25 = LIM.quantized(sp.Rational(5, 2))
-
-
-def ekl(h, sizes):
-    s, tot = 0, 0
-    for k in sizes:
-        tot += k * h[s]
-        s += k
-    return tot - sum(h)
-
-
-def dp_opt(h, K, W):
-    """Optimal E KL over schedules with blocks <= W (float DP) and the largest block it uses."""
-    h = np.asarray(h, float)
-    N = len(h)
-    P = np.concatenate([[0.0], np.cumsum(h)])
-    hh = np.concatenate([h, [0.0]])
-    D = np.full(N + 1, np.inf)
-    D[0] = 0.0
-    args = []
-    for _ in range(K):
-        best = np.full(N + 1, np.inf)
-        arg = np.zeros(N + 1, int)
-        for k in range(1, min(W, N) + 1):
-            a = np.arange(0, N + 1 - k)
-            cand = D[a] + k * hh[a] - (P[a + k] - P[a])
-            better = cand < best[a + k]
-            idx = (a + k)[better]
-            best[idx] = cand[better]
-            arg[idx] = k
-        D = best
-        args.append(arg)
-    b, largest = N, 0
-    for arg in reversed(args):
-        largest = max(largest, int(arg[b]))
-        b -= arg[b]
-    return D[N], largest
 
 
 def h_hyp(N):
