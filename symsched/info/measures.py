@@ -132,6 +132,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
         Where the heavy routes run: a number of local processes or a dask cluster (the general exact
         route's top-level branches; Monte Carlo batches; the structured routes are fast and run here).
         The same seed gives the same numbers whatever the workers.
+        Local processes are spawned: in a script, call under ``if __name__ == "__main__":``.
     simplify : {"none", "fast", "full"}
         Canonical form of symbolic ``h``, ``e`` and ``H`` (:func:`symsched.arithmetic.simplify_information`):
         ``"fast"`` (default) splits logarithms into logs of primes and of irreducible factors and writes
