@@ -44,7 +44,25 @@ def test_pinsker_refuses_nan_complex_negative(kl):
 
 
 def test_pinsker_infinite_kl_gives_trivial_bound():
-    assert ss.pinsker_tv(float("inf")) == float("inf") and ss.pinsker_tv(sp.oo) == sp.oo
+    # TV <= 1 always: an infinite KL (q misses part of p's support) bounds nothing beyond that
+    assert ss.pinsker_tv(float("inf")) == 1.0 and ss.pinsker_tv(sp.oo) == 1
+    assert ss.pinsker_tv(mpmath.inf) == 1 and float(ss.pinsker_bound(float("inf"))) == 1.0
+
+
+@pytest.mark.parametrize("kl", [0.0, 0.3, 1.999, 2.0, 2.5, 40.0])
+def test_pinsker_is_capped_at_one_in_every_arithmetic(kl):
+    expected = min(1.0, math.sqrt(kl / 2))  # the inequality and TV <= 1, by hand
+    assert ss.pinsker_tv(kl) == pytest.approx(expected, abs=1e-15)
+    assert float(ss.pinsker_tv(mpmath.mpf(kl))) == pytest.approx(expected, abs=1e-15)
+    assert float(ss.pinsker_tv(sp.nsimplify(kl))) == pytest.approx(expected, abs=1e-15)
+    e = ss.pinsker_tv(ss.results.Estimate(kl, 0.5))
+    assert float(e) == pytest.approx(expected) and 0 <= e.stderr <= 1 - float(e) + 1e-15
+
+
+def test_pinsker_symbolic_kl_keeps_the_cap():
+    x = sp.Symbol("x", nonnegative=True)
+    tv = ss.pinsker_tv(x)
+    assert tv.subs(x, 8) == 1 and tv.subs(x, sp.Rational(1, 2)) == sp.Rational(1, 2)
 
 
 @pytest.mark.parametrize("eps", [float("nan"), float("inf"), -1e-3, mpmath.mpf("nan"), sp.nan])

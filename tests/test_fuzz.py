@@ -318,14 +318,7 @@ CALLS: dict = {
 #: Functions whose home belongs to another engineer and that fail this contract today, with what
 #: happens (reported, not fixed here).  They are run and expected to fail; a fix turns them XPASS.
 # Generated from a full run (every argument x every bad value) on the t3 branch; one line per kind.
-KNOWN: dict = {
-    'pinsker_bound': (
-        'kl=inf: answers inf, the trivial bound pinsker_tv documents and tests/test_bounds_package.py requires; this contract wants a finite answer or a refusal (TV <= 1 always): a decision for the owners'
-    ),
-    'pinsker_tv': (
-        'kl=inf: answers inf, the trivial bound pinsker_tv documents and tests/test_bounds_package.py requires; this contract wants a finite answer or a refusal (TV <= 1 always): a decision for the owners'
-    ),
-}
+KNOWN: dict = {}
 
 #: The bad values: (label, value).  Strings include a formula payload that must never run.
 BAD = [

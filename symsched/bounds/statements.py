@@ -821,36 +821,41 @@ def liang_euler_rate(N: int, K: int) -> Bound:
 
 
 def pinsker_tv(kl: Any) -> Any:
-    r"""Pinsker's inequality: ``TV(p, q) <= sqrt(KL(p || q) / 2)`` (KL in nats).
+    r"""Pinsker's inequality with the trivial cap: ``TV(p, q) <= min(1, sqrt(KL(p || q) / 2))`` (KL in nats).
 
-    Exact for sympy input, mpmath for mpf input, float otherwise.  An infinite KL gives an infinite
-    (trivial) bound; NaN, complex and negative values are refused.  For an
+    A total variation distance never exceeds 1, so the bound is capped there: at ``KL >= 2`` Pinsker
+    says nothing more, and an infinite KL (``q`` misses part of ``p``'s support) gives 1 rather than an
+    infinite "bound".  Exact for sympy input (``Min(1, sqrt(KL/2))`` when ``KL`` is a symbol), mpmath for
+    mpf input, float otherwise; NaN, complex and negative values are refused.  For an
     :class:`~symsched.results.Estimate` ``v ± s`` of the KL the result is an estimate too, with
-    standard error ``sqrt((v + s)/2) - sqrt(v/2)``: the image of the one-sigma step, which stays finite
-    at ``v = 0`` where the delta method's ``s / (2 sqrt(2 v))`` does not.
+    standard error ``min(1, sqrt((v + s)/2)) - min(1, sqrt(v/2))``: the image of the one-sigma step, which
+    stays finite at ``v = 0`` where the delta method's ``s / (2 sqrt(2 v))`` does not.
 
     Examples
     --------
     >>> import symsched as ss
     >>> ss.pinsker_tv(0.5)
     0.5
+    >>> ss.pinsker_tv(float("inf")), ss.pinsker_tv(8.0)     # TV <= 1 always
+    (1.0, 1.0)
     """
     if isinstance(kl, Estimate):
         v = max(kl.value, 0.0)
-        tv = math.sqrt(v / 2)
-        return Estimate(tv, math.sqrt((v + kl.stderr) / 2) - tv, f"TV bound from {kl.what or 'a KL estimate'}")
+        tv = min(1.0, math.sqrt(v / 2))
+        return Estimate(tv, min(1.0, math.sqrt((v + kl.stderr) / 2)) - tv,
+                        f"TV bound from {kl.what or 'a KL estimate'}")
     if isinstance(kl, sp.Basic):
         if kl == sp.oo:
-            return sp.oo
+            return sp.Integer(1)
         if kl is sp.nan or kl.is_extended_real is False or kl.is_infinite or kl.is_negative:
             raise SymschedError(f"pinsker_tv: KL must be a real number >= 0, got {kl}")
         if not kl.free_symbols and to_float(kl, "pinsker_tv: KL") < 0:
             raise SymschedError(f"pinsker_tv: KL must be >= 0, got {kl}")
-        return sp.sqrt(kl / 2)
+        return sp.Min(sp.Integer(1), sp.sqrt(kl / 2))
     if isinstance(kl, mpmath.mpf):
         if mpmath.isnan(kl) or kl < 0:
             raise SymschedError(f"pinsker_tv: KL must be a number >= 0, got {kl}")
-        return mpmath.sqrt(kl / 2)
+        return min(mpmath.mpf(1), mpmath.sqrt(kl / 2))
     v = to_float(kl, "pinsker_tv: KL")
     if math.isnan(v):
         raise SymschedError(f"pinsker_tv: KL must be a number >= 0, got {kl!r} (NaN)")
@@ -858,14 +863,16 @@ def pinsker_tv(kl: Any) -> Any:
         if v > -1e-12:  # float rounding of an exact zero
             return 0.0
         raise SymschedError(f"pinsker_tv: KL must be >= 0, got {kl!r}")
-    return math.sqrt(v / 2)
+    return min(1.0, math.sqrt(v / 2))
 
 
 def pinsker_bound(kl: Any, of: str = "KL(p||q)") -> Bound:
-    r"""``TV(p, q) <= sqrt(KL/2)`` as a :class:`Bound`, from a KL value (exact mixture KL, or ``E KL``).
+    r"""``TV(p, q) <= min(1, sqrt(KL/2))`` as a :class:`Bound`, from a KL value (exact mixture KL, or ``E KL``).
 
-    Since ``KL(p||q) <= E KL``, ``sqrt(E KL / 2)`` also bounds the sampler's TV.
+    Since ``KL(p||q) <= E KL``, ``sqrt(E KL / 2)`` also bounds the sampler's TV; the cap at 1 is the
+    trivial bound (see :func:`pinsker_tv`).
     """
-    return Bound("Pinsker", "upper", "TV(p,q)", r"\mathrm{TV}(p,q) \le \sqrt{\mathrm{KL}(p\|q)/2}",
+    return Bound("Pinsker", "upper", "TV(p,q)",
+                 r"\mathrm{TV}(p,q) \le \min\{1, \sqrt{\mathrm{KL}(p\|q)/2}\}",
                  SOURCES["PINSKER"], "", ("KL in nats",), True, pinsker_tv(kl), parameters={"from": of},
                  note=f"from {of}")
