@@ -140,3 +140,23 @@ def test_symbolic_ising_matches_float_after_substitution():
     for idx in np.ndindex(*p.shape):
         assert math.isclose(float(p[idx].subs(vals)), ref[idx], rel_tol=1e-12)
     np.testing.assert_allclose(m.subs(vals).joint(precision="mpmath", dps=30).astype(float), ref, rtol=1e-13)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_copy_keeps_the_factors_and_is_independent(seed):
+    mrf = random_mrf(seed)[0]
+    joint = mrf.joint()
+    c = mrf.copy()
+    assert type(c) is type(mrf) and c is not mrf
+    np.testing.assert_array_equal(c.joint(), joint)
+    v = c.variables[0]
+    c.add_factor([v], np.arange(1, len(c.states(v)) + 1, dtype=float))
+    assert not np.allclose(c.joint(), joint)
+    np.testing.assert_array_equal(mrf.joint(), joint)  # the original is untouched
+
+
+def test_bayesian_network_copy_keeps_the_cpds():
+    bn = ss.load_example("asia")
+    c = bn.copy()
+    assert type(c) is type(bn) and c is not bn
+    np.testing.assert_array_equal(c.joint(), bn.joint())

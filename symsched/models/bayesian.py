@@ -60,6 +60,27 @@ class GraphVariables(DiscreteModel):
             raise InvalidModelError(f"variable {name!r} already exists")
         self.add_node(name, states=_state_labels(name, states), **attrs)
 
+    def _same_variables(self):
+        """A model of the same class with the same graph attributes and variables, and no tables yet."""
+        new = self.__class__()
+        new.graph.update(self.graph)
+        for v in self.nodes:
+            new.add_variable(v, self.states(v))
+        return new
+
+    def _copy_tables(self, new) -> None:
+        """Copy what the graph's node and edge attributes do not hold (a subclass's own tables)."""
+
+    def copy(self, as_view: bool = False):
+        if as_view:
+            return super().copy(as_view=True)
+        new = self.__class__()
+        new.graph.update(self.graph)
+        new.add_nodes_from((n, dict(d)) for n, d in self._node.items())
+        new.add_edges_from(self.edges)
+        self._copy_tables(new)
+        return new
+
 
 def broadcast_factor(table: np.ndarray, indices: Sequence[int], ndim: int) -> np.ndarray:
     """View ``table`` (axes = variables ``indices``, any order) as an ``ndim``-axis array for broadcasting.
@@ -190,24 +211,14 @@ class BayesianNetwork(nx.DiGraph, GraphVariables):
 
     def subs(self, mapping: Mapping[Any, Any]) -> "BayesianNetwork":
         """A new network with sympy symbols replaced (tables re-validated)."""
-        new = self.__class__()
-        new.graph.update(self.graph)
-        for v in self.nodes:
-            new.add_variable(v, self.states(v))
+        new = self._same_variables()
         for v in self.nodes:
             if self._node[v].get("cpd") is not None:
                 parents, t = self.cpd(v)
                 new.set_cpd(v, _subs_array(t, mapping), parents)
         return new
 
-    def copy(self, as_view: bool = False):
-        if as_view:
-            return super().copy(as_view=True)
-        new = self.__class__()
-        new.graph.update(self.graph)
-        new.add_nodes_from((n, dict(d)) for n, d in self._node.items())
-        new.add_edges_from(self.edges)
-        return new
+    copy = GraphVariables.copy  # nx.DiGraph precedes GraphVariables in the MRO
 
     # -- the joint ----------------------------------------------------------------------------
     def factors(self, arith: Arithmetic) -> list[tuple[tuple[int, ...], np.ndarray]]:

@@ -82,23 +82,16 @@ class MarkovRandomField(nx.Graph, GraphVariables):
         return object_entries(t for _, t in self._factors)
 
     def subs(self, mapping: Mapping[Any, Any]) -> "MarkovRandomField":
-        new = self.__class__()
-        new.graph.update(self.graph)
-        for v in self.nodes:
-            new.add_variable(v, self.states(v))
+        new = self._same_variables()
         for vs, t in self._factors:
             new.add_factor(vs, _subs_array(t, mapping))
         return new
 
-    def copy(self, as_view: bool = False):
-        if as_view:
-            return super().copy(as_view=True)
-        new = self.__class__()
-        new.graph.update(self.graph)
-        new.add_nodes_from((n, dict(d)) for n, d in self._node.items())
-        new.add_edges_from(self.edges)
+    # nx.Graph precedes GraphVariables in the MRO, so its copy (which knows nothing of the factors) would win
+    copy = GraphVariables.copy
+
+    def _copy_tables(self, new) -> None:
         new._factors = list(self._factors)
-        return new
 
     def factors(self, arith: Arithmetic) -> list[tuple[tuple[int, ...], np.ndarray]]:
         """Unnormalised factors ``(token indices, table in arith)``; divide by :meth:`partition_function`."""
