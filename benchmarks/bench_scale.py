@@ -13,6 +13,7 @@ import numpy as np
 
 import symsched as ss
 from symsched.arithmetic import arithmetic
+from symsched.info.batched import BatchOracle
 from symsched.info.structured import chain_information_profile
 from symsched.schedules.optimal import optimal_frontier, optimal_schedule
 
@@ -56,6 +57,41 @@ T2A = np.array(T2)
 STEPS1E5 = [T2A] * (10 ** 5 - 1)
 
 CHILD = ss.load_example("child")
+
+# an HMM with 4 hidden states and 3 symbols (homogeneous), for the batched Monte Carlo route
+HMM_INIT = [0.4, 0.3, 0.2, 0.1]
+HMM_T = [[0.85, 0.05, 0.05, 0.05], [0.1, 0.8, 0.05, 0.05], [0.05, 0.1, 0.8, 0.05], [0.05, 0.05, 0.1, 0.8]]
+HMM_E = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [1 / 3, 1 / 3, 1 / 3]]
+HMM256 = ss.hidden_markov_model(256, HMM_INIT, HMM_T, HMM_E)
+HMM_SUBSET = tuple(range(0, 256, 3))
+HMM_X = BatchOracle(HMM256, -1).sample(np.random.default_rng(0), 2048)
+
+
+def _hmm_batched():
+    return BatchOracle(HMM256, -1).log_marginal(HMM_SUBSET, HMM_X)
+
+
+def _hmm_loop():
+    return R.hmm_log_marginal_loop(HMM_INIT, HMM_T, HMM_E, HMM_SUBSET, HMM_X)
+
+
+HMM_T128 = tuple(sorted(np.random.default_rng(1).permutation(256)[:128].tolist()))
+HMM_X64 = HMM_X[:64]
+
+
+def _hmm_conditionals():
+    return BatchOracle(HMM256, -1).conditional_log_probs(HMM_T128, HMM_X64)
+
+
+def _hmm_conditionals_ref():
+    return R.hmm_conditionals_by_marginals(HMM_INIT, HMM_T, HMM_E, HMM_T128, HMM_X64)
+
+
+HMM64 = ss.hidden_markov_model(64, HMM_INIT, HMM_T, HMM_E)
+
+
+def _hmm64_mc():
+    return ss.information_profile(HMM64, method="montecarlo", seed=0, progress=False)
 
 
 def _child_mc(workers):
@@ -115,6 +151,21 @@ BENCHMARKS = [
          check=_child_check, goal=("cpu-per-core", (15.0, 2)),
          note="information_profile(method='montecarlo', workers=2): h_0, h_1, h_{N-1}, H exact by elimination, "
               "the rest in batches of 64 samples over every i outside a random T; CPU includes the workers"),
+    dict(name="HMM N=256 (4 hidden states, 3 symbols): log p(x_A) of 2048 samples, |A|=86, batched forward pass "
+              "vs one forward pass per sample",
+         run=_hmm_batched, reference=_hmm_loop, repeats=3, reference_repeats=1,
+         check=lambda: f"max abs diff = {float(np.max(np.abs(_hmm_batched() - _hmm_loop()))):.1e}",
+         note="the Monte Carlo route's inner step; reference: a plain per-sample numpy loop (benchmarks/references.py)"),
+    dict(name="HMM N=256: log p(x_i | x_T) for the 128 i outside a random T, 64 samples: forward-backward vs "
+              "one batched forward pass per i",
+         run=_hmm_conditionals, reference=_hmm_conditionals_ref, repeats=3, reference_repeats=1,
+         check=lambda: f"max abs diff = {float(np.max(np.abs(_hmm_conditionals() - _hmm_conditionals_ref()))):.1e}",
+         note="one Monte Carlo batch of h_128; reference: log p(x_{T+i}) - log p(x_T), batched numpy"),
+    dict(name="HMM N=64: Monte Carlo profile to stderr 0.01 (1 process)",
+         run=lambda: _hmm64_mc().h, reference=None, repeats=1, warmup=False,
+         check=lambda: f"largest stderr = {max(_hmm64_mc().stderr):.4f}",
+         note="every h_j sampled (h_0 exact): batches of 64 samples per random T; at N=256 the same target takes "
+              "~160 s (256 sizes x ~64 batches)"),
     dict(name="Markov chain N=400 vs 30-digit mpmath reference",
          run=lambda: ss.information_profile(CHAIN400).h, reference=_chain400_ref, repeats=5, reference_repeats=1,
          check=_chain400_check, goal=("accuracy", 1e-12), note="accuracy goal 1e-12"),

@@ -243,3 +243,50 @@ def pgmpy_profile(model):
             hs.append(float(-(p * np.log(p)).sum()))
         e.append(float(np.mean(hs)))
     return [e[j + 1] - e[j] for j in range(n)]
+
+
+# -- hidden Markov models ---------------------------------------------------------------------------------------------
+
+def hmm_log_marginal_loop(initial, trans, emis, subset, x):
+    """log p(x_A) of every sample (row of x), one forward pass per sample (the unbatched way).
+
+    ``trans`` and ``emis`` are one (homogeneous) matrix each; positions outside ``subset`` are summed
+    out (their emission factor is 1); the filter is renormalised at each observed position.
+    """
+    initial, trans, emis = (np.asarray(a, dtype=float) for a in (initial, trans, emis))
+    observed = set(subset)
+    out = np.empty(len(x))
+    for b, row in enumerate(x):
+        alpha, logp = initial.copy(), 0.0
+        for t in range(max(subset) + 1):
+            if t > 0:
+                alpha = alpha @ trans
+            if t in observed:
+                alpha = alpha * emis[:, row[t]]
+                s = alpha.sum()
+                logp += math.log(s)
+                alpha = alpha / s
+        out[b] = logp
+    return out
+
+
+def hmm_conditionals_by_marginals(initial, trans, emis, T, x):
+    """log p(x_i | x_T) for every i outside T as log p(x_{T+i}) - log p(x_T): one forward pass over the
+    batch per i (batched over samples, O(N) passes of length O(N)), the route before forward-backward."""
+    initial, trans, emis = (np.asarray(a, dtype=float) for a in (initial, trans, emis))
+    B, N = x.shape
+
+    def log_marginal(A):
+        observed, alpha, logp = set(A), np.tile(initial, (B, 1)), np.zeros(B)
+        for t in range(max(A) + 1):
+            if t > 0:
+                alpha = alpha @ trans
+            if t in observed:
+                alpha = alpha * emis[:, x[:, t]].T
+                s = alpha.sum(axis=1)
+                logp += np.log(s)
+                alpha = alpha / s[:, None]
+        return logp
+
+    base = log_marginal(T) if T else np.zeros(B)
+    return np.stack([log_marginal(sorted(set(T) | {i})) - base for i in range(N) if i not in set(T)], axis=1)

@@ -45,6 +45,33 @@ def test_hmm_marginals_match_the_joint():
                                    rtol=0, atol=1e-12)
 
 
+def _stochastic(rng, rows, cols):
+    m = rng.random((rows, cols)) ** 2
+    m[rng.random((rows, cols)) < 0.25] = 0.0  # structural zeros
+    m[:, 0] += 0.05
+    return m / m.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hmm_conditionals_by_forward_backward_match_the_joint(seed):
+    # non-homogeneous HMM with zeros; log p(x_i | x_T) of every i outside T from the explicit joint
+    rng = np.random.default_rng(seed)
+    S, V, N = int(rng.integers(2, 4)), int(rng.integers(2, 4)), int(rng.integers(3, 9))
+    init = rng.random(S) + 0.01
+    hmm = ss.hidden_markov_model(N, init / init.sum(), [_stochastic(rng, S, S) for _ in range(N - 1)],
+                                 [_stochastic(rng, S, V) for _ in range(N)])
+    oracle = BatchOracle(hmm, joint_limit=0)
+    joint = hmm.joint()
+    x = oracle.sample(rng, 30)
+    for T in [(), tuple(sorted(rng.permutation(N)[:int(rng.integers(1, N))].tolist())), tuple(range(1, N))]:
+        got = oracle.conditional_log_probs(T, x)
+        base = np.log(marginal(joint, T)[tuple(x[:, k] for k in T)]) if T else 0.0
+        outside = [i for i in range(N) if i not in T]
+        want = np.stack([np.log(marginal(joint, T + (i,))[tuple(x[:, k] for k in sorted(T + (i,)))]) - base
+                         for i in outside], axis=1)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-11)
+
+
 @pytest.mark.parametrize("kind,limit", [("bn", 0), ("joint", 2 ** 20)])
 def test_samplers_draw_from_the_joint(asia, kind, limit):
     oracle = BatchOracle(asia, joint_limit=limit)
