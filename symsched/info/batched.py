@@ -4,8 +4,10 @@
 network, a forward pass for a hidden Markov model, the joint table when it is small) and evaluates
 ``log p(x_A)`` for all ``B`` samples in one contraction: the CPDs of the ancestors of ``A`` (barren
 nodes sum to one) with the observed axes indexed by the samples, contracted by ``numpy.einsum`` along
-a path computed once per set ``A``; an HMM by one forward pass over the batch.  Structure
-(topological order, ancestor sets, CPD tables) is computed once per model.
+a path computed once per set ``A``; an HMM by one forward pass over the batch.  The conditionals
+``log p(x_i | x_T)`` of every ``i`` outside ``T`` (:meth:`BatchOracle.conditional_log_probs`) are
+differences of such marginals, except for an HMM, where one forward-backward pass with evidence at
+``T`` gives them all.  Structure (topological order, ancestor sets, CPD tables) is computed once per model.
 
 :func:`batch_means` estimates ``h_j = E[log p(x_T) - log p(x_{T+i})]`` in *batches*: one random
 ``T``, every ``i`` outside it and ``B`` fresh samples per batch, so batch means are independent and identically
