@@ -130,11 +130,11 @@ def test_blockwise_input_errors():
         ss.blockwise_expected_kl(joint, 0, [2])
 
 
-def test_hidden_markov_model_goes_through_enumeration():
+def test_hidden_markov_model_goes_through_its_structure():
     hmm = ss.hidden_markov_model(5, [0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
     joint = np.asarray(hmm.joint(), float)
     r = ss.blockwise_expected_kl(hmm, 2, [[1, 1], [2], [1]])
-    assert r.method == "enumeration"
+    assert r.method == "hmm-exact"  # tests/test_samplers_blockwise_hmm.py: every length
     assert float(r) == pytest.approx(brute_blockwise(joint, 2, [[1, 1], [2], [1]]), abs=1e-10)
     assert float(ss.partition_kl(hmm, [[0, 4], [2], [1, 3]])) == pytest.approx(
         brute_partition(joint, [[0, 4], [2], [1, 3]]), abs=1e-10)

@@ -23,7 +23,12 @@ Routes:
   ``j``-subsets in ``C(B−q, j−1)`` ways and ``p < q`` are consecutive in ``C(p−1+B−q, j−2)`` ways
   (Vandermonde), an ``O(B³)`` sum per block. Float arithmetic.
 
-Hidden Markov models go through the enumeration route (their observed subsets are not Markov).
+* hidden Markov models (float), at any length: :mod:`.blockwise_hmm` (their observed subsets are not
+  Markov, and their output entropy has no closed form): each block's (each step's) term is an expectation
+  over the revealed prefix of quantities exact given it, through the filtered belief of the hidden state;
+  exact by enumeration of the prefixes within the budget (``method="hmm-exact"``), averaged over exact
+  draws of the HMM otherwise (``"hmm-montecarlo"``: an estimate, ``exact`` False, standard errors on the
+  total and on every term).  Other precisions go through the enumeration route.
 """
 
 from __future__ import annotations
@@ -37,13 +42,15 @@ from scipy.special import gammaln
 
 from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
-from ..info.measures import information_profile
-from ..models.chains import MarkovChain
+from ..info.measures import DEFAULT_MAX_COST, information_profile
+from ..info.subsets import enumeration_cost
+from ..models.chains import HiddenMarkovModel, MarkovChain
 from ..models.table import as_model
-from ..validation import check_variable_count
-from ..results import Result
+from ..validation import check_choice, check_variable_count
+from ..results import Estimate, Result
 from ..schedules.error import expected_kl
 from ..schedules.schedule import Schedule
+from .blockwise_hmm import check_montecarlo_options, hmm_blockwise_terms, hmm_partition_terms
 from .conditionals import joint_of, resolve_positions
 
 __all__ = ["blockwise_expected_kl", "partition_kl", "BlockwiseKL", "PartitionKL", "left_to_right_blocks",
@@ -169,33 +176,48 @@ def _block_sizes(sizes: Any, blocks: list) -> list:
 
 
 class BlockwiseKL(Result):
-    """Exact ``E KL`` of semi-autoregressive blocks (:func:`blockwise_expected_kl`).
+    """``E KL`` of semi-autoregressive blocks (:func:`blockwise_expected_kl`): exact, or an estimate.
 
     Attributes
     ----------
-    kl : number
-        The expected KL (average over the random orders inside blocks).
+    kl : number or Estimate
+        The expected KL (average over the random orders inside blocks); an
+        :class:`~symsched.results.Estimate` (value ± standard error) when any block was sampled.
     per_block : tuple
-        Each block's term ``Σ_t k_t h^{(b)}_{s_{t-1}} − H(X_B | X_{<B})``.
-    block_profiles : tuple of tuple
-        ``h^{(b)}`` of each block.
+        Each block's term ``Σ_t k_t h^{(b)}_{s_{t-1}} − H(X_B | X_{<B})`` (point values, never negative).
+    per_block_stderr : tuple of float
+        Their standard errors (0 for exact blocks).
+    stderr : float
+        Standard error of ``kl`` (0 when exact; from the draws' block totals, covariances included).
+    block_profiles : tuple
+        ``h^{(b)}`` of each block (averaged over its prefixes); None for a block whose terms were sampled.
     block_length : int
     sizes : tuple of tuple
-    random_order_kl : number or None
-        The same flat sizes with random positions over all ``N`` tokens (§2's identity), when asked.
+    random_order_kl : number, Estimate or None
+        The same flat sizes with random positions over all ``N`` tokens (§2's identity), when asked; an
+        Estimate when the model's profile had to be estimated.
     method : str
-        ``"enumeration"`` or ``"chain"``.
+        ``"enumeration"``, ``"chain"``, ``"hmm-exact"`` or ``"hmm-montecarlo"``.
     exact : bool
+    samples : int or None
+        Draws of the Monte Carlo route.
     """
 
     _headline = "kl"
-    _fields = ("kl", "block_length", "sizes", "per_block", "random_order_kl", "method", "exact")
+    _fields = ("kl", "block_length", "sizes", "per_block", "per_block_stderr", "stderr", "random_order_kl",
+               "method", "exact", "samples")
     _repr_fields = ("kl", "block_length", "method")
 
-    def __init__(self, kl, per_block, block_profiles, block_length, sizes, random_order_kl, method):
-        self.kl, self.per_block, self.block_profiles = kl, tuple(per_block), tuple(map(tuple, block_profiles))
+    def __init__(self, kl, per_block, block_profiles, block_length, sizes, random_order_kl, method,
+                 per_block_stderr=None, stderr=0.0, samples=None):
+        self.kl, self.per_block = kl, tuple(per_block)
+        self.block_profiles = tuple(None if p is None else tuple(p) for p in block_profiles)
         self.block_length, self.sizes = block_length, tuple(map(tuple, sizes))
-        self.random_order_kl, self.method, self.exact = random_order_kl, method, True
+        self.per_block_stderr = tuple(per_block_stderr) if per_block_stderr is not None else \
+            tuple(0.0 for _ in self.per_block)
+        self.stderr, self.samples = float(stderr), samples
+        self.random_order_kl, self.method = random_order_kl, method
+        self.exact = not isinstance(kl, Estimate)
         self._freeze()
 
 
@@ -244,15 +266,42 @@ def _block_profile_enum(ent: _Entropies, block: tuple, prefix: tuple) -> list:
     return e
 
 
+def _random_order_kl(model: Any, flat: list, stderr: Any, samples: Any, seed: Any) -> Any:
+    """§2's identity for the flat sizes: from the exact profile of an HMM when it fits, else a Monte Carlo
+    profile (then an Estimate)."""
+    if enumeration_cost(model.cardinalities) <= DEFAULT_MAX_COST["float"]:
+        prof = information_profile(model, method="exact")
+    else:
+        prof = information_profile(model, method="montecarlo", stderr=stderr, samples=samples, seed=seed)
+    return expected_kl(prof, Schedule(flat, allow_zero=True))
+
+
+def _blockwise_hmm(model, blocks, per_sizes, block_length, compare, budget, method, stderr, samples, seed):
+    b = DEFAULT_SUBSET_BUDGET if budget is None else budget
+    check_montecarlo_options(stderr, samples, seed, "blockwise_expected_kl")  # bad values fail even when exact
+    out = hmm_blockwise_terms(model, blocks, per_sizes, b, method, stderr, samples, seed)
+    sampled = len(blocks) - out["exact_blocks"]
+    kl, vals = _estimate_from_terms(out, f"E KL of blocks of {block_length} ({sampled} of {len(blocks)} blocks "
+                                         f"sampled, {out['draws']} draws)")
+    ro = _random_order_kl(model, [k for sz in per_sizes for k in sz], stderr, samples, seed) if compare else None
+    return BlockwiseKL(kl, vals, out["profiles"], block_length, per_sizes, ro,
+                       "hmm-montecarlo" if out["draws"] else "hmm-exact", out["stderr"], out["total_stderr"],
+                       out["draws"] or None)
+
+
 def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: str = "float",
-                          compare: bool = False, budget: float | None = None) -> BlockwiseKL:
-    """Exact ``E KL`` of a semi-autoregressive sampler: blocks left to right, random order inside each block.
+                          compare: bool = False, budget: float | None = None, method: str = "auto",
+                          stderr: float | None = None, samples: int | None = None,
+                          seed: Any = None) -> BlockwiseKL:
+    """``E KL`` of a semi-autoregressive sampler: blocks left to right, random order inside each block.
 
     Parameters
     ----------
     model : model or ndarray
-        Any model (explicit table, Bayesian network, MRF, HMM: by enumeration within the budget) or a
-        :class:`~symsched.models.chains.MarkovChain` (through its structure, any length).
+        Any model (explicit table, Bayesian network, MRF: by enumeration within the budget), a
+        :class:`~symsched.models.chains.MarkovChain` (through its structure, any length) or a
+        :class:`~symsched.models.chains.HiddenMarkovModel` (through its structure, any length: exact
+        by enumeration of the prefixes within the budget, Monte Carlo beyond; see :mod:`.blockwise_hmm`).
     block_length : int
         Block length ``B`` (the last block is shorter when ``B`` does not divide ``N``).
     sizes : sequence, sequence of sequences, or SamplerSchedule
@@ -263,12 +312,23 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
     compare : bool
         Also compute the KL of the same flat sizes with random positions over all ``N`` tokens.
     budget : float, optional
-        Cost limit of the enumeration route (subset marginals times joint entries).
+        Cost limit of the enumeration route (subset marginals times joint entries; for an HMM the
+        enumerated prefixes times the lattice of each block's table), default 2e8.
+    method : {"auto", "exact", "montecarlo"}
+        Hidden Markov models (float) only: ``"auto"`` is exact while the enumeration fits ``budget`` and
+        samples the remaining blocks; ``"exact"`` refuses beyond it (``ModelTooLargeError``);
+        ``"montecarlo"`` samples every block that has a prefix.
+    stderr, samples, seed :
+        Monte Carlo (as ``information_profile(method="montecarlo")``): target standard error of the total
+        in nats (default 0.01), cap on draws (default 20000; when it binds, the reported standard error
+        is above target) and seed (the same seed gives the same numbers).  With ``compare=True`` on an
+        HMM beyond exact profiles, they also drive the Monte Carlo profile.
 
     Returns
     -------
     BlockwiseKL
-        ``float()`` is the expected KL.
+        ``float()`` is the expected KL; ``exact`` False and ``kl`` an
+        :class:`~symsched.results.Estimate` when a block was sampled.
 
     Examples
     --------
@@ -277,11 +337,22 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
     >>> r = ss.blockwise_expected_kl(chain, 2, [2], compare=True)   # I(X1;X2) + I(X3;X4|X2)
     >>> round(float(r), 6), round(r.random_order_kl, 6)             # = log 2 - 2 h(.1) + h(.18)
     (0.514375, 0.33998)
+    >>> hmm = ss.hidden_markov_model(64, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], [[0.8, 0.2], [0.2, 0.8]])
+    >>> r = ss.blockwise_expected_kl(hmm, 8, [4, 4], stderr=0.05, seed=0)
+    >>> r.method, r.exact, r.stderr > 0, r.per_block_stderr[0]     # the first block has no prefix: exact
+    ('hmm-montecarlo', False, True, 0.0)
     """
+    check_choice(method, "method", ("auto", "exact", "montecarlo"), "blockwise_expected_kl")
     model = as_model(model, "blockwise_expected_kl")
     N = model.N
     blocks = left_to_right_blocks(N, block_length)
     per_sizes = _block_sizes(sizes, blocks)
+    if isinstance(model, HiddenMarkovModel) and precision == "float":
+        return _blockwise_hmm(model, blocks, per_sizes, int(block_length), compare, budget, method, stderr,
+                              samples, seed)
+    if method == "montecarlo":
+        raise SymschedError("blockwise_expected_kl: method='montecarlo' is for hidden Markov models (float); "
+                            f"this {type(model).__name__} is computed exactly (or refused beyond the budget)")
     n_subsets = float(sum(2 ** len(b) for b in blocks))
     ent = _Entropies(model, precision, n_subsets, budget, f"blockwise_expected_kl ({len(blocks)} blocks of up to "
                      f"{block_length} positions, {n_subsets:.3g} subset marginals)")
@@ -314,30 +385,56 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
 
 
 class PartitionKL(Result):
-    """Exact ``KL(p ‖ q)`` of a fixed ordered partition (:func:`partition_kl`).
+    """``KL(p ‖ q)`` of a fixed ordered partition (:func:`partition_kl`): exact, or an estimate.
 
     Attributes
     ----------
-    kl : number
+    kl : number or Estimate
+        An :class:`~symsched.results.Estimate` when any step was sampled (hidden Markov models).
     per_step : tuple
-        Each step's conditional total correlation ``Σ_{i∈S_t} H(X_i|X_{C_t}) − H(X_{S_t}|X_{C_t})``.
+        Each step's conditional total correlation ``Σ_{i∈S_t} H(X_i|X_{C_t}) − H(X_{S_t}|X_{C_t})`` (point
+        values, never negative).
+    per_step_stderr : tuple of float
+        Their standard errors (0 for exact steps).
+    stderr : float
+        Standard error of ``kl``.
     blocks : tuple of tuple
         The partition, as positions.
     method : str
     exact : bool
+    samples : int or None
     """
 
     _headline = "kl"
-    _fields = ("kl", "blocks", "per_step", "method", "exact")
+    _fields = ("kl", "blocks", "per_step", "per_step_stderr", "stderr", "method", "exact", "samples")
     _repr_fields = ("kl", "method")
 
-    def __init__(self, kl, per_step, blocks, method):
-        self.kl, self.per_step, self.blocks, self.method, self.exact = kl, tuple(per_step), blocks, method, True
+    def __init__(self, kl, per_step, blocks, method, per_step_stderr=None, stderr=0.0, samples=None):
+        self.kl, self.per_step, self.blocks, self.method = kl, tuple(per_step), blocks, method
+        self.per_step_stderr = tuple(per_step_stderr) if per_step_stderr is not None else \
+            tuple(0.0 for _ in self.per_step)
+        self.stderr, self.samples = float(stderr), samples
+        self.exact = not isinstance(kl, Estimate)
         self._freeze()
 
 
-def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", budget: float | None = None) -> PartitionKL:
-    """Exact ``KL(p ‖ q)`` of the sampler that reveals the fixed sets ``S_1, S_2, ...`` in that order.
+def _estimate_from_terms(out: dict, what: str) -> tuple:
+    """Point values clipped at 0 (each term is a conditional KL), and the total as an Estimate when any term
+    was sampled (else a float)."""
+    terms, errs = out["terms"], out["stderr"]
+    clipped = [i for i, (t, e) in enumerate(zip(terms, errs)) if e > 0 and t < 0]
+    vals = [max(t, 0.0) if e > 0 else (0.0 if -1e-12 < t < 0 else t) for t, e in zip(terms, errs)]
+    total = math.fsum(vals)
+    if out["draws"]:
+        note = f"; {len(clipped)} sampled term(s) below 0 clipped at 0" if clipped else ""
+        return Estimate(total, out["total_stderr"], what + note), vals
+    return total, vals
+
+
+def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", budget: float | None = None,
+                 method: str = "auto", stderr: float | None = None, samples: int | None = None,
+                 seed: Any = None) -> PartitionKL:
+    """``KL(p ‖ q)`` of the sampler that reveals the fixed sets ``S_1, S_2, ...`` in that order.
 
     Each set's tokens are drawn independently from their exact conditionals given the tokens revealed
     before it. Left to right (``[[0], [1], ...]`` gives 0), DUS's dilated strides
@@ -350,6 +447,19 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
         A partition of the positions (integers or variable names); empty sets are allowed and add nothing.
     precision : {"float", "mpmath", "symbolic"}
     budget : float, optional
+        Cost limit of the exact route (default 2e8); for a hidden Markov model, the marginal tables of
+        ``C_t ∪ S_t`` (every ``x_{C_t}`` enumerated), summed over the steps computed exactly.
+    method : {"auto", "exact", "montecarlo"}
+        Hidden Markov models (float) only: ``"auto"`` computes each step exactly while the budget lasts
+        and samples the others; ``"exact"`` refuses beyond it; ``"montecarlo"`` samples every step.
+    stderr, samples, seed :
+        Monte Carlo target standard error of the total (nats, default 0.01), cap on draws (default 20000)
+        and seed, as in ``information_profile(method="montecarlo")``.
+
+    Returns
+    -------
+    PartitionKL
+        ``exact`` False and ``kl`` an :class:`~symsched.results.Estimate` when a step was sampled.
 
     Examples
     --------
@@ -358,6 +468,7 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
     >>> round(float(ss.partition_kl(copy, [[0, 2], [1]])), 6)    # log 2: the first pair is drawn independently
     0.693147
     """
+    check_choice(method, "method", ("auto", "exact", "montecarlo"), "partition_kl")
     model = as_model(model, "partition_kl")
     N = model.N
     if not isinstance(blocks, (list, tuple)) or \
@@ -373,6 +484,17 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
     flat = [i for S in parts for i in S]
     if sorted(flat) != list(range(N)):
         raise SymschedError(f"partition_kl: the blocks {parts} must partition the positions 0..{N - 1} (each once)")
+    if isinstance(model, HiddenMarkovModel) and precision == "float":
+        check_montecarlo_options(stderr, samples, seed, "partition_kl")
+        out = hmm_partition_terms(model, parts, DEFAULT_SUBSET_BUDGET if budget is None else budget, method,
+                                  stderr, samples, seed)
+        kl, vals = _estimate_from_terms(out, f"KL of a fixed partition ({len(out['sampled'])} of {len(parts)} "
+                                             f"steps sampled, {out['draws']} draws)")
+        return PartitionKL(kl, vals, tuple(parts), "hmm-montecarlo" if out["draws"] else "hmm-exact",
+                           out["stderr"], out["total_stderr"], out["draws"] or None)
+    if method == "montecarlo":
+        raise SymschedError("partition_kl: method='montecarlo' is for hidden Markov models (float); this "
+                            f"{type(model).__name__} is computed exactly (or refused beyond the budget)")
     n_subsets = float(sum(len(S) + 2 for S in parts))
     ent = _Entropies(model, precision, n_subsets, budget, "partition_kl")
     ar = arithmetic("float" if ent.method == "chain" else precision)

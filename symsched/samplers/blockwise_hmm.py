@@ -1,0 +1,440 @@
+"""Semi-autoregressive blocks and fixed partitions on hidden Markov models, at any length (DESIGN.md §7).
+
+The observed tokens of an HMM are not Markov, and the entropy of its output has no closed form
+(Blackwell 1957), so the exact value at large ``N`` is out of reach; it is an expectation over the
+revealed tokens of quantities that *are* exact given them, which this module computes exactly where the
+revealed configurations can be enumerated, and averages over exact draws of the HMM otherwise.
+
+Blocks. Block ``b`` (positions ``B``, its sizes ``k_t``, partial sums ``s_t``) costs::
+
+    E_{x_<B ~ p} [ Σ_t k_t h^{(b)}_{s_{t-1}}(x_<B) − H(X_B | X_<B = x_<B) ],
+
+linear in conditional entropies, so averaging exact per-prefix values is unbiased.  Given the prefix,
+``p(x_B | x_<B)`` depends on it only through the filtered belief ``P(Z_a | x_<a)`` of the hidden state
+at the block start (a forward pass); the block's conditional table comes from that belief by a
+forward pass over the block, and its profile from the subset-entropy lattice
+(:func:`symsched.info.subsets.lattice_entropies`) of the table ``w(prefix) p(x_B | prefix)`` with the
+prefix as one more axis: ``H(prefix, X_T) − H(prefix)`` is the weighted mean of ``H(X_T | prefix)``.
+
+* ``"hmm-exact"``: every prefix enumerated (equal beliefs merged), weighted by its probability;
+* ``"hmm-montecarlo"``: prefixes drawn exactly from the HMM, in batches.  When the block's table is
+  small its per-prefix value is exact as above; otherwise the block term is itself sampled, Rao–
+  Blackwellised: a random order inside the block, ``Σ_t k_t · mean_{i ∉ C_t} H(X_i | x_<B, x_{C_t})``
+  with the posteriors of one forward–backward pass per step, minus ``Σ_{i∈B} H(X_i | x_<i)`` (the
+  chain rule of ``H(X_B | x_<B)``, exact predictive entropies along the draw).  Both are unbiased.
+
+Partitions. Step ``t`` (revealing ``S_t`` after ``C_t``, any positions) costs
+``E_{x_{C_t}}[Σ_{i∈S_t} H(X_i | x_{C_t}) − H(X_{S_t} | x_{C_t})]``: exact from the marginal table of
+``C_t ∪ S_t`` (a forward pass keeping those axes: every ``x_{C_t}`` weighted by its probability), or
+sampled: ``Σ_{i∈S_t} H(X_i | x_{C_t})`` by forward–backward with evidence at ``C_t``, minus the chain rule
+``Σ_m H(X_{s_m} | x_{C_t}, x_{s_1..s_{m-1}})`` along the draw (one forward–backward pass each), whose
+mean is ``H(X_{S_t} | X_{C_t})``: a step of one token costs exactly 0, and the terms differ by small
+information gains, so the variance stays low.
+
+Monte Carlo runs in batches of draws, batch ``k`` from ``SeedSequence(seed, spawn_key=(0, k))``, so the
+same seed gives the same numbers; the standard errors are those of the batch means (every block from
+the same draws: the total's standard error comes from the batch totals, covariances included); sampling
+stops when the total's standard error meets ``stderr`` (after at least ``MIN_BATCHES`` batches) or at
+``samples`` draws.  Point values are clipped at 0 (every term is a conditional KL).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelTooLargeError, SymschedError
+from ..info.batched import BatchOracle, batch_seed, entropy_of
+from ..info.montecarlo import DEFAULT_MAX_SAMPLES, DEFAULT_STDERR
+from ..info.subsets import lattice_entropies, lattice_size
+
+__all__ = ["hmm_blockwise_terms", "hmm_partition_terms", "check_montecarlo_options", "MONTECARLO_BUDGET",
+           "MIN_BATCHES", "BATCH_DRAWS"]
+
+#: Draws per batch (one batch mean per block and batch).
+BATCH_DRAWS = 128
+#: Batches before the standard error may stop the sampling.
+MIN_BATCHES = 16
+#: Largest estimated cost (elementary operations, vectorised) of a Monte Carlo run at its sample cap.
+MONTECARLO_BUDGET = 5e10
+#: A sampled block's terms are exact per prefix when its lattice ``prod (c_i + 1)`` is at most this.
+INNER_EXACT_LATTICE = 20_000
+
+
+def check_montecarlo_options(stderr: Any, samples: Any, seed: Any, where: str) -> tuple:
+    """``(target, cap, entropy)`` from ``stderr``, ``samples`` and ``seed`` as
+    ``information_profile(method="montecarlo")`` reads them (defaults 0.01 nats and 20000 draws)."""
+    if stderr is None:
+        target = DEFAULT_STDERR
+    else:
+        try:
+            target = float(stderr)
+        except (TypeError, ValueError):
+            target = math.nan
+        if isinstance(stderr, bool) or not (math.isfinite(target) and target > 0):
+            raise SymschedError(f"{where}: stderr must be a positive target in nats, got {stderr!r}")
+    if samples is None:
+        cap = DEFAULT_MAX_SAMPLES
+    elif isinstance(samples, (bool, np.bool_)) or not isinstance(samples, (int, np.integer)) or samples < 2:
+        raise SymschedError(f"{where}: samples (the cap on draws) must be an integer >= 2, got {samples!r}")
+    else:
+        cap = int(samples)
+    try:
+        entropy = entropy_of(seed)
+    except SymschedError as exc:
+        raise SymschedError(f"{where}: {exc}") from None
+    return target, cap, entropy
+
+
+# -- the model as float arrays ------------------------------------------------------------------------------
+class _HMM:
+    def __init__(self, model: Any):
+        self.N = model.N
+        self.init = np.asarray(model.initial_distribution, dtype=float)
+        self.trans = [np.asarray(t, dtype=float) for t in model.transition_matrices]
+        self.emis = [np.asarray(e, dtype=float) for e in model.emission_matrices]
+        self.cards = tuple(e.shape[1] for e in self.emis)
+        self.states = [len(self.init)] + [t.shape[1] for t in self.trans]
+
+    def step_cost(self, u: int) -> float:
+        """Operations of one forward step at position ``u`` for one row."""
+        m = self.states[u]
+        return float(m * self.cards[u] + m * (self.states[u + 1] if u + 1 < self.N else 1))
+
+
+def _entropy_rows(p: np.ndarray) -> np.ndarray:
+    """``H`` of every row of ``p`` (rows summing to 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)
+
+
+def _normalise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = a.sum(axis=1)
+    return a / np.where(s > 0, s, 1.0)[:, None], s
+
+
+def _posterior_entropies(hmm: _HMM, first: int, belief: np.ndarray, x: np.ndarray, mask: np.ndarray) -> tuple:
+    """Forward–backward over positions ``first .. first + L - 1`` (``L = x.shape[1]``) from the hidden-state
+    belief at ``first``, evidence ``x[r, u]`` where ``mask[r, u]``.  Returns ``H(X_u | evidence)`` for every
+    row and position (shape ``(n, L)``; meaningful where the position is unobserved) and ``log p(evidence |
+    belief)`` per row."""
+    n, L = x.shape
+    lik, pred = [], []
+    alpha = belief
+    logp = np.zeros(n)
+    for u in range(L):
+        pos = first + u
+        if u:
+            alpha = alpha @ hmm.trans[pos - 1]
+        pred.append(alpha)
+        e = hmm.emis[pos].T[x[:, u]]            # (n, m): P(x_u | Z_u = z)
+        e = np.where(mask[:, u][:, None], e, 1.0)
+        lik.append(e)
+        alpha, s = _normalise(alpha * e)
+        with np.errstate(divide="ignore"):
+            logp += np.log(s)
+    H = np.zeros((n, L))
+    beta = np.ones_like(pred[-1])
+    for u in range(L - 1, -1, -1):
+        pos = first + u
+        if u < L - 1:
+            beta, _ = _normalise((lik[u + 1] * beta) @ hmm.trans[pos].T)
+        post, _ = _normalise(pred[u] * beta)   # Z_u given the evidence other than x_u
+        H[:, u] = _entropy_rows(post @ hmm.emis[pos])
+    return H, logp
+
+
+def _forward_draws(hmm: _HMM, x: np.ndarray, stop: int) -> tuple[list, np.ndarray]:
+    """Along draws ``x``: the beliefs ``P(Z_u | x_<u)`` for ``u = 0..stop-1`` and the predictive entropies
+    ``H(X_u | x_<u)`` (shape ``(n, stop)``)."""
+    n = x.shape[0]
+    alpha = np.broadcast_to(hmm.init, (n, len(hmm.init)))
+    beliefs, H = [], np.zeros((n, stop))
+    for u in range(stop):
+        if u:
+            alpha = alpha @ hmm.trans[u - 1]
+        beliefs.append(alpha)
+        H[:, u] = _entropy_rows(alpha @ hmm.emis[u])
+        alpha, _ = _normalise(alpha * hmm.emis[u].T[x[:, u]])
+    return beliefs, H
+
+
+# -- a block's term from beliefs at its start: the lattice of the weighted conditional tables ---------------
+def _block_tables(hmm: _HMM, block: tuple, beliefs: np.ndarray) -> np.ndarray:
+    """``p(x_B | belief)`` for every belief row: shape ``(n, c_1, ..., c_B)`` (a forward pass over the block)."""
+    A = beliefs
+    for u in block:
+        if u != block[0]:
+            A = A @ hmm.trans[u - 1]
+        A = A[..., None, :] * hmm.emis[u].T     # (..., c_u, m)
+    return A.sum(axis=-1)
+
+
+def _popcounts(n: int) -> np.ndarray:
+    masks = np.arange(2 ** n, dtype=np.int64)
+    return sum(((masks >> i) & 1) for i in range(n)) if n else np.zeros(1, dtype=np.int64)
+
+
+def _block_term_from_beliefs(hmm: _HMM, block: tuple, sizes: list, weights: np.ndarray,
+                             beliefs: np.ndarray) -> tuple[float, list]:
+    """``Σ_w weight · (Σ_t k_t h_{s_{t-1}}(belief) − H(X_B | belief))`` and the mean profile ``h``."""
+    W = _block_tables(hmm, block, beliefs) * (weights / weights.sum()).reshape((-1,) + (1,) * len(block))
+    H = lattice_entropies(W)
+    B = len(block)
+    # bit 0 is the prefix axis: H(prefix, X_T) - H(prefix) = E_prefix H(X_T | prefix)
+    cond = H[1::2] - H[1]
+    pop = _popcounts(B)
+    e = [math.fsum(cond[pop == j].tolist()) / math.comb(B, j) for j in range(B + 1)]
+    e[0] = 0.0
+    h = [e[j + 1] - e[j] for j in range(B)]
+    return _identity(h, sizes) - e[B], h
+
+
+def _identity(h: list, sizes: list) -> float:
+    s, acc = 0, []
+    for k in sizes:
+        if k:
+            acc.append(k * h[s])
+        s += k
+    return math.fsum(acc)
+
+
+def _prefix_beliefs(hmm: _HMM, a: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every prefix ``x_<a`` of positive probability enumerated: (weights, beliefs at ``a``), equal beliefs
+    merged (their weights added; exact float equality only)."""
+    alpha = hmm.init[None, :]
+    for u in range(a):
+        alpha = (alpha[:, None, :] * hmm.emis[u].T[None]).reshape(-1, hmm.states[u])
+        alpha = alpha[alpha.sum(axis=1) > 0]
+        alpha = alpha @ hmm.trans[u]
+    beliefs, w = _normalise(alpha)
+    keep = w > 0
+    beliefs, w = beliefs[keep], w[keep]
+    uniq, inverse = np.unique(beliefs, axis=0, return_inverse=True)
+    return np.bincount(inverse.ravel(), weights=w, minlength=len(uniq)), uniq
+
+
+def _exact_block_cost(hmm: _HMM, block: tuple) -> float:
+    prefixes = float(math.prod(hmm.cards[: block[0]]))
+    cards = [hmm.cards[u] for u in block]
+    m = max(hmm.states)
+    return prefixes * (block[0] * m * m + 1) + (prefixes + 1) * lattice_size(cards) + \
+        prefixes * float(math.prod(cards)) * m
+
+
+def _inner_exact(hmm: _HMM, block: tuple) -> bool:
+    return lattice_size([hmm.cards[u] for u in block]) <= INNER_EXACT_LATTICE
+
+
+def _mc_block_cost(hmm: _HMM, block: tuple, sizes: list, batch: int) -> float:
+    """Operations per draw of a sampled block."""
+    cards = [hmm.cards[u] for u in block]
+    if _inner_exact(hmm, block):
+        m = max(hmm.states)
+        return (batch + 1) * lattice_size(cards) / batch + float(math.prod(cards)) * m
+    steps = sum(1 for k in sizes if k)
+    return 4.0 * steps * sum(hmm.step_cost(u) for u in block) + 16.0 * len(block) * steps
+
+
+def _sampled_block(hmm: _HMM, block: tuple, sizes: list, x: np.ndarray, beliefs: list, pred_h: np.ndarray,
+                   rng: np.random.Generator) -> float:
+    """One batch mean of a sampled block's term (see the module docstring)."""
+    a, B = block[0], len(block)
+    belief = beliefs[a]
+    n = x.shape[0]
+    if _inner_exact(hmm, block):
+        return _block_term_from_beliefs(hmm, block, sizes, np.full(n, 1.0 / n), belief)[0]
+    steps, s = [], 0
+    for k in sizes:
+        if k:
+            steps.append((s, k))
+        s += k
+    rank = np.argsort(rng.random((n, B)), axis=1).argsort(axis=1)   # a uniform order inside the block, per draw
+    rows = len(steps)
+    masks = np.concatenate([rank < s for s, _ in steps])             # (rows * n, B)
+    xb = np.tile(x[:, a:a + B], (rows, 1))
+    H, _ = _posterior_entropies(hmm, a, np.tile(belief, (rows, 1)), xb, masks)
+    unobserved = ~masks
+    mean_h = (H * unobserved).sum(axis=1) / unobserved.sum(axis=1)
+    k = np.repeat([k for _, k in steps], n)
+    first = (k * mean_h).reshape(rows, n).sum(axis=0)
+    return float(np.mean(first - pred_h[:, a:a + B].sum(axis=1)))
+
+
+def _sample_batches(model: Any, hmm: _HMM, run_batch, n_terms: int, target: float, cap: int, entropy: int,
+                    batch: int) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """Batch means of ``n_terms`` terms until the total's standard error meets ``target`` or ``cap`` draws:
+    (means, stderrs, total stderr, draws)."""
+    oracle = BatchOracle(model, 0)   # the hidden chain, never the joint table
+    rows: list = []
+    max_batches = max(2, math.ceil(cap / batch))
+    while len(rows) < max_batches:
+        rng = batch_seed(entropy, 0, len(rows))
+        x = oracle.sample(rng, batch)
+        rows.append(run_batch(x, rng))
+        if len(rows) >= MIN_BATCHES or len(rows) >= max_batches:
+            totals = np.asarray(rows).sum(axis=1)
+            if float(totals.std(ddof=1)) / math.sqrt(len(rows)) <= target:
+                break
+    M = np.asarray(rows).reshape(len(rows), n_terms)
+    k = len(rows)
+    se = M.std(axis=0, ddof=1) / math.sqrt(k)
+    total_se = float(M.sum(axis=1).std(ddof=1) / math.sqrt(k))
+    return M.mean(axis=0), se, total_se, k * batch
+
+
+def _mc_refusal(what: str, cost: float) -> None:
+    if cost > MONTECARLO_BUDGET:
+        raise ModelTooLargeError(what, cost, MONTECARLO_BUDGET,
+                                 hint="lower samples= (the cap on draws), shorten the blocks, or split the model")
+
+
+# -- blocks -------------------------------------------------------------------------------------------------
+def hmm_blockwise_terms(model: Any, blocks: list, per_sizes: list, budget: float, method: str, stderr: Any,
+                        samples: Any, seed: Any) -> dict:
+    """Each block's term (exact or sampled) of a hidden Markov model; see the module docstring.
+
+    ``method``: ``"auto"`` (exact while the enumeration fits ``budget``, blocks left to right, sampled
+    after), ``"exact"`` (refuse beyond the budget) or ``"montecarlo"`` (every block with a prefix sampled).
+    Returns ``{"terms", "stderr", "profiles", "exact_blocks", "total_stderr", "draws"}``.
+    """
+    hmm = _HMM(model)
+    n_exact, spent = 0, 0.0   # the exact blocks are the first ones: their cost grows with the prefix
+    for b, blk in enumerate(blocks):
+        cost = _exact_block_cost(hmm, blk)
+        if (method != "montecarlo" or blk[0] == 0) and spent + cost <= budget:
+            n_exact, spent = n_exact + 1, spent + cost
+            continue
+        if method == "exact":
+            raise ModelTooLargeError(
+                f"blockwise_expected_kl of a hidden Markov model (N={hmm.N}), exact: block {b + 1} "
+                f"(positions {blk[0]}..{blk[-1]}) enumerates {math.prod(hmm.cards[:blk[0]]):.3g} prefixes "
+                f"and the {lattice_size([hmm.cards[u] for u in blk]):.3g}-entry lattice of its table",
+                spent + cost, budget, 'use method="auto" or "montecarlo" (an estimate with standard errors), '
+                                      "or raise the budget argument")
+        break
+    terms = [0.0] * len(blocks)
+    errs = [0.0] * len(blocks)
+    profiles: list = [None] * len(blocks)
+    for b in range(n_exact):
+        w, bel = _prefix_beliefs(hmm, blocks[b][0])
+        terms[b], profiles[b] = _block_term_from_beliefs(hmm, blocks[b], per_sizes[b], w, bel)
+    sampled = list(range(n_exact, len(blocks)))
+    total_se, draws = 0.0, 0
+    if sampled:
+        target, cap, entropy = check_montecarlo_options(stderr, samples, seed, "blockwise_expected_kl")
+        stop = blocks[sampled[-1]][-1] + 1
+        per_draw = sum(hmm.step_cost(u) for u in range(stop)) * 3 + \
+            sum(_mc_block_cost(hmm, blocks[b], per_sizes[b], BATCH_DRAWS) for b in sampled)
+        _mc_refusal(f"blockwise_expected_kl of a hidden Markov model (N={hmm.N}), Monte Carlo over "
+                    f"{len(sampled)} blocks at up to {cap} draws", per_draw * cap)
+
+        def run_batch(x: np.ndarray, rng: np.random.Generator) -> list:
+            beliefs, pred_h = _forward_draws(hmm, x, stop)
+            return [_sampled_block(hmm, blocks[b], per_sizes[b], x, beliefs, pred_h, rng) for b in sampled]
+
+        means, se, total_se, draws = _sample_batches(model, hmm, run_batch, len(sampled), target, cap, entropy,
+                                                     BATCH_DRAWS)
+        for b, mval, sval in zip(sampled, means, se):
+            terms[b], errs[b] = float(mval), float(sval)
+    return {"terms": terms, "stderr": errs, "profiles": profiles, "exact_blocks": n_exact,
+            "total_stderr": total_se, "draws": draws}
+
+
+# -- partitions ---------------------------------------------------------------------------------------------
+def _marginal_table(hmm: _HMM, keep: tuple) -> np.ndarray:
+    """The marginal table of the observed positions ``keep`` (sorted), one forward pass; unobserved emissions
+    sum to one."""
+    alpha = hmm.init
+    last = keep[-1]
+    kept = set(keep)
+    for u in range(last + 1):
+        if u:
+            alpha = alpha @ hmm.trans[u - 1]
+        if u in kept:
+            alpha = alpha[..., None, :] * hmm.emis[u].T
+    return alpha.sum(axis=-1)
+
+
+def _table_entropy(table: np.ndarray, keep_axes: list) -> float:
+    drop = tuple(k for k in range(table.ndim) if k not in keep_axes)
+    p = (table.sum(axis=drop) if drop else table).ravel()
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
+
+
+def hmm_partition_terms(model: Any, parts: list, budget: float, method: str, stderr: Any, samples: Any,
+                        seed: Any) -> dict:
+    """Each step's conditional total correlation (exact or sampled) of a hidden Markov model."""
+    hmm = _HMM(model)
+    m = max(hmm.states)
+    terms = [0.0] * len(parts)
+    errs = [0.0] * len(parts)
+    exact, sampled, spent, C = [], [], 0.0, ()
+    for t, S in enumerate(parts):
+        if S:
+            keep = tuple(sorted(C + tuple(S)))
+            cost = float(math.prod(hmm.cards[u] for u in keep)) * m * (keep[-1] + 2) * 2
+            if method != "montecarlo" and spent + cost <= budget:
+                exact.append((t, keep, C, S))
+                spent += cost
+            elif method == "exact":
+                raise ModelTooLargeError(
+                    f"partition_kl of a hidden Markov model (N={hmm.N}), exact: step {t + 1} needs the marginal "
+                    f"table of {len(keep)} positions", spent + cost, budget,
+                    'use method="auto" or "montecarlo" (an estimate with standard errors), or raise the budget '
+                    "argument")
+            else:
+                sampled.append((t, C, S))
+        C = C + tuple(S)
+    for t, keep, C, S in exact:
+        table = _marginal_table(hmm, keep)
+        ax = {u: k for k, u in enumerate(keep)}
+        cax = [ax[u] for u in C]
+        hc = _table_entropy(table, cax) if C else 0.0
+        singles = math.fsum(_table_entropy(table, cax + [ax[i]]) - hc for i in S)
+        terms[t] = singles - (_table_entropy(table, list(range(len(keep)))) - hc)
+    total_se, draws = 0.0, 0
+    if sampled:
+        target, cap, entropy = check_montecarlo_options(stderr, samples, seed, "partition_kl")
+        N = hmm.N
+        # one row per (step, m): evidence C_t and the first m - 1 positions of S_t (sorted); row m = 1 gives
+        # every H(X_i | x_C), rows m = 1..|S| the chain rule of H(X_S | x_C) along the draw
+        masks, owner, query = [], [], []
+        for r, (t, C, S) in enumerate(sampled):
+            ev = np.zeros(N, dtype=bool)
+            ev[list(C)] = True
+            for i in sorted(S):
+                masks.append(ev.copy())
+                owner.append(r)
+                query.append(i)
+                ev[i] = True
+        masks = np.array(masks)
+        owner, query = np.array(owner), np.array(query)
+        R, rows_each = len(sampled), len(masks)
+        singles_of = [np.array(sorted(S)) for _, _, S in sampled]
+        first_row = [int(np.flatnonzero(owner == r)[0]) for r in range(R)]
+        batch = max(4, min(BATCH_DRAWS, 4096 // rows_each))
+        per_draw = rows_each * 4.0 * sum(hmm.step_cost(u) for u in range(N))
+        _mc_refusal(f"partition_kl of a hidden Markov model (N={N}), Monte Carlo over {R} steps at up to {cap} "
+                    "draws", per_draw * cap)
+
+        def run_batch(x: np.ndarray, rng: np.random.Generator) -> list:
+            n = x.shape[0]
+            H, _ = _posterior_entropies(hmm, 0, np.broadcast_to(hmm.init, (rows_each * n, len(hmm.init))),
+                                        np.tile(x, (rows_each, 1)), np.repeat(masks, n, axis=0))
+            H = H.reshape(rows_each, n, N)
+            chain = H[np.arange(rows_each), :, query]          # (rows, n): H(X_{s_m} | x_C, x_{s_<m})
+            out = []
+            for r in range(R):
+                singles = H[first_row[r]][:, singles_of[r]].sum(axis=1)
+                out.append(float(np.mean(singles - chain[owner == r].sum(axis=0))))
+            return out
+
+        means, se, total_se, draws = _sample_batches(model, hmm, run_batch, R, target, cap, entropy, batch)
+        for (t, _, _), mval, sval in zip(sampled, means, se):
+            terms[t], errs[t] = float(mval), float(sval)
+    return {"terms": terms, "stderr": errs, "sampled": [t for t, _, _ in sampled], "total_stderr": total_se,
+            "draws": draws}
