@@ -56,6 +56,8 @@ def _report():
 
 
 #: class name -> a function building one instance (small and fast).
+_HMM = ss.hidden_markov_model(4, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]], [[0.8, 0.2], [0.3, 0.7]])
+
 FACTORIES = {
     "InformationProfile": lambda: ss.information_profile(ss.copy_model(3, 2)),
     "Schedule": lambda: ss.Schedule([2, 1, 1], name="demo"),
@@ -89,8 +91,9 @@ FACTORIES = {
     "RevealGrid": lambda: ss.sampler_grid("mdlm", 4),
     "UnmaskingGrowth": lambda: ss.unmasking_growth(H),
     "OptimalBernoulliGrid": lambda: ss.optimal_bernoulli_grid(H, 2),
-    "BlockwiseKL": lambda: ss.blockwise_expected_kl(ss.copy_model(4, 2), 2, [1, 1]),
-    "PartitionKL": lambda: ss.partition_kl(ss.copy_model(3, 2), [[0], [1, 2]]),
+    # the estimate forms (an Estimate inside the fields); the exact forms hold plain numbers
+    "BlockwiseKL": lambda: ss.blockwise_expected_kl(_HMM, 2, [2], budget=1, samples=500, seed=0),
+    "PartitionKL": lambda: ss.partition_kl(_HMM, [[0, 3], [1, 2]], method="montecarlo", samples=500, seed=0),
     "PracticeTable": lambda: ss.kl_by_rule(H, [2]),
     "CommandOutput": lambda: _command_output(),
 }

@@ -46,7 +46,7 @@ from ..info.measures import DEFAULT_MAX_COST, information_profile
 from ..info.subsets import enumeration_cost
 from ..models.chains import HiddenMarkovModel, MarkovChain
 from ..models.table import as_model
-from ..validation import check_choice, check_variable_count
+from ..validation import check_budget, check_choice, check_variable_count
 from ..results import Estimate, Result
 from ..schedules.error import expected_kl
 from ..schedules.schedule import Schedule
@@ -343,6 +343,7 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
     ('hmm-montecarlo', False, True, 0.0)
     """
     check_choice(method, "method", ("auto", "exact", "montecarlo"), "blockwise_expected_kl")
+    budget = check_budget(budget, "budget", "blockwise_expected_kl")
     model = as_model(model, "blockwise_expected_kl")
     N = model.N
     blocks = left_to_right_blocks(N, block_length)
@@ -469,6 +470,7 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
     0.693147
     """
     check_choice(method, "method", ("auto", "exact", "montecarlo"), "partition_kl")
+    budget = check_budget(budget, "budget", "partition_kl")
     model = as_model(model, "partition_kl")
     N = model.N
     if not isinstance(blocks, (list, tuple)) or \
