@@ -82,8 +82,9 @@ class _Entropies:
         cost = n_subsets * float(math.prod(cards))
         b = DEFAULT_SUBSET_BUDGET if budget is None else budget
         if cost > b:
-            raise ModelTooLargeError(what, cost, b, hint="Markov chains go through their structure at any length; "
-                                     "for other models use smaller blocks or raise the budget argument")
+            raise ModelTooLargeError(what, cost, b, hint="Markov chains, and hidden Markov models at precision='float', go "
+                                     "through their structure at any length; for other models use smaller blocks "
+                                     "or raise the budget argument")
         self.ar = arithmetic(precision)
         self.joint = joint_of(model, precision)
         self.method = "enumeration"
