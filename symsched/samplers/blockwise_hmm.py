@@ -18,10 +18,12 @@ prefix as one more axis: ``H(prefix, X_T) − H(prefix)`` is the weighted mean o
 
 * ``"hmm-exact"``: every prefix enumerated (equal beliefs merged), weighted by its probability;
 * ``"hmm-montecarlo"``: prefixes drawn exactly from the HMM, in batches.  When the block's table is
-  small its per-prefix value is exact as above; otherwise the block term is itself sampled, Rao–
-  Blackwellised: a random order inside the block, ``Σ_t k_t · mean_{i ∉ C_t} H(X_i | x_<B, x_{C_t})``
-  with the posteriors of one forward–backward pass per step, minus ``Σ_{i∈B} H(X_i | x_<i)`` (the
-  chain rule of ``H(X_B | x_<B)``, exact predictive entropies along the draw).  Both are unbiased.
+  small its per-prefix value is exact as above; otherwise the block term is itself sampled along the
+  draw: a uniform order ``σ`` inside the block, and for each step ``Σ_{i∈S_t} H(X_i | x_<B, x_{C_t})``
+  minus the chain rule ``Σ_m H(X_{σ_m} | x_<B, x_{C_t}, x_{σ_{s_{t-1}+1..m-1}})`` of
+  ``H(X_{S_t} | x_<B, x_{C_t})`` (exact posteriors, one forward–backward pass per prefix of the order):
+  the information gains inside the step, small along every draw, so the variance stays low.  Both
+  are unbiased.
 
 Partitions. Step ``t`` (revealing ``S_t`` after ``C_t``, any positions) costs
 ``E_{x_{C_t}}[Σ_{i∈S_t} H(X_i | x_{C_t}) − H(X_{S_t} | x_{C_t})]``: exact from the marginal table of
@@ -146,19 +148,17 @@ def _posterior_entropies(hmm: _HMM, first: int, belief: np.ndarray, x: np.ndarra
     return H, logp
 
 
-def _forward_draws(hmm: _HMM, x: np.ndarray, stop: int) -> tuple[list, np.ndarray]:
-    """Along draws ``x``: the beliefs ``P(Z_u | x_<u)`` for ``u = 0..stop-1`` and the predictive entropies
-    ``H(X_u | x_<u)`` (shape ``(n, stop)``)."""
+def _forward_draws(hmm: _HMM, x: np.ndarray, stop: int) -> list:
+    """Along draws ``x``: the beliefs ``P(Z_u | x_<u)`` for ``u = 0..stop-1``."""
     n = x.shape[0]
     alpha = np.broadcast_to(hmm.init, (n, len(hmm.init)))
-    beliefs, H = [], np.zeros((n, stop))
+    beliefs = []
     for u in range(stop):
         if u:
             alpha = alpha @ hmm.trans[u - 1]
         beliefs.append(alpha)
-        H[:, u] = _entropy_rows(alpha @ hmm.emis[u])
         alpha, _ = _normalise(alpha * hmm.emis[u].T[x[:, u]])
-    return beliefs, H
+    return beliefs
 
 
 # -- a block's term from beliefs at its start: the lattice of the weighted conditional tables ---------------
@@ -234,11 +234,11 @@ def _mc_block_cost(hmm: _HMM, block: tuple, sizes: list, batch: int) -> float:
     if _inner_exact(hmm, block):
         m = max(hmm.states)
         return (batch + 1) * lattice_size(cards) / batch + float(math.prod(cards)) * m
-    steps = sum(1 for k in sizes if k)
-    return 4.0 * steps * sum(hmm.step_cost(u) for u in block) + 16.0 * len(block) * steps
+    rows = sum(k for k in sizes if k > 1)
+    return 4.0 * rows * sum(hmm.step_cost(u) for u in block) + 16.0 * len(block) * rows
 
 
-def _sampled_block(hmm: _HMM, block: tuple, sizes: list, x: np.ndarray, beliefs: list, pred_h: np.ndarray,
+def _sampled_block(hmm: _HMM, block: tuple, sizes: list, x: np.ndarray, beliefs: list,
                    rng: np.random.Generator) -> float:
     """One batch mean of a sampled block's term (see the module docstring)."""
     a, B = block[0], len(block)
@@ -246,21 +246,38 @@ def _sampled_block(hmm: _HMM, block: tuple, sizes: list, x: np.ndarray, beliefs:
     n = x.shape[0]
     if _inner_exact(hmm, block):
         return _block_term_from_beliefs(hmm, block, sizes, np.full(n, 1.0 / n), belief)[0]
-    steps, s = [], 0
+    # a uniform order inside the block per draw; position m of the order is revealed at step t(m).  Step t's
+    # term, Σ_{i∈S_t} H(X_i | x_C) − Σ_m H(X_{σ_m} | x_C, x_{σ_{s..m-1}}), is its information gains inside
+    # the step along the draw: small, so the variance stays low (one-token steps add exactly 0)
+    order = np.argsort(rng.random((n, B)), axis=1)
+    rank = order.argsort(axis=1)
+    start = []
+    s = 0
     for k in sizes:
-        if k:
-            steps.append((s, k))
+        start += [s] * k
         s += k
-    rank = np.argsort(rng.random((n, B)), axis=1).argsort(axis=1)   # a uniform order inside the block, per draw
-    rows = len(steps)
-    masks = np.concatenate([rank < s for s, _ in steps])             # (rows * n, B)
-    xb = np.tile(x[:, a:a + B], (rows, 1))
-    H, _ = _posterior_entropies(hmm, a, np.tile(belief, (rows, 1)), xb, masks)
-    unobserved = ~masks
-    mean_h = (H * unobserved).sum(axis=1) / unobserved.sum(axis=1)
-    k = np.repeat([k for _, k in steps], n)
-    first = (k * mean_h).reshape(rows, n).sum(axis=0)
-    return float(np.mean(first - pred_h[:, a:a + B].sum(axis=1)))
+    start = np.array(start)
+    ms = np.flatnonzero(np.array(_step_length(sizes)) > 1)   # order positions inside steps of 2 or more tokens
+    if not len(ms):
+        return 0.0
+    firsts = np.unique(start[ms])
+    rows = np.unique(np.concatenate([ms, firsts]))  # evidence: the first m positions of the order
+    index = {int(m): r for r, m in enumerate(rows)}
+    masks = np.concatenate([rank < m for m in rows])
+    H, _ = _posterior_entropies(hmm, a, np.tile(belief, (len(rows), 1)), np.tile(x[:, a:a + B], (len(rows), 1)),
+                                masks)
+    H = H.reshape(len(rows), n, B)
+    draws = np.arange(n)
+    total = np.zeros(n)
+    for m in ms:
+        pos = order[:, m]
+        total += H[index[int(start[m])], draws, pos] - H[index[int(m)], draws, pos]
+    return float(np.mean(total))
+
+
+def _step_length(sizes: list) -> list:
+    """For every position of the order, the size of the step that reveals it."""
+    return [k for k in sizes for _ in range(k)]
 
 
 def _sample_batches(model: Any, hmm: _HMM, run_batch, n_terms: int, target: float, cap: int, entropy: int,
@@ -332,8 +349,8 @@ def hmm_blockwise_terms(model: Any, blocks: list, per_sizes: list, budget: float
                     f"{len(sampled)} blocks at up to {cap} draws", per_draw * cap)
 
         def run_batch(x: np.ndarray, rng: np.random.Generator) -> list:
-            beliefs, pred_h = _forward_draws(hmm, x, stop)
-            return [_sampled_block(hmm, blocks[b], per_sizes[b], x, beliefs, pred_h, rng) for b in sampled]
+            beliefs = _forward_draws(hmm, x, stop)
+            return [_sampled_block(hmm, blocks[b], per_sizes[b], x, beliefs, rng) for b in sampled]
 
         means, se, total_se, draws = _sample_batches(model, hmm, run_batch, len(sampled), target, cap, entropy,
                                                      BATCH_DRAWS)
