@@ -41,7 +41,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ..arithmetic import arithmetic
-from ..errors import ModelTooLargeError, SymschedError
+from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..info.measures import DEFAULT_MAX_COST, information_profile
 from ..info.subsets import enumeration_cost
 from ..models.chains import HiddenMarkovModel, MarkovChain
@@ -267,13 +267,23 @@ def _block_profile_enum(ent: _Entropies, block: tuple, prefix: tuple) -> list:
     return e
 
 
+def _refuse_symbols(model: Any, precision: str, where: str) -> None:
+    """The structure routes (chains, HMMs) compute in floats: symbols must be substituted first."""
+    symbols = model.free_symbols if precision in ("float", "mpmath") else None
+    if symbols:
+        raise SymbolicValueError(f"{where}: the model has unresolved symbols {sorted(map(str, symbols))}; substitute "
+                                 f"values with model.subs({{...}}) or use precision='symbolic' (precision={precision!r} "
+                                 "needs numbers)")
+
+
 def _random_order_kl(model: Any, flat: list, stderr: Any, samples: Any, seed: Any) -> Any:
     """§2's identity for the flat sizes: from the exact profile of an HMM when it fits, else a Monte Carlo
     profile (then an Estimate)."""
     if enumeration_cost(model.cardinalities) <= DEFAULT_MAX_COST["float"]:
         prof = information_profile(model, method="exact")
     else:
-        prof = information_profile(model, method="montecarlo", stderr=stderr, samples=samples, seed=seed)
+        prof = information_profile(model, method="montecarlo", stderr=stderr, samples=samples, seed=seed,
+                                   progress=False)
     return expected_kl(prof, Schedule(flat, allow_zero=True))
 
 
@@ -349,6 +359,7 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
     N = model.N
     blocks = left_to_right_blocks(N, block_length)
     per_sizes = _block_sizes(sizes, blocks)
+    _refuse_symbols(model, precision, "blockwise_expected_kl")
     if isinstance(model, HiddenMarkovModel) and precision == "float":
         return _blockwise_hmm(model, blocks, per_sizes, int(block_length), compare, budget, method, stderr,
                               samples, seed)
@@ -487,6 +498,7 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
     flat = [i for S in parts for i in S]
     if sorted(flat) != list(range(N)):
         raise SymschedError(f"partition_kl: the blocks {parts} must partition the positions 0..{N - 1} (each once)")
+    _refuse_symbols(model, precision, "partition_kl")
     if isinstance(model, HiddenMarkovModel) and precision == "float":
         check_montecarlo_options(stderr, samples, seed, "partition_kl")
         out = hmm_partition_terms(model, parts, DEFAULT_SUBSET_BUDGET if budget is None else budget, method,

@@ -19,19 +19,20 @@ prefix as one more axis: ``H(prefix, X_T) − H(prefix)`` is the weighted mean o
 * ``"hmm-exact"``: every prefix enumerated (equal beliefs merged), weighted by its probability;
 * ``"hmm-montecarlo"``: prefixes drawn exactly from the HMM, in batches.  When the block's table is
   small its per-prefix value is exact as above; otherwise the block term is itself sampled along the
-  draw: a uniform order ``σ`` inside the block, and for each step ``Σ_{i∈S_t} H(X_i | x_<B, x_{C_t})``
-  minus the chain rule ``Σ_m H(X_{σ_m} | x_<B, x_{C_t}, x_{σ_{s_{t-1}+1..m-1}})`` of
-  ``H(X_{S_t} | x_<B, x_{C_t})`` (exact posteriors, one forward–backward pass per prefix of the order):
-  the information gains inside the step, small along every draw, so the variance stays low.  Both
-  are unbiased.
+  draw: a uniform order inside the block, and for each step ``Σ_{i∈S_t} H(X_i | x_<B, x_{C_t})``
+  minus the chain rule of ``H(X_{S_t} | x_<B, x_{C_t})`` in positional order (exact posteriors, two
+  forward–backward passes per step, as for partitions below): the information gains inside the step,
+  small along every draw, so the variance stays low.  Both are unbiased.
 
 Partitions. Step ``t`` (revealing ``S_t`` after ``C_t``, any positions) costs
 ``E_{x_{C_t}}[Σ_{i∈S_t} H(X_i | x_{C_t}) − H(X_{S_t} | x_{C_t})]``: exact from the marginal table of
 ``C_t ∪ S_t`` (a forward pass keeping those axes: every ``x_{C_t}`` weighted by its probability), or
 sampled: ``Σ_{i∈S_t} H(X_i | x_{C_t})`` by forward–backward with evidence at ``C_t``, minus the chain rule
-``Σ_m H(X_{s_m} | x_{C_t}, x_{s_1..s_{m-1}})`` along the draw (one forward–backward pass each), whose
-mean is ``H(X_{S_t} | X_{C_t})``: a step of one token costs exactly 0, and the terms differ by small
-information gains, so the variance stays low.
+``Σ_m H(X_{s_m} | x_{C_t}, x_{s_1..s_{m-1}})`` in positional order along the draw, whose mean is
+``H(X_{S_t} | X_{C_t})``; every term of the chain rule comes from one pass (forward with evidence
+``C_t ∪ S_t``, backward with ``C_t``: left of ``s_m`` the evidence is ``C_t`` and ``s_1..s_{m-1}``, right
+of it ``C_t`` only).  A step of one token costs exactly 0, and the terms differ by small information
+gains, so the variance stays low.
 
 Monte Carlo runs in batches of draws, batch ``k`` from ``SeedSequence(seed, spawn_key=(0, k))``, so the
 same seed gives the same numbers; the standard errors are those of the batch means (every block from
@@ -117,26 +118,26 @@ def _normalise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a / np.where(s > 0, s, 1.0)[:, None], s
 
 
-def _posterior_entropies(hmm: _HMM, first: int, belief: np.ndarray, x: np.ndarray, mask: np.ndarray) -> tuple:
-    """Forward–backward over positions ``first .. first + L - 1`` (``L = x.shape[1]``) from the hidden-state
-    belief at ``first``, evidence ``x[r, u]`` where ``mask[r, u]``.  Returns ``H(X_u | evidence)`` for every
-    row and position (shape ``(n, L)``; meaningful where the position is unobserved) and ``log p(evidence |
-    belief)`` per row."""
+def _posterior_entropies(hmm: _HMM, first: int, belief: np.ndarray, x: np.ndarray, before: np.ndarray,
+                         after: np.ndarray) -> np.ndarray:
+    """``H(X_u | evidence)`` for every row and position ``u`` of ``first .. first + L - 1`` (``L = x.shape[1]``):
+    forward from the hidden-state belief at ``first`` with evidence ``x[r, v]`` where ``before[r, v]`` (it
+    counts for positions ``v < u``), backward with evidence where ``after[r, v]`` (positions ``v > u``).
+
+    With ``before = after = C`` this is the posterior given ``x_C``; with ``before = C ∪ S`` and
+    ``after = C`` it is, at ``u ∈ S``, the posterior given ``x_C`` and the tokens of ``S`` left of ``u``: the
+    chain rule of ``H(X_S | x_C)`` in positional order, for every ``u`` of one pass."""
     n, L = x.shape
     lik, pred = [], []
     alpha = belief
-    logp = np.zeros(n)
     for u in range(L):
         pos = first + u
         if u:
             alpha = alpha @ hmm.trans[pos - 1]
         pred.append(alpha)
         e = hmm.emis[pos].T[x[:, u]]            # (n, m): P(x_u | Z_u = z)
-        e = np.where(mask[:, u][:, None], e, 1.0)
-        lik.append(e)
-        alpha, s = _normalise(alpha * e)
-        with np.errstate(divide="ignore"):
-            logp += np.log(s)
+        alpha, _ = _normalise(alpha * np.where(before[:, u][:, None], e, 1.0))
+        lik.append(np.where(after[:, u][:, None], e, 1.0))
     H = np.zeros((n, L))
     beta = np.ones_like(pred[-1])
     for u in range(L - 1, -1, -1):
@@ -145,7 +146,7 @@ def _posterior_entropies(hmm: _HMM, first: int, belief: np.ndarray, x: np.ndarra
             beta, _ = _normalise((lik[u + 1] * beta) @ hmm.trans[pos].T)
         post, _ = _normalise(pred[u] * beta)   # Z_u given the evidence other than x_u
         H[:, u] = _entropy_rows(post @ hmm.emis[pos])
-    return H, logp
+    return H
 
 
 def _forward_draws(hmm: _HMM, x: np.ndarray, stop: int) -> list:
@@ -234,7 +235,7 @@ def _mc_block_cost(hmm: _HMM, block: tuple, sizes: list, batch: int) -> float:
     if _inner_exact(hmm, block):
         m = max(hmm.states)
         return (batch + 1) * lattice_size(cards) / batch + float(math.prod(cards)) * m
-    rows = sum(k for k in sizes if k > 1)
+    rows = 2 * sum(1 for k in sizes if k > 1)
     return 4.0 * rows * sum(hmm.step_cost(u) for u in block) + 16.0 * len(block) * rows
 
 
@@ -246,38 +247,24 @@ def _sampled_block(hmm: _HMM, block: tuple, sizes: list, x: np.ndarray, beliefs:
     n = x.shape[0]
     if _inner_exact(hmm, block):
         return _block_term_from_beliefs(hmm, block, sizes, np.full(n, 1.0 / n), belief)[0]
-    # a uniform order inside the block per draw; position m of the order is revealed at step t(m).  Step t's
-    # term, Σ_{i∈S_t} H(X_i | x_C) − Σ_m H(X_{σ_m} | x_C, x_{σ_{s..m-1}}), is its information gains inside
-    # the step along the draw: small, so the variance stays low (one-token steps add exactly 0)
-    order = np.argsort(rng.random((n, B)), axis=1)
-    rank = order.argsort(axis=1)
-    start = []
-    s = 0
+    # a uniform order inside the block per draw; step t reveals S_t after C_t.  Its term along the draw,
+    # Σ_{u∈S_t} [H(X_u | x_C) − H(X_u | x_C, x_{S_t left of u})], is the information gained inside the step
+    # (the chain rule of H(X_S | x_C) in positional order): small, so the variance stays low
+    rank = np.argsort(rng.random((n, B)), axis=1).argsort(axis=1)
+    steps, s = [], 0
     for k in sizes:
-        start += [s] * k
+        if k > 1:             # a step of one token costs exactly 0
+            steps.append((s, k))
         s += k
-    start = np.array(start)
-    ms = np.flatnonzero(np.array(_step_length(sizes)) > 1)   # order positions inside steps of 2 or more tokens
-    if not len(ms):
+    if not steps:
         return 0.0
-    firsts = np.unique(start[ms])
-    rows = np.unique(np.concatenate([ms, firsts]))  # evidence: the first m positions of the order
-    index = {int(m): r for r, m in enumerate(rows)}
-    masks = np.concatenate([rank < m for m in rows])
-    H, _ = _posterior_entropies(hmm, a, np.tile(belief, (len(rows), 1)), np.tile(x[:, a:a + B], (len(rows), 1)),
-                                masks)
-    H = H.reshape(len(rows), n, B)
-    draws = np.arange(n)
-    total = np.zeros(n)
-    for m in ms:
-        pos = order[:, m]
-        total += H[index[int(start[m])], draws, pos] - H[index[int(m)], draws, pos]
-    return float(np.mean(total))
-
-
-def _step_length(sizes: list) -> list:
-    """For every position of the order, the size of the step that reveals it."""
-    return [k for k in sizes for _ in range(k)]
+    C = [rank < s for s, _ in steps]
+    CS = [rank < s + k for s, k in steps]
+    R = len(steps)
+    H = _posterior_entropies(hmm, a, np.tile(belief, (2 * R, 1)), np.tile(x[:, a:a + B], (2 * R, 1)),
+                             np.concatenate(C + CS), np.concatenate(C + C)).reshape(2, R, n, B)
+    S = np.stack(CS) & ~np.stack(C)
+    return float(np.mean(((H[0] - H[1]) * S).sum(axis=(0, 2))))
 
 
 def _sample_batches(model: Any, hmm: _HMM, run_batch, n_terms: int, target: float, cap: int, entropy: int,
@@ -391,7 +378,7 @@ def hmm_partition_terms(model: Any, parts: list, budget: float, method: str, std
     errs = [0.0] * len(parts)
     exact, sampled, spent, C = [], [], 0.0, ()
     for t, S in enumerate(parts):
-        if S:
+        if len(S) > 1:   # a step of one token costs exactly 0
             keep = tuple(sorted(C + tuple(S)))
             cost = float(math.prod(hmm.cards[u] for u in keep)) * m * (keep[-1] + 2) * 2
             if method != "montecarlo" and spent + cost <= budget:
@@ -417,38 +404,36 @@ def hmm_partition_terms(model: Any, parts: list, budget: float, method: str, std
     if sampled:
         target, cap, entropy = check_montecarlo_options(stderr, samples, seed, "partition_kl")
         N = hmm.N
-        # one row per (step, m): evidence C_t and the first m - 1 positions of S_t (sorted); row m = 1 gives
-        # every H(X_i | x_C), rows m = 1..|S| the chain rule of H(X_S | x_C) along the draw
-        masks, owner, query = [], [], []
-        for r, (t, C, S) in enumerate(sampled):
-            ev = np.zeros(N, dtype=bool)
-            ev[list(C)] = True
-            for i in sorted(S):
-                masks.append(ev.copy())
-                owner.append(r)
-                query.append(i)
-                ev[i] = True
-        masks = np.array(masks)
-        owner, query = np.array(owner), np.array(query)
-        R, rows_each = len(sampled), len(masks)
-        singles_of = [np.array(sorted(S)) for _, _, S in sampled]
-        first_row = [int(np.flatnonzero(owner == r)[0]) for r in range(R)]
-        batch = max(4, min(BATCH_DRAWS, 4096 // rows_each))
-        per_draw = rows_each * 4.0 * sum(hmm.step_cost(u) for u in range(N))
+        # two rows per step: forward and backward with evidence C_t (every H(X_i | x_C)), and forward with
+        # C_t ∪ S_t, backward with C_t (the chain rule of H(X_S | x_C) in positional order)
+        before, after, query = [], [], []
+        for t, C, S in sampled:
+            c = np.zeros(N, dtype=bool)
+            c[list(C)] = True
+            cs = c.copy()
+            cs[list(S)] = True
+            before.append((c, cs))
+            q = np.zeros(N, dtype=bool)
+            q[list(S)] = True
+            query.append(q)
+        R = len(sampled)
+        fwd = np.array([b[0] for b in before] + [b[1] for b in before])
+        bwd = np.array([b[0] for b in before] * 2)
+        query = np.array(query)
+        last = max(max(S) for _, _, S in sampled) + 1    # positions beyond the last query add nothing ...
+        last = max(last, max((max(C) for _, C, _ in sampled if C), default=0) + 1)   # ... beyond evidence
+        batch = max(8, min(BATCH_DRAWS, 8192 // (2 * R)))
+        per_draw = 2 * R * 4.0 * sum(hmm.step_cost(u) for u in range(last))
         _mc_refusal(f"partition_kl of a hidden Markov model (N={N}), Monte Carlo over {R} steps at up to {cap} "
                     "draws", per_draw * cap)
 
         def run_batch(x: np.ndarray, rng: np.random.Generator) -> list:
             n = x.shape[0]
-            H, _ = _posterior_entropies(hmm, 0, np.broadcast_to(hmm.init, (rows_each * n, len(hmm.init))),
-                                        np.tile(x, (rows_each, 1)), np.repeat(masks, n, axis=0))
-            H = H.reshape(rows_each, n, N)
-            chain = H[np.arange(rows_each), :, query]          # (rows, n): H(X_{s_m} | x_C, x_{s_<m})
-            out = []
-            for r in range(R):
-                singles = H[first_row[r]][:, singles_of[r]].sum(axis=1)
-                out.append(float(np.mean(singles - chain[owner == r].sum(axis=0))))
-            return out
+            H = _posterior_entropies(hmm, 0, np.broadcast_to(hmm.init, (2 * R * n, len(hmm.init))),
+                                     np.tile(x[:, :last], (2 * R, 1)), np.repeat(fwd[:, :last], n, axis=0),
+                                     np.repeat(bwd[:, :last], n, axis=0)).reshape(2, R, n, last)
+            gains = ((H[0] - H[1]) * query[:, None, :last]).sum(axis=2)    # (R, n)
+            return [float(v) for v in gains.mean(axis=1)]
 
         means, se, total_se, draws = _sample_batches(model, hmm, run_batch, R, target, cap, entropy, batch)
         for (t, _, _), mval, sval in zip(sampled, means, se):
