@@ -380,7 +380,7 @@ def hmm_partition_terms(model: Any, parts: list, budget: float, method: str, std
     for t, S in enumerate(parts):
         if len(S) > 1:   # a step of one token costs exactly 0
             keep = tuple(sorted(C + tuple(S)))
-            cost = float(math.prod(hmm.cards[u] for u in keep)) * m * (keep[-1] + 2) * 2
+            cost = float(math.prod(hmm.cards[u] for u in keep)) * (m * (keep[-1] + 2) + len(S) + 2)
             if method != "montecarlo" and spent + cost <= budget:
                 exact.append((t, keep, C, S))
                 spent += cost
