@@ -631,7 +631,7 @@ def subset_blockwise(joint, block_length, sizes_per_block):
         hp = entropy(marginal(joint, prefix)) if prefix else 0.0
         e = [0.0] + [float(np.mean([entropy(marginal(joint, prefix + list(T))) - hp
                                     for T in itertools.combinations(block, j)])) for j in range(1, len(block) + 1)]
-        terms.append(identity_kl([e[j + 1] - e[j] for j in range(len(block))], sizes))
+        terms.append(identity_kl([e[j + 1] - e[j] for j in range(len(block))], [k for k in sizes if k]))
     return terms
 
 

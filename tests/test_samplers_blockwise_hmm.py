@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import symsched as ss
 import symsched.samplers.blockwise_hmm as bh
@@ -26,8 +27,9 @@ def random_hmm(n, hidden, vocab, seed, zeros=False, joint=True):
     emis = [rng.dirichlet(np.ones(vocab), size=hidden) for _ in range(n)]
     if zeros:
         for m in trans[::2] + emis[1::2]:
-            m[0, -1] = 0.0
-            m[0] /= m[0].sum()
+            if m.shape[1] > 1:
+                m[0, -1] = 0.0
+                m[0] /= m[0].sum()
     hmm = ss.HiddenMarkovModel(init, trans, emis)
     return hmm, hmm_joint_brute(init, trans, emis) if joint else None
 
@@ -56,7 +58,8 @@ def test_exact_route_equals_subset_entropies_of_the_joint(N, hidden, vocab, B, s
         assert len(prof) == sum(sz) and identity_kl(list(prof), sz) == pytest.approx(term, abs=1e-12)
 
 
-@pytest.mark.parametrize("N,B,sizes", [(5, 2, [[1, 1], [2], [1]]), (6, 3, [[2, 1], [1, 2]]), (6, 2, [[2], [2], [1, 1]])])
+@pytest.mark.parametrize("N,B,sizes", [(5, 2, [[1, 1], [2], [1]]), (6, 3, [[2, 1], [1, 2]]),
+                                       (6, 2, [[2], [2], [1, 1]])])
 def test_exact_route_equals_enumeration_of_the_sampler(N, B, sizes):
     hmm, joint = random_hmm(N, 2, 3 if N == 5 else 2, N)
     assert float(ss.blockwise_expected_kl(hmm, B, sizes)) == pytest.approx(brute_blockwise(joint, B, sizes),
@@ -233,3 +236,24 @@ def test_estimate_result_protocol():
     assert math.isfinite(float(r)) and float(r) >= 0
     p = ss.partition_kl(hmm, [[0, 4], [1, 2, 3], [5, 6, 7]], method="montecarlo", stderr=0.01, seed=0)
     assert json.loads(json.dumps(p.to_dict()))["kl"]["type"] == "Estimate" and "\\pm" in p.latex()
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(st.integers(2, 6), st.integers(1, 3), st.integers(1, 3), st.data())
+def test_property_exact_routes_equal_the_subset_references(N, hidden, vocab, data):
+    hmm, joint = random_hmm(N, hidden, vocab, data.draw(st.integers(0, 10 ** 6)), zeros=data.draw(st.booleans()))
+    B = data.draw(st.integers(1, N))
+    sizes = []
+    for a in range(0, N, B):
+        length = min(B, N - a)
+        cuts = sorted(data.draw(st.lists(st.integers(0, length), max_size=3)))
+        sizes.append([y - x for x, y in zip([0] + cuts, cuts + [length])])   # zeros allowed (empty steps)
+    r = ss.blockwise_expected_kl(hmm, B, sizes)
+    ref = subset_blockwise(joint, B, sizes)
+    assert r.method == "hmm-exact" and min(r.per_block) >= 0
+    assert r.per_block == pytest.approx(ref, abs=1e-10)
+    perm = data.draw(st.permutations(range(N)))
+    cuts = sorted(data.draw(st.lists(st.integers(0, N), max_size=3)))
+    parts = [list(perm[x:y]) for x, y in zip([0] + cuts, cuts + [N])]
+    p = ss.partition_kl(hmm, parts)
+    assert p.per_step == pytest.approx(subset_partition(joint, parts), abs=1e-10) and float(p) >= 0

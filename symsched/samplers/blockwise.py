@@ -82,9 +82,9 @@ class _Entropies:
         cost = n_subsets * float(math.prod(cards))
         b = DEFAULT_SUBSET_BUDGET if budget is None else budget
         if cost > b:
-            raise ModelTooLargeError(what, cost, b, hint="Markov chains, and hidden Markov models at precision='float', go "
-                                     "through their structure at any length; for other models use smaller blocks "
-                                     "or raise the budget argument")
+            raise ModelTooLargeError(what, cost, b, hint="Markov chains, and hidden Markov models at "
+                                     "precision='float', go through their structure at any length; for other "
+                                     "models use smaller blocks or raise the budget argument")
         self.ar = arithmetic(precision)
         self.joint = joint_of(model, precision)
         self.method = "enumeration"
@@ -271,9 +271,9 @@ def _refuse_symbols(model: Any, precision: str, where: str) -> None:
     """The structure routes (chains, HMMs) compute in floats: symbols must be substituted first."""
     symbols = model.free_symbols if precision in ("float", "mpmath") else None
     if symbols:
-        raise SymbolicValueError(f"{where}: the model has unresolved symbols {sorted(map(str, symbols))}; substitute "
-                                 f"values with model.subs({{...}}) or use precision='symbolic' (precision={precision!r} "
-                                 "needs numbers)")
+        raise SymbolicValueError(f"{where}: the model has unresolved symbols {sorted(map(str, symbols))}; "
+                                 f"substitute values with model.subs({{...}}) or use precision='symbolic' "
+                                 f"(precision={precision!r} needs numbers)")
 
 
 def _random_order_kl(model: Any, flat: list, stderr: Any, samples: Any, seed: Any) -> Any:
