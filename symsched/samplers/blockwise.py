@@ -291,9 +291,7 @@ def _blockwise_hmm(model, blocks, per_sizes, block_length, compare, budget, meth
     b = DEFAULT_SUBSET_BUDGET if budget is None else budget
     check_montecarlo_options(stderr, samples, seed, "blockwise_expected_kl")  # bad values fail even when exact
     out = hmm_blockwise_terms(model, blocks, per_sizes, b, method, stderr, samples, seed)
-    sampled = len(blocks) - out["exact_blocks"]
-    kl, vals = _estimate_from_terms(out, f"E KL of blocks of {block_length} ({sampled} of {len(blocks)} blocks "
-                                         f"sampled, {out['draws']} draws)")
+    kl, vals = _estimate_from_terms(out, f"E KL (blocks of {block_length})")
     ro = _random_order_kl(model, [k for sz in per_sizes for k in sz], stderr, samples, seed) if compare else None
     return BlockwiseKL(kl, vals, out["profiles"], block_length, per_sizes, ro,
                        "hmm-montecarlo" if out["draws"] else "hmm-exact", out["stderr"], out["total_stderr"],
@@ -503,8 +501,7 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
         check_montecarlo_options(stderr, samples, seed, "partition_kl")
         out = hmm_partition_terms(model, parts, DEFAULT_SUBSET_BUDGET if budget is None else budget, method,
                                   stderr, samples, seed)
-        kl, vals = _estimate_from_terms(out, f"KL of a fixed partition ({len(out['sampled'])} of {len(parts)} "
-                                             f"steps sampled, {out['draws']} draws)")
+        kl, vals = _estimate_from_terms(out, "KL (fixed partition)")
         return PartitionKL(kl, vals, tuple(parts), "hmm-montecarlo" if out["draws"] else "hmm-exact",
                            out["stderr"], out["total_stderr"], out["draws"] or None)
     if method == "montecarlo":
