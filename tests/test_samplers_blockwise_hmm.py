@@ -257,3 +257,15 @@ def test_property_exact_routes_equal_the_subset_references(N, hidden, vocab, dat
     parts = [list(perm[x:y]) for x, y in zip([0] + cuts, cuts + [N])]
     p = ss.partition_kl(hmm, parts)
     assert p.per_step == pytest.approx(subset_partition(joint, parts), abs=1e-10) and float(p) >= 0
+
+
+def test_block_length_sweep_keeps_estimates():
+    hmm, joint = random_hmm(8, 2, 2, 40)
+    exact = ss.block_length_sweep(hmm, 4, [2, 4], compare=False)
+    for B, kl in zip(exact.column("block_length"), exact.column("kl")):
+        sizes = ss.sampler_schedule("llada", 8, 4, block_length=B).block_sizes
+        assert kl == pytest.approx(sum(subset_blockwise(joint, B, sizes)), abs=1e-10)
+    long_hmm = ss.hidden_markov_model(24, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]], [[0.8, 0.2], [0.3, 0.7]])
+    t = ss.block_length_sweep(long_hmm, 6, [4, 8], compare=False)
+    assert all(isinstance(v, ss.results.Estimate) and v.stderr > 0 for v in t.column("kl"))
+    assert "±" in str(t) and "\\pm" in t.latex()
