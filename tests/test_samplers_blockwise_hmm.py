@@ -269,3 +269,14 @@ def test_block_length_sweep_keeps_estimates():
     t = ss.block_length_sweep(long_hmm, 6, [4, 8], compare=False)
     assert all(isinstance(v, ss.results.Estimate) and v.stderr > 0 for v in t.column("kl"))
     assert "±" in str(t) and "\\pm" in t.latex()
+
+
+def test_total_is_the_unclipped_sum_clipped_once():
+    # two sampled terms of -0.02 and +0.05: shown as 0 and 0.05, total 0.03 (not 0.05); all below 0: total 0
+    from symsched.samplers.blockwise import _estimate_from_terms
+    est, vals = _estimate_from_terms({"terms": [-0.02, 0.05], "stderr": [0.01, 0.01], "draws": 10,
+                                      "total_stderr": 0.014}, "E KL")
+    assert vals == [0.0, 0.05] and float(est) == pytest.approx(0.03) and est.stderr == 0.014
+    est, _ = _estimate_from_terms({"terms": [-0.02, -0.01], "stderr": [0.01, 0.01], "draws": 10,
+                                   "total_stderr": 0.014}, "E KL")
+    assert float(est) == 0.0 and "clipped" in est.what

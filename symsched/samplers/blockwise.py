@@ -430,15 +430,19 @@ class PartitionKL(Result):
 
 
 def _estimate_from_terms(out: dict, what: str) -> tuple:
-    """Point values clipped at 0 (each term is a conditional KL), and the total as an Estimate when any term
-    was sampled (else a float)."""
+    """Each term's point value clipped at 0 (each is a conditional KL), and the total as an Estimate when any
+    term was sampled (else a float).  The total is the sum of the unclipped terms, clipped once: clipping
+    every term first would bias it upwards wherever several terms sit within noise of 0."""
     terms, errs = out["terms"], out["stderr"]
     clipped = [i for i, (t, e) in enumerate(zip(terms, errs)) if e > 0 and t < 0]
     vals = [max(t, 0.0) if e > 0 else (0.0 if -1e-12 < t < 0 else t) for t, e in zip(terms, errs)]
-    total = math.fsum(vals)
     if out["draws"]:
-        note = f"; {len(clipped)} sampled term(s) below 0 clipped at 0" if clipped else ""
+        raw = math.fsum(terms)
+        total = max(raw, 0.0)
+        note = (f"; {len(clipped)} sampled term(s) below 0 shown as 0" if clipped else "") + \
+            ("; the total, below 0, clipped at 0" if raw < 0 else "")
         return Estimate(total, out["total_stderr"], what + note), vals
+    total = math.fsum(vals)
     return total, vals
 
 

@@ -38,7 +38,8 @@ Monte Carlo runs in batches of draws, batch ``k`` from ``SeedSequence(seed, spaw
 same seed gives the same numbers; the standard errors are those of the batch means (every block from
 the same draws: the total's standard error comes from the batch totals, covariances included); sampling
 stops when the total's standard error meets ``stderr`` (after at least ``MIN_BATCHES`` batches) or at
-``samples`` draws.  Point values are clipped at 0 (every term is a conditional KL).
+``samples`` draws.  Each term is shown clipped at 0 (every term is a conditional KL); the total is the sum of
+the unclipped terms, clipped once, so noise around 0 does not bias it upwards.
 """
 
 from __future__ import annotations
