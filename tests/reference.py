@@ -648,3 +648,13 @@ def subset_partition(joint, blocks):
         terms.append(sum(H(C + [i]) - H(C) for i in S) - (H(C + S) - H(C)) if S else 0.0)
         C = C + S
     return terms
+
+
+# --- Markov random fields by Monte Carlo (engineer MRF) -----------------------------------------------------------
+def ising_log_partition(n_vars, edges, J, field=0.0):
+    """log Z of p(x) ∝ exp(sum_{uv} J s_u s_v + sum_i field s_i), s = 2x - 1, by enumerating the 2^n states."""
+    logw = []
+    for x in itertools.product((-1, 1), repeat=n_vars):
+        logw.append(math.fsum([J * x[u] * x[v] for u, v in edges] + [field * s for s in x]))
+    top = max(logw)
+    return top + math.log(math.fsum(math.exp(w - top) for w in logw))

@@ -1,7 +1,8 @@
 """Monte Carlo building blocks vectorised over a batch of samples, and their distribution over workers.
 
 :class:`BatchOracle` draws ``B`` samples of a model at once (ancestral sampling for a Bayesian
-network, a forward pass for a hidden Markov model, the joint table when it is small) and evaluates
+network, a forward pass for a hidden Markov model, backward sampling along a variable elimination order
+for a Markov random field, the joint table when it is small) and evaluates
 ``log p(x_A)`` for all ``B`` samples in one contraction: the CPDs of the ancestors of ``A`` (barren
 nodes sum to one) with the observed axes indexed by the samples, contracted by ``numpy.einsum`` along
 a path computed once per set ``A``; an HMM by one forward pass over the batch.  The conditionals
@@ -28,13 +29,15 @@ from typing import Any, Callable, Sequence
 import networkx as nx
 import numpy as np
 
-from ..errors import SymschedError
+from ..arithmetic import arithmetic
+from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
 from ..models.chains import HiddenMarkovModel
+from ..models.markov import MarkovRandomField
 
 __all__ = ["BatchOracle", "batch_means", "resolve_workers", "entropy_of", "progress_bar", "BATCH_SIZE",
-           "ROUND_BATCHES"]
+           "ROUND_BATCHES", "MRF_ELIMINATION_BUDGET"]
 
 #: Samples per batch (one random subset per batch).
 BATCH_SIZE = 64
@@ -45,6 +48,8 @@ MIN_BATCHES = 32
 #: Marginal tables of a small joint kept for reuse.
 _PATH_CACHE = 4096
 _EINSUM_LABELS = 52
+#: Largest intermediate factor (entries, per sample) that variable elimination on a Markov random field may build.
+MRF_ELIMINATION_BUDGET = 2 ** 16
 
 
 def _categorical(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -85,8 +90,46 @@ class BatchOracle:
             self.initial = np.asarray(model.initial_distribution, dtype=float)
             self.trans = [np.asarray(t, dtype=float) for t in model.transition_matrices]
             self.emis = [np.asarray(e, dtype=float) for e in model.emission_matrices]
+        elif isinstance(model, MarkovRandomField):
+            self.kind = "mrf"
+            self._init_mrf(model)
         else:
             raise SymschedError(f"BatchOracle: no batched sampler for {type(model).__name__} beyond its joint table")
+
+    def _init_mrf(self, model: MarkovRandomField) -> None:
+        """Factors rescaled to max 1 (log scale kept), one greedy elimination order, its width checked
+        against :data:`MRF_ELIMINATION_BUDGET`, ``log Z`` once, and the elimination steps kept for
+        backward (exact) sampling."""
+        factors, log_top = [], 0.0
+        for vs, a in model.factors(arithmetic("float")):
+            a = np.asarray(a, dtype=float)
+            top = float(a.max())
+            if not top > 0 or not np.isfinite(top):
+                raise SymschedError(f"Markov random field factor over variables {list(vs)}: expected finite "
+                                    f"non-negative entries, not all zero; got max {top!r}")
+            factors.append((a / top, list(vs)))
+            log_top += math.log(top)
+        # a unit factor per variable: every variable then appears in the elimination
+        factors += [(np.ones(c), [i]) for i, c in enumerate(self.cards)]
+        self.factors = factors
+        self.rank = _elimination_rank(self.n, [tuple(ls) for _, ls in factors], self.cards)
+        self.elim_order = sorted(range(self.n), key=self.rank.__getitem__)
+        scopes = [set(ls) for _, ls in factors]
+        width = 0
+        for v in self.elim_order:
+            merged = set().union(*(sc for sc in scopes if v in sc))
+            width = max(width, math.prod(self.cards[u] for u in merged))
+            scopes = [sc for sc in scopes if v not in sc] + [merged - {v}]
+        self.elimination_entries = width
+        if width > MRF_ELIMINATION_BUDGET:
+            raise ModelTooLargeError(
+                f"variable elimination on this Markov random field (N={self.n}; largest intermediate factor "
+                f"along a greedy order)", width, MRF_ELIMINATION_BUDGET,
+                "reduce the model (its treewidth), or compute the profile exactly on a smaller one")
+        self._steps: list = []
+        # log of the rescaled factors' partition function; log Z of the model adds the scales back
+        self._log_z_scaled = float(_log_eliminate(list(factors), self.elim_order, None, 1, self._steps)[0])
+        self.log_z = self._log_z_scaled + log_top
 
     # -- sampling ------------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -96,6 +139,17 @@ class BatchOracle:
             flat = np.minimum(np.searchsorted(self._flat_cdf, u, side="right"), self.joint.size - 1)
             return np.stack(np.unravel_index(flat, self.joint.shape), axis=1)
         x = np.zeros((size, self.n), dtype=np.int64)
+        if self.kind == "mrf":
+            # backward sampling: v's conditional given the variables eliminated after it is the product of
+            # the factors that were merged when v was summed out
+            u = rng.random((self.n, size))
+            for v, group in reversed(self._steps):
+                probs = np.ones((size, self.cards[v]))
+                for arr, ls in group:
+                    others = [w for w in ls if w != v]
+                    probs = probs * np.moveaxis(arr, ls.index(v), -1)[tuple(x[:, w] for w in others)]
+                x[:, v] = _categorical(u[v], probs)
+            return x
         if self.kind == "bn":
             u = rng.random((self.n, size))
             for v in self.order:
@@ -129,6 +183,8 @@ class BatchOracle:
             p = table[tuple(x[:, k] for k in subset)]
         elif self.kind == "hmm":
             return self._hmm_log_marginal(subset, x)
+        elif self.kind == "mrf":
+            return self._mrf_log_marginal(subset, x)
         else:
             p = self._bn_marginal(subset, x)
         with np.errstate(divide="ignore"):
@@ -203,6 +259,22 @@ class BatchOracle:
             return np.einsum(*operands, [batch], optimize=path)
         return _eliminate_stepwise(list(zip(operands[0::2], operands[1::2])), order, batch)
 
+    def _mrf_log_marginal(self, subset: tuple, x: np.ndarray) -> np.ndarray:
+        """``log p(x_A) = log Z(x_A) - log Z``: the factors with ``A``'s axes indexed by the samples, the
+        rest summed out in the model's elimination order (log domain, rescaled at every step)."""
+        observed = set(subset)
+        work = []
+        for arr, ls in self.factors:
+            obs = [a for a, u in enumerate(ls) if u in observed]
+            free = [a for a, u in enumerate(ls) if u not in observed]
+            if obs:
+                work.append((np.transpose(arr, obs + free)[tuple(x[:, ls[a]] for a in obs)],
+                             [_BATCH] + [ls[a] for a in free]))
+            else:
+                work.append((arr, ls))
+        order = [v for v in self.elim_order if v not in observed]
+        return _log_eliminate(work, order, _BATCH, x.shape[0]) - self._log_z_scaled
+
     def _hmm_log_marginal(self, subset: tuple, x: np.ndarray) -> np.ndarray:
         B = x.shape[0]
         alpha = np.broadcast_to(self.initial, (B, len(self.initial))).copy()
@@ -236,6 +308,43 @@ def _elimination_rank(n: int, families: Sequence[tuple], cards: Sequence[int]) -
             adj[a] |= nb - {a}
         left.discard(v)
     return rank
+
+
+_BATCH = -1  # the batch label of an MRF elimination (variables are labelled by their index)
+
+
+def _log_eliminate(work: list, order: Sequence[int], batch: Any, size: int, steps: list | None = None) -> np.ndarray:
+    """``log`` of the sum over the labels in ``order`` of the product of ``work`` (``(array, labels)`` pairs;
+    ``batch`` labels a per-sample axis, or None), one label at a time; every merged factor is divided by its
+    maximum (per sample) and the logarithm of that scale accumulated, so nothing over- or underflows.
+    ``steps`` (when given) receives ``(label, factors merged)`` per elimination, for backward sampling."""
+    log_scale = np.zeros(size)
+    for lv in order:
+        group = [w for w in work if lv in w[1]]
+        if not group:
+            continue
+        if steps is not None:
+            steps.append((lv, group))
+        rest = [w for w in work if lv not in w[1]]
+        merged = list(dict.fromkeys(u for _, ls in group for u in ls))
+        keep = [u for u in merged if u != lv]
+        local = {u: i for i, u in enumerate(merged)}
+        args: list = []
+        for arr, ls in group:
+            args += [arr, [local[u] for u in ls]]
+        out = np.einsum(*args, [local[u] for u in keep], optimize="greedy")
+        axes = tuple(k for k, u in enumerate(keep) if u != batch)
+        top = out.max(axis=axes, keepdims=True) if axes else out
+        top = np.where(top > 0, top, 1.0)
+        out = out / top
+        top = np.log(top.reshape(-1)) if batch in keep else np.full(size, float(np.log(top.reshape(-1)[0])))
+        log_scale += top
+        work = rest + [(out, keep)]
+    total = np.ones(size)
+    for arr, ls in work:  # only batch axes (or scalars) are left
+        total = total * (arr if ls else float(arr))
+    with np.errstate(divide="ignore"):
+        return np.log(total) + log_scale
 
 
 def _path_from_order(labels: Sequence[list], order: Sequence[int], batch: int) -> list:

@@ -3,8 +3,11 @@
 ``h_j = E[-log p(X_i | X_T)]`` with ``X ~ p``, ``T`` uniform of size ``j`` and ``i`` uniform outside
 ``T``: each draw gives an unbiased sample of ``h_j``; draws continue until the standard error reaches
 the target (or the cap on samples).  ``log p(x_A)`` comes from the joint table when it is small, from
-variable elimination on a Bayesian network's CPDs (ancestors of ``A`` only), or from a forward pass
-for a hidden Markov model.
+variable elimination on a Bayesian network's CPDs (ancestors of ``A`` only), from a forward pass
+for a hidden Markov model, or, for a Markov random field, from variable elimination on its factors in
+the log domain (``log Z`` once, then ``A``'s values fixed) with exact samples by backward sampling along
+the elimination order; a field whose elimination width exceeds
+:data:`symsched.info.batched.MRF_ELIMINATION_BUDGET` is refused (``ModelTooLargeError``).
 
 Exact pieces (DESIGN.md §10).  Quantities that need only small marginal tables are computed exactly
 rather than sampled, when their tables fit in :data:`EXACT_PIECES_BUDGET` entries:
@@ -34,6 +37,7 @@ from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
 from ..models.chains import HiddenMarkovModel
+from ..models.markov import MarkovRandomField
 from .batched import BatchOracle, batch_means, entropy_of, progress_bar
 from .elimination import bn_log_marginal, hmm_log_marginal
 from .profile import InformationProfile
@@ -65,17 +69,22 @@ class _Oracle:
                                             np.asarray(model.cpd(v)[1], dtype=float)) for v in model.nodes}
         elif isinstance(model, HiddenMarkovModel):
             self.kind = "hmm"
+        elif isinstance(model, MarkovRandomField):
+            self.kind = "mrf"  # variable elimination in the log domain, exact backward sampling
+            self.mrf = BatchOracle(model, -1)
         else:
             raise ModelTooLargeError(
                 f"Monte Carlo for {type(model).__name__} with N={model.N} needs its joint table "
                 f"({model.joint_size():.3g} entries) to sample and evaluate marginals; only Bayesian networks and "
-                "hidden Markov models are handled beyond that", model.joint_size(), JOINT_TABLE_LIMIT,
+                "hidden Markov models and Markov random fields are handled beyond that", model.joint_size(), JOINT_TABLE_LIMIT,
                 "reduce the model, or express it as a BayesianNetwork")
 
     def sample(self, size: int) -> np.ndarray:
         if self.kind == "joint":
             flat = self.rng.choice(self.joint.size, size=size, p=self.joint.ravel() / self.joint.sum())
             return np.stack(np.unravel_index(flat, self.joint.shape), axis=1)
+        if self.kind == "mrf":
+            return self.mrf.sample(self.rng, size)
         if self.kind == "bn":
             x = np.zeros((size, self.n), dtype=np.int64)
             for v in self.order:
@@ -104,6 +113,10 @@ class _Oracle:
                     self._cache[subset] = table
             p = table[values]
             return math.log(p) if p > 0 else -math.inf
+        if self.kind == "mrf":
+            row = np.zeros((1, self.n), dtype=np.int64)
+            row[0, list(subset)] = values
+            return float(self.mrf.log_marginal(subset, row)[0])
         evidence = dict(zip(subset, values))
         if self.kind == "bn":
             return bn_log_marginal(self.model, self.factors, evidence)
@@ -192,7 +205,8 @@ def sample_exact(model: DiscreteModel, n: int, seed: Any = None) -> np.ndarray:
     """``n`` independent draws of ``X ~ p``: an int array of shape ``(n, N)`` of state indices.
 
     From the joint table when it has at most 2^20 entries, by ancestral sampling for larger Bayesian
-    networks and by the hidden chain for hidden Markov models.
+    networks, by the hidden chain for hidden Markov models and by backward sampling along a variable
+    elimination order for Markov random fields.
 
     Examples
     --------
