@@ -86,3 +86,28 @@ def test_width_over_budget_is_refused(monkeypatch):
     monkeypatch.setattr(batched, "MRF_ELIMINATION_BUDGET", 8)
     with pytest.raises(ModelTooLargeError, match="variable elimination"):
         BatchOracle(ss.ising(nx.grid_2d_graph(4, 4), 0.3), -1)
+
+
+def test_gibbs_batch_means_cover_exact_moments():
+    # E[s_0 s_1] and E[s_4] of a 3x3 Ising model with a field, by Gibbs chains, against the enumerated joint
+    J, field = 0.5, 0.2
+    model = ss.ising(GRID, J, field)
+    states = np.array(list(itertools.product((0, 1), repeat=9)))
+    logw = np.array([sum(J * (2 * s[u] - 1) * (2 * s[v] - 1) for u, v in EDGES) + field * (2 * s - 1).sum()
+                     for s in states])
+    p = np.exp(logw - logw.max())
+    p /= p.sum()
+    spins = 2 * states - 1
+    x = 2 * batched.gibbs_chains(model, chains=64, draws=200, seed=4, burn_in=50, thin=2) - 1
+    z = z_bonferroni(3)
+    for got, want in [(x[..., 0] * x[..., 1], p @ (spins[:, 0] * spins[:, 1])), (x[..., 4], p @ spins[:, 4]),
+                      (x[..., 0] * x[..., 8], p @ (spins[:, 0] * spins[:, 8]))]:
+        mean, se = batched.chain_batch_means(got)
+        assert se > 0 and abs(mean - want) <= z * se, (mean, want, se)
+
+
+def test_gibbs_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="chains"):
+        batched.gibbs_chains(ss.ising(GRID, 0.3), chains=1, draws=5)
+    with pytest.raises(ValueError, match="MarkovRandomField"):
+        batched.gibbs_chains(ss.copy_model(3, 2), chains=4, draws=5)

@@ -37,7 +37,8 @@ from ..models.chains import HiddenMarkovModel
 from ..models.markov import MarkovRandomField
 
 __all__ = ["BatchOracle", "batch_means", "resolve_workers", "entropy_of", "progress_bar", "BATCH_SIZE",
-           "ROUND_BATCHES", "MRF_ELIMINATION_BUDGET"]
+           "ROUND_BATCHES", "MRF_ELIMINATION_BUDGET",
+           "gibbs_chains", "chain_batch_means"]
 
 #: Samples per batch (one random subset per batch).
 BATCH_SIZE = 64
@@ -390,6 +391,72 @@ def _eliminate_stepwise(work: list, order: Sequence[int], batch: int) -> np.ndar
     for arr, ls in work:
         args += [arr, [local[u] for u in ls]]
     return np.einsum(*args, [local[batch]])
+
+
+# -- Gibbs sampling (Markov random fields whose elimination width is over budget) --------------------
+
+def gibbs_chains(model: MarkovRandomField, chains: int, draws: int, seed: Any = None, burn_in: int = 200,
+                 thin: int = 1) -> np.ndarray:
+    """Draws of a Markov random field by systematic-scan Gibbs sampling, vectorised over independent chains.
+
+    Every chain starts uniformly at random, runs ``burn_in`` sweeps, then keeps one state every ``thin``
+    sweeps.  Needs no elimination (any treewidth); the draws are correlated within a chain, so estimate
+    with :func:`chain_batch_means` (chains are the batches).  Returns int states of shape
+    ``(chains, draws, N)``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from symsched.models.markov import ising
+    >>> gibbs_chains(ising(nx.path_graph(3), 0.5), chains=4, draws=10, seed=0, burn_in=5).shape
+    (4, 10, 3)
+    """
+    for name, value, low in (("chains", chains, 2), ("draws", draws, 1), ("burn_in", burn_in, 0), ("thin", thin, 1)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise SymschedError(f"gibbs_chains: {name} must be an integer >= {low}, got {value!r}")
+    if not isinstance(model, MarkovRandomField):
+        raise SymschedError(f"gibbs_chains: expected a MarkovRandomField, got {type(model).__name__}")
+    cards = tuple(model.cardinalities)
+    touching: list = [[] for _ in cards]
+    for vs, a in model.factors(arithmetic("float")):
+        a = np.asarray(a, dtype=float)
+        if not (np.all(np.isfinite(a)) and np.all(a >= 0)):
+            raise SymschedError(f"gibbs_chains: factor over variables {list(vs)} needs finite non-negative entries")
+        for k, v in enumerate(vs):
+            touching[v].append((np.moveaxis(a, k, -1), [w for w in vs if w != v]))
+    rng = np.random.default_rng(np.random.SeedSequence(entropy_of(seed)))
+    x = np.stack([rng.integers(0, c, size=chains) for c in cards], axis=1)
+    out = np.empty((chains, draws, len(cards)), dtype=np.int64)
+    for sweep in range(burn_in + draws * thin):
+        for v, c in enumerate(cards):
+            probs = np.ones((chains, c))
+            for arr, others in touching[v]:
+                probs = probs * arr[tuple(x[:, w] for w in others)]
+            total = probs.sum(axis=1)
+            if not np.all(total > 0):
+                raise SymschedError(f"gibbs_chains: variable {v} has no state of positive weight given a chain's "
+                                    "current state (zero factors disconnect the support; start states matter)")
+            x[:, v] = _categorical(rng.random(chains), probs / total[:, None])
+        if sweep >= burn_in and (sweep - burn_in) % thin == thin - 1:
+            out[:, (sweep - burn_in) // thin] = x
+    return out
+
+
+def chain_batch_means(values: np.ndarray) -> tuple[float, float]:
+    """``(mean, stderr)`` of ``values`` of shape ``(chains, draws)``: each chain's mean is one batch, and the
+    chains are independent, so the standard error of the batch means is honest whatever the autocorrelation
+    inside a chain.
+
+    Examples
+    --------
+    >>> chain_batch_means(np.array([[1.0, 1.0], [3.0, 3.0]]))
+    (2.0, 1.0)
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[0] < 2:
+        raise SymschedError(f"chain_batch_means: expected shape (chains >= 2, draws), got {values.shape}")
+    m = values.mean(axis=1)
+    return float(m.mean()), float(m.std(ddof=1) / math.sqrt(len(m)))
 
 
 # -- batches, seeds and workers ---------------------------------------------------------------------
