@@ -658,3 +658,27 @@ def ising_log_partition(n_vars, edges, J, field=0.0):
         logw.append(math.fsum([J * x[u] * x[v] for u, v in edges] + [field * s for s in x]))
     top = max(logw)
     return top + math.log(math.fsum(math.exp(w - top) for w in logw))
+
+
+# --- Markov random fields by Gibbs sampling (engineer GIBBS) -------------------------------------------------------
+def potts_log_factors(edges, J, field=0.0):
+    """Potts log-potentials J [x_u = x_v] per edge and field [x_i = 0] per variable (symsched's convention:
+    the field favours state 0), for :func:`log_domain_joint`; the unary terms need the variable count, so
+    ``field`` is a dict variable -> value (absent: 0)."""
+    pairs = [((u, v), (lambda a, b: J * (a == b))) for u, v in edges]
+    return pairs + [((i,), (lambda a, f=f: f * (a == 0))) for i, f in dict(field or {}).items()]
+
+
+def split_rhat_reference(traces):
+    """Split R-hat (Gelman et al., BDA3 §11.4) by loops: 2m half-chains of length n, B = n var(means),
+    W = mean within-half variance, R = sqrt(((n - 1) / n W + B / n) / W)."""
+    halves = []
+    for t in traces:
+        n = len(t) // 2
+        halves += [list(t[:n]), list(t[len(t) - n:])]
+    n = len(halves[0])
+    means = [math.fsum(h) / n for h in halves]
+    grand = math.fsum(means) / len(means)
+    B = n * math.fsum((m - grand) ** 2 for m in means) / (len(means) - 1)
+    W = math.fsum(math.fsum((x - m) ** 2 for x in h) / (n - 1) for h, m in zip(halves, means)) / len(halves)
+    return math.sqrt(((n - 1) / n * W + B / n) / W)

@@ -1,7 +1,10 @@
-"""Markov random fields beyond the joint table: log-domain variable elimination, exact backward sampling and the
-Monte Carlo profile (route forced on models small enough to enumerate, checked against brute force)."""
+"""Markov random fields beyond the joint table: log-domain variable elimination, exact backward sampling, Gibbs
+sampling when elimination is over budget, and the Monte Carlo profiles (routes forced on models small enough to
+enumerate, checked against brute force)."""
 
 import itertools
+import math
+import warnings
 
 import networkx as nx
 import numpy as np
@@ -9,11 +12,12 @@ import pytest
 
 import symsched as ss
 import symsched.info.batched as batched
+import symsched.info.gibbs as gibbs
 import symsched.info.montecarlo as mc
 from symsched.errors import ModelTooLargeError
 from symsched.info.batched import BatchOracle
-from reference import (brute_profile, ising_log_factors, ising_log_partition, log_domain_joint, marginal,
-                             z_bonferroni)
+from reference import (brute_profile, conditional_from_joint, ising_log_factors, ising_log_partition,
+                       log_domain_joint, marginal, potts_log_factors, split_rhat_reference, z_bonferroni)
 
 GRID = nx.grid_2d_graph(3, 3)
 EDGES = [(list(GRID).index(u), list(GRID).index(v)) for u, v in GRID.edges]
@@ -98,16 +102,153 @@ def test_gibbs_batch_means_cover_exact_moments():
     p = np.exp(logw - logw.max())
     p /= p.sum()
     spins = 2 * states - 1
-    x = 2 * batched.gibbs_chains(model, chains=64, draws=200, seed=4, burn_in=50, thin=2) - 1
+    x = 2 * gibbs.gibbs_chains(model, chains=64, draws=200, seed=4, burn_in=50, thin=2) - 1
     z = z_bonferroni(3)
     for got, want in [(x[..., 0] * x[..., 1], p @ (spins[:, 0] * spins[:, 1])), (x[..., 4], p @ spins[:, 4]),
                       (x[..., 0] * x[..., 8], p @ (spins[:, 0] * spins[:, 8]))]:
-        mean, se = batched.chain_batch_means(got)
+        mean, se = gibbs.chain_batch_means(got)
         assert se > 0 and abs(mean - want) <= z * se, (mean, want, se)
 
 
 def test_gibbs_rejects_bad_arguments():
     with pytest.raises(ValueError, match="chains"):
-        batched.gibbs_chains(ss.ising(GRID, 0.3), chains=1, draws=5)
+        gibbs.gibbs_chains(ss.ising(GRID, 0.3), chains=1, draws=5)
     with pytest.raises(ValueError, match="MarkovRandomField"):
-        batched.gibbs_chains(ss.copy_model(3, 2), chains=4, draws=5)
+        gibbs.gibbs_chains(ss.copy_model(3, 2), chains=4, draws=5)
+
+
+# -- the Gibbs route (elimination over budget) ---------------------------------------------------------------------
+PATH6 = nx.path_graph(6)
+P_EDGES = list(PATH6.edges)
+
+
+def _ising_field_joint(J, field):
+    return log_domain_joint(9, ising_log_factors(EDGES, J) + [((i,), (lambda a: field * (2 * a - 1))) for i in range(9)])
+
+
+@pytest.fixture
+def force_gibbs(monkeypatch):
+    """Every Markov random field takes the Gibbs route: no joint table, elimination over budget."""
+    monkeypatch.setattr(mc, "JOINT_TABLE_LIMIT", 0)
+    monkeypatch.setattr(batched, "MRF_ELIMINATION_BUDGET", 1)
+
+
+def _assert_within(prof, exact_h, z=4.5):
+    for j, (v, s, t) in enumerate(zip(prof.h, prof.stderr, exact_h)):
+        assert s > 0 and abs(v - t) <= z * s, (j, v, t, s)
+
+
+def test_gibbs_route_ising_with_field_within_standard_errors(force_gibbs):
+    J, field = 0.5, 0.2
+    prof = ss.information_profile(ss.ising(GRID, J, field), method="montecarlo", seed=7, stderr=0.03,
+                                  progress=False)
+    assert prof.exact is False and prof.method == "montecarlo (gibbs)"
+    assert any("R-hat" in t for t in prof.notes) and any("Jensen" in t for t in prof.notes)
+    exact_h, _ = brute_profile(_ising_field_joint(J, field))
+    _assert_within(prof, exact_h)
+
+
+def test_gibbs_route_potts_within_standard_errors(force_gibbs):
+    # three states, a field on two variables: the padded-state and unary paths of the sampler
+    J, field = 0.8, {i: {0: 0.5, 4: -0.3}.get(i, 0) for i in range(6)}
+    prof = ss.information_profile(ss.potts(PATH6, 3, J, field), method="montecarlo", seed=3, stderr=0.03,
+                                  progress=False)
+    exact_h, _ = brute_profile(log_domain_joint(6, potts_log_factors(P_EDGES, J, field), card=3))
+    _assert_within(prof, exact_h)
+
+
+def test_gibbs_last_size_is_local_and_matches_brute_force(force_gibbs):
+    # h_{N-1} averages exact local conditionals over the outer draws: check them exactly, then the estimate
+    J, field = 0.7, 0.1
+    model = ss.ising(GRID, J, field)
+    joint = _ising_field_joint(J, field)
+    sampler = gibbs.GibbsSampler(model)
+    rng = np.random.default_rng(0)
+    x = sampler.start(rng, 6)
+    got = sampler.conditionals(x)
+    for r in range(6):
+        for i in range(9):
+            cond = conditional_from_joint(joint, {k: int(x[r, k]) for k in range(9) if k != i}, i)
+            assert np.max(np.abs(got[r, i] - cond)) < 1e-12
+    # energy differences are log-probability ratios
+    logp = np.log(joint[tuple(x[:, k] for k in range(9))])
+    assert np.allclose(-(sampler.energy(x) - sampler.energy(x[:1])), logp - logp[0], atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # about the inner chains, which h_{N-1} does not use
+        prof = gibbs.gibbs_profile(model, seed=1, stderr=0.02, progress=False)
+    exact_h, _ = brute_profile(joint)
+    assert abs(prof.h[-1] - exact_h[-1]) <= 4.5 * prof.stderr[-1]
+
+
+def test_gibbs_same_seed_same_numbers_whatever_workers(force_gibbs):
+    model = ss.ising(nx.path_graph(5), 0.4)
+    kw = dict(seed=11, samples=16, burn_in=20, progress=False)
+    a = gibbs.gibbs_profile(model, **kw)
+    b = gibbs.gibbs_profile(model, **kw)
+    c = gibbs.gibbs_profile(model, workers=2, **kw)
+    assert a.h == b.h == c.h and a.stderr == b.stderr == c.stderr
+    assert gibbs.gibbs_profile(model, **{**kw, "seed": 12}).h != a.h
+
+
+def test_gibbs_rejects_bad_parameters():
+    model = ss.ising(GRID, 0.3)
+    for kw, word in [({"inner_chains": 1}, "inner_chains"), ({"samples": 1}, "samples"), ({"burn_in": -1}, "burn_in"),
+                     ({"draws": 0}, "draws"), ({"inner_sweeps": 2.5}, "inner_sweeps"), ({"stderr": 0}, "stderr"),
+                     ({"time_budget": -1}, "time_budget"), ({"workers": 0}, "workers"), ({"seed": -3}, "seed")]:
+        with pytest.raises(ValueError, match=word):
+            gibbs.gibbs_profile(model, progress=False, **kw)
+    with pytest.raises(ValueError, match="MarkovRandomField"):
+        gibbs.gibbs_profile(ss.copy_model(3, 2), progress=False)
+    with pytest.raises(ModelTooLargeError) as err:
+        gibbs.gibbs_profile(model, budget=1000, progress=False)
+    assert "samples=2" in str(err.value) and "Gibbs" in str(err.value)
+
+
+def test_gibbs_refuses_over_budget_through_information_profile(force_gibbs, monkeypatch):
+    monkeypatch.setattr(gibbs, "GIBBS_BUDGET", 10)
+    with pytest.raises(ModelTooLargeError, match="Gibbs"):
+        ss.information_profile(ss.ising(GRID, 0.3), method="montecarlo", progress=False)
+
+
+def test_gibbs_poor_mixing_warns_and_notes():
+    # strong coupling, no burn-in: chains stay near their random starts' modes, the energy traces disagree
+    model = ss.ising(nx.grid_2d_graph(4, 4), 2.0)
+    with pytest.warns(RuntimeWarning, match="R-hat"):
+        prof = gibbs.gibbs_profile(model, seed=0, samples=16, burn_in=0, draws=8, thin=1, inner_sweeps=2,
+                                   progress=False)
+    assert any("may not have converged" in t for t in prof.notes)
+
+
+def test_split_rhat_matches_reference():
+    rng = np.random.default_rng(5)
+    for shift in (0.0, 0.3, 2.0):
+        t = rng.normal(size=(6, 41)) + shift * np.arange(6)[:, None]
+        assert abs(gibbs.split_rhat(t) - split_rhat_reference(t)) < 1e-12
+    assert math.isnan(gibbs.split_rhat(np.zeros((3, 3))))
+
+
+def test_grid_20x20_takes_the_gibbs_route():
+    model = ss.ising(nx.grid_2d_graph(20, 20), 0.3)
+    assert batched.mrf_elimination_width(model) > batched.MRF_ELIMINATION_BUDGET
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # two chains only: R-hat is not informative
+        prof = ss.information_profile(model, method="montecarlo", seed=0, samples=4, progress=False)
+    h, s = np.asarray(prof.h), np.asarray(prof.stderr)
+    assert prof.method == "montecarlo (gibbs)" and prof.exact is False and len(h) == 400
+    assert np.all(s > 0) and np.all(np.isfinite(h)) and np.all((h >= 0) & (h <= np.log(2) + 1e-12))
+    # zero field: every marginal is uniform, h_0 = log 2; two batches make a rough stderr and the remaining
+    # bias of the inner chains is a few 1e-3 here (the notes estimate it), hence the absolute tolerance
+    assert abs(h[0] - np.log(2)) <= 0.02
+    assert any("remaining bias" in t for t in prof.notes)
+
+
+def test_gibbs_short_inner_chains_flag_their_bias():
+    # strong coupling on 3x3 with 4 inner sweeps: H(p_hat) is far below H (Jensen beyond the delta method);
+    # the half-length comparison sees a significant bias (it understates it: the chains are shorter than their
+    # correlation time), warns, and the estimate is indeed off the exact h_0
+    J, field = 0.7, 0.1
+    with pytest.warns(RuntimeWarning, match="remaining bias"):
+        prof = gibbs.gibbs_profile(ss.ising(GRID, J, field), seed=2, samples=256, inner_sweeps=4, progress=False)
+    assert any("exceeds the standard errors" in t for t in prof.notes)
+    exact_h, _ = brute_profile(_ising_field_joint(J, field))
+    assert exact_h[0] - prof.h[0] > 3 * prof.stderr[0]

@@ -38,7 +38,7 @@ from ..models.markov import MarkovRandomField
 
 __all__ = ["BatchOracle", "batch_means", "resolve_workers", "entropy_of", "progress_bar", "BATCH_SIZE",
            "ROUND_BATCHES", "MRF_ELIMINATION_BUDGET",
-           "gibbs_chains", "chain_batch_means"]
+           "mrf_elimination_width"]
 
 #: Samples per batch (one random subset per batch).
 BATCH_SIZE = 64
@@ -101,26 +101,8 @@ class BatchOracle:
         """Factors rescaled to max 1 (log scale kept), one greedy elimination order, its width checked
         against :data:`MRF_ELIMINATION_BUDGET`, ``log Z`` once, and the elimination steps kept for
         backward (exact) sampling."""
-        factors, log_top = [], 0.0
-        for vs, a in model.factors(arithmetic("float")):
-            a = np.asarray(a, dtype=float)
-            top = float(a.max())
-            if not top > 0 or not np.isfinite(top):
-                raise SymschedError(f"Markov random field factor over variables {list(vs)}: expected finite "
-                                    f"non-negative entries, not all zero; got max {top!r}")
-            factors.append((a / top, list(vs)))
-            log_top += math.log(top)
-        # a unit factor per variable: every variable then appears in the elimination
-        factors += [(np.ones(c), [i]) for i, c in enumerate(self.cards)]
+        factors, log_top, self.rank, self.elim_order, width = _mrf_plan(model)
         self.factors = factors
-        self.rank = _elimination_rank(self.n, [tuple(ls) for _, ls in factors], self.cards)
-        self.elim_order = sorted(range(self.n), key=self.rank.__getitem__)
-        scopes = [set(ls) for _, ls in factors]
-        width = 0
-        for v in self.elim_order:
-            merged = set().union(*(sc for sc in scopes if v in sc))
-            width = max(width, math.prod(self.cards[u] for u in merged))
-            scopes = [sc for sc in scopes if v not in sc] + [merged - {v}]
         self.elimination_entries = width
         if width > MRF_ELIMINATION_BUDGET:
             raise ModelTooLargeError(
@@ -293,6 +275,48 @@ class BatchOracle:
         return logp
 
 
+def _mrf_plan(model: MarkovRandomField) -> tuple:
+    """``(factors rescaled to max 1 plus a unit factor per variable, log of the scales, elimination rank,
+    greedy elimination order, largest intermediate factor along it)``."""
+    factors, log_top = [], 0.0
+    for vs, a in model.factors(arithmetic("float")):
+        a = np.asarray(a, dtype=float)
+        top = float(a.max())
+        if not top > 0 or not np.isfinite(top):
+            raise SymschedError(f"Markov random field factor over variables {list(vs)}: expected finite "
+                                f"non-negative entries, not all zero; got max {top!r}")
+        factors.append((a / top, list(vs)))
+        log_top += math.log(top)
+    cards = tuple(model.cardinalities)
+    # a unit factor per variable: every variable then appears in the elimination
+    factors += [(np.ones(c), [i]) for i, c in enumerate(cards)]
+    rank = _elimination_rank(len(cards), [tuple(ls) for _, ls in factors], cards)
+    order = sorted(range(len(cards)), key=rank.__getitem__)
+    scopes = [set(ls) for _, ls in factors]
+    width = 0
+    for v in order:
+        merged = set().union(*(sc for sc in scopes if v in sc))
+        width = max(width, math.prod(cards[u] for u in merged))
+        scopes = [sc for sc in scopes if v not in sc] + [merged - {v}]
+    return factors, log_top, rank, order, width
+
+
+def mrf_elimination_width(model: MarkovRandomField) -> int:
+    """The largest intermediate factor (entries) of variable elimination on ``model`` along the greedy
+    order the Monte Carlo route uses; above :data:`MRF_ELIMINATION_BUDGET` that route samples by Gibbs.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from symsched.models.markov import ising
+    >>> mrf_elimination_width(ising(nx.path_graph(5), 0.3))
+    4
+    """
+    if not isinstance(model, MarkovRandomField):
+        raise SymschedError(f"mrf_elimination_width: expected a MarkovRandomField, got {type(model).__name__}")
+    return _mrf_plan(model)[4]
+
+
 def _elimination_rank(n: int, families: Sequence[tuple], cards: Sequence[int]) -> list[int]:
     """Position of every variable in one greedy min-weight elimination order of the moral graph (computed once
     per model; every marginal then eliminates its hidden variables in this order)."""
@@ -393,72 +417,6 @@ def _eliminate_stepwise(work: list, order: Sequence[int], batch: int) -> np.ndar
     return np.einsum(*args, [local[batch]])
 
 
-# -- Gibbs sampling (Markov random fields whose elimination width is over budget) --------------------
-
-def gibbs_chains(model: MarkovRandomField, chains: int, draws: int, seed: Any = None, burn_in: int = 200,
-                 thin: int = 1) -> np.ndarray:
-    """Draws of a Markov random field by systematic-scan Gibbs sampling, vectorised over independent chains.
-
-    Every chain starts uniformly at random, runs ``burn_in`` sweeps, then keeps one state every ``thin``
-    sweeps.  Needs no elimination (any treewidth); the draws are correlated within a chain, so estimate
-    with :func:`chain_batch_means` (chains are the batches).  Returns int states of shape
-    ``(chains, draws, N)``.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> from symsched.models.markov import ising
-    >>> gibbs_chains(ising(nx.path_graph(3), 0.5), chains=4, draws=10, seed=0, burn_in=5).shape
-    (4, 10, 3)
-    """
-    for name, value, low in (("chains", chains, 2), ("draws", draws, 1), ("burn_in", burn_in, 0), ("thin", thin, 1)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise SymschedError(f"gibbs_chains: {name} must be an integer >= {low}, got {value!r}")
-    if not isinstance(model, MarkovRandomField):
-        raise SymschedError(f"gibbs_chains: expected a MarkovRandomField, got {type(model).__name__}")
-    cards = tuple(model.cardinalities)
-    touching: list = [[] for _ in cards]
-    for vs, a in model.factors(arithmetic("float")):
-        a = np.asarray(a, dtype=float)
-        if not (np.all(np.isfinite(a)) and np.all(a >= 0)):
-            raise SymschedError(f"gibbs_chains: factor over variables {list(vs)} needs finite non-negative entries")
-        for k, v in enumerate(vs):
-            touching[v].append((np.moveaxis(a, k, -1), [w for w in vs if w != v]))
-    rng = np.random.default_rng(np.random.SeedSequence(entropy_of(seed)))
-    x = np.stack([rng.integers(0, c, size=chains) for c in cards], axis=1)
-    out = np.empty((chains, draws, len(cards)), dtype=np.int64)
-    for sweep in range(burn_in + draws * thin):
-        for v, c in enumerate(cards):
-            probs = np.ones((chains, c))
-            for arr, others in touching[v]:
-                probs = probs * arr[tuple(x[:, w] for w in others)]
-            total = probs.sum(axis=1)
-            if not np.all(total > 0):
-                raise SymschedError(f"gibbs_chains: variable {v} has no state of positive weight given a chain's "
-                                    "current state (zero factors disconnect the support; start states matter)")
-            x[:, v] = _categorical(rng.random(chains), probs / total[:, None])
-        if sweep >= burn_in and (sweep - burn_in) % thin == thin - 1:
-            out[:, (sweep - burn_in) // thin] = x
-    return out
-
-
-def chain_batch_means(values: np.ndarray) -> tuple[float, float]:
-    """``(mean, stderr)`` of ``values`` of shape ``(chains, draws)``: each chain's mean is one batch, and the
-    chains are independent, so the standard error of the batch means is honest whatever the autocorrelation
-    inside a chain.
-
-    Examples
-    --------
-    >>> chain_batch_means(np.array([[1.0, 1.0], [3.0, 3.0]]))
-    (2.0, 1.0)
-    """
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 2 or values.shape[0] < 2:
-        raise SymschedError(f"chain_batch_means: expected shape (chains >= 2, draws), got {values.shape}")
-    m = values.mean(axis=1)
-    return float(m.mean()), float(m.std(ddof=1) / math.sqrt(len(m)))
-
-
 # -- batches, seeds and workers ---------------------------------------------------------------------
 
 def entropy_of(seed: Any) -> int:
@@ -493,16 +451,16 @@ def one_batch(oracle: BatchOracle, entropy: int, j: int, k: int, size: int) -> f
 _WORKER_ORACLE: list = []
 
 
-def _init_worker(oracle: BatchOracle) -> None:
-    _WORKER_ORACLE[:] = [oracle]
+def _init_worker(oracle: Any, fn: Callable = one_batch) -> None:
+    _WORKER_ORACLE[:] = [oracle, fn]
 
 
-def _worker_batch(task: tuple) -> float:
-    return one_batch(_WORKER_ORACLE[0], *task)
+def _worker_batch(task: tuple) -> Any:
+    return _WORKER_ORACLE[1](_WORKER_ORACLE[0], *task)
 
 
-def _dask_batch(task: tuple, oracle: BatchOracle) -> float:
-    return one_batch(oracle, *task)
+def _dask_batch(task: tuple, oracle: Any, fn: Callable = one_batch) -> Any:
+    return fn(oracle, *task)
 
 
 def progress_bar(progress: bool | None, long: bool, total: int, desc: str, unit: str):
@@ -539,16 +497,17 @@ def resolve_workers(workers: Any):
 
 
 class _Runner:
-    """Runs batch tasks here, on local processes or on a dask client; results in task order."""
+    """Runs batch tasks ``fn(oracle, *task)`` here, on local processes or on a dask client; results in task
+    order.  ``fn`` must be a module-level function (it is pickled by reference)."""
 
-    def __init__(self, oracle: BatchOracle, workers: Any):
-        self.oracle, self.workers, self._pool, self._remote = oracle, workers, None, None
+    def __init__(self, oracle: Any, workers: Any, fn: Callable = one_batch):
+        self.oracle, self.workers, self.fn, self._pool, self._remote = oracle, workers, fn, None, None
 
     def __enter__(self):
         if isinstance(self.workers, int):
             ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (BLAS, dask)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.oracle,))
+                                             initargs=(self.oracle, self.fn))
         elif self.workers is not None:
             self._remote = self.workers.scatter(self.oracle, broadcast=True)
         return self
@@ -562,9 +521,9 @@ class _Runner:
         if self._pool is not None:
             return list(self._pool.map(_worker_batch, tasks, chunksize=max(1, len(tasks) // (4 * self.workers))))
         if self._remote is not None:
-            futures = self.workers.map(_dask_batch, tasks, oracle=self._remote, pure=False)
+            futures = self.workers.map(_dask_batch, tasks, oracle=self._remote, fn=self.fn, pure=False)
             return self.workers.gather(futures)
-        return [one_batch(self.oracle, *t) for t in tasks]
+        return [self.fn(self.oracle, *t) for t in tasks]
 
 
 def batch_means(oracle: BatchOracle, js: Sequence[int], target: float, max_samples: int, entropy: int,

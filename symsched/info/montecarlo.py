@@ -7,7 +7,9 @@ variable elimination on a Bayesian network's CPDs (ancestors of ``A`` only), fro
 for a hidden Markov model, or, for a Markov random field, from variable elimination on its factors in
 the log domain (``log Z`` once, then ``A``'s values fixed) with exact samples by backward sampling along
 the elimination order; a field whose elimination width exceeds
-:data:`symsched.info.batched.MRF_ELIMINATION_BUDGET` is refused (``ModelTooLargeError``).
+:data:`symsched.info.batched.MRF_ELIMINATION_BUDGET` is estimated by Gibbs sampling instead
+(:func:`symsched.info.gibbs.gibbs_profile`: outer chains for ``X ~ p``, conditional inner chains with
+Rao-Blackwellised ``p_hat(x_i | x_T)``, batch means over independent chains).
 
 Exact pieces (DESIGN.md §10).  Quantities that need only small marginal tables are computed exactly
 rather than sampled, when their tables fit in :data:`EXACT_PIECES_BUDGET` entries:
@@ -38,7 +40,9 @@ from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
 from ..models.chains import HiddenMarkovModel
 from ..models.markov import MarkovRandomField
-from .batched import BatchOracle, batch_means, entropy_of, progress_bar
+from . import batched
+from .batched import BatchOracle, batch_means, entropy_of, mrf_elimination_width, progress_bar
+from .gibbs import gibbs_profile
 from .elimination import bn_log_marginal, hmm_log_marginal
 from .profile import InformationProfile
 
@@ -276,6 +280,10 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     cap = DEFAULT_MAX_SAMPLES if samples is None else int(samples)
     if cap < 2:
         raise SymschedError(f"samples must be >= 2, got {samples!r}")
+    if (isinstance(model, MarkovRandomField) and model.joint_size() > JOINT_TABLE_LIMIT
+            and mrf_elimination_width(model) > batched.MRF_ELIMINATION_BUDGET):
+        return gibbs_profile(model, stderr=target, seed=seed, samples=cap, base=base, workers=workers,
+                             time_budget=time_budget, progress=progress)
     entropy = entropy_of(seed)  # every batch's seed derives from it (the same numbers on any workers)
     oracle = _Oracle(model, np.random.default_rng(entropy))
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))

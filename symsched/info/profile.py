@@ -73,6 +73,8 @@ class InformationProfile(Result, ItemsView):
     covariance : array or scipy.sparse matrix, optional
         The ``N x N`` covariance of the estimated ``h`` (default ``diag(stderr**2)``, for estimates
         whose ``h_j`` come from independent draws).
+    notes : tuple of str, optional
+        What an estimator wants the reader to know (diagnostics, remaining bias).
 
     Raises
     ------
@@ -109,6 +111,7 @@ class InformationProfile(Result, ItemsView):
     dps: int | None = None
     exact: bool | None = None
     covariance: Any = field(default=None, repr=False)
+    notes: tuple = ()
 
     def __post_init__(self):
         if self.precision not in PRECISIONS:
@@ -135,6 +138,9 @@ class InformationProfile(Result, ItemsView):
             raise SymschedError("profile: exact=True but some standard errors are non-zero; an estimate has "
                                 "exact=False")
         object.__setattr__(self, "exact", exact)
+        if isinstance(self.notes, str) or not all(isinstance(t, str) for t in self.notes):
+            raise SymschedError(f"profile: notes must be a sequence of strings, got {self.notes!r}")
+        object.__setattr__(self, "notes", tuple(self.notes))
         if self.covariance is not None:
             if exact:
                 raise SymschedError("profile: a covariance was given for an exact profile")
@@ -150,6 +156,10 @@ class InformationProfile(Result, ItemsView):
             object.__setattr__(self, "covariance", cov)
         _check_profile_values(self.h, monotone=exact)
         _check_partial_sums(self.h, self.e, self.entropy)
+
+    def _field_items(self) -> list:
+        # an estimator's notes are shown (and serialised) when there are any
+        return super()._field_items() + ([("notes", self.notes)] if self.notes else [])
 
     # -- uncertainty ----------------------------------------------------------------------------
     def covariance_matrix(self):
@@ -229,7 +239,7 @@ class InformationProfile(Result, ItemsView):
         e = np.concatenate([[0.0], np.cumsum(h)])
         return InformationProfile(tuple(float(x) for x in h), tuple(float(x) for x in e), float(e[-1]), "float",
                                   self.method + "+isotonic", self.base, self.stderr, exact=False,
-                                  covariance=self.covariance)
+                                  covariance=self.covariance, notes=self.notes)
 
     _items = "h"  # a profile is its h values: len, indexing, iteration (results.ItemsView)
 

@@ -1,0 +1,551 @@
+"""Gibbs sampling for Markov random fields whose elimination width is over budget, and the Gibbs
+information profile.
+
+Sampler.  The Markov graph (variables sharing a factor) is coloured greedily (networkx); variables
+of one colour are conditionally independent given the others, so a whole colour class is updated
+at once: for every variable ``v`` of the class and every factor touching it, the factor's log-table
+row selected by the other variables' current states is gathered in one indexing operation over all
+rows (chains) and all slots ``(v, factor)`` of the class, summed per variable, normalised and
+sampled.  One sweep costs about ``rows * K * sum_v (factors touching v)`` gathered numbers (``K`` the
+largest cardinality), with one numpy operation per colour class instead of one per variable.
+
+Profile (:func:`gibbs_profile`).  ``h_j = E[H(X_i | X_T = x_T)]`` with ``X ~ p``, ``T`` uniform of
+size ``j`` and ``i`` uniform outside ``T`` (the Rao-Blackwellised form of ``E[-log p(X_i | X_T)]``):
+
+* outer draws ``X ~ p``: one Gibbs chain per batch, after ``burn_in`` sweeps, ``draws`` states
+  ``thin`` sweeps apart;
+* inner: for each outer draw and size ``j`` a random ``T``; ``inner_chains`` conditional Gibbs chains
+  on the variables outside ``T`` (``x_T`` clamped), started at the outer draw, then the
+  Rao-Blackwellised estimate ``p_hat(k | x_T) = mean_s p(x_i = k | x_{-i}^(s))`` (the local
+  conditional on the Markov blanket, read off while the colour class of ``i`` is updated) for every
+  ``i`` outside ``T`` and every state ``k`` at once.  Given ``x_T`` the outer draw's other variables
+  are a draw of ``p(x_{-T} | x_T)``, so each inner chain is stationary from its first sweep and
+  ``p_hat`` is unbiased for ``p(. | x_T)``.  (Reading ``-log p_hat(x_i | x_T)`` at the outer value
+  ``x_i`` instead would be biased: the chain starts at a state that knows ``x_i``, and on a 20x20
+  grid 20 sweeps do not forget it -- ``h_0`` came out 0.02 nats low.)
+* ``H(p_hat)`` is biased low (Jensen).  The delta method gives ``E H(p_bar) ~ H(p) - sum_k
+  Var(p_bar_k) / (2 p_k)``; ``Var(p_bar)`` is estimated from the spread of the independent inner
+  chains (``s^2 / inner_chains``) and added back (the corrected entropy is capped at the log of the
+  cardinality); the result names the largest correction.  The inner chains share their start, which
+  the spread between them cannot see, and short chains leave higher orders: the remaining bias is
+  estimated by recomputing every ``h_j`` from the first half of the inner sweeps (a bias falling as
+  ``1/inner_sweeps`` doubles there, so the difference estimates it) and reported with its batch-means
+  standard error; where it is significant and larger than the standard error a warning says to
+  lengthen the inner chains.  The estimate assumes the inner chains are longer than their
+  correlation time: strongly coupled fields with short inner chains are biased low by more than it
+  says (a 3x3 Ising grid at J = 0.7 with 4 inner sweeps: h_0 0.16 nats low, estimated 0.015).
+* ``h_{N-1} = E[H(X_i | X_{-i})]`` is local: read off the outer draws directly, no inner chain;
+  ``h_0`` is ``j = 0`` of the same machinery (Rao-Blackwellised marginals).
+* batch means: each batch is an independent outer chain with its own inner chains, seeded from one
+  ``SeedSequence`` by batch number (the same numbers whatever ``workers``), so the spread of the
+  batch estimates carries all the variance; batches run in rounds until every ``h_j`` meets the
+  standard-error target (after at least :data:`GIBBS_MIN_CHAINS` batches), the cap on draws, or the
+  time budget.
+* diagnostics: split R-hat over the batches' energy traces (``-log`` of the unnormalised weight,
+  recorded over the second half of the burn-in and the sampling sweeps); above
+  :data:`GIBBS_RHAT_WARN` a warning is issued and the result's notes say so.
+
+Cost.  Per batch about ``[(burn_in + draws * thin) + 2 * draws * (N - 1) * inner_chains *
+(inner_burn_in + inner_sweeps)] * K * slots`` gathered numbers (``slots = sum_v factors touching v``);
+the minimum run (:data:`GIBBS_MIN_CHAINS` batches, or fewer when ``samples`` caps it) is estimated
+before anything runs and refused above :data:`GIBBS_BUDGET` (``ModelTooLargeError``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from ..arithmetic import arithmetic, to_float
+from ..errors import ModelTooLargeError, SymschedError
+from ..models.markov import MarkovRandomField
+from .batched import _Runner, entropy_of, progress_bar, resolve_workers
+from .profile import InformationProfile
+
+__all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",
+           "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN"]
+
+#: Largest number of gathered log-potential entries the minimum Gibbs run may cost (about 1.5 minutes
+#: of numpy on one core; see benchmarks/run.py for the measured rate).
+GIBBS_BUDGET = 10 ** 10
+#: Batches (independent outer chains) before a standard-error target may stop the run.
+GIBBS_MIN_CHAINS = 8
+#: Batches per round (fixed, so the numbers do not depend on the workers).
+GIBBS_ROUND = 4
+#: Split R-hat of the energy above which the result warns that the chains may not have converged.
+GIBBS_RHAT_WARN = 1.1
+#: Gathered entries per row chunk of the inner chains (bounds memory: 8 bytes each).
+_CHUNK_ENTRIES = 2 ** 21
+
+
+class GibbsSampler:
+    """The local conditionals of a Markov random field compiled for colour-class Gibbs updates.
+
+    Parameters
+    ----------
+    model : MarkovRandomField
+
+    Attributes
+    ----------
+    classes : list of int arrays
+        The colour classes (a greedy colouring of the Markov graph).
+    slots : int
+        ``sum_v`` (factors touching ``v``): the gathered rows per sweep and chain.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from symsched.models.markov import ising
+    >>> s = GibbsSampler(ising(nx.grid_2d_graph(3, 3), 0.5))
+    >>> len(s.classes), s.slots
+    (2, 24)
+    """
+
+    def __init__(self, model: MarkovRandomField):
+        if not isinstance(model, MarkovRandomField):
+            raise SymschedError(f"Gibbs sampling: expected a MarkovRandomField, got {type(model).__name__}")
+        self.cards = tuple(int(c) for c in model.cardinalities)
+        n, K = len(self.cards), max(self.cards)
+        self.n, self.K = n, K
+        factors = []
+        for vs, a in model.factors(arithmetic("float")):
+            a = np.asarray(a, dtype=float)
+            if not (np.all(np.isfinite(a)) and np.all(a >= 0) and a.max() > 0):
+                raise SymschedError(f"Gibbs sampling: the factor over variables {list(vs)} needs finite non-negative "
+                                    "entries, not all zero")
+            with np.errstate(divide="ignore"):
+                factors.append((list(vs), np.log(a)))
+        graph = nx.Graph()
+        graph.add_nodes_from(range(n))
+        for vs, _ in factors:
+            graph.add_edges_from((u, w) for k, u in enumerate(vs) for w in vs[k + 1:])
+        colour = nx.greedy_color(graph, strategy="largest_first")
+        ncol = max(colour.values()) + 1
+        self.classes = [np.array(sorted(v for v in range(n) if colour[v] == c), dtype=np.intp) for c in range(ncol)]
+        touching: list = [[] for _ in range(n)]
+        for vs, lt in factors:
+            for k, v in enumerate(vs):
+                touching[v].append((vs, lt, k))
+        self._plans = [self._class_plan(cls, touching) for cls in self.classes]
+        self._top_state = [np.asarray(self.cards, dtype=np.intp)[cls] - 1 for cls in self.classes]
+        self.slots = sum(max(1, len(t)) for t in touching)
+        # the energy: every factor's log-table entry at the state, in one gather
+        flat, offs, scope_idx, strides = [], [], [], []
+        r = max((len(vs) for vs, _ in factors), default=1)
+        start = 0
+        for vs, lt in factors:
+            flat.append(lt.ravel())
+            offs.append(start)
+            start += lt.size
+            st = np.cumprod((list(lt.shape[1:]) + [1])[::-1])[::-1] if lt.ndim else np.array([1])
+            scope_idx.append(list(vs) + [n] * (r - len(vs)))
+            strides.append(list(st) + [0] * (r - len(vs)))
+        self._energy = (np.concatenate(flat) if flat else np.zeros(1), np.array(offs, dtype=np.intp),
+                        np.array(scope_idx, dtype=np.intp).reshape(len(factors), r),
+                        np.array(strides, dtype=np.intp).reshape(len(factors), r))
+
+    def _class_plan(self, cls: np.ndarray, touching: list) -> tuple:
+        """For one colour class: the stacked log-table rows (padded to ``K`` states with -inf), each slot's
+        offset, other variables (the dummy column ``n`` pads) and strides, and the slot runs per variable."""
+        n, K = self.n, self.K
+        rows, offs, others, strides, starts = [], [], [], [], []
+        at = 0
+        for v in cls:
+            starts.append(len(offs))
+            entries = touching[v] or [([int(v)], np.zeros(self.cards[v]), 0)]
+            for vs, lt, k in entries:
+                moved = np.moveaxis(lt, k, -1)
+                table = moved.reshape(-1, self.cards[v])
+                pad = np.full((table.shape[0], K), -np.inf)
+                pad[:, :self.cards[v]] = table
+                rows.append(pad)
+                ot = [u for u in vs if u != v]
+                shape = [self.cards[u] for u in ot]
+                st = np.cumprod((shape[1:] + [1])[::-1])[::-1].tolist() if ot else []
+                offs.append(at)
+                others.append(ot)
+                strides.append(st)
+                at += table.shape[0]
+        r = max(1, max(len(o) for o in others))
+        oth = np.array([o + [n] * (r - len(o)) for o in others], dtype=np.intp)
+        std = np.array([s + [0] * (r - len(s)) for s in strides], dtype=np.intp)
+        table = np.ascontiguousarray(np.concatenate(rows).T)  # (K, rows): one contiguous gather per state
+        return table, np.array(offs, dtype=np.intp), oth, std, np.array(starts, dtype=np.intp)
+
+    # -- the moves -----------------------------------------------------------------------------------
+    def class_conditionals(self, c: int, x: np.ndarray) -> np.ndarray:
+        """``p(x_v = k | x_{-v})`` for every variable ``v`` of colour class ``c``: shape ``(rows, |class|, K)``
+        (states beyond a variable's cardinality have probability 0); ``x`` has ``N + 1`` columns (the
+        last a dummy 0)."""
+        return np.stack(self._columns(c, x), axis=-1)
+
+    def _columns(self, c: int, x: np.ndarray) -> list:
+        """:meth:`class_conditionals` as ``K`` arrays of shape ``(rows, |class|)``, one per state."""
+        table, offs, oth, std, starts = self._plans[c]
+        idx = offs + x[:, oth[:, 0]] * std[:, 0]
+        for k in range(1, oth.shape[1]):  # a column at a time: no (rows, slots, arity) temporary
+            idx += x[:, oth[:, k]] * std[:, k]
+        # one state column at a time: reductions over a tiny last axis are slow in numpy
+        cols = [np.add.reduceat(table[k][idx], starts, axis=1) for k in range(self.K)]
+        top = cols[0].copy()
+        for col in cols[1:]:
+            np.maximum(top, col, out=top)
+        if not np.all(np.isfinite(top)):
+            bad = int(self.classes[c][np.nonzero(~np.isfinite(top))[1][0]])
+            raise SymschedError(f"Gibbs sampling: variable {bad} has no state of positive weight given a chain's "
+                                "current state (zero factors disconnect the support; start states matter)")
+        w = [np.exp(col - top) for col in cols]
+        total = w[0].copy()
+        for col in w[1:]:
+            total += col
+        return [col / total for col in w]
+
+    def sweep(self, x: np.ndarray, rng: np.random.Generator, clamp: np.ndarray | None = None,
+              acc: np.ndarray | None = None) -> None:
+        """One systematic sweep over the colour classes, in place on ``x`` (``rows x (N + 1)``).
+
+        ``clamp`` (``rows x N`` bool) keeps those entries fixed; with ``acc`` (``rows x N x K``) the
+        conditionals ``p(x_v = k | x_{-v})`` at the state each class is updated from are added to it."""
+        for c, cls in enumerate(self.classes):
+            cols = self._columns(c, x)
+            if acc is not None:
+                for k, col in enumerate(cols):
+                    acc[:, cls, k] += col
+            u = rng.random(cols[0].shape)
+            new = np.zeros(cols[0].shape, dtype=np.intp)
+            run = cols[0].copy()
+            for col in cols[1:]:  # the first state whose cumulative probability exceeds u
+                new += run < u
+                run += col
+            np.minimum(new, self._top_state[c], out=new)  # rounding never picks a padded state
+            x[:, cls] = new if clamp is None else np.where(clamp[:, cls], x[:, cls], new)
+
+    def conditionals(self, x: np.ndarray) -> np.ndarray:
+        """``p(x_v = k | x_{-v})`` at the states ``x`` (``rows x (N + 1)``) for every variable: shape
+        ``(rows, N, K)`` (0 beyond a variable's cardinality)."""
+        out = np.empty((x.shape[0], self.n, self.K))
+        for c, cls in enumerate(self.classes):
+            out[:, cls, :] = self.class_conditionals(c, x)
+        return out
+
+    def energy(self, x: np.ndarray) -> np.ndarray:
+        """``-log`` of the unnormalised weight (sum of the factors' log-potentials) at every row of ``x``."""
+        flat, offs, scope, strides = self._energy
+        if not len(offs):
+            return np.zeros(x.shape[0])
+        return -flat[offs + (x[:, scope] * strides).sum(axis=-1)].sum(axis=1)
+
+    def start(self, rng: np.random.Generator, rows: int) -> np.ndarray:
+        """Uniform random states, ``rows x (N + 1)`` (the last column the dummy 0)."""
+        x = np.zeros((rows, self.n + 1), dtype=np.intp)
+        x[:, :self.n] = np.floor(rng.random((rows, self.n)) * np.asarray(self.cards)).astype(np.intp)
+        return x
+
+
+def _check_int(where: str, name: str, value: Any, low: int) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < low:
+        raise SymschedError(f"{where}: {name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def gibbs_chains(model: MarkovRandomField, chains: int, draws: int, seed: Any = None, burn_in: int = 200,
+                 thin: int = 1) -> np.ndarray:
+    """Draws of a Markov random field by Gibbs sampling, vectorised over independent chains and colour classes.
+
+    Every chain starts uniformly at random, runs ``burn_in`` sweeps, then keeps one state every ``thin``
+    sweeps.  Needs no elimination (any treewidth); the draws are correlated within a chain, so estimate
+    with :func:`chain_batch_means` (chains are the batches).  Returns int states of shape
+    ``(chains, draws, N)``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from symsched.models.markov import ising
+    >>> gibbs_chains(ising(nx.path_graph(3), 0.5), chains=4, draws=10, seed=0, burn_in=5).shape
+    (4, 10, 3)
+    """
+    for name, value, low in (("chains", chains, 2), ("draws", draws, 1), ("burn_in", burn_in, 0), ("thin", thin, 1)):
+        _check_int("gibbs_chains", name, value, low)
+    sampler = GibbsSampler(model)
+    rng = np.random.default_rng(np.random.SeedSequence(entropy_of(seed)))
+    x = sampler.start(rng, chains)
+    out = np.empty((chains, draws, sampler.n), dtype=np.int64)
+    for sweep in range(burn_in + draws * thin):
+        sampler.sweep(x, rng)
+        if sweep >= burn_in and (sweep - burn_in) % thin == thin - 1:
+            out[:, (sweep - burn_in) // thin] = x[:, :sampler.n]
+    return out
+
+
+def chain_batch_means(values: np.ndarray) -> tuple[float, float]:
+    """``(mean, stderr)`` of ``values`` of shape ``(chains, draws)``: each chain's mean is one batch, and the
+    chains are independent, so the standard error of the batch means is honest whatever the autocorrelation
+    inside a chain.
+
+    Examples
+    --------
+    >>> chain_batch_means(np.array([[1.0, 1.0], [3.0, 3.0]]))
+    (2.0, 1.0)
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[0] < 2:
+        raise SymschedError(f"chain_batch_means: expected shape (chains >= 2, draws), got {values.shape}")
+    m = values.mean(axis=1)
+    return float(m.mean()), float(m.std(ddof=1) / math.sqrt(len(m)))
+
+
+def split_rhat(traces: np.ndarray) -> float:
+    """Split R-hat (Gelman et al.) of ``traces`` of shape ``(chains, length)``: every trace cut in two
+    halves, between- against within-half variance; near 1 when the chains agree, NaN when too short.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> bool(split_rhat(rng.normal(size=(8, 200))) < 1.05)
+    True
+    >>> bool(split_rhat(rng.normal(size=(8, 200)) + np.arange(8)[:, None]) > 2)
+    True
+    """
+    traces = np.asarray(traces, dtype=float)
+    if traces.ndim != 2:
+        raise SymschedError(f"split_rhat: expected shape (chains, length), got {traces.shape}")
+    half = traces.shape[1] // 2
+    if half < 2 or traces.shape[0] < 1:
+        return math.nan
+    halves = np.concatenate([traces[:, :half], traces[:, -half:]], axis=0)
+    within = float(halves.var(axis=1, ddof=1).mean())
+    between = half * float(halves.mean(axis=1).var(ddof=1))
+    if within == 0:
+        return 1.0 if between == 0 else math.inf
+    return math.sqrt(((half - 1) / half * within + between / half) / within)
+
+
+class _Settings:
+    """A sampler with the run's settings: what a worker needs for one batch."""
+
+    def __init__(self, sampler: GibbsSampler, burn_in: int, draws: int, thin: int, inner_chains: int,
+                 inner_burn_in: int, inner_sweeps: int):
+        self.sampler, self.burn_in, self.draws, self.thin = sampler, burn_in, draws, thin
+        self.inner_chains, self.inner_burn_in, self.inner_sweeps = inner_chains, inner_burn_in, inner_sweeps
+
+
+def gibbs_cost(sampler: GibbsSampler, batches: int, burn_in: int, draws: int, thin: int, inner_chains: int,
+               inner_burn_in: int, inner_sweeps: int) -> int:
+    """Gathered log-potential entries of ``batches`` batches (see the module docstring)."""
+    n = sampler.n
+    outer = burn_in + draws * thin + draws  # + the h_{N-1} conditionals
+    inner = draws * max(n - 1, 1) * inner_chains * (inner_burn_in + inner_sweeps)
+    return int(batches * (outer + inner) * sampler.K * sampler.slots)
+
+
+def _gibbs_batch(run: _Settings, entropy: int, k: int) -> tuple:
+    """Batch ``k``: one outer chain and its inner chains.  Returns ``(h per size 0..N-1, Jensen correction
+    per size, energy trace, h from the first half of the inner sweeps)``."""
+    s, n = run.sampler, run.sampler.n
+    rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(k,)))
+    x = s.start(rng, 1)
+    trace, draws = [], []
+    window = run.burn_in - run.burn_in // 2
+    for sweep in range(run.burn_in + run.draws * run.thin):
+        s.sweep(x, rng)
+        if sweep >= window:
+            trace.append(float(s.energy(x)[0]))
+        if sweep >= run.burn_in and (sweep - run.burn_in) % run.thin == run.thin - 1:
+            draws.append(x[0].copy())
+    outer = np.array(draws)  # (draws, N + 1)
+    h, corr = np.zeros(n), np.zeros(n)
+    if n >= 2:
+        h[n - 1] = float(_entropies(s.conditionals(outer)).mean())
+    sizes = list(range(max(n - 1, 1)))
+    R = run.inner_chains
+    # rows ordered (draw, size, inner chain); T uniform of size j per (draw, size)
+    clamp = np.zeros((len(draws), len(sizes), n), dtype=bool)
+    for d in range(len(draws)):
+        for a, j in enumerate(sizes):
+            clamp[d, a, rng.permutation(n)[:j]] = True
+    clamp = np.repeat(clamp.reshape(-1, n), R, axis=0)
+    x0 = np.repeat(outer, len(sizes) * R, axis=0)
+    groups, halves, jensen = (np.empty(x0.shape[0] // R) for _ in range(3))
+    # whole groups of R inner chains per chunk; memory ~ chunk * max(K * slots of a class, N * K)
+    per_row = s.K * max(max(len(p[1]) for p in s._plans), n)
+    chunk = max(R, (_CHUNK_ENTRIES // per_row) // R * R)
+    log_card = np.log(np.asarray(s.cards, dtype=float))
+    for lo in range(0, x0.shape[0], chunk):
+        xs, cl = x0[lo:lo + chunk].copy(), clamp[lo:lo + chunk]
+        for _ in range(run.inner_burn_in):
+            s.sweep(xs, rng, clamp=cl)
+        acc = np.zeros((xs.shape[0], n, s.K))
+        half = run.inner_sweeps // 2
+        for sweep in range(run.inner_sweeps):
+            s.sweep(xs, rng, clamp=cl, acc=acc)
+            if sweep == half - 1:  # the first half alone: how the estimate moves with the inner length
+                acc_half = acc.copy()
+        free = ~cl[::R]
+        count = free.sum(axis=-1)
+        g = slice(lo // R, lo // R + len(free))
+        for out, a, sweeps in ((groups, acc, run.inner_sweeps), (halves, acc_half, half)):
+            ent, c = _corrected_entropy(a / sweeps, R, log_card)
+            out[g] = np.where(free, ent, 0.0).sum(axis=-1) / count
+            if out is groups:
+                jensen[g] = np.where(free, c, 0.0).sum(axis=-1) / count
+    h_half = h.copy()
+    h[sizes] = groups.reshape(len(draws), len(sizes)).mean(axis=0)
+    h_half[sizes] = halves.reshape(len(draws), len(sizes)).mean(axis=0)
+    corr[sizes] = jensen.reshape(len(draws), len(sizes)).mean(axis=0)
+    if n == 1:
+        h, h_half, corr = h[:1], h_half[:1], corr[:1]
+    return h, corr, np.array(trace), h_half
+
+
+def _corrected_entropy(p_hat: np.ndarray, R: int, log_card: np.ndarray) -> tuple:
+    """``(H(p_bar) + c, c)`` per group of ``R`` rows of ``p_hat`` (``rows x N x K``): ``p_bar`` their mean and
+    ``c = sum_k Var(p_bar_k) / (2 p_bar_k)`` the delta-method Jensen correction (capped at log K_i)."""
+    p_hat = p_hat.reshape(-1, R, *p_hat.shape[1:])
+    p_bar = p_hat.mean(axis=1)
+    var_bar = p_hat.var(axis=1, ddof=1) / R
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(p_bar > 0, var_bar / (2 * p_bar), 0.0).sum(axis=-1)
+    return np.minimum(_entropies(p_bar) + c, log_card), c
+
+
+def _entropies(p: np.ndarray) -> np.ndarray:
+    """Entropy (nats) along the last axis."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
+
+
+def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: Any = None,
+                  samples: int | None = None, base: Any = None, workers: Any = None,
+                  time_budget: float | None = None, progress: bool | None = None, burn_in: int = 200,
+                  draws: int = 2, thin: int = 10, inner_chains: int = 4, inner_burn_in: int = 5,
+                  inner_sweeps: int = 20, budget: int | None = None) -> InformationProfile:
+    """Gibbs estimate of the information profile of a Markov random field of any treewidth.
+
+    ``information_profile(model, method="montecarlo")`` takes this route when variable elimination is
+    over :data:`symsched.info.batched.MRF_ELIMINATION_BUDGET`; see the module docstring for the
+    estimator, its bias correction, batch means and cost.
+
+    Parameters
+    ----------
+    model : MarkovRandomField
+    stderr : float, optional
+        Target standard error of every ``h_j`` in nats (default 0.01).
+    seed : int or numpy Generator, optional
+    samples : int, optional
+        Cap on outer draws per ``h_j`` (default 20000): at most ``ceil(samples / draws)`` batches (>= 2).
+    base : number, optional
+        Logarithm base of the result.
+    workers : int or dask.distributed.Client, optional
+        Run the batches on local processes or a dask cluster; the numbers do not depend on it.
+    time_budget : float, optional
+        Seconds after which no new round of batches starts.
+    progress : bool, optional
+        A tqdm bar over the batches (default on, when tqdm is installed).
+    burn_in, draws, thin : int
+        Outer chain: sweeps dropped, draws kept per batch, sweeps between them.
+    inner_chains, inner_burn_in, inner_sweeps : int
+        Independent conditional chains per outer draw and size (>= 2: their spread gives the Jensen
+        correction), sweeps dropped (0 by default: they start stationary) and sweeps averaged in each.
+    budget : int, optional
+        Largest cost (gathered entries) of the minimum run (default :data:`GIBBS_BUDGET`).
+
+    Returns
+    -------
+    InformationProfile
+        ``exact=False``, ``method="montecarlo (gibbs)"``, batch-means ``stderr``, and ``notes`` with the
+        batches, split R-hat of the energy and the largest Jensen correction.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from symsched.models.markov import ising
+    >>> prof = gibbs_profile(ising(nx.path_graph(3), 0.4), seed=0, samples=8, burn_in=20, progress=False)
+    >>> prof.method, prof.exact, len(prof.h), all(s > 0 for s in prof.stderr[1:])
+    ('montecarlo (gibbs)', False, 3, True)
+    """
+    target = 0.01 if stderr is None else float(stderr)
+    if not target > 0:
+        raise SymschedError(f"stderr must be a positive target in nats, got {stderr!r}")
+    cap = 20_000 if samples is None else samples
+    _check_int("gibbs_profile", "samples", cap, 2)
+    for name, value, low in (("burn_in", burn_in, 0), ("draws", draws, 1), ("thin", thin, 1),
+                             ("inner_chains", inner_chains, 2), ("inner_burn_in", inner_burn_in, 0),
+                             ("inner_sweeps", inner_sweeps, 2)):
+        _check_int("gibbs_profile", name, value, low)
+    if time_budget is not None and not (isinstance(time_budget, (int, float)) and time_budget > 0):
+        raise SymschedError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
+    limit = GIBBS_BUDGET if budget is None else _check_int("gibbs_profile", "budget", budget, 1)
+    workers = resolve_workers(workers)
+    entropy = entropy_of(seed)
+    scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
+    sampler = GibbsSampler(model)
+    n = sampler.n
+    run = _Settings(sampler, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps)
+    cap_batches = max(2, math.ceil(cap / draws))
+    least = min(GIBBS_MIN_CHAINS, cap_batches)
+    cost = gibbs_cost(sampler, least, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps)
+    if cost > limit:
+        raise ModelTooLargeError(
+            f"Gibbs profile of this Markov random field (N={n}, {sampler.slots} factor slots, {least} batches of "
+            f"{draws} draws x {n - 1} sizes x {inner_chains} inner chains x {inner_burn_in + inner_sweeps} sweeps)",
+            cost, limit, "pass samples=2 for the smallest run, or call symsched.info.gibbs.gibbs_profile with fewer "
+            "draws / inner_sweeps, or a larger budget=")
+    bar = progress_bar(progress, True, cap_batches, "Gibbs batches", "chain")
+    results: list = []
+    start = time.perf_counter()
+    try:
+        with _Runner(run, workers, _gibbs_batch) as runner:
+            while len(results) < cap_batches:
+                tasks = [(entropy, len(results) + r) for r in range(min(GIBBS_ROUND, cap_batches - len(results)))]
+                results += runner.run(tasks)
+                if bar is not None:
+                    bar.update(len(tasks))
+                hs = np.array([r[0] for r in results])
+                se = hs.std(axis=0, ddof=1) / math.sqrt(len(hs)) if len(hs) >= 2 else np.full(n, math.inf)
+                if len(hs) >= GIBBS_MIN_CHAINS and np.all(se <= target / scale):
+                    break
+                if time_budget is not None and time.perf_counter() - start > time_budget and len(hs) >= 2:
+                    break
+    finally:
+        if bar is not None:
+            bar.close()
+    hs = np.array([r[0] for r in results])
+    corr = np.array([r[1] for r in results]).mean(axis=0)
+    mean = hs.mean(axis=0)
+    se = hs.std(axis=0, ddof=1) / math.sqrt(len(hs))
+    traces = [r[2] for r in results]
+    rhat = split_rhat(np.array(traces)) if traces and len(traces[0]) else math.nan
+    worst = int(np.argmax(corr))
+    # remaining bias: halving the inner chains' length doubles a bias that falls as 1/inner_sweeps, so
+    # h(half) - h(full) estimates the bias of h(full) (batch means give its standard error)
+    drift = np.array([r[3] - r[0] for r in results])
+    bias, bias_se = drift.mean(axis=0), drift.std(axis=0, ddof=1) / math.sqrt(len(drift))
+    big = int(np.argmax(np.abs(bias)))
+    notes = [f"Gibbs sampling ({len(sampler.classes)} colour classes): {len(hs)} independent outer chains "
+             f"(batches) of {burn_in} burn-in sweeps and {draws} draws {thin} sweeps apart; {inner_chains} inner "
+             f"chains of {inner_burn_in} + {inner_sweeps} sweeps per draw and size; stderr by batch means",
+             f"split R-hat of the energy over the chains: {rhat:.4g}",
+             f"Jensen bias of H(p_hat) removed by the delta method: largest mean correction "
+             f"{corr[worst] * scale:.3g} at h_{worst}",
+             f"estimated remaining bias (h_j from half the inner sweeps minus h_j; it understates the bias when "
+             f"the inner chains are shorter than their correlation time): largest "
+             f"{bias[big] * scale:+.2g} +- {bias_se[big] * scale:.2g} at h_{big}"]
+    warn = []
+    if not rhat <= GIBBS_RHAT_WARN:
+        warn.append(f"Gibbs profile: split R-hat of the energy is {rhat:.4g} (> {GIBBS_RHAT_WARN}): the chains may "
+                    "not have converged; raise burn_in (gibbs_profile) and check the standard errors")
+    if np.any((np.abs(bias) > 3 * bias_se) & (np.abs(bias) > se)):
+        warn.append(f"Gibbs profile: the estimated remaining bias ({bias[big] * scale:+.2g} at h_{big}) exceeds the "
+                    "standard errors: raise inner_sweeps and inner_burn_in (gibbs_profile)")
+    for msg in warn:
+        warnings.warn(msg, RuntimeWarning, stacklevel=2)
+    notes += warn
+    h = mean * scale
+    e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
+    return InformationProfile(tuple(float(v) for v in h), e, e[-1], "float", "montecarlo (gibbs)", base,
+                              tuple(float(v) for v in se * scale), exact=False, notes=tuple(notes))
