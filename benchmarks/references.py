@@ -290,3 +290,34 @@ def hmm_conditionals_by_marginals(initial, trans, emis, T, x):
 
     base = log_marginal(T) if T else np.zeros(B)
     return np.stack([log_marginal(sorted(set(T) | {i})) - base for i in range(N) if i not in set(T)], axis=1)
+
+
+# -- Ising grids by transfer matrices (Markov random fields beyond the joint table) -----------------------------------
+
+def ising_grid_log_marginal(rows: int, cols: int, J: float, field: float, fixed: dict) -> float:
+    """``log p(x_A)`` of the Ising model on a ``rows x cols`` grid (spins s = 2x - 1, variable ``k`` at
+    ``divmod(k, cols)``), ``fixed`` a dict variable -> state: the column-to-column transfer matrix over the
+    ``2^rows`` states of a column, states disagreeing with ``fixed`` masked out, against the unmasked
+    sum (log Z).  Rescaled at every column, so nothing overflows."""
+    states = np.array(list(itertools.product((-1, 1), repeat=rows)))            # (S, rows)
+    inner = J * (states[:, :-1] * states[:, 1:]).sum(axis=1) + field * states.sum(axis=1)
+    between = np.exp(J * states @ states.T)                                    # horizontal bonds
+    def log_sum(mask_of):
+        log_total, v = 0.0, None
+        for c in range(cols):
+            w = np.exp(inner) * mask_of(c)
+            v = w if v is None else (v @ between) * w
+            top = v.max()
+            log_total += math.log(top)
+            v = v / top
+        return log_total + math.log(v.sum())
+
+    def mask(c):
+        m = np.ones(len(states))
+        for r in range(rows):
+            k = r * cols + c
+            if k in fixed:
+                m *= states[:, r] == 2 * fixed[k] - 1
+        return m
+
+    return log_sum(mask) - log_sum(lambda c: np.ones(len(states)))

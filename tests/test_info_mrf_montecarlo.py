@@ -252,3 +252,15 @@ def test_gibbs_short_inner_chains_flag_their_bias():
     assert any("exceeds the standard errors" in t for t in prof.notes)
     exact_h, _ = brute_profile(_ising_field_joint(J, field))
     assert exact_h[0] - prof.h[0] > 3 * prof.stderr[0]
+
+
+def test_gibbs_profile_notes_follow_the_result_protocol():
+    import json
+    prof = gibbs.gibbs_profile(ss.ising(nx.path_graph(4), 0.3), seed=0, samples=8, burn_in=20, progress=False)
+    d = json.loads(json.dumps(prof.to_dict()))
+    assert d["method"] == "montecarlo (gibbs)" and d["exact"] is False and len(d["notes"]) >= 4
+    assert "R-hat" in str(prof) and "$" not in prof.latex()
+    assert prof.monotone().notes == prof.notes
+    assert "notes" not in ss.information_profile(ss.copy_model(3, 2)).to_dict()
+    with pytest.raises(ValueError, match="notes"):
+        ss.InformationProfile((0.5,), (0, 0.5), 0.5, notes="one string")
