@@ -264,3 +264,18 @@ def test_gibbs_profile_notes_follow_the_result_protocol():
     assert "notes" not in ss.information_profile(ss.copy_model(3, 2)).to_dict()
     with pytest.raises(ValueError, match="notes"):
         ss.InformationProfile((0.5,), (0, 0.5), 0.5, notes="one string")
+
+
+def test_elimination_monte_carlo_refuses_over_its_step_budget():
+    # 300 independent spins: elimination is trivial (width 2) but N^3 Python steps are not; the way forward
+    # names the Gibbs route
+    with pytest.raises(ModelTooLargeError, match="gibbs_profile"):
+        ss.information_profile(ss.ising(nx.empty_graph(300), 0.1), method="montecarlo", progress=False)
+
+
+def test_gibbs_time_budget_stops_after_the_first_round():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        prof = gibbs.gibbs_profile(ss.ising(GRID, 0.3), seed=0, stderr=1e-6, time_budget=1e-9, burn_in=10,
+                                   progress=False)
+    assert f"{gibbs.GIBBS_ROUND} independent outer chains" in prof.notes[0]

@@ -54,6 +54,9 @@ JOINT_TABLE_LIMIT = 2 ** 20
 DEFAULT_MAX_SAMPLES = 20_000
 #: Largest total number of marginal-table entries spent on one exact piece (h_0, h_1, h_{N-1}, H).
 EXACT_PIECES_BUDGET = 200_000
+#: Largest number of variable-elimination steps (one per variable summed out of one batched ``log p(x_A)``)
+#: the smallest Monte Carlo run on a Markov random field may take (~8 us each: a few minutes).
+MRF_ELIMINATION_STEPS_BUDGET = 2 * 10 ** 7
 
 
 class _Oracle:
@@ -265,7 +268,9 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     InformationProfile
         ``exact=False``, ``method="montecarlo"`` (``"montecarlo (h_0, h_1, ..., H without sampling
         error)"`` naming the pieces computed exactly); ``stderr`` holds the per-``h_j`` standard errors (0 for exact entries) and
-        ``covariance`` their covariance; ``e`` is the cumulative sum of ``h``.
+        ``covariance`` their covariance; ``e`` is the cumulative sum of ``h``.  A Markov random field whose
+        elimination width is over budget gives ``method="montecarlo (gibbs)"`` with batch-means standard
+        errors and diagnostic ``notes`` (:func:`symsched.info.gibbs.gibbs_profile`).
 
     Examples
     --------
@@ -284,6 +289,18 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
             and mrf_elimination_width(model) > batched.MRF_ELIMINATION_BUDGET):
         return gibbs_profile(model, stderr=target, seed=seed, samples=cap, base=base, workers=workers,
                              time_budget=time_budget, progress=progress)
+    if isinstance(model, MarkovRandomField) and model.joint_size() > JOINT_TABLE_LIMIT:
+        # every batch of size j evaluates N - j + 1 marginals, each one elimination over up to N variables
+        # (Python steps, whatever the batch size); the exact pieces add N * K more
+        least = min(batched.MIN_BATCHES, max(2, math.ceil(cap / batched.BATCH_SIZE)))
+        n = model.N
+        steps = n * (least * sum(n - j + 1 for j in range(n)) + sum(model.cardinalities))
+        if steps > MRF_ELIMINATION_STEPS_BUDGET:
+            raise ModelTooLargeError(
+                f"Monte Carlo by variable elimination on this Markov random field (N={n}: {least} batches per size, "
+                "each N - j + 1 eliminations)", steps, MRF_ELIMINATION_STEPS_BUDGET,
+                "reduce the model, or sample it by Gibbs without elimination: symsched.info.gibbs.gibbs_profile(model, "
+                "stderr=...)")
     entropy = entropy_of(seed)  # every batch's seed derives from it (the same numbers on any workers)
     oracle = _Oracle(model, np.random.default_rng(entropy))
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
