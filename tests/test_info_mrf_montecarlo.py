@@ -287,3 +287,14 @@ def test_gibbs_time_budget_stops_after_the_first_round():
         prof = gibbs.gibbs_profile(ss.ising(GRID, 0.3), seed=0, stderr=1e-6, time_budget=1e-9, burn_in=10,
                                    progress=False)
     assert f"{gibbs.GIBBS_ROUND} independent outer chains" in prof.notes[0]
+
+
+def test_gibbs_budget_bounds_the_whole_run():
+    # a budget of exactly 9 batches: the run stops there (not at the samples cap) and says the target was missed
+    model = ss.ising(nx.path_graph(4), 0.3)
+    per_batch = gibbs.gibbs_cost(gibbs.GibbsSampler(model), 1, 20, 2, 10, 4, 5, 20)
+    with pytest.warns(RuntimeWarning, match="the most the budget allows"):
+        prof = gibbs.gibbs_profile(model, seed=0, stderr=1e-6, burn_in=20, budget=9 * per_batch, progress=False)
+    assert any("Gibbs sampling" in t and " 9 independent outer chains" in t for t in prof.notes)
+    with pytest.raises(ModelTooLargeError):  # the minimum run (8 batches) over budget
+        gibbs.gibbs_profile(model, seed=0, burn_in=20, budget=7 * per_batch, progress=False)

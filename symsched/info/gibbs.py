@@ -54,7 +54,9 @@ size ``j`` and ``i`` uniform outside ``T`` (the Rao-Blackwellised form of ``E[-l
 Cost.  Per batch about ``[(burn_in + draws * thin) + 2 * draws * (N - 1) * inner_chains *
 (inner_burn_in + inner_sweeps)] * K * slots`` gathered numbers (``slots = sum_v factors touching v``);
 the minimum run (:data:`GIBBS_MIN_CHAINS` batches, or fewer when ``samples`` caps it) is estimated
-before anything runs and refused above :data:`GIBBS_BUDGET` (``ModelTooLargeError``).
+before anything runs and refused above :data:`GIBBS_BUDGET` (``ModelTooLargeError``); the same budget
+bounds the whole run: no batch starts beyond it, and a result stopped there before meeting its
+standard-error target warns and says so in its notes.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ from .profile import InformationProfile
 __all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",
            "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN"]
 
-#: Largest number of gathered log-potential entries the minimum Gibbs run may cost (about 1.5 minutes
-#: of numpy on one core; see benchmarks/run.py for the measured rate).
-GIBBS_BUDGET = 10 ** 10
+#: Largest number of gathered log-potential entries a Gibbs run may cost (about 7 minutes of numpy on one
+#: core at the ~1.2e8 a second measured by benchmarks/run.py): a minimum run above it is refused, and no
+#: batch starts beyond it.
+GIBBS_BUDGET = 5 * 10 ** 10
 #: Batches (independent outer chains) before a standard-error target may stop the run.
 GIBBS_MIN_CHAINS = 8
 #: Batches per round (fixed, so the numbers do not depend on the workers).
@@ -471,7 +474,8 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
         Independent conditional chains per outer draw and size (>= 2: their spread gives the Jensen
         correction), sweeps dropped (0 by default: they start stationary) and sweeps averaged in each.
     budget : int, optional
-        Largest cost (gathered entries) of the minimum run (default :data:`GIBBS_BUDGET`).
+        Largest cost (gathered entries) of the run (default :data:`GIBBS_BUDGET`): a minimum run above it
+        is refused, and no batch starts beyond it.
 
     Returns
     -------
@@ -507,13 +511,19 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     run = _Settings(sampler, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps)
     cap_batches = max(2, math.ceil(cap / draws))
     least = min(GIBBS_MIN_CHAINS, cap_batches)
-    cost = gibbs_cost(sampler, least, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps)
+    per_batch = gibbs_cost(sampler, 1, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps)
+    cost = least * per_batch
     if cost > limit:
         raise ModelTooLargeError(
             f"Gibbs profile of this Markov random field (N={n}, {sampler.slots} factor slots, {least} batches of "
             f"{draws} draws x {n - 1} sizes x {inner_chains} inner chains x {inner_burn_in + inner_sweeps} sweeps)",
             cost, limit, "pass samples=2 for the smallest run, or call symsched.info.gibbs.gibbs_profile with fewer "
             "draws / inner_sweeps, or a larger budget=")
+    # the budget bounds the whole run, not only its minimum: beyond it no new batch starts (and the result
+    # says so when the standard-error target was not met)
+    budget_batches = max(least, int(limit // max(per_batch, 1)))
+    capped_by_budget = budget_batches < cap_batches
+    cap_batches = min(cap_batches, budget_batches)
     bar = progress_bar(progress, True, cap_batches, "Gibbs batches", "chain")
     results: list = []
     start = time.perf_counter()
@@ -557,6 +567,10 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
              f"h(half) from the first half of the inner sweeps): largest {bias[big] * scale:+.2g} "
              f"+- {bias_se[big] * scale:.2g} at h_{big}"]
     warn = []
+    if capped_by_budget and len(hs) >= cap_batches and not np.all(se <= target / scale):
+        warn.append(f"Gibbs profile: stopped at {len(hs)} batches, the most the budget allows ({limit:.3g} gathered "
+                    f"entries, {per_batch:.3g} a batch), before every h_j reached the stderr target {target:g}: "
+                    "the standard errors say how far it got; raise budget= (gibbs_profile) or the target")
     if not rhat <= GIBBS_RHAT_WARN:
         warn.append(f"Gibbs profile: split R-hat of the energy is {rhat:.4g} (> {GIBBS_RHAT_WARN}): the chains may "
                     "not have converged; raise burn_in (gibbs_profile) and check the standard errors")
