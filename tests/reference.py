@@ -306,7 +306,7 @@ def noisy_repeated_bit_profile(d, eta):
     return [e[j + 1] - e[j] for j in range(d)]
 
 
-# -- trust of models (issue #12, engineer T1): log-domain MRFs, exchangeable profiles in mpmath --------
+# -- trust of models (issue #12): log-domain MRFs, exchangeable profiles in mpmath --------
 import mpmath  # noqa: E402
 
 
@@ -381,7 +381,7 @@ def mp_exchangeable_h(j, log_seq_prob, dps=40):
     with mpmath.workdps(dps):
         return mp_binary_exchangeable_e(j + 1, log_seq_prob, dps) - mp_binary_exchangeable_e(j, log_seq_prob, dps)
 
-# -- estimates and schedule numerics (issue #12, engineer T2) ----------------------------------
+# -- estimates and schedule numerics (issue #12) ----------------------------------
 
 def isotonic_nonincreasing_brute(y, w):
     """Weighted least-squares non-increasing fit by trying every split into contiguous runs.
@@ -483,7 +483,7 @@ def outside_errors(h, stderr, exact_h, alpha=1e-3):
     return [(j, v, t, s) for j, (v, s, t) in enumerate(zip(h, stderr, exact_h)) if abs(v - t) > z * s + 1e-9]
 
 
-# --- Markov chains at high precision (engineer S16) ---------------------------------------------------------------
+# --- Markov chains at high precision  ---------------------------------------------------------------
 # e_j = (sum_a H(X_a) C(N-1-a, j-1) + sum_d D_d C(N-1-d, j-2)) / C(N, j), D_d = sum_a H(X_{a+d} | X_a): a subset's
 # entropy is H(first element) plus the conditional entropies of its consecutive pairs (a pair a < b is consecutive
 # when the other j-2 elements avoid [a, b]).  Everything in mpmath at `dps` digits with exact integer binomials.
@@ -555,7 +555,7 @@ def brute_profile_mp(exact, dps):
                                math.comb(N, j) for j in range(1, N + 1)]
         return [e[j + 1] - e[j] for j in range(N)]
 
-# -- scriptable CLI (issue #18, engineer C18): the joint of a binary symmetric chain, by hand ----------
+# -- scriptable CLI (issue #18): the joint of a binary symmetric chain, by hand ----------
 def symmetric_chain_joint(n, eps):
     """p(x) = 1/2 prod_i (eps if x_i != x_{i-1} else 1 - eps), shape (2,) * n."""
     joint = np.zeros((2,) * n)
@@ -600,7 +600,7 @@ def banded_optimal_kl(h, K, W):
     return D[N], largest
 
 
-# -- hidden Markov models at any length (issue #14, engineer HMM): every hidden path, subset entropies -----
+# -- hidden Markov models at any length (issue #14): every hidden path, subset entropies -----
 def hmm_joint_brute(init, trans, emis):
     """p(y) = sum over every hidden path z of pi(z_1) prod_t T_t[z_t, z_{t+1}] prod_t E_t[z_t, y_t]."""
     init = np.asarray(init, float)
@@ -650,7 +650,7 @@ def subset_partition(joint, blocks):
     return terms
 
 
-# --- Markov random fields by Monte Carlo (engineer MRF) -----------------------------------------------------------
+# --- Markov random fields by Monte Carlo  -----------------------------------------------------------
 def ising_log_partition(n_vars, edges, J, field=0.0):
     """log Z of p(x) ∝ exp(sum_{uv} J s_u s_v + sum_i field s_i), s = 2x - 1, by enumerating the 2^n states."""
     logw = []
@@ -660,7 +660,7 @@ def ising_log_partition(n_vars, edges, J, field=0.0):
     return top + math.log(math.fsum(math.exp(w - top) for w in logw))
 
 
-# --- Markov random fields by Gibbs sampling (engineer GIBBS) -------------------------------------------------------
+# --- Markov random fields by Gibbs sampling  -------------------------------------------------------
 def potts_log_factors(edges, J, field=0.0):
     """Potts log-potentials J [x_u = x_v] per edge and field [x_i = 0] per variable (symsched's convention:
     the field favours state 0), for :func:`log_domain_joint`; the unary terms need the variable count, so

@@ -153,7 +153,7 @@ def test_compare_bounds_on_a_monotone_estimate_carries_standard_errors():
     assert t.exact is False
     ekl = t.exact_expected_kl
     assert isinstance(ekl, ss.results.Estimate) and float(ekl) == pytest.approx(identity_kl(h, sizes))
-    # expected_kl of an estimate (engineer T2): sqrt(w' C w) with C = diag(se^2) for independent h_j
+    # expected_kl of an estimate: sqrt(w' C w) with C = diag(se^2) for independent h_j
     assert ekl.stderr == pytest.approx(np.sqrt(sum((c * s) ** 2 for c, s in zip(_coefficients(6, sizes), se))))
     tc = sum(h[0] - x for x in h)
     assert float(t.total_correlation) == pytest.approx(tc)

@@ -10,7 +10,7 @@ every number it exposes is finite) or a ``ValueError`` whose message names the c
 argument's name, one of its aliases, or the bad value itself).  Anything else — TypeError,
 IndexError, ZeroDivisionError, a hang (> 5 s on inputs of size 3), a NaN answer — is a failure.
 
-Failures in areas owned by other engineers are listed in :data:`KNOWN` (expected to fail, with what
+Known failures are listed in :data:`KNOWN` (expected to fail, with what
 happens); they are not run by default (``SYMSCHED_FUZZ_ALL=1`` runs them, turning fixed ones into
 XPASS): remove a name from KNOWN when its owner fixes it.  Runs with a fixed seed (hypothesis
 ``derandomize``).
@@ -317,8 +317,7 @@ CALLS: dict = {
         "SymschedError", "InvalidModelError", "ModelTooLargeError", "SymbolicValueError")},
 }
 
-#: Functions whose home belongs to another engineer and that fail this contract today, with what
-#: happens (reported, not fixed here).  They are run and expected to fail; a fix turns them XPASS.
+#: Functions that fail this contract today, with what happens (reported, to be fixed where they live).  They are run and expected to fail; a fix turns them XPASS.
 # Generated from a full run (every argument x every bad value) on the t3 branch; one line per kind.
 KNOWN: dict = {}
 

@@ -62,7 +62,7 @@ def test_asia_optimal_schedule_on_estimate(asia_exact, asia_mc):
     assert asia_mc.monotone().entropy == pytest.approx(asia_exact.entropy, abs=1e-12)
     with_model = ss.report(ss.load_example("asia"), K=[2], method="montecarlo", bounds=False)
     assert not with_model.exact
-    full = ss.report(asia_mc)  # with the bounds table (engineer R13's; its rows name statements such as "FHS exact")
+    full = ss.report(asia_mc)  # with the bounds table (its rows name statements such as "FHS exact")
     assert "±" in str(full) and "compare_bounds could not" not in str(full)
     for r in (ss.report(asia_mc, K=[2, 7], bounds=False), ss.report(asia_mc, K=[3], bounds=False, frontier=True),
               with_model):

@@ -4,14 +4,12 @@
 * :func:`wainwright_asymptote` — his Thm 3's leading term ``P/(2K)`` for the optimal grid (an order).
 
 Fast-dLLM's Theorem 1 (KL, TV and greedy statements) lives in :mod:`symsched.samplers.fastdllm`
-(``fast_dllm_bounds``, ``fast_dllm_check``, engineer F15's), checked against exact values there; it is not
-repeated here.
+(``fast_dllm_bounds``, ``fast_dllm_check``), checked against exact values there; it is not repeated here.
 
 Wainwright's Prop. 1 (``KL ≤ 4 C/N``, ``C = (Σ_k √(S_k H_k))²``) is not reproduced: LITERATURE.md does
 not define ``S_k`` and ``H_k`` and the paper could not be re-read, so no value is claimed.
 
-This module belongs to the bounds layer (engineer R13 is moving ``schedules/bounds.py`` to a package);
-it uses :class:`~symsched.schedules.bounds.Bound` and only adds rows.
+It uses :class:`~symsched.bounds.statements.Bound` and only adds rows.
 """
 
 from __future__ import annotations

@@ -15,8 +15,6 @@ exact values of a model (the tests check ``exact ≤ bound`` on random models). 
 model's ``1 − min_i max_v p(X_i = v)`` the hypothesis holds with equality for some token, and the
 bounds hold with ``≤`` (they are continuous in ``ε``).
 
-Coordination note: engineer F14 also adds this theorem; this module is F15's, for the adaptive samplers.
-
 Examples
 --------
 >>> b = fast_dllm_bounds(4, 0.1, 2)
