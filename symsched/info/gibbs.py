@@ -34,8 +34,9 @@ size ``j`` and ``i`` uniform outside ``T`` (the Rao-Blackwellised form of ``E[-l
   symmetry) with ``h_0`` computed per batch like every other ``h_j``: 5 + 20 inner sweeps leave it
   0.0078 nats low without the extrapolation and 0.0025 (2.9 standard errors of a run to 0.0009) with
   it; 5 + 80 sweeps leave 0.0001.  The removed first
-  order is reported; when it is significant and larger than the standard errors a warning says its
-  second-order remainder may matter and to lengthen the inner chains.  Strongly coupled fields with
+  order is reported, and half of it (where it is significant) is added in quadrature to the standard
+  error as an allowance for the second-order remainder (measured at 30-45 % of the first order: 0.0025
+  of 0.0057 at 20 sweeps above); a warning says so when that allowance exceeds the sampling error.  Strongly coupled fields with
   inner chains shorter than their correlation time are biased low by more than this accounts for.
 * ``h_{N-1} = E[H(X_i | X_{-i})]`` is local: read off the outer draws directly, no inner chain.
   ``h_0 = mean_i H(X_i)`` conditions on nothing, so its Rao-Blackwellised marginals (the unclamped
@@ -574,10 +575,19 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     if not rhat <= GIBBS_RHAT_WARN:
         warn.append(f"Gibbs profile: split R-hat of the energy is {rhat:.4g} (> {GIBBS_RHAT_WARN}): the chains may "
                     "not have converged; raise burn_in (gibbs_profile) and check the standard errors")
-    if np.any((np.abs(bias) > 3 * bias_se) & (np.abs(bias) > se)):
-        warn.append(f"Gibbs profile: the bias removed by extrapolation ({bias[big] * scale:+.2g} at h_{big}) is "
-                    "significant and larger than the standard errors, so its second-order remainder may not be "
-                    "negligible: raise inner_sweeps and inner_burn_in (gibbs_profile)")
+    # what the extrapolation leaves is of second order; measured, it was 30-45 % of the first order removed
+    # (module docstring), so half of it is added to the standard error as a systematic allowance
+    allowance = np.where(np.abs(bias) > 2 * bias_se, 0.5 * np.abs(bias), 0.0)
+    if np.any(allowance > se):
+        worst_sys = int(np.argmax(allowance - se))
+        warn.append(f"Gibbs profile: the systematic allowance for the inner chains' length "
+                    f"({allowance[worst_sys] * scale:.2g} at h_{worst_sys}, half the first-order bias removed by "
+                    "extrapolation) exceeds the sampling error: the standard errors include it, and raising "
+                    "inner_sweeps (gibbs_profile) shrinks it")
+    if np.any(allowance > 0):
+        notes.append(f"standard errors include a systematic allowance of half the first-order bias removed (its "
+                     f"second-order remainder), largest {float(allowance.max()) * scale:.2g}")
+    se = np.sqrt(se ** 2 + allowance ** 2)
     for msg in warn:
         warnings.warn(msg, RuntimeWarning, stacklevel=2)
     notes += warn
