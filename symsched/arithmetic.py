@@ -48,7 +48,7 @@ from .formatting import latex_number
 from .validation import check_choice, check_dps, check_log_base
 
 __all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
-           "free_symbols_of", "to_float", "latex_value", "h2", "simplify_information", "positive_form",
+           "free_symbols_of", "to_float", "entropy_last_axis", "latex_value", "h2", "simplify_information", "positive_form",
            "SIMPLIFY_LEVELS"]
 
 PRECISIONS = ("float", "mpmath", "symbolic")
@@ -71,6 +71,19 @@ def free_symbols_of(values: Iterable[Any]) -> set:
         if isinstance(v, sp.Basic):
             out |= v.free_symbols
     return out
+
+
+def entropy_last_axis(p: Any) -> np.ndarray:
+    """Entropy in nats of every distribution along the last axis of a float array (``0 log 0 = 0``).
+
+    Examples
+    --------
+    >>> entropy_last_axis([[0.5, 0.5], [1.0, 0.0]]).round(6).tolist()
+    [0.693147, 0.0]
+    """
+    p = np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p > 0, -p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
 
 
 def to_float(x: Any, where: str = "value") -> float:

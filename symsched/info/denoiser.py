@@ -30,7 +30,7 @@ from typing import Any, Callable
 import networkx as nx
 import numpy as np
 
-from ..arithmetic import arithmetic
+from ..arithmetic import arithmetic, entropy_last_axis
 from ..validation import check_log_base
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel
@@ -433,8 +433,7 @@ def _check_probs(probs: Any, B: int, N: int) -> np.ndarray:
 def _losses(p: np.ndarray, clean: np.ndarray, mask: np.ndarray, loss: str, offset: int) -> np.ndarray:
     """Mean loss over the masked positions of each row."""
     if loss == "entropy":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
+        per = entropy_last_axis(p)
     else:
         if clean.max() >= p.shape[-1]:
             raise SymschedError(f"data: state {int(clean.max())} is outside the denoiser's V = {p.shape[-1]} states")

@@ -70,7 +70,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..arithmetic import arithmetic, to_float
+from ..arithmetic import arithmetic, entropy_last_axis, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.markov import MarkovRandomField
 from .batched import _Runner, entropy_of, progress_bar, resolve_workers
@@ -371,7 +371,7 @@ def _gibbs_batch(run: _Settings, entropy: int, k: int) -> tuple:
     outer = np.array(draws)  # (draws, N + 1)
     h, corr = np.zeros(n), np.zeros(n)
     if n >= 2:
-        h[n - 1] = float(_entropies(s.conditionals(outer)).mean())
+        h[n - 1] = float(entropy_last_axis(s.conditionals(outer)).mean())
     sizes = list(range(max(n - 1, 1)))
     R = run.inner_chains
     # rows ordered (draw, size, inner chain); T uniform of size j per (draw, size)
@@ -433,13 +433,7 @@ def _corrected_entropy(p_hat: np.ndarray, R: int, log_card: np.ndarray) -> tuple
     var_bar = p_hat.var(axis=1, ddof=1) / R
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(p_bar > 0, var_bar / (2 * p_bar), 0.0).sum(axis=-1)
-    return np.minimum(_entropies(p_bar) + c, log_card), c
-
-
-def _entropies(p: np.ndarray) -> np.ndarray:
-    """Entropy (nats) along the last axis."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
+    return np.minimum(entropy_last_axis(p_bar) + c, log_card), c
 
 
 def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: Any = None,
@@ -596,8 +590,8 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
         # (Jensen bias ~ 1/(all sweeps), not 1/(one batch's)), with a jackknife standard error over batches
         M = np.array([r[4] for r in results])
         B = len(M)
-        h0_all = float(_entropies(M.mean(axis=0)).mean())
-        loo = np.array([_entropies((M.sum(axis=0) - M[b]) / (B - 1)).mean() for b in range(B)])
+        h0_all = float(entropy_last_axis(M.mean(axis=0)).mean())
+        loo = np.array([entropy_last_axis((M.sum(axis=0) - M[b]) / (B - 1)).mean() for b in range(B)])
         # the entropy of pooled marginals is still biased low by O(1/B) (Jensen): the jackknife removes that order
         mean[0] = B * h0_all - (B - 1) * float(loo.mean())
         se[0] = math.sqrt((B - 1) / B * float(((loo - loo.mean()) ** 2).sum()))

@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arithmetic import entropy_last_axis
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.batched import BatchOracle, batch_seed, entropy_of
 from ..info.montecarlo import DEFAULT_MAX_SAMPLES, DEFAULT_STDERR
@@ -108,12 +109,6 @@ class _HMM:
         return float(m * self.cards[u] + m * (self.states[u + 1] if u + 1 < self.N else 1))
 
 
-def _entropy_rows(p: np.ndarray) -> np.ndarray:
-    """``H`` of every row of ``p`` (rows summing to 1)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)
-
-
 def _normalise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s = a.sum(axis=1)
     return a / np.where(s > 0, s, 1.0)[:, None], s
@@ -146,7 +141,7 @@ def _posterior_entropies(hmm: _HMM, first: int, belief: np.ndarray, x: np.ndarra
         if u < L - 1:
             beta, _ = _normalise((lik[u + 1] * beta) @ hmm.trans[pos].T)
         post, _ = _normalise(pred[u] * beta)   # Z_u given the evidence other than x_u
-        H[:, u] = _entropy_rows(post @ hmm.emis[pos])
+        H[:, u] = entropy_last_axis(post @ hmm.emis[pos])
     return H
 
 
