@@ -26,6 +26,7 @@ demo: install
 	$(PY) -m symsched demo
 
 test: install-test
+	$(VENV)/bin/ruff check symsched tests benchmarks docs
 	$(PY) -m pytest -n 2 --nbmake --doctest-modules symsched tests notebooks
 
 # The docs site (mkdocs-material + mkdocstrings + mkdocs-jupyter), built offline into build/site.

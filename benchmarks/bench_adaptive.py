@@ -16,9 +16,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import symsched as ss  # noqa: E402
-from symsched.samplers.adaptive import DEFAULT_POLICY_BUDGET, _cost  # noqa: E402
-from reference import brute_adaptive  # noqa: E402
+import symsched as ss
+from symsched.samplers.adaptive import DEFAULT_POLICY_BUDGET, _cost
+from reference import brute_adaptive
 
 #: Seconds one exact run may take in the reach search.
 LIMIT = 2.0

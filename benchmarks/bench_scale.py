@@ -189,7 +189,8 @@ BENCHMARKS = [
               "vs one forward pass per sample",
          run=_hmm_batched, reference=_hmm_loop, repeats=3, reference_repeats=1,
          check=lambda: f"max abs diff = {float(np.max(np.abs(_hmm_batched() - _hmm_loop()))):.1e}",
-         note="the Monte Carlo route's inner step; reference: a plain per-sample numpy loop (benchmarks/references.py)"),
+         note="the Monte Carlo route's inner step; reference: a plain per-sample numpy loop "
+              "(benchmarks/references.py)"),
     dict(name="HMM N=256: log p(x_i | x_T) for the 128 i outside a random T, 64 samples: forward-backward vs "
               "one batched forward pass per i",
          run=_hmm_conditionals, reference=_hmm_conditionals_ref, repeats=3, reference_repeats=1,
@@ -218,7 +219,8 @@ BENCHMARKS = [
     dict(name="Markov chain N=1000 vs O(N^2) gammaln formula (float64)",
          run=lambda: ss.information_profile(CHAIN1000).h,
          reference=lambda: R.chain_profile_quadratic([0.3, 0.7], T2, 1000), repeats=5, reference_repeats=2,
-         check=lambda: f"max abs diff = {_maxdiff(ss.information_profile(CHAIN1000).h, R.chain_profile_quadratic([0.3, 0.7], T2, 1000)):.1e}",
+         check=lambda: "max abs diff = "
+         f"{_maxdiff(ss.information_profile(CHAIN1000).h, R.chain_profile_quadratic([0.3, 0.7], T2, 1000)):.1e}",
          goal=("ref/run", 1.0), note="the reference's e-differences drift ~1e-10 at this N"),
     dict(name="Markov chain N=10^4, exact profile", run=lambda: ss.information_profile(CHAIN1E4).h,
          reference=None, repeats=3, goal=("seconds", 0.5), note="goal: under half a second"),

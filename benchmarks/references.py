@@ -112,7 +112,7 @@ def chain_profile_quadratic(init, T, N):
     return [e[j + 1] - e[j] for j in range(N)]
 
 
-# -- optimal schedules ---------------------------------------------------------------------------------------------------
+# -- optimal schedules -----------------------------------------------------------------------------------------
 
 def _cht_layer(prev, h, P, k, cur, hull):
     N = h.shape[0]
@@ -122,7 +122,8 @@ def _cht_layer(prev, h, P, k, cur, hull):
         a = b - 1
         if prev[a] < np.inf:
             m, c = h[a], prev[a] - a * h[a] + P[a]
-            while size > 0 and h[hull[size - 1]] == m and prev[hull[size - 1]] - hull[size - 1] * m + P[hull[size - 1]] > c:
+            while (size > 0 and h[hull[size - 1]] == m
+                   and prev[hull[size - 1]] - hull[size - 1] * m + P[hull[size - 1]] > c):
                 size -= 1
             if size == 0 or h[hull[size - 1]] != m:
                 while size >= 2:
@@ -202,7 +203,7 @@ def dp_reference_frontier(h):
     return dp_reference_values(h, len(h))
 
 
-# -- peers: dit and pgmpy --------------------------------------------------------------------------------------------------
+# -- peers: dit and pgmpy --------------------------------------------------------------------------------------
 
 def dit_profile(joint):
     """h by dit's per-subset entropy loop (dit.shannon.entropy of every subset), or None without dit."""

@@ -17,14 +17,14 @@ import types as _types
 from . import arithmetic as _arithmetic_module
 from . import errors, formatting, results
 from .arithmetic import arithmetic as make_arithmetic
-from .errors import *  # noqa: F401,F403
-from .models import *  # noqa: F401,F403
-from .info import *  # noqa: F401,F403
-from .schedules import *  # noqa: F401,F403
-from .samplers import *  # noqa: F401,F403
-from .continuum import *  # noqa: F401,F403
-from .bounds import *  # noqa: F401,F403
-from .export import *  # noqa: F401,F403
+from .errors import *
+from .models import *
+from .info import *
+from .schedules import *
+from .samplers import *
+from .continuum import *
+from .bounds import *
+from .export import *
 from . import bounds, continuum, export, info, models, samplers, schedules
 
 __version__ = "0.1.0"

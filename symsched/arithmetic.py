@@ -35,7 +35,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import mpmath
 import numpy as np
@@ -48,7 +49,8 @@ from .formatting import latex_number
 from .validation import check_choice, check_dps, check_log_base
 
 __all__ = ["Arithmetic", "arithmetic", "PRECISIONS", "SUM_TOLERANCE", "is_symbolic_value",
-           "free_symbols_of", "to_float", "entropy_last_axis", "latex_value", "h2", "simplify_information", "positive_form",
+           "free_symbols_of", "to_float", "entropy_last_axis", "latex_value", "h2", "simplify_information",
+           "positive_form",
            "SIMPLIFY_LEVELS"]
 
 PRECISIONS = ("float", "mpmath", "symbolic")

@@ -26,7 +26,7 @@ import zlib
 from fractions import Fraction
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import mpmath
 import networkx as nx

@@ -12,7 +12,8 @@ import textwrap
 import numbers
 import unicodedata
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import mpmath
 import numpy as np
@@ -21,7 +22,8 @@ import sympy as sp
 from .errors import SymschedError
 
 __all__ = ["format_value", "latex_number", "latex_escape", "text_table", "html_table", "latex_width", "latex_lines",
-           "latex_terms", "latex_equations", "latex_fit", "latex_text", "latex_text_lines", "latex_array", "latex_label", "estimate_digits", "check_digits",
+           "latex_terms", "latex_equations", "latex_fit", "latex_text", "latex_text_lines", "latex_array",
+           "latex_label", "estimate_digits", "check_digits",
            "LATEX_WIDTH"]
 
 _ESCAPES = {

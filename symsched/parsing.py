@@ -37,7 +37,8 @@ import ast
 import math
 import re
 from fractions import Fraction
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 import sympy as sp
 

@@ -23,7 +23,8 @@ import math
 import numbers
 import os
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import mpmath
 import numpy as np

@@ -65,7 +65,6 @@ def brute_optimal(h, K):
 
 def _order_law(joint, blocks):
     """q_sigma as a full table: product over blocks of independent exact conditionals."""
-    N = joint.ndim
     q = np.zeros(joint.shape)
     for x in itertools.product(*[range(c) for c in joint.shape]):
         val, revealed = 1.0, []

@@ -183,7 +183,8 @@ def _copy3():
 def test_limit_json_matches_quadrature(capsys):
     d = run_json(["limit", "1/(1+3*u)", "-K", "4", "-r", "3"], capsys)
     lim = d["limit"]
-    f = lambda u: 3 / (1 + 3 * u) ** 2  # -phi'
+    def f(u):
+        return 3 / (1 + 3 * u) ** 2  # -phi'
     integral = mpmath.quad(lambda u: mpmath.sqrt(f(u)), [0, 1])
     assert num(lim["leading_constant"]) == pytest.approx(float(integral ** 2 / 2), rel=1e-12)
     assert num(lim["constant_leading_constant"]) == pytest.approx(0.5 * (1 - 1 / 4), rel=1e-12)

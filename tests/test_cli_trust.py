@@ -8,7 +8,6 @@ import gzip
 import subprocess
 import sys
 
-import pytest
 
 from symsched.cli import install_hint, main
 

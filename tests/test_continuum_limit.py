@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 import symsched as ss
 from symsched.continuum.limit import RiemannLimit, repair_breakpoints, riemann_limit
 from symsched.errors import SymbolicValueError, SymschedError
-from reference import banded_optimal_kl as dp_opt, identity_kl as ekl  # noqa: E402
+from reference import banded_optimal_kl as dp_opt, identity_kl as ekl
 
 u = sp.Symbol("u")
 PHI_HYP = 1 / (1 + 3 * u)

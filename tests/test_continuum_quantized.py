@@ -20,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 import symsched as ss
 from symsched.continuum.quantized import QuantizedLimit, _m_of
 from symsched.errors import SymschedError
-from reference import banded_optimal_kl as dp_opt, identity_kl as ekl  # noqa: E402
+from reference import banded_optimal_kl as dp_opt, identity_kl as ekl
 
 u = sp.Symbol("u")
 PHI = 1 / (1 + 3 * u)

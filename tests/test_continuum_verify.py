@@ -65,7 +65,8 @@ def test_fallback_dp_matches_brute_force():
     h = [1 / (1 + 3 * j / 9) for j in range(9)]
     for K in (2, 3, 4):
         best = min(_direct_kl(h, c) for c in
-                   ([b - a for a, b in zip((0,) + cut, cut + (9,))] for cut in itertools.combinations(range(1, 9), K - 1)))
+                   ([b - a for a, b in zip((0,) + cut, cut + (9,))]
+                    for cut in itertools.combinations(range(1, 9), K - 1)))
         assert abs(_dp_optimal(h, K).kl - best) < 1e-12
         assert abs(S.optimal_schedule(h, K).kl - best) < 1e-10
 

@@ -1,7 +1,6 @@
 """Explicit joint tables, profiles and schedules: validation and derived quantities."""
 
 import itertools
-import math
 from fractions import Fraction
 
 import mpmath

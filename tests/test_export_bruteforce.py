@@ -2,12 +2,11 @@
 
 import itertools
 import math
-from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from reference import *  # noqa: F401,F403
+from reference import brute_measures, brute_profile, brute_sampler, demo_joint, identity_kl, random_joint
 from reference import _blocks, _order_law  # noqa: F401
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import symsched as ss
-from reference import brute_measures, brute_profile, brute_profile_mp, demo_joint, demo_joint_exact, random_joint
+from reference import brute_measures, brute_profile, brute_profile_mp, demo_joint_exact, random_joint
 
 
 def cells(html_text):
@@ -78,7 +78,7 @@ def _digits_agreeing(text, ref):
 def test_results_computed_with_dps_print_that_many_digits():
     ref = brute_profile_mp(demo_joint_exact(), 45)
     # the demo network from its exact Fractions (a float joint would limit the digits)
-    bn = ss.from_joint(np.array([[[[[demo_joint_exact()[(c, s, r, w, l)] for l in range(2)] for w in range(2)]
+    bn = ss.from_joint(np.array([[[[[demo_joint_exact()[(c, s, r, w, ell)] for ell in range(2)] for w in range(2)]
                                    for r in range(2)] for s in range(2)] for c in range(2)], dtype=object))
     prof = ss.information_profile(bn, precision="mpmath", dps=30)
     assert prof.digits == 30
@@ -95,7 +95,7 @@ def test_results_computed_with_dps_print_that_many_digits():
     assert _digits_agreeing(printed, ekl) >= 27, (printed, ekl)
     # and so does the printed report (what `symsched schedule --precision mpmath --dps 30` prints)
     rep = str(ss.report(bn, K=[2], precision="mpmath", dps=30, mixture=False, bounds=False))
-    line = next(l for l in rep.splitlines() if re.match(r"\s*0\s", l))
+    line = next(ln for ln in rep.splitlines() if re.match(r"\s*0\s", ln))
     assert _digits_agreeing(line.split()[1], ref[0]) >= 28
     # a float profile still prints 6 digits
     assert ss.information_profile(bn).digits == 6 and ss.optimal_schedule(ss.information_profile(bn), 2).digits == 6
@@ -106,8 +106,8 @@ def test_cli_dps_sets_the_printed_digits(capsys):
 
     ref = brute_profile_mp(demo_joint_exact(), 45)
     assert main(["profile", "demo", "--precision", "mpmath", "--dps", "30"]) == 0
-    line = next(l for l in capsys.readouterr().out.splitlines() if re.match(r"\s*0\s", l))
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if re.match(r"\s*0\s", ln))
     assert _digits_agreeing(line.split()[1], ref[0]) >= 28
     assert main(["profile", "demo", "--precision", "mpmath", "--dps", "30", "--digits", "8"]) == 0
-    line = next(l for l in capsys.readouterr().out.splitlines() if re.match(r"\s*0\s", l))
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if re.match(r"\s*0\s", ln))
     assert len(line.split()[1].replace("0.", "", 1)) <= 8 and _digits_agreeing(line.split()[1], ref[0]) >= 7

@@ -14,10 +14,10 @@ import pytest
 import sympy as sp
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-import symsched as ss  # noqa: E402
-from reference import brute_measures, brute_profile, brute_sampler, random_joint  # noqa: E402
+import symsched as ss
+from reference import brute_measures, brute_profile, brute_sampler, random_joint
 
 
 def shoelace(collection):
@@ -180,7 +180,7 @@ def test_model_plot_draws_each_cpd_and_edge():
     assert shapes == ["×".join(map(str, t.shape)) for _, t in cpds.values()]
     images = [im for inset in ax.child_axes for im in inset.images if im.get_gid() == "table"]
     assert len(images) == 4
-    for im, (parents, t) in zip(images, cpds.values()):
+    for im, (_parents, t) in zip(images, cpds.values()):
         data = np.asarray(im.get_array())
         # rows: the variable's states; columns: parent configurations in C order; each column sums to 1
         np.testing.assert_allclose(data, t.reshape(-1, t.shape[-1]).T, atol=1e-15)

@@ -281,7 +281,8 @@ CALLS: dict = {
     "report": (lambda: dict(model=model(), K=[2]), ["model", "K"], {}),
     "plot_density": (SKIP, "draws with matplotlib; its numbers come from riemann_limit (fuzzed)"),
     "plot_frontier": (SKIP, "draws with matplotlib; its numbers come from optimal_frontier (fuzzed)"),
-    "plot_model": (SKIP, "draws with matplotlib; its tables come from the model (fuzzed), checked in test_export_plots"),
+    "plot_model": (SKIP, "draws with matplotlib; its tables come from the model (fuzzed), checked in "
+                         "test_export_plots"),
     "plot_profile": (SKIP, "draws with matplotlib; its numbers come from as_profile (fuzzed)"),
     "plot_schedule": (SKIP, "draws with matplotlib; its numbers come from Schedule (fuzzed)"),
     # -- classes users build by hand
@@ -317,7 +318,8 @@ CALLS: dict = {
         "SymschedError", "InvalidModelError", "ModelTooLargeError", "SymbolicValueError")},
 }
 
-#: Functions that fail this contract today, with what happens (reported, to be fixed where they live).  They are run and expected to fail; a fix turns them XPASS.
+#: Functions that fail this contract today, with what happens (reported, to be fixed where they live).  They are run
+#: and expected to fail; a fix turns them XPASS.
 # Generated from a full run (every argument x every bad value) on the t3 branch; one line per kind.
 KNOWN: dict = {}
 
@@ -428,7 +430,7 @@ def check_one(name: str, arg: str, label: str, bad, tmp_dir) -> str | None:
         if any(w in msg for w in words) or repr(bad).lower()[:20] in msg:
             return None
         return f"{name}({arg}={label}): ValueError not naming {arg!r}: {str(exc)[:160]}"
-    except Exception as exc:  # noqa: BLE001 - any other exception breaks the contract
+    except Exception as exc:
         return f"{name}({arg}={label}): {type(exc).__name__}: {str(exc)[:160]}"
     bad_numbers = [v for v in _numbers(out) if not _finite(v)]
     if bad_numbers:

@@ -1,7 +1,6 @@
 """Batched Monte Carlo blocks: vectorised samplers and marginals against the joint table and per-sample elimination;
 batch means within their standard errors of the exact profile; the same numbers on any number of workers."""
 
-import math
 
 import numpy as np
 import pytest

@@ -179,7 +179,8 @@ def test_noisy_estimate_never_gives_negative_kl():
 
 def test_auto_fallback_at_mpmath_says_exact_route_is_over_budget():
     big = ss.ising(__import__("networkx").path_graph(8), 0.3)
-    with pytest.raises(ModelTooLargeError, match=r"over|exceeds.*montecarlo.*precision=\"float\"|raise max_cost") as exc:
+    with pytest.raises(ModelTooLargeError,
+                       match=r"over|exceeds.*montecarlo.*precision=\"float\"|raise max_cost") as exc:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ss.information_profile(ss.from_joint(big.joint()), method="auto", precision="mpmath", max_cost=10)
@@ -202,7 +203,8 @@ def test_estimate_profile_inputs_and_covariance():
 
 def test_randomized_rule_on_estimate_matches_its_explicit_law():
     h = (0.8, 0.5, 0.55, 0.1, 0.05)
-    p = ss.InformationProfile(h, tuple(np.concatenate([[0], np.cumsum(h)])), sum(h), stderr=(0.02, 0.05, 0.05, 0.1, 0.03))
+    p = ss.InformationProfile(h, tuple(np.concatenate([[0], np.cumsum(h)])), sum(h),
+                              stderr=(0.02, 0.05, 0.05, 0.1, 0.03))
     N, rule = 5, ss.uniform_sizes(1, 2)
 
     def paths(s, t, prob, sizes):

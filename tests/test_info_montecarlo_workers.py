@@ -1,6 +1,5 @@
 """Monte Carlo through information_profile: batched, the same numbers on any workers, within error bars of exact."""
 
-import numpy as np
 import pytest
 
 import symsched as ss

@@ -123,7 +123,8 @@ P_EDGES = list(PATH6.edges)
 
 
 def _ising_field_joint(J, field):
-    return log_domain_joint(9, ising_log_factors(EDGES, J) + [((i,), (lambda a: field * (2 * a - 1))) for i in range(9)])
+    fields = [((i,), (lambda a: field * (2 * a - 1))) for i in range(9)]
+    return log_domain_joint(9, ising_log_factors(EDGES, J) + fields)
 
 
 @pytest.fixture

@@ -140,7 +140,8 @@ def test_mpmath_50_digits_agree_with_60():
     bn.add_variable("B", 3)
     bn.add_variable("C", 2)
     bn.set_cpd("A", [Fraction(1, 3), Fraction(2, 3)])
-    bn.set_cpd("B", [[Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)], [Fraction(1, 7), Fraction(2, 7), Fraction(4, 7)]],
+    bn.set_cpd("B", [[Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)],
+                     [Fraction(1, 7), Fraction(2, 7), Fraction(4, 7)]],
                parents=["A"])
     bn.set_cpd("C", [[Fraction(9, 10), Fraction(1, 10)], [Fraction(1, 5), Fraction(4, 5)],
                      [Fraction(1, 2), Fraction(1, 2)]], parents=["B"])
@@ -167,7 +168,8 @@ def test_direct_measures_and_base():
     bits = ss.information_profile(bn, base=2)
     np.testing.assert_allclose(bits.h, np.array(ss.information_profile(bn).h) / LOG2, atol=1e-12)
     bits_chain = ss.information_profile(ss.binary_symmetric_chain(5, 0.2), base=2)
-    np.testing.assert_allclose(bits_chain.h, brute_profile(ss.binary_symmetric_chain(5, 0.2).joint()) / LOG2, atol=1e-12)
+    np.testing.assert_allclose(bits_chain.h, brute_profile(ss.binary_symmetric_chain(5, 0.2).joint()) / LOG2,
+                               atol=1e-12)
 
 
 def test_dit_cross_check():

@@ -88,7 +88,7 @@ def test_text_labels_do_not_use_ot1_glyphs():
 def compiled(items, tmp_path_factory):
     if shutil.which("pdflatex") is None:
         reason = "pdflatex is not installed: the LaTeX compile test is skipped (.ci/run installs texlive)"
-        warnings.warn(reason)
+        warnings.warn(reason, stacklevel=2)
         pytest.skip(reason)
     body = []
     for k, (title, tex) in enumerate(items):

@@ -21,7 +21,8 @@ LAYERS = {"models": 0, "info": 1, "schedules": 2, "samplers": 3, "continuum": 3,
 BOTTOM = {"errors", "arithmetic", "formatting", "results", "parsing", "validation"}
 TOP = {"__init__", "__main__"}
 #: optional dependencies: the only imports allowed inside functions.
-OPTIONAL = {"pgmpy", "pandas", "dit", "matplotlib", "dask", "distributed", "tqdm", "torch", "numba", "IPython"}  # pandas: pgmpy's
+# pandas: pgmpy's
+OPTIONAL = {"pgmpy", "pandas", "dit", "matplotlib", "dask", "distributed", "tqdm", "torch", "numba", "IPython"}
 
 
 def _module_name(path: Path) -> str:

@@ -82,7 +82,8 @@ def test_exact_entries_stay_exact(seed):
 def test_symbolic_cpd_and_subs():
     e = sp.Symbol("e")
     bn = ss.BayesianNetwork()
-    bn.add_variable("A"); bn.add_variable("B")
+    bn.add_variable("A")
+    bn.add_variable("B")
     bn.set_cpd("A", [sp.Rational(1, 2), sp.Rational(1, 2)])
     bn.set_cpd("B", [[1 - e, e], [e, 1 - e]], parents=["A"])
     assert bn.free_symbols == {e}
@@ -98,8 +99,11 @@ def test_symbolic_cpd_and_subs():
 def test_cpd_layout_several_parents():
     # P(C | A, B) with parents in the order (B, A): table[b, a, c]
     bn = ss.BayesianNetwork()
-    bn.add_variable("A", 2); bn.add_variable("B", 3); bn.add_variable("C", 2)
-    bn.set_cpd("A", [0.3, 0.7]); bn.set_cpd("B", [0.2, 0.3, 0.5])
+    bn.add_variable("A", 2)
+    bn.add_variable("B", 3)
+    bn.add_variable("C", 2)
+    bn.set_cpd("A", [0.3, 0.7])
+    bn.set_cpd("B", [0.2, 0.3, 0.5])
     t = np.array([[[0.9, 0.1], [0.6, 0.4]], [[0.5, 0.5], [0.2, 0.8]], [[0.05, 0.95], [0.7, 0.3]]])
     bn.set_cpd("C", t, parents=["B", "A"])
     p = bn.joint()
@@ -124,7 +128,8 @@ def test_state_labels():
 
 def _two():
     bn = ss.BayesianNetwork()
-    bn.add_variable("A"); bn.add_variable("B")
+    bn.add_variable("A")
+    bn.add_variable("B")
     return bn
 
 

@@ -54,7 +54,8 @@ def spins_brute_force(graph, J, h):
     out = np.zeros((2,) * len(nodes))
     for x in itertools.product((0, 1), repeat=len(nodes)):
         s = {v: 2 * xi - 1 for v, xi in zip(nodes, x)}
-        energy = sum(J.get((a, b), J.get((b, a))) * s[a] * s[b] for a, b in graph.edges) + sum(h[v] * s[v] for v in nodes)
+        energy = (sum(J.get((a, b), J.get((b, a))) * s[a] * s[b] for a, b in graph.edges)
+                  + sum(h[v] * s[v] for v in nodes))
         out[x] = math.exp(energy)
     return out / out.sum()
 
@@ -94,7 +95,8 @@ def test_potts_matches_brute_force():
 
 def test_exact_mrf_and_zero_partition_function():
     m = ss.MarkovRandomField()
-    m.add_variable("A"); m.add_variable("B", 3)
+    m.add_variable("A")
+    m.add_variable("B", 3)
     m.add_factor(["A", "B"], [[Fraction(1), Fraction(2), Fraction(0)], [Fraction(3), Fraction(0), Fraction(2)]])
     assert m.partition_function(precision="symbolic") == 8
     assert m.joint(precision="symbolic")[1, 0] == sp.Rational(3, 8)
@@ -114,7 +116,8 @@ def test_exact_mrf_and_zero_partition_function():
 ])
 def test_bad_factors(call, match):
     m = ss.MarkovRandomField()
-    m.add_variable("A"); m.add_variable("B", 3)
+    m.add_variable("A")
+    m.add_variable("B", 3)
     with pytest.raises(ValueError, match=match):
         call(m)
 

@@ -66,7 +66,8 @@ def test_bn_roots_with_different_cpds_not_swapped():
     bn.set_cpd("B", [0.3, 0.7])
     assert sorted(check_group(bn)) == [(0, 1, 2), (1, 0, 2)]
     # equal roots but a CPD that is not symmetric in its parents: no swap
-    t2 = t.copy(); t2[0, 1] = [0.4, 0.6]
+    t2 = t.copy()
+    t2[0, 1] = [0.4, 0.6]
     bn.set_cpd("C", t2, parents=["A", "B"])
     assert check_group(bn) == [(0, 1, 2)]
 
@@ -76,7 +77,8 @@ def test_parent_order_is_respected():
     bn = ss.BayesianNetwork()
     for v in "ABCD":
         bn.add_variable(v)
-    bn.set_cpd("A", [0.3, 0.7]); bn.set_cpd("B", [0.3, 0.7])
+    bn.set_cpd("A", [0.3, 0.7])
+    bn.set_cpd("B", [0.3, 0.7])
     t = np.array([[[0.9, 0.1], [0.6, 0.4]], [[0.35, 0.65], [0.2, 0.8]]])
     bn.set_cpd("C", t, parents=["A", "B"])
     bn.set_cpd("D", np.transpose(t, (1, 0, 2)), parents=["A", "B"])

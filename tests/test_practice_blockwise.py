@@ -1,6 +1,5 @@
 """Semi-autoregressive blocks and fixed partitions (issue #14) against brute-force samplers on the joint table."""
 
-import itertools
 
 import numpy as np
 import pytest

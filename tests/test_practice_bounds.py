@@ -1,4 +1,6 @@
-"""Wainwright's Thm 1 / Thm 3, checked against exact values on random models (Fast-dLLM's Theorem 1: samplers/fastdllm.py)."""
+"""Wainwright's Thm 1 / Thm 3, checked against exact values on random models.
+
+Fast-dLLM's Theorem 1 is checked with samplers/fastdllm.py."""
 
 import json
 

@@ -16,7 +16,8 @@ from reference import brute_bernoulli, brute_measures, brute_profile, noisy_repe
 def gain_ref(h, t):
     """h(t) = N sum_j Binom(j; N-1, t) (h_0 - h_j), written out with mpmath."""
     N = len(h)
-    return N * mpmath.fsum(mpmath.binomial(N - 1, j) * t ** j * (1 - t) ** (N - 1 - j) * (h[0] - h[j]) for j in range(N))
+    return N * mpmath.fsum(mpmath.binomial(N - 1, j) * t ** j * (1 - t) ** (N - 1 - j) * (h[0] - h[j])
+                           for j in range(N))
 
 
 def F_ref(h, grid):

@@ -1,6 +1,5 @@
 """Adaptive samplers (issue 15): policy_kl against an independent recursion of the sampler on the joint table."""
 
-import math
 from fractions import Fraction
 
 import numpy as np

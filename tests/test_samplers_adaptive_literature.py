@@ -1,7 +1,6 @@
 """Literature checks for adaptive samplers (issue 15): Fast-dLLM Thm 1, ParallelBench, Wen–Liang–Lu regimes,
 and the KL / model-calls frontier."""
 
-import itertools
 import math
 from fractions import Fraction
 
@@ -121,7 +120,7 @@ def test_markov_bisection_table_is_exact_zero_and_beats_random_order():
 
 def test_random_permutations_need_n_rounds():
     t = ss.permutation_rounds_table([2, 3, 4])
-    for n, need, short, closed, two, acc in t.rows:
+    for n, need, short, _closed, two, acc in t.rows:
         assert need == n
         assert short == pytest.approx(math.log(n / (n - 1)), abs=1e-12)
         assert two == pytest.approx(sum(math.log(m / (m - 1)) for m in range(n, 1, -2)), abs=1e-12)
@@ -133,7 +132,7 @@ def test_frontier_rows_match_policy_kl_and_the_brute_optimum():
     p /= p.sum()
     model = ss.from_joint(p)
     fr = ss.adaptive_frontier(model, families=("confidence", "llada"), thresholds=(0.6, 0.9), gammas=(0.2,))
-    for fam, k, calls, value, _ in fr.family("confidence"):
+    for _fam, k, calls, value, _ in fr.family("confidence"):
         sizes = ss.equal_sizes(4, k)
         q, _ = brute_adaptive(p, "confidence", sizes=sizes)
         assert value == pytest.approx(kl(p, q), abs=1e-10) and calls == len(sizes)

@@ -1,4 +1,6 @@
-"""The float64 DP engine (compiled convex-hull layer, checkpointed backtracking) against brute force and the numpy DP."""
+"""The float64 DP engine (compiled convex-hull layer, checkpointed backtracking).
+
+Checked against brute force and the numpy DP."""
 
 import numpy as np
 import pytest

@@ -1,7 +1,6 @@
 """Schedules' numerical edges and input checks (issue #12): values re-evaluated from breakpoints,
 cost checks, no cancellation, and hand-built profiles / NaN inputs refused."""
 
-import math
 from fractions import Fraction
 
 import numpy as np

@@ -13,8 +13,8 @@ import sys as _sys
 
 from . import compare, practice, statements
 from .compare import BoundRow, BoundsTable, compare_bounds
-from .statements import *  # noqa: F401,F403
-from .practice import *  # noqa: F401,F403
+from .statements import *
+from .practice import *
 
 __all__ = list(statements.__all__) + list(practice.__all__) + ["BoundRow", "BoundsTable", "compare_bounds"]
 

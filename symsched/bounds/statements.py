@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 import mpmath
 import numpy as np
@@ -61,7 +62,8 @@ __all__ = [
     "Source", "Bound", "SOURCES",
     "identity_bound", "nonnegativity_bound", "tc_bound", "optimal_lower_bound", "convexity_bound",
     "li_cai_bound", "li_cai_sharp_bound", "lavenant_zanella_constant_bound",
-    "ccl_tc_guarantee", "ccl_dtc_guarantee", "ccl_step_bound", "ccl_fixed_k_guarantee", "ccl_austin_steps", "ccl_log_lower_bound",
+    "ccl_tc_guarantee", "ccl_dtc_guarantee", "ccl_step_bound", "ccl_fixed_k_guarantee", "ccl_austin_steps",
+    "ccl_log_lower_bound",
     "zhao_cai_rate", "liang_fhs_statement", "liang_euler_rate", "pinsker_tv", "pinsker_bound",
 ]
 
@@ -582,7 +584,8 @@ def lavenant_zanella_constant_bound(profile: Any, schedule: Any) -> Bound:
     ``(N/K - 1)(h_0 - h_{N-1})``, which depends on ``N`` only through ``N/K`` and on the distribution
     only through the profile's range ``h_0 - h_{N-1} <= h_0 <= max_i ln|X_i|``.  It is an equality for
     a single drop ``h = (h_0, c, ..., c)`` (the copy model); for a linear profile the exact value is
-    ``N / (2(N - 1))`` times the bound (tending to 1/2).  The continuum leading term ``(N/K) ½∫ f κ - ½Δ`` lives in :mod:`symsched.continuum`.
+    ``N / (2(N - 1))`` times the bound (tending to 1/2).  The continuum leading term ``(N/K) ½∫ f κ - ½Δ`` lives in
+    :mod:`symsched.continuum`.
 
     Raises
     ------
@@ -597,7 +600,8 @@ def lavenant_zanella_constant_bound(profile: Any, schedule: Any) -> Bound:
     r = sched.sizes[0]
     return Bound("constant schedule, (N/K - 1)(h_0 - h_{N-1})", "upper", "E KL",
                  r"\mathbb{E}_\sigma\mathrm{KL} \le \left(\tfrac{N}{K} - 1\right)(h_0 - h_{N-1})",
-                 SOURCES["LZ"], "derived in symsched (statement of the paper not available)", ("constant schedule, K divides N", "exact conditionals"), True,
+                 SOURCES["LZ"], "derived in symsched (statement of the paper not available)",
+                 ("constant schedule, K divides N", "exact conditionals"), True,
                  _scale(_range(prof), r - 1), parameters={"N": prof.N, "K": sched.K, "N/K": r},
                  note="derived in symsched, following Lavenant & Zanella (statement of the paper not available); "
                       "dimension-free: depends on N/K and the profile's range only")

@@ -14,15 +14,15 @@ Modules, bottom to top (each imports only those before it):
   ``check_limit_profile`` unchanged.
 """
 
-from . import (expansion as _expansion, fitting as _fitting, limit as _limit,  # noqa: F401
+from . import (expansion as _expansion, fitting as _fitting, limit as _limit,
                limit_profiles as _limit_profiles, profiles as _profiles, quantized as _quantized,
                verify as _verify)
-from .expansion import *  # noqa: F401,F403
-from .fitting import *  # noqa: F401,F403
-from .limit import *  # noqa: F401,F403
-from .limit_profiles import *  # noqa: F401,F403
-from .quantized import *  # noqa: F401,F403
-from .verify import *  # noqa: F401,F403
+from .expansion import *
+from .fitting import *
+from .limit import *
+from .limit_profiles import *
+from .quantized import *
+from .verify import *
 
 __all__: list = (_limit_profiles.__all__ + _fitting.__all__ + _expansion.__all__ + _verify.__all__
                  + _limit.__all__ + _quantized.__all__)

@@ -50,7 +50,8 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -80,7 +81,7 @@ MAX_N = 1_000_000
 
 # phi already checked (a check's outcome never changes a result, only whether one is given)
 _CHECKED: set = set()
-_CHECKED_PROFILES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_CHECKED_PROFILES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class _Phi:
@@ -282,7 +283,7 @@ def _maybe_integrate(expr: sp.Expr, u: sp.Symbol) -> sp.Expr:
     return sp.Integral(expr, (u, 0, 1))
 
 
-def _require_positive_f(P: "_Phi") -> None:
+def _require_positive_f(P: _Phi) -> None:
     """The optimal density ``κ* ∝ f^{−1/2}`` is infinite where ``f = 0``: refuse such a ``φ`` clearly."""
     f = -sp.diff(P.expr, P.u)
     for end in (0, 1):
@@ -393,7 +394,8 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
             if Bp == 0:
                 continue
             c = Bp / sp.factorial(p)
-            n_terms_K.append((p, simp(c * Dq_sym[p - 1]), (lambda c, q: (lambda dps: mpmath.mpf(sp.N(c, dps)) * Dq_num(q)(dps)))(c, p - 1)))
+            n_terms_K.append((p, simp(c * Dq_sym[p - 1]),
+                              (lambda c, q: (lambda dps: mpmath.mpf(sp.N(c, dps)) * Dq_num(q)(dps)))(c, p - 1)))
     else:
         if kind == "optimal":
             _require_positive_f(P)

@@ -153,7 +153,8 @@ class NumericLimitProfile(Result):
                 f"fit_error={self.fit_error:.3g})")
 
     def latex(self) -> str:
-        return latex_fit([rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ \Delta = {latex_number(self.delta)}",
+        return latex_fit([rf"\hat\varphi\ \text{{({self.method} fit, N={self.N})}}:\ "
+                          rf"\Delta = {latex_number(self.delta)}",
                           rf"\tfrac12\left(\int_0^1\sqrt{{f}}\right)^2 = {latex_number(self.leading_constant)}",
                           rf"\text{{LOO error}} = {latex_number(self.fit_error, 3)}"], sep=r",\ ")
 

@@ -48,7 +48,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 import mpmath
 import sympy as sp
@@ -56,7 +57,7 @@ import sympy as sp
 from ..arithmetic import positive_form
 from ..errors import SymbolicValueError, SymschedError
 from ..results import Result
-from ..schedules.schedule import Schedule, repair_breakpoints  # noqa: F401 (the one repair; old import path)
+from ..schedules.schedule import Schedule, repair_breakpoints
 from ..parsing import as_expression
 from . import checks, symbolic
 from .quantiles import QuantileEngine
@@ -604,7 +605,7 @@ class RiemannLimit(Result):
         return _mp_value(getattr(self, name), self.dps if dps is None else checks.dps_arg(dps))
 
     # -- LaTeX --------------------------------------------------------------------------------
-    def add_lines(self, lines: Iterable[str] | str) -> "RiemannLimit":
+    def add_lines(self, lines: Iterable[str] | str) -> RiemannLimit:
         """Append LaTeX ``align`` lines (e.g. from the error expansion) to :meth:`derivation`."""
         if isinstance(lines, str):
             lines = [lines]
@@ -700,7 +701,8 @@ def riemann_limit(phi: Any, u: Any = None, *, params: Mapping | None = None, all
         if u is None:
             u = phi.u
         if numeric is None and hasattr(phi, "derivative") and getattr(phi, "_numeric", None) is not None:
-            numeric = (lambda x, n, p=phi: p.derivative(x, n))
+            def numeric(x, n, p=phi):
+                return p.derivative(x, n)
         phi = phi.expr
     # strings are parsed from a whitelist (never executed); u keeps its assumptions
     expr = as_expression(phi, [u] if isinstance(u, sp.Symbol) else (), "phi")

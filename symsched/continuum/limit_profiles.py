@@ -39,7 +39,8 @@ Derivations (in nats)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -187,7 +188,7 @@ class LimitProfile(Result):
             cost += -self.atom_at_end
         return sp.nsimplify(cost) if isinstance(cost, sp.Basic) and not cost.free_symbols else cost
 
-    def regular_part(self) -> "LimitProfile":
+    def regular_part(self) -> LimitProfile:
         """The same ``φ`` without atoms."""
         return LimitProfile(self.expr, self.u, self.name + " (regular part)", None, None, self.rate,
                             self.derivation, dict(self.params), self._numeric)
@@ -239,7 +240,8 @@ def _mp_lambdify(expr: sp.Expr, u: sp.Symbol) -> Callable:
             raise SymschedError(f"phi: unresolved symbols {sorted(map(str, expr.free_symbols - {u}))} "
                                 "(substitute numbers before numeric evaluation)")
         if expr.has(sp.Sum, sp.Integral):
-            fn = (lambda x, e=expr: mpmath.mpf(sp.N(e.subs(u, sp.Float(x, mpmath.mp.dps)), mpmath.mp.dps)))
+            def fn(x, e=expr):
+                return mpmath.mpf(sp.N(e.subs(u, sp.Float(x, mpmath.mp.dps)), mpmath.mp.dps))
         else:
             fn = sp.lambdify(u, expr, modules="mpmath")
         _LAMBDA_CACHE[key] = fn

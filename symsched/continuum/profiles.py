@@ -7,7 +7,15 @@ Every public name is re-exported here unchanged.
 """
 
 from .fitting import NumericLimitProfile, fit_limit_profile, _Linear  # noqa: F401
-from .limit_profiles import *  # noqa: F401,F403
+from .limit_profiles import (
+    LimitProfile,
+    beta_bernoulli_limit_profile,
+    binary_symmetric_chain_limit_profile,
+    copy_limit_profile,
+    independent_limit_profile,
+    limit_profile,
+    parity_limit_profile,
+)
 from .limit_profiles import U, _LAMBDA_CACHE, _mp_lambdify, _number, binary_entropy  # noqa: F401
 from .verify import _check_Ns, _phi_values, check_limit_profile  # noqa: F401
 

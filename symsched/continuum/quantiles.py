@@ -16,7 +16,8 @@ block-size density (``g = 1/κ``: :func:`~symsched.continuum.expansion.density_b
 from __future__ import annotations
 
 import bisect
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import mpmath
 

@@ -57,7 +57,8 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import mpmath
 import sympy as sp
@@ -248,7 +249,8 @@ class _Problem:
                 out.append((a, b, None if (m != mpmath.inf and m > M) else m))
                 continue
             ma, mb = _m_of(c, fa), _m_of(c, fb)
-            label = (lambda m: m if m <= M else None)
+            def label(m):
+                return m if m <= M else None
             # m -> m+1 at f = c/(m(m+1)); only thresholds where the (capped) label changes matter
             lo_m = min(ma, mb)
             hi_m = min(max(ma, mb), M + 1)
@@ -258,7 +260,8 @@ class _Problem:
             x0, cur = a, label(ma)
             for m in thresholds:
                 theta = c / (m * (m + 1))
-                F = (lambda x, th=theta: self.fval(x) - th)
+                def F(x, th=theta):
+                    return self.fval(x) - th
                 Flo = (fa - theta) if x0 == a else F(x0)
                 # a jump of f can cross several thresholds at once: then this piece is empty
                 if (Flo <= 0) if d == -1 else (Flo >= 0):
@@ -395,7 +398,7 @@ class QuantizedLimit(Result):
                 bounds[i] = max(bounds[i], bounds[i - 1])
             T = [bounds[i + 1] - bounds[i] for i in range(len(self.pieces))]
             ideal = []
-            for (a, b, m), e, t in zip(self.pieces, self.step_masses, T):
+            for (_a, _b, m), e, t in zip(self.pieces, self.step_masses, T):
                 if t == 0:
                     ideal.append(mpmath.mpf(0))
                 elif m == mpmath.inf and e == 0:
@@ -414,7 +417,7 @@ class QuantizedLimit(Result):
                     b[i] += 1
                 rem = K - sum(b)
         sizes_per_piece = []
-        for i, ((a, bb, m), t, nb) in enumerate(zip(self.pieces, T, b)):
+        for i, ((_a, _bb, m), t, nb) in enumerate(zip(self.pieces, T, b)):
             if nb == 0:
                 sizes_per_piece.append([])
                 continue
@@ -499,7 +502,7 @@ def _clean(pieces: list, sliver: mpmath.mpf) -> list:
         return pieces[:1]
     fixed = []
     start = pieces[0][0]
-    for a, b, m in kept:
+    for _a, b, m in kept:
         fixed.append((start, b, m))
         start = b
     fixed[-1] = (fixed[-1][0], pieces[-1][1], fixed[-1][2])

@@ -19,7 +19,8 @@ import signal
 import threading
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import mpmath
 import sympy as sp

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -227,15 +228,19 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
 
 def _expected_kl(h: list, sizes: Sequence[int]) -> mpmath.mpf:
     val = expected_kl(list(h), Schedule(list(sizes)))
-    return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
+    if isinstance(val, mpmath.mpf):
+        return val
+    return mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
 def _optimal_kl(h: list, K: int) -> mpmath.mpf:
     val = optimal_schedule(list(h), K).kl
-    return val if isinstance(val, mpmath.mpf) else mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
+    if isinstance(val, mpmath.mpf):
+        return val
+    return mpmath.mpf(sp.N(val, mpmath.mp.dps) if isinstance(val, sp.Basic) else val)
 
 
-def _entropy_phi(phi: Any, u: Any) -> "_Phi":
+def _entropy_phi(phi: Any, u: Any) -> _Phi:
     """``φ`` checked, and ``h_j = φ(j/N) >= 0`` (the exact side treats them as conditional entropies)."""
     P = _Phi(phi, u)
     with mpmath.workdps(30):
@@ -338,7 +343,8 @@ def verify_expansion(phi: Any, u: Any = None, schedule: Any = "constant", r: Any
         # level contributions at fixed ratio: N^{-l} times a number; predict the next non-zero one
         contrib = {lv: 0 for lv in sorted(set(ex_pred.levels))}
         for c, m, lv in zip(coeffs, ex_pred.monomials, ex_pred.levels):
-            contrib[lv] += c * mpmath.mpf(sp.N(sp.simplify(m.subs({ex.K: ex.N / sp.Rational(rr.numerator, rr.denominator)}) * ex.N ** lv), dps))
+            at_r = m.subs({ex.K: ex.N / sp.Rational(rr.numerator, rr.denominator)})
+            contrib[lv] += c * mpmath.mpf(sp.N(sp.simplify(at_r * ex.N ** lv), dps))
         nonzero = [lv for lv in sorted(contrib) if abs(contrib[lv]) > mpmath.mpf(10) ** (-dps // 2)]
         for lv in levels:
             name = f"level_{lv}"
@@ -373,13 +379,14 @@ def verify_expansion(phi: Any, u: Any = None, schedule: Any = "constant", r: Any
             predicted = {k: None for k in predicted}
         notes = ["fixed K (or K(N)): level_m = N*R_K(grid) + uniform-grid corrections up to N^-m"]
     notes.append(f"schedule: {kind}" + ("" if kind == "constant" else
-                                        f", breakpoints {'exact (real)' if rounding is None else 'rounded to nearest'}"))
+                                        ", breakpoints "
+                                        + ("exact (real)" if rounding is None else "rounded to nearest")))
     table = convergence_table(Ns, exact, approx, predicted, f"E KL expansion check, phi = {ex.phi}",
                               extra=lambda N: {"K": _K_for(N, rr, K)}, notes=notes, expansion=ex)
     return table
 
 
-def _sqrt_f_integral(P: "_Phi", dps: int) -> mpmath.mpf:
+def _sqrt_f_integral(P: _Phi, dps: int) -> mpmath.mpf:
     return QuantileEngine(lambda x: mpmath.sqrt(max(-P.d(x, 1), 0))).total(dps)
 
 

@@ -13,11 +13,11 @@ __all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_e
            "plot_profile", "plot_schedule", "plot_frontier", "plot_density"]
 
 # -- hand a schedule to a sampler (issue #14) --
-from .schedule_export import EXPORT_FORMATS, export_schedule  # noqa: E402
+from .schedule_export import EXPORT_FORMATS, export_schedule
 
 __all__ += ["export_schedule", "EXPORT_FORMATS"]
 
 # -- the model's graph and tables (issue #18) --
-from .plots import plot_model  # noqa: E402
+from .plots import plot_model
 
 __all__ += ["plot_model"]

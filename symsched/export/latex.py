@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numbers
 from fractions import Fraction
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 import mpmath
 import numpy as np

@@ -24,7 +24,8 @@ import math
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import networkx as nx
 import numpy as np

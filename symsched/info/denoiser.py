@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import networkx as nx
 import numpy as np

@@ -6,7 +6,7 @@ Used by Monte Carlo estimation on models too large to enumerate (the bnlearn net
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -51,7 +51,7 @@ def eliminate(factors: Sequence[tuple[tuple[int, ...], np.ndarray]], evidence: M
     while any(v != keep for vars_, _ in work for v in vars_):
         sizes: dict[int, dict[int, int]] = {}
         for vars_, arr in work:
-            for v, c in zip(vars_, arr.shape):
+            for v, _c in zip(vars_, arr.shape):
                 if v != keep:
                     sizes.setdefault(v, {}).update({u: arr.shape[k] for k, u in enumerate(vars_)})
         # eliminate the variable whose merged factor is smallest

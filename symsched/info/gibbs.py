@@ -36,8 +36,8 @@ size ``j`` and ``i`` uniform outside ``T`` (the Rao-Blackwellised form of ``E[-l
   it; 5 + 80 sweeps leave 0.0001.  The removed first
   order is reported, and half of it (where it is significant) is added in quadrature to the standard
   error as an allowance for the second-order remainder (measured at 30-45 % of the first order: 0.0025
-  of 0.0057 at 20 sweeps above); a warning says so when that allowance exceeds the sampling error.  Strongly coupled fields with
-  inner chains shorter than their correlation time are biased low by more than this accounts for.
+  of 0.0057 at 20 sweeps above); a warning says so when that allowance exceeds the sampling error.  Strongly coupled
+  fields with inner chains shorter than their correlation time are biased low by more than this accounts for.
 * ``h_{N-1} = E[H(X_i | X_{-i})]`` is local: read off the outer draws directly, no inner chain.
   ``h_0 = mean_i H(X_i)`` conditions on nothing, so its Rao-Blackwellised marginals (the unclamped
   inner chains) are pooled over all batches before the entropy is taken: the Jensen bias falls with

@@ -83,7 +83,8 @@ class _Oracle:
             raise ModelTooLargeError(
                 f"Monte Carlo for {type(model).__name__} with N={model.N} needs its joint table "
                 f"({model.joint_size():.3g} entries) to sample and evaluate marginals; only Bayesian networks and "
-                "hidden Markov models and Markov random fields are handled beyond that", model.joint_size(), JOINT_TABLE_LIMIT,
+                "hidden Markov models and Markov random fields are handled beyond that", model.joint_size(),
+                JOINT_TABLE_LIMIT,
                 "reduce the model, or express it as a BayesianNetwork")
 
     def sample(self, size: int) -> np.ndarray:
@@ -96,12 +97,14 @@ class _Oracle:
             x = np.zeros((size, self.n), dtype=np.int64)
             for v in self.order:
                 parents, table = self.cpd[v]
-                probs = table[tuple(x[:, p] for p in parents)] if parents else np.broadcast_to(table, (size, len(table)))
+                probs = (table[tuple(x[:, p] for p in parents)] if parents
+                         else np.broadcast_to(table, (size, len(table))))
                 x[:, v] = _categorical(self.rng, probs)
             return x
         m = self.model
         x = np.zeros((size, self.n), dtype=np.int64)
-        z = _categorical(self.rng, np.broadcast_to(np.asarray(m.initial_distribution, float), (size, len(m.initial_distribution))))
+        init = np.asarray(m.initial_distribution, float)
+        z = _categorical(self.rng, np.broadcast_to(init, (size, len(init))))
         for t in range(self.n):
             if t > 0:
                 z = _categorical(self.rng, np.asarray(m.transition_matrices[t - 1], float)[z])
@@ -267,9 +270,9 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     -------
     InformationProfile
         ``exact=False``, ``method="montecarlo"`` (``"montecarlo (h_0, h_1, ..., H without sampling
-        error)"`` naming the pieces computed exactly); ``stderr`` holds the per-``h_j`` standard errors (0 for exact entries) and
-        ``covariance`` their covariance; ``e`` is the cumulative sum of ``h``.  A Markov random field whose
-        elimination width is over budget gives ``method="montecarlo (gibbs)"`` with batch-means standard
+        error)"`` naming the pieces computed exactly); ``stderr`` holds the per-``h_j`` standard errors (0 for
+        exact entries) and ``covariance`` their covariance; ``e`` is the cumulative sum of ``h``.  A Markov random
+        field whose elimination width is over budget gives ``method="montecarlo (gibbs)"`` with batch-means standard
         errors and diagnostic ``notes`` (:func:`symsched.info.gibbs.gibbs_profile`).
 
     Examples

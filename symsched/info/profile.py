@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 from fractions import Fraction
 
 import mpmath
@@ -201,7 +202,7 @@ class InformationProfile(Result, ItemsView):
         w[-1] -= self.N
         return self.linear_stderr(w)
 
-    def monotone(self) -> "InformationProfile":
+    def monotone(self) -> InformationProfile:
         """The weighted isotonic-regression projection of an estimate (non-increasing and >= 0).
 
         Weights are ``1 / stderr_j**2`` (exact entries are kept fixed; equal weights when no standard
@@ -280,7 +281,7 @@ class InformationProfile(Result, ItemsView):
         with self.arithmetic.workprec():
             return self._finish([self.h[0] - hj for hj in self.h] + [self.h[-1] - hj for hj in self.h])
 
-    def numeric(self) -> "InformationProfile":
+    def numeric(self) -> InformationProfile:
         """The same profile in floats (symbols must be resolved)."""
         if self.precision == "float":
             return self
@@ -292,9 +293,10 @@ class InformationProfile(Result, ItemsView):
         """``h`` as a float64 array."""
         return np.array([to_float(x, "h") for x in self.h], dtype=float)
 
-    def subs(self, mapping) -> "InformationProfile":
+    def subs(self, mapping) -> InformationProfile:
         """Substitute symbols in a symbolic profile."""
-        f = (lambda x: simplify_information(sp.sympify(x).subs(mapping)))
+        def f(x):
+            return simplify_information(sp.sympify(x).subs(mapping))
         return InformationProfile(tuple(map(f, self.h)), tuple(map(f, self.e)), f(self.entropy),
                                   self.precision, self.method, self.base, self.stderr, self.dps, self.exact,
                                   self.covariance)
@@ -360,7 +362,8 @@ class InformationProfile(Result, ItemsView):
         if len(shown) < self.N:
             caption += f"; showing {len(shown) - 1} of {self.N} rows"
         # the e column of an estimate is the running sum of the estimated h (its error is not the sum of theirs)
-        head = ("j", "h_j" + (" ± stderr" if estimate else ""), "e_{j+1}" + (" (sum of the estimated h)" if estimate else ""))
+        head = ("j", "h_j" + (" ± stderr" if estimate else ""),
+                "e_{j+1}" + (" (sum of the estimated h)" if estimate else ""))
         summary = [("H", cell(self.entropy, getattr(self, "entropy_stderr", None))),
                    ("TC", cell(self.total_correlation, getattr(self, "total_correlation_stderr", None))),
                    ("DTC", cell(self.dual_total_correlation, getattr(self, "dual_total_correlation_stderr", None)))]
@@ -487,7 +490,7 @@ def _isotonic_weights(stderr: np.ndarray) -> tuple:
     return np.where(exact, 1e12 * float(w[~exact].max()), w), exact
 
 
-def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> "sparse.csr_matrix":
+def _isotonic_map(y: np.ndarray, stderr: np.ndarray) -> sparse.csr_matrix:
     """The averaging matrix ``A`` of the weighted non-increasing isotonic regression of ``y``.
 
     Weights ``1 / stderr**2``; entries with zero stderr are exact and are kept fixed (a run containing

@@ -6,8 +6,8 @@
   of ``prod (c_i + 1)`` entries holds every subset marginal; it is walked block by block (leading axes
   fixed or summed out depth first, the trailing axes a cache-sized block extended, passed through
   ``x log x`` and reduced to its subset sums), the top-level branches on several threads;
-* exact arithmetic (mpmath, sympy), depth-first: every marginal is derived from a superset's table by summing one axis (variables
-  are removed in increasing position, so each subset is produced once and memory is one chain of
+* exact arithmetic (mpmath, sympy), depth-first: every marginal is derived from a superset's table by summing one
+  axis (variables are removed in increasing position, so each subset is produced once and memory is one chain of
   tables); cost about ``prod_i (1 + card_i)`` additions;
 * orbits: subsets in one orbit of the model's distribution automorphisms have equal entropy, so
   only one representative per orbit is marginalised (directly from the joint) and weighted by the
@@ -21,7 +21,8 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 

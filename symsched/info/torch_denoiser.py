@@ -14,7 +14,8 @@ Wrapping a Hugging Face masked diffusion model (text only; nothing here download
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 

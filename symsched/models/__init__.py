@@ -1,7 +1,7 @@
 """Models: joint pmfs given as graphical models on networkx graphs, structured families or tables."""
 
 from .base import DEFAULT_MAX_ENTRIES, DiscreteModel, check_enumerable
-from .table import JointDistribution, as_model, from_joint  # noqa: F401 (as_model: the shared model check, not public)
+from .table import JointDistribution, as_model, from_joint
 
 __all__ = ["DiscreteModel", "DEFAULT_MAX_ENTRIES", "check_enumerable", "JointDistribution", "from_joint"]
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import html
 import itertools
 import math
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -98,7 +99,7 @@ class DiscreteModel:
     def is_symbolic(self) -> bool:
         return bool(self.free_symbols)
 
-    def subs(self, mapping: Mapping[Any, Any]) -> "DiscreteModel":
+    def subs(self, mapping: Mapping[Any, Any]) -> DiscreteModel:
         """A copy with sympy symbols replaced by values (``{eps: 0.1}``)."""
         raise NotImplementedError(f"{type(self).__name__} has no parameters to substitute")  # pragma: no cover
 
@@ -232,7 +233,8 @@ def _html_table(model: DiscreteModel, entry: dict, digits: int) -> str:
     show_c, show_r = _cut(len(configs), HTML_MAX_COLUMNS), _cut(len(row_states), HTML_MAX_ROWS)
     head = ""
     for a, c in enumerate(cols):
-        cells = "".join("<th>&hellip;</th>" if k is None else f"<th>{esc(str(c))}={esc(str(col_states[a][configs[k][a]]))}</th>"
+        cells = "".join("<th>&hellip;</th>" if k is None
+                        else f"<th>{esc(str(c))}={esc(str(col_states[a][configs[k][a]]))}</th>"
                         for k in show_c)
         head += f"<tr><th></th>{cells}</tr>"
     body = ""

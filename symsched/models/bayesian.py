@@ -8,7 +8,8 @@ Entries are kept as given, so ``Fraction``/sympy entries stay exact and mpmath e
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -209,7 +210,7 @@ class BayesianNetwork(nx.DiGraph, GraphVariables):
     def parameters(self):
         return object_entries(self._node[v].get("cpd") for v in self.nodes)
 
-    def subs(self, mapping: Mapping[Any, Any]) -> "BayesianNetwork":
+    def subs(self, mapping: Mapping[Any, Any]) -> BayesianNetwork:
         """A new network with sympy symbols replaced (tables re-validated)."""
         new = self._same_variables()
         for v in self.nodes:

@@ -20,7 +20,8 @@ import re
 import warnings
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any
+from collections.abc import Hashable
 from importlib.resources import files
 
 import numpy as np
@@ -41,7 +42,7 @@ _PGMPY_HINT = "pgmpy is not installed: pip install symsched[pgmpy]"
 
 def _import_pgmpy():
     try:
-        import pgmpy  # noqa: F401
+        import pgmpy
     except ImportError as exc:  # pragma: no cover - pgmpy is a test dependency
         raise ImportError(_PGMPY_HINT) from exc
     return pgmpy

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -219,7 +220,7 @@ class HiddenMarkovModel(DiscreteModel):
     def parameters(self):
         return object_entries([self.initial_distribution, *self.transition_matrices, *self.emission_matrices])
 
-    def subs(self, mapping: Mapping[Any, Any]) -> "HiddenMarkovModel":
+    def subs(self, mapping: Mapping[Any, Any]) -> HiddenMarkovModel:
         return HiddenMarkovModel(_subs_array(self.initial_distribution, mapping),
                                  [_subs_array(t, mapping) for t in self.transition_matrices],
                                  [_subs_array(e, mapping) for e in self.emission_matrices], self._names)

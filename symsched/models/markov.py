@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
 
 import mpmath
 import networkx as nx
@@ -81,7 +82,7 @@ class MarkovRandomField(nx.Graph, GraphVariables):
     def parameters(self):
         return object_entries(t for _, t in self._factors)
 
-    def subs(self, mapping: Mapping[Any, Any]) -> "MarkovRandomField":
+    def subs(self, mapping: Mapping[Any, Any]) -> MarkovRandomField:
         new = self._same_variables()
         for vs, t in self._factors:
             new.add_factor(vs, _subs_array(t, mapping))

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 import threading
 from fractions import Fraction
-from typing import Any, Callable, Hashable, Sequence
+from typing import Any
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 import sympy as sp

@@ -17,7 +17,8 @@ so when the cap is hit only the identity is returned (always correct, no savings
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np

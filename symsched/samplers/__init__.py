@@ -10,7 +10,7 @@ from .factorized import (MonteCarloEstimate, count_orders, exact_sampler_kl, mix
                          order_averaged_kl, order_averaged_kl_estimate, order_law, ordered_set_partitions,
                          sample_factorized, sampler_law)
 from .continuous_time import (EulerCurve, euler_kl, euler_law, euler_tv, euler_tv_curve, fhs_law,
-                              pattern_averaged_kl, reveal_grid, sample_euler, sample_fhs)  # noqa: F401 (reveal_grid: round-1 path)
+                              pattern_averaged_kl, reveal_grid, sample_euler, sample_fhs)
 
 __all__ = ["ConditionalTables",
            "MonteCarloEstimate", "count_orders", "exact_sampler_kl", "montecarlo_sampler_kl", "order_averaged_kl",
@@ -35,8 +35,8 @@ __all__ += ["FastDLLMBounds", "FastDLLMCheck", "fast_dllm_bounds", "fast_dllm_ch
             "support_accuracy"]
 
 # -- semi-autoregressive blocks and fixed partitions (issue #14) --
-from .blockwise import *  # noqa: F401,F403,E402
-from .practice import *  # noqa: F401,F403,E402
-from . import blockwise as _blockwise, practice as _practice  # noqa: E402
+from .blockwise import *
+from .practice import *
+from . import blockwise as _blockwise, practice as _practice
 
 __all__ += _blockwise.__all__ + _practice.__all__

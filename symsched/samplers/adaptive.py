@@ -83,7 +83,8 @@ import math
 from collections.abc import Callable
 from fractions import Fraction
 from itertools import combinations, product
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -20,7 +20,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import format_value, latex_escape, latex_number
@@ -32,7 +33,8 @@ from ..validation import check_variable_count, choice_sequence, int_sequence
 from .adaptive import policy_kl
 from .conditionals import as_sizes
 
-__all__ = ["adaptive_frontier", "AdaptiveFrontier", "equal_sizes", "compare_policies", "PolicyComparison", "DEFAULT_THRESHOLDS", "DEFAULT_GAMMAS"]
+__all__ = ["adaptive_frontier", "AdaptiveFrontier", "equal_sizes", "compare_policies", "PolicyComparison",
+           "DEFAULT_THRESHOLDS", "DEFAULT_GAMMAS"]
 
 DEFAULT_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 DEFAULT_GAMMAS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
@@ -86,7 +88,7 @@ class AdaptiveFrontier(Result):
 
     def latex(self) -> str:
         body = [r"\text{family} & \text{parameter} & \text{calls} & \mathrm{KL} \\ \hline"]
-        for fam, par, steps, kl, what in self.rows:
+        for fam, par, steps, kl, _what in self.rows:
             body.append(rf"\text{{{latex_escape(fam)}}} & {latex_number(par, 4)} & {latex_number(steps, 5)} & "
                         rf"{latex_number(kl, self.digits)} \\")
         return r"\begin{array}{lrrr} " + " ".join(body) + r" \end{array}"

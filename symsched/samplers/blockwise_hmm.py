@@ -402,8 +402,8 @@ def hmm_partition_terms(model: Any, parts: list, budget: float, method: str, std
         N = hmm.N
         # two rows per step: forward and backward with evidence C_t (every H(X_i | x_C)), and forward with
         # C_t ∪ S_t, backward with C_t (the chain rule of H(X_S | x_C) in positional order)
-        before, after, query = [], [], []
-        for t, C, S in sampled:
+        before, query = [], []
+        for _t, C, S in sampled:
             c = np.zeros(N, dtype=bool)
             c[list(C)] = True
             cs = c.copy()

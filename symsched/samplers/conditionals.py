@@ -30,7 +30,8 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Any, Hashable, Iterable
+from typing import Any
+from collections.abc import Hashable, Iterable
 
 import mpmath
 import numpy as np

@@ -15,7 +15,8 @@ arithmetic; the tables are :class:`PracticeTable` results.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -215,7 +216,8 @@ def rule_comparison(profile_or_model: Any, K: int, rules: Sequence[str] = ("llad
         kl, sizes, calls = _rule_kl(prof, r, K)
         excess = None if opt is None else float(kl) - float(opt)
         rows.append((r, sizes, calls, kl, excess))
-    return PracticeTable(f"rules at N = {prof.N}, K = {K}", ("rule", "sizes", "model_calls", "kl", "excess_over_optimal"),
+    return PracticeTable(f"rules at N = {prof.N}, K = {K}",
+                         ("rule", "sizes", "model_calls", "kl", "excess_over_optimal"),
                          rows)
 
 

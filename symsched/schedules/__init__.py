@@ -9,18 +9,18 @@ from .schedule import Schedule, as_schedule
 __all__ = ["Schedule", "as_schedule"]
 
 # -- families, exact error, randomized and optimal schedules (issue #4) --
-from .families import *  # noqa: F401,F403,E402
-from .kl import *  # noqa: F401,F403,E402
-from .randomized import *  # noqa: F401,F403,E402
-from .optimal import *  # noqa: F401,F403,E402
-from . import families as _families, kl as _kl, randomized as _randomized, optimal as _optimal  # noqa: E402
+from .families import *
+from .kl import *
+from .randomized import *
+from .optimal import *
+from . import families as _families, kl as _kl, randomized as _randomized, optimal as _optimal
 
 __all__ += _families.__all__ + _kl.__all__ + _randomized.__all__ + _optimal.__all__
 
 # -- samplers as practitioners run them: count rules, reveal grids (issue #14) --
-from .grids import *  # noqa: F401,F403,E402
-from .count_rules import *  # noqa: F401,F403,E402
-from .growth import *  # noqa: F401,F403,E402
-from . import grids as _grids, count_rules as _count_rules, growth as _growth  # noqa: E402
+from .grids import *
+from .count_rules import *
+from .growth import *
+from . import grids as _grids, count_rules as _count_rules, growth as _growth
 
 __all__ += _grids.__all__ + _count_rules.__all__ + _growth.__all__

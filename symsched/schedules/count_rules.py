@@ -83,7 +83,7 @@ class SamplerSchedule(Schedule):
         self.options = dict(options)
         super().__init__(flat, allow_zero=True, name=rule)
 
-    def without_empty_steps(self) -> "SamplerSchedule":
+    def without_empty_steps(self) -> SamplerSchedule:
         """The same rule with its empty steps dropped (same law, fewer model calls)."""
         return SamplerSchedule([[k for k in blk if k] for blk in self.block_sizes], self.rule, self.block_length,
                                {**self.options, "drop_empty": True})
@@ -320,7 +320,8 @@ def sampler_schedule(rule: str, N: int, K: int | None = None, **options: Any) ->
                "first-hitting": {"block_length"}, "dus": {"block_length"}}[rule]
     unknown = set(options) - allowed
     if unknown:
-        raise SymschedError(f"sampler_schedule({rule!r}): unknown option(s) {sorted(unknown)}; it takes {sorted(allowed)}")
+        raise SymschedError(f"sampler_schedule({rule!r}): unknown option(s) {sorted(unknown)}; "
+                            f"it takes {sorted(allowed)}")
     block_length = options.get("block_length")
     if rule == "first-hitting":
         check_steps(N, "N", "sampler_schedule('first-hitting') (one step per token)")

@@ -98,7 +98,7 @@ def _first_layer(h: np.ndarray, P: np.ndarray) -> np.ndarray:
     return cur
 
 
-def float_dp(h: np.ndarray, Kmax: int, paths, layer=None) -> tuple[np.ndarray, "Paths"]:
+def float_dp(h: np.ndarray, Kmax: int, paths, layer=None) -> tuple[np.ndarray, Paths]:
     """DP minima for ``K = 1..Kmax`` and the optimal breakpoints of every ``K`` in ``paths``.
 
     Parameters

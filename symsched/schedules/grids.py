@@ -20,7 +20,8 @@ aliases of the functions here.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import binom
@@ -37,7 +38,8 @@ __all__ = ["check_grid", "reveal_grid", "sampler_grid", "RevealGrid", "mdlm_grid
            "SAMPLER_GRID_DEFAULTS"]
 
 #: Default ``eps`` (last diffusion time) of each grid rule, from the samplers' code (see :func:`sampler_grid`).
-SAMPLER_GRID_DEFAULTS = {"mdlm": Fraction(1, 10 ** 5), "sedd": Fraction(1, 10 ** 5), "dream-origin": Fraction(1, 10 ** 3)}
+SAMPLER_GRID_DEFAULTS = {"mdlm": Fraction(1, 10 ** 5), "sedd": Fraction(1, 10 ** 5),
+                         "dream-origin": Fraction(1, 10 ** 3)}
 
 
 def _exact_number(x: Any, where: str) -> Any:

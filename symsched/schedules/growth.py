@@ -99,8 +99,11 @@ class UnmaskingGrowth(Result):
         with ar.workprec():
             self._d = [prof.h[j] - prof.h[j + 1] for j in range(N - 1)]
             self.tse = self._fin(ar.sum([(ar.convert(N - 1) / 2 - j) * prof.h[j] for j in range(N)]))
-            self.tc = self._fin(ar.sum([(N - 1 - j) * dj for j, dj in enumerate(self._d)])) if N > 1 else self._fin(ar.zero)
-            self.dtc = self._fin(ar.sum([(j + 1) * dj for j, dj in enumerate(self._d)])) if N > 1 else self._fin(ar.zero)
+            if N > 1:
+                self.tc = self._fin(ar.sum([(N - 1 - j) * dj for j, dj in enumerate(self._d)]))
+                self.dtc = self._fin(ar.sum([(j + 1) * dj for j, dj in enumerate(self._d)]))
+            else:
+                self.tc = self.dtc = self._fin(ar.zero)
         self.h01 = self.mass(0, 1)
         if N >= 3:
             lo, hi = self._rational(1, N), 1 - self._rational(1, N)

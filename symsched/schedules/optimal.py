@@ -323,7 +323,8 @@ class OptimalSchedule(Result):
     def improvement(self) -> Any:
         if not self.exact:
             w = schedule_weights(self.N, self.constant_schedule) - schedule_weights(self.N, self.schedule)
-            return kl_estimate(self.profile, w, float(self.constant_kl) - float(self.kl), "E KL(constant) - E KL(optimal)")
+            return kl_estimate(self.profile, w, float(self.constant_kl) - float(self.kl),
+                               "E KL(constant) - E KL(optimal)")
         d = self.constant_kl - self.kl
         return sp.simplify(d) if self.profile.precision == "symbolic" else d
 
@@ -493,7 +494,8 @@ class Frontier(Result):
         binary search: the optimum is non-increasing in K.
         """
         meets = _target(_check_target(target, "Frontier.min_steps"), self._eng)
-        value = (lambda K: _plain(self._value(K)))
+        def value(K):
+            return _plain(self._value(K))
         if not meets(value(self.Kmax)):
             return None
         lo, hi = 1, self.Kmax

@@ -12,7 +12,8 @@ from __future__ import annotations
 import inspect
 import math
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -214,7 +215,7 @@ class RandomizedSchedule(Result):
             if N is not None and N != self.N:
                 raise SymschedError(f"RandomizedSchedule: N = {N} given but the schedules reveal N = {self.N}")
             merged: dict = {}
-            for i, (p, s) in enumerate(pairs):
+            for i, (p, _s) in enumerate(pairs):
                 merged[i] = p
             _check_law(merged, "RandomizedSchedule law")
             self._pairs = pairs

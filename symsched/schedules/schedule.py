@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class Schedule(Result, ItemsView, Sequence[int]):
 
     @classmethod
     def from_breakpoints(cls, breakpoints: Sequence[int], allow_zero: bool = False,
-                         name: str | None = None) -> "Schedule":
+                         name: str | None = None) -> Schedule:
         """Build from partial sums ``0 = s_0 <= s_1 <= ... <= s_K = N``."""
         s = [int(x) for x in breakpoints]
         if len(s) < 2 or s[0] != 0:
@@ -129,11 +130,11 @@ class Schedule(Result, ItemsView, Sequence[int]):
         """Steps that reveal at least one token."""
         return sum(1 for k in self._sizes if k)
 
-    def without_empty_steps(self) -> "Schedule":
+    def without_empty_steps(self) -> Schedule:
         """The same schedule with zero-size steps dropped (same law, fewer counted steps)."""
         return Schedule([k for k in self._sizes if k], name=self.name)
 
-    def reversed(self) -> "Schedule":
+    def reversed(self) -> Schedule:
         return Schedule(self._sizes[::-1], allow_zero=self._allow_zero, name=self.name)
 
     # -- display ------------------------------------------------------------------------------
