@@ -498,7 +498,7 @@ def _cmd_profile(args):
                  {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
                      "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()},
                  prof, [], None, None, None, [], args.digits)
-    return prof, str(rep)  # --json / --latex: the profile itself (API.md: `profile MODEL --json` is its to_dict())
+    return prof, str(rep)  # --json / --latex: the profile itself (`profile MODEL --json` is its to_dict())
 
 
 def _cmd_schedule(args):

@@ -172,7 +172,7 @@ def _choose(rule, M, conds, k, tau, gamma):
 def brute_adaptive(joint, rule, sizes=None, tau=None, gamma=None):
     """(law q, {steps: probability}) of an adaptive sampler with exact conditionals, by recursion.
 
-    rule: random / confidence / margin / entropy / threshold / entropy-bound / llada (DESIGN.md §8);
+    rule: random / confidence / margin / entropy / threshold / entropy-bound / llada (docs/concepts.md §8);
     chosen tokens drawn independently from their conditionals; llada draws a candidate everywhere and keeps
     the k whose own candidate is most probable; ties to the smaller position.
     """
@@ -422,7 +422,7 @@ def accurate_optimal_values(h, Kmax):
 # -- continuum (T3): the exact discrete optimum by dynamic programming, in numpy ---------------
 
 def dp_optimal_kl(h, K):
-    """min over K-step schedules of sum_t k_t h_{s_{t-1}} - sum_j h_j (DESIGN.md §2), by a dense DP.
+    """min over K-step schedules of sum_t k_t h_{s_{t-1}} - sum_j h_j (docs/concepts.md §2), by a dense DP.
 
     O(K N^2) numpy work: fine for N up to ~1000.
     """

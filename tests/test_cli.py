@@ -115,7 +115,7 @@ def test_limit_numbers(capsys):
     assert f"sizes {tuple(lim.schedule(40, 4).sizes)}" in out
     q = lim.quantized(2.5)
     assert f"L(r) = {format_value(q.L)}" in out
-    # DESIGN.md: the smooth formula gives 0.4258 at r = 2.5
+    # docs/concepts.md §4: the smooth formula gives 0.4258 at r = 2.5
     assert f"smooth sqrt-f rule: {format_value(q.smooth_value)}" in out
     assert abs(float(q.smooth_value) - 0.4258) < 5e-5
 

@@ -23,7 +23,7 @@ PHI = 1 / (1 + 3 * u)
 
 
 def direct_kl(h, sizes):
-    """The identity of DESIGN.md §2, summed directly."""
+    """The identity of docs/concepts.md §2, summed directly."""
     s, tot = 0, mpmath.mpf(0)
     for k in sizes:
         tot += k * h[s]
@@ -68,7 +68,7 @@ def test_optimal_density_and_leading_constant():
     ex = expected_kl_expansion(PHI, u, schedule="optimal", order=2)
     lead = dict(ex.terms)["N/K"]
     assert sp.simplify(lead - sp.Rational(2, 3) * sp.log(2) ** 2) == 0
-    # DESIGN.md §4: the smooth formula at r = 2.5 gives 0.4258
+    # docs/concepts.md §4: the smooth formula at r = 2.5 gives 0.4258
     r = sp.Rational(5, 2)
     assert float(ex.truncation_level(0).subs(K, N / r)) == pytest.approx(0.4258, abs=5e-5)
 

@@ -4,10 +4,10 @@ Independent checks: a dynamic programme over all schedules on h_j = phi(j/N) (wr
 derivations of L(r) for profiles where the optimal sizes are explicit, an integer brute force of the
 pointwise minimiser, and the exact vertex (mixing) case for piecewise-linear profiles.
 
-Note on DESIGN.md's reference figures for phi(u) = 1/(1+3u), r = 2.5: the exact discrete optima
-0.4487 (N=300) and 0.4474 (N=600) and the smooth value 0.4258 are reproduced below.  Its printed
-L(r) = 0.4464 is not: the discrete optima converge at rate 1/N with N(opt_N − L) ≈ 0.764 constant
-for N = 150..1200 only for L = 0.44614..., and Richardson extrapolation of DESIGN's own two figures
+Note on the reference figures of docs/concepts.md §4 for phi(u) = 1/(1+3u), r = 2.5: the exact discrete
+optima 0.4487 (N=300) and 0.4474 (N=600) and the smooth value 0.4258 are reproduced below.  The value
+L(r) = 0.4464 once printed in the design notes is not: the discrete optima converge at rate 1/N with
+N(opt_N − L) ≈ 0.764 constant for N = 150..1200 only for L = 0.44614..., and Richardson extrapolation of the two figures
 gives 2·0.4474 − 0.4487 = 0.4461.  The limit derived and verified here is L(2.5) = 0.446144 (0.4461).
 """
 
@@ -36,7 +36,7 @@ def h_hyp(N):
 def test_reference_figures_and_rate():
     assert isinstance(Q25, QuantizedLimit)
     assert round(float(Q25.smooth_value), 4) == 0.4258
-    assert round(float(Q25.L), 4) == 0.4461  # see the module docstring about DESIGN.md's 0.4464
+    assert round(float(Q25.L), 4) == 0.4461  # see the module docstring about 0.4464
     opts = {}
     for N in (150, 300, 600, 1200):
         K = 2 * N // 5
@@ -44,7 +44,7 @@ def test_reference_figures_and_rate():
         opt, largest = dp_opt(h_hyp(N), K, N if N <= 300 else 15)
         assert largest < 15
         opts[N] = opt
-    assert round(opts[300], 4) == 0.4487 and round(opts[600], 4) == 0.4474  # DESIGN.md figures
+    assert round(opts[300], 4) == 0.4487 and round(opts[600], 4) == 0.4474  # docs/concepts.md §4
     scaled = [N * (opts[N] - float(Q25.L)) for N in opts]
     assert all(s > 0 for s in scaled)
     assert max(scaled) / min(scaled) < 1.01  # O(1/N) with a stable constant (~0.764)

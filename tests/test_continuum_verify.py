@@ -1,7 +1,7 @@
 """Numeric verification tables (symsched.continuum.verify).
 
 The exact discrete values come from symsched.expected_kl / symsched.optimal_schedule; until the
-schedules helper exports them, a private fallback (the identity of DESIGN.md §2 summed directly, and a
+schedules helper exports them, a private fallback (the identity of docs/concepts.md §2 summed directly, and a
 plain O(K N^2) dynamic programme over breakpoints) is patched in for these tests only.
 """
 
@@ -129,7 +129,7 @@ def test_markov_chain_profile_constant_schedule():
 
 
 def test_optimal_constant_design_reference():
-    # exact optimum at r = 2.5 (DESIGN.md §4: 0.4487 at N = 300) and its leading constant
+    # exact optimum at r = 2.5 (docs/concepts.md §4: 0.4487 at N = 300) and its leading constant
     h = [1 / (1 + 3 * mpmath.mpf(j) / 300) for j in range(300)]
     assert float(S.optimal_schedule(h, 120).kl) == pytest.approx(0.4487, abs=5e-5)
     t = verify_optimal_constant(PHI, u, Ns=(64, 256, 1024))
@@ -148,7 +148,7 @@ def test_quantized_limit_if_available():
         pytest.skip("riemann_limit(...).quantized not available yet")
     t = verify_quantized(PHI, u, r=sp.Rational(5, 2), Ns=(100, 200, 400, 800))
     # Independent reference: Richardson extrapolation of the exact optima (error O(1/N)).  It gives
-    # 0.446145, matching L; DESIGN.md §4 prints L(2.5) = 0.4464, which its own exact optima
+    # 0.446145, matching L; an early design note printed L(2.5) = 0.4464, which its own exact optima
     # (0.4487 at N=300, 0.4474 at N=600, reproduced above) do not support: 2*0.4474 - 0.4487 = 0.4461.
     richardson = 2 * t.rows[-1]["exact"] - t.rows[-2]["exact"]
     assert float(t.rows[0]["L"]) == pytest.approx(float(richardson), abs=2e-5)

@@ -1,4 +1,4 @@
-"""Estimates carry their uncertainty (DESIGN.md §10, issue #12): exact pieces inside Monte Carlo,
+"""Estimates carry their uncertainty (docs/concepts.md, "Estimates"; issue #12): exact pieces inside Monte Carlo,
 standard errors of H / TC / DTC, the monotone projection, and schedules on estimates."""
 
 import math

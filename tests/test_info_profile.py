@@ -207,7 +207,7 @@ def test_montecarlo_within_error_bars():
     se = np.array(mc.stderr)
     sampled = se > 0
     assert np.all(np.abs((np.array(mc.h) - exact)[sampled] / se[sampled]) < 4.5)
-    # h_0, h_1, h_{N-1} are computed exactly inside the estimate (DESIGN.md §10)
+    # h_0, h_1, h_{N-1} are computed exactly inside the estimate (docs/concepts.md, "Estimates")
     assert np.allclose(np.array(mc.h)[~sampled], exact[~sampled], atol=1e-12) and list(np.flatnonzero(~sampled)) == \
         [0, 1, bn.N - 1]
     assert mc.method.startswith("montecarlo") and not mc.exact and all(s <= 0.0205 for s in mc.stderr)

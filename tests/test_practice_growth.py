@@ -21,7 +21,7 @@ def gain_ref(h, t):
 
 
 def F_ref(h, grid):
-    """The Bernoulli formula of DESIGN.md §2 with scipy's binomial pmf."""
+    """The Bernoulli formula of docs/concepts.md §2 with scipy's binomial pmf."""
     N = len(h)
     g = [N * float(np.dot(binom.pmf(np.arange(N), N - 1, t), h)) for t in grid[:-1]]
     return float(np.sum(np.diff(grid) * np.array(g)) - sum(h))

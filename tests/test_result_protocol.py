@@ -1,4 +1,4 @@
-"""One result protocol (DESIGN.md §12, docs/concepts.md "Results"): every result class, one shared test.
+"""One result protocol (docs/concepts.md, "Results"): every result class, one shared test.
 
 The classes are collected programmatically as the subclasses of ``symsched.results.Result`` defined in
 the package, so a new result class without an entry in ``FACTORIES`` fails ``test_every_result_class_has_a_fixture``.
@@ -103,7 +103,7 @@ def _command_output():
     from symsched.cli import CommandOutput
     return CommandOutput("rules", {"kl_by_rule": ss.kl_by_rule(H, [2]), "K": 2})
 
-#: headline attribute each class must expose through float() (the acceptance calls in API.md).
+#: headline attribute each class must expose through float() (the calls users make, docs/api.md).
 HEADLINES = {"OptimalSchedule": "kl", "QuantizedLimit": "L", "Bound": "value", "BoundRow": "value",
              "InformationProfile": "entropy", "BoundsTable": "exact_expected_kl", "RiemannLimit": "leading_constant",
              "Estimate": "value", "MonteCarloEstimate": "value", "PolicyResult": "kl"}

@@ -95,7 +95,7 @@ def ref_kl(p, q):
 
 
 def tc_breakpoints(N, zeta):
-    """Chen, Cong & Li's TC schedule, written out from LITERATURE.md in integer arithmetic."""
+    """Chen, Cong & Li's TC schedule, written out from docs/references.md in integer arithmetic."""
     if zeta >= N + 1:
         return list(range(N + 1))
     lam = math.floor(math.log(N - zeta + 1) / math.log(zeta / (zeta - 1))) + 2

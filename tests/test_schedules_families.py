@@ -124,7 +124,8 @@ def test_public_examples():
 def test_dtc_exact_versus_the_float_ceiling_list_in_literature():
     # Exact integer ceilings: the DTC recursion is the TC recursion on the remaining count.
     assert dtc_schedule_zeta(13, 3).sizes == (1, 1, 0, 0, 1, 1, 2, 3, 4)
-    # LITERATURE.md's 1,1,0,1,1,1,2,2,4 is what a float ceiling produces (9 * (1 - 1/3) > 6 in floats).
+    # The list 1,1,0,1,1,1,2,2,4 (once quoted in the literature notes) is what a float ceiling produces
+    # (9 * (1 - 1/3) > 6 in floats).
     r = [13]
     for _ in range(ccl_lambda(13, 3)):
         r.append(math.ceil(r[-1] * (1 - 1 / 3)))

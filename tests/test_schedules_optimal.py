@@ -102,7 +102,7 @@ def test_frontier_float_agrees_with_single_k_and_naive():
 
 
 def test_design_reference_quantization_figures():
-    # DESIGN.md §4: phi(u) = 1/(1+3u), r = N/K = 2.5: exact optimum 0.4487 at N=300, 0.4474 at N=600
+    # docs/concepts.md §4: phi(u) = 1/(1+3u), r = N/K = 2.5: exact optimum 0.4487 at N=300, 0.4474 at N=600
     for N, ref in ((300, 0.4487), (600, 0.4474)):
         h = [1 / (1 + 3 * j / N) for j in range(N)]
         assert optimal_schedule(h, int(N / 2.5)).kl == pytest.approx(ref, abs=5e-5)

@@ -6,8 +6,8 @@
 Fast-dLLM's Theorem 1 (KL, TV and greedy statements) lives in :mod:`symsched.samplers.fastdllm`
 (``fast_dllm_bounds``, ``fast_dllm_check``), checked against exact values there; it is not repeated here.
 
-Wainwright's Prop. 1 (``KL ≤ 4 C/N``, ``C = (Σ_k √(S_k H_k))²``) is not reproduced: LITERATURE.md does
-not define ``S_k`` and ``H_k`` and the paper could not be re-read, so no value is claimed.
+Wainwright's Prop. 1 (``KL ≤ 4 C/N``, ``C = (Σ_k √(S_k H_k))²``) is not reproduced (docs/references.md,
+"Wainwright"): no value is claimed for it.
 
 It uses :class:`~symsched.bounds.statements.Bound` and only adds rows.
 """
@@ -27,8 +27,8 @@ from ..schedules.growth import unmasking_growth
 __all__ = ["wainwright_thm1_bound", "wainwright_asymptote", "WAINWRIGHT"]
 
 WAINWRIGHT = Source("WAINWRIGHT", "Wainwright", "The data geometry of masking diffusion: certified-optimal schedules "
-                    "via unmasking growth complexity", 2026, "", "read in full (LITERATURE.md); the initial and "
-                    "completion terms of Thm 1 are not restated there")
+                    "via unmasking growth complexity", 2026, "", "read in full (docs/references.md); the initial "
+                    "and completion terms of Thm 1 are not restated there")
 
 
 def wainwright_thm1_bound(profile: Any, grid: Any, initial: Any = None, completion: Any = None) -> Bound:
@@ -39,7 +39,7 @@ def wainwright_thm1_bound(profile: Any, grid: Any, initial: Any = None, completi
     ``∫_{t_{k−1}}^{t_k} (t_k − s) h'(s) ds``: ``ψ(b)/ψ(a) − 1 = (b − a)/(a(1 − b))`` and
     ``b − s ≤ (b − a) s(1 − s)/(a(1 − b))`` on ``[a, b]`` (equality fails only in the right direction at
     both ends, and the right side is concave). The paper's *initial and completion terms* (first and last
-    steps, where ``ψ`` is 0 or infinite) are not restated in LITERATURE.md: pass them as ``initial`` and
+    steps, where ``ψ`` is 0 or infinite) are not restated in docs/references.md: pass them as ``initial`` and
     ``completion``; by default the exact errors of the first and last steps stand in for them (the row's
     note says so).
 

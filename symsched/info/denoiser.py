@@ -6,7 +6,7 @@ model's conditional law of ``X_i`` given the revealed tokens of row ``b``.  A tr
 model is one (see :mod:`symsched.info.torch_denoiser`); :func:`exact_denoiser` makes one from any
 symsched model, with the exact conditionals.
 
-:func:`denoiser_profile` estimates (DESIGN.md §11)::
+:func:`denoiser_profile` estimates (docs/concepts.md §10)::
 
     h_j = E_{x ~ data, |T| = j, i not in T} H(p(X_i | x_T))        (loss="entropy")
     h_j = E_{x ~ data, |T| = j, i not in T} [-log p(x_i | x_T)]     (loss="cross-entropy")
@@ -330,7 +330,7 @@ def _clustered_stderr(values: np.ndarray, clusters: np.ndarray) -> float:
 def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = None, seed: Any = 0,
                      loss: str = "entropy", batch_size: int = 256, max_calls: float | None = None,
                      base: Any = None) -> InformationProfile:
-    """Estimate the information profile from a denoiser and data rows (DESIGN.md §11).
+    """Estimate the information profile from a denoiser and data rows (docs/concepts.md §10).
 
     Parameters
     ----------

@@ -11,7 +11,7 @@ the elimination order; a field whose elimination width exceeds
 (:func:`symsched.info.gibbs.gibbs_profile`: outer chains for ``X ~ p``, conditional inner chains with
 Rao-Blackwellised ``p_hat(x_i | x_T)``, batch means over independent chains).
 
-Exact pieces (DESIGN.md §10).  Quantities that need only small marginal tables are computed exactly
+Exact pieces (docs/concepts.md, "Estimates").  Quantities that need only small marginal tables are computed exactly
 rather than sampled, when their tables fit in :data:`EXACT_PIECES_BUDGET` entries:
 
 * ``h_0 = mean_i H(X_i)`` (single marginals) and ``h_1 = e_2 - e_1`` (pair marginals);

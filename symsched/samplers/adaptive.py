@@ -1,10 +1,10 @@
-"""Adaptive (confidence-ordered) samplers, exactly: DESIGN.md §8.
+"""Adaptive (confidence-ordered) samplers, exactly: docs/concepts.md §8.
 
 The samplers practitioners run by default choose *which* masked positions to reveal from the model's
 own conditionals.  With exact conditionals ``p(x_i | x_C)`` (``C`` the revealed positions) the rules are
 
 ``"random"``
-    ``k_t`` uniformly random masked positions (the sampler of DESIGN.md §2; LLaDA ``remasking="random"``).
+    ``k_t`` uniformly random masked positions (the sampler of docs/concepts.md §2; LLaDA ``remasking="random"``).
 ``"confidence"``
     the ``k_t`` positions with the largest ``max_v p(X_i = v | x_C)`` (Dream ``alg="maskgit_plus"``).
 ``"margin"``
@@ -16,7 +16,7 @@ own conditionals.  With exact conditionals ``p(x_i | x_C)`` (``C`` the revealed 
     ``get_transfer_index`` with ``threshold``; no step count: the number of model calls is random).
 ``"entropy-bound"``
     the ``k`` lowest-entropy positions, ``k`` the largest with ``Σ_{i≤k} H_i − max_{i≤k} H_i ≤ γ``
-    (EB-sampler, Ben-Hamu et al. 2025, as LITERATURE.md states it; their code was not found to read).
+    (EB-sampler, Ben-Hamu et al. 2025, as docs/references.md states it; their code was not found to read).
 ``"llada"``
     LLaDA's ``remasking="low_confidence"``: draw a candidate for every masked position from its
     conditional, score each position by the probability of *its own candidate*, keep the ``k_t`` best
@@ -53,7 +53,7 @@ The result carries
 * ``conditional_tc``: Wen–Liang–Lu's ``E_{x∼p} Σ_t TC(X_{S_t} | X_{C_t} = x_{C_t})``.  For a policy
   whose sets are a function of the revealed values (every rule but ``"random"`` and ``"llada"``) it
   equals ``kl`` (``identity`` is True; the tests check it).  For ``"random"`` it is the order-averaged
-  ``E_σ KL(p ‖ q_σ) = Σ_t k_t h_{s_{t−1}} − H`` of DESIGN.md §2, an upper bound of ``kl``; for
+  ``E_σ KL(p ‖ q_σ) = Σ_t k_t h_{s_{t−1}} − H`` of docs/concepts.md §2, an upper bound of ``kl``; for
   ``"llada"`` it is ``None`` (the selection sees the sampled candidates: its law is biased, not only
   factorized).
 

@@ -2,7 +2,7 @@
 
 One row per (family, parameter): the ``k`` sweep of the top-k rules (``k`` tokens per step, the last
 step taking the rest), the threshold sweep of Fast-dLLM's rule, the ``γ`` sweep of the EB-sampler, and
-for every ``K = 1..N`` the optimal random-order schedule of DESIGN.md §3 (``ss.optimal_schedule`` on the
+for every ``K = 1..N`` the optimal random-order schedule of docs/concepts.md §3 (``ss.optimal_schedule`` on the
 model's profile).  The random-order rows carry two numbers, and say which is which: the optimum's
 order-averaged ``E_σ KL(p ‖ q_σ)`` (what the schedule optimiser minimises) and, where the exact route is
 within budget, the mixture ``KL(p ‖ q)`` of the sampler that runs it (smaller, by convexity).  Every

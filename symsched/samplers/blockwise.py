@@ -1,4 +1,4 @@
-"""Exact error of semi-autoregressive blocks and of fixed ordered partitions (DESIGN.md §7).
+"""Exact error of semi-autoregressive blocks and of fixed ordered partitions (docs/concepts.md §7).
 
 Semi-autoregressive blocks (LLaDA ``block_length``, BD3-LM, dllm): blocks ``B_1, B_2, ...`` left to
 right; inside block ``b`` the positions are revealed in a uniformly random order with that block's

@@ -1,4 +1,4 @@
-"""Semi-autoregressive blocks and fixed partitions on hidden Markov models, at any length (DESIGN.md §7).
+"""Semi-autoregressive blocks and fixed partitions on hidden Markov models, at any length (docs/concepts.md §7).
 
 The observed tokens of an HMM are not Markov, and the entropy of its output has no closed form
 (Blackwell 1957), so the exact value at large ``N`` is out of reach; it is an expectation over the

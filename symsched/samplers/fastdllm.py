@@ -1,6 +1,6 @@
 """Fast-dLLM's Theorem 1 (Wu et al., ICLR 2026): parallel decoding of high-confidence tokens.
 
-Statement, as LITERATURE.md gives it from the paper (read): if each of ``n`` tokens has its top marginal
+Statement, as docs/references.md gives it from the paper (read): if each of ``n`` tokens has its top marginal
 probability ``> 1 − ε``, then
 
 * greedy parallel decoding (the arg-max of every marginal) equals greedy joint decoding (the arg-max of

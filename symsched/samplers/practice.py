@@ -1,4 +1,4 @@
-"""Answers to the questions practitioners ask (LITERATURE.md "What practitioners ask"), exactly.
+"""Answers to the questions practitioners ask (docs/references.md, "What practitioners ask"), exactly.
 
 * :func:`steps_for_target` — the least number of steps (and model calls) each sampler rule needs to reach
   a target KL for a profile;

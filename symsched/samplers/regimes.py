@@ -1,6 +1,6 @@
 """Literature regimes of parallel decoding, built as models and computed exactly.
 
-ParallelBench (Kang et al., ICLR 2026; formulas re-derived, LITERATURE.md)
+ParallelBench (Kang et al., ICLR 2026; formulas re-derived, docs/references.md)
     *Replace-Random*: one uniformly chosen position of ``n`` is replaced (a one-hot vector of ``n`` bits):
     ``TC = (n−1)(log₂ n − log₂(n−1)) → log₂ e`` bits.  *Shuffle*: a uniformly random permutation of ``n``
     distinct items: ``TC = n log₂ n − log₂ n!``; decoding ``k`` tokens per step gives a valid permutation

@@ -1,4 +1,4 @@
-"""Count rules of the samplers in use: how many tokens each step reveals (DESIGN.md §7).
+"""Count rules of the samplers in use: how many tokens each step reveals (docs/concepts.md §7).
 
 A *count rule* turns ``(N, K, options)`` into integer sizes, as the sampler's own code computes them,
 including the empty steps (size 0) some rules make: such a step costs a model call and reveals
@@ -25,8 +25,8 @@ code (no code was copied):
     BD3-LM's default first-hitting sampler: one token per step (``K = N``).
 ``"dus"``
     Dilated unmasking (DUS): inside a block of ``B = 2^m`` tokens, ``m`` steps of sizes
-    ``2, 2, 4, ..., B/2`` at fixed dilated positions (:func:`dus_blocks`). DUS's code could not be found;
-    the sizes follow LITERATURE.md, the positions are the binary dilation that gives those sizes.
+    ``2, 2, 4, ..., B/2`` at fixed dilated positions (:func:`dus_blocks`). The sizes follow
+    docs/references.md ("Samplers in use"); the positions are the binary dilation that gives those sizes.
 
 Arithmetic: ``"dream"`` and ``"dllm"`` are computed exactly (Fractions) by default, so a count on an
 exact tie (``2.5``) is rounded as the rule says; ``arithmetic="float32"`` reproduces the floating

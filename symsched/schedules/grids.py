@@ -1,6 +1,6 @@
 """Reveal grids of the continuous-time (Bernoulli) samplers: one convention, one validator.
 
-Convention (DESIGN.md §2, §7): a grid is a sequence of *reveal fractions*
+Convention (docs/concepts.md §2, §7): a grid is a sequence of *reveal fractions*
 ``0 = u_0 < u_1 < ... < u_K <= 1``; at step ``k`` every still-masked token is revealed independently
 with probability ``(u_k - u_{k-1}) / (1 - u_{k-1})``. The samplers of MDLM, SEDD and Dream run a
 diffusion time ``t`` from 1 down to ``eps``; with their (log-)linear schedules the fraction of tokens
@@ -250,7 +250,7 @@ def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
     """Exact expected KL of the continuous-time (Bernoulli) sampler on a reveal grid.
 
     At step ``k`` every still-masked token is revealed independently with probability
-    ``(u_k - u_{k-1}) / (1 - u_{k-1})``. Then (DESIGN.md §2, LITERATURE.md "Wainwright")::
+    ``(u_k - u_{k-1}) / (1 - u_{k-1})``. Then (docs/concepts.md §2; docs/references.md, "Wainwright")::
 
         E KL = sum_k (u_k - u_{k-1}) * N * sum_j Binom(j; N-1, u_{k-1}) h_j - H.
 
@@ -315,7 +315,7 @@ def _is_estimate(profile: Any) -> bool:
 def _bernoulli_estimate(prof, g: tuple) -> Estimate:
     """The Bernoulli KL of an estimated profile: ``Σ_j (c_j − 1) h_j`` with its standard error.
 
-    Computed on the monotone projection when the profile offers one (DESIGN.md §10); the standard error
+    Computed on the monotone projection when the profile offers one (docs/concepts.md, "Estimates"); the standard error
     propagates the per-``h_j`` errors linearly, treating them as independent; the point value is clipped
     at 0 (and says so)."""
     mono = getattr(prof, "monotone", None)

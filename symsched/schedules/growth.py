@@ -1,4 +1,4 @@
-"""Wainwright's continuous-time view: unmasking growth and the optimal Bernoulli grid (DESIGN.md §9).
+"""Wainwright's continuous-time view: unmasking growth and the optimal Bernoulli grid (docs/concepts.md §9).
 
 With ``d_j = h_j - h_{j+1} >= 0`` (``j = 0..N-2``) and Bernstein polynomials
 ``b_{j,n}(t) = C(n, j) t^j (1-t)^{n-j}``:
@@ -15,7 +15,7 @@ With ``d_j = h_j - h_{j+1} >= 0`` (``j = 0..N-2``) and Bernstein polynomials
   requested precision), ratio ``C/P``; the log-odds density ``q(λ) = r²(1-r)² h'(r)``, ``r = e^λ/(1+e^λ)``;
   the Dmitriev–Huang–Wei effective TC ``∫ t min(1, ln(1/t)) h'(t) dt`` (numerical).
 
-The Bernoulli sampler's exact error on a grid ``0 = t_0 < ... < t_K = 1`` (DESIGN.md §2) is
+The Bernoulli sampler's exact error on a grid ``0 = t_0 < ... < t_K = 1`` (docs/concepts.md §2) is
 ``F = Σ_k (t_k - t_{k-1}) g(t_{k-1}) - H`` with ``g(t) = N Σ_j b_{j,N-1}(t) h_j = h_0 N - h(t)``, a left
 Riemann sum of the non-increasing ``g`` (``∫_0^1 g = H``). :func:`optimal_bernoulli_grid` minimises it.
 """
@@ -47,7 +47,7 @@ def _profile_for(profile: Any):
     prof = as_profile(profile)
     mono = getattr(prof, "monotone", None)
     if not getattr(prof, "exact", True) and callable(mono):
-        prof = mono()  # an estimate: work on its monotone projection (DESIGN.md §10)
+        prof = mono()  # an estimate: work on its monotone projection (docs/concepts.md, "Estimates")
     return prof
 
 

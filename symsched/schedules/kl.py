@@ -1,6 +1,6 @@
 """The exact expected error of a schedule, from the information profile alone.
 
-For sizes ``k_1..k_K`` with partial sums ``s_t`` (DESIGN.md §2)::
+For sizes ``k_1..k_K`` with partial sums ``s_t`` (docs/concepts.md §2)::
 
     E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H = sum_t w(s_{t-1}, s_t),
     w(a, b) = sum_{j=a}^{b-1} (h_a - h_j) >= 0.

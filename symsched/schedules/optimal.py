@@ -23,7 +23,7 @@ Ties are broken deterministically: each layer keeps the *smallest* minimising pr
 all optimal schedules the result has the smallest ``s_{K-1}``, then (given it) the smallest
 ``s_{K-2}``, and so on (lexicographically smallest ``(s_{K-1}, s_{K-2}, ..., s_1)``).
 
-Estimates (DESIGN.md §10)
+Estimates (docs/concepts.md, "Estimates")
 -------------------------
 On an estimated profile (``exact`` False) the DP runs on its monotone projection
 (:meth:`~symsched.info.profile.InformationProfile.monotone`), so the quadrangle inequality holds; the
