@@ -96,6 +96,8 @@ FACTORIES = {
     "PartitionKL": lambda: ss.partition_kl(_HMM, [[0, 3], [1, 2]], method="montecarlo", samples=500, seed=0),
     "PracticeTable": lambda: ss.kl_by_rule(H, [2]),
     "CommandOutput": lambda: _command_output(),
+    "PartitionComplexity": lambda: ss.partition_complexity(H, [0.25, 0.5, 0.75]),
+    "WainwrightSchedule": lambda: ss.wainwright_schedule(H, 14, blocks=2),
 }
 
 

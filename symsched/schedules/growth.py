@@ -189,21 +189,7 @@ class UnmaskingGrowth(Result):
 
     def mass(self, p: Any, q: Any) -> Any:
         """Growth complexity ``H(p, q) = ∫_p^q t(1-t) h'(t) dt``, exact for exact ``p, q`` and profile."""
-        ar, N = self._prof.arithmetic, self.N
-        if N < 2:
-            return self._fin(ar.zero)
-        with ar.workprec():
-            pp, qq = ar.convert(p, "p"), ar.convert(q, "q")
-            if not 0 <= float(pp) <= float(qq) <= 1:
-                raise SymschedError(f"mass(p, q): need 0 <= p <= q <= 1, got p = {p!r}, q = {q!r}")
-            n = N + 1
-
-            def tail(m, x):  # P(Binom(n, x) >= m)
-                return ar.sum([ar.binomial(n, i) * x ** i * (ar.one - x) ** (n - i) for i in range(m, n + 1)])
-
-            terms = [dj * ar.convert((j + 1) * (N - 1 - j)) / n * (tail(j + 2, qq) - tail(j + 2, pp))
-                     for j, dj in enumerate(self._d)]
-            return self._fin(ar.sum(terms))
+        return self._fin(growth_mass(self._prof, p, q, self._d))
 
     def density(self, lam: Any) -> Any:
         """Log-odds density ``q(λ) = r²(1-r)² h'(r)`` with ``r = e^λ / (1 + e^λ)`` (float or mpf)."""
@@ -250,6 +236,27 @@ class UnmaskingGrowth(Result):
             self._ensure_mp()
             return +self._quad(lambda t: t * min(mpmath.mpf(1), -mpmath.log(t)) * self._rate_mp(t) if t > 0 else 0,
                                mpmath.mpf(0), mpmath.mpf(1))
+
+
+def growth_mass(prof, p: Any, q: Any, d: Any = None) -> Any:
+    """``H(p, q)`` in the profile's arithmetic (not finalized): ``Σ_j d_j (j+1)(N-1-j)/(N+1) [T_{j+2}(q) -
+    T_{j+2}(p)]`` with ``T_m(x) = P(Binom(N+1, x) >= m)``; ``d`` the differences ``h_j - h_{j+1}`` if known."""
+    ar, N = prof.arithmetic, prof.N
+    if N < 2:
+        return ar.zero
+    with ar.workprec():
+        if d is None:
+            d = [prof.h[j] - prof.h[j + 1] for j in range(N - 1)]
+        pp, qq = ar.convert(p, "p"), ar.convert(q, "q")
+        if not 0 <= float(pp) <= float(qq) <= 1:
+            raise SymschedError(f"mass(p, q): need 0 <= p <= q <= 1, got p = {p!r}, q = {q!r}")
+        n = N + 1
+
+        def tail(m, x):  # P(Binom(n, x) >= m)
+            return ar.sum([ar.binomial(n, i) * x ** i * (ar.one - x) ** (n - i) for i in range(m, n + 1)])
+
+        return ar.sum([dj * ar.convert((j + 1) * (N - 1 - j)) / n * (tail(j + 2, qq) - tail(j + 2, pp))
+                       for j, dj in enumerate(d)])
 
 
 def unmasking_growth(profile: Any, dps: int | None = None) -> UnmaskingGrowth:
