@@ -278,7 +278,7 @@ def test_estimated_profile_standard_errors_are_calibrated():
     bp = [1 / N, 0.3, 0.6, 1 - 1 / N]
     exact = ss.partition_complexity(list(h), bp)
     zC, zH = [], []
-    for s in range(40):
+    for _ in range(40):
         x = rng.multivariate_normal(h, cov)
         prof = ss.InformationProfile(tuple(x), tuple(np.concatenate([[0], np.cumsum(x)])), float(x.sum()),
                                      stderr=tuple(np.sqrt(np.diag(cov))), exact=False, covariance=cov)

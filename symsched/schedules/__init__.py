@@ -26,8 +26,8 @@ from . import grids as _grids, count_rules as _count_rules, growth as _growth
 __all__ += _grids.__all__ + _count_rules.__all__ + _growth.__all__
 
 # -- Wainwright's certified block schedules (issue #27) --
-from .partition import *  # noqa: F401,F403,E402
-from .wainwright import *  # noqa: F401,F403,E402
-from . import partition as _partition, wainwright as _wainwright  # noqa: E402
+from .partition import *
+from .wainwright import *
+from . import partition as _partition, wainwright as _wainwright
 
 __all__ += _partition.__all__ + _wainwright.__all__

@@ -97,7 +97,9 @@ class FloatGrowth:
         if self.N < 2:
             return 0.0
         pts = [a + (b - a) * x for x in (0.01, 0.05, 0.2, 0.5, 0.8, 0.95, 0.99)]
-        f = (lambda t: math.sqrt(max(float(self.rate(t)[0]), 0.0)))
+        def f(t):
+            return math.sqrt(max(float(self.rate(t)[0]), 0.0))
+
         return float(quad(f, a, b, points=pts, limit=400, epsabs=1e-13, epsrel=1e-11)[0])
 
 

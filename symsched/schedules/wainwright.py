@@ -26,7 +26,6 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import sympy as sp
 from scipy.stats import binom
 
 from ..errors import SymschedError
@@ -235,7 +234,9 @@ def _cardinality(prof, estimated: bool, counts: tuple, K: int) -> dict:
     N = prof.N
     h = prof.as_array()
     M = len(counts) - 1
-    psi = (lambda a: a / (N - a))
+    def psi(a):
+        return a / (N - a)
+
     S = [math.log(psi(counts[m + 1]) / psi(counts[m])) for m in range(M)]
     H = [_card_masses(h, N, counts[m], counts[m + 1]) for m in range(M)]
     root = math.fsum(math.sqrt(s * x) for s, x in zip(S, H))
