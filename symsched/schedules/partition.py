@@ -16,10 +16,12 @@ fine complexity ``P = (∫_{t_0}^T √h'(t) dt)²`` (Wainwright's Thm 3).
 
 from __future__ import annotations
 
+import heapq
 import math
 from fractions import Fraction
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy.integrate import quad
@@ -274,13 +276,11 @@ class PartitionComplexity(Result):
 
 
 def _mp_sqrt(x):
-    import mpmath
     return mpmath.sqrt(x)
 
 
 def block_allocation(S: np.ndarray, H: np.ndarray, K: int) -> tuple:
     """Greedy marginal allocation for (26b) (exact: separable, convex, non-increasing terms)."""
-    import heapq
     M = len(S)
     alloc = [1] * M
 
