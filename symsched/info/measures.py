@@ -17,10 +17,18 @@ The general route refuses (``ModelTooLargeError`` with the estimate) beyond ``ma
 
 from __future__ import annotations
 
+import inspect
+import math
 import warnings
 from typing import Any
 
-from ..arithmetic import arithmetic
+import numpy as np
+
+from ..arithmetic import arithmetic, to_float
+from ..models.bayesian import BayesianNetwork
+from ..models.markov import MarkovRandomField
+from ..results import Estimate
+from .junction import DEFAULT_TREE_BUDGET, network_pieces
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel, describe_cardinalities
 from ..validation import check_budget, check_choice
@@ -204,26 +212,121 @@ def _montecarlo(model, arith, stderr, seed, samples, workers=None, time_budget=N
                               time_budget=time_budget, progress=progress)
 
 
+# -- H, TC, DTC and O-information from their own pieces, never from a whole profile -----------------------
+
+def _pieces_measure(model: Any, what: str, kwargs: dict) -> Any:
+    """``what`` ("entropy", "total_correlation", "dual_total_correlation", "o_information") from ``H``,
+    ``H(X_i)`` and ``H(X_i | X_{-i})`` alone.
+
+    Routes: Monte Carlo when asked (``method="montecarlo"``, the profile's estimate); the structured
+    models' exact profiles (chains, exchangeable and independent tokens: already O(N log N) or so);
+    Bayesian networks and Markov random fields in floats by one calibrated junction tree
+    (:func:`symsched.info.junction.network_pieces`: exact, except Markov blankets over budget, sampled,
+    which make DTC and O-information an :class:`~symsched.results.Estimate`); anything else from its joint
+    table by N + 2 entropies (``H``, every ``H(X_i)``, every ``H(X_{-i})``) in the requested precision.
+    """
+    inspect.signature(information_profile).bind(model, **kwargs)  # unknown options: TypeError, as before
+    method = kwargs.get("method", "auto")
+    check_choice(method, "method", METHODS, what)
+    model = _check_model(model)
+    if method == "montecarlo" or isinstance(model, (ExchangeableModel, ProductModel, MarkovChain)):
+        return getattr(information_profile(model, **kwargs), what)
+    precision = kwargs.get("precision", "float")
+    if precision == "float" and isinstance(model, (BayesianNetwork, MarkovRandomField)) \
+            and model.joint_size() > _TABLE_ROUTE_LIMIT:
+        _refuse_symbols(model, "float")
+        max_cost = check_budget(kwargs.get("max_cost"), "max_cost", what)
+        try:
+            pieces = network_pieces(model, stderr=kwargs.get("stderr"), seed=kwargs.get("seed"),
+                                    samples=kwargs.get("samples"), time_budget=kwargs.get("time_budget"),
+                                    tree_budget=DEFAULT_TREE_BUDGET if max_cost is None else max_cost)
+        except ModelTooLargeError as exc:
+            if method == "exact":
+                raise
+            warnings.warn(f"{exc}; falling back to the Monte Carlo profile (an estimate with standard errors)",
+                          stacklevel=3)
+            return getattr(information_profile(model, **kwargs), what)
+        base = kwargs.get("base")
+        scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
+        value = getattr(pieces, what) * scale
+        if what in ("dual_total_correlation", "o_information") and pieces.sampled:
+            return Estimate(value, pieces.dual_total_correlation_stderr * scale, what.replace("_", " "))
+        return float(value)
+    return _table_measure(model, what, kwargs)
+
+
+#: Joint tables up to this size take the N + 2 entropies route even for networks (one pass is cheaper
+#: than building a junction tree).
+_TABLE_ROUTE_LIMIT = 4096
+
+
+def _table_measure(model: DiscreteModel, what: str, kwargs: dict) -> Any:
+    """N + 2 entropies of the joint table in the requested arithmetic."""
+    precision = kwargs.get("precision", "float")
+    if precision in ("float", "mpmath"):
+        _refuse_symbols(model, precision)
+    arith = arithmetic(precision, kwargs.get("dps"), kwargs.get("base"), kwargs.get("simplify", "fast"))
+    max_cost = check_budget(kwargs.get("max_cost"), "max_cost", what)
+    budget = DEFAULT_MAX_COST[arith.precision] if max_cost is None else max_cost
+    n, size = model.N, model.joint_size()
+    cost = float(size) * (n + 2)
+    if cost > budget:
+        exc = ModelTooLargeError(f"{what.replace('_', ' ')} of {type(model).__name__} with N={n} from its joint "
+                                 f"table ({size:.3g} entries, precision={arith.precision!r})", cost, budget,
+                                 'use method="montecarlo" (an estimate), or raise max_cost')
+        if kwargs.get("method", "auto") == "exact" or arith.precision != "float":
+            raise exc
+        warnings.warn(f"{exc}; falling back to the Monte Carlo profile (an estimate with standard errors)",
+                      stacklevel=3)
+        return getattr(information_profile(model, **kwargs), what)
+    joint = model._joint_array(arith)
+    with arith.workprec():
+        H = arith.entropy(joint)
+        if what == "entropy":
+            return arith.finalize(H)
+        singles = [arith.entropy(np.sum(joint, axis=tuple(k for k in range(n) if k != i)) if n > 1 else joint)
+                   for i in range(n)] if what != "dual_total_correlation" else []
+        rest = [arith.entropy(np.sum(joint, axis=i)) if n > 1 else arith.zero for i in range(n)] \
+            if what != "total_correlation" else []
+        tc = arith.sum(singles) - H if singles else None
+        # sum_i H(X_i | X_{-i}) = N H - sum_i H(X_{-i})
+        dtc = arith.sum(rest) - (n - 1) * H if rest else None
+        value = {"total_correlation": tc, "dual_total_correlation": dtc}.get(what)
+        if what == "o_information":
+            value = tc - dtc
+        return arith.finalize(value)
+
+
 def entropy(model: Any, **kwargs) -> Any:
-    """``H(X)`` of the model (same options as :func:`information_profile`)."""
-    return information_profile(model, **kwargs).entropy
+    """``H(X)`` of the model (same options as :func:`information_profile`).
+
+    Never computes the whole profile: a network's ``H = sum_f`` of its factors' expected logs by one
+    junction tree, a table's entropy directly (see ``_pieces_measure``).
+    """
+    return _pieces_measure(model, "entropy", kwargs)
 
 
 def total_correlation(model: Any, **kwargs) -> Any:
     """``TC = sum_i H(X_i) - H(X)``, the area above the information profile.
 
+    From ``H`` and the single marginals alone (a junction tree for networks, N + 1 entropies for tables).
+
     >>> import symsched as ss
     >>> round(ss.total_correlation(ss.copy_model(4, 2)), 12) == round(3 * 0.6931471805599453, 12)
     True
     """
-    return information_profile(model, **kwargs).total_correlation
+    return _pieces_measure(model, "total_correlation", kwargs)
 
 
 def dual_total_correlation(model: Any, **kwargs) -> Any:
-    """``DTC = H(X) - sum_i H(X_i | X_{-i})``, the area below the information profile."""
-    return information_profile(model, **kwargs).dual_total_correlation
+    """``DTC = H(X) - sum_i H(X_i | X_{-i})``, the area below the information profile.
+
+    From ``H`` and every ``H(X_i | X_{-i})`` (Markov blankets by junction tree; an :class:`Estimate` when a
+    blanket too large to enumerate was sampled).
+    """
+    return _pieces_measure(model, "dual_total_correlation", kwargs)
 
 
 def o_information(model: Any, **kwargs) -> Any:
-    """``TC - DTC``."""
-    return information_profile(model, **kwargs).o_information
+    """``TC - DTC`` (an :class:`Estimate` when a Markov blanket was sampled, as for DTC)."""
+    return _pieces_measure(model, "o_information", kwargs)
