@@ -27,7 +27,10 @@ def _brute(model):
     p = np.asarray(model.joint(), float)
     p = p / p.sum()
     n = p.ndim
-    marg = lambda keep: p.sum(axis=tuple(k for k in range(n) if k not in keep))
+
+    def marg(keep):
+        return p.sum(axis=tuple(k for k in range(n) if k not in keep))
+
     H = _H(p)
     h0 = np.mean([_H(marg((i,))) for i in range(n)])
     e2 = np.mean([_H(marg(pair)) for pair in itertools.combinations(range(n), 2)])
@@ -92,7 +95,8 @@ def test_marginals_of_spread_sets_match_the_joint():
     jt = JunctionTree(bn.cardinalities, bn.factors(ss.arithmetic("float")))
     p = bn.joint()
     for subset in [(0, 9), (9, 3, 1), (2, 5, 7, 8), tuple(range(10))]:
-        expect = np.transpose(p.sum(axis=tuple(k for k in range(10) if k not in subset)), np.argsort(np.argsort(subset)))
+        summed = p.sum(axis=tuple(k for k in range(10) if k not in subset))  # axes in sorted order
+        expect = np.transpose(summed, np.argsort(np.argsort(subset)))
         assert np.allclose(jt.marginal(subset), expect, atol=1e-13)
     x = jt.sample(np.random.default_rng(0), 20000)
     freq = np.bincount(x[:, 9], minlength=bn.cardinalities[9]) / len(x)

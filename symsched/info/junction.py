@@ -39,7 +39,10 @@ from typing import Any
 
 import numpy as np
 
+from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
+from ..models.bayesian import BayesianNetwork
+from ..models.markov import MarkovRandomField
 
 __all__ = [
     "DEFAULT_BLANKET_BUDGET",
@@ -428,7 +431,7 @@ def _pair_mean_entropy(jt: JunctionTree) -> float:
     for start in range(0, len(rows), per_row):
         chunk = rows[start:start + per_row]
         evidence: dict = {}
-        for k, (a, s) in enumerate(chunk):
+        for a, _ in chunk:
             evidence.setdefault(a, np.ones((len(chunk), cards[a])))
         for a, ind in evidence.items():
             for k, (b, s) in enumerate(chunk):
@@ -440,7 +443,7 @@ def _pair_mean_entropy(jt: JunctionTree) -> float:
         for b in range(n):
             cond = jt.marginal((b,), beliefs)  # p(x_b | X_a = s), rows of the chunk
             joint = cond * weights[:, None]
-            for k, (a, s) in enumerate(chunk):
+            for k, (a, _) in enumerate(chunk):
                 if b > a:
                     p = joint[k]
                     nz = p[p > 0]
@@ -520,10 +523,6 @@ def network_pieces(model: Any, h1: bool = False, blanket_budget: float = DEFAULT
     >>> abs(pieces.entropy - ss.entropy(ss.from_joint(ss.load_example("asia").joint()))) < 1e-12
     True
     """
-    from ..arithmetic import arithmetic
-    from ..models.bayesian import BayesianNetwork
-    from ..models.markov import MarkovRandomField
-
     if not isinstance(model, (BayesianNetwork, MarkovRandomField)):
         raise SymschedError(f"network_pieces: model must be a BayesianNetwork or MarkovRandomField, "
                             f"got {type(model).__name__}")
