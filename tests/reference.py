@@ -681,3 +681,82 @@ def split_rhat_reference(traces):
     B = n * math.fsum((m - grand) ** 2 for m in means) / (len(means) - 1)
     W = math.fsum(math.fsum((x - m) ** 2 for x in h) / (n - 1) for h, m in zip(halves, means)) / len(halves)
     return math.sqrt(((n - 1) / n * W + B / n) / W)
+
+
+# -- adaptive policies with random tie-breaking (issue 24): every tie-consistent set equally likely ----------
+def _policy_scores(rule, M, conds):
+    def ent(c):
+        return -sum(v * math.log(v) for v in c if v > 0)
+    if rule in ("confidence", "threshold"):
+        return {i: max(conds[i]) for i in M}
+    if rule == "margin":
+        return {i: sorted(conds[i])[-1] - (sorted(conds[i])[-2] if len(conds[i]) > 1 else 0.0) for i in M}
+    if rule == "left-to-right":
+        return {i: -i for i in M}
+    return {i: -ent(conds[i]) for i in M}
+
+
+def tie_consistent_sets(score, M, kk):
+    """Every kk-subset S of M whose every (rounded) score is >= every score outside it."""
+    r = {i: round(float(score[i]), 10) for i in M}
+    out = []
+    for S in itertools.combinations(M, kk):
+        rest = [r[i] for i in M if i not in S]
+        if not rest or min(r[i] for i in S) >= max(rest):
+            out.append(sorted(S))
+    return out
+
+
+def _count(rule, M, score, k, tau, gamma_nats):
+    if rule == "threshold":
+        return max(1, sum(1 for i in M if round(score[i], 10) >= round(tau, 10)))
+    if rule == "entropy-bound":
+        ents = sorted(-score[i] for i in M)
+        best = 1
+        for j in range(1, len(ents) + 1):
+            if round(sum(ents[:j]) - max(ents[:j]), 10) <= round(gamma_nats, 10):
+                best = j
+        return best
+    return k
+
+
+def brute_adaptive_ties(joint, rule, sizes=None, tau=None, gamma_nats=None):
+    """(law q, {steps: probability}) of an adaptive sampler with random tie-breaking, by recursion: at each
+    step every tie-consistent set of the rule's size is equally likely (llada: per candidate vector)."""
+    joint = np.asarray(joint, float)
+    N = joint.ndim
+    q = np.zeros(joint.shape)
+    steps = {}
+
+    def rec(revealed, mass, t):
+        if len(revealed) == N and (sizes is None or t == len(sizes)):
+            q[tuple(revealed[i] for i in range(N))] += mass
+            steps[t] = steps.get(t, 0.0) + mass
+            return
+        M = [i for i in range(N) if i not in revealed]
+        conds = {i: _cond(joint, revealed, i) for i in M}
+        k = sizes[t] if sizes is not None else None
+        if rule == "llada":
+            for cand in itertools.product(*[range(joint.shape[i]) for i in M]):
+                w = mass
+                for i, v in zip(M, cand):
+                    w *= conds[i][v]
+                if w == 0:
+                    continue
+                own = dict(zip(M, cand))
+                sets = tie_consistent_sets({i: conds[i][own[i]] for i in M}, M, k)
+                for S in sets:
+                    rec({**revealed, **{i: own[i] for i in S}}, w / len(sets), t + 1)
+            return
+        score = _policy_scores(rule, M, conds)
+        sets = tie_consistent_sets(score, M, _count(rule, M, score, k, tau, gamma_nats))
+        for S in sets:
+            for vals in itertools.product(*[range(joint.shape[i]) for i in S]):
+                w = mass / len(sets)
+                for i, v in zip(S, vals):
+                    w *= conds[i][v]
+                if w > 0:
+                    rec({**revealed, **dict(zip(S, vals))}, w, t + 1)
+
+    rec({}, 1.0, 0)
+    return q, steps
