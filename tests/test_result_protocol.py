@@ -98,6 +98,7 @@ FACTORIES = {
     "CommandOutput": lambda: _command_output(),
     "PartitionComplexity": lambda: ss.partition_complexity(H, [0.25, 0.5, 0.75]),
     "WainwrightSchedule": lambda: ss.wainwright_schedule(H, 14, blocks=2),
+    "ScheduleCertificate": lambda: ss.certify_schedule(ss.copy_model(3, 2), eps=5.0, samples=20),
 }
 
 

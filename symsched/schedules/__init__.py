@@ -28,6 +28,7 @@ __all__ += _grids.__all__ + _count_rules.__all__ + _growth.__all__
 # -- Wainwright's certified block schedules (issue #27) --
 from .partition import *
 from .wainwright import *
-from . import partition as _partition, wainwright as _wainwright
+from .certify import *
+from . import partition as _partition, wainwright as _wainwright, certify as _certify
 
-__all__ += _partition.__all__ + _wainwright.__all__
+__all__ += _partition.__all__ + _wainwright.__all__ + _certify.__all__
