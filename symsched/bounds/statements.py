@@ -39,7 +39,7 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from collections.abc import Mapping, Sequence
 
@@ -52,7 +52,7 @@ from ..errors import SymschedError
 from ..info.profile import InformationProfile, as_profile
 from ..formatting import estimate_digits, format_value, latex_number
 from ..results import Estimate, Result
-from ..schedules.error import expected_kl
+from ..schedules.kl import expected_kl
 from ..schedules.families import ccl_fixed_k_zeta, ccl_zeta
 from ..schedules.optimal import optimal_schedule
 from ..schedules.schedule import Schedule, as_schedule
@@ -278,33 +278,12 @@ def is_estimate(profile: Any) -> bool:
     return not exact
 
 
-def _isotonic(h: Sequence[float], stderr: Sequence[float]) -> list:
-    """Weighted least-squares non-increasing fit (pool adjacent violators), weights ``1/stderr²``.
-
-    Only used for profiles that predate :meth:`InformationProfile.monotone`.
-    """
-    floor = min([s for s in stderr if s > 0] or [1.0]) * 1e-6  # exact entries weigh (almost) infinitely
-    blocks: list = []  # [mean, weight, count]
-    for x, sd in zip(h, stderr):
-        blocks.append([float(x), 1.0 / max(float(sd), floor) ** 2, 1])
-        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
-            m2, w2, c2 = blocks.pop()
-            m1, w1, c1 = blocks[-1]
-            blocks[-1] = [(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2]
-    return [m for m, _, c in blocks for _ in range(c)]
-
-
 def _profile(profile: Any) -> InformationProfile:
     """The profile the statements are evaluated on: an estimate's monotone projection, else itself."""
     prof = as_profile(profile)
     if not is_estimate(prof):
         return prof
-    monotone = getattr(prof, "monotone", None)
-    if callable(monotone):
-        return monotone()
-    h = _isotonic(prof.as_array(), prof.stderr)
-    e = tuple(float(x) for x in np.concatenate([[0.0], np.cumsum(h)]))
-    return replace(prof, h=tuple(h), e=e, entropy=e[-1], method=f"{prof.method}+isotonic")
+    return prof.monotone()
 
 
 def _with_stderr(prof: InformationProfile, value: Any, coeffs: Sequence[float], what: str) -> Any:

@@ -71,9 +71,7 @@ DEFAULT_CONTINUUM_DPS = 30
 _GUARD = 10
 
 
-# kept under their old private names: other modules and tests import them from here
-_SymbolicTimeout = symbolic._SymbolicTimeout
-_time_limit = symbolic.time_limit
+# short local names for the guarded symbolic helpers
 _try_sympy = symbolic.try_sympy
 _mp_value = symbolic.mp_value
 
@@ -215,10 +213,6 @@ class RiemannLimit(Result):
     @cached_property
     def _f_num(self) -> Callable:
         return self._numeric_fn(self.f, 1)
-
-    @cached_property
-    def _fprime_num(self) -> Callable:
-        return self._numeric_fn(-sp.diff(self.phi, self.u, 2), 2)
 
     def _numeric_fn(self, expr: sp.Expr, order: int) -> Callable:
         """mpmath function of ``x`` at the current precision for ``(−1)^{order>0} φ^{(order)}``."""
@@ -500,10 +494,6 @@ class RiemannLimit(Result):
                     return v
                 return mpmath.mpf(sp.N(inv.subs(self._y, sp.Float(y, dps + _GUARD)), dps + _GUARD))
             return self._newton_inverse(y, dps)
-
-    def _G_raw(self, x: mpmath.mpf, dps: int) -> mpmath.mpf:
-        """``∫_0^x √f``."""
-        return self._engine.raw(x, dps)
 
     def _inverse_num(self, y: mpmath.mpf) -> mpmath.mpf:
         """The closed-form ``G^{−1}`` evaluated in mpmath (real part; branch already checked)."""

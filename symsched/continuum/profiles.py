@@ -6,7 +6,7 @@ means info's discrete profile ``h``), the convergence check :func:`check_limit_p
 Every public name is re-exported here unchanged.
 """
 
-from .fitting import NumericLimitProfile, fit_limit_profile, _Linear  # noqa: F401
+from .fitting import NumericLimitProfile, fit_limit_profile
 from .limit_profiles import (
     LimitProfile,
     beta_bernoulli_limit_profile,
@@ -16,8 +16,8 @@ from .limit_profiles import (
     limit_profile,
     parity_limit_profile,
 )
-from .limit_profiles import U, _LAMBDA_CACHE, _mp_lambdify, _number, binary_entropy  # noqa: F401
-from .verify import _check_Ns, _phi_values, check_limit_profile  # noqa: F401
+from .limit_profiles import U, binary_entropy  # noqa: F401
+from .verify import check_limit_profile
 
 __all__ = ["LimitProfile", "limit_profile", "independent_limit_profile", "copy_limit_profile",
            "parity_limit_profile", "beta_bernoulli_limit_profile", "binary_symmetric_chain_limit_profile",

@@ -69,7 +69,7 @@ from ..results import Result
 from ..parsing import as_expression
 from . import checks
 from ..schedules.schedule import Schedule
-from .rounding import repair_breakpoints
+from ..schedules.schedule import repair_breakpoints
 
 __all__ = ["QuantizedLimit", "quantized_limit"]
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import mpmath
 
-from ..schedules.schedule import repair_breakpoints  # noqa: F401 (the one repair lives in schedules)
-
 __all__: list = []
 
 

@@ -47,13 +47,6 @@ def _multinomial(counts: Sequence[int]) -> int:
     return out
 
 
-def _float_entropy_rows(r: np.ndarray) -> np.ndarray:
-    """``-sum_s r_s log r_s`` of every row (nats), with ``0 log 0 = 0``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
-    return -terms.sum(axis=-1)
-
-
 class ExchangeableModel(DiscreteModel):
     """Mixin for exchangeable laws over ``n`` tokens with the same ``q`` states ``0..q-1``.
 

@@ -49,7 +49,7 @@ from ..models.chains import HiddenMarkovModel, MarkovChain
 from ..models.table import as_model
 from ..validation import check_budget, check_choice, check_variable_count
 from ..results import Estimate, Result
-from ..schedules.error import expected_kl
+from ..schedules.kl import expected_kl
 from ..schedules.schedule import Schedule
 from .blockwise_hmm import check_montecarlo_options, hmm_blockwise_terms, hmm_partition_terms
 from .conditionals import joint_of, resolve_positions

@@ -170,10 +170,6 @@ def _checked_law(table: Any, where: str) -> np.ndarray:
     return arr
 
 
-def _as_numeric(arr: np.ndarray) -> np.ndarray:
-    return np.asarray(arr, dtype=float) if arr.dtype != object else arr
-
-
 def kl_divergence(p: np.ndarray, q: np.ndarray, precision: str = "float", dps: int | None = None,
                   base: Any = None) -> Any:
     """``KL(p ‖ q) = Σ_{p(x)>0} p(x) log(p(x)/q(x))`` of two tables of the same shape.

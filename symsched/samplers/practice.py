@@ -28,7 +28,7 @@ from ..models.table import as_model
 from ..results import Result, _latex_any
 from ..validation import check_variable_count, choice_sequence, finite_real, int_sequence
 from ..schedules.count_rules import sampler_schedule
-from ..schedules.error import expected_kl
+from ..schedules.kl import expected_kl
 from ..schedules.grids import bernoulli_expected_kl, sampler_grid
 from ..schedules.optimal import min_steps_for_kl, optimal_schedule
 from .blockwise import blockwise_expected_kl

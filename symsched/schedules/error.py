@@ -5,4 +5,5 @@ name sat beside :mod:`symsched.errors`, the exceptions).
 """
 
 from .kl import *  # noqa: F403
-from .kl import __all__, _check_grid, _check_N, _finish, bernoulli_expected_kl, mdlm_grid  # noqa: F401
+from .grids import bernoulli_expected_kl, mdlm_grid  # noqa: F401 (their old home)
+from .kl import __all__  # noqa: F401

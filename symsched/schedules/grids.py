@@ -13,8 +13,8 @@ told not to, and :func:`bernoulli_expected_kl` therefore includes it.
 
 Everything that takes a grid (``bernoulli_expected_kl``, the Euler sampler of
 :mod:`symsched.samplers.continuous_time`, ``binomial_bernoulli_grid``) validates it with
-:func:`check_grid`; older spellings (``mdlm_grid``, ``_check_grid``, ``samplers.reveal_grid``) are
-aliases of the functions here.
+:func:`check_grid`; ``schedules.error.mdlm_grid`` and ``samplers.reveal_grid`` are the
+functions here under their older homes.
 """
 
 from __future__ import annotations

@@ -161,6 +161,3 @@ def block_cost(profile: Any, a: int, b: int) -> Any:
         total = ar.sum([prof.h[a] - prof.h[j] for j in range(a, b)])
     return _finish(prof, total)
 
-
-# The reveal grids (bernoulli_expected_kl, mdlm_grid, the grid check) live in grids.py; re-exported here.
-from .grids import bernoulli_expected_kl, check_grid as _check_grid, mdlm_grid  # noqa: E402,F401

@@ -130,7 +130,7 @@ def binomial_bernoulli_grid(grid: Sequence[Any]) -> SizeRule:
     At step ``t + 1`` each of the ``N - s`` masked tokens is revealed with probability
     ``(t_{t+1} - t_t) / (1 - t_t)``: the size is ``Binomial(N - s, that)``. Exact (Fraction) when the
     grid is given in Fractions / ints, float (scipy) otherwise. Its expected error equals
-    :func:`symsched.schedules.kl.bernoulli_expected_kl` (a test checks it).
+    :func:`symsched.schedules.grids.bernoulli_expected_kl` (a test checks it).
     """
     g = check_grid(grid, "binomial_bernoulli_grid")
     exact = all(_is_exact(x) for x in g)
