@@ -249,3 +249,29 @@ def test_bad_input():
         ss.entropy(_load("asia"), nonsense=1)
     with pytest.raises(SymschedError, match="method"):
         ss.entropy(_load("asia"), method="fast")
+
+
+def test_batched_conditionals_and_log_marginals_against_the_joint():
+    """One calibration per revealed set serves every p(x_i | x_R) of a batch (rows of any values, including
+    values of probability zero)."""
+    for model in (_random_bn(8, 7), ss.ising(nx.cycle_graph(7), 0.8, 0.3)):
+        p = np.asarray(model.joint(), float)
+        p = p / p.sum()
+        jt = JunctionTree(model.cardinalities, model.factors(ss.arithmetic("float")))
+        rng = np.random.default_rng(0)
+        x = np.stack([rng.integers(0, c, size=40) for c in model.cardinalities], axis=1)
+        for R in [(), (3,), (0, 2, 5), tuple(range(model.N - 1))]:
+            cond, logm = jt.conditionals(R, x), jt.log_marginal(R, x)
+            for b in range(len(x)):
+                idx = tuple(x[b, k] if k in R else slice(None) for k in range(model.N))
+                sub = p[idx]
+                pr = sub.sum()
+                assert logm[b] == pytest.approx(math.log(pr), abs=1e-12) if pr > 0 else logm[b] == -np.inf
+                free = [k for k in range(model.N) if k not in R]
+                for i in range(model.N):
+                    if i in R:
+                        assert cond[b, i, x[b, i]] == 1.0 and cond[b, i].sum() == 1.0
+                        continue
+                    m = sub.sum(axis=tuple(a for a, k in enumerate(free) if k != i))
+                    expect = m / pr if pr > 0 else np.zeros_like(m)
+                    assert np.allclose(cond[b, i, :model.cardinalities[i]], expect, atol=1e-12)

@@ -114,6 +114,10 @@ def _expand(arr: np.ndarray, sub: Sequence[int], full: Sequence[int]) -> np.ndar
     return arr.reshape(shape)
 
 
+def _without(scope: tuple, v: int) -> tuple:
+    return tuple(u for u in scope if u != v)
+
+
 def _safe_normalise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Divide each batch row by its sum (rows summing to zero stay zero); return the sums too."""
     s = a.reshape(a.shape[0], -1).sum(axis=1)
@@ -206,44 +210,64 @@ class JunctionTree:
             psi[h] = psi[h] * _expand((a / top)[None], vs, self.cliques[h])
         return psi, log_scale
 
-    def _calibrate(self, evidence: dict | None = None):
+    def _calibrate(self, evidence: dict | None = None, reduced: tuple | None = None):
         """Clique beliefs (batch axis first), separator marginals and ``log Z`` per batch row.
 
-        ``evidence`` maps a variable to a (batch, states) array multiplied into its home clique."""
-        psi = self._psi
+        ``evidence`` maps a variable to a (batch, states) array multiplied into its home clique;
+        ``reduced`` is ``(scopes, potentials)`` of a tree whose revealed variables were indexed away
+        (:meth:`_reduce`): every table then spans only its clique's unrevealed variables."""
+        scopes, psi = (self.cliques, self._psi) if reduced is None else reduced
         if evidence:
             psi = list(psi)
             for v, ind in evidence.items():
-                psi[v] = psi[v] * _expand(ind, (v,), self.cliques[v])
+                psi[v] = psi[v] * _expand(ind, (v,), scopes[v])
         B = max(p.shape[0] for p in psi)
         collected = list(psi)
         up: list = [None] * self.n
         log_z = np.full(B, self.log_scale)
         for v in reversed(self.preorder):
-            c = self.cliques[v]
+            c = scopes[v]
             for ch in self.children[v]:
-                collected[v] = collected[v] * _expand(up[ch], self._sep(ch), c)
+                collected[v] = collected[v] * _expand(up[ch], _without(scopes[ch], ch), c)
             if collected[v].shape[0] != B:
                 collected[v] = np.broadcast_to(collected[v], (B,) + collected[v].shape[1:]).copy()
             collected[v], s = _safe_normalise(collected[v])
             if self.parent[v] >= 0:
-                up[v] = collected[v].sum(axis=1 + c.index(v))
+                up[v] = collected[v].sum(axis=1 + c.index(v)) if v in c else collected[v]
             with np.errstate(divide="ignore"):
                 log_z += np.log(s)
         beliefs = collected  # roots are normalised; the rest get their parent's separator below
         seps: list = [None] * self.n
         for v in self.preorder:
-            if self.parent[v] < 0:
+            p = self.parent[v]
+            if p < 0:
                 continue
-            mu = self._sep_marginal(v, beliefs)
+            sep = _without(scopes[v], v)
+            mu = beliefs[p].sum(axis=tuple(1 + k for k, u in enumerate(scopes[p]) if u not in sep))
             ratio = np.divide(mu, up[v], out=np.zeros_like(mu), where=up[v] > 0)
-            beliefs[v] = beliefs[v] * _expand(ratio, self._sep(v), self.cliques[v])
+            beliefs[v] = beliefs[v] * _expand(ratio, sep, scopes[v])
             seps[v] = mu
         return beliefs, seps, log_z
 
+    def _reduce(self, revealed: Sequence[int], x: np.ndarray) -> tuple:
+        """Scopes and potentials with the revealed variables fixed at each row's values (batch axis = rows)."""
+        rset = set(revealed)
+        scopes, psi = [], []
+        for c, table in zip(self.cliques, self._psi):
+            rev = [k for k, u in enumerate(c) if u in rset]
+            if not rev:
+                scopes.append(c)
+                psi.append(table)
+                continue
+            rest = [k for k, u in enumerate(c) if u not in rset]
+            arr = np.transpose(table[0], rev + rest)
+            scopes.append(tuple(c[k] for k in rest))
+            psi.append(arr[tuple(x[:, c[k]] for k in rev)])
+        return scopes, psi
+
     def _sep(self, v: int) -> tuple:
         """Variables shared by clique ``v`` and its parent (sorted)."""
-        return tuple(u for u in self.cliques[v] if u != v)
+        return _without(self.cliques[v], v)
 
     def _sep_marginal(self, v: int, beliefs: list) -> np.ndarray:
         cp, sep = self.cliques[self.parent[v]], set(self._sep(v))
@@ -298,6 +322,35 @@ class JunctionTree:
             tree.add(self.parent[deep])
             heads.add(self.parent[deep])
         return tree
+
+    def conditionals(self, revealed: Sequence[int], x: np.ndarray) -> np.ndarray:
+        """``p(X_i = v | x_R)`` for every row of ``x`` and every variable ``i``, shape ``(B, N, V)`` (``V`` the
+        largest cardinality, zeros padding smaller variables; a revealed ``i`` holds the point mass on its
+        value): one batched calibration with the rows' values of ``R`` fixed serves every ``i``.  Rows with
+        ``p(x_R) = 0`` get all-zero laws at the unrevealed positions."""
+        revealed = tuple(int(v) for v in revealed)
+        x = np.asarray(x, dtype=np.int64)
+        scopes, psi = self._reduce(revealed, x)
+        beliefs, _, log_z = self._calibrate(reduced=(scopes, psi))
+        out = np.zeros((x.shape[0], self.n, max(self.cards)))
+        rows = np.arange(x.shape[0])
+        possible = np.isfinite(log_z)  # a component of probability zero leaves the others normalised
+        for i in range(self.n):
+            c = scopes[i]
+            if i in c:
+                beliefs[i] = beliefs[i] * possible.reshape((-1,) + (1,) * len(c))
+                out[:, i, :self.cards[i]] = beliefs[i].sum(axis=tuple(1 + k for k, u in enumerate(c) if u != i))
+            else:
+                out[rows, i, x[:, i]] = 1.0
+        return out
+
+    def log_marginal(self, revealed: Sequence[int], x: np.ndarray) -> np.ndarray:
+        """``log p(x_R)`` for every row of ``x`` (``-inf`` where it is zero), from one batched calibration."""
+        revealed = tuple(int(v) for v in revealed)
+        if not revealed:
+            return np.zeros(np.shape(x)[0])
+        _, _, log_z = self._calibrate(reduced=self._reduce(revealed, np.asarray(x, dtype=np.int64)))
+        return log_z - self.log_z[0]
 
     def blanket(self, i: int) -> tuple:
         """The Markov blanket of ``i``: its neighbours in the moral graph (sorted)."""
