@@ -322,3 +322,159 @@ def ising_grid_log_marginal(rows: int, cols: int, J: float, field: float, fixed:
         return m
 
     return log_sum(mask) - log_sum(lambda c: np.ones(len(states)))
+
+
+# -- careful numpy: every subset entropy, depth first --------------------------------------------------------------
+
+def subset_entropies_dfs(joint: np.ndarray) -> np.ndarray:
+    """H(X_T) of every subset (bitmask order), depth first: each variable is kept or summed out of its parent's
+    marginal (the trailing axis first, a contiguous reduction), scipy's entr for x log x; one thread.
+    The memory is O(N) tables on the stack; the work ~3^N like the extended table, without its copies."""
+    from scipy.special import entr
+
+    joint = np.asarray(joint, dtype=float)
+    n = joint.ndim
+    out = np.zeros(2 ** n)
+
+    def rec(t, k, mask):  # variables k+1.. decided; t spans the undecided 0..k and the kept ones after
+        if k < 0:
+            out[mask] = float(entr(t).sum())
+            return
+        rec(t, k - 1, mask | (1 << k))
+        rec(t.sum(axis=k), k - 1, mask)
+
+    rec(joint, n - 1, 0)
+    return out
+
+
+def profile_from_dfs(joint: np.ndarray) -> list[float]:
+    """h_0..h_{N-1} from :func:`subset_entropies_dfs`."""
+    n = np.ndim(joint)
+    S = subset_sums(subset_entropies_dfs(joint), n)
+    e = [S[j] / math.comb(n, j) for j in range(n + 1)]
+    return [e[j + 1] - e[j] for j in range(n)]
+
+
+def measures_from_table(joint: np.ndarray) -> tuple[float, float, float]:
+    """TC, DTC and O-information of a joint table from N + 2 entropies (H, every H(X_i), every H(X_{-i}))."""
+    from scipy.special import entr
+
+    p = np.asarray(joint, dtype=float)
+    n = p.ndim
+    H = float(entr(p).sum())
+    singles = sum(float(entr(p.sum(axis=tuple(k for k in range(n) if k != i))).sum()) for i in range(n))
+    rest = sum(float(entr(p.sum(axis=i)).sum()) for i in range(n))
+    tc, dtc = singles - H, rest - (n - 1) * H
+    return tc, dtc, tc - dtc
+
+
+def dit_measures(joint: np.ndarray):
+    """TC, DTC and O-information by dit (its own multivariate measures), or None without dit."""
+    try:
+        import dit
+    except ImportError:
+        return None
+    joint = np.asarray(joint, float)
+    outcomes, pmf = [], []
+    for idx in itertools.product(*[range(c) for c in joint.shape]):
+        if joint[idx] > 0:
+            outcomes.append(tuple(idx))
+            pmf.append(joint[idx])
+    d = dit.Distribution(outcomes, pmf)
+    d.set_base("e")
+    m = dit.multivariate
+    return (float(m.total_correlation(d)), float(m.dual_total_correlation(d)), float(m.o_information(d)))
+
+
+# -- networks: the same pieces (H, h_0, h_{N-1}) by pyAgrum and by pgmpy ---------------------------------------------
+
+def _plogp(p) -> float:
+    p = np.asarray(p, dtype=float).ravel()
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
+
+
+def network_structure(cpds: dict, cards: dict) -> tuple[dict, dict]:
+    """Parents and Markov blankets of a network given as ``{v: (parents, table)}``."""
+    parents = {v: tuple(pa) for v, (pa, _) in cpds.items()}
+    blanket = {v: set(pa) for v, pa in parents.items()}
+    for v, pa in parents.items():
+        for p in pa:  # v is p's child, v's other parents are p's co-parents
+            blanket[p].add(v)
+            blanket[p] |= set(pa) - {p}
+    for v in blanket:
+        blanket[v].discard(v)
+    return parents, {v: sorted(b) for v, b in blanket.items()}
+
+
+def to_pyagrum(cpds: dict, states: dict):
+    """A pyAgrum BayesNet from ``{v: (parents, table with axes (parents..., v))}`` and ``{v: labels}``."""
+    import pyagrum as gum
+
+    g = gum.BayesNet("bench")
+    for v in cpds:
+        g.add(gum.LabelizedVariable(str(v), str(v), [str(s) for s in states[v]]))
+    for v, (pa, _) in cpds.items():
+        for p in pa:
+            g.addArc(str(p), str(v))
+    for v, (pa, table) in cpds.items():
+        cpt = g.cpt(str(v))
+        axes = [str(u) for u in pa] + [str(v)]
+        target = list(reversed(cpt.names))  # toarray()'s axis order, which fillWith reads back
+        cpt.fillWith(np.transpose(np.asarray(table, float), [axes.index(u) for u in target]).ravel().tolist())
+    return g
+
+
+def pyagrum_pieces(g, parents: dict, blankets: dict, cards: dict, budget: float):
+    """(H, h_0, sum of H(X_i | MB_i) over blankets within ``budget`` entries) by pyAgrum's LazyPropagation:
+    joint targets for every family's parents and every blanket (with its variable), one inference."""
+    import pyagrum as gum
+
+    ie = gum.LazyPropagation(g)
+    ie.addAllTargets()
+    fams = {v: pa for v, pa in parents.items() if len(pa) > 1}
+    small = {v: b for v, b in blankets.items() if b and math.prod(cards[u] for u in b) * cards[v] <= budget}
+    for pa in fams.values():
+        ie.addJointTarget({str(u) for u in pa})
+    for v, b in small.items():
+        ie.addJointTarget({str(u) for u in b} | {str(v)})
+        ie.addJointTarget({str(u) for u in b})
+    ie.makeInference()
+    H = h0 = last = 0.0
+    for v, pa in parents.items():
+        h0 += _plogp(ie.posterior(str(v)).toarray())
+        cpt = g.cpt(str(v))
+        if not pa:
+            H += _plogp(cpt.toarray())
+            continue
+        ppa = ie.jointPosterior({str(u) for u in pa}) if len(pa) > 1 else ie.posterior(str(pa[0]))
+        H += _plogp((cpt * ppa).toarray()) - _plogp(ppa.toarray())
+    for v, b in small.items():
+        last += _plogp(ie.jointPosterior({str(u) for u in b} | {str(v)}).toarray()) - _plogp(
+            ie.jointPosterior({str(u) for u in b}).toarray())
+    return H, h0 / len(parents), last
+
+
+def pgmpy_pieces(model, cards: dict, budget: float):
+    """The same pieces by pgmpy's VariableElimination, one query per family, variable and blanket."""
+    from pgmpy.inference import VariableElimination
+
+    ve = VariableElimination(model)
+    H = h0 = last = 0.0
+    for v in model.nodes():
+        cpd = model.get_cpds(v)
+        pa = list(cpd.variables[1:])
+        rows = np.asarray(cpd.get_values(), float).T  # (prod parents, card v), first parent slowest
+        ent = np.array([_plogp(r) for r in rows])
+        h0 += _plogp(ve.query([v], show_progress=False).values)
+        if pa:
+            q = ve.query(pa, joint=True, show_progress=False)
+            q = q.values.transpose([list(q.variables).index(u) for u in pa]).ravel()
+            H += float(q @ ent)
+        else:
+            H += float(ent[0])
+        mb = list(model.get_markov_blanket(v))
+        if mb and math.prod(cards[u] for u in mb) * cards[v] <= budget:
+            q = ve.query([v] + mb, joint=True, show_progress=False).values
+            last += _plogp(q) - _plogp(q.sum(axis=0))
+    return H, h0 / len(cards), last
