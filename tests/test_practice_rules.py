@@ -35,7 +35,7 @@ HAND = [
     ("dream", 10, 2, {"eps": 0.5}, (2, 8)),
     ("dllm", 10, 4, {}, (2, 3, 2, 3)),
     ("dllm", 3, 6, {}, (1, 1, 1)),
-    ("dllm", 3, 6, {"drop_empty": False}, (0, 1, 0, 1, 0, 1)),
+    ("dllm", 3, 6, {"drop_empty": False, "arithmetic": "exact"}, (0, 1, 0, 1, 0, 1)),
     ("dllm", 10, 4, {"alpha": "cosine"}, (1, 2, 3, 4)),
     ("dllm", 20, 8, {"block_length": 10}, (2, 3, 2, 3, 2, 3, 2, 3)),
     ("first-hitting", 5, 5, {}, (1, 1, 1, 1, 1)),
@@ -52,15 +52,15 @@ def test_count_rules_match_hand_tables(rule, N, K, opts, want):
 
 
 @pytest.mark.parametrize("rule,N,K,opts,want", [h for h in HAND if h[0] in ("dream", "dllm") and h[1:3] != (3, 6)])
-def test_float32_arithmetic_agrees_away_from_ties(rule, N, K, opts, want):
-    assert ss.sampler_schedule(rule, N, K, arithmetic="float32", **opts).sizes == want
+def test_exact_arithmetic_agrees_away_from_ties(rule, N, K, opts, want):
+    assert ss.sampler_schedule(rule, N, K, **{"arithmetic": "exact", **opts}).sizes == want
 
 
 def test_float32_breaks_an_exact_tie_as_the_library_does():
     # dllm at N=3, K=6, step 1: exactly 3 * (1 - 5/6) = 0.5 -> 0; the library's float32 5/6 = 0.83333331
-    # gives 3 * 0.16666669 = 0.50000006 -> 1. Both reveal one token per non-empty step.
-    assert ss.sampler_schedule("dllm", 3, 6, drop_empty=False).sizes == (0, 1, 0, 1, 0, 1)
-    assert ss.sampler_schedule("dllm", 3, 6, drop_empty=False, arithmetic="float32").sizes == (1, 0, 0, 1, 0, 1)
+    # gives 3 * 0.16666669 = 0.50000006 -> 1. Both reveal one token per non-empty step. The default is the library's.
+    assert ss.sampler_schedule("dllm", 3, 6, drop_empty=False, arithmetic="exact").sizes == (0, 1, 0, 1, 0, 1)
+    assert ss.sampler_schedule("dllm", 3, 6, drop_empty=False).sizes == (1, 0, 0, 1, 0, 1)
 
 
 def test_literature_rounding_example():
@@ -103,8 +103,10 @@ def test_count_rule_errors():
         ss.sampler_schedule("llada", 10, 4, block_length=3)
     with pytest.raises(ValueError, match="split evenly"):
         ss.sampler_schedule("llada", 12, 5, block_length=6)
-    with pytest.raises(ValueError, match="power of two"):
-        ss.sampler_schedule("dus", 12, block_length=12)
+    with pytest.raises(ValueError, match="remasking='none'"):
+        ss.sampler_schedule("dus", 12, remasking="low_confidence")
+    with pytest.raises(ValueError, match="multiple"):
+        ss.sampler_schedule("dus", 12, block_length=5)
     with pytest.raises(ValueError, match="K = 3"):
         ss.sampler_schedule("dus", 8, 4)
     with pytest.raises(ValueError, match="unknown option"):

@@ -9,12 +9,20 @@ object a sampler's code consumes. Each format round-trips through the target rul
   ``get_num_transfer_tokens(block_mask_index, steps)`` in its block loop (all rows the same length);
 * ``"grid"`` — the ``K + 1`` points of the schedule's cumulative fractions in a named convention:
   ``"reveal"`` (``u_k = s_k / N``) or ``"time"`` (``t_k = 1 - u_k``, the diffusion time of MDLM / Dream);
-  Dream's ``floor(M (1 - t_{k+1}/t_k))`` on these times gives back the counts exactly;
+  in exact arithmetic (``exact=True``) Dream's rule ``floor(M (1 - t_{k+1}/t_k))`` gives back the counts,
+  but Dream's own float32 loop can be one off on these times, and a schedule that finishes before its last
+  step has times ``0, 0`` there (``0/0`` in Dream's loop): use ``"dream"`` for Dream;
+* ``"dream"`` — float32 times to stand in for Dream's ``timesteps`` (``torch.linspace(1, eps, K + 1)``):
+  Dream's own float32 loop turns them back into exactly the counts (empty steps included);
 * ``"alpha"`` — the piecewise-linear ``alpha(t)`` (MDLM convention, probability of being unmasked at
-  time ``t``) through ``alpha(1 - k/K) = s_k / N``, with its piecewise-constant derivative; the dllm rule
-  ``round(M (1 - (1 - alpha(s)) / (1 - alpha(t))))`` on ``t = (K - j)/K`` gives back the counts;
+  time ``t``) through ``alpha(1 - k/K) = s_k / N``, with its piecewise-constant derivative; as a dllm
+  alpha scheduler (one block of ``N`` tokens, ``K`` steps) dllm's float32 loop gives back the non-empty
+  counts (dllm compacts empty steps away);
 * ``"quotas"`` — cumulative revealed counts ``s_0 = 0, ..., s_K = N``;
-* ``"json"`` — a JSON string with all of the above.
+* ``"json"`` — a JSON string with all of the above;
+* ``"native"`` — for a ``sampler_schedule(...)`` result, the format its own library consumes (the rule's
+  ``export_format`` in the registry: LLaDA and Fast-dLLM ``"llada"``, Dream ``"dream"``, dllm ``"alpha"``,
+  the others ``"counts"``).
 
 ``backend="numpy"`` or ``"torch"`` returns arrays / tensors for the numeric formats (torch is optional and
 imported only then).
@@ -30,26 +38,27 @@ import numpy as np
 
 from ..errors import SymschedError
 from ..schedules.grids import RevealGrid
+from ..schedules.rules import dream_timesteps, get_rule
 from ..schedules.schedule import Schedule, as_schedule
 from ..validation import check_choice
 
 __all__ = ["export_schedule", "EXPORT_FORMATS"]
 
-EXPORT_FORMATS = ("counts", "llada", "grid", "alpha", "quotas", "json")
+EXPORT_FORMATS = ("counts", "llada", "grid", "dream", "alpha", "quotas", "json", "native")
 
 
 def _backend(values: Any, backend: str, dtype: str):
     if backend == "list":
         return values
     if backend == "numpy":
-        return np.asarray(values, dtype=np.int64 if dtype == "int" else float)
+        return np.asarray(values, dtype={"int": np.int64, "float32": np.float32}.get(dtype, float))
     if backend == "torch":
         try:
             import torch
         except ImportError:
             raise SymschedError("export_schedule: backend='torch' needs torch (pip install torch); "
                                 "use backend='list' or 'numpy'") from None
-        return torch.tensor(values, dtype=torch.int64 if dtype == "int" else torch.float64)
+        return torch.tensor(values, dtype={"int": torch.int64, "float32": torch.float32}.get(dtype, torch.float64))
     raise SymschedError(f"export_schedule: backend must be 'list', 'numpy' or 'torch', got {backend!r}")
 
 
@@ -97,7 +106,7 @@ def export_schedule(schedule: Any, format: str = "counts", *, convention: str = 
     Parameters
     ----------
     schedule : Schedule, OptimalSchedule, SamplerSchedule, sizes or RevealGrid
-    format : {"counts", "llada", "grid", "alpha", "quotas", "json"}
+    format : {"counts", "llada", "grid", "dream", "alpha", "quotas", "json", "native"}
     convention : {"reveal", "time"}
         For ``"grid"``.
     exact : bool
@@ -117,8 +126,18 @@ def export_schedule(schedule: Any, format: str = "counts", *, convention: str = 
     [1.0, 0.75, 0.0]
     >>> ss.export_schedule(ss.Schedule([1, 3]), "alpha")["derivative"]
     [-0.5, -1.5]
+    >>> ss.export_schedule(ss.Schedule([1, 1, 2]), "dream")       # Dream's float32 loop gives back (1, 1, 2)
+    [1.0, 0.625, 0.3125, 0.15625]
     """
     check_choice(format, "format", EXPORT_FORMATS, "export_schedule")
+    if format == "native":
+        if isinstance(schedule, RevealGrid):
+            format = "grid"
+        elif getattr(schedule, "rule", None) is not None:
+            format = get_rule(schedule.rule, where="export_schedule").export_format
+        else:
+            raise SymschedError("export_schedule: format='native' needs a sampler_schedule(...) or sampler_grid(...) "
+                                "result (a plain schedule has no library); choose a format")
     if isinstance(schedule, RevealGrid):
         if format not in ("grid", "json"):
             raise SymschedError(f"export_schedule: a RevealGrid exports as 'grid' or 'json', not {format!r} (its "
@@ -139,6 +158,8 @@ def export_schedule(schedule: Any, format: str = "counts", *, convention: str = 
         return _backend(_llada_rows(sched, pad), backend, "int")
     if format == "grid":
         return _backend(_grid_points(sched, convention, exact), backend, "float")
+    if format == "dream":
+        return _backend(dream_timesteps(sched.sizes), backend, "float32")
     if format == "alpha":
         return _alpha(sched, exact)
     try:
@@ -149,5 +170,6 @@ def export_schedule(schedule: Any, format: str = "counts", *, convention: str = 
                        "quotas": list(sched.breakpoints), "llada": llada,
                        "grid_reveal": [float(x) for x in _grid_points(sched, "reveal", True)],
                        "grid_time": [float(x) for x in _grid_points(sched, "time", True)],
+                       "dream": dream_timesteps(sched.sizes),
                        "alpha": {k: v for k, v in _alpha(sched, False).items()},
                        "name": sched.name})

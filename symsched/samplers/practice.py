@@ -30,14 +30,17 @@ from ..validation import check_variable_count, choice_sequence, finite_real, int
 from ..schedules.count_rules import sampler_schedule
 from ..schedules.kl import expected_kl
 from ..schedules.grids import bernoulli_expected_kl, sampler_grid
+from ..schedules.rules import sampler_rules
 from ..schedules.optimal import min_steps_for_kl, optimal_schedule
 from .blockwise import blockwise_expected_kl
 
 __all__ = ["steps_for_target", "kl_by_rule", "rule_comparison", "block_length_sweep", "PracticeTable",
            "PRACTICE_RULES"]
 
-#: Rules the tables know: count rules (one block), Bernoulli grids, and the optimal schedule.
-PRACTICE_RULES = ("llada", "dream", "dllm", "dllm-cosine", "mdlm", "dream-origin", "optimal")
+#: Rules the tables know: the registry's count rules with random positions and free ``K`` (one block), its
+#: Bernoulli grids, ``"dllm-cosine"`` (dllm with ``alpha="cosine"``) and the optimal schedule.
+PRACTICE_RULES = tuple(r for r in sampler_rules("counts") if r not in ("first-hitting", "dus")) + \
+    ("dllm-cosine",) + sampler_rules("grid") + ("optimal",)
 
 
 class PracticeTable(Result):
@@ -110,14 +113,14 @@ def _prof(profile_or_model: Any) -> InformationProfile:
 def _rule_kl(prof: InformationProfile, rule: str, K: int):
     """(KL, sizes or None, model calls) of a rule at K steps, random positions, one block."""
     N = prof.N
-    if rule in ("llada", "dream", "dllm"):
-        s = sampler_schedule(rule, N, K)
-        return expected_kl(prof, s), s.sizes, s.model_calls
     if rule == "dllm-cosine":
         s = sampler_schedule("dllm", N, K, alpha="cosine")
         return expected_kl(prof, s), s.sizes, s.model_calls
-    if rule in ("mdlm", "dream-origin"):
-        g = sampler_grid(rule, K)
+    if rule in sampler_rules("counts"):
+        s = sampler_schedule(rule, N, K)
+        return expected_kl(prof, s), s.sizes, s.model_calls
+    if rule in sampler_rules("grid"):
+        g = sampler_grid(rule, K, N=N)     # model calls as the library makes them, for one sequence
         return bernoulli_expected_kl(prof, g), None, g.model_calls
     if rule == "optimal":
         o = optimal_schedule(prof, K)
@@ -134,10 +137,11 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
                      Kmax: int | None = None) -> PracticeTable:
     """The least ``K`` at which each rule's exact KL is ``<= target``, with its model calls and KL.
 
-    Count rules and Bernoulli grids are scanned ``K = 1, 2, ...`` (their KL need not decrease with ``K``:
-    rounding can make a larger ``K`` worse); the optimal schedule by bisection (its KL is
-    non-increasing). A rule that does not reach the target by ``Kmax`` (default ``N``; Bernoulli grids
-    always keep a positive error) gets ``None``.
+    Model calls are counted as each library makes them (MDLM: the expected calls of one sequence with its
+    ``ddpm_cache`` predictor, an exact Fraction). Count rules and Bernoulli grids are scanned
+    ``K = 1, 2, ...`` (their KL need not decrease with ``K``: rounding can make a larger ``K`` worse); the
+    optimal schedule by bisection (its KL is non-increasing). A rule that does not reach the target by
+    ``Kmax`` (default ``N``; Bernoulli grids always keep a positive error) gets ``None``.
 
     Examples
     --------

@@ -32,3 +32,8 @@ from .certify import *
 from . import partition as _partition, wainwright as _wainwright, certify as _certify
 
 __all__ += _partition.__all__ + _wainwright.__all__ + _certify.__all__
+
+# -- the sampler-rule registry: one module per library (issue #22, #24) --
+from .rules import SamplerRule, register_rule, get_rule, sampler_rules, rule_table, dream_timesteps
+
+__all__ += ["SamplerRule", "register_rule", "get_rule", "sampler_rules", "rule_table", "dream_timesteps"]

@@ -23,7 +23,9 @@ from fractions import Fraction
 from typing import Any
 from collections.abc import Sequence
 
+import mpmath
 import numpy as np
+import sympy as sp
 from scipy.stats import binom
 
 from ..arithmetic import to_float
@@ -33,13 +35,13 @@ from ..info.profile import as_profile
 from ..results import Estimate, ItemsView, Result
 from ..validation import check_choice, check_steps, finite_real
 from .families import _alpha_function
+from .rules import get_rule, sampler_rules
 
 __all__ = ["check_grid", "reveal_grid", "sampler_grid", "RevealGrid", "mdlm_grid", "bernoulli_expected_kl",
            "SAMPLER_GRID_DEFAULTS"]
 
-#: Default ``eps`` (last diffusion time) of each grid rule, from the samplers' code (see :func:`sampler_grid`).
-SAMPLER_GRID_DEFAULTS = {"mdlm": Fraction(1, 10 ** 5), "sedd": Fraction(1, 10 ** 5),
-                         "dream-origin": Fraction(1, 10 ** 3)}
+#: Default ``eps`` (last diffusion time) of each grid rule, from the samplers' code (the registry's defaults).
+SAMPLER_GRID_DEFAULTS = {name: get_rule(name).options["eps"] for name in sampler_rules("grid")}
 
 
 def _exact_number(x: Any, where: str) -> Any:
@@ -132,7 +134,9 @@ class RevealGrid(Result, ItemsView, Sequence):
         Steps the user asked for (``K``).
     cleanup : bool
         Whether a final clean-up step follows the ``K`` steps (then ``model_calls = K + 1``).
-    model_calls : int
+    model_calls : int or Fraction
+        Denoiser calls: one per step plus the clean-up; with ``N`` given to :func:`sampler_grid`, the
+        expected calls of one sequence as the library makes them (exact).
     times : tuple
         The sampler's own diffusion times ``t = 1 - u`` of the ``K + 1`` grid points.
     """
@@ -141,10 +145,10 @@ class RevealGrid(Result, ItemsView, Sequence):
     _repr_fields = ("rule", "steps", "eps", "cleanup")
     _items = "points"  # the sequence protocol (results.ItemsView)
 
-    def __init__(self, points: Sequence[Any], rule: str, eps: Any, steps: int, cleanup: bool):
+    def __init__(self, points: Sequence[Any], rule: str, eps: Any, steps: int, cleanup: bool, model_calls: Any = None):
         self.points = tuple(points)
         self.rule, self.eps, self.steps, self.cleanup = rule, eps, int(steps), bool(cleanup)
-        self.model_calls = len(self.points) - 1
+        self.model_calls = len(self.points) - 1 if model_calls is None else model_calls
         self.times = tuple(1 - u for u in self.points[:steps + 1])
         self._freeze()
 
@@ -157,21 +161,18 @@ class RevealGrid(Result, ItemsView, Sequence):
         return latex_fit(parts + ([r"\text{with clean-up}"] if self.cleanup else []), sep=r",\ ")
 
 
-def sampler_grid(rule: str, K: int, eps: Any = None) -> RevealGrid:
+def sampler_grid(rule: str, K: int, eps: Any = None, *, N: int | None = None, **options: Any) -> RevealGrid:
     """Reveal grid of a Bernoulli sampler (MDLM, SEDD, Dream ``origin``) with ``K`` steps.
 
-    Re-implemented from the samplers' documented behaviour (code read: MDLM's ``_sample`` /
-    ``_ddpm_update`` and ``LogLinearNoise``, SEDD's ``get_pc_sampler`` with ``LogLinearNoise``,
-    Dream's ``generation_utils._sample`` with ``alg="origin"``):
+    Looks the rule up in the registry (:mod:`symsched.schedules.rules.grid_rules`, which names the file and
+    commit read):
 
     * all three run the time ``t`` on ``linspace(1, eps, K + 1)``; with the log-linear noise of
-      MDLM and SEDD the masked probability at time ``t`` is ``(1 - eps_noise) t``, and a masked token
-      is revealed from ``t`` to ``s`` with probability ``(t - s)/t``: in our convention
-      ``u_k = 1 - t_k`` whatever ``eps_noise``;
+      MDLM and SEDD a masked token is revealed from ``t`` to ``s`` with probability ``(t - s)/t``: in our
+      convention ``u_k = 1 - t_k``;
     * ``"mdlm"`` and ``"sedd"`` (``eps`` default ``1e-5``) stop at ``u_K = 1 - eps`` and finish with a
-      clean-up (noise-removal) step that reveals every remaining token: ``K + 1`` model calls;
-    * ``"dream-origin"`` (``eps`` default ``1e-3``) reveals the rest at its last step itself
-      (``u_K = 1``): ``K`` model calls.
+      clean-up (noise-removal) step that reveals every remaining token;
+    * ``"dream-origin"`` (``eps`` default ``1e-3``) reveals the rest at its last step itself (``u_K = 1``).
 
     Parameters
     ----------
@@ -181,6 +182,12 @@ def sampler_grid(rule: str, K: int, eps: Any = None) -> RevealGrid:
     eps : number, optional
         Last diffusion time; a float is read as the decimal it prints as (``1e-5`` is ``1/100000``),
         so the grid is exact.
+    N : int, optional
+        Sequence length. With it, ``model_calls`` is the expected number of denoiser calls of one
+        sequence as the library makes them (exact Fraction: MDLM's ``ddpm_cache`` skips the call after a
+        step that revealed nothing); without it, the calls without any skipping (``K + 1`` or ``K``).
+    **options
+        The rule's other options (MDLM: ``sampler="ddpm_cache"`` or ``"ddpm"``, ``noise_removal``).
 
     Examples
     --------
@@ -189,24 +196,25 @@ def sampler_grid(rule: str, K: int, eps: Any = None) -> RevealGrid:
     (['0', '1/4', '1/2', '1'], 3)
     >>> [str(u) for u in sampler_grid("dream-origin", 2, eps=0.5)]
     ['0', '1/4', '1']
+    >>> round(float(sampler_grid("mdlm", 128, N=128).model_calls), 4)    # one sequence, ddpm_cache
+    82.4619
     """
-    if not isinstance(rule, str) or rule not in SAMPLER_GRID_DEFAULTS:
-        raise SymschedError(f"sampler_grid: rule must be one of {sorted(SAMPLER_GRID_DEFAULTS)}, got {rule!r:.60} "
-                            "(count rules such as 'llada' or 'dream' are in sampler_schedule)")
+    r = get_rule(rule, "grid", "sampler_grid")
     K = check_steps(K, "K", "sampler_grid")
     if eps is not None:
-        finite_real(eps, "eps", "sampler_grid")  # refuses complex, symbols, NaN before any arithmetic
-    e = SAMPLER_GRID_DEFAULTS[rule] if eps is None else _exact_number(eps, "sampler_grid: eps")
-    if not 0 <= to_float(e, "eps") < 1:
-        raise SymschedError(f"sampler_grid: eps must be in [0, 1), got eps = {eps!r}")
-    times = [1 - (1 - e) * Fraction(k, K) for k in range(K + 1)]   # linspace(1, eps, K + 1)
+        options = {**options, "eps": eps}
+    opts = r.resolve(options, "sampler_grid")
+    e = opts["eps"]
+    times, reveals_rest = r.times(K, opts)
     u = [1 - t for t in times]
-    if rule == "dream-origin":
+    if reveals_rest:
         u[-1] = Fraction(1)  # the last step reveals every remaining token
-        cleanup = False
-    else:
-        cleanup = u[-1] != 1
-    return RevealGrid(check_grid(u, f"sampler_grid({rule!r})"), rule, e, K, cleanup)
+    cleanup = u[-1] != 1
+    calls = None
+    if N is not None:
+        N = check_steps(N, "N", "sampler_grid")
+        calls = r.expected_model_calls(N, K, opts)
+    return RevealGrid(check_grid(u, f"sampler_grid({rule!r})"), r.name, e, K, cleanup, model_calls=calls)
 
 
 def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2, final: str = "merge") -> list:
@@ -246,7 +254,7 @@ def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2
     return list(check_grid(u, "mdlm_grid", cleanup=False))
 
 
-def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
+def bernoulli_expected_kl(profile: Any, grid: Any, cleanup: str = "sample") -> Any:
     """Exact expected KL of the continuous-time (Bernoulli) sampler on a reveal grid.
 
     At step ``k`` every still-masked token is revealed independently with probability
@@ -263,6 +271,14 @@ def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
     grid : sequence, RevealGrid or int
         Reveal fractions ``0 = u_0 < ... < u_K <= 1`` (see :func:`sampler_grid`); an int ``K`` is the
         uniform grid. Floats, Fractions, sympy numbers or mpf.
+    cleanup : {"sample", "argmax"}
+        How the final clean-up step decodes the tokens still masked when the grid ends below 1:
+        ``"sample"`` (SEDD's denoiser; the factorized step of the identity) or ``"argmax"`` (MDLM's
+        ``noise_removal``). An arg-max decode puts probability 0 on every other value, so for any reveal
+        pattern that leaves a token with a non-degenerate conditional the KL is infinite: with a grid
+        ending at ``1 - eps < 1`` every pattern has positive probability, and the expected KL is
+        ``inf`` whenever the entropy is positive (the chance that the clean-up has anything to decode
+        is ``1 - (1 - eps)^N``). A grid ending at 1 has no clean-up and both give the same value.
 
     Returns
     -------
@@ -279,7 +295,10 @@ def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
     True
     """
     prof = as_profile(profile, check=False) if _is_estimate(profile) else as_profile(profile)
+    check_choice(cleanup, "cleanup", ("sample", "argmax"), "bernoulli_expected_kl")
     g = reveal_grid(grid)
+    if cleanup == "argmax" and _ends_below_one(grid) and any(float(x) > 0 for x in prof.h):
+        return _infinite_kl(prof)
     if _is_estimate(prof):
         return _bernoulli_estimate(prof, g)
     N = prof.N
@@ -303,6 +322,21 @@ def bernoulli_expected_kl(profile: Any, grid: Any) -> Any:
             terms.append((tt[k] - p) * N * inner)
         total = ar.sum(terms) - ar.sum(prof.h)
     return ar.finalize(total)
+
+
+def _ends_below_one(grid: Any) -> bool:
+    """Whether the grid as given stops short of 1 (so a clean-up step decodes what is left)."""
+    if isinstance(grid, RevealGrid):
+        return grid.cleanup
+    if isinstance(grid, (int, np.integer)):
+        return False
+    return to_float(list(grid)[-1], "grid[-1]") < 1
+
+
+def _infinite_kl(prof) -> Any:
+    if prof.precision == "float" or _is_estimate(prof):
+        return float("inf")
+    return sp.oo if prof.precision == "symbolic" else mpmath.inf
 
 
 def _is_estimate(profile: Any) -> bool:
