@@ -105,6 +105,12 @@ CALLS: dict = {
     "TorchDenoiser": (SKIP, "built by torch_denoiser"),
     "ProgramModel": (SKIP, "model class, built by program"),
     "to_pgmpy": (lambda: dict(bn=small_bn()), ["bn"], {}),
+    "to_dit": (lambda: dict(model=model()), ["model"], {}),
+    "from_dit": (lambda: dict(dist=ss.to_dit(model())), ["dist"], {}),
+    "maxent_projection": (lambda: dict(model=model(), k=2), ["model", "k", "precision", "dps", "budget"], {}),
+    "interaction_decomposition": (lambda: dict(model=model(), schedule=SIZES),
+                                  ["model", "schedule", "method", "samples", "budget"], {"schedule": ["sizes"]}),
+    "InteractionDecomposition": (SKIP, "result class, built by interaction_decomposition"),
     # -- information
     "information_profile": (lambda: dict(model=model()), ["model", "method", "precision", "dps", "base"], {}),
     "entropy_profile": (lambda: dict(model=model()), ["model", "dps", "base", "max_cost"], {}),

@@ -109,6 +109,8 @@ def _sum_is_one(values: list, where: str) -> None:
                      (sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.Integer(int(v)))
                      for v in values), sp.Integer(0))
         diff = sp.simplify(total - 1)
+        if diff != 0 and diff.has(sp.cosh, sp.sinh, sp.tanh):  # partition functions written with cosh
+            diff = sp.simplify(diff.rewrite(sp.exp))
         if diff == 0:
             return
         if diff.free_symbols:
