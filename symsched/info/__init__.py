@@ -14,6 +14,6 @@ __all__ = ["InformationProfile", "as_profile", "information_profile", "entropy_p
            "dual_total_correlation", "o_information", "entropy", "DEFAULT_MAX_COST", "estimate_profile"]
 __all__ += ["estimate_replicates", "estimate_measures", "stdlib_docstrings", "text_blocks", "read_data",
             "torch_denoiser", "TorchDenoiser", "sample_exact", "exact_denoiser", "ExactDenoiser", "denoiser_profile"]
-from .interaction import InteractionDecomposition, maxent_projection  # noqa: E402
+from .interaction import InteractionDecomposition, maxent_projection
 
 __all__ += ["maxent_projection", "InteractionDecomposition"]

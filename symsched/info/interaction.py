@@ -124,7 +124,7 @@ def _newton_maxent(target: np.ndarray, F: np.ndarray, allowed: np.ndarray, tol: 
         m = s.max()
         return th @ goal - (m + math.log(np.exp(s - m).sum()))
 
-    for it in range(max_iter):
+    for _ in range(max_iter):
         q = law(theta)
         grad = goal - Fa @ q
         if np.max(np.abs(grad)) <= tol:

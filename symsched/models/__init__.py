@@ -27,6 +27,6 @@ __all__ += ["BayesianNetwork", "MarkovRandomField", "ising", "potts", "MarkovCha
 from .program import ProgramModel, categorical, flip, program
 
 __all__ += ["program", "flip", "categorical", "ProgramModel"]
-from .dit_io import from_dit, to_dit  # noqa: E402
+from .dit_io import from_dit, to_dit
 
 __all__ += ["to_dit", "from_dit"]

@@ -40,6 +40,6 @@ from .practice import *
 from . import blockwise as _blockwise, practice as _practice
 
 __all__ += _blockwise.__all__ + _practice.__all__
-from .interaction import interaction_decomposition  # noqa: E402
+from .interaction import interaction_decomposition
 
 __all__ += ["interaction_decomposition"]

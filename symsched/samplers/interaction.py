@@ -169,7 +169,7 @@ def _choose(policy: Any, R: frozenset, values: dict, M: list, sub: np.ndarray, k
     for j in range(len(M)):
         other = tuple(a for a in range(len(M)) if a != j)
         conds.append(sub.sum(axis=other) if other else sub)
-    return select_positions(policy, M, conds, k=k, threshold=threshold, gamma=gamma)
+    return select_positions(policy, M, conds, k=k, threshold=threshold, gamma=gamma, ties="lowest-index")
 
 
 def _result(by: np.ndarray, flat_samples: np.ndarray | None, total_what: str, method: str) -> InteractionDecomposition:
@@ -216,7 +216,9 @@ def interaction_decomposition(model: Any, schedule: Any = None, *, policy: Any =
         ``"margin"``, ``"entropy"`` with ``sizes`` given as ``schedule``; ``"threshold"`` with
         ``threshold=``; ``"entropy-bound"`` with ``gamma=``; or a callable ``policy(revealed, values[, k])``).
         ``"random"`` is the schedule case; ``"llada"`` is refused (its choice sees the sampled candidates, so
-        its KL is not a sum of conditional total correlations).
+        its KL is not a sum of conditional total correlations).  Ties between equal scores go to the
+        smaller position (``ties="lowest-index"`` of :func:`~symsched.policy_kl`): the split needs a policy
+        that is a function of the revealed values.
     method : {"auto", "exact", "montecarlo"}
         ``"auto"``: exact within ``budget``, else Monte Carlo (random order only).
     precision, dps : arithmetic of the model-only split (``"float"``, ``"mpmath"``, ``"symbolic"``); the
@@ -270,7 +272,7 @@ def interaction_decomposition(model: Any, schedule: Any = None, *, policy: Any =
     what = f"E KL of schedule {sizes} (random order)"
     if method == "exact" and cost > limit:
         raise ModelTooLargeError(f"{where}: exact enumeration of the schedule's steps", cost, limit,
-                                 "pass a larger budget=, or method='montecarlo' for an estimate with its standard error")
+                                 "pass a larger budget=, or method='montecarlo' (an estimate with its standard error)")
     p = model.joint("float")
     if method == "montecarlo" or cost > limit:
         mean, flat = _schedule_montecarlo(p, sizes, draws, seed)
