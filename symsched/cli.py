@@ -40,7 +40,8 @@ from .formatting import format_value, latex_escape
 from .info import information_profile
 from .models import (BayesianNetwork, beta_bernoulli, binary_symmetric_chain, copy_model, independent, ising,
                      load_example, parity_model, read_bif)
-from .parsing import parse_formula
+from .files import read_capped
+from .parsing import parse_formula, parse_number
 from .info.corpus import read_data
 from .info.estimate import estimate_measures, estimate_replicates
 from .results import FLOAT_DIGITS, Result, _latex_any, digits_for
@@ -69,11 +70,12 @@ def _int_arg(text: str, what: str, minimum: int = 1) -> int:
 
 
 def _num_arg(text: str, what: str) -> Fraction:
-    """Numbers in model specs are read exactly ("0.1" is 1/10), so every precision sees the same value."""
+    """Numbers in model specs are read exactly ("0.1" is 1/10), so every precision sees the same value; by the
+    formula parser's bounded reader (``1e-99999999`` is refused, not built as a 10^8-digit fraction)."""
     try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise _CLIError(f"{what} must be a number, got {text!r}") from None
+        return parse_number(text, what)
+    except SymschedError as exc:
+        raise _CLIError(f"{what} must be a number, got {text[:40]!r}: {exc}") from None
 
 
 def _spec_chain(args):
@@ -208,9 +210,8 @@ def _read_model_file(path: str):
 def _file_text_bytes(path: str) -> bytes | None:
     """The file's bytes, decompressed if gzip (None if that fails too)."""
     try:
-        raw = Path(path).read_bytes()
-        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-    except (OSError, EOFError, zlib.error):
+        return read_capped(path)
+    except (OSError, ValueError):
         return None
 
 
@@ -405,9 +406,9 @@ def _base(text):
     if text is None or text.strip().lower() == "e":
         return None
     try:
-        v = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise _CLIError(f"--base must be a number > 1 (or e), got {text!r}") from None
+        v = parse_number(text, "--base")
+    except SymschedError:
+        raise _CLIError(f"--base must be a number > 1 (or e), got {text[:40]!r}") from None
     if v <= 1:
         raise _CLIError(f"--base must be a number > 1 (or e), got {text!r}")
     return int(v) if v.denominator == 1 else v

@@ -44,7 +44,7 @@ import sympy as sp
 
 from .errors import SymschedError
 
-__all__ = ["parse_formula", "as_expression", "FUNCTIONS", "CONSTANTS"]
+__all__ = ["parse_formula", "parse_number", "as_expression", "FUNCTIONS", "CONSTANTS"]
 
 #: Functions a formula may call, by name.
 FUNCTIONS: dict = {
@@ -59,19 +59,34 @@ CONSTANTS: dict = {"pi": sp.pi, "E": sp.E, "I": sp.I}
 
 #: Longest formula accepted (characters): a bound on the parser's work.
 MAX_LENGTH = 5000
-#: Longest number literal accepted (digits).
+#: Longest number literal accepted (characters).
 MAX_LITERAL_DIGITS = 200
-#: Largest number a power of two numbers may produce (decimal digits), e.g. refuses ``9**9**9``.
-MAX_RESULT_DIGITS = 10000
-#: Deepest nesting accepted (Python's own parser and sympy recurse on it).
+#: Largest written exponent of a number literal, in absolute value (``1e-308`` .. ``1e308``, the range of
+#: floating-point numbers): the literal is read exactly, so ``1e-99999999`` would be a 10^8-digit fraction.
+MAX_LITERAL_EXPONENT = 308
+#: Largest number any step of a formula may produce (decimal digits of numerator plus denominator), e.g.
+#: refuses ``9**9**9`` and ``gamma(gamma(gamma(5)))``.  Below Python's limit of 4300 digits for printing an
+#: integer, so every number a formula holds can also be printed in a message or a report.
+MAX_RESULT_DIGITS = 4000
+#: Largest number (digits) raised to a non-integer power or passed to a function: sympy looks for perfect
+#: powers and small factors of a number it takes a root of, which takes seconds from about a thousand digits
+#: on, and its automatic rules for functions take roots too (``sin(acos(x))`` is ``sqrt(1 - x**2)``).
+MAX_ROOT_DIGITS = 300
+#: Deepest nesting accepted (Python's own parser and sympy recurse on it).  A chain of the same operator
+#: (``a + b - c + ...``, ``a * b / c * ...``) is one level however long: depth is nesting, not breadth.
 MAX_DEPTH = 100
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_DIGITS = r"\d(?:_?\d)*"
+_DECIMAL = re.compile(rf"(?P<sign>[+-]?)(?P<int>{_DIGITS})?(?:\.(?P<frac>{_DIGITS})?)?"
+                      rf"(?:[eE](?P<exp>[+-]?{_DIGITS}))?\Z")
+_FRACTION = re.compile(rf"(?P<num>[+-]?{_DIGITS})\s*/\s*(?P<den>{_DIGITS})\Z")
 _OPERATOR_TOKENS = {"Or": "or", "And": "and", "Not": "not", "Invert": "~", "Lt": "<", "Gt": ">", "LtE": "<=",
                     "GtE": ">=", "Eq": "==", "NotEq": "!=", "Is": "is", "IsNot": "is not", "In": "in",
                     "NotIn": "not in", "Mod": "%", "FloorDiv": "//", "MatMult": "@", "BitOr": "|",
                     "BitAnd": "&", "BitXor": "^", "LShift": "<<", "RShift": ">>"}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_LOG10_2 = math.log10(2)
 
 
 def _allowed() -> str:
@@ -79,24 +94,152 @@ def _allowed() -> str:
             + ", ".join(sorted(FUNCTIONS)))
 
 
-def _digits(x: sp.Expr) -> float:
-    """Decimal digits of the magnitude of a rational number (0 for anything else)."""
+def parse_number(text: Any, what: str = "number") -> Fraction:
+    """A number written as text (``"0.1"``, ``"-2.5e-3"``, ``"1/3"``, ``"7"``) read exactly as a Fraction.
+
+    The one reader of numbers typed by users (formula literals, the command line's ``--threshold``,
+    ``--gamma``, ``--base`` and model parameters).  It is bounded before anything is built: at most
+    :data:`MAX_LITERAL_DIGITS` characters and an exponent of at most :data:`MAX_LITERAL_EXPONENT` in
+    absolute value (``1e-99999999`` would otherwise be a fraction with 10^8 digits).
+
+    >>> parse_number("0.1")
+    Fraction(1, 10)
+    >>> parse_number("1e-99999999", "--threshold")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symsched.errors.SymschedError: --threshold: number '1e-99999999' has the exponent -99999999; at most 308 ...
+    """
+    if not isinstance(text, str):
+        raise SymschedError(f"{what}: expected a number written as text, got {type(text).__name__}")
+    s = text.strip()
+    shown = s if len(s) <= 40 else s[:37] + "..."
+    if len(s) > MAX_LITERAL_DIGITS:
+        raise SymschedError(f"{what}: number {shown!r} has {len(s)} characters (at most {MAX_LITERAL_DIGITS})")
+    frac = _FRACTION.match(s)
+    if frac:
+        den = int(frac.group("den"))
+        if den == 0:
+            raise SymschedError(f"{what}: number {shown!r} divides by zero")
+        return Fraction(int(frac.group("num")), den)
+    m = _DECIMAL.match(s)
+    if m is None or (m.group("int") is None and m.group("frac") is None):
+        raise SymschedError(f"{what}: {shown!r} is not a decimal number (e.g. 0.1, 2.5e-3 or 1/3)")
+    exponent = int(m.group("exp") or 0)
+    if abs(exponent) > MAX_LITERAL_EXPONENT:
+        raise SymschedError(f"{what}: number {shown!r} has the exponent {exponent}; at most "
+                            f"{MAX_LITERAL_EXPONENT} in absolute value (the range of floating-point numbers)")
+    int_part = (m.group("int") or "").replace("_", "")
+    frac_part = (m.group("frac") or "").replace("_", "")
+    value = Fraction(int(int_part + frac_part or "0")) * Fraction(10) ** (exponent - len(frac_part))
+    return -value if m.group("sign") == "-" else value
+
+
+def _rational_digits(x: sp.Rational) -> float:
+    """Decimal digits of a rational number, numerator plus denominator (``log10|p| + log10 q``)."""
+    return (math.log10(abs(int(x.p))) if x.p else 0.0) + math.log10(int(x.q))
+
+
+def _digits(x: Any) -> float:
+    """Digits of the largest rational number inside a sympy expression (0 when there is none)."""
     if isinstance(x, sp.Rational):
-        p, q = abs(int(x.p)), int(x.q)
-        return max(p.bit_length(), q.bit_length()) * math.log10(2)
-    if isinstance(x, sp.Float):
-        return abs(float(sp.log(abs(x), 10))) if x != 0 else 0.0
-    return 0.0
+        return _rational_digits(x)
+    if not isinstance(x, sp.Basic) or not x.args:
+        return 0.0
+    return max((_rational_digits(r) for r in x.atoms(sp.Rational)), default=0.0)
+
+
+def _root_bases(factors: list) -> float:
+    """Digits of the product of the rational bases raised to non-integer powers among ``factors`` (sympy
+    multiplies such bases together, ``sqrt(a) * sqrt(b) = sqrt(a b)``, and then factors the product)."""
+    total = 0.0
+    for f in factors:
+        for a in sp.Mul.make_args(f):
+            if isinstance(a, sp.Pow) and isinstance(a.base, sp.Rational) and not a.exp.is_integer:
+                total += _rational_digits(a.base)
+    return total
+
+
+def _shown(x: sp.Expr) -> str:
+    """A number or expression for a message, without printing thousands of digits."""
+    if isinstance(x, sp.Rational) and _rational_digits(x) > 20:
+        return f"a {_rational_digits(x):.0f}-digit number"
+    text = str(x) if _digits(x) <= 20 else "an expression with large numbers"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _sum_digits(terms: list) -> float:
+    """Bound on the digits of the numbers in ``sum(terms)``: like terms add their rational coefficients,
+    whose sum has a numerator below ``count * max|p| * L`` over the denominator ``L = lcm(q)``."""
+    lcm, top, count = 1, 0, 0
+    cap = int(MAX_RESULT_DIGITS / _LOG10_2) + 1
+    for t in terms:
+        for a in sp.Add.make_args(t):
+            c = a.as_coeff_Mul()[0]
+            if isinstance(c, sp.Rational):
+                lcm = lcm // math.gcd(lcm, int(c.q)) * int(c.q)
+                if lcm.bit_length() > cap:
+                    return math.inf
+                top, count = max(top, abs(int(c.p)).bit_length()), count + 1
+    return (top + 2 * lcm.bit_length() + count.bit_length()) * _LOG10_2
+
+
+def _gamma_digits(x: sp.Expr) -> tuple[float, str]:
+    """Digits of ``gamma(x)`` for a rational ``x`` (sympy evaluates it exactly, as a factorial), with the
+    count as words; ``(0, "")`` for anything else."""
+    if not isinstance(x, sp.Rational) or abs(x) < 2:
+        return 0.0, ""
+    d = _rational_digits(x)
+    if d > 12:  # |x| log10|x| digits, x itself with d digits
+        return math.inf, f"about 10^{d:.0f} digits"
+    v = abs(float(x))
+    return v * math.log10(v), f"about {v * math.log10(v):.3g} digits"
+
+
+def _log10_size(x: sp.Expr) -> float:
+    """``log10 |x|`` of a number (its order of magnitude), evaluated in floating point; inf when that fails."""
+    try:
+        v = sp.N(x, 15)
+        if v == 0:
+            return -math.inf
+        return float(sp.log(sp.Abs(v), 10).evalf(15))
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return math.inf
+
+
+#: Functions whose value at a real ``x`` has about ``|x| / ln 10`` digits.
+_EXPONENTIAL = ("exp", "sinh", "cosh")
 
 
 class _Builder:
+    """Builds the sympy expression node by node, bounding the size of every number before sympy makes it."""
+
     def __init__(self, text: str, symbols: Mapping[str, sp.Symbol], symbol_options: Mapping):
         self.text = text
         self.symbols = dict(symbols)
         self.symbol_options = dict(symbol_options)
+        # ast offsets count UTF-8 bytes per line; one table instead of ast.get_source_segment, which
+        # splits the whole text again for every literal
+        self.lines = [line.encode("utf-8") for line in text.split("\n")]
 
     def fail(self, message: str) -> SymschedError:
-        return SymschedError(f"formula {self.text!r}: {message} ({_allowed()})")
+        shown = self.text if len(self.text) <= 200 else self.text[:100] + " ... " + self.text[-60:]
+        return SymschedError(f"formula {shown!r}: {message} ({_allowed()})")
+
+    def segment(self, node: ast.AST) -> str | None:
+        try:
+            if node.lineno == node.end_lineno:
+                return self.lines[node.lineno - 1][node.col_offset:node.end_col_offset].decode("utf-8")
+            parts = [self.lines[node.lineno - 1][node.col_offset:]] + self.lines[node.lineno:node.end_lineno - 1] \
+                + [self.lines[node.end_lineno - 1][:node.end_col_offset]]
+            return b"\n".join(parts).decode("utf-8")
+        except (AttributeError, IndexError, TypeError, UnicodeDecodeError):
+            return None
+
+    def checked(self, value: sp.Expr, what: str) -> sp.Expr:
+        size = _digits(value)
+        if size > MAX_RESULT_DIGITS:
+            raise self.fail(f"{what} holds a number of about {size:.3g} digits (at most {MAX_RESULT_DIGITS})")
+        return value
 
     def build(self, node: ast.AST, depth: int = 0) -> sp.Expr:
         if depth > MAX_DEPTH:
@@ -110,22 +253,54 @@ class _Builder:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
             v = self.build(node.operand, depth + 1)
             return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            a, b = self.build(node.left, depth + 1), self.build(node.right, depth + 1)
-            if isinstance(node.op, ast.Add):
-                return a + b
-            if isinstance(node.op, ast.Sub):
-                return a - b
-            if isinstance(node.op, ast.Mult):
-                return a * b
-            if isinstance(node.op, ast.Div):
-                if b == 0:
-                    raise self.fail("division by zero")
-                return a / b
-            return self.power(a, b)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            return self.sum(node, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            return self.product(node, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return self.power(self.build(node.left, depth + 1), self.build(node.right, depth + 1))
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         raise self.fail(self.describe(node) + " is not allowed")
+
+    def chain(self, node: ast.BinOp, ops: tuple) -> list:
+        """``[(op, operand), ...]`` of a left-nested chain ``a op b op c ...`` (one nesting level)."""
+        out = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, ops):
+            out.append((node.op, node.right))
+            node = node.left
+        out.append((None, node))
+        return out[::-1]
+
+    def sum(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        terms = []
+        for op, operand in self.chain(node, (ast.Add, ast.Sub)):
+            v = self.build(operand, depth + 1)
+            terms.append(-v if isinstance(op, ast.Sub) else v)
+        size = _sum_digits(terms)
+        if size > MAX_RESULT_DIGITS:
+            raise self.fail(f"a sum of {len(terms)} terms would hold a number of about {size:.3g} digits "
+                            f"(at most {MAX_RESULT_DIGITS})")
+        return self.checked(sp.Add(*terms), "a sum")
+
+    def product(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        factors = []
+        for op, operand in self.chain(node, (ast.Mult, ast.Div)):
+            v = self.build(operand, depth + 1)
+            if isinstance(op, ast.Div):
+                if v == 0:
+                    raise self.fail("division by zero")
+                v = self.power(v, sp.S.NegativeOne)
+            factors.append(v)
+        size = sum(_digits(f) for f in factors) + math.log10(len(factors))
+        if size > MAX_RESULT_DIGITS:
+            raise self.fail(f"a product of {len(factors)} factors would hold a number of about {size:.3g} digits "
+                            f"(at most {MAX_RESULT_DIGITS})")
+        roots = _root_bases(factors)
+        if roots > MAX_ROOT_DIGITS:
+            raise self.fail(f"a product of roots of numbers with {roots:.0f} digits in all (sympy multiplies them "
+                            f"and factors the product; at most {MAX_ROOT_DIGITS} digits)")
+        return self.checked(sp.Mul(*factors), "a product")
 
     def describe(self, node: ast.AST) -> str:
         if isinstance(node, ast.Attribute):
@@ -138,23 +313,20 @@ class _Builder:
             op = getattr(node, "op", None) or (node.ops[0] if isinstance(node, ast.Compare) else None)
             name = type(op).__name__ if op is not None else type(node).__name__
             return f"operator {_OPERATOR_TOKENS.get(name, name)!r}"
-        segment = ast.get_source_segment(self.text, node)
+        segment = self.segment(node)
         return f"{type(node).__name__.lower()} {segment!r}" if segment else type(node).__name__
 
     def number(self, node: ast.Constant) -> sp.Expr:
         value = node.value
+        literal = self.segment(node) or repr(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(f"{type(value).__name__} literal {ast.get_source_segment(self.text, node)!r} "
-                            "is not allowed")
-        literal = ast.get_source_segment(self.text, node) or repr(value)
-        if len(literal) > MAX_LITERAL_DIGITS:
-            raise self.fail(f"number literal of {len(literal)} characters (at most {MAX_LITERAL_DIGITS})")
+            raise self.fail(f"{type(value).__name__} literal {literal!r} is not allowed")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"number {literal!r} is not finite")
-        try:  # read exactly: "0.1" is 1/10, "1e-3" is 1/1000
-            return sp.Rational(Fraction(literal.replace("_", "")))
-        except (ValueError, ZeroDivisionError):
-            raise self.fail(f"number literal {literal!r} is not a decimal number") from None
+        try:  # read exactly ("0.1" is 1/10) by the one bounded reader of numbers
+            return sp.Rational(parse_number(literal, "number literal"))
+        except SymschedError as exc:
+            raise self.fail(str(exc)) from None
 
     def name(self, ident: str) -> sp.Expr:
         if ident in self.symbols:
@@ -170,19 +342,28 @@ class _Builder:
         return sym
 
     def power(self, a: sp.Expr, b: sp.Expr) -> sp.Expr:
-        # A power of two numbers is evaluated by sympy at once: bound the size of the result first.
-        if b.is_number and isinstance(b, (sp.Rational, sp.Float)):
-            if a.is_number and isinstance(a, (sp.Rational, sp.Float)):
-                size = abs(float(b)) * max(_digits(a), 1.0)
-                if size > MAX_RESULT_DIGITS:
-                    base = str(a) if len(str(a)) <= 20 else f"a {_digits(a):.0f}-digit number"
-                    raise self.fail(f"power {base}**{b} would have about {size:.3g} digits "
-                                    f"(at most {MAX_RESULT_DIGITS})")
-                if a == 0 and b < 0:
-                    raise self.fail("division by zero (0 to a negative power)")
-            elif abs(b) > MAX_RESULT_DIGITS:
-                raise self.fail(f"exponent {b} is too large (at most {MAX_RESULT_DIGITS} in absolute value)")
-        return a ** b
+        # sympy evaluates a power of numbers at once: bound the size of the result before asking for it
+        if isinstance(b, sp.Rational):
+            size = float(abs(b)) * _digits(a)
+            if size > MAX_RESULT_DIGITS:
+                raise self.fail(f"power ({_shown(a)})**{_shown(b)} would have about {size:.3g} digits "
+                                f"(at most {MAX_RESULT_DIGITS})")
+            if abs(b) > MAX_RESULT_DIGITS:
+                raise self.fail(f"exponent {_shown(b)} is too large (at most {MAX_RESULT_DIGITS} in absolute value)")
+            if a == 0 and b < 0:
+                raise self.fail("division by zero (0 to a negative power)")
+            if not b.is_integer:
+                roots = max(_root_bases([a]), _digits(a))
+                if roots > MAX_ROOT_DIGITS:
+                    raise self.fail(f"root ({_shown(a)})**{b} of a number with {roots:.0f} digits (sympy factors "
+                                    f"it; at most {MAX_ROOT_DIGITS} digits)")
+        elif a.is_number and b.is_number and a != 0:
+            # e.g. E**(10**299) or 10**pi: sympy keeps it, but its size is that of the number it stands for
+            size = abs(_log10_size(a) * float(sp.re(sp.N(b, 15))))
+            if size > MAX_RESULT_DIGITS:
+                raise self.fail(f"power ({_shown(a)})**({_shown(b)}) stands for a number of about {size:.3g} "
+                                f"digits (at most {MAX_RESULT_DIGITS})")
+        return self.checked(a ** b, "a power")
 
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
@@ -195,10 +376,27 @@ class _Builder:
         if any(isinstance(a, ast.Starred) for a in node.args) or not node.args:
             raise self.fail(f"{fname}() needs plain positional arguments")
         args = [self.build(a, depth + 1) for a in node.args]
+        if fname == "sqrt" and len(args) == 1:
+            return self.power(args[0], sp.S.Half)
+        size = max(_digits(a) for a in args)
+        if fname not in ("abs", "min", "max") and size > MAX_ROOT_DIGITS:
+            raise self.fail(f"the argument of {fname}() holds a number of {size:.0f} digits (at most "
+                            f"{MAX_ROOT_DIGITS}: sympy's rules for functions take roots of their arguments)")
+        if fname in ("gamma", "loggamma") and len(args) == 1:
+            size, words = _gamma_digits(args[0])
+            if size > MAX_RESULT_DIGITS:
+                raise self.fail(f"{fname}({_shown(args[0])}) is evaluated through gamma({_shown(args[0])}), a "
+                                f"number of {words} (at most {MAX_RESULT_DIGITS})")
+        if fname in _EXPONENTIAL and args[0].is_number:
+            x = abs(float(sp.re(sp.N(args[0], 15))))
+            if x / math.log(10) > MAX_RESULT_DIGITS:
+                raise self.fail(f"{fname}({_shown(args[0])}) is a number of about {x / math.log(10):.3g} digits "
+                                f"(at most {MAX_RESULT_DIGITS})")
         try:
-            return FUNCTIONS[fname](*args)
-        except (TypeError, ValueError) as exc:
+            value = FUNCTIONS[fname](*args)
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
             raise self.fail(f"{fname}() with {len(args)} argument(s): {exc}") from None
+        return self.checked(value, f"{fname}()")
 
 
 def parse_formula(text: str, symbols: Mapping[str, sp.Symbol] | Iterable[sp.Symbol] = (), *,

@@ -31,6 +31,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import ModelTooLargeError, SymschedError, format_count
+from .files import describe_path
 
 __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_budget", "check_dps",
             "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
@@ -225,8 +226,9 @@ def check_path(value: Any, name: str = "path", where: str | None = None, *, must
         value = os.fspath(value)
     if isinstance(value, bytes) or not isinstance(value, str) or not value:
         raise SymschedError(f"{_prefix(where)}{name} must be a file name (str or pathlib.Path), got {_short(value)}")
-    if must_exist and not os.path.isfile(value):
-        raise SymschedError(f"{_prefix(where)}{name}: no such file {value!r}")
+    if must_exist and (what := describe_path(value)) is not None:
+        # a directory, FIFO or device is named as such (reading a FIFO or /dev/zero would never end)
+        raise SymschedError(f"{_prefix(where)}{name}: {value!r} {what}")
     return value
 
 

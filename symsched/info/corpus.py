@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..files import MAX_FILE_BYTES, check_npy, read_capped, regular_file
 from ..validation import positive_int
 from ..errors import SymschedError
 
@@ -138,18 +139,17 @@ def text_blocks(text: str, block: int, alphabet: str | None = LETTERS, max_rows:
 
 
 def read_data(path: str, block: int | None = None, alphabet: str | None = LETTERS,
-              max_rows: int | None = None, seed: Any = None) -> tuple[np.ndarray, tuple | None]:
+              max_rows: int | None = None, seed: Any = None, max_bytes: int | None = None
+              ) -> tuple[np.ndarray, tuple | None]:
     """Samples from a file: ``.npy`` (an int array: rows ``(n, N)``, or a 1-D stream cut into ``block``),
-    anything else read as UTF-8 text and cut with :func:`text_blocks`.
+    anything else read as UTF-8 text (plain, gzip or bzip2; at most ``max_bytes``, default 64 MB) and cut
+    with :func:`text_blocks`.  A ``.npy`` header is checked against the file's size before numpy allocates.
 
     Returns ``(rows, states)`` (``states`` None for ``.npy``).
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise SymschedError(f"read_data: path must be a file path, got {type(path).__name__} {path!r}")
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise SymschedError(f"data file {path!r} does not exist")
+    path = regular_file(path, "path", "read_data")  # a directory, FIFO or device is named as such
     if path.endswith(".npy"):
+        check_npy(path)  # the header against the file size, before numpy allocates what it claims
         try:
             arr = np.load(path, allow_pickle=False)
         except (ValueError, OSError) as exc:
@@ -173,8 +173,9 @@ def read_data(path: str, block: int | None = None, alphabet: str | None = LETTER
     if block is None:
         raise SymschedError(f"data file {path!r} is read as text: give the block length (tokens per row)")
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        # newlines translated as open() in text mode does, so CRLF files give the same tokens as before
+        raw = read_capped(path, "path", "read_data", max_bytes=MAX_FILE_BYTES if max_bytes is None else max_bytes)
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
         raise SymschedError(f"data file {path!r} is neither .npy nor UTF-8 text") from None
     return text_blocks(text, block, alphabet, max_rows, seed)

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..arithmetic import SUM_TOLERANCE, to_float
 from ..errors import InvalidModelError, SymschedError
+from ..files import MAX_FILE_BYTES, read_capped
 from ..validation import check_path, finite_real
 from .bayesian import BayesianNetwork
 
@@ -131,8 +132,8 @@ def _split(s: str) -> list[str]:
 
 
 def read_bif(path: str | Path, *, exact: bool = False,
-             row_tolerance: float = DEFAULT_ROW_TOLERANCE) -> BayesianNetwork:
-    """Read a discrete Bayesian network from a BIF file (plain text or ``.gz``).
+             row_tolerance: float = DEFAULT_ROW_TOLERANCE, max_bytes: int | None = None) -> BayesianNetwork:
+    """Read a discrete Bayesian network from a BIF file (plain text, gzip or bzip2).
 
     Parameters
     ----------
@@ -143,6 +144,9 @@ def read_bif(path: str | Path, *, exact: bool = False,
         Rows summing to one within this tolerance are divided by their sums, with a warning and a
         record in ``bn.graph["renormalized_rows"]`` (see the module docstring); 0 disables this.
         Must be in ``[0, 0.1]`` (NaN and negative values are refused).
+    max_bytes : int, optional
+        Cap on the file's (decompressed) size, default :data:`symsched.files.MAX_FILE_BYTES` (64 MB);
+        a compressed file is refused as soon as its content passes it (docs: "Hostile input").
 
     Raises
     ------
@@ -157,18 +161,33 @@ def read_bif(path: str | Path, *, exact: bool = False,
     >>> bn.variables
     ('Pollution', 'Smoker', 'Cancer', 'Xray', 'Dyspnoea')
     """
-    path = Path(check_path(path, "path", "read_bif"))
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return _parse_bif(raw.decode("utf-8"), str(path.name), exact, row_tolerance)
+    path = check_path(path, "path", "read_bif")
+    # gzip / bzip2 decompressed in chunks, refused as soon as the content passes the cap
+    raw = read_capped(path, "path", "read_bif", max_bytes=MAX_FILE_BYTES if max_bytes is None else max_bytes)
+    return _parse_bif(raw.decode("utf-8"), Path(path).name, exact, row_tolerance)
+
+
+def _strip_comments(text: str, source: str) -> str:
+    """BIF text without ``//`` and ``/* */`` comments; a block comment becomes its newlines, so offsets still
+    give the file's line numbers.  One pass (a regex for ``/* .*? */`` rescans to the end of the text for
+    every unclosed ``/*``: quadratic)."""
+    text = re.sub(r"//[^\n]*", "", text)
+    out, pos = [], 0
+    while (start := text.find("/*", pos)) >= 0:
+        end = text.find("*/", start + 2)
+        if end < 0:
+            line = text.count("\n", 0, start) + 1
+            raise InvalidModelError(f"{source}, line {line}: a '/*' comment is never closed")
+        out.append(text[pos:start])
+        out.append("\n" * text.count("\n", start, end))
+        pos = end + 2
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwork:
     tol = _check_tolerance(tol)
-    text = re.sub(r"//[^\n]*", "", text)
-    # block comments become their newlines, so offsets still give the file's line numbers
-    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
+    text = _strip_comments(text, source)
     order, states = [], {}
     blocks = list(_blocks(text, source))
     for kind, name, body, _ in blocks:
