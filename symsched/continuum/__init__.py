@@ -5,7 +5,9 @@ Modules, bottom to top (each imports only those before it):
 * ``symbolic``: bounded sympy attempts and the admissibility check of a limit ``φ``;
 * ``rounding``: real breakpoints to a valid integer schedule;
 * ``quantized``: the quantized limit ``L(r)`` at a fixed ratio ``r = N/K``;
-* ``limit``: :func:`riemann_limit` (constants, optimal density, quantile schedule);
+* ``phi``, ``limit_constants``, ``limit_quantiles``, ``limit_latex``: the parts of a Riemann limit (the checked
+  ``φ``; ``∫√f`` and the leading constants; ``G`` and ``G^{−1}``; the LaTeX derivation);
+* ``limit``: :func:`riemann_limit` and :class:`RiemannLimit` (built from those parts; its schedules);
 * ``limit_profiles``: the limit profiles ``φ`` of model families;
 * ``expansion``: expansions of ``E KL`` in ``1/K`` and ``1/N``;
 * ``fitting``: a monotone ``φ`` fitted to a discrete profile;

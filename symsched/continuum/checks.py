@@ -19,6 +19,8 @@ __all__: list = []
 MAX_DPS = 10_000
 #: Largest number of quantiles / breakpoints computed in one call.
 MAX_POINTS = 100_000
+#: Guard digits added to ``dps`` inside numeric computations.
+GUARD = 10
 #: Largest expansion order (the symbolic work grows quickly with it).
 MAX_ORDER = 12
 

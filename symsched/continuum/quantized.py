@@ -68,12 +68,11 @@ from ..formatting import latex_fit, latex_number
 from ..results import Result
 from ..parsing import as_expression
 from . import checks
-from ..schedules.schedule import Schedule
-from ..schedules.schedule import repair_breakpoints
+from ..schedules.schedule import Schedule, repair_breakpoints
 
 __all__ = ["QuantizedLimit", "quantized_limit"]
 
-_GUARD = 10
+_GUARD = checks.GUARD
 _GRID = 256
 
 
