@@ -88,6 +88,7 @@ def test_mdlm_expected_calls_against_a_simulation_of_the_loop():
 
 def test_other_grid_calls():
     assert ss.sampler_grid("mdlm", 10, N=5, sampler="ddpm").model_calls == 11
+    assert ss.sampler_grid("mdlm", 10, N=5, time_conditioning=True).model_calls == 11
     assert ss.sampler_grid("sedd", 10, N=5).model_calls == 11
     assert ss.sampler_grid("dream-origin", 10, N=5).model_calls == 10
     assert ss.sampler_grid("mdlm", 10).model_calls == 11            # without N: no skipping assumed

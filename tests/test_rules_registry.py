@@ -87,3 +87,25 @@ def test_docs_table_lists_every_rule_with_its_commit():
         assert f"| `{row['rule']}` |" in page
         for src in ss.get_rule(row["rule"]).sources:
             assert src.commit[:12] in page and src.file in page
+
+
+def test_library_blocks_priced_against_brute_force():
+    # dllm's partial last block and DUS's fixed positions, through the exact block and partition routes,
+    # against enumeration of every order inside every block (tests/reference.py).
+    import numpy as np
+
+    from reference import brute_blockwise, brute_partition, random_joint
+
+    joint = random_joint((2, 3, 2, 2, 2), seed=4)
+    model = ss.from_joint(joint)
+    for K in (2, 3, 5):
+        s = ss.sampler_schedule("dllm", 5, K, block_length=3)            # blocks (3, 2)
+        t = ss.block_length_sweep(model, K, [3], rule="dllm")
+        want = brute_blockwise(joint, 3, [list(b) for b in s.block_sizes])
+        assert t.column("blocks") == (2,)
+        assert float(t.column("kl")[0]) == pytest.approx(want, abs=1e-10)
+    joint6 = random_joint((2, 2, 3, 2, 2, 2), seed=5)
+    d = ss.sampler_schedule("dus", 6)                                    # levels {0, 3}, {1, 2, 4, 5}
+    assert d.positions == ((0, 3), (1, 2, 4, 5))
+    got = float(ss.partition_kl(ss.from_joint(joint6), [list(g) for g in d.positions]))
+    assert got == pytest.approx(brute_partition(np.asarray(joint6), d.positions), abs=1e-10)

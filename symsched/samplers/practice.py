@@ -238,7 +238,9 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
         Total steps (split evenly over the blocks, as LLaDA requires).
     block_lengths : sequence of int, optional
         Default: every divisor ``B`` of ``N`` with ``K`` a multiple of ``N / B``.
-    rule : {"llada", "dllm"}
+    rule : {"llada", "fast-dllm", "dllm"}
+        The rule's per-block counts as its library forms them (dllm: ``ceil(N/B)`` blocks, the last one
+        partial, so any ``B`` is accepted).
     compare : bool
         Add the KL of random positions over all ``N`` with the same flat counts.
 
@@ -249,8 +251,8 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
     >>> t.column("block_length"), [round(v, 4) for v in t.column("kl")]
     ((2, 8), [0.807, 0.3064])
     """
-    if rule not in ("llada", "dllm"):
-        raise SymschedError(f"block_length_sweep: rule must be 'llada' or 'dllm', got {rule!r}")
+    if rule not in ("llada", "fast-dllm", "dllm"):
+        raise SymschedError(f"block_length_sweep: rule must be 'llada', 'fast-dllm' or 'dllm', got {rule!r:.60}")
     model = as_model(model, "block_length_sweep")
     N = model.N
     K = check_variable_count(K, "K", "block_length_sweep")
@@ -261,6 +263,6 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
     for B in block_lengths:
         s = sampler_schedule(rule, N, K, block_length=int(B))
         r = blockwise_expected_kl(model, int(B), s, compare=compare)
-        rows.append((int(B), N // int(B), s.block_sizes[0], r.kl, r.random_order_kl))  # an Estimate stays one
+        rows.append((int(B), len(s.block_sizes), s.block_sizes[0], r.kl, r.random_order_kl))  # an Estimate stays one
     return PracticeTable(f"block-length sweep ({rule}, N = {N}, K = {K})",
                          ("block_length", "blocks", "sizes_per_block", "kl", "random_order_kl"), rows)

@@ -12,7 +12,8 @@ Model calls, read in each library's loop:
   (an arg-max decode of the tokens still masked). For one sequence each token is revealed at step ``i``
   with probability ``t_i - t_{i+1} = (1 - eps)/K`` independently, so a step reveals nothing with
   probability ``(1 - (1 - eps)/K)^N`` and the expected number of calls is
-  ``1 + (K - 1)(1 - (1 - (1 - eps)/K)^N) + [noise_removal]``. ``sampler="ddpm"``: ``K + 1``.
+  ``1 + (K - 1)(1 - (1 - (1 - eps)/K)^N) + [noise_removal]``. ``sampler="ddpm"``, or a time-conditioned
+  backbone (``time_conditioning=True``, which clears the cache after every step): ``K + 1``.
 * SEDD (``sampling.py``, ``get_pc_sampler``): a call per step and one for the denoising step: ``K + 1``.
 * Dream ``origin``: a call per step, the last step reveals the rest: ``K``.
 """
@@ -49,7 +50,8 @@ class MDLMRule(_GridRule):
     library = "MDLM"
     sources = (RuleSource("kuleshov-group/mdlm", "diffusion.py", "06dd29f38c1f68e99c2e4a148846a05026b478d0",
                           "_sample, _ddpm_caching_update"),)
-    options = {"eps": Fraction(1, 10 ** 5), "sampler": "ddpm_cache", "noise_removal": True}
+    options = {"eps": Fraction(1, 10 ** 5), "sampler": "ddpm_cache", "noise_removal": True,
+               "time_conditioning": False}
     modelled = ("the reveal grid u = 1 - t on linspace(1, eps, K + 1) and its final clean-up step; expected model "
                 "calls of one sequence with the ddpm_cache predictor (a step after an empty one costs no call)")
     not_modelled = ("the clean-up's arg-max decode in the KL by default (bernoulli_expected_kl(..., "
@@ -68,8 +70,8 @@ class MDLMRule(_GridRule):
 
     def expected_model_calls(self, N, K, opts):
         final = 1 if opts["noise_removal"] else 0
-        if opts["sampler"] == "ddpm":
-            return K + final
+        if opts["sampler"] == "ddpm" or opts["time_conditioning"]:
+            return K + final                              # the cache is cleared after every step
         miss = (1 - (1 - opts["eps"]) / K) ** N          # a step reveals nothing: no token moves
         return 1 + (K - 1) * (1 - miss) + final
 
