@@ -175,14 +175,17 @@ ALARM = NETS["alarm"]
 ALARM_MC_BEFORE = 13.75
 
 
+_LAST: dict = {}
+
+
 def _alarm_mc():
-    prof = ss.information_profile(ALARM, method="montecarlo", stderr=0.01, seed=0, progress=False)
-    return prof
+    _LAST["alarm"] = ss.information_profile(ALARM, method="montecarlo", stderr=0.01, seed=0, progress=False)
+    return _LAST["alarm"]
 
 
 BENCHMARKS.append(dict(
     name="alarm (N=37): Monte Carlo profile to stderr 0.01, 1 process",
     run=_one_thread(_alarm_mc), reference=None, repeats=1, warmup=False,
-    check=lambda: f"largest stderr = {max(_alarm_mc().stderr):.4f}",
+    check=lambda: f"largest stderr = {max(_LAST['alarm'].stderr):.4f}",
     goal=("seconds", ALARM_MC_BEFORE / 3),
     note=f"goal: 3x faster than {ALARM_MC_BEFORE} s of CPU at commit dfde0dc (same call, same machine)"))
