@@ -75,6 +75,7 @@ from ..errors import ModelTooLargeError, SymschedError
 from ..models.markov import MarkovRandomField
 from .batched import _Runner, entropy_of, progress_bar, resolve_workers
 from .profile import InformationProfile
+from .gibbs_kernel import class_update
 
 __all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",
            "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN"]
@@ -222,18 +223,10 @@ class GibbsSampler:
         ``clamp`` (``rows x N`` bool) keeps those entries fixed; with ``acc`` (``rows x N x K``) the
         conditionals ``p(x_v = k | x_{-v})`` at the state each class is updated from are added to it."""
         for c, cls in enumerate(self.classes):
-            cols = self._columns(c, x)
-            if acc is not None:
-                for k, col in enumerate(cols):
-                    acc[:, cls, k] += col
-            u = rng.random(cols[0].shape)
-            new = np.zeros(cols[0].shape, dtype=np.intp)
-            run = cols[0].copy()
-            for col in cols[1:]:  # the first state whose cumulative probability exceeds u
-                new += run < u
-                run += col
-            np.minimum(new, self._top_state[c], out=new)  # rounding never picks a padded state
-            x[:, cls] = new if clamp is None else np.where(clamp[:, cls], x[:, cls], new)
+            # one compiled pass per class when numba is installed (symsched.info.gibbs_kernel), else numpy;
+            # the same draws from the same uniforms either way
+            class_update(self._plans[c], self._top_state[c], cls, x, rng.random((x.shape[0], len(cls))),
+                         clamp, acc)
 
     def conditionals(self, x: np.ndarray) -> np.ndarray:
         """``p(x_v = k | x_{-v})`` at the states ``x`` (``rows x (N + 1)``) for every variable: shape
