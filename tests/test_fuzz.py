@@ -332,6 +332,9 @@ CALLS: dict = {
     "partition_complexity": (lambda: dict(profile=PROF, breakpoints=[0.3, 0.5, 0.7]), ["profile", "breakpoints"], {}),
     "wainwright_schedule": (lambda: dict(profile=PROF, K=9, blocks=1), ["profile", "K", "blocks"], {}),
     "certify_schedule": (lambda: dict(source=model(), eps=1.0, samples=20), ["source", "eps", "delta", "samples"], {}),
+    "wainwright_prop1_bound": (lambda: dict(profile=PROF, K=9), ["profile", "K", "blocks"], {}),
+    "wainwright_cor1_bound": (lambda: dict(profile=PROF, K=3), ["profile", "K", "t0", "T"], {}),
+    "wainwright_lemma3_bound": (lambda: dict(profile=PROF, M=2), ["profile", "M", "mesh"], {}),
     **{name: (SKIP, "result class, built by the library") for name in ("PartitionComplexity", "WainwrightSchedule",
                                                                        "ScheduleCertificate")},
 }

@@ -294,3 +294,40 @@ def test_estimated_profile_standard_errors_are_calibrated():
     assert "independent" in ss.partition_complexity(diag, bp).note
     w = ss.wainwright_schedule(diag, 40, blocks=2)
     assert w.bound.stderr > 0 and w.kl.stderr > 0 and not w.exact
+
+
+@given(joints, st.integers(0, 30))
+def test_cor1_and_prop1_rows_hold_against_the_exact_kl(joint, extra):
+    N = joint.ndim
+    h, _ = brute_profile(joint)
+    hp = gain_polynomial(joint)
+    t0, T = 1 / N, 1 - 1 / N
+    S = phi(T) - phi(t0)
+    K = math.ceil(S) + extra
+    b = ss.wainwright_cor1_bound(h, K)
+    lam = np.linspace(phi(t0), phi(T), K + 1)              # K equal log-odds steps, written out
+    grid = [0.0, *(1 / (1 + np.exp(-lam))), 1.0]
+    exact = bernoulli_formula(h, grid)
+    assert abs(b.parameters["exact_kl"] - exact) < 1e-9
+    value = 2 * ugc(hp, t0, T) / K * S + step_err(hp, 0, t0) + step_err(hp, T, 1)
+    assert abs(b.value - value) < 1e-9 and exact <= value + 1e-12
+    K1 = math.ceil(2 * (1 + 2 * S)) + extra
+    p1 = ss.wainwright_prop1_bound(h, K1)
+    assert p1.check(p1.parameters["exact_kl"])
+
+
+def test_lemma3_and_the_bounds_table():
+    for model in (ss.copy_model(10, 2), ss.parity_model(10),
+                  ss.product_mixture(10, [0.5, 0.5], [[0.9, 0.1], [0.3, 0.7]])):
+        prof = ss.information_profile(model)
+        for M in (1, 2, 5, 20):
+            b = ss.wainwright_lemma3_bound(prof, M)
+            assert abs(b.parameters["exact"] - float(ss.partition_complexity(prof, blocks=M))) < 1e-12
+            assert b.check(b.parameters["exact"])
+        t = ss.compare_bounds(prof, [1] * 10)
+        assert t["Wainwright Cor. 1"].holds and t["Wainwright Prop. 1"].holds is None   # K = 10 < Prop. 1's 20
+        assert "n/a" in t["Wainwright Prop. 1"].note
+    prof = ss.information_profile(ss.product_mixture(40, [0.5, 0.5], [[0.9, 0.1], [0.3, 0.7]]))
+    t = ss.compare_bounds(prof, [1] * 40)
+    w = t["Wainwright Prop. 1"]
+    assert t.all_hold and w.holds and w.exact <= w.value and "3 blocks" in w.note

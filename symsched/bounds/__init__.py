@@ -11,12 +11,14 @@ round-1 import paths ``symsched.schedules.bounds`` and ``symsched.schedules.comp
 
 import sys as _sys
 
-from . import compare, practice, statements
+from . import compare, practice, statements, wainwright
 from .compare import BoundRow, BoundsTable, compare_bounds
 from .statements import *
 from .practice import *
+from .wainwright import *
 
-__all__ = list(statements.__all__) + list(practice.__all__) + ["BoundRow", "BoundsTable", "compare_bounds"]
+__all__ = list(statements.__all__) + list(practice.__all__) + list(wainwright.__all__) + ["BoundRow", "BoundsTable",
+                                                                                       "compare_bounds"]
 
 
 def _keep_round1_paths() -> None:

@@ -28,6 +28,7 @@ from ..schedules.schedule import Schedule, as_schedule
 from ..formatting import LATEX_WIDTH, html_table, latex_fit, latex_text_lines, text_table
 from ..results import Result, jsonable
 from . import statements as B
+from . import wainwright as W
 from .statements import _fmt
 
 __all__ = ["BoundRow", "BoundsTable", "compare_bounds"]
@@ -233,6 +234,33 @@ def _as_schedule(schedule: Any, N: int) -> Schedule:
     return sched
 
 
+def _wainwright_rows(prof: InformationProfile, K: int, estimated: bool) -> list:
+    """Wainwright's Cor. 1 and Prop. 1 at the same K: his Bernoulli samplers, each beside its own exact KL."""
+    cite = W.WAINWRIGHT.cite("Cor. 1 / Prop. 1")
+    if prof.N < 3 or estimated or prof.precision == "symbolic" and any(
+            getattr(x, "free_symbols", None) for x in prof.h):
+        why = ("n/a: needs N >= 3 (the interval [1/N, 1 - 1/N])" if prof.N < 3 else
+               "n/a for an estimated or symbolic-parameter profile (his samplers' exact KL needs numbers)")
+        return [BoundRow("Wainwright Cor. 1 / Prop. 1", cite, "upper", "E KL of his Bernoulli samplers", None, None,
+                         True, None, why)]
+    rows = []
+    S = W.phi(1 - 1 / prof.N) - W.phi(1 / prof.N)
+    if K >= S:
+        b = W.wainwright_cor1_bound(prof, K)
+        rows.append(_row(b, b.parameters["exact_kl"], f"his one-block geometric grid with K = {K} (+ first and "
+                                                      f"clean-up step): exact E KL {_fmt(b.parameters['exact_kl'])}"))
+    M = next((m for m in (3, 2, 1) if K >= W.minimum_steps(m, 1 / prof.N, 1 - 1 / prof.N)), None)
+    if M is None:
+        rows.append(BoundRow("Wainwright Prop. 1", W.WAINWRIGHT.cite("Prop. 1"), "upper",
+                             "E KL of his M-block geometric sampler", None, None, True, None,
+                             f"n/a: K = {K} is below Prop. 1's minimum {W.minimum_steps(1, 1 / prof.N, 1 - 1 / prof.N)}"
+                             " for one block"))
+    else:
+        b = W.wainwright_prop1_bound(prof, K, blocks=M, partition="optimal" if M > 1 else "uniform")
+        rows.append(_row(b, b.parameters["exact_kl"], f"{M} blocks (boundary programme); {b.note}"))
+    return rows
+
+
 def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps: Any = None,
                    include_mixture: bool = True, max_mixture_N: int = 8) -> BoundsTable:
     r"""The exact error of ``schedule`` beside every bound from the literature.
@@ -372,5 +400,6 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
                                                   f"; the sampler's TV n/a ({mixture_note})")))
     rows.append(_row(B.liang_fhs_statement(), None))
     rows.append(_row(B.liang_euler_rate(N, sched.K), None))
+    rows.extend(_wainwright_rows(prof, K_eff, estimated))
 
     return BoundsTable(rows, sched, prof, ekl, mixture_kl, mixture_note, mixture_tv, opt_kl, exact=not estimated)

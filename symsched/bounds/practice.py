@@ -6,8 +6,7 @@
 Fast-dLLM's Theorem 1 (KL, TV and greedy statements) lives in :mod:`symsched.samplers.fastdllm`
 (``fast_dllm_bounds``, ``fast_dllm_check``), checked against exact values there; it is not repeated here.
 
-Wainwright's Prop. 1 (``KL ≤ 4 C/N``, ``C = (Σ_k √(S_k H_k))²``) is not reproduced (docs/references.md,
-"Wainwright"): no value is claimed for it.
+Wainwright's Prop. 1, Cor. 1 and Lemma 3 (block schedules) live in :mod:`symsched.bounds.wainwright`.
 
 It uses :class:`~symsched.bounds.statements.Bound` and only adds rows.
 """
@@ -69,10 +68,10 @@ def wainwright_thm1_bound(profile: Any, grid: Any, initial: Any = None, completi
     else:
         if initial is None:
             initial = _first_step_error(prof, pts[1])
-            notes.append("initial term: the exact error of the first step (the paper's term is not restated)")
+            notes.append("initial term KL(P_t0 || Q_t0): the exact error of the first step")
         if completion is None:
             completion = _last_step_error(prof, pts[-2])
-            notes.append("completion term: the exact error of the last step (the paper's term is not restated)")
+            notes.append("completion term Gamma_C(T): the exact error of the last step")
         ends = [initial, completion]
     with ar.workprec():
         value = body + ar.sum([ar.convert(x) for x in ends])

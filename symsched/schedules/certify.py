@@ -1,4 +1,4 @@
-"""Certified schedules from samples: Wainwright's Lemma 1 estimator, Prop. 2 and Thm 2 (docs/continuous_time.md).
+"""Certified schedules from samples: Wainwright's Lemma 1 estimator, Prop. 2 and Thm 2 (docs/concepts.md §9).
 
 Along a *forced-mask* reveal trajectory for token ``i`` (``i`` kept masked, every other token ``l`` revealed
 once its uniform time ``U_l <= t``, the same ``U`` at every ``t``), the denoiser's law ``μ_i(·, X_{t|i})``
@@ -37,7 +37,7 @@ from ..models.base import DiscreteModel
 from ..results import Result
 from ..validation import check_steps
 from .partition import _check_breakpoints, canonical_interval, phi, uniform_breakpoints
-from .wainwright import _geometric_bernoulli, minimum_steps
+from .wainwright import geometric_bernoulli, minimum_steps
 
 __all__ = ["certify_schedule", "ScheduleCertificate"]
 
@@ -282,7 +282,7 @@ def certify_schedule(source: Any, eps: float, delta: float = 0.05, *, denoiser: 
         grid, rho, steps, bound = (), (), 0, None
     else:
         rho = tuple(1.0 if u <= 0 else min(1.0, 4 * math.sqrt(C_hat) / K * math.sqrt(s / u)) for s, u in zip(S, upper))
-        inner, block_steps = _geometric_bernoulli(bp, rho)
+        inner, block_steps = geometric_bernoulli(bp, rho)
         grid = (0.0, *inner, 1.0)
         steps = int(sum(block_steps)) + 2
         bound = 4 * C_hat / K + ends[0] + ends[1]

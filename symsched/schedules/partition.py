@@ -1,4 +1,4 @@
-"""Wainwright's partition complexity of the reveal path (docs/continuous_time.md, "Certified block schedules").
+"""Wainwright's partition complexity of the reveal path (docs/concepts.md §9, "Certified block schedules").
 
 A partition ``t_0 = b_0 < b_1 < ... < b_M = T`` of a reveal interval inside ``(0, 1)`` has, per block,
 

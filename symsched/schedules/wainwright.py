@@ -1,4 +1,4 @@
-"""Wainwright's Prop. 1 sampler: geometric reveal odds per block (docs/continuous_time.md, "Certified block schedules").
+"""Wainwright's Prop. 1 sampler: geometric reveal odds per block (docs/concepts.md §9, "Certified block schedules").
 
 Given a block partition ``t_0 = b_0 < ... < b_M = T`` with partition complexity ``C``
 (:func:`~symsched.schedules.partition.partition_complexity`) and a budget ``K >= 2{M + 2 ln(ψ(T)/ψ(t_0))}``,
@@ -131,7 +131,7 @@ class WainwrightSchedule(Result):
         return int(sum(self.block_steps))
 
 
-def _geometric_bernoulli(breakpoints: tuple, rho: tuple) -> tuple:
+def geometric_bernoulli(breakpoints: tuple, rho: tuple) -> tuple:
     """Interior grid points and steps per block for geometric reveal odds (float)."""
     lam = [phi(float(b)) for b in breakpoints]
     pts: list = [breakpoints[0]]
@@ -175,7 +175,7 @@ def _check_K(K: Any, M: int, t0: Any, T: Any) -> int:
 
 def _bernoulli(prof, estimated: bool, pc: PartitionComplexity, K: int) -> dict:
     rho = pc.rho(K)
-    inner, block_steps = _geometric_bernoulli(pc.breakpoints, rho)
+    inner, block_steps = geometric_bernoulli(pc.breakpoints, rho)
     grid = (0, *[_exactify(prof, x) for x in inner], 1)
     t0, T = pc.breakpoints[0], pc.breakpoints[-1]
     fg = FloatGrowth(prof.as_array())
