@@ -72,6 +72,10 @@ MAX_RESULT_DIGITS = 4000
 #: powers and small factors of a number it takes a root of, which takes seconds from about a thousand digits
 #: on, and its automatic rules for functions take roots too (``sin(acos(x))`` is ``sqrt(1 - x**2)``).
 MAX_ROOT_DIGITS = 300
+#: Deepest nesting of functions (and roots) applied to constants, e.g. ``exp(sqrt(2))``: sympy's automatic
+#: rules ask questions about such constants (is it real? an integer?) that take minutes from three levels
+#: on (``sinh(sinh(loggamma(-1/2)))``, ``abs(sqrt(loggamma(I)))``).  Functions of the variable are not limited.
+MAX_CONSTANT_NESTING = 2
 #: Deepest nesting accepted (Python's own parser and sympy recurse on it).  A chain of the same operator
 #: (``a + b - c + ...``, ``a * b / c * ...``) is one level however long: depth is nesting, not breadth.
 MAX_DEPTH = 100
@@ -204,6 +208,16 @@ def _log10_size(x: sp.Expr) -> float:
         return float(sp.log(sp.Abs(v), 10).evalf(15))
     except (TypeError, ValueError, OverflowError, ArithmeticError):
         return math.inf
+
+
+def _function_depth(x: Any) -> int:
+    """How deeply functions and non-integer powers are nested in a sympy expression."""
+    if not isinstance(x, sp.Basic) or not x.args:
+        return 0
+    inner = max(_function_depth(a) for a in x.args)
+    if isinstance(x, (sp.Function, sp.Min, sp.Max)) or (isinstance(x, sp.Pow) and not x.exp.is_Integer):
+        return inner + 1
+    return inner
 
 
 #: Functions whose value at a real ``x`` has about ``|x| / ln 10`` digits.
@@ -341,6 +355,14 @@ class _Builder:
         self.symbols[ident] = sym
         return sym
 
+    def constants_nested(self, outer: str, args: list) -> None:
+        """Refuse a function (or root) of constants that already nest :data:`MAX_CONSTANT_NESTING` levels."""
+        for a in args:
+            if isinstance(a, sp.Basic) and not a.free_symbols and _function_depth(a) >= MAX_CONSTANT_NESTING:
+                raise self.fail(f"{outer} of the constant {_shown(a)}: functions of constants nest more than "
+                                f"{MAX_CONSTANT_NESTING} levels (sympy's automatic rules can take minutes on such "
+                                "constants); compute the constant and write its value")
+
     def power(self, a: sp.Expr, b: sp.Expr) -> sp.Expr:
         # sympy evaluates a power of numbers at once: bound the size of the result before asking for it
         if isinstance(b, sp.Rational):
@@ -353,11 +375,13 @@ class _Builder:
             if a == 0 and b < 0:
                 raise self.fail("division by zero (0 to a negative power)")
             if not b.is_integer:
+                self.constants_nested("a root", [a])
                 roots = max(_root_bases([a]), _digits(a))
                 if roots > MAX_ROOT_DIGITS:
                     raise self.fail(f"root ({_shown(a)})**{b} of a number with {roots:.0f} digits (sympy factors "
                                     f"it; at most {MAX_ROOT_DIGITS} digits)")
         elif a.is_number and b.is_number and a != 0:
+            self.constants_nested("a power", [a, b])
             # e.g. E**(10**299) or 10**pi: sympy keeps it, but its size is that of the number it stands for
             size = abs(_log10_size(a) * float(sp.re(sp.N(b, 15))))
             if size > MAX_RESULT_DIGITS:
@@ -378,6 +402,7 @@ class _Builder:
         args = [self.build(a, depth + 1) for a in node.args]
         if fname == "sqrt" and len(args) == 1:
             return self.power(args[0], sp.S.Half)
+        self.constants_nested(f"{fname}()", args)
         size = max(_digits(a) for a in args)
         if fname not in ("abs", "min", "max") and size > MAX_ROOT_DIGITS:
             raise self.fail(f"the argument of {fname}() holds a number of {size:.0f} digits (at most "

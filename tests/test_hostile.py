@@ -59,6 +59,9 @@ def refused_fast(fn, *args, match, error=ValueError, seconds=SECONDS, **kwargs):
     ("(10**299 + 7)**(1/2) * (10**299 + 9)**(1/2)", "digits"),
     ("2**3000 * 3**3000 * 5**3000", "digits"),
     ("(u + 10**3000)**2", "digits"),
+    ("sinh(sinh(loggamma(-1/2)))", "constants nest"),
+    ("abs(sqrt(loggamma(I)))", "constants nest"),
+    ("atanh(gamma(sin(sqrt(acos(7)))))", "constants nest"),
 ])
 def test_formula_values_bounded(text, words):
     msg = refused_fast(parse_formula, text, {"u": u}, match="formula", error=SymschedError)
@@ -94,7 +97,8 @@ def test_real_nesting_still_bounded():
 @pytest.mark.parametrize("text", ["1/(1+3*u)", "1 - u**2/2 + u**3/3 - 0.25*u*u", "exp(-u) * log(2)",
                                   "gamma(3/2) * u + loggamma(5)", "sqrt(8) * u - 2**100 / 3**50",
                                   "2^3^2 - u/2/3*4", "max(u, 1/2) - min(u, 0.1e1)", "1e-300 * u + 1e300",
-                                  "exp(700) - sinh(1/2)", "(2*u)**20 - 9**999"])
+                                  "exp(700) - sinh(1/2)", "(2*u)**20 - 9**999", "exp(-sqrt(2)) * u",
+                                  "exp(-sqrt(log(u + 1)))", "sin(cos(tan(u)))"])
 def test_values_of_valid_formulas_unchanged(text):
     # sympy's own parser (trusted on these harmless strings) gives the same expression
     expected = sp.sympify(text.replace("^", "**"), locals={"u": u, "max": sp.Max, "min": sp.Min},
@@ -242,3 +246,35 @@ def test_text_data_unchanged_by_the_capped_reader(tmp_path):
     codes = ["abcdef".index(c) if c in "abcdef" else 6 for c in text]
     expected = np.array(codes[: len(codes) // 3 * 3]).reshape(-1, 3)
     assert np.array_equal(rows, expected)
+
+
+# -- LaTeX: self-containing objects, max_items ---------------------------------------------------------
+
+def test_to_latex_of_a_list_containing_itself():
+    a = [1, 0.5]
+    a.append(a)
+    msg = refused_fast(ss.to_latex, a, match="contains itself", error=SymschedError)
+    assert "recursion detected" in msg
+    d = {"x": 1}
+    d["self"] = [d]
+    refused_fast(ss.to_latex, d, match="contains itself", error=SymschedError)
+    deep = [1]
+    for _ in range(5000):
+        deep = [deep]
+    refused_fast(ss.to_latex, deep, match="nested more than", error=SymschedError)
+
+
+def test_to_latex_shared_but_not_cyclic_entries_print():
+    shared = [0.5, 0.25]
+    assert ss.to_latex([shared, shared]) == r"\left(\left(0.5, 0.25\right), \left(0.5, 0.25\right)\right)"
+    assert ss.to_latex((1, [2, (3,)])) == r"\left(1, \left(2, \left(3\right)\right)\right)"
+
+
+@pytest.mark.parametrize("bad", [0, 1, -3, 2.5, True, "3"])
+def test_latex_sequence_max_items_checked(bad):
+    refused_fast(ss.latex_sequence, [1, 2, 3], max_items=bad, match="max_items", error=SymschedError)
+
+
+def test_latex_sequence_max_items_shortens():
+    assert ss.latex_sequence(list(range(10)), max_items=3) == r"\left(0, 1, \ldots, 9\right)"
+    assert ss.latex_sequence([1, 2], max_items=2) == r"\left(1, 2\right)"

@@ -9,6 +9,8 @@ the surrounding ``$...$``.
 from __future__ import annotations
 
 import numbers
+import threading
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 from collections.abc import Mapping, Sequence
@@ -19,7 +21,7 @@ import sympy as sp
 
 from ..errors import SymschedError
 from ..formatting import latex_escape, latex_number
-from ..validation import as_list
+from ..validation import as_list, positive_int
 from ..formatting import (LATEX_WIDTH, check_digits, latex_lines, latex_terms,
                           latex_width)
 
@@ -36,7 +38,12 @@ def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None
     """
     items = as_list(values, "values", "latex_sequence")
     check_digits(digits)
-    if max_items is not None and len(items) > max_items >= 2:
+    if max_items is not None:  # the first entries, \ldots and the last: at least two shown
+        max_items = positive_int(max_items, "max_items", "latex_sequence")
+        if max_items < 2:
+            raise SymschedError(f"latex_sequence: max_items must be at least 2 (the first and the last entries "
+                                f"around \\ldots) or None for every entry, got max_items = {max_items}")
+    if max_items is not None and len(items) > max_items:
         head = max_items - 1
         shown = [to_latex(v, digits) for v in items[:head]] + [r"\ldots", to_latex(items[-1], digits)]
     else:
@@ -47,6 +54,11 @@ def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None
     # wider than the page: whole entries per line, in an array so that it stays one math object
     lines = latex_lines([f"{v}," for v in shown[:-1]] + [shown[-1]], LATEX_WIDTH - 2)
     return r"\begin{array}{@{}l@{}}(" + r" \\ ".join(lines) + r")\end{array}"
+
+
+#: Deepest nesting of lists / tuples / mappings printed (a deeper one is refused, not a RecursionError).
+MAX_LATEX_NESTING = 100
+_active = threading.local()
 
 
 def to_latex(obj: Any, digits: int = 6) -> str:
@@ -83,6 +95,37 @@ def to_latex(obj: Any, digits: int = 6) -> str:
     method = getattr(obj, "latex", None)
     if callable(method) and not isinstance(obj, type):
         return method()
+    leaf = _leaf_latex(obj, digits)
+    if leaf is not None:
+        return leaf
+    if isinstance(obj, (Mapping, np.ndarray, list, tuple, range)) or (isinstance(obj, Sequence)
+                                                                      and not isinstance(obj, bytes)):
+        with _entered(obj):
+            return _container_latex(obj, digits)
+    raise SymschedError(f"to_latex: no LaTeX form for {type(obj).__name__} objects")
+
+
+@contextmanager
+def _entered(obj: Any):
+    """Track the containers being printed: one that contains itself (directly or not) is refused."""
+    stack = getattr(_active, "ids", None)
+    if stack is None:
+        stack = _active.ids = []
+    if id(obj) in stack:
+        raise SymschedError(f"to_latex: the {type(obj).__name__} contains itself (recursion detected "
+                            f"{len(stack) - stack.index(id(obj))} level(s) down); a self-containing object has "
+                            "no finite LaTeX form")
+    if len(stack) >= MAX_LATEX_NESTING:
+        raise SymschedError(f"to_latex: obj is nested more than {MAX_LATEX_NESTING} levels deep")
+    stack.append(id(obj))
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def _leaf_latex(obj: Any, digits: int) -> str | None:
+    """LaTeX of a number, formula or string; None for anything else."""
     if isinstance(obj, sp.Float):
         return latex_number(obj, digits)
     if isinstance(obj, sp.MatrixBase):
@@ -98,6 +141,10 @@ def to_latex(obj: Any, digits: int = 6) -> str:
         return latex_number(obj, digits)
     if isinstance(obj, str):
         return rf"\text{{{latex_escape(obj)}}}"
+    return None
+
+
+def _container_latex(obj: Any, digits: int) -> str:
     if isinstance(obj, Mapping):
         return r",\quad ".join(f"{_key_latex(k)} = {to_latex(v, digits)}" for k, v in obj.items())
     if isinstance(obj, np.ndarray):
@@ -107,9 +154,7 @@ def to_latex(obj: Any, digits: int = 6) -> str:
             rows = [r" & ".join(to_latex(v, digits) for v in row) for row in obj]
             return r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
         return latex_sequence(list(obj), digits)
-    if isinstance(obj, (list, tuple, range)) or (isinstance(obj, Sequence) and not isinstance(obj, bytes)):
-        return latex_sequence(obj, digits)
-    raise SymschedError(f"to_latex: no LaTeX form for {type(obj).__name__} objects")
+    return latex_sequence(obj, digits)
 
 
 def _key_latex(key: Any) -> str:
