@@ -603,6 +603,9 @@ def arithmetic(precision: str = "float", dps: int | None = None, base: Any = Non
         number > 1, or ``simplify`` is not one of :data:`SIMPLIFY_LEVELS`.
     """
     check_choice(precision, "precision", PRECISIONS)
+    if dps is not None and precision == "float":  # silently ignored before: the digits asked for were not had
+        raise SymschedError(f"dps = {dps!r} sets the digits of precision='mpmath'; float arithmetic has about 16 "
+                            "digits: pass precision='mpmath' with dps, or drop dps")
     dps = DEFAULT_DPS if dps is None else check_dps(dps)
     if simplify not in SIMPLIFY_LEVELS:
         raise SymschedError(f"simplify must be one of {SIMPLIFY_LEVELS}, got {simplify!r}")

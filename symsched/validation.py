@@ -37,6 +37,8 @@ __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_
             "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
             "check_path", "choice_sequence", "check_steps", "as_list", "MAX_STEPS"]
 
+__all__ += ["check_flag"]
+
 #: Largest ``dps`` accepted for ``precision="mpmath"``: beyond it one logarithm alone takes seconds.
 MAX_DPS = 10_000
 
@@ -209,6 +211,20 @@ def check_choice(value: Any, name: str, choices: Any, where: str | None = None) 
         raise SymschedError(f"{_prefix(where)}{name} must be one of {', '.join(map(repr, choices))}, "
                             f"got {_short(value)}")
     return value
+
+
+def check_flag(value: Any, name: str, where: str | None = None, *, allow_none: bool = False) -> bool | None:
+    """A yes/no option: ``True`` or ``False`` (numpy bools too), or ``None`` when ``allow_none``.
+
+    Anything else is refused naming the argument: ``"no"`` and ``"yes"`` are both truthy, so ``exact="no"``
+    would silently mean yes, and ``1`` / ``0.0`` hide what was meant.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if value is None and allow_none:
+        return None
+    allowed = "True, False or None" if allow_none else "True or False"
+    raise SymschedError(f"{_prefix(where)}{name} must be {allowed}, got {name} = {_short(value)}")
 
 
 def choice_sequence(value: Any, name: str, choices: Any, where: str | None = None) -> tuple[str, ...]:

@@ -278,3 +278,82 @@ def test_latex_sequence_max_items_checked(bad):
 def test_latex_sequence_max_items_shortens():
     assert ss.latex_sequence(list(range(10)), max_items=3) == r"\left(0, 1, \ldots, 9\right)"
     assert ss.latex_sequence([1, 2], max_items=2) == r"\left(1, 2\right)"
+
+
+# -- silently accepted arguments, now refused naming the argument ---------------------------------------
+
+PROF = [0.7, 0.4, 0.1]
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: ss.optimal_schedule(PROF, 2, exact="yes"), "exact"),
+    (lambda: ss.optimal_frontier(PROF, exact="no"), "exact"),
+    (lambda: ss.min_steps_for_kl(PROF, 0.1, exact=1), "exact"),
+    (lambda: ss.tc_schedule_zeta(6, 2, drop_empty="no"), "drop_empty"),
+    (lambda: ss.dtc_schedule(6, 1, 0.1, drop_empty="yes"), "drop_empty"),
+    (lambda: ss.ccl_fixed_k_schedule(6, 3, drop_empty=0, fallback="constant"), "drop_empty"),
+    (lambda: ss.export_schedule(ss.Schedule([1, 2]), "grid", exact="yes"), "exact"),
+    (lambda: ss.load_example("cancer", exact="no"), "exact"),
+    (lambda: ss.policy_kl(ss.copy_model(3), "confidence", sizes=[1, 2], budget=float("nan")), "budget"),
+    (lambda: ss.policy_kl(ss.copy_model(3), "confidence", sizes=[1, 2], law="no"), "law"),
+    (lambda: ss.exact_denoiser(ss.copy_model(3), max_entries=float("nan")), "max_entries"),
+    (lambda: ss.exact_denoiser(ss.copy_model(3), max_entries=-1), "max_entries"),
+])
+def test_silently_accepted_now_refused(call, name):
+    msg = refused_fast(call, match=name)
+    assert "got" in msg
+
+
+def test_flags_keep_their_meaning(tmp_path):
+    # True / False / numpy bools / None (where allowed) give what they gave before
+    a = ss.optimal_schedule(PROF, 2, exact=True)
+    b = ss.optimal_schedule(PROF, 2, exact=np.True_)
+    assert a.sizes == b.sizes and a.kl == b.kl
+    assert ss.tc_schedule_zeta(6, 2, drop_empty=True).sizes == tuple(k for k in ss.tc_schedule_zeta(6, 2).sizes if k)
+    f = tmp_path / "x.bif"
+    f.write_text(BIF)
+    assert ss.read_bif(f, exact=True).cpd("A")[1][0] == sp.Rational(1, 4)
+    refused_fast(ss.read_bif, f, exact="yes", match="exact")
+
+
+def test_ising_coupling_for_a_pair_that_is_not_an_edge():
+    import networkx as nx
+    g = nx.path_graph(3)
+    msg = refused_fast(ss.ising, g, {(0, 1): 0.1, (1, 2): 0.1, (0, 2): 0.5}, match="coupling")
+    assert "(0, 2)" in msg and "not an edge" in msg
+    refused_fast(ss.ising, g, 0.1, field={0: 0.1, 1: 0.1, 2: 0.1, 7: 1.0}, match="not a node")
+    refused_fast(ss.potts, g, 3, {(0, 1): 0.1, (1, 2): 0.1, (2, 5): 0.1}, match="coupling")
+    # either orientation and frozensets still name the edges; the model is the one given by a scalar
+    a = ss.ising(g, {(1, 0): 0.25, frozenset((1, 2)): 0.25})
+    b = ss.ising(g, 0.25)
+    assert np.allclose(a.joint(), b.joint())
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: ss.independent(3, [True, False]), "marginal"),
+    (lambda: ss.from_joint(np.array([[True, False], [False, False]])), "joint"),
+    (lambda: ss.from_joint([[True, 0], [0, 0]]), "joint"),
+    (lambda: ss.markov_chain(3, [True, False], [[0.9, 0.1], [0.1, 0.9]]), "initial"),
+    (lambda: ss.hidden_markov_model(3, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], [[True, False], [False, True]]),
+     "emission"),
+    (lambda: ss.product_mixture(2, [True, False], [[1.0, 0.0], [0.0, 1.0]]), "weights"),
+    (lambda: ss.beta_bernoulli(3, True, 1), "a"),
+])
+def test_bools_are_not_probabilities(call, name):
+    msg = refused_fast(call, match=name)
+    assert "True" in msg or "boolean" in msg
+
+
+def test_bools_refused_but_integers_accepted():
+    # 1 and 0 written as numbers still make the same (deterministic) model
+    m = ss.independent(3, [1, 0])
+    assert np.allclose(m.joint()[0, 0, 0], 1.0)
+
+
+def test_dps_with_float_precision_refused():
+    msg = refused_fast(ss.information_profile, ss.copy_model(3), dps=50, match="dps")
+    assert "mpmath" in msg
+    refused_fast(ss.make_arithmetic, "float", dps=30, match="dps")
+    # with mpmath it sets the digits, as before
+    p = ss.information_profile(ss.copy_model(3), precision="mpmath", dps=30)
+    assert p.dps == 30

@@ -40,7 +40,7 @@ from ..errors import SymschedError
 from ..schedules.grids import RevealGrid
 from ..schedules.rules import dream_timesteps, get_rule
 from ..schedules.schedule import Schedule, as_schedule
-from ..validation import check_choice
+from ..validation import check_choice, check_flag
 
 __all__ = ["export_schedule", "EXPORT_FORMATS"]
 
@@ -130,6 +130,7 @@ def export_schedule(schedule: Any, format: str = "counts", *, convention: str = 
     [1.0, 0.625, 0.3125, 0.15625]
     """
     check_choice(format, "format", EXPORT_FORMATS, "export_schedule")
+    exact = check_flag(exact, "exact", "export_schedule")
     if format == "native":
         if isinstance(schedule, RevealGrid):
             format = "grid"

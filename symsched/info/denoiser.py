@@ -32,7 +32,7 @@ import networkx as nx
 import numpy as np
 
 from ..arithmetic import arithmetic, entropy_last_axis
-from ..validation import check_log_base
+from ..validation import check_budget, check_log_base
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
@@ -268,6 +268,7 @@ def exact_denoiser(model: DiscreteModel, max_entries: float | None = None, route
     >>> den(np.array([[0, -1, 1]]))[0, 1].round(6).tolist()    # p(X2 | X1 = 0, X3 = 1)
     [0.5, 0.5]
     """
+    max_entries = check_budget(max_entries, "max_entries", "exact_denoiser")  # NaN would disable the budget
     return ExactDenoiser(model, max_entries, route)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from ..arithmetic import SUM_TOLERANCE, to_float
 from ..errors import InvalidModelError, SymschedError
 from ..files import MAX_FILE_BYTES, read_capped
-from ..validation import check_path, finite_real
+from ..validation import check_flag, check_path, finite_real
 from .bayesian import BayesianNetwork
 
 __all__ = ["read_bif", "from_pgmpy", "to_pgmpy", "load_example", "example_names"]
@@ -162,6 +162,7 @@ def read_bif(path: str | Path, *, exact: bool = False,
     ('Pollution', 'Smoker', 'Cancer', 'Xray', 'Dyspnoea')
     """
     path = check_path(path, "path", "read_bif")
+    check_flag(exact, "exact", "read_bif")
     # gzip / bzip2 decompressed in chunks, refused as soon as the content passes the cap
     raw = read_capped(path, "path", "read_bif", max_bytes=MAX_FILE_BYTES if max_bytes is None else max_bytes)
     return _parse_bif(raw.decode("utf-8"), Path(path).name, exact, row_tolerance)
@@ -305,6 +306,7 @@ def load_example(name: str, *, exact: bool = False, row_tolerance: float = DEFAU
     if not isinstance(name, str):
         raise SymschedError(f"load_example: name must be the name of a shipped example (a str such as 'asia'), "
                             f"got {type(name).__name__}; available: {', '.join(example_names())}")
+    check_flag(exact, "exact", "load_example")
     key = name.split("/")[-1]
     d = _example_dir()
     f = d / f"{key}.bif.gz"

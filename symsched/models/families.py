@@ -345,6 +345,8 @@ def _check_param(x: Any, what: str) -> Any:
         return x
     if isinstance(x, sp.Basic) and x.is_number and sp.im(x) != 0:
         raise InvalidModelError(f"{what} must be a positive real number, got {x}")
+    if isinstance(x, (bool, np.bool_)):
+        raise InvalidModelError(f"{what} must be a positive real number, got the boolean {x!r}")
     v = to_float(x, what)
     if not v > 0 or not math.isfinite(v):
         raise InvalidModelError(f"{what} must be positive and finite, got {x!r}")

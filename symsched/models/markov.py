@@ -290,6 +290,13 @@ def _per_edge(graph: nx.Graph, value: Any, what: str) -> dict:
     if not isinstance(value, Mapping):
         return {e: _check_parameter(value, what) for e in graph.edges}
     out = {}
+    used = set()
+    for u, v in graph.edges:
+        used.update({(u, v), (v, u), frozenset((u, v))})
+    extra = [k for k in value if k not in used]
+    if extra:  # silently ignored before: a typo'd pair would leave its edge at another value
+        raise InvalidModelError(f"{what}: {extra[0]!r} is not an edge of the graph (values are given per edge; "
+                                f"{len(extra)} key(s) name no edge)")
     for u, v in graph.edges:
         if (u, v) in value:
             out[(u, v)] = value[(u, v)]
@@ -306,6 +313,9 @@ def _per_node(graph: nx.Graph, value: Any, what: str) -> dict:
     if not isinstance(value, Mapping):
         return {n: _check_parameter(value, what) for n in graph.nodes}
     missing = [n for n in graph.nodes if n not in value]
+    extra = [k for k in value if k not in graph]
+    if extra:
+        raise InvalidModelError(f"{what}: {extra[0]!r} is not a node of the graph (values are given per node)")
     if missing:
         raise InvalidModelError(f"{what}: no value for node {missing[0]!r}")
     return {n: _check_parameter(value[n], f"{what} of node {n!r}") for n in graph.nodes}

@@ -37,6 +37,9 @@ def as_entry_array(table: Any, where: str) -> np.ndarray:
     Exact entries (Fraction, sympy, mpf) are kept in an object array so that later arithmetic can
     be exact or carried out at any precision.
     """
+    if isinstance(table, (bool, np.bool_)) or (isinstance(table, np.ndarray) and table.dtype.kind == "b"):
+        raise InvalidModelError(f"{where}: expected probabilities, got booleans (True / False are not numbers "
+                                "here; write 1 and 0)")
     if isinstance(table, np.ndarray) and table.dtype != object:
         if table.dtype.kind not in "biuf":
             raise InvalidModelError(f"{where}: expected numeric entries, got dtype {table.dtype}")
@@ -48,6 +51,9 @@ def as_entry_array(table: Any, where: str) -> np.ndarray:
         raise InvalidModelError(f"{where}: not a rectangular table ({exc})") from None
     flat = arr.ravel()
     kinds = set(map(type, flat))  # one pass in C; the per-entry loop below only runs on unusual types
+    if kinds & {bool, np.bool_}:
+        raise InvalidModelError(f"{where}: expected probabilities, got the boolean {_first_bool(flat)!r} (True / "
+                                "False are not numbers here; write 1 and 0)")
     if not kinds <= _PLAIN_NUMBERS:
         for x in flat:
             if isinstance(x, (list, tuple, np.ndarray)):
@@ -64,7 +70,11 @@ def as_entry_array(table: Any, where: str) -> np.ndarray:
     return arr
 
 
-#: Entry types read as float64 without a per-entry check (ints and floats; bools are exact labels).
+def _first_bool(flat: np.ndarray) -> Any:
+    return next(x for x in flat if isinstance(x, (bool, np.bool_)))
+
+
+#: Entry types read as float64 without a per-entry check (ints and floats; bools are refused before).
 _PLAIN_NUMBERS = {float, int, np.float64, np.float32, np.int64, np.int32, bool, np.bool_}
 
 

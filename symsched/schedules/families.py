@@ -22,7 +22,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from ..errors import SymschedError
-from ..validation import as_list, check_NK, finite_real, positive_int
+from ..validation import as_list, check_flag, check_NK, finite_real, positive_int
 from .schedule import Schedule, repair_breakpoints
 
 __all__ = ["constant_schedule", "alpha_schedule", "schedule_from_fractions", "geometric_schedule",
@@ -354,6 +354,7 @@ def _dtc_breakpoints(N: int, zeta: int) -> list:
 
 
 def _finish_ccl(bps: list, drop_empty: bool, name: str) -> Schedule:
+    drop_empty = check_flag(drop_empty, "drop_empty", name)  # "no" is truthy: refused, not obeyed
     sched = Schedule.from_breakpoints(bps, allow_zero=True, name=name)
     return sched.without_empty_steps() if drop_empty else sched
 
@@ -465,6 +466,7 @@ def ccl_fixed_k_schedule(N: int, K: int, kind: str = "tc", drop_empty: bool = Fa
     """
     if kind not in ("tc", "dtc"):
         raise SymschedError(f"ccl_fixed_k_schedule: kind must be 'tc' or 'dtc', got {kind!r}")
+    check_flag(drop_empty, "drop_empty", "ccl_fixed_k_schedule")
     zeta = ccl_fixed_k_zeta(N, K)
     if zeta < 2:
         if fallback == "constant":

@@ -61,6 +61,7 @@ from .kl import expected_kl, kl_estimate, schedule_weights, working_profile
 from .dp_kernels import Paths, compiled_layer, float_dp
 from .families import constant_schedule
 from .schedule import Schedule
+from ..validation import check_flag
 
 __all__ = ["optimal_schedule", "OptimalSchedule", "optimal_frontier", "Frontier", "min_steps_for_kl",
            "EXACT_DP_MAX_N"]
@@ -83,6 +84,7 @@ class _Engine:
     """h and its prefix sums in one arithmetic (float64, Fraction or mpf object arrays)."""
 
     def __init__(self, prof: InformationProfile, exact: bool | None):
+        exact = check_flag(exact, "exact", allow_none=True)  # exact="no" is truthy: refused, not obeyed
         N = prof.N
         use_exact = (prof.precision != "float") and (exact if exact is not None else N <= EXACT_DP_MAX_N)
         self.ctx = None

@@ -10,6 +10,7 @@ import numpy as np
 from ...errors import SymschedError
 from ...models.table import as_model
 from ...results import Estimate
+from ...validation import check_budget, check_flag
 from ..conditionals import as_sizes
 from .base import TIES, Policy, get_policy
 from .exact import DEFAULT_POLICY_BUDGET, exact_policy_run, policy_cost
@@ -189,6 +190,8 @@ def policy_kl(model: Any, policy: Any, sizes: Any = None, threshold: Any = None,
     if n is not None and samples is not None:
         raise SymschedError("policy_kl: give samples= or its older name n=, not both")
     samples = samples if samples is not None else n
+    budget = check_budget(budget, "budget", "policy_kl")  # NaN compares false: it would disable the budget
+    law = check_flag(law, "law", "policy_kl", allow_none=True)
     model = as_model(model, "policy_kl")
     N = model.N
     spec = resolve(policy, sizes, threshold, gamma, N, ties, temperature)
