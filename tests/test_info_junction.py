@@ -275,3 +275,17 @@ def test_batched_conditionals_and_log_marginals_against_the_joint():
                     m = sub.sum(axis=tuple(a for a, k in enumerate(free) if k != i))
                     expect = m / pr if pr > 0 else np.zeros_like(m)
                     assert np.allclose(cond[b, i, :model.cardinalities[i]], expect, atol=1e-12)
+
+
+def test_exact_pieces_for_monte_carlo_profiles():
+    from symsched.info.junction import exact_pieces
+
+    bn = _random_bn(9, 3)
+    known, H = exact_pieces(bn)
+    H0, h0, h1, last = _brute(bn)
+    assert sorted(known) == [0, 1, 8]
+    assert np.allclose([H, known[0], known[1], known[8]], [H0, h0, h1, last], atol=1e-10)
+    known, _ = exact_pieces(_load("hailfinder"))  # a blanket over budget: h_{N-1} left to sampling
+    assert sorted(known) == [0, 1]
+    assert exact_pieces(ss.parity_model(3)) is None
+    assert exact_pieces(_load("alarm"), tree_budget=100) is None

@@ -605,3 +605,34 @@ def network_pieces(model: Any, h1: bool = False, blanket_budget: float = DEFAULT
         return NetworkPieces(1, H, h0, None, H, 0.0, (), 0, float(jt.log_z[0]))
     return NetworkPieces(n, H, h0, pair, (exact_sum + mc_sum) / n, mc_se / n, tuple(todo), draws,
                          float(jt.log_z[0]))
+
+
+def exact_pieces(model: Any, blanket_budget: float = DEFAULT_BLANKET_BUDGET,
+                 tree_budget: float = DEFAULT_TREE_BUDGET) -> tuple[dict, float] | None:
+    """The exact pieces a Monte Carlo profile keeps without sampling error: ``({0: h_0, 1: h_1, N-1: h_{N-1}},
+    H)`` in nats, ``h_{N-1}`` only when every Markov blanket fits ``blanket_budget`` (nothing is sampled here).
+    None when the model is not a network or field, has symbols, or its junction tree is over ``tree_budget``.
+
+    >>> import symsched as ss
+    >>> known, H = exact_pieces(ss.load_example("asia"))
+    >>> sorted(known), round(H, 6) == round(ss.entropy(ss.load_example("asia")), 6)
+    ([0, 1, 7], True)
+    """
+    if not isinstance(model, (BayesianNetwork, MarkovRandomField)) or model.free_symbols or model.N < 2:
+        return None
+    try:
+        jt = JunctionTree(model.cardinalities, model.factors(arithmetic("float")), tree_budget)
+    except ModelTooLargeError:
+        return None
+    H, h0 = _entropy_pieces(jt)
+    out = {0: h0}
+    if jt.size * sum(jt.cards) <= 50 * tree_budget:
+        out[1] = _pair_mean_entropy(jt) - h0
+    total = 0.0
+    for i in range(jt.n):
+        v = _blanket_entropy(jt, i, blanket_budget)
+        if v is None:
+            return out, H
+        total += v
+    out[jt.n - 1] = total / jt.n
+    return out, H
