@@ -29,6 +29,8 @@ from ..formatting import LATEX_WIDTH, html_table, latex_fit, latex_text_lines, t
 from ..results import Result, jsonable
 from . import statements as B
 from . import wainwright as W
+from .bound import _latex_value
+from .checked import CheckedProfile, _dtc, _tc
 from .statements import _fmt
 
 __all__ = ["BoundRow", "BoundsTable", "compare_bounds"]
@@ -123,8 +125,8 @@ class BoundsTable(Result):
         self.mixture_note = mixture_note
         self.exact_mixture_tv = exact_mixture_tv
         self.optimal_kl = optimal_kl
-        self.total_correlation = B._tc(profile)
-        self.dual_total_correlation = B._dtc(profile)
+        self.total_correlation = _tc(profile)
+        self.dual_total_correlation = _dtc(profile)
         self._freeze()
 
     # -- access -------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ class BoundsTable(Result):
             return "\\text{--}"
         if isinstance(x, (bool, int)):
             return str(x)
-        return B._latex_value(x, self.digits)
+        return _latex_value(x, self.digits)
 
     def latex(self) -> str:
         """A math-mode ``array`` that fits an article's text width: per bound a line with its name, value,
@@ -261,6 +263,36 @@ def _wainwright_rows(prof: InformationProfile, K: int, estimated: bool) -> list:
     return rows
 
 
+def _mixture(model: Any, sched: Schedule, include_mixture: bool, max_mixture_N: int) -> tuple:
+    """(KL(p||q), TV(p, q), note) of the sampler's mixture law, by enumeration when the model allows it."""
+    if model is None:
+        return None, None, "needs the model"
+    if not include_mixture:
+        return None, None, "include_mixture=False"
+    if sched.N > max_mixture_N:
+        return None, None, f"N = {sched.N} > max_mixture_N = {max_mixture_N}"
+    try:
+        p = joint_of(model)
+        return exact_sampler_kl(model, sched), tv_distance(p, sampler_law(p, sched)), ""
+    except SymbolicValueError:
+        return None, None, "the model has free symbols (substitute values for the mixture law)"
+    except ModelTooLargeError as exc:
+        return None, None, f"too large to enumerate: {exc}"
+
+
+def _ccl_rows(cp: CheckedProfile, c_hat: Any, eps: Any) -> list:
+    """Chen, Cong & Li's own TC / DTC schedules for ``(c_hat, eps)``: guarantees, step count, Austin rate."""
+    N, rows = cp.N, []
+    tcs, dtcs = tc_schedule(N, c_hat, eps), dtc_schedule(N, c_hat, eps)
+    for bound, s in ((B.ccl_tc_guarantee(cp, c_hat, eps), tcs), (B.ccl_dtc_guarantee(cp, c_hat, eps), dtcs)):
+        rows.append(_row(bound, cp.identity(s), f"{bound.note} Schedule {s.latex()}."))
+    steps = B.ccl_step_bound(N, c_hat, eps)
+    rows.append(_row(steps, max(tcs.K, dtcs.K), f"TC schedule: {tcs.K} steps, DTC schedule: {dtcs.K} steps "
+                                               "(empty steps counted)"))
+    rows.append(_row(B.ccl_austin_steps(cp, eps), None))
+    return rows
+
+
 def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps: Any = None,
                    include_mixture: bool = True, max_mixture_N: int = 8) -> BoundsTable:
     r"""The exact error of ``schedule`` beside every bound from the literature.
@@ -310,57 +342,39 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
     if not isinstance(prof, InformationProfile):  # pragma: no cover - as_profile always returns one
         raise SymschedError("compare_bounds: could not build an information profile")
     estimated = B.is_estimate(prof)
-    prof = B._profile(prof)  # an estimate's monotone projection
+    cp = CheckedProfile(prof)  # checked and (an estimate) projected once; every statement below uses it
+    prof = cp.prof
     if c_hat is not None and eps is None or c_hat is None and eps is not None:
         raise SymschedError("compare_bounds: pass both c_hat and eps (Chen, Cong & Li's schedules need both), "
                             f"got c_hat = {c_hat!r}, eps = {eps!r}")
     N = prof.N
     sched = _as_schedule(schedule, N)
     K_eff = sum(1 for k in sched.sizes if k)
-    ekl = B._identity_value(prof, sched)
+    ekl = cp.identity(sched)
 
-    # -- the sampler's mixture law (needs the model) -------------------------------------------------
-    mixture_kl = mixture_tv = None
-    if model is None:
-        mixture_note = "needs the model"
-    elif not include_mixture:
-        mixture_note = "include_mixture=False"
-    elif N > max_mixture_N:
-        mixture_note = f"N = {N} > max_mixture_N = {max_mixture_N}"
-    else:
-        try:
-            mixture_kl = exact_sampler_kl(model, sched)
-            p = joint_of(model)
-            mixture_tv = tv_distance(p, sampler_law(p, sched))
-            mixture_note = ""
-        except SymbolicValueError:
-            mixture_kl = mixture_tv = None
-            mixture_note = "the model has free symbols (substitute values for the mixture law)"
-        except ModelTooLargeError as exc:
-            mixture_kl = mixture_tv = None
-            mixture_note = f"too large to enumerate: {exc}"
+    mixture_kl, mixture_tv, mixture_note = _mixture(model, sched, include_mixture, max_mixture_N)
 
     rows: list[BoundRow] = []
-    rows.append(_row(B.identity_bound(prof, sched), ekl,
+    rows.append(_row(B.identity_bound(cp, sched), ekl,
                      "the exact value itself (the identity); the bounds below are compared with it" if not estimated
                      else "the identity on the projected estimate; the bounds below are compared with it"))
     rows[-1] = replace(rows[-1], holds=None)  # the identity is the exact value: nothing to check
 
     try:
-        opt = B.optimal_lower_bound(prof, K_eff)
+        opt = B.optimal_lower_bound(cp, K_eff)
         opt_kl = opt.value
         rows.append(_row(opt, ekl, f"optimum over {K_eff}-step schedules; {opt.note}"))
     except SymbolicValueError:  # the optimum compares costs: it needs numbers, not free symbols
         opt_kl = None
         rows.append(BoundRow(f"optimal {K_eff}-step schedule", B.SOURCES["CCL"].cite(), "lower", "E KL", None, ekl,
                              True, None, "n/a for a profile with free symbols (substitute values first)"))
-    rows.append(_row(B.nonnegativity_bound(prof, sched), ekl))
-    rows.append(_row(B.tc_bound(prof, sched), ekl))
-    rows.append(_row(B.li_cai_bound(prof, sched), ekl,
+    rows.append(_row(B.nonnegativity_bound(cp, sched), ekl))
+    rows.append(_row(B.tc_bound(cp, sched), ekl))
+    rows.append(_row(B.li_cai_bound(cp, sched), ekl,
                      "Li & Cai's statement with eps_train = 0 (exact conditionals)"))
-    rows.append(_row(B.li_cai_sharp_bound(prof, sched), ekl))
+    rows.append(_row(B.li_cai_sharp_bound(cp, sched), ekl))
     if len(set(sched.sizes)) == 1:
-        rows.append(_row(B.lavenant_zanella_constant_bound(prof, sched), ekl))
+        rows.append(_row(B.lavenant_zanella_constant_bound(cp, sched), ekl))
     else:
         rows.append(BoundRow("constant schedule, (N/K - 1)(h_0 - h_{N-1})", B.SOURCES["LZ"].cite(), "upper",
                              "E KL", None, ekl, True, None,
@@ -368,30 +382,24 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
                              "Lavenant & Zanella (statement of the paper not available)"))
 
     # Zhao & Cai: their rates, and the knowledge-free deterministic comparison at the same K
-    fixed = B.ccl_fixed_k_guarantee(prof, K_eff)
+    fixed = B.ccl_fixed_k_guarantee(cp, K_eff)
     if fixed.value is not None:
         fs = ccl_fixed_k_schedule(N, K_eff)
-        fs_kl = B._identity_value(prof, fs)
+        fs_kl = cp.identity(fs)
         rows.append(_row(fixed, fs_kl, f"{fixed.note}; that schedule: {fs.latex()} "
                                        f"({fs.K} steps, E KL = {_fmt(fs_kl)})"))
     else:
         rows.append(_row(fixed, None))
     for measure in ("TC", "DTC"):
-        rows.append(_row(B.zhao_cai_rate(prof, K_eff, measure), None))
+        rows.append(_row(B.zhao_cai_rate(cp, K_eff, measure), None))
 
     # Chen, Cong & Li's own schedules for (c_hat, eps)
     if c_hat is not None:
-        tcs, dtcs = tc_schedule(N, c_hat, eps), dtc_schedule(N, c_hat, eps)
-        for bound, s in ((B.ccl_tc_guarantee(prof, c_hat, eps), tcs), (B.ccl_dtc_guarantee(prof, c_hat, eps), dtcs)):
-            rows.append(_row(bound, B._identity_value(prof, s), f"{bound.note} Schedule {s.latex()}."))
-        steps = B.ccl_step_bound(N, c_hat, eps)
-        rows.append(_row(steps, max(tcs.K, dtcs.K), f"TC schedule: {tcs.K} steps, DTC schedule: {dtcs.K} steps "
-                                                   "(empty steps counted)"))
-        rows.append(_row(B.ccl_austin_steps(prof, eps), None))
+        rows += _ccl_rows(cp, c_hat, eps)
     rows.append(_row(B.ccl_log_lower_bound(N), None))
 
     # the sampler's own law, and TV
-    conv = B.convexity_bound(prof, sched)
+    conv = B.convexity_bound(cp, sched)
     rows.append(_row(conv, mixture_kl, None if mixture_kl is not None else f"mixture KL n/a ({mixture_note})"))
     if mixture_kl is not None:
         rows.append(_row(B.pinsker_bound(mixture_kl, "the exact mixture KL(p||q)"), mixture_tv))

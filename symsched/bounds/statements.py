@@ -18,6 +18,10 @@ sums ``s_t``; ``E KL`` means :math:`\mathbb E_\sigma \mathrm{KL}(p\,\|\,q_\sigma
 identity of Chen, Cong & Li :math:`\sum_t k_t h_{s_{t-1}} - H`; ``KL(p||q)`` is the divergence of the
 sampler's own (mixture) output law, ``KL(p||q) <= E KL`` by convexity.  Natural logarithms.
 
+The pieces: :class:`Bound` and :data:`SOURCES` live in :mod:`.bound`, the checked profile every
+statement is a function of in :mod:`.checked`, Chen, Cong & Li's guarantees in :mod:`.ccl`; this
+module keeps every name importable.
+
 What could be read of each source is recorded in :data:`SOURCES` (and, in words, in
 ``docs/references.md``): where a statement or constant could not be read, the function says so and
 takes the unknown as a parameter without a default.
@@ -39,24 +43,22 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Mapping, Sequence
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import is_symbolic_value, to_float
+from ..arithmetic import to_float
 from ..errors import SymschedError
-from ..info.profile import InformationProfile, as_profile
-from ..formatting import estimate_digits, format_value, latex_number
-from ..results import Estimate, Result
-from ..schedules.kl import expected_kl
-from ..schedules.families import ccl_fixed_k_zeta, ccl_zeta
+from ..results import Estimate
 from ..schedules.optimal import optimal_schedule
-from ..schedules.schedule import Schedule, as_schedule
+from ..schedules.schedule import Schedule
 from ..validation import finite_real
+from .bound import CHECK_RTOL, KINDS, SOURCES, Bound, Source, _fmt, _latex_value, _numeric  # noqa: F401
+from .ccl import (ccl_austin_steps, ccl_dtc_guarantee, ccl_fixed_k_guarantee, ccl_log_lower_bound,
+                  ccl_step_bound, ccl_tc_guarantee)
+from .checked import CheckedProfile, _check_N, _ekl_coeffs, _scale, is_estimate  # noqa: F401
 
 __all__ = [
     "Source", "Bound", "SOURCES",
@@ -66,311 +68,6 @@ __all__ = [
     "ccl_log_lower_bound",
     "zhao_cai_rate", "liang_fhs_statement", "liang_euler_rate", "pinsker_tv", "pinsker_bound",
 ]
-
-KINDS = ("identity", "upper", "lower", "order", "statement")
-
-#: Relative tolerance of :meth:`Bound.check` on float comparisons (values are sums of O(N) terms).
-CHECK_RTOL = 1e-9
-
-
-@dataclass(frozen=True, repr=False)
-class Source(Result):
-    """A reference: who, what, when, where in the paper, and how much of it could be read.
-
-    The same sources, in words, with what each statement is: ``docs/references.md``.
-    """
-
-    _fields = ("key", "authors", "title", "year", "venue", "read")
-    _repr_fields = ("key", "year")
-
-    key: str
-    authors: str
-    title: str
-    year: int | None
-    venue: str = ""
-    read: str = ""
-
-    def cite(self, where: str = "") -> str:
-        """Short citation, e.g. ``"Chen, Cong & Li (2026), Thm 4/16"``."""
-        base = self.authors if self.year is None else f"{self.authors} ({self.year})"
-        return f"{base}, {where}" if where else base
-
-
-#: The sources symsched reproduces, with how much of each could be read (docs/references.md).
-SOURCES: dict = {
-    "CCL": Source("CCL", "Chen, Cong & Li", "Optimal Inference Schedules for Masked Diffusion Models", 2026,
-                  "COLT 2026 (PMLR vol. 336)", "read in full"),
-    "LI_CAI": Source("LI_CAI", "Li & Cai",
-                     "A Convergence Theory for Diffusion Language Models: An Information-Theoretic Perspective "
-                     "(revised as: Breaking AR's Sampling Bottleneck: Provable Acceleration via Diffusion "
-                     "Language Models)", 2025, "arXiv:2505.21400",
-                     "read through Chen, Cong & Li's restatement; the lower bound's exact form was not read"),
-    "LZ": Source("LZ", "Lavenant & Zanella",
-                 "Error Bounds and Optimal Schedules for Masked Diffusions with Factorized Approximations", 2025,
-                 "arXiv:2510.25544", "abstract and secondary summaries only"),
-    "ZHAO_CAI": Source("ZHAO_CAI", "Zhao & Cai", "Adaptation to Intrinsic Dependence in Diffusion Language Models",
-                       2026, "arXiv:2602.20126", "abstract only"),
-    "LIANG": Source("LIANG", "Liang, Tan, Shroff & Liang", "Sharp Convergence Rates for Masked Diffusion Models",
-                    2026, "arXiv:2602.22505", "abstract only"),
-    "SYMSCHED": Source("SYMSCHED", "symsched", "derived in symsched from the exact identity (proof in the docstring)",
-                       None, "", "derivation in this module"),
-    "PINSKER": Source("PINSKER", "Pinsker", "Pinsker's inequality (sharp constant: Kullback, Csiszár)", None, "",
-                      "textbook"),
-}
-
-
-@dataclass(frozen=True, eq=False)
-class Bound(Result):
-    """One statement about the sampler's error, evaluated.
-
-    Attributes
-    ----------
-    name : str
-        Short label.
-    kind : {"identity", "upper", "lower", "order", "statement"}
-    target : str
-        The quantity the statement is about (``"E KL"``, ``"E KL of the CCL TC schedule"``,
-        ``"KL(p||q)"``, ``"TV(p,q)"``, ``"steps"``, ...).
-    statement : str
-        The statement in LaTeX, in symsched's notation.
-    source : Source
-    where : str
-        Theorem / section in the source, when known.
-    hypotheses : tuple of str
-    proven : bool
-        Whether ``value`` is a proven bound on ``target`` (always False for ``"order"`` rows).
-    value : number or None
-        The bound's value (None for a rate whose constant is unknown and not given).
-    rate : number or None
-        For ``"order"`` rows: the rate expression evaluated with constant 1.
-    parameters : dict
-        The inputs the value was computed from (``N``, ``K``, ``zeta``, ``C``, ...).
-    note : str
-
-    ``float(bound)`` is ``value`` (a ``TypeError`` when there is none).  On an estimated profile
-    ``value`` is an :class:`~symsched.results.Estimate` and ``exact`` is False.
-    """
-
-    _headline = "value"
-    _fields = ("name", "kind", "target", "value", "rate", "proven", "exact", "statement", "citation",
-               "hypotheses", "parameters", "note")
-    _repr_fields = ("name", "kind", "value", "proven")
-
-    name: str
-    kind: str
-    target: str
-    statement: str
-    source: Source
-    where: str = ""
-    hypotheses: tuple = ()
-    proven: bool = False
-    value: Any = None
-    rate: Any = None
-    parameters: Mapping = field(default_factory=dict)
-    note: str = ""
-
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise SymschedError(f"Bound: kind must be one of {KINDS}, got {self.kind!r}")
-        if self.kind in ("order", "statement") and self.proven:
-            raise SymschedError(f"Bound {self.name!r}: an {self.kind!r} row cannot claim a proven numeric bound")
-
-    @property
-    def citation(self) -> str:
-        return self.source.cite(self.where)
-
-    @property
-    def exact(self) -> bool:
-        """False when the value was derived from an estimated profile (it is then an ``Estimate``)."""
-        return not isinstance(self.value, Estimate)
-
-    def __float__(self) -> float:
-        if self.value is None:
-            raise TypeError(f"Bound {self.name!r} has no value ({self.kind} statement"
-                            + ("; pass its constant C" if self.kind == "order" and self.rate is not None else "")
-                            + ")")
-        return Result.__float__(self)
-
-    def numeric(self) -> float | None:
-        """``value`` as a float (None when there is no value or it still has free symbols)."""
-        return _numeric(self.value, f"value of {self.name}")
-
-    def check(self, exact: Any, rtol: float = CHECK_RTOL) -> bool | None:
-        """Does the proven bound hold against ``exact``? None when nothing numeric is claimed.
-
-        Upper bounds need ``value >= exact``, lower bounds ``value <= exact``, identities equality, all up
-        to ``rtol`` relative to the larger magnitude (floats carry rounding).  ``"order"`` and
-        ``"statement"`` rows, unproven rows, and rows or exact values that are None or symbolic give None.
-        """
-        if not self.proven or self.kind in ("order", "statement") or exact is None:
-            return None
-        v = self.numeric()
-        x = _numeric(exact, "exact")
-        if v is None or x is None:
-            return None
-        tol = rtol * max(1.0, abs(v), abs(x))
-        if self.kind == "upper":
-            return v >= x - tol
-        if self.kind == "lower":
-            return v <= x + tol
-        return abs(v - x) <= tol
-
-    # -- display ------------------------------------------------------------------------------
-    def latex(self) -> str:
-        """The statement in LaTeX, followed by its value when there is one."""
-        if self.value is None:
-            return self.statement
-        return rf"{self.statement} \quad [= {_latex_value(self.value, self.digits)}]"
-
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
-
-    def __repr__(self) -> str:
-        extra = "" if self.rate is None else f", rate={_fmt(self.rate)}"
-        return f"Bound({self.name!r}, kind={self.kind!r}, value={_fmt(self.value)}{extra}, proven={self.proven})"
-
-
-# ---------------------------------------------------------------------------------------------
-# helpers
-
-
-def _numeric(x: Any, where: str) -> float | None:
-    """``x`` as a float; None when there is none or it has free symbols (an ``Estimate`` gives its value)."""
-    if x is None or is_symbolic_value(x):
-        return None
-    if isinstance(x, Estimate):
-        return float(x)
-    return to_float(x, where)
-
-
-def _fmt(x: Any, digits: int = 6) -> str:
-    """Plain text of a bound's number: ``-`` for none, ``v ± s`` for an estimate, else ``digits`` digits."""
-    if x is None:
-        return "-"
-    if isinstance(x, (bool, int)):
-        return str(x)
-    if isinstance(x, Estimate):
-        return f"{format_value(x.value, estimate_digits(x.value, x.stderr, digits))} ± {format_value(x.stderr, 2)}"
-    if isinstance(x, sp.Basic) and x.free_symbols:
-        return str(x)
-    try:
-        return format_value(to_float(x), digits)
-    except (TypeError, ValueError):
-        return str(x)
-
-
-def _latex_value(x: Any, digits: int = 6) -> str:
-    if isinstance(x, Estimate):
-        return x.latex()
-    if isinstance(x, sp.Basic):
-        return sp.latex(x)
-    return latex_number(to_float(x), digits)
-
-
-def is_estimate(profile: Any) -> bool:
-    """True for an estimated profile (Monte Carlo, data, denoiser): ``profile.exact`` is False.
-
-    Profiles built before profiles carried ``exact`` count as estimates when a standard error is non-zero.
-    """
-    exact = getattr(profile, "exact", None)
-    if exact is None:
-        exact = not any(float(s) for s in getattr(profile, "stderr", ()))
-    return not exact
-
-
-def _profile(profile: Any) -> InformationProfile:
-    """The profile the statements are evaluated on: an estimate's monotone projection, else itself."""
-    prof = as_profile(profile)
-    if not is_estimate(prof):
-        return prof
-    return prof.monotone()
-
-
-def _with_stderr(prof: InformationProfile, value: Any, coeffs: Sequence[float], what: str) -> Any:
-    """``value`` of the linear functional ``sum_j coeffs[j] h_j``; an :class:`Estimate` on an estimate.
-
-    The standard error ``sum_j |coeffs[j]| stderr_j`` bounds the functional's standard deviation
-    whatever the correlation between the ``h_j`` estimates (triangle inequality), so it is
-    conservative.  A negative point value (rounding on the projection) is clipped at 0 and says so.
-    """
-    if isinstance(value, Estimate) or not is_estimate(prof):
-        return value
-    se = float(sum(abs(c) * float(s) for c, s in zip(coeffs, prof.stderr)))
-    v = float(value)
-    if v < 0:
-        v, what = 0.0, f"{what} (clipped at 0)"
-    return Estimate(v, se, f"{what}, on the monotone projection of the {prof.method} estimate")
-
-
-def _ekl_coeffs(N: int, sizes: Sequence[int]) -> list:
-    """``E KL = sum_t k_t h_{s_{t-1}} - sum_j h_j`` as coefficients of ``h_0..h_{N-1}``."""
-    c, start = [-1.0] * N, 0
-    for k in sizes:
-        if k:
-            c[start] += k
-        start += k
-    return c
-
-
-def _range_coeffs(N: int) -> list:
-    c = [0.0] * N
-    c[0] += 1.0
-    c[-1] -= 1.0
-    return c
-
-
-def _tc_coeffs(N: int) -> list:
-    return [N - 1.0] + [-1.0] * (N - 1)
-
-
-def _dtc_coeffs(N: int) -> list:
-    return [1.0] * (N - 1) + [-(N - 1.0)]
-
-
-def _schedule(schedule: Any, N: int, where: str) -> Schedule:
-    sched = as_schedule(schedule)
-    if sched.N != N:
-        raise SymschedError(f"{where}: schedule {tuple(sched.sizes) if sched.K <= 20 else '...'} sums to "
-                            f"{sched.N}, but the profile has N = {N} tokens")
-    return sched
-
-
-def _finish(prof: InformationProfile, x: Any) -> Any:
-    ar = prof.arithmetic
-    return float(x) if prof.precision == "float" else ar.finalize(x)
-
-
-def _identity_value(prof: InformationProfile, sched: Schedule) -> Any:
-    """``sum_t k_t h_{s_{t-1}} - H`` in the profile's arithmetic (CCL's identity)."""
-    return _with_stderr(prof, expected_kl(prof, sched), _ekl_coeffs(prof.N, sched.sizes), "E KL")
-
-
-def _range(prof: InformationProfile) -> Any:
-    """``h_0 - h_{N-1} = (1/N) sum_i I(X_i; X_{-i})``."""
-    ar = prof.arithmetic
-    with ar.workprec():
-        return _with_stderr(prof, _finish(prof, prof.h[0] - prof.h[-1]), _range_coeffs(prof.N), "h_0 - h_{N-1}")
-
-
-def _tc(prof: InformationProfile) -> Any:
-    return _with_stderr(prof, prof.total_correlation, _tc_coeffs(prof.N), "TC")
-
-
-def _dtc(prof: InformationProfile) -> Any:
-    return _with_stderr(prof, prof.dual_total_correlation, _dtc_coeffs(prof.N), "DTC")
-
-
-def _scale(value: Any, factor: Any) -> Any:
-    """``factor * value`` keeping the value's arithmetic (floats stay floats, sympy stays exact)."""
-    if isinstance(value, Estimate):
-        f = float(factor)
-        return Estimate(value.value * f, value.stderr * abs(f), value.what)
-    if isinstance(value, sp.Basic):
-        return sp.Rational(factor) * value
-    if isinstance(value, mpmath.mpf):
-        f = sp.Rational(factor)
-        return value * int(f.p) / int(f.q)
-    return float(value) * float(factor)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,22 +89,22 @@ def identity_bound(profile: Any, schedule: Any) -> Bound:
     >>> round(ss.identity_bound([0.7, 0.4, 0.1], [1, 2]).value, 12)
     0.3
     """
-    prof = _profile(profile)
-    sched = _schedule(schedule, prof.N, "identity_bound")
+    cp = CheckedProfile.of(profile)
+    prof, sched = cp.prof, cp.schedule(schedule, "identity_bound")
     return Bound(
-        "exact identity" if not is_estimate(prof) else "identity (estimated)", "identity", "E KL",
+        "exact identity" if not cp.estimated else "identity (estimated)", "identity", "E KL",
         r"\mathbb{E}_\sigma \mathrm{KL}(p\|q_\sigma) = \sum_{t=1}^K k_t h_{s_{t-1}} - H",
         SOURCES["CCL"], "Thm 4 / Thm 16", ("exact conditionals", "any distribution, any schedule"),
-        True, _identity_value(prof, sched), parameters={"N": prof.N, "K": sched.K})
+        True, cp.identity(sched), parameters={"N": prof.N, "K": sched.K})
 
 
 def nonnegativity_bound(profile: Any, schedule: Any) -> Bound:
     r"""``E KL >= 0``, with equality for ``K = N`` (all sizes one): a KL divergence is non-negative."""
-    prof = _profile(profile)
-    sched = _schedule(schedule, prof.N, "nonnegativity_bound")
+    cp = CheckedProfile.of(profile)
+    prof, sched = cp.prof, cp.schedule(schedule, "nonnegativity_bound")
     zero = prof.arithmetic.zero if prof.precision != "float" else 0.0
     return Bound("E KL >= 0", "lower", "E KL", r"\mathbb{E}_\sigma \mathrm{KL} \ge 0", SOURCES["SYMSCHED"], "",
-                 ("none",), True, _finish(prof, zero), parameters={"N": prof.N, "K": sched.K})
+                 ("none",), True, cp.finish(zero), parameters={"N": prof.N, "K": sched.K})
 
 
 def tc_bound(profile: Any, schedule: Any) -> Bound:
@@ -423,11 +120,11 @@ def tc_bound(profile: Any, schedule: Any) -> Bound:
     >>> round(ss.tc_bound([0.7, 0.4, 0.1], [3]).value, 12)
     0.9
     """
-    prof = _profile(profile)
-    sched = _schedule(schedule, prof.N, "tc_bound")
+    cp = CheckedProfile.of(profile)
+    prof, sched = cp.prof, cp.schedule(schedule, "tc_bound")
     return Bound("E KL <= TC", "upper", "E KL", r"\mathbb{E}_\sigma \mathrm{KL} \le \mathrm{TC} = N h_0 - H",
                  SOURCES["SYMSCHED"], "", ("exact conditionals", "any schedule"), True,
-                 _tc(prof), parameters={"N": prof.N, "K": sched.K},
+                 cp.tc, parameters={"N": prof.N, "K": sched.K},
                  note="equality for K = 1 (one step reveals everything independently)")
 
 
@@ -438,7 +135,8 @@ def optimal_lower_bound(profile: Any, K: int) -> Bound:
     ``E KL`` is at least the optimum (Chen, Cong & Li: the optimal schedule is the best ``K``-step
     left-step approximation of the profile).
     """
-    prof = _profile(profile)
+    cp = CheckedProfile.of(profile)
+    prof = cp.prof
     if isinstance(K, bool) or not isinstance(K, (int, np.integer)) or not 1 <= K:
         raise SymschedError(f"optimal_lower_bound: K must be a positive integer, got {K!r}")
     K = min(int(K), prof.N)  # more than N steps cannot do better than N steps (error 0)
@@ -446,7 +144,7 @@ def optimal_lower_bound(profile: Any, K: int) -> Bound:
     return Bound(f"optimal {K}-step schedule", "lower", "E KL",
                  r"\mathbb{E}_\sigma \mathrm{KL}(k) \ge \min_{|k'| = K} \mathbb{E}_\sigma \mathrm{KL}(k')",
                  SOURCES["CCL"], "optimal schedule = best K-step approximation", ("exact conditionals",),
-                 True, _with_stderr(prof, opt.kl, _ekl_coeffs(prof.N, opt.sizes), "optimal E KL"),
+                 True, cp.with_stderr(opt.kl, _ekl_coeffs(prof.N, opt.sizes), "optimal E KL"),
                  parameters={"N": prof.N, "K": K, "optimal_sizes": tuple(opt.sizes)},
                  note=f"optimal sizes {tuple(opt.sizes) if len(opt.sizes) <= 12 else '(...)'}")
 
@@ -458,12 +156,12 @@ def convexity_bound(profile: Any, schedule: Any) -> Bound:
     order gives the bound, often strictly (the 5-variable network of ``make demo`` with sizes (2, 3):
     0.130 vs 0.325 nats, both by enumeration of every order).
     """
-    prof = _profile(profile)
-    sched = _schedule(schedule, prof.N, "convexity_bound")
+    cp = CheckedProfile.of(profile)
+    prof, sched = cp.prof, cp.schedule(schedule, "convexity_bound")
     return Bound("KL(p||q) <= E KL (convexity)", "upper", "KL(p||q)",
                  r"\mathrm{KL}(p\|\mathbb{E}_\sigma q_\sigma) \le \mathbb{E}_\sigma \mathrm{KL}(p\|q_\sigma)",
                  SOURCES["CCL"], "sampler's law vs the identity", ("exact conditionals",), True,
-                 _identity_value(prof, sched), parameters={"N": prof.N, "K": sched.K})
+                 cp.identity(sched), parameters={"N": prof.N, "K": sched.K})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,11 +193,11 @@ def li_cai_bound(profile: Any, schedule: Any, eps_train: Any = 0) -> Bound:
     eps_train : number
         Training (conditional-estimation) error term; ``0`` for exact conditionals.
     """
-    prof = _profile(profile)
-    sched = _schedule(schedule, prof.N, "li_cai_bound")
+    cp = CheckedProfile.of(profile)
+    prof, sched = cp.prof, cp.schedule(schedule, "li_cai_bound")
     kmax = _kmax(sched)
     factor = (1 << (kmax - 1).bit_length()) - 1  # 2^{ceil(log2 kmax)} - 1, exact in integers
-    value = _scale(_range(prof), factor)
+    value = _scale(cp.range, factor)
     eps = finite_real(eps_train, "eps_train (the training error of the conditionals; 0 for exact ones)",
                       "li_cai_bound", nonnegative=True)
     if eps_train != 0:
@@ -539,13 +237,13 @@ def li_cai_sharp_bound(profile: Any, schedule: Any) -> Bound:
     >>> round(float(b), 12), round(float(ss.expected_kl([0.7, 0.0, 0.0, 0.0], [2, 2])), 12)
     (0.7, 0.7)
     """
-    prof = _profile(profile)
-    sched = _schedule(schedule, prof.N, "li_cai_sharp_bound")
+    cp = CheckedProfile.of(profile)
+    prof, sched = cp.prof, cp.schedule(schedule, "li_cai_sharp_bound")
     kmax = _kmax(sched)
     return Bound("(k_max - 1)(h_0 - h_{N-1})", "upper", "E KL",
                  r"\mathbb{E}_\sigma\mathrm{KL} \le (k_{\max} - 1)(h_0 - h_{N-1})",
                  SOURCES["SYMSCHED"], "sharpening of Li & Cai via the CCL identity", ("exact conditionals",),
-                 True, _scale(_range(prof), kmax - 1), parameters={"N": prof.N, "K": sched.K, "k_max": kmax},
+                 True, _scale(cp.range, kmax - 1), parameters={"N": prof.N, "K": sched.K, "k_max": kmax},
                  note="derived in symsched from Chen, Cong & Li's identity; implies Li & Cai's bound")
 
 
@@ -571,8 +269,8 @@ def lavenant_zanella_constant_bound(profile: Any, schedule: Any) -> Bound:
     SymschedError
         If the schedule is not constant (all sizes ``N/K``).
     """
-    prof = _profile(profile)
-    sched = _schedule(schedule, prof.N, "lavenant_zanella_constant_bound")
+    cp = CheckedProfile.of(profile)
+    prof, sched = cp.prof, cp.schedule(schedule, "lavenant_zanella_constant_bound")
     if len(set(sched.sizes)) != 1:
         raise SymschedError(f"lavenant_zanella_constant_bound: needs a constant schedule (all sizes N/K with K | N), "
                             f"got sizes {tuple(sched.sizes) if sched.K <= 20 else '(...)'}")
@@ -581,154 +279,9 @@ def lavenant_zanella_constant_bound(profile: Any, schedule: Any) -> Bound:
                  r"\mathbb{E}_\sigma\mathrm{KL} \le \left(\tfrac{N}{K} - 1\right)(h_0 - h_{N-1})",
                  SOURCES["LZ"], "derived in symsched (statement of the paper not available)",
                  ("constant schedule, K divides N", "exact conditionals"), True,
-                 _scale(_range(prof), r - 1), parameters={"N": prof.N, "K": sched.K, "N/K": r},
+                 _scale(cp.range, r - 1), parameters={"N": prof.N, "K": sched.K, "N/K": r},
                  note="derived in symsched, following Lavenant & Zanella (statement of the paper not available); "
                       "dimension-free: depends on N/K and the profile's range only")
-
-
-# ---------------------------------------------------------------------------------------------
-# Chen, Cong & Li: TC / DTC schedules and step counts
-
-
-def _ccl_zeta_positive(c_hat: Any, eps: Any, where: str) -> int:
-    zeta = ccl_zeta(c_hat, eps)  # exact ceiling (symsched.schedules.families)
-    if zeta < 2:
-        raise SymschedError(f"{where}: c_hat must be > 0 (got c_hat = {c_hat!r}); with c_hat = 0 the schedule is a "
-                            "single step, whose expected KL is TC exactly")
-    return zeta
-
-
-def _ccl_guarantee(profile: Any, c_hat: Any, eps: Any, measure: str) -> Bound:
-    prof = _profile(profile)
-    zeta = _ccl_zeta_positive(c_hat, eps, f"ccl_{measure.lower()}_guarantee")
-    c = _tc(prof) if measure == "TC" else _dtc(prof)
-    value = _scale(c, sp.Rational(1, zeta - 1))
-    cf = _numeric(c, measure)
-    covers = None if cf is None else (to_float(c_hat) >= cf - CHECK_RTOL * max(1.0, cf))
-    shape = "decreasing" if measure == "TC" else "increasing"
-    note = (f"zeta = {zeta}; applies to the CCL {measure} schedule built from (N = {prof.N}, c_hat, eps), "
-            f"not to an arbitrary schedule. ")
-    if covers is True:
-        note += f"c_hat >= {measure}, so the bound is <= eps = {_fmt(eps)}."
-    elif covers is False:
-        note += f"c_hat < {measure}: the bound {measure}/(zeta - 1) still holds, but it may exceed eps."
-    return Bound(f"CCL {measure} schedule guarantee", "upper", f"E KL of the CCL {measure} schedule",
-                 rf"\mathbb{{E}}_\sigma\mathrm{{KL}} \le \frac{{\mathrm{{{measure}}}}}{{\zeta - 1}} \le \varepsilon,"
-                 rf"\quad \zeta = 1 + \lceil \hat c / \varepsilon \rceil",
-                 SOURCES["CCL"], "Thm 9 and its appendix construction",
-                 (f"schedule = CCL {measure} schedule ({shape} sizes) for (N, c_hat, eps)",
-                  f"the '<= eps' part needs c_hat >= {measure}", "exact conditionals"),
-                 True, value, parameters={"N": prof.N, "c_hat": c_hat, "eps": eps, "zeta": zeta}, note=note)
-
-
-def ccl_tc_guarantee(profile: Any, c_hat: Any, eps: Any) -> Bound:
-    r"""Chen, Cong & Li, Thm 9: the TC schedule has ``E KL <= TC/(zeta - 1) <= eps`` (if ``c_hat >= TC``).
-
-    ``zeta = 1 + ceil(c_hat/eps)``; the schedule (decreasing sizes) is
-    :func:`symsched.schedules.families.tc_schedule`.  ``TC/(zeta - 1) <= TC eps / c_hat <= eps`` when
-    ``c_hat >= TC``.  The value returned is ``TC/(zeta - 1)``: it bounds the TC schedule whatever ``c_hat``.
-    """
-    return _ccl_guarantee(profile, c_hat, eps, "TC")
-
-
-def ccl_dtc_guarantee(profile: Any, c_hat: Any, eps: Any) -> Bound:
-    r"""Chen, Cong & Li, Thm 9: the DTC schedule has ``E KL <= DTC/(zeta - 1) <= eps`` (if ``c_hat >= DTC``).
-
-    Same ``zeta``; the schedule has increasing sizes (:func:`symsched.schedules.families.dtc_schedule`).
-    """
-    return _ccl_guarantee(profile, c_hat, eps, "DTC")
-
-
-def ccl_step_bound(N: int, c_hat: Any, eps: Any) -> Bound:
-    r"""Chen, Cong & Li, Thm 9: the TC / DTC schedules take at most ``2 + (1 + ln N)(1 + ceil(c_hat/eps))`` steps.
-
-    Empty steps count as steps.  Exact value ``2 + (1 + log N) zeta`` as a sympy expression; use
-    :meth:`Bound.numeric` for a float.
-
-    Examples
-    --------
-    >>> import symsched as ss
-    >>> b = ss.ccl_step_bound(100, 0.4, 0.1)
-    >>> b.parameters["zeta"], round(b.numeric(), 4)
-    (5, 30.0259)
-    """
-    _check_N(N, "ccl_step_bound")
-    zeta = _ccl_zeta_positive(c_hat, eps, "ccl_step_bound")
-    value = 2 + (1 + sp.log(int(N))) * zeta
-    return Bound("CCL step count", "upper", "steps of the CCL TC / DTC schedule",
-                 r"K \le 2 + (1 + \ln N)\left(1 + \lceil \hat c/\varepsilon \rceil\right)",
-                 SOURCES["CCL"], "Thm 9", ("schedule = CCL TC or DTC schedule for (N, c_hat, eps)",
-                                           "empty steps counted"),
-                 True, value, parameters={"N": int(N), "c_hat": c_hat, "eps": eps, "zeta": zeta})
-
-
-def _check_N(N: Any, where: str) -> None:
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
-        raise SymschedError(f"{where}: N must be a positive integer, got {N!r}")
-
-
-def ccl_fixed_k_guarantee(profile: Any, K: int) -> Bound:
-    r"""Knowledge-free deterministic schedule at fixed ``K`` (the comparison for Zhao & Cai).
-
-    Chen, Cong & Li's TC construction with ``zeta = floor((K - 2)/(1 + ln N))`` needs no knowledge of
-    the distribution, has at most ``K`` steps, and by their Thm 9 satisfies ``E KL <= TC/(zeta - 1)``
-    (the guarantee holds for every ``zeta >= 2`` whatever ``c_hat``; refining a schedule to use all
-    ``K`` steps can only lower ``E KL``).  Labelled as such: this is symsched's concrete comparison
-    point for Zhao & Cai's ``O~(TC/K)``, whose own size law could not be read.  Needs ``zeta >= 2``,
-    i.e. ``K >= 2 + 2(1 + ln N)``; otherwise ``value`` is None with a note.
-    """
-    prof = _profile(profile)
-    zeta = ccl_fixed_k_zeta(prof.N, K)
-    tc = _tc(prof)
-    if zeta < 2:
-        value, note = None, (f"not applicable: zeta = floor((K-2)/(1+ln N)) = {zeta} < 2 "
-                             f"(needs K >= 2 + 2(1 + ln N) = {2 + 2 * (1 + math.log(prof.N)):.3g})")
-    else:
-        value = _scale(tc, sp.Rational(1, zeta - 1))
-        note = (f"zeta = {zeta}; CCL's TC construction at fixed K (knowledge-free), the deterministic "
-                "comparison for Zhao & Cai")
-    return Bound(f"CCL TC construction at K = {K}", "upper", "E KL of the CCL fixed-K schedule",
-                 r"\mathbb{E}_\sigma\mathrm{KL} \le \frac{\mathrm{TC}}{\zeta - 1},\quad"
-                 r" \zeta = \left\lfloor \frac{K - 2}{1 + \ln N} \right\rfloor",
-                 SOURCES["CCL"], "Thm 9 at fixed K (comparison for Zhao & Cai)",
-                 ("schedule = CCL TC construction with this zeta (<= K steps)", "zeta >= 2", "exact conditionals"),
-                 True, value, parameters={"N": prof.N, "K": int(K), "zeta": zeta}, note=note)
-
-
-def ccl_austin_steps(profile: Any, eps: Any, C: Any = None) -> Bound:
-    r"""Chen, Cong & Li: ``K <~ ceil(sqrt(DTC N / eps))`` steps suffice (Austin-type bound; constant not given).
-
-    An ``O(·)`` statement: ``rate = ceil(sqrt(DTC·N/eps))``; ``value = C·rate`` only when you pass ``C``
-    (the paper's constant could not be read: no default), and even then it is not a proven bound.
-    """
-    prof = _profile(profile)
-    e = finite_real(eps, "eps", "ccl_austin_steps", positive=True)
-    dtc = _numeric(prof.dual_total_correlation, "DTC")
-    rate = None if dtc is None else math.ceil(math.sqrt(dtc * prof.N / e))
-    c = None if C is None else finite_real(C, "C", "ccl_austin_steps")
-    value = None if (c is None or rate is None) else c * rate
-    if value is not None and not math.isfinite(value):
-        raise SymschedError(f"ccl_austin_steps: C = {C!r} times the rate {rate} overflows a float")
-    return Bound("CCL Austin-type step count", "order", "steps for E KL <= eps",
-                 r"K \lesssim \left\lceil \sqrt{\mathrm{DTC}\, N / \varepsilon} \right\rceil",
-                 SOURCES["CCL"], "Austin-type bound", ("constant not given in the paper",), False, value, rate,
-                 parameters={"N": prof.N, "eps": eps, "C": C},
-                 note="order statement, constant unknown: rate only unless C is given (never a proven bound)")
-
-
-def ccl_log_lower_bound(N: int, C: Any = None) -> Bound:
-    r"""Chen, Cong & Li: ``Omega(log N)`` steps are necessary for some distributions (constant not given).
-
-    ``rate = ln N``; ``value = C ln N`` only with a user-supplied ``C``.  It concerns a family of
-    distributions, not the model at hand, so it never "holds" or fails on one model.
-    """
-    _check_N(N, "ccl_log_lower_bound")
-    value = None if C is None else finite_real(C, "C", "ccl_log_lower_bound") * math.log(N)
-    return Bound("CCL log N lower bound", "order", "steps needed (some distributions)",
-                 r"K = \Omega(\log N) \text{ for some distributions}", SOURCES["CCL"], "lower bound",
-                 ("worst case over a family of distributions", "constant not given"), False, value,
-                 math.log(N), parameters={"N": int(N), "C": C},
-                 note="rate only: a worst-case statement over distributions, not about this model")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -746,7 +299,8 @@ def zhao_cai_rate(profile: Any, K: int, measure: str = "TC", C: Any = None, log_
     proven bound.  For a proven, knowledge-free deterministic comparison see
     :func:`ccl_fixed_k_guarantee`.
     """
-    prof = _profile(profile)
+    cp = CheckedProfile.of(profile)
+    prof = cp.prof
     if measure not in ("TC", "DTC"):
         raise SymschedError(f"zhao_cai_rate: measure must be 'TC' or 'DTC', got {measure!r}")
     _check_N(K, "zhao_cai_rate (K)")
