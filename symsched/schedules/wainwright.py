@@ -4,7 +4,8 @@ Given a block partition ``t_0 = b_0 < ... < b_M = T`` with partition complexity 
 (:func:`~symsched.schedules.partition.partition_complexity`) and a budget ``K >= 2{M + 2 ln(ψ(T)/ψ(t_0))}``,
 block ``m`` gets the multiplier ``ρ_m = min{1, (4√C/K) √(S_m/H_m)}`` and the reveal odds ``ψ(t) = t/(1-t)``
 grow geometrically inside it: ``ψ(t_{j+1}) = min{(1+ρ_m) ψ(t_j), ψ(b_{m+1})}``. Block ``m`` then takes
-``n_m = ⌈S_m / ln(1+ρ_m)⌉`` steps and ``Σ n_m <= K`` (the proof of his Thm 2). Every step's ratio
+``n_m = ⌈S_m / ln(1+ρ_m)⌉`` steps and ``Σ n_m <= K`` (the proof of his Thm 2). While ``ρ_m < 1``,
+``n_m ≈ S_m/ρ_m`` and ``Σ_m S_m/ρ_m = K/4``: the sampler uses about a quarter of the budget. Every step's ratio
 ``ψ(t_{j+1})/ψ(t_j) - 1`` is at most ``ρ_m``, so his Thm 1 gives ``KL <= Σ ρ_m H_m + init + completion
 <= 4C/K + init + completion``.
 
