@@ -19,8 +19,9 @@ __all__ = ["ConditionalTables",
            "EulerCurve", "euler_kl", "euler_law", "euler_tv", "euler_tv_curve", "fhs_law", "pattern_averaged_kl",
            "sample_euler", "sample_fhs"]
 from .adaptive import POLICIES, PolicyResult, policy_kl, select_positions
+from .policies import Policy, policy_names, register_policy
 
-__all__ += ["POLICIES", "PolicyResult", "policy_kl", "select_positions"]
+__all__ += ["POLICIES", "PolicyResult", "policy_kl", "select_positions", "Policy", "policy_names", "register_policy"]
 from .adaptive_frontier import AdaptiveFrontier, PolicyComparison, adaptive_frontier, compare_policies, equal_sizes
 
 __all__ += ["AdaptiveFrontier", "PolicyComparison", "adaptive_frontier", "compare_policies", "equal_sizes"]

@@ -20,17 +20,20 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 from collections.abc import Sequence
 
 from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import format_value, latex_escape, latex_number
 from ..info.measures import information_profile
-from ..results import Result
+from ..results import Estimate, Result
 from ..schedules.optimal import optimal_schedule
 from ..models.table import as_model
 from ..validation import check_variable_count, choice_sequence, int_sequence
 from .adaptive import policy_kl
+from .policies.compare import compare_montecarlo
 from .conditionals import as_sizes
 
 __all__ = ["adaptive_frontier", "AdaptiveFrontier", "equal_sizes", "compare_policies", "PolicyComparison",
@@ -183,40 +186,70 @@ def adaptive_frontier(model: Any, families: Sequence[str] = _FAMILIES, ks: Seque
 
 
 class PolicyComparison(Result):
-    """Exact ``KL(p ‖ q)`` of several policies on one schedule; see :func:`compare_policies`."""
+    """``KL(p ‖ q)`` of several policies on one schedule; see :func:`compare_policies`.
 
-    _fields = ("sizes", "rows")
-    _repr_fields = ("sizes",)
+    Exact rows are numbers; Monte Carlo rows are :class:`~symsched.results.Estimate` computed on common
+    paths, and :meth:`difference` gives paired differences with their standard errors.
+    """
 
-    def __init__(self, sizes, rows):
+    _fields = ("sizes", "rows", "method", "n")
+    _repr_fields = ("sizes", "method")
+
+    def __init__(self, sizes, rows, method: str = "exact", paths=None, n=None):
         self.sizes, self.rows = tuple(sizes), tuple(tuple(r) for r in rows)
+        self.method, self.n = method, n
+        self._paths = paths            # {row name: per-path totals} (Monte Carlo)
         self._freeze()
 
+    def _row(self, policy: str) -> str:
+        names = [r[0] for r in self.rows]
+        if policy in names:
+            return policy
+        if self.method == "montecarlo" and f"{policy} (E_σ KL)" in names:
+            return f"{policy} (E_σ KL)"
+        raise SymschedError(f"compare_policies: no row {policy!r}; rows are {names}")
+
     def kl(self, policy: str):
-        """The KL of one policy (``"random (E_σ KL)"`` for the order-averaged value)."""
-        for name, value in self.rows:
-            if name == policy:
-                return value
-        raise SymschedError(f"compare_policies: no row {policy!r}; rows are {[r[0] for r in self.rows]}")
+        """The KL of one policy (``"random (E_σ KL)"`` for the order-averaged value; by Monte Carlo
+        ``"random"`` names that row, the only one random order has)."""
+        name = self._row(policy)
+        return next(v for n, v in self.rows if n == name)
+
+    def difference(self, a: str, b: str):
+        """``KL(a) − KL(b)``: exact, or by Monte Carlo an Estimate on common random numbers (paired)."""
+        ra, rb = self._row(a), self._row(b)
+        if self.method != "montecarlo":
+            return self.kl(ra) - self.kl(rb)
+        d = self._paths[ra] - self._paths[rb]
+        return Estimate(float(d.mean()), float(d.std(ddof=1) / math.sqrt(len(d))), f"{ra} - {rb} (paired)")
 
     def best(self) -> str:
         """The policy with the smallest KL (the order-averaged row excluded; ties to the first listed)."""
-        return min((r for r in self.rows if not r[0].endswith("KL)")), key=lambda r: round(float(r[1]), 12))[0]
+        rows = [r for r in self.rows if not r[0].endswith("KL)")] or list(self.rows)
+        return min(rows, key=lambda r: round(float(r[1]), 12))[0]
 
     def __str__(self) -> str:
-        lines = [f"KL(p || q) with sizes {self.sizes}"]
+        lines = [f"KL(p || q) with sizes {self.sizes}" + (f" (Monte Carlo, {self.n} paired paths)"
+                                                          if self.method == "montecarlo" else "")]
         lines += [f"  {name:<20} {format_value(v, self.digits)}" for name, v in self.rows]
         return "\n".join(lines)
 
     def latex(self) -> str:
-        body = " ".join(rf"\text{{{latex_escape(n)}}} & {latex_number(v, self.digits)} \\" for n, v in self.rows)
+        def cell(v):
+            return v.latex() if isinstance(v, Estimate) else latex_number(v, self.digits)
+        body = " ".join(rf"\text{{{latex_escape(n)}}} & {cell(v)} \\" for n, v in self.rows)
         return r"\begin{array}{lr} \text{policy} & \mathrm{KL} \\ \hline " + body + r" \end{array}"
 
 
-def compare_policies(model: Any, sizes: Any, policies: Sequence[str] = _FAMILIES, **kwargs) -> PolicyComparison:
-    """Exact ``KL(p ‖ q)`` of each policy with the same sizes, and random order's ``E_σ KL`` (one line).
+def compare_policies(model: Any, sizes: Any, policies: Sequence[str] = _FAMILIES, method: str = "exact",
+                     **kwargs) -> PolicyComparison:
+    """``KL(p ‖ q)`` of each policy with the same sizes, and random order's ``E_σ KL`` (one line).
 
-    ``kwargs`` go to :func:`policy_kl` (``precision``, ``budget``).
+    ``method="exact"`` (default): ``kwargs`` go to :func:`policy_kl` (``precision``, ``budget``, ``ties``, ...).
+    ``method="montecarlo"``: every policy runs on the same paths ``x ~ p`` (common random numbers); random
+    order gives its order-averaged ``E_σ KL`` (row ``"random (E_σ KL)"``); ``kwargs``: ``samples``,
+    ``stderr`` (reached by every KL and every pairwise difference), ``seed``, ``budget``, ``time_budget``,
+    ``workers``, ``ties``.  :meth:`PolicyComparison.difference` gives paired differences.
 
     Examples
     --------
@@ -228,11 +261,17 @@ def compare_policies(model: Any, sizes: Any, policies: Sequence[str] = _FAMILIES
     model = as_model(model, "compare_policies")
     if not isinstance(policies, (list, tuple)):
         raise SymschedError(f"compare_policies: policies must be a list of policy names, got {policies!r:.80}")
+    if method not in ("exact", "montecarlo"):
+        raise SymschedError(f"compare_policies: method must be 'exact' or 'montecarlo', got {method!r}")
     sizes = as_sizes(sizes, model.N, "sizes")
+    sizes_t = tuple(int(k) for k in getattr(sizes, "sizes", sizes))
+    if method == "montecarlo":
+        rows, paths, n = compare_montecarlo(model, sizes_t, policies, **kwargs)
+        return PolicyComparison(sizes_t, rows, "montecarlo", paths, n)
     rows = []
     for pol in policies:
         r = policy_kl(model, pol, sizes=sizes, method="exact", law=False, **kwargs)
         rows.append((pol, r.kl))
         if pol == "random":
             rows.append(("random (E_σ KL)", r.conditional_tc))
-    return PolicyComparison(tuple(int(k) for k in getattr(sizes, "sizes", sizes)), rows)
+    return PolicyComparison(sizes_t, rows)

@@ -101,12 +101,15 @@ def mc_spec(spec: dict, where: str) -> dict:
     return dict(spec, count_steps=spec["sizes"] is None)
 
 
-def mc_result(spec: dict, terms: np.ndarray, calls, n: int) -> PolicyResult:
+def mc_result(spec: dict, terms: np.ndarray, calls, n: int, tied: bool = False) -> PolicyResult:
     pol = spec["policy"]
     totals = terms.sum(axis=1)
     mean, se = float(totals.mean()), float(totals.std(ddof=1) / math.sqrt(n))
     if pol.order_free:
         quantity = "E_sigma KL(p || q_sigma) (order-averaged; bounds the mixture KL from above)"
+    elif tied:
+        quantity = ("E Σ_t TC averaged over the random tie-breaks (ties occurred: bounds KL(p || q) from above; "
+                    "ties='lowest-index' gives a deterministic policy whose KL this is)")
     else:
         quantity = "KL(p || q)"
     kl = Estimate(max(mean, 0.0), se, f"{quantity} of the {pol.name} sampler" + (" (clipped at 0)" if mean < 0 else ""))
@@ -116,7 +119,8 @@ def mc_result(spec: dict, terms: np.ndarray, calls, n: int) -> PolicyResult:
         expected = len(spec["sizes"])
     else:
         expected = Estimate(float(calls.mean()), float(calls.std(ddof=1) / math.sqrt(n)), "expected model calls")
-    return PolicyResult(pol.name, parameter_text(spec), kl, se, False, expected, None, kl, not pol.order_free,
+    return PolicyResult(pol.name, parameter_text(spec), kl, se, False, expected, None, kl,
+                        not (pol.order_free or tied),
                         "montecarlo", int(n), None, step_kl=steps, ties=spec["ties"],
                         temperature=spec["temperature"], quantity=quantity, paths=totals)
 
@@ -211,4 +215,4 @@ def policy_kl(model: Any, policy: Any, sizes: Any = None, threshold: Any = None,
 def _montecarlo(model, spec, budget, **mc) -> PolicyResult:
     spec = mc_spec(spec, "policy_kl")
     out = run_montecarlo(model, [spec], budget=budget, **mc)
-    return mc_result(spec, out["terms"][0], out["calls"][0], out["n"])
+    return mc_result(spec, out["terms"][0], out["calls"][0], out["n"], out["ties"][0])

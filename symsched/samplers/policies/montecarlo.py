@@ -58,13 +58,13 @@ class _Job:
         x = oracle.sample(_rng(entropy, j, 0), size)
         out = []
         for p, spec in enumerate(self.specs):
-            terms, steps, _ = run_paths(stepper, spec["policy"], x, spec["sizes"], spec["param"], spec["ties"],
-                                        _rng(entropy, j, 1 + p))
+            terms, steps, _, tied = run_paths(stepper, spec["policy"], x, spec["sizes"], spec["param"],
+                                              spec["ties"], _rng(entropy, j, 1 + p))
             calls = None
             if self.count_steps[p]:
-                _, calls, _ = run_paths(stepper, spec["policy"], x, spec["sizes"], spec["param"], spec["ties"],
-                                        _rng(entropy, j, 1001 + p), sampler=True)
-            out.append((terms, steps, calls))
+                _, calls, _, _ = run_paths(stepper, spec["policy"], x, spec["sizes"], spec["param"], spec["ties"],
+                                           _rng(entropy, j, 1001 + p), sampler=True)
+            out.append((terms, steps, calls, tied))
         return out
 
 
@@ -178,12 +178,13 @@ def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None,
     if stopped in ("budget", "time_budget") and stderr is not None:
         warnings.warn(f"{where}: stopped by {stopped} after {n} paths with standard error "
                       f"{_stderrs(_totals(results)):.3g} above the target {stderr:g}", RuntimeWarning, stacklevel=3)
-    out = {"n": n, "stopped": stopped, "terms": [], "calls": []}
+    out = {"n": n, "stopped": stopped, "terms": [], "calls": [], "ties": []}
     for p in range(len(specs)):
         terms = [r[p][0] for r in results]
         width = max(t.shape[1] for t in terms)
         out["terms"].append(np.concatenate([np.pad(t, ((0, 0), (0, width - t.shape[1]))) for t in terms]))
         out["calls"].append(np.concatenate([r[p][2] for r in results]) if specs[p]["count_steps"] else None)
+        out["ties"].append(any(r[p][3] for r in results))
     return out
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import SymschedError
-from .base import Policy, choose_top
+from .base import Policy, choose_top, top_counts
 from .exact import custom_choice
 
 __all__ = ["HMMPass", "GenericPass", "run_paths", "step_pass"]
@@ -36,55 +36,218 @@ def _norm(a: np.ndarray) -> np.ndarray:
 
 
 class HMMPass:
-    """Forward-backward on a hidden Markov model (a Markov chain: identity emissions), per-row evidence."""
+    """Forward-backward on a hidden Markov model (a Markov chain: identity emissions), per-row evidence.
 
-    def __init__(self, initial, trans, emis, cards):
-        self.initial = np.asarray(initial, float)
-        self.trans = [np.asarray(t, float) for t in trans]
-        self.emis = [np.asarray(e, float) for e in emis]
+    The loops over positions do one small matrix product and one product with the evidence likelihoods
+    per position (messages rescaled every :data:`RESCALE` positions); everything else is vectorised over
+    positions and rows at once.
+    """
+
+    RESCALE = 8
+
+    #: Sequences at least this long use the numba kernels when numba is installed (shorter ones do not pay
+    #: for compiling them).
+    NUMBA_FROM = 64
+
+    def __init__(self, initial, trans, emis, cards, use_numba: bool | None = None):
+        self.use_numba = len(cards) >= self.NUMBA_FROM if use_numba is None else use_numba
         self.cards, self.n, self.V = tuple(cards), len(cards), max(cards)
-        self._bwd: list | None = None
+        states = [len(initial)] + [np.asarray(t).shape[1] for t in trans]
+        S = self.S = max(states)
+        self.initial = np.zeros(S)
+        self.initial[:len(initial)] = np.asarray(initial, float)
+        self.trans = np.zeros((max(self.n - 1, 0), S, S))
+        for t, m in enumerate(trans):
+            m = np.asarray(m, float)
+            self.trans[t, :m.shape[0], :m.shape[1]] = m
+        self.emis = np.zeros((self.n, S, self.V))
+        for t, e in enumerate(emis):
+            e = np.asarray(e, float)
+            self.emis[t, :e.shape[0], :e.shape[1]] = e
+        self._bwd: np.ndarray | None = None
 
     def ops_per_step(self) -> float:
-        s = max(len(self.initial), max((t.shape[1] for t in self.trans), default=1))
-        return 3.0 * self.n * (s * s + s * self.V)
+        return 3.0 * self.n * (self.S * self.S + self.S * self.V)
+
+    def _likelihoods(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """``(N, B, S)``: ``p(x_t | z_t)`` at the rows' evidence, 1 elsewhere."""
+        lik = self.emis[np.arange(self.n)[None, :], :, x]             # (B, N, S)
+        return np.where(mask[:, :, None], lik, 1.0).transpose(1, 0, 2)
+
+    def _forward(self, lik: np.ndarray) -> np.ndarray:
+        """Predictive messages ``∝ p(z_t, evidence before t)``: ``(N, B, S)``."""
+        N, B, S = lik.shape
+        fwd = np.empty((N, B, S))
+        a = np.broadcast_to(self.initial, (B, S)).copy()
+        for t in range(N):
+            if t > 0:
+                a = a @ self.trans[t - 1]
+                if t % self.RESCALE == 0:
+                    a /= np.maximum(a.max(axis=1, keepdims=True), 1e-300)
+            fwd[t] = a
+            a = a * lik[t]
+        return fwd
+
+    def _backward(self, lik: np.ndarray) -> np.ndarray:
+        """``∝ p(evidence after t | z_t)``: ``(N, B, S)``."""
+        N, B, S = lik.shape
+        bwd = np.empty((N, B, S))
+        b = np.ones((B, S))
+        for t in range(N - 1, -1, -1):
+            bwd[t] = b
+            if t > 0:
+                b = (b * lik[t]) @ self.trans[t - 1].T
+                if t % self.RESCALE == 0:
+                    b /= np.maximum(b.max(axis=1, keepdims=True), 1e-300)
+        return bwd
 
     def conditionals(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        B = x.shape[0]
-        fwd = []
-        a = np.broadcast_to(self.initial, (B, len(self.initial))).copy()
-        for t in range(self.n):
-            if t > 0:
-                a = _norm(a @ self.trans[t - 1])
-            fwd.append(a)
-            if mask[:, t].any():
-                a = np.where(mask[:, t][:, None], a * self.emis[t][:, x[:, t]].T, a)
-        out = np.zeros((B, self.n, self.V))
-        bwd = np.ones((B, self.emis[-1].shape[0]))
-        self._bwd = [None] * self.n
-        for t in range(self.n - 1, -1, -1):
-            self._bwd[t] = bwd
-            out[:, t, :self.cards[t]] = _norm(fwd[t] * bwd) @ self.emis[t]
-            if t > 0:
-                b = np.where(mask[:, t][:, None], bwd * self.emis[t][:, x[:, t]].T, bwd) if mask[:, t].any() else bwd
-                bwd = _norm(b @ self.trans[t - 1].T)
-        return _norm3(out)
+        jit = _kernels() if self.use_numba else None
+        if jit is not None:
+            probs, self.entropies, self._bwd = jit[0](self.initial, self.trans, self.emis, x, mask)
+            return probs
+        self.entropies = None
+        lik = self._likelihoods(x, mask)
+        fwd = self._forward(lik)
+        bwd = self._backward(lik)
+        self._bwd = bwd.transpose(1, 0, 2)
+        post = fwd * bwd
+        post /= np.where((s := post.sum(axis=2, keepdims=True)) > 0, s, 1.0)
+        return _norm3(np.einsum("nbs,nsv->bnv", post, self.emis))
 
     def chain_entropies(self, x: np.ndarray, mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """``Σ_{a ∈ A} H(X_a | x_R, x_{A ∩ [0, a)})`` per row (after :meth:`conditionals` on the same mask)."""
-        B = x.shape[0]
+        jit = _kernels() if self.use_numba else None
+        if jit is not None:
+            return jit[1](self.initial, self.trans, self.emis, x, mask | chosen, chosen, self._bwd)
+        fwd = self._forward(self._likelihoods(x, mask | chosen))
+        b, t = np.nonzero(chosen)
+        post = fwd[t, b] * self._bwd[b, t]
+        post /= np.where((s := post.sum(axis=1, keepdims=True)) > 0, s, 1.0)
+        h = _entropy(np.einsum("ks,ksv->kv", post, self.emis[t]))
+        return np.bincount(b, weights=h, minlength=x.shape[0])
+
+
+_KERNELS: list = []
+
+
+def _kernels():
+    """numba versions of the forward-backward pass and the chain-rule pass (the optional ``fast`` extra),
+    or None without numba; the numpy methods of :class:`HMMPass` compute the same numbers."""
+    if not _KERNELS:
+        try:
+            import numba
+        except ImportError:
+            _KERNELS.append(None)
+            return None
+        _KERNELS.append(_compile(numba))
+    return _KERNELS[0]
+
+
+def _compile(numba):  # pragma: no cover - compiled code, checked against the numpy methods in the tests
+    @numba.njit(cache=True)
+    def step(a, tmat, out):
+        S = a.shape[0]
+        top = 0.0
+        for j in range(S):
+            acc = 0.0
+            for i in range(S):
+                acc += a[i] * tmat[i, j]
+            out[j] = acc
+            top = max(top, acc)
+        if top > 0:
+            for j in range(S):
+                out[j] /= top
+
+    @numba.njit(cache=True)
+    def conditionals(initial, trans, emis, x, mask):
+        B, N = x.shape
+        S, V = emis.shape[1], emis.shape[2]
+        probs = np.zeros((B, N, V))
+        ent = np.zeros((B, N))
+        bwd = np.empty((B, N, S))
+        fwd = np.empty((N, S))
+        a = np.empty(S)
+        tmp = np.empty(S)
+        for b in range(B):
+            a[:] = initial
+            for t in range(N):
+                if t > 0:
+                    step(a, trans[t - 1], tmp)
+                    a[:] = tmp
+                fwd[t] = a
+                if mask[b, t]:
+                    for j in range(S):
+                        a[j] *= emis[t, j, x[b, t]]
+            a[:] = 1.0
+            for t in range(N - 1, -1, -1):
+                bwd[b, t] = a
+                tot = 0.0
+                for j in range(S):
+                    tot += fwd[t, j] * a[j]
+                if tot > 0:
+                    ptot = 0.0
+                    for v in range(V):
+                        acc = 0.0
+                        for j in range(S):
+                            acc += fwd[t, j] * a[j] * emis[t, j, v]
+                        probs[b, t, v] = acc
+                        ptot += acc
+                    if ptot > 0:
+                        h = 0.0
+                        for v in range(V):
+                            q = probs[b, t, v] / ptot
+                            probs[b, t, v] = q
+                            if q > 0:
+                                h -= q * np.log(q)
+                        ent[b, t] = h
+                if t > 0:
+                    top = 0.0
+                    for i in range(S):
+                        acc = 0.0
+                        for j in range(S):
+                            w = emis[t, j, x[b, t]] if mask[b, t] else 1.0
+                            acc += trans[t - 1, i, j] * w * a[j]
+                        tmp[i] = acc
+                        top = max(top, acc)
+                    for i in range(S):
+                        a[i] = tmp[i] / top if top > 0 else tmp[i]
+        return probs, ent, bwd
+
+    @numba.njit(cache=True)
+    def chain(initial, trans, emis, x, evidence, chosen, bwd):
+        B, N = x.shape
+        S, V = emis.shape[1], emis.shape[2]
         total = np.zeros(B)
-        a = np.broadcast_to(self.initial, (B, len(self.initial))).copy()
-        evidence = mask | chosen
-        for t in range(self.n):
-            if t > 0:
-                a = _norm(a @ self.trans[t - 1])
-            if chosen[:, t].any():
-                post = _norm(a * self._bwd[t])
-                total += np.where(chosen[:, t], _entropy(post @ self.emis[t]), 0.0)
-            if evidence[:, t].any():
-                a = np.where(evidence[:, t][:, None], a * self.emis[t][:, x[:, t]].T, a)
+        a = np.empty(S)
+        tmp = np.empty(S)
+        pv = np.empty(V)
+        for b in range(B):
+            a[:] = initial
+            for t in range(N):
+                if t > 0:
+                    step(a, trans[t - 1], tmp)
+                    a[:] = tmp
+                if chosen[b, t]:
+                    ptot = 0.0
+                    for v in range(V):
+                        acc = 0.0
+                        for j in range(S):
+                            acc += a[j] * bwd[b, t, j] * emis[t, j, v]
+                        pv[v] = acc
+                        ptot += acc
+                    h = 0.0
+                    for v in range(V):
+                        q = pv[v] / ptot if ptot > 0 else 0.0
+                        if q > 0:
+                            h -= q * np.log(q)
+                    total[b] += h
+                if evidence[b, t]:
+                    for j in range(S):
+                        a[j] *= emis[t, j, x[b, t]]
         return total
+
+    return conditionals, chain
 
 
 def _norm3(p: np.ndarray) -> np.ndarray:
@@ -141,7 +304,7 @@ def _choose(policy: Policy, probs, revealed, k, param, ties, rng, values) -> np.
             S = custom_choice(policy.chooser, R, {a: int(values[b, a]) for a in R}, M,
                               None if k is None else int(k))
             out[b, list(S)] = True
-        return out
+        return out, False
     if policy.order_free:
         scores = rng.random((B, N))
     else:
@@ -153,7 +316,11 @@ def _choose(policy: Policy, probs, revealed, k, param, ties, rng, values) -> np.
     else:
         counts = np.full(B, k, dtype=np.int64)
     chosen = choose_top(scores, counts, "random" if policy.order_free else ties, rng)
-    return chosen & live[:, None] & ~revealed
+    randomized = False
+    if ties == "random" and not policy.order_free:
+        _, tied, r = top_counts(scores, counts)
+        randomized = bool(((tied.sum(axis=1) > r) & (r > 0) & live).any())
+    return chosen & live[:, None] & ~revealed, randomized
 
 
 def _defined(probs: np.ndarray, cards) -> np.ndarray:
@@ -171,22 +338,29 @@ def run_paths(stepper, policy: Policy, x: np.ndarray, sizes, param, ties: str, r
               sampler: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run the policy on a batch.
 
-    Along ``x ~ p`` (``sampler=False``): returns ``(per-step TC terms (B, steps), steps (B,), None)``.
+    Along ``x ~ p`` (``sampler=False``): returns ``(per-step TC terms (B, steps), steps (B,), None, ties)``.
     ``sampler=True`` runs the sampler itself (tokens drawn independently from their conditionals; ``x``'s
-    values are ignored): returns ``(None, steps, the sampled sequences)``.
+    values are ignored): returns ``(None, steps, the sampled sequences, ties)``.  ``ties`` is True when a
+    tie was broken at random somewhere (the policy was then randomised).
     """
     B, N = x.shape
     x = x.copy()
     revealed = np.zeros((B, N), dtype=bool)
     steps = np.zeros(B, dtype=np.int64)
     terms = []
+    randomized = False
     t = 0
     while not revealed.all():
         if sizes is not None and t >= len(sizes):
             raise SymschedError(f"the sizes {tuple(sizes)} end with positions masked")
-        probs = _defined(stepper.conditionals(x, revealed), stepper_cards(stepper))
+        probs = stepper.conditionals(x, revealed)
+        H = getattr(stepper, "entropies", None)
+        if sampler or H is None:
+            probs = _defined(probs, stepper_cards(stepper))
+            H = _entropy(probs)
         k = None if sizes is None else sizes[t]
-        chosen = _choose(policy, probs, revealed, k, param, ties, rng, x)
+        chosen, tie_drawn = _choose(policy, probs, revealed, k, param, ties, rng, x)
+        randomized |= tie_drawn
         steps += chosen.any(axis=1)
         if sampler:
             u = rng.random((B, N))
@@ -194,14 +368,13 @@ def run_paths(stepper, policy: Policy, x: np.ndarray, sizes, param, ties: str, r
             draw = np.minimum((u[:, :, None] > cum).sum(axis=2), np.asarray(stepper_cards(stepper))[None, :] - 1)
             x = np.where(chosen, draw, x)
         else:
-            H = _entropy(probs)
             term = (H * chosen).sum(axis=1) - stepper.chain_entropies(x, revealed, chosen)
             terms.append(term)
         revealed |= chosen
         t += 1
     if sampler:
-        return None, steps, x
-    return np.stack(terms, axis=1) if terms else np.zeros((B, 0)), steps, None
+        return None, steps, x, randomized
+    return np.stack(terms, axis=1) if terms else np.zeros((B, 0)), steps, None, randomized
 
 
 def stepper_cards(stepper) -> tuple:
