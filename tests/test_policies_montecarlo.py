@@ -12,7 +12,6 @@ import symsched as ss
 from symsched.errors import ModelTooLargeError, SymschedError
 from symsched.results import Estimate
 from symsched.samplers.policies.paths import HMMPass
-from reference import random_joint
 
 
 def hmm(seed, N=6, S=2, V=3):
