@@ -212,11 +212,12 @@ def test_gibbs_refuses_over_budget_through_information_profile(force_gibbs, monk
 
 
 def test_gibbs_poor_mixing_warns_and_notes():
-    # strong coupling, no burn-in: chains stay near their random starts' modes, the energy traces disagree
+    # strong coupling, no burn-in, single-site moves only (cluster moves would mix): chains stay near their
+    # random starts' modes, the energy traces disagree
     model = ss.ising(nx.grid_2d_graph(4, 4), 2.0)
     with pytest.warns(RuntimeWarning, match="R-hat"):
         prof = gibbs.gibbs_profile(model, seed=0, samples=16, burn_in=0, draws=8, thin=1, inner_sweeps=2,
-                                   progress=False)
+                                   progress=False, cluster=False)
     assert any("may not have converged" in t for t in prof.notes)
 
 
@@ -286,12 +287,26 @@ def test_elimination_monte_carlo_refuses_over_its_step_budget():
         ss.information_profile(ss.ising(nx.empty_graph(300), 0.1), method="montecarlo", progress=False)
 
 
-def test_gibbs_time_budget_stops_after_the_first_round():
+def test_gibbs_time_budget_stops_after_two_batches():
+    # a tiny model runs its minimum (2 batches, one at a time) even within a vanishing time budget
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         prof = gibbs.gibbs_profile(ss.ising(GRID, 0.3), seed=0, stderr=1e-6, time_budget=1e-9, burn_in=10,
                                    progress=False)
-    assert f"{gibbs.GIBBS_ROUND} independent outer chains" in prof.notes[0]
+    assert ": 2 independent outer chains" in prof.notes[0]
+
+
+def test_gibbs_time_budget_refuses_or_returns_about_then():
+    import time
+    big = ss.ising(nx.grid_2d_graph(20, 20), 0.3)
+    with pytest.raises(ModelTooLargeError, match="time_budget"):
+        gibbs.gibbs_profile(big, seed=0, time_budget=0.5, progress=False)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        prof = gibbs.gibbs_profile(ss.ising(nx.grid_2d_graph(4, 4), 0.3), seed=0, stderr=1e-6, time_budget=1.0,
+                                   progress=False)
+    assert time.perf_counter() - start < 2.5 and not prof.exact
 
 
 def test_gibbs_budget_bounds_the_whole_run():
@@ -299,7 +314,8 @@ def test_gibbs_budget_bounds_the_whole_run():
     model = ss.ising(nx.path_graph(4), 0.3)
     per_batch = gibbs.gibbs_cost(gibbs.GibbsSampler(model), 1, 20, 2, 10, 4, 5, 20)
     with pytest.warns(RuntimeWarning, match="the most the budget allows"):
-        prof = gibbs.gibbs_profile(model, seed=0, stderr=1e-6, burn_in=20, budget=9 * per_batch, progress=False)
+        prof = gibbs.gibbs_profile(model, seed=0, stderr=1e-6, burn_in=20, budget=9 * per_batch, progress=False,
+                                   cluster=False)
     assert any("Gibbs sampling" in t and " 9 independent outer chains" in t for t in prof.notes)
     with pytest.raises(ModelTooLargeError):  # the minimum run (8 batches) over budget
-        gibbs.gibbs_profile(model, seed=0, burn_in=20, budget=7 * per_batch, progress=False)
+        gibbs.gibbs_profile(model, seed=0, burn_in=20, budget=7 * per_batch, progress=False, cluster=False)

@@ -69,6 +69,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from ..arithmetic import arithmetic, entropy_last_axis, to_float
 from ..errors import ModelTooLargeError, SymschedError
@@ -159,6 +161,7 @@ class GibbsSampler:
         self._energy = (np.concatenate(flat) if flat else np.zeros(1), np.array(offs, dtype=np.intp),
                         np.array(scope_idx, dtype=np.intp).reshape(len(factors), r),
                         np.array(strides, dtype=np.intp).reshape(len(factors), r))
+        self.cluster = _cluster_plan(factors, self.cards, K)
 
     def _class_plan(self, cls: np.ndarray, touching: list) -> tuple:
         """For one colour class: the stacked log-table rows (padded to ``K`` states with -inf), each slot's
@@ -228,6 +231,38 @@ class GibbsSampler:
             class_update(self._plans[c], self._top_state[c], cls, x, rng.random((x.shape[0], len(cls))),
                          clamp, acc)
 
+    def cluster_move(self, x: np.ndarray, rng: np.random.Generator, clamp: np.ndarray | None = None) -> None:
+        """One Swendsen-Wang move, in place on ``x`` (``rows x (N + 1)``); needs :attr:`cluster` (not None).
+
+        Every ferromagnetic Potts bond ``exp(beta [x_u == x_v])`` between equal states opens with probability
+        ``1 - exp(-beta)``; each connected cluster then takes a new state from the product of its variables'
+        one-variable factors.  A cluster holding a clamped variable keeps its state (the move then samples
+        the conditional law given the clamped values).  Whole domains flip in one move, where single-site
+        updates need a time exponential in the coupling."""
+        eu, ev, prob, unary = self.cluster
+        rows, n = x.shape[0], self.n
+        opened = (x[:, eu] == x[:, ev]) & (rng.random((rows, len(eu))) < prob)
+        r, e = np.nonzero(opened)
+        src, dst = r * n + eu[e], r * n + ev[e]
+        # CSR built directly (sorted by source): scipy's COO conversion dominated the move's time
+        order = np.argsort(src, kind="stable")
+        indptr = np.zeros(rows * n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(src, minlength=rows * n), out=indptr[1:])
+        graph = sparse.csr_matrix((np.ones(len(src)), dst[order].astype(np.int32), indptr),
+                                  shape=(rows * n, rows * n))
+        ncomp, labels = connected_components(graph, directed=True, connection="weak")
+        logw = np.stack([np.bincount(labels, weights=unary[:, k][np.arange(rows * n) % n], minlength=ncomp)
+                         for k in range(self.K)], axis=1)
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        cum = np.cumsum(w, axis=1)
+        u = rng.random(ncomp) * cum[:, -1]
+        colour = np.minimum((cum < u[:, None]).sum(axis=1), self.K - 1)
+        if clamp is not None:
+            held = clamp.ravel()
+            colour[labels[held]] = x[:, :n].ravel()[held]
+        x[:, :n] = colour[labels].reshape(rows, n)
+
     def conditionals(self, x: np.ndarray) -> np.ndarray:
         """``p(x_v = k | x_{-v})`` at the states ``x`` (``rows x (N + 1)``) for every variable: shape
         ``(rows, N, K)`` (0 beyond a variable's cardinality)."""
@@ -248,6 +283,37 @@ class GibbsSampler:
         x = np.zeros((rows, self.n + 1), dtype=np.intp)
         x[:, :self.n] = np.floor(rng.random((rows, self.n)) * np.asarray(self.cards)).astype(np.intp)
         return x
+
+
+def _cluster_plan(factors: list, cards: tuple, K: int) -> tuple | None:
+    """``(u, v, open probability, one-variable log-weights N x K)`` when every factor is over one variable or
+    is a ferromagnetic Potts bond between two variables of equal cardinality (``exp(a + beta [x_u == x_v])``,
+    ``beta >= 0``): the fields where Swendsen-Wang moves apply; None otherwise."""
+    n = len(cards)
+    unary = np.zeros((n, K))
+    for v in range(n):
+        unary[v, cards[v]:] = -1e30  # states beyond a variable's cardinality never occur
+    eu, ev, prob = [], [], []
+    for vs, lt in factors:
+        if not np.all(np.isfinite(lt)):
+            return None
+        if len(vs) == 1:
+            unary[vs[0], :cards[vs[0]]] += lt
+            continue
+        if len(vs) != 2 or vs[0] == vs[1] or lt.shape[0] != lt.shape[1]:
+            return None
+        q = lt.shape[0]
+        diag, off = np.diag(lt), lt[~np.eye(q, dtype=bool)]
+        scale = max(1.0, float(np.abs(lt).max()))
+        if np.ptp(diag) > 1e-12 * scale or (q > 1 and np.ptp(off) > 1e-12 * scale) or (q > 1 and diag[0] < off[0]):
+            return None
+        if q > 1 and diag[0] > off[0]:
+            eu.append(vs[0])
+            ev.append(vs[1])
+            prob.append(-math.expm1(off[0] - diag[0]))
+    if not eu:
+        return None
+    return np.array(eu, dtype=np.intp), np.array(ev, dtype=np.intp), np.array(prob), unary
 
 
 def _check_int(where: str, name: str, value: Any, low: int) -> int:
@@ -332,8 +398,8 @@ class _Settings:
     """A sampler with the run's settings: what a worker needs for one batch."""
 
     def __init__(self, sampler: GibbsSampler, burn_in: int, draws: int, thin: int, inner_chains: int,
-                 inner_burn_in: int, inner_sweeps: int):
-        self.sampler, self.burn_in, self.draws, self.thin = sampler, burn_in, draws, thin
+                 inner_burn_in: int, inner_sweeps: int, cluster: bool = False):
+        self.sampler, self.burn_in, self.draws, self.thin, self.cluster = sampler, burn_in, draws, thin, cluster
         self.inner_chains, self.inner_burn_in, self.inner_sweeps = inner_chains, inner_burn_in, inner_sweeps
 
 
@@ -356,6 +422,8 @@ def _gibbs_batch(run: _Settings, entropy: int, k: int) -> tuple:
     trace, draws = [], []
     window = run.burn_in - run.burn_in // 2
     for sweep in range(run.burn_in + run.draws * run.thin):
+        if run.cluster:
+            s.cluster_move(x, rng)
         s.sweep(x, rng)
         if sweep >= window:
             trace.append(float(s.energy(x)[0]))
@@ -385,10 +453,14 @@ def _gibbs_batch(run: _Settings, entropy: int, k: int) -> tuple:
     for lo in range(0, x0.shape[0], chunk):
         xs, cl = x0[lo:lo + chunk].copy(), clamp[lo:lo + chunk]
         for _ in range(run.inner_burn_in):
+            if run.cluster:
+                s.cluster_move(xs, rng, clamp=cl)
             s.sweep(xs, rng, clamp=cl)
         acc = np.zeros((xs.shape[0], n, s.K))
         half = run.inner_sweeps // 2
         for sweep in range(run.inner_sweeps):
+            if run.cluster:
+                s.cluster_move(xs, rng, clamp=cl)
             s.sweep(xs, rng, clamp=cl, acc=acc)
             if sweep == half - 1:  # the first half alone: how the estimate moves with the inner length
                 acc_half = acc.copy()
@@ -433,7 +505,7 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
                   samples: int | None = None, base: Any = None, workers: Any = None,
                   time_budget: float | None = None, progress: bool | None = None, burn_in: int = 200,
                   draws: int = 2, thin: int = 10, inner_chains: int = 4, inner_burn_in: int = 5,
-                  inner_sweeps: int = 20, budget: int | None = None) -> InformationProfile:
+                  inner_sweeps: int = 20, budget: int | None = None, cluster: bool | None = None) -> InformationProfile:
     """Gibbs estimate of the information profile of a Markov random field of any treewidth.
 
     ``information_profile(model, method="montecarlo")`` takes this route when variable elimination is
@@ -453,7 +525,9 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     workers : int or dask.distributed.Client, optional
         Run the batches on local processes or a dask cluster; the numbers do not depend on it.
     time_budget : float, optional
-        Seconds after which no new round of batches starts.
+        Seconds: no batch starts that would end after it (the run keeps what it has, at least 2 batches);
+        a run whose 2 batches are estimated (from a timed sweep) to take well over it is refused
+        (``ModelTooLargeError``) with the estimate.
     progress : bool, optional
         A tqdm bar over the batches (default on, when tqdm is installed).
     burn_in, draws, thin : int
@@ -464,12 +538,18 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     budget : int, optional
         Largest cost (gathered entries) of the run (default :data:`GIBBS_BUDGET`): a minimum run above it
         is refused, and no batch starts beyond it.
+    cluster : bool, optional
+        Add a Swendsen-Wang move (:meth:`GibbsSampler.cluster_move`) before every sweep of the outer and
+        inner chains.  Default: on when the field allows it (every factor over one variable or a
+        ferromagnetic Potts bond: Ising and Potts models with J >= 0 and any field), which removes the bias
+        of single-site chains that cannot leave a magnetised domain (measured in docs/uncertainty.md).
 
     Returns
     -------
     InformationProfile
-        ``exact=False``, ``method="montecarlo (gibbs)"``, batch-means ``stderr``, and ``notes`` with the
-        batches, split R-hat of the energy and the largest Jensen correction.
+        ``exact=False``, ``method="montecarlo (gibbs)"``, batch-means ``stderr`` and ``covariance`` (the
+        covariance of the batch vectors of all ``h_j``: every ``h_j`` of a batch comes from the same outer
+        chain), and ``notes`` with the batches, split R-hat of the energy and the largest Jensen correction.
 
     Examples
     --------
@@ -488,18 +568,27 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
                              ("inner_chains", inner_chains, 2), ("inner_burn_in", inner_burn_in, 0),
                              ("inner_sweeps", inner_sweeps, 2)):
         _check_int("gibbs_profile", name, value, low)
-    if time_budget is not None and not (isinstance(time_budget, (int, float)) and time_budget > 0):
-        raise SymschedError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
+    if time_budget is not None and (isinstance(time_budget, (bool, np.bool_)) or not isinstance(
+            time_budget, (int, float, np.integer, np.floating)) or not 0 < time_budget < math.inf):
+        raise SymschedError(f"time_budget must be a positive finite number of seconds, got {time_budget!r}")
+    if cluster is not None and not isinstance(cluster, (bool, np.bool_)):
+        raise SymschedError(f"cluster must be True, False or None (automatic), got {cluster!r}")
     limit = GIBBS_BUDGET if budget is None else _check_int("gibbs_profile", "budget", budget, 1)
     workers = resolve_workers(workers)
     entropy = entropy_of(seed)
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
     sampler = GibbsSampler(model)
+    if cluster and sampler.cluster is None:
+        raise SymschedError("cluster=True needs every factor over one variable or a ferromagnetic Potts bond "
+                            "(Ising/Potts with J >= 0); pass cluster=False for single-site Gibbs")
+    cluster = sampler.cluster is not None if cluster is None else bool(cluster)
     n = sampler.n
-    run = _Settings(sampler, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps)
+    run = _Settings(sampler, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps, cluster)
     cap_batches = max(2, math.ceil(cap / draws))
     least = min(GIBBS_MIN_CHAINS, cap_batches)
-    per_batch = gibbs_cost(sampler, 1, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps)
+    # a cluster move costs about one more sweep
+    per_batch = gibbs_cost(sampler, 1, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps) * (
+        2 if cluster else 1)
     cost = least * per_batch
     if cost > limit:
         raise ModelTooLargeError(
@@ -507,47 +596,104 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
             f"{draws} draws x {n - 1} sizes x {inner_chains} inner chains x {inner_burn_in + inner_sweeps} sweeps)",
             cost, limit, "pass samples=2 for the smallest run, or call symsched.info.gibbs.gibbs_profile with fewer "
             "draws / inner_sweeps, or a larger budget=")
-    # the budget bounds the whole run, not only its minimum: beyond it no new batch starts (and the result
-    # says so when the standard-error target was not met)
+    seconds = per_batch / _gather_rate(sampler) if time_budget is not None else 0.0
+    if time_budget is not None and 2 * seconds > 1.5 * time_budget + 0.05:
+        raise ModelTooLargeError(
+            f"Gibbs profile within time_budget={time_budget:g} s (N={n}: one batch of {draws} draws x {n - 1} sizes "
+            f"x {inner_chains} inner chains x {inner_burn_in + inner_sweeps} sweeps is estimated at {seconds:.3g} s "
+            "from a timed sweep, and at least 2 batches are needed for a standard error)", 2 * seconds, time_budget,
+            f"raise time_budget to about {2 * seconds:.2g} s, or call symsched.info.gibbs.gibbs_profile with fewer "
+            "draws / inner_chains / inner_sweeps")
     budget_batches = max(least, int(limit // max(per_batch, 1)))
     capped_by_budget = budget_batches < cap_batches
     cap_batches = min(cap_batches, budget_batches)
+    results = _run_batches(run, workers, entropy, cap_batches, target / scale, time_budget, seconds, progress)
+    mean, cov, notes = _summarise(run, results, scale, target, limit, per_batch, cap_batches, capped_by_budget)
+    h = mean * scale
+    e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
+    cov = cov * scale ** 2
+    se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
+    return InformationProfile(tuple(float(v) for v in h), e, e[-1], "float", "montecarlo (gibbs)", base,
+                              tuple(float(v) for v in se), exact=False, notes=tuple(notes), covariance=cov)
+
+
+def _gather_rate(sampler: GibbsSampler) -> float:
+    """Gathered log-potential entries a second on this machine, from one timed sweep of 64 chains."""
+    rng = np.random.default_rng(0)
+    x = sampler.start(rng, 64)
+    sampler.sweep(x, rng)  # warm the caches
+    start = time.perf_counter()
+    sampler.sweep(x, rng)
+    took = max(time.perf_counter() - start, 1e-6)
+    return 64 * sampler.K * sampler.slots / took
+
+
+def _run_batches(run: _Settings, workers: Any, entropy: int, cap_batches: int, target: float,
+                 time_budget: float | None, seconds: float, progress: Any) -> list:
+    """Batches in rounds of :data:`GIBBS_ROUND` until every ``h_j`` meets ``target`` (checked at whole rounds,
+    after :data:`GIBBS_MIN_CHAINS`, so the numbers do not depend on the workers), the cap, or the time budget
+    (then one batch at a time locally: no batch starts that would end after it)."""
+    n = run.sampler.n
+    step = 1 if (time_budget is not None and workers is None) else GIBBS_ROUND
     bar = progress_bar(progress, True, cap_batches, "Gibbs batches", "chain")
     results: list = []
     start = time.perf_counter()
     try:
         with _Runner(run, workers, _gibbs_batch) as runner:
             while len(results) < cap_batches:
-                tasks = [(entropy, len(results) + r) for r in range(min(GIBBS_ROUND, cap_batches - len(results)))]
+                tasks = [(entropy, len(results) + r) for r in range(min(step, cap_batches - len(results)))]
                 results += runner.run(tasks)
                 if bar is not None:
                     bar.update(len(tasks))
-                hs = np.array([_extrapolated(r) for r in results])
-                se = hs.std(axis=0, ddof=1) / math.sqrt(len(hs)) if len(hs) >= 2 else np.full(n, math.inf)
-                if len(hs) >= GIBBS_MIN_CHAINS and np.all(se <= target / scale):
-                    break
-                if time_budget is not None and time.perf_counter() - start > time_budget and len(hs) >= 2:
+                if len(results) % GIBBS_ROUND == 0 and len(results) >= GIBBS_MIN_CHAINS:
+                    hs = np.array([_extrapolated(r) for r in results])
+                    se = hs.std(axis=0, ddof=1) / math.sqrt(len(hs)) if len(hs) >= 2 else np.full(n, math.inf)
+                    if np.all(se <= target):
+                        break
+                elapsed = time.perf_counter() - start
+                per = elapsed / len(results)
+                if time_budget is not None and len(results) >= 2 and elapsed + step * max(per, seconds) > time_budget:
                     break
     finally:
         if bar is not None:
             bar.close()
-    hs = np.array([_extrapolated(r) for r in results])
+    return results
+
+
+def _summarise(run: _Settings, results: list, scale: float, target: float, limit: int, per_batch: int,
+               cap_batches: int, capped_by_budget: bool) -> tuple:
+    """``(mean h, covariance, notes)`` from the batches (warnings issued here).
+
+    The covariance is that of the batch vectors of all ``h_j`` (``h_0`` by its jackknife pseudo-values),
+    plus the outer product of the systematic allowance (half the first-order bias the extrapolation
+    removed, signed): the allowance moves every ``h_j`` the same way, so it adds up across ``j``."""
+    sampler, n = run.sampler, run.sampler.n
+    V = np.array([_extrapolated(r) for r in results])
+    B = len(V)
     corr = np.array([r[1] for r in results]).mean(axis=0)
-    mean = hs.mean(axis=0)
-    se = hs.std(axis=0, ddof=1) / math.sqrt(len(hs))
     traces = [r[2] for r in results]
     rhat = split_rhat(np.array(traces)) if traces and len(traces[0]) else math.nan
     worst = int(np.argmax(corr))
-    # the extrapolation removed h(full) - h(half), the first-order bias of h(full); its size says how short
-    # the inner chains are (what is left is of second order in it)
     drift = np.array([r[0] - r[3] for r in results])
-    bias, bias_se = drift.mean(axis=0), drift.std(axis=0, ddof=1) / math.sqrt(len(drift))
+    bias, bias_se = drift.mean(axis=0), drift.std(axis=0, ddof=1) / math.sqrt(B)
     if n >= 2:
         bias[0] = bias_se[0] = 0.0  # h_0 is pooled over the batches below, not extrapolated
+        # h_0 = mean_i H(p(X_i)): the marginals condition on nothing, so they are pooled over every batch
+        # (Jensen bias ~ 1/(all sweeps), not 1/(one batch's)); the jackknife pseudo-values over batches
+        # remove the remaining 1/B order and stand for h_0 in the batch vectors
+        M = np.array([r[4] for r in results])
+        h0_all = float(entropy_last_axis(M.mean(axis=0)).mean())
+        loo = np.array([entropy_last_axis((M.sum(axis=0) - M[b]) / (B - 1)).mean() for b in range(B)])
+        V[:, 0] = B * h0_all - (B - 1) * loo
+    mean = V.mean(axis=0)
+    cov = np.atleast_2d(np.cov(V, rowvar=False, ddof=1)) / B
+    se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
     big = int(np.argmax(np.abs(bias)))
-    notes = [f"Gibbs sampling ({len(sampler.classes)} colour classes): {len(hs)} independent outer chains "
-             f"(batches) of {burn_in} burn-in sweeps and {draws} draws {thin} sweeps apart; {inner_chains} inner "
-             f"chains of {inner_burn_in} + {inner_sweeps} sweeps per draw and size; stderr by batch means",
+    moves = "a Swendsen-Wang move and a sweep" if run.cluster else "single-site sweeps"
+    notes = [f"Gibbs sampling ({len(sampler.classes)} colour classes; {moves}): {B} independent outer chains "
+             f"(batches) of {run.burn_in} burn-in sweeps and {run.draws} draws {run.thin} sweeps apart; "
+             f"{run.inner_chains} inner chains of {run.inner_burn_in} + {run.inner_sweeps} sweeps per draw and size; "
+             "stderr and covariance by batch means",
              f"split R-hat of the energy over the chains: {rhat:.4g}",
              f"Jensen bias of H(p_hat) removed by the delta method: largest mean correction "
              f"{corr[worst] * scale:.3g} at h_{worst}",
@@ -555,39 +701,30 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
              f"h(half) from the first half of the inner sweeps): largest {bias[big] * scale:+.2g} "
              f"+- {bias_se[big] * scale:.2g} at h_{big}"]
     warn = []
-    if capped_by_budget and len(hs) >= cap_batches and not np.all(se <= target / scale):
-        warn.append(f"Gibbs profile: stopped at {len(hs)} batches, the most the budget allows ({limit:.3g} gathered "
+    if capped_by_budget and B >= cap_batches and not np.all(se <= target / scale):
+        warn.append(f"Gibbs profile: stopped at {B} batches, the most the budget allows ({limit:.3g} gathered "
                     f"entries, {per_batch:.3g} a batch), before every h_j reached the stderr target {target:g}: "
                     "the standard errors say how far it got; raise budget= (gibbs_profile) or the target")
     if not rhat <= GIBBS_RHAT_WARN:
         warn.append(f"Gibbs profile: split R-hat of the energy is {rhat:.4g} (> {GIBBS_RHAT_WARN}): the chains may "
                     "not have converged; raise burn_in (gibbs_profile) and check the standard errors")
     # what the extrapolation leaves is of second order; measured, it was 30-45 % of the first order removed
-    # (module docstring), so half of it is added to the standard error as a systematic allowance
-    allowance = np.where(np.abs(bias) > 2 * bias_se, 0.5 * np.abs(bias), 0.0)
-    if np.any(allowance > se):
-        worst_sys = int(np.argmax(allowance - se))
+    # (module docstring), so half of it enters the covariance as a systematic allowance
+    allowance = np.where(np.abs(bias) > 2 * bias_se, 0.5 * bias, 0.0)
+    if np.any(np.abs(allowance) > se):
+        worst_sys = int(np.argmax(np.abs(allowance) - se))
         warn.append(f"Gibbs profile: the systematic allowance for the inner chains' length "
-                    f"({allowance[worst_sys] * scale:.2g} at h_{worst_sys}, half the first-order bias removed by "
+                    f"({abs(allowance[worst_sys]) * scale:.2g} at h_{worst_sys}, half the first-order bias removed by "
                     "extrapolation) exceeds the sampling error: the standard errors include it, and raising "
                     "inner_sweeps (gibbs_profile) shrinks it")
-    if np.any(allowance > 0):
+    if np.any(allowance != 0):
         notes.append(f"standard errors include a systematic allowance of half the first-order bias removed (its "
-                     f"second-order remainder), largest {float(allowance.max()) * scale:.2g}")
-    se = np.sqrt(se ** 2 + allowance ** 2)
+                     f"second-order remainder), largest {float(np.abs(allowance).max()) * scale:.2g}")
+    cov = cov + np.outer(allowance, allowance)
     for msg in warn:
-        warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        warnings.warn(msg, RuntimeWarning, stacklevel=3)
     notes += warn
     if n >= 2:
-        # h_0 = mean_i H(p(X_i)): the marginals condition on nothing, so they are pooled over every batch
-        # (Jensen bias ~ 1/(all sweeps), not 1/(one batch's)), with a jackknife standard error over batches
-        M = np.array([r[4] for r in results])
-        B = len(M)
-        h0_all = float(entropy_last_axis(M.mean(axis=0)).mean())
-        loo = np.array([entropy_last_axis((M.sum(axis=0) - M[b]) / (B - 1)).mean() for b in range(B)])
-        # the entropy of pooled marginals is still biased low by O(1/B) (Jensen): the jackknife removes that order
-        mean[0] = B * h0_all - (B - 1) * float(loo.mean())
-        se[0] = math.sqrt((B - 1) / B * float(((loo - loo.mean()) ** 2).sum()))
         notes.append("h_0 from the Rao-Blackwellised marginals pooled over all batches (jackknife bias correction "
                      "and stderr)")
     # an extrapolated mean may cross the bounds every h_j obeys (0 <= h_j <= log of the largest cardinality)
@@ -597,7 +734,4 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
         notes.append(f"{int(out.sum())} extrapolated h_j outside [0, log {max(sampler.cards)}] set to the bound "
                      f"(largest excess {float(np.max(np.maximum(-mean, mean - top))) * scale:.2g})")
         mean = np.clip(mean, 0.0, top)
-    h = mean * scale
-    e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
-    return InformationProfile(tuple(float(v) for v in h), e, e[-1], "float", "montecarlo (gibbs)", base,
-                              tuple(float(v) for v in se * scale), exact=False, notes=tuple(notes))
+    return mean, cov, notes
