@@ -75,12 +75,13 @@ from scipy.sparse.csgraph import connected_components
 from ..arithmetic import arithmetic, entropy_last_axis, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.markov import MarkovRandomField
-from .batched import _Runner, entropy_of, progress_bar, resolve_workers
+from .batched import _Runner, entropy_of, mrf_elimination_width, progress_bar, resolve_workers
+from .junction import network_pieces
 from .profile import InformationProfile
 from .gibbs_kernel import class_update
 
 __all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",
-           "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN"]
+           "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN", "GIBBS_PIECES_WIDTH"]
 
 #: Largest number of gathered log-potential entries a Gibbs run may cost (about 7 minutes of numpy on one
 #: core at the ~1.2e8 a second measured by benchmarks/run.py): a minimum run above it is refused, and no
@@ -92,6 +93,8 @@ GIBBS_MIN_CHAINS = 8
 GIBBS_ROUND = 4
 #: Split R-hat of the energy above which the result warns that the chains may not have converged.
 GIBBS_RHAT_WARN = 1.1
+#: Largest elimination width (table entries) at which the Gibbs route computes H, h_0 and h_{N-1} exactly.
+GIBBS_PIECES_WIDTH = 2 ** 20
 #: Gathered entries per row chunk of the inner chains (bounds memory: 8 bytes each).
 _CHUNK_ENTRIES = 2 ** 21
 
@@ -505,7 +508,8 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
                   samples: int | None = None, base: Any = None, workers: Any = None,
                   time_budget: float | None = None, progress: bool | None = None, burn_in: int = 200,
                   draws: int = 2, thin: int = 10, inner_chains: int = 4, inner_burn_in: int = 5,
-                  inner_sweeps: int = 20, budget: int | None = None, cluster: bool | None = None) -> InformationProfile:
+                  inner_sweeps: int = 20, budget: int | None = None, cluster: bool | None = None,
+                  exact_pieces: bool = True) -> InformationProfile:
     """Gibbs estimate of the information profile of a Markov random field of any treewidth.
 
     ``information_profile(model, method="montecarlo")`` takes this route when variable elimination is
@@ -543,6 +547,14 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
         inner chains.  Default: on when the field allows it (every factor over one variable or a
         ferromagnetic Potts bond: Ising and Potts models with J >= 0 and any field), which removes the bias
         of single-site chains that cannot leave a magnetised domain (measured in docs/uncertainty.md).
+
+    exact_pieces : bool
+        Compute ``H``, ``h_0`` and ``h_{N-1}`` exactly by a junction tree
+        (:func:`symsched.info.junction.network_pieces`) when the field's elimination width allows (at most
+        :data:`GIBBS_PIECES_WIDTH` table entries), and condition the sampled ``h_j`` on them: the generalised
+        least-squares adjustment ``h - C A' (A C A')^+ (A h - b)`` with its covariance
+        ``C - C A' (A C A')^+ A C`` (the Gaussian conditional given the exact values, which then carry no
+        error).  Default True.
 
     Returns
     -------
@@ -609,12 +621,68 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     cap_batches = min(cap_batches, budget_batches)
     results = _run_batches(run, workers, entropy, cap_batches, target / scale, time_budget, seconds, progress)
     mean, cov, notes = _summarise(run, results, scale, target, limit, per_batch, cap_batches, capped_by_budget)
+    if exact_pieces and n >= 2:
+        mean, cov, note = _pin_exact_pieces(model, mean, cov, float(np.log(max(sampler.cards))), len(results))
+        notes += [note] if note else []
     h = mean * scale
     e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
     cov = cov * scale ** 2
     se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
     return InformationProfile(tuple(float(v) for v in h), e, e[-1], "float", "montecarlo (gibbs)", base,
                               tuple(float(v) for v in se), exact=False, notes=tuple(notes), covariance=cov)
+
+
+def _pin_exact_pieces(model: MarkovRandomField, mean: np.ndarray, cov: np.ndarray, top: float,
+                      batches: int) -> tuple:
+    """``(mean, cov, note)`` conditioned on the exact ``H``, ``h_0``, ``h_{N-1}`` of a junction tree, when the
+    field's elimination width is at most :data:`GIBBS_PIECES_WIDTH` entries (else unchanged, note None)."""
+    if mrf_elimination_width(model) > GIBBS_PIECES_WIDTH:
+        return mean, cov, None
+    try:
+        pieces = network_pieces(model)
+    except ModelTooLargeError:
+        return mean, cov, None
+    n = len(mean)
+    rows, values, names = [np.ones(n)], [pieces.entropy], ["H"]
+    rows.append(np.eye(n)[0])
+    values.append(pieces.h0)
+    names.append("h_0")
+    if pieces.h_last_stderr == 0:  # a sampled blanket makes h_{N-1} an estimate: it is not pinned then
+        rows.append(np.eye(n)[n - 1])
+        values.append(pieces.h_last)
+        names.append("h_{N-1}")
+    A, b = np.array(rows), np.array(values)
+    # the covariance comes from `batches` vectors: conditioning on m pieces leaves batches - 1 - m degrees of
+    # freedom, and the residual variance is rescaled to them (as a regression's is); too few: not pinned
+    dof = batches - 1 - len(b)
+    if dof < 4:
+        return mean, cov, (f"{', '.join(names)} are known exactly (junction tree) but not used: {batches} batches "
+                           f"leave too few degrees of freedom to condition the sampled h_j on them (need "
+                           f"{len(b) + 5}; raise samples)")
+    gain = cov @ A.T @ np.linalg.pinv(A @ cov @ A.T)
+    moved = float(np.sum(A[0] * mean) - b[0])
+    moved_se = math.sqrt(max(float(A[0] @ cov @ A[0]), 1e-300))
+    mean = mean - gain @ (A @ mean - b)
+    P = np.eye(n) - gain @ A
+    cov = P @ cov @ P.T * ((batches - 1) / dof)
+    cov = (cov + cov.T) / 2
+    mean[0] = pieces.h0
+    cov[0, :] = cov[:, 0] = 0.0
+    if "h_{N-1}" in names:
+        mean[-1] = pieces.h_last
+        cov[-1, :] = cov[:, -1] = 0.0
+    np.fill_diagonal(cov, np.maximum(cov.diagonal(), 0.0))
+    note = (f"{', '.join(names)} exact by a junction tree; the sampled h_j conditioned on them by generalised "
+            f"least squares on their covariance (the sampled H was {moved:+.3g} nats off, "
+            f"{moved / moved_se:+.2g} of its stderr)")
+    if np.any(mean < 0) or np.any(mean > top):
+        # set to the bound, and the excess moved onto the other sampled h_j by their variances (H stays exact)
+        clipped = np.clip(mean, 0.0, top)
+        excess = float(clipped.sum() - mean.sum())
+        var = np.where((clipped == mean) & (cov.diagonal() > 0), cov.diagonal(), 0.0)
+        mean = clipped - (excess * var / var.sum() if var.sum() > 0 else 0.0)
+        note += "; adjusted h_j outside [0, log K] set to the bound, the excess spread over the others"
+    return mean, cov, note
 
 
 def _gather_rate(sampler: GibbsSampler) -> float:

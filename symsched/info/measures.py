@@ -41,12 +41,13 @@ from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, 
 from .structured import chain_cost, chain_information_profile, is_homogeneous
 from ..errors import SymbolicValueError
 from .montecarlo import montecarlo_profile
+from .gibbs import gibbs_profile
 from .structured import exchangeable_profiles, product_profiles
 
 __all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_total_correlation",
            "o_information", "entropy", "DEFAULT_MAX_COST"]
 
-METHODS = ("auto", "exact", "montecarlo")
+METHODS = ("auto", "exact", "montecarlo", "gibbs")
 #: Budget (elementary operations) of the general exact route, per precision.
 #: Floats: binary N = 20 (3^20 ~ 3.5e9 lattice entries, about 20 s of CPU) is admitted, N = 21 refused.
 DEFAULT_MAX_COST = {"float": 4e9, "mpmath": 3e6, "symbolic": 3e4}
@@ -118,9 +119,11 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     ----------
     model : DiscreteModel
         Any symsched model.
-    method : {"auto", "exact", "montecarlo"}
+    method : {"auto", "exact", "montecarlo", "gibbs"}
         ``"exact"`` refuses (``ModelTooLargeError``, with the estimated cost) when the general route is
-        over budget; ``"auto"`` then falls back to Monte Carlo with a warning.
+        over budget; ``"auto"`` then falls back to Monte Carlo with a warning.  ``"gibbs"`` forces the Gibbs
+        route of a Markov random field (:func:`symsched.info.gibbs.gibbs_profile`: cluster moves, the
+        covariance of all ``h_j``, exact ``H``, ``h_0``, ``h_{N-1}`` where a junction tree allows).
     precision : {"float", "mpmath", "symbolic"}
         Arithmetic of the exact computation (Monte Carlo is float only).
     dps : int, optional
@@ -169,6 +172,15 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     model = _check_model(model)
     if method == "montecarlo":
         return _montecarlo(model, arith, stderr, seed, samples, workers, time_budget, progress)
+    if method == "gibbs":
+        if not isinstance(model, MarkovRandomField):
+            raise SymschedError(f"information_profile(method='gibbs') needs a MarkovRandomField, got "
+                                f"{type(model).__name__} (use method='montecarlo')")
+        if arith.precision != "float":
+            raise SymschedError(f"method='gibbs' runs in floats; got precision={arith.precision!r}")
+        _refuse_symbols(model, "float")
+        return gibbs_profile(model, stderr=stderr, seed=seed, samples=samples, base=arith.base, workers=workers,
+                             time_budget=time_budget, progress=progress)
     if precision == "float" or precision == "mpmath":
         _refuse_symbols(model, precision)
     try:
