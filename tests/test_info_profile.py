@@ -255,7 +255,7 @@ def test_estimate_profile_from_samples():
     # exact plug-in: the empirical table's profile
     emp = np.zeros(p.shape)
     np.add.at(emp, tuple(x.T), 1)
-    np.testing.assert_allclose(ss.estimate_profile(x).h, brute_profile(emp / emp.sum()), atol=1e-12)
+    np.testing.assert_allclose(ss.estimate_profile(x, "plugin").h, brute_profile(emp / emp.sum()), atol=1e-12)
     with pytest.raises(ValueError, match="shape"):
         ss.estimate_profile(np.zeros(5))
 
