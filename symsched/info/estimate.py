@@ -50,7 +50,7 @@ from ..models.chains import markov_chain
 from ..models.families import independent
 from ..results import Estimate
 from ..validation import check_log_base
-from .denoiser import estimated_profile, salted_rng
+from .denoiser import salted_rng
 from .measures import information_profile
 from .profile import InformationProfile
 
@@ -89,8 +89,9 @@ def estimate_profile(samples: Any, method: str = "auto", *, cardinalities: Any =
     method : {"auto", "plugin", "miller-madow", "chao-shen", "markov", "bayesian-network"}
         ``"auto"`` (the default, :data:`DEFAULT_DATA_METHOD`) checks whether the rows cover their patterns
         (:func:`sample_adequacy`) and picks Miller-Madow subset entropies or a homogeneous Markov chain (order by
-        BIC, at least 1), or refuses; the result's ``notes`` say which and why.  See :func:`estimate_with_errors` (which also lists the further ``options``: ``order``,
-        ``max_order``, ``criterion``, ``bootstrap``, ``max_indegree``, ``max_cost``).
+        BIC, at least 1), or refuses; the result's ``notes`` say which and why.  See
+        :func:`estimate_with_errors` (which also lists the further ``options``: ``order``, ``max_order``,
+        ``criterion``, ``bootstrap``, ``max_indegree``, ``max_cost``).
     cardinalities : sequence of int, optional
         State counts (default: ``max + 1`` per column).
     miller_madow : bool
