@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import symsched as ss
-from symsched.cli import _fit, main
+from symsched.cli import main
+from symsched.cli.render import fit_text as _fit
 from reference import (brute_measures, brute_optimal, brute_profile, brute_sampler, demo_joint, identity_kl,
                        symmetric_chain_joint)
 

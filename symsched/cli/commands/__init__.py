@@ -1,0 +1,1 @@
+"""One module per command of the ``symsched`` command line: ``add_parser(sub)`` and ``run(args)``."""

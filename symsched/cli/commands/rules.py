@@ -1,0 +1,39 @@
+"""``symsched rules``: practitioners' count rules against the optimum."""
+
+from __future__ import annotations
+
+from ...samplers import PRACTICE_RULES, kl_by_rule, rule_comparison
+from ..common import CommandOutput, check_K, profile_of
+from ..errors import CLIError
+from ..options import add_output_options, add_profile_options, model_parser
+
+__all__: list = []
+
+
+def add_parser(sub) -> None:
+    r = model_parser(sub, "rules", "practitioners' count rules (LLaDA, Dream, dllm, MDLM) vs the optimum",
+                     "Exact E KL of the samplers' step-count rules at each K (symsched.kl_by_rule), and at each "
+                     "K their counts and excess over the optimal schedule (symsched.rule_comparison).")
+    r.add_argument("-K", type=int, nargs="+", required=True, help="step count(s)")
+    r.add_argument("--rules", nargs="+", default=None, metavar="RULE",
+                   help=f"rules among {', '.join(PRACTICE_RULES)} (default: all)")
+    add_profile_options(r)
+    add_output_options(r)
+
+
+def run(args):
+    rules = tuple(args.rules) if args.rules else PRACTICE_RULES
+    bad = [r for r in rules if r not in PRACTICE_RULES]
+    if bad:
+        raise CLIError(f"--rules {' '.join(bad)}: unknown; expected some of {', '.join(PRACTICE_RULES)}")
+    model, prof = profile_of(args)
+    check_K(args.K, model.N)
+    table = kl_by_rule(prof, args.K, rules)
+    comparisons = [rule_comparison(prof, k, rules) for k in args.K]
+    for t in (table, *comparisons):
+        object.__setattr__(t, "digits", args.digits)  # print at the requested precision (results are frozen)
+    out = CommandOutput("rules", {"kl_by_rule": table, "comparisons": comparisons}, args.digits)
+    text = [f"symsched rules: {args.model} (N = {model.N}, {prof.method}, {prof.precision})", "", str(table)]
+    for c in comparisons:
+        text += ["", str(c)]
+    return out, "\n".join(text)
