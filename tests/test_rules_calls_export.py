@@ -221,3 +221,53 @@ def test_mdlm_argmax_cleanup_option():
     assert ss.bernoulli_expected_kl([0.0, 0.0], g, cleanup="argmax") == 0
     with pytest.raises(ValueError, match="cleanup"):
         ss.bernoulli_expected_kl(h, g, cleanup="mode")
+
+
+# -- dllm with stochastic_transfer=True: a Bernoulli grid ----------------------------------------------
+
+def dllm_reverse_prob(j, K, alpha="linear"):
+    """1 - reverse_mask_prob(s, t) as dllm computes it (torch float32 when importable, else numpy)."""
+    s, t = (K - 1 - j) / K, (K - j) / K
+    if torch is not None:
+        st, tt = torch.as_tensor(s, dtype=torch.float32), torch.as_tensor(t, dtype=torch.float32)
+        a = (lambda x: 1 - x) if alpha == "linear" else (lambda x: 1 - torch.cos((math.pi / 2) * (1 - x)))
+        return 1 - ((1 - a(st)) / (1 - a(tt))).item()
+    a = (lambda x: F32(1) - F32(x)) if alpha == "linear" else \
+        (lambda x: F32(1) - np.cos(F32(math.pi / 2) * (F32(1) - F32(x))))
+    return 1 - float((F32(1) - a(s)) / (F32(1) - a(t)))
+
+
+@pytest.mark.parametrize("alpha", ["linear", "cosine"])
+def test_dllm_stochastic_grid_has_the_library_step_probabilities(alpha):
+    for K in (1, 2, 3, 7, 16, 33):
+        u = ss.sampler_grid("dllm-stochastic", K, alpha=alpha).points
+        for j in range(K):
+            cond = (u[j + 1] - u[j]) / (1 - u[j])
+            if alpha == "linear":
+                assert cond == Fraction(dllm_reverse_prob(j, K, alpha))
+            else:   # torch's float32 cos is not correctly rounded: one ulp in ~5 % of the arguments
+                assert float(cond) == pytest.approx(dllm_reverse_prob(j, K, alpha), rel=0, abs=2.0 ** -23)
+
+
+def test_dllm_stochastic_calls_against_a_simulation_of_its_loop():
+    # get_num_transfer_tokens(stochastic=True): Binomial(M, p_j) per step, capped, stop at M = 0, zeros compacted
+    rng = np.random.default_rng(3)
+    N, K, runs = 12, 9, 20000
+    p = [dllm_reverse_prob(j, K) for j in range(K)]
+    calls = np.zeros(runs)
+    first = np.zeros(runs)
+    for r in range(runs):
+        M, row = N, []
+        for j in range(K):
+            k = min(int(rng.binomial(M, p[j])), M)
+            row.append(k)
+            M -= k
+            if M == 0:
+                break
+        row = [k for k in row if k > 0]
+        calls[r] = len(row)
+        first[r] = row[0]
+    g = ss.sampler_grid("dllm-stochastic", K, N=N)
+    z = (calls.mean() - float(g.model_calls)) / (calls.std(ddof=1) / math.sqrt(runs))
+    assert abs(z) < 4
+    assert float(g.points[1]) * N == pytest.approx(N * p[0])        # the first step's expected count

@@ -19,12 +19,12 @@ def test_every_rule_names_its_source_options_and_limits():
         for src in ss.get_rule(r["rule"]).sources:
             assert re.fullmatch(r"[0-9a-f]{40}", src.commit) and "/" in src.repository and src.file
     read = {r["rule"] for r in rows if r["sources"]}
-    assert read >= {"llada", "fast-dllm", "dream", "dllm", "dus", "mdlm", "sedd", "dream-origin"}
+    assert read >= {"llada", "fast-dllm", "dream", "dllm", "dllm-stochastic", "dus", "mdlm", "sedd", "dream-origin"}
 
 
 def test_wrappers_choose_from_the_registry():
     assert ss.sampler_rules("counts") == ss.SAMPLER_RULES
-    assert set(ss.sampler_rules("grid")) == set(ss.SAMPLER_GRID_DEFAULTS)
+    assert set(ss.sampler_rules("grid")) == set(ss.SAMPLER_GRID_DEFAULTS) | {"dllm-stochastic"}
     for name in ss.sampler_rules("counts"):
         opts = ss.get_rule(name).options
         s = ss.sampler_schedule(name, 8, None if name in ("first-hitting", "dus") else 4)

@@ -121,7 +121,8 @@ def _rule_kl(prof: InformationProfile, rule: str, K: int):
         return expected_kl(prof, s), s.sizes, s.model_calls
     if rule in sampler_rules("grid"):
         g = sampler_grid(rule, K, N=N)     # model calls as the library makes them, for one sequence
-        return bernoulli_expected_kl(prof, g), None, g.model_calls
+        calls = g.model_calls
+        return bernoulli_expected_kl(prof, g), None, (calls if calls == int(calls) else float(calls))
     if rule == "optimal":
         o = optimal_schedule(prof, K)
         return o.kl, tuple(o.sizes), K
@@ -138,7 +139,7 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
     """The least ``K`` at which each rule's exact KL is ``<= target``, with its model calls and KL.
 
     Model calls are counted as each library makes them (MDLM: the expected calls of one sequence with its
-    ``ddpm_cache`` predictor, an exact Fraction). Count rules and Bernoulli grids are scanned
+    ``ddpm_cache`` predictor, as a float). Count rules and Bernoulli grids are scanned
     ``K = 1, 2, ...`` (their KL need not decrease with ``K``: rounding can make a larger ``K`` worse); the
     optimal schedule by bisection (its KL is non-increasing). A rule that does not reach the target by
     ``Kmax`` (default ``N``; Bernoulli grids always keep a positive error) gets ``None``.

@@ -41,7 +41,8 @@ __all__ = ["check_grid", "reveal_grid", "sampler_grid", "RevealGrid", "mdlm_grid
            "SAMPLER_GRID_DEFAULTS"]
 
 #: Default ``eps`` (last diffusion time) of each grid rule, from the samplers' code (the registry's defaults).
-SAMPLER_GRID_DEFAULTS = {name: get_rule(name).options["eps"] for name in sampler_rules("grid")}
+SAMPLER_GRID_DEFAULTS = {name: get_rule(name).options["eps"] for name in sampler_rules("grid")
+                         if "eps" in get_rule(name).options}
 
 
 def _exact_number(x: Any, where: str) -> Any:
