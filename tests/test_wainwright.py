@@ -331,3 +331,40 @@ def test_lemma3_and_the_bounds_table():
     t = ss.compare_bounds(prof, [1] * 40)
     w = t["Wainwright Prop. 1"]
     assert t.all_hold and w.holds and w.exact <= w.value and "3 blocks" in w.note
+
+
+@pytest.mark.parametrize("model", ["copy", "parity"])
+def test_paper_examples_sampler_kl_and_bound(model):
+    """N = 64 repeated bit / parity: h written out (copy: h_0 = ln 2, rest 0; parity: h_{N-1} = 0, rest ln 2)."""
+    N = 64
+    h = [math.log(2)] + [0.0] * (N - 1) if model == "copy" else [math.log(2)] * (N - 1) + [0.0]
+    for M, K in ((1, 60), (3, 80)):
+        w = ss.wainwright_schedule(h, K, blocks=M, partition="optimal")
+        assert abs(w.kl - bernoulli_formula(h, w.grid)) < 1e-9
+        assert w.kl <= w.thm1 + 1e-12 <= w.bound + 2e-12 and w.interior_steps <= K
+
+
+def test_equal_sqrt_q_grid_reaches_half_the_fine_complexity():
+    """Thm 3 (41b): with grid points of equal √q mass on the canonical interval, K x (interior error) -> P/2."""
+    prof = ss.information_profile(ss.product_mixture(10, [0.5, 0.5], [[0.9, 0.1], [0.25, 0.75]]))
+    h = np.array(prof.h)
+    N = len(h)
+    lam = np.linspace(phi(1 / N), phi(1 - 1 / N), 200001)
+    r = 1 / (1 + np.exp(-lam))
+    hprime = N * (N - 1) * sum(binom.pmf(j, N - 2, r) * (h[j] - h[j + 1]) for j in range(N - 1))
+    f = np.sqrt(np.maximum(r ** 2 * (1 - r) ** 2 * hprime, 0))
+    F = np.concatenate([[0], np.cumsum((f[1:] + f[:-1]) / 2 * np.diff(lam))])
+    P = F[-1] ** 2
+    assert abs(P - ss.partition_complexity(prof, blocks=1).fine) < 1e-6 * P
+
+    t = Poly([0.0, 1.0])
+    hp = sum((N * math.comb(N - 1, j) * (h[0] - h[j])) * t ** j * (1 - t) ** (N - 1 - j) for j in range(N))
+    ratios = []
+    for K in (10, 40, 160):
+        pts = np.interp(np.arange(K + 1) / K * F[-1], F, lam)
+        g = 1 / (1 + np.exp(-pts))
+        err = sum(step_err(hp, g[k], g[k + 1]) for k in range(K))     # the K interior steps' exact errors
+        ratios.append(K * err / (P / 2))
+    # the leading order is P/(2K): K x error / (P/2) -> 1, the gap shrinking like 1/K
+    assert abs(ratios[-1] - 1) < 0.02 and abs(ratios[-1] - 1) < abs(ratios[0] - 1) / 4, ratios
+
