@@ -94,3 +94,50 @@ def _entry(policy: str, n: int) -> dict:
 
 
 BENCHMARKS = [_entry("confidence", 8), _entry("confidence", 11), _entry("threshold", 10), _entry("llada", 7)]
+
+
+# -- Monte Carlo at real length (issue 25) ------------------------------------------------------------------
+def hmm_1024(states: int = 4, symbols: int = 8, stay: float = 0.9, own: float = 0.3, n: int = 1024):
+    """A 1024-token hidden Markov model: a sticky 4-state hidden chain, each state favouring its own symbol."""
+    T = np.full((states, states), (1 - stay) / (states - 1))
+    np.fill_diagonal(T, stay)
+    E = np.full((states, symbols), (1 - own) / (symbols - 1))
+    for s in range(states):
+        E[s, s] = own
+    return ss.hidden_markov_model(n, np.full(states, 1 / states), T, E)
+
+
+_HMM = hmm_1024()
+
+
+def _hmm_confidence():
+    r = ss.policy_kl(_HMM, "confidence", sizes=[8] * 128, method="montecarlo", stderr=0.05, seed=0, workers=2)
+    return r
+
+
+def _hmm_paired():
+    return ss.compare_policies(_HMM, [8] * 128, policies=("confidence", "random"), method="montecarlo",
+                               stderr=0.05, seed=0, workers=2)
+
+
+def _check_confidence():
+    r = _hmm_confidence()
+    return f"KL = {float(r.kl):.3f} ± {r.stderr:.3f} from {r.n} paths; stderr {r.stderr:.3f}"
+
+
+def _check_paired():
+    c = _hmm_paired()
+    d = c.difference("confidence", "random")
+    return f"confidence - random (E_σ KL) = {d.value:.3f} ± {d.stderr:.3f} from {c.n} paired paths; stderr {d.stderr:.3f}"
+
+
+BENCHMARKS += [
+    {"name": "policy_kl confidence, HMM N=1024 (4 states, 8 symbols), sizes [8]*128, Monte Carlo stderr 0.05, 2 workers",
+     "run": _hmm_confidence, "reference": None, "repeats": 1, "warmup": True,
+     "note": "paths x ~ p, one forward-backward per step (numba), chain-rule TC per step; goal: 2 minutes on 2 cores",
+     "check": _check_confidence, "goal": [("cpu-per-core", (120.0, 2)), ("accuracy", 0.05)]},
+    {"name": "compare_policies confidence vs random, same HMM, paired, stderr 0.05, 2 workers",
+     "run": _hmm_paired, "reference": None, "repeats": 1, "warmup": False,
+     "note": "common random numbers: the same paths for both policies; stderr of every KL and of the difference",
+     "check": _check_paired, "goal": [("cpu-per-core", (120.0, 2)), ("accuracy", 0.05)]},
+]
