@@ -197,6 +197,8 @@ CALLS: dict = {
     "support_accuracy": (lambda: dict(model=ss.shuffle_model(3), policy="confidence", sizes=[3]),
                          ["model", "policy", "sizes"], {}),
     "policy_names": (lambda: dict(), [], {}),
+    "optimal_policy": (lambda: dict(model=model(), sizes=SIZES), ["model", "sizes"], {}),
+    "OptimalPolicy": (SKIP, "result class, built by optimal_policy"),
     "register_policy": (lambda: dict(policy=ss.Policy("fuzz-policy", "fuzz", score=lambda p, q: p.max(-1)),
                                      replace=True), ["policy"], {}),
     "Policy": (SKIP, "a frozen dataclass of user functions, checked by register_policy (fuzzed)"),

@@ -52,9 +52,11 @@ def policy_cost(policy: Policy, candidates: bool, N: int, cards, sizes) -> float
     return total
 
 
-def custom_choice(fn, R: frozenset, values: dict, M: list, k: int | None) -> tuple:
-    """The positions a caller's policy returns, checked."""
-    S = fn(R, values) if k is None else fn(R, values, k)
+def custom_choice(fn, R: frozenset, values: dict, M: list, k: int | None, step: int = 0) -> tuple:
+    """The positions a caller's policy returns, checked (a function with ``wants_step = True`` also gets the
+    step index as ``step=``: the optimal policies with a step budget depend on it)."""
+    extra = {"step": step} if getattr(fn, "wants_step", False) else {}
+    S = fn(R, values, **extra) if k is None else fn(R, values, k, **extra)
     try:
         S = tuple(sorted(int(i) for i in S))
     except TypeError:
@@ -190,7 +192,7 @@ class _Exact:
         if pol.chooser is not None:
             groups: dict[tuple, np.ndarray] = {}
             for idx in np.ndindex(G.shape):
-                S = custom_choice(pol.chooser, R, {a: idx[a] for a in R}, M, k)
+                S = custom_choice(pol.chooser, R, {a: idx[a] for a in R}, M, k, self.t)
                 mask = groups.get(S)
                 if mask is None:
                     mask = groups[S] = np.zeros(G.shape, dtype=bool)

@@ -292,7 +292,7 @@ def step_pass(oracle, model):
     return GenericPass(oracle, getattr(oracle, "cost_per_call", float(model.N * max(model.cardinalities))))
 
 
-def _choose(policy: Policy, probs, revealed, k, param, ties, rng, values) -> np.ndarray:
+def _choose(policy: Policy, probs, revealed, k, param, ties, rng, values, step=0) -> tuple:
     B, N = revealed.shape
     if policy.chooser is not None:
         out = np.zeros((B, N), dtype=bool)
@@ -302,7 +302,7 @@ def _choose(policy: Policy, probs, revealed, k, param, ties, rng, values) -> np.
                 continue
             R = frozenset(np.flatnonzero(revealed[b]).tolist())
             S = custom_choice(policy.chooser, R, {a: int(values[b, a]) for a in R}, M,
-                              None if k is None else int(k))
+                              None if k is None else int(k), step)
             out[b, list(S)] = True
         return out, False
     if policy.order_free:
@@ -359,7 +359,7 @@ def run_paths(stepper, policy: Policy, x: np.ndarray, sizes, param, ties: str, r
             probs = _defined(probs, stepper_cards(stepper))
             H = _entropy(probs)
         k = None if sizes is None else sizes[t]
-        chosen, tie_drawn = _choose(policy, probs, revealed, k, param, ties, rng, x)
+        chosen, tie_drawn = _choose(policy, probs, revealed, k, param, ties, rng, x, t)
         randomized |= tie_drawn
         steps += chosen.any(axis=1)
         if sampler:
