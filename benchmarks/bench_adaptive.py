@@ -128,11 +128,13 @@ def _check_confidence():
 def _check_paired():
     c = _hmm_paired()
     d = c.difference("confidence", "random")
-    return f"confidence - random (E_σ KL) = {d.value:.3f} ± {d.stderr:.3f} from {c.n} paired paths; stderr {d.stderr:.3f}"
+    return (f"confidence - random (E_σ KL) = {d.value:.3f} ± {d.stderr:.3f} from {c.n} paired paths; "
+            f"stderr {d.stderr:.3f}")
 
 
 BENCHMARKS += [
-    {"name": "policy_kl confidence, HMM N=1024 (4 states, 8 symbols), sizes [8]*128, Monte Carlo stderr 0.05, 2 workers",
+    {"name": "policy_kl confidence, HMM N=1024 (4 states, 8 symbols), sizes [8]*128, Monte Carlo stderr 0.05, "
+             "2 workers",
      "run": _hmm_confidence, "reference": None, "repeats": 1, "warmup": True,
      "note": "paths x ~ p, one forward-backward per step (numba), chain-rule TC per step; goal: 2 minutes on 2 cores",
      "check": _check_confidence, "goal": [("cpu-per-core", (120.0, 2)), ("accuracy", 0.05)]},
