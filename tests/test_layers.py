@@ -192,3 +192,59 @@ def test_the_checker_finds_upward_imports_and_cycles(tmp_path, monkeypatch):
         test_no_import_runs_up_the_layers()
     with pytest.raises(AssertionError, match="import cycles"):
         test_no_import_cycles()
+
+
+# -- private names stay in their folder (issue 22) -------------------------------------------------
+
+#: Known imports of a private name across folders, each owned by work in progress elsewhere; a fix makes
+#: the test below fail until the entry is removed, so the list only shrinks.
+KNOWN_PRIVATE_IMPORTS = {
+    ("symsched.samplers.policies.oracle_adapter", "_Oracle"),  # the model oracles (issue 22 item 1) replace it
+}
+
+
+def _folder(module: str) -> str:
+    """The folder a module lives in (``symsched.info.profile`` -> ``symsched.info``; a package is its own)."""
+    path = _modules()[module]
+    return module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+
+
+def _private_imports() -> set:
+    """(importing module, name, source module) for every ``from X import _name`` with X in another folder."""
+    modules = _modules()
+    found = set()
+    for name, path in modules.items():
+        is_package = path.name == "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = _resolve(node, name, is_package)
+            if not base.startswith(PACKAGE) or base not in modules:
+                continue
+            source_folder = _folder(base) if modules[base].name != "__init__.py" else base
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                if private and source_folder != _folder(name) and f"{base}.{alias.name}" not in modules:
+                    found.add((name, alias.name, base))
+    return found
+
+
+def test_no_private_name_imported_across_folders():
+    found = _private_imports()
+    new = sorted(f"{m} imports {n} from {s}" for m, n, s in found if (m, n) not in KNOWN_PRIVATE_IMPORTS)
+    assert not new, "private names used outside their folder (make them public or move the code):\n" + "\n".join(new)
+    fixed = sorted(KNOWN_PRIVATE_IMPORTS - {(m, n) for m, n, _ in found})
+    assert not fixed, f"fixed, remove from KNOWN_PRIVATE_IMPORTS: {fixed}"
+
+
+def test_the_private_import_checker_catches_one(tmp_path, monkeypatch):
+    pkg = tmp_path / "symsched"
+    for sub in ("models", "info"):
+        (pkg / sub).mkdir(parents=True)
+        (pkg / sub / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "models" / "a.py").write_text("def _helper():\n    return 1\n")
+    (pkg / "models" / "c.py").write_text("from .a import _helper\n")  # same folder: allowed
+    (pkg / "info" / "b.py").write_text("from ..models.a import _helper\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", pkg)
+    assert _private_imports() == {("symsched.info.b", "_helper", "symsched.models.a")}

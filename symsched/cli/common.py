@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..formatting import latex_escape
 from ..info import information_profile
-from ..results import FLOAT_DIGITS, Result, _latex_any
+from ..results import FLOAT_DIGITS, Result, latex_any
 from .errors import CLIError
 from .specs import parse_model
 
@@ -51,5 +51,5 @@ class CommandOutput(Result):
         lines = []
         for name, value in self.parts.items():
             lines.append(rf"\text{{{latex_escape(name.replace('_', ' '))}}}")
-            lines.append(value.latex() if isinstance(value, Result) else _latex_any(value, self.digits))
+            lines.append(value.latex() if isinstance(value, Result) else latex_any(value, self.digits))
         return r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}"

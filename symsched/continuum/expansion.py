@@ -330,6 +330,60 @@ def optimal_density(phi: Any, u: Any = None) -> sp.Expr:
     return C / sq
 
 
+def _density_terms(P: Any, schedule: Any, kind: str, order: int, assumptions: list) -> tuple:
+    """``(κ, [(n, coefficient of N/K^n, its numeric evaluator)])`` for the optimal or a given density ``κ``.
+
+    The terms come from the Euler–Maclaurin expansion of the blocks' costs along the density (module
+    docstring); ``assumptions`` gets what this relies on.
+    """
+    x = P.u
+    n_terms_K: list = []
+    if kind == "optimal":
+        _require_positive_f(P)
+        kap = optimal_density(P.expr, x)
+        assumptions.append("optimal density kappa* = (int sqrt f)/sqrt f with f = -phi' > 0 on [0, 1]")
+    else:
+        kap = _density(schedule, x, "schedule density kappa")
+        extra = kap.free_symbols - {x}
+        if extra:
+            raise SymschedError(f"kappa: symbols {sorted(map(str, extra))} besides {x}")
+        norm = float(_numeric_sympy(sp.Integral(1 / kap, (x, 0, 1)), x)(30))
+        if abs(norm - 1) > 1e-12:
+            raise SymschedError(f"kappa = {kap}: int_0^1 du/kappa = {norm:.15g}, expected 1 "
+                                "(the schedule has K blocks); divide kappa by that integral yourself")
+        assumptions.append("kappa smooth, bounded away from 0 and infinity")
+    assumptions.append("exact breakpoints s_t = N G^-1(t/K) (no integer rounding; see exact_breakpoint_kl)")
+
+    def Dop(e):
+        return kap * sp.diff(e, x)
+
+    def Dpow(e, n):
+        for _ in range(n):
+            e = Dop(e)
+        return e
+
+    c = {m: (P.expr * Dpow(kap, m - 1) - Dpow(P.expr * kap, m - 1)) / sp.factorial(m) for m in range(2, order + 2)}
+    for n in range(1, order + 1):
+        integral = _maybe_integrate(c[n + 1] / kap, x)
+        boundary = sp.Integer(0)
+        for m in range(2, n + 1):
+            p = n - m + 1
+            Bp = _bernoulli(p)
+            if Bp == 0:
+                continue
+            g = Dpow(c[m], p - 1)
+            boundary += Bp / sp.factorial(p) * (g.subs(x, 1) - g.subs(x, 0))
+        coeff = integral + boundary
+        if coeff.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise SymschedError(f"the coefficient of N/K^{n} is undefined ({coeff}) for phi = {P.expr} with this "
+                                "schedule density: it needs f = -phi' > 0 and kappa bounded on [0, 1]; "
+                                f"use order={n - 1} or a phi with f > 0")
+        if not coeff.has(sp.Integral):
+            coeff = _tidy(coeff)
+        n_terms_K.append((n, coeff, _numeric_sympy(coeff, x)))
+    return kap, n_terms_K
+
+
 def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", order: int = 4,
                           kappa: Any = None) -> Expansion:
     """The expansion of ``E KL`` for ``h_j = φ(j/N)`` under a schedule family.
@@ -397,49 +451,7 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
             n_terms_K.append((p, simp(c * Dq_sym[p - 1]),
                               (lambda c, q: (lambda dps: mpmath.mpf(sp.N(c, dps)) * Dq_num(q)(dps)))(c, p - 1)))
     else:
-        if kind == "optimal":
-            _require_positive_f(P)
-            kap = optimal_density(P.expr, x)
-            assumptions.append("optimal density kappa* = (int sqrt f)/sqrt f with f = -phi' > 0 on [0, 1]")
-        else:
-            kap = _density(schedule, x, "schedule density kappa")
-            extra = kap.free_symbols - {x}
-            if extra:
-                raise SymschedError(f"kappa: symbols {sorted(map(str, extra))} besides {x}")
-            norm = float(_numeric_sympy(sp.Integral(1 / kap, (x, 0, 1)), x)(30))
-            if abs(norm - 1) > 1e-12:
-                raise SymschedError(f"kappa = {kap}: int_0^1 du/kappa = {norm:.15g}, expected 1 "
-                                    "(the schedule has K blocks); divide kappa by that integral yourself")
-            assumptions.append("kappa smooth, bounded away from 0 and infinity")
-        assumptions.append("exact breakpoints s_t = N G^-1(t/K) (no integer rounding; see exact_breakpoint_kl)")
-
-        def Dop(e):
-            return kap * sp.diff(e, x)
-
-        def Dpow(e, n):
-            for _ in range(n):
-                e = Dop(e)
-            return e
-
-        c = {m: (P.expr * Dpow(kap, m - 1) - Dpow(P.expr * kap, m - 1)) / sp.factorial(m) for m in range(2, order + 2)}
-        for n in range(1, order + 1):
-            integral = _maybe_integrate(c[n + 1] / kap, x)
-            boundary = sp.Integer(0)
-            for m in range(2, n + 1):
-                p = n - m + 1
-                Bp = _bernoulli(p)
-                if Bp == 0:
-                    continue
-                g = Dpow(c[m], p - 1)
-                boundary += Bp / sp.factorial(p) * (g.subs(x, 1) - g.subs(x, 0))
-            coeff = integral + boundary
-            if coeff.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-                raise SymschedError(f"the coefficient of N/K^{n} is undefined ({coeff}) for phi = {P.expr} with this "
-                                    "schedule density: it needs f = -phi' > 0 and kappa bounded on [0, 1]; "
-                                    f"use order={n - 1} or a phi with f > 0")
-            if not coeff.has(sp.Integral):
-                coeff = _tidy(coeff)
-            n_terms_K.append((n, coeff, _numeric_sympy(coeff, x)))
+        kap, n_terms_K = _density_terms(P, schedule, kind, order, assumptions)
 
     # assemble: at fixed ratio, N/K^n is O(N^{1-n}) and N^{1-p} is O(N^{1-p})
     grid_terms = []

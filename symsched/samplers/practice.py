@@ -25,7 +25,7 @@ from ..formatting import format_value, latex_escape
 from ..info.measures import information_profile
 from ..info.profile import InformationProfile, as_profile
 from ..models.table import as_model
-from ..results import Result, _latex_any
+from ..results import Result, latex_any
 from ..validation import check_variable_count, choice_sequence, finite_real, int_sequence
 from ..schedules.count_rules import sampler_schedule
 from ..schedules.kl import expected_kl
@@ -96,7 +96,7 @@ def _cell(v: Any, digits: int) -> str:
     if isinstance(v, tuple) and len(v) > 12:
         v = v[:10] + ("...",)
         return r"\left(" + ", ".join(r"\ldots" if x == "..." else str(x) for x in v) + r"\right)"
-    return _latex_any(v, digits)
+    return latex_any(v, digits)
 
 
 def _prof(profile_or_model: Any) -> InformationProfile:

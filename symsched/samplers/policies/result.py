@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...formatting import latex_number, latex_text
-from ...results import Result, _latex_any
+from ...results import Result, latex_any
 
 __all__ = ["PolicyResult"]
 
@@ -73,7 +73,7 @@ class PolicyResult(Result):
                 value = tuple(rf"{t}\mapsto {latex_number(v, self.digits)}" for t, v in value.items())
                 text = r"\left(" + ", ".join(value) + r"\right)"
             else:
-                text = _latex_any(value, self.digits)
+                text = latex_any(value, self.digits)
             rows.append(rf"{latex_text(name)} & {text}")
         return r"\begin{array}{ll} " + r" \\ ".join(rows) + r" \end{array}"
 
