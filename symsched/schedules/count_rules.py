@@ -50,7 +50,9 @@ class SamplerSchedule(Schedule):
         Denoiser calls as the library makes them (empty steps it runs included, steps it skips not).
     nonempty_steps : int
     positions : tuple or None
-        Fixed positions of each step for deterministic rules (``"dus"``), else None.
+        Fixed positions of each step for deterministic rules (``"dus"``), else None. Such a rule is
+        priced by ``partition_kl(model, s.positions)``: the identity of ``expected_kl`` assumes random
+        positions and gives the KL of the same sizes in random order.
     """
 
     __slots__ = ("rule", "block_length", "block_sizes", "options", "_calls", "positions")
