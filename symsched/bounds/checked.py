@@ -90,13 +90,16 @@ def is_estimate(profile: Any) -> bool:
 def _with_stderr(prof: InformationProfile, value: Any, coeffs: Sequence[float], what: str) -> Any:
     """``value`` of the linear functional ``sum_j coeffs[j] h_j``; an :class:`Estimate` on an estimate.
 
-    The standard error ``sum_j |coeffs[j]| stderr_j`` bounds the functional's standard deviation
-    whatever the correlation between the ``h_j`` estimates (triangle inequality), so it is
-    conservative.  A negative point value (rounding on the projection) is clipped at 0 and says so.
+    The standard error is the delta method on the profile's covariance, ``sqrt(c' C c)``
+    (docs/uncertainty.md); the old triangle-inequality bound ``sum_j |c_j| stderr_j`` was 2-4 times too
+    wide on real estimates.  A negative point value (rounding on the projection) is clipped at 0 and says so.
     """
     if isinstance(value, Estimate) or not is_estimate(prof):
         return value
-    se = float(sum(abs(c) * float(s) for c, s in zip(coeffs, prof.stderr)))
+    if callable(getattr(prof, "linear_stderr", None)):
+        se = float(prof.linear_stderr([float(c) for c in coeffs]))
+    else:
+        se = float(sum(abs(c) * float(s) for c, s in zip(coeffs, prof.stderr)))
     v = float(value)
     if v < 0:
         v, what = 0.0, f"{what} (clipped at 0)"

@@ -124,7 +124,7 @@ class UnmaskingGrowth(Result):
         return out
 
     def _linear_stderr(self) -> dict:
-        """Linear propagation of the per-h_j standard errors (independent) to the quantities linear in h."""
+        """Standard errors of the quantities linear in h: ``sqrt(w' C w)`` with the profile's covariance."""
         N = self.N
         se = np.array([float(x) for x in self._prof.stderr]) if len(self._prof.stderr) == N else np.zeros(N)
         j = np.arange(N)
@@ -142,6 +142,9 @@ class UnmaskingGrowth(Result):
             coef["coarse"] = np.zeros(N)
         if N == 1:
             coef["tc"] = coef["dtc"] = np.zeros(1)
+        if callable(getattr(self._prof, "linear_stderr", None)) and len(self._prof.stderr) == N:
+            # the delta method on the full covariance of the h_j (docs/uncertainty.md): sqrt(w' C w)
+            return {k: float(self._prof.linear_stderr(np.asarray(v, dtype=float))) for k, v in coef.items()}
         return {k: float(np.sqrt(np.sum((v * se) ** 2))) for k, v in coef.items()}
 
     # -- arithmetic helpers --------------------------------------------------------------------
