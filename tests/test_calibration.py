@@ -52,7 +52,7 @@ def _rms_z(profiles, h_exact, schedule):
         zs["h_j"] += list((h - h_exact)[se > 0] / se[se > 0])
         for name, w in W.items():
             var = float(w @ C @ w)
-            if var > 0:
+            if var > 1e-14:  # exact to rounding: no z
                 zs[name].append(float(w @ (h - h_exact)) / var ** 0.5)
     return {name: float(np.sqrt(np.mean(np.square(v)))) for name, v in zs.items() if v}
 

@@ -7,6 +7,7 @@ import math
 
 
 from ..errors import SymschedError
+from ..info.estimate import DATA_METHODS, DEFAULT_DATA_METHOD
 from ..parsing import parse_number
 from ..results import digits_for
 from ..validation import MAX_DPS
@@ -50,10 +51,14 @@ def add_profile_options(p: argparse.ArgumentParser) -> None:
 def add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data (MODEL = data:FILE, a UTF-8 text or a .npy array of int tokens)")
     g.add_argument("--block", type=int, default=None, help="tokens per row: the text is cut into blocks of this many")
-    g.add_argument("--estimator", default="markov",
-                   choices=("markov", "plugin", "miller-madow", "chao-shen", "bayesian-network"),
-                   help="estimate_profile method (default markov: a homogeneous chain, order by BIC)")
-    g.add_argument("--max-order", type=int, default=1, help="markov: largest order tried (default 1)")
+    # the API's default, so that the command line and estimate_profile agree on the same file
+    g.add_argument("--estimator", default=DEFAULT_DATA_METHOD, choices=(DEFAULT_DATA_METHOD,) + tuple(
+                   m for m in DATA_METHODS if m != DEFAULT_DATA_METHOD),
+                   help=f"estimate_profile method (default {DEFAULT_DATA_METHOD}: checks whether the rows cover their "
+                   "patterns, then Miller-Madow subset entropies or a homogeneous Markov chain of order >= 1 by BIC)")
+    g.add_argument("--max-order", type=int, default=None,
+                   help="markov: largest order tried (default: estimate_profile's, 2; a higher order whose exact "
+                   "profile is over budget falls back to the next under --estimator auto)")
     g.add_argument("--bootstrap", type=int, default=20, help="bootstrap resamples for the errors (default 20)")
     g.add_argument("--max-rows", type=int, default=20000, help="rows used, drawn at random (default 20000)")
 

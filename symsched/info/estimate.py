@@ -532,18 +532,31 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
         return _data_profile(np.asarray(h) * scale, cov * scale ** 2, label, base, notes), boot * scale
     if method == "markov":
         _, k, _ = fit_markov_chain(x, order, max_order, criterion, homogeneous, cards, min_order=min_order)
-        parents, hom = _markov_parents(N, k), (k if homogeneous else None)
         how = "fixed" if order is not None else criterion.upper() + (f", at least {min_order}" if min_order else "")
-        label = f"estimate (markov order {k}, {how}{', homogeneous' if homogeneous else ''})"
     else:
-        parents, hom = _learned_parents(x, cards, max_indegree), None
-        label = "estimate (bayesian network, pgmpy hill climbing on BIC)"
-    try:
-        h, cov, boot = _model_route(x, cards, parents, hom, weights, base, max_cost)
-    except ModelTooLargeError as exc:
-        raise ModelTooLargeError(f"the exact profile of the fitted model ({label})", exc.estimate, exc.budget,
-                                 "lower max_order (orders 0 and 1 use the O(N^2) chain route) "
-                                 "or raise max_cost") from exc
+        k, how = None, ""
+    while True:
+        if k is None:
+            parents, hom = _learned_parents(x, cards, max_indegree), None
+            label = "estimate (bayesian network, pgmpy hill climbing on BIC)"
+        else:
+            parents, hom = _markov_parents(N, k), (k if homogeneous else None)
+            label = f"estimate (markov order {k}, {how}{', homogeneous' if homogeneous else ''})"
+        try:
+            h, cov, boot = _model_route(x, cards, parents, hom, weights, base, max_cost)
+            break
+        except ModelTooLargeError as exc:
+            if notes and k is not None and k > max(min_order, 1):
+                # method="auto": the order BIC prefers has no affordable exact profile; the next lower one is
+                # used and the notes say so (its error bars do not include the misfit of the coarser model)
+                notes += (f"BIC prefers order {k}, whose exact profile is over budget ({exc.estimate:.3g} > "
+                          f"{exc.budget:.3g}); order {k - 1} used instead (its error bars do not include the misfit "
+                          "of the coarser model)",)
+                k -= 1
+                continue
+            raise ModelTooLargeError(f"the exact profile of the fitted model ({label})", exc.estimate, exc.budget,
+                                     "lower max_order (orders 0 and 1 use the O(N^2) chain route) "
+                                     "or raise max_cost") from exc
     return _data_profile(np.asarray(h), cov, label, base, notes), boot
 
 

@@ -30,7 +30,10 @@ On an estimated profile (``exact`` False) the DP runs on its monotone projection
 optimum's ``kl`` (and ``constant_kl``, ``improvement``, frontier entries) are
 :class:`~symsched.results.Estimate` values with standard errors, never negative, and the result's
 ``on_projection`` / ``note`` say that the projection was used. The schedule is optimal for the
-projection; the true optimum may differ where the estimate's error bars allow.
+projection; the true optimum may differ where the estimate's error bars allow.  The standard error of the
+optimum's ``kl`` is that of the chosen schedule's expected KL, a linear functional ``w' h`` of the profile:
+``sqrt(w' C w)`` with the profile's covariance ``C`` (docs/uncertainty.md); it does not include the
+randomness of the choice itself.
 
 Float evaluation layer
 ----------------------

@@ -27,18 +27,20 @@ def run_data(args):
         value = getattr(args, name)
         if value is not None and value < (2 if name == "bootstrap" else 1):
             raise CLIError(f"--{name.replace('_', '-')} must be >= {2 if name == 'bootstrap' else 1}, got {value}")
-    if args.max_order < 0:
+    if args.max_order is not None and args.max_order < 0:
         raise CLIError(f"--max-order must be >= 0, got {args.max_order}")
     seed = 0 if args.seed is None else args.seed
     rows, states = read_data(path, block=args.block, max_rows=args.max_rows, seed=seed)
-    prof, boot = estimate_replicates(rows, args.estimator, homogeneous=True, max_order=args.max_order,
-                                     bootstrap=args.bootstrap, seed=seed, base=args.base, subsets_per_size=20)
+    orders = {} if args.max_order is None else {"max_order": args.max_order}  # else the API's default
+    prof, boot = estimate_replicates(rows, args.estimator, homogeneous=True, bootstrap=args.bootstrap, seed=seed,
+                                     base=args.base, subsets_per_size=20, **orders)
     m = estimate_measures(prof, boot)
     d = args.digits if args.digits is not None else prof.digits
     lines = [f"symsched profile: {args.model}",
              f"  rows: {rows.shape[0]} blocks of N = {rows.shape[1]} tokens"
              + (f", {len(states)} states" if states else ""),
-             f"  method: {prof.method} (an estimate; errors from {args.bootstrap} bootstrap resamples)", ""]
+             f"  method: {prof.method} (an estimate; errors from {args.bootstrap} bootstrap resamples)"]
+    lines += [f"  why: {note}" for note in prof.notes if note.startswith("estimator chosen")] + [""]
     lines += [f"  h_{j:<3} = {format_value(v, d)} ± {format_value(s, 2)}" for j, (v, s) in
               enumerate(zip(prof.h, prof.stderr))]
     lines.append("")
