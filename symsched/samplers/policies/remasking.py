@@ -141,7 +141,7 @@ def remasking_kl(model: Any, K: int, sigma: Any, budget: float | None = None) ->
                         nxt[key] = nxt.get(key, 0.0) + w
         dist = nxt
     law = np.zeros(cards)
-    for (R, vals), mass in dist.items():
+    for (_, vals), mass in dist.items():
         law[vals] += mass            # after the last step everything is revealed: R = all positions
     kl = max(float(kl_divergence(p, law)), 0.0)
     return RemaskingResult(kl=kl, K=K, sigma=sig, states=states, law=law)
