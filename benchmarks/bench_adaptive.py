@@ -122,14 +122,14 @@ def _hmm_paired():
 
 def _check_confidence():
     r = _hmm_confidence()
-    return f"KL = {float(r.kl):.3f} ± {r.stderr:.3f} from {r.n} paths; stderr {r.stderr:.3f}"
+    return f"KL {float(r.kl):.3f} ± {r.stderr:.3f} from {r.n} paths; stderr = {r.stderr:.4f}"
 
 
 def _check_paired():
     c = _hmm_paired()
     d = c.difference("confidence", "random")
-    return (f"confidence - random (E_σ KL) = {d.value:.3f} ± {d.stderr:.3f} from {c.n} paired paths; "
-            f"stderr {d.stderr:.3f}")
+    return (f"confidence - random (E_σ KL): {d.value:.3f} ± {d.stderr:.3f} from {c.n} paired paths; "
+            f"stderr = {d.stderr:.4f}")
 
 
 BENCHMARKS += [

@@ -199,6 +199,8 @@ CALLS: dict = {
     "policy_names": (lambda: dict(), [], {}),
     "optimal_policy": (lambda: dict(model=model(), sizes=SIZES), ["model", "sizes"], {}),
     "OptimalPolicy": (SKIP, "result class, built by optimal_policy"),
+    "remasking_kl": (lambda: dict(model=model(), K=3, sigma=0.2), ["model", "K", "sigma"], {}),
+    "RemaskingResult": (SKIP, "result class, built by remasking_kl"),
     "register_policy": (lambda: dict(policy=ss.Policy("fuzz-policy", "fuzz", score=lambda p, q: p.max(-1)),
                                      replace=True), ["policy"], {}),
     "Policy": (SKIP, "a frozen dataclass of user functions, checked by register_policy (fuzzed)"),

@@ -83,6 +83,7 @@ FACTORIES = {
     # adaptive samplers (issue 15)
     "PolicyResult": lambda: ss.policy_kl(ss.copy_model(3), "confidence", sizes=[1, 2]),
     "OptimalPolicy": lambda: ss.optimal_policy(ss.copy_model(3), sizes=[1, 2]),
+    "RemaskingResult": lambda: ss.remasking_kl(ss.copy_model(2), K=3, sigma=0.2),
     "AdaptiveFrontier": lambda: ss.adaptive_frontier(ss.copy_model(3), families=("confidence",), thresholds=(),
                                                      gammas=()),
     "PolicyComparison": lambda: ss.compare_policies(ss.copy_model(3), [2, 1]),

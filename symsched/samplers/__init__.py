@@ -21,9 +21,10 @@ __all__ = ["ConditionalTables",
 from .adaptive import POLICIES, PolicyResult, policy_kl, select_positions
 from .policies import Policy, policy_names, register_policy
 from .policies.optimal import OptimalPolicy, optimal_policy
+from .policies.remasking import RemaskingResult, remasking_kl
 
 __all__ += ["POLICIES", "PolicyResult", "policy_kl", "select_positions", "Policy", "policy_names", "register_policy",
-            "OptimalPolicy", "optimal_policy"]
+            "OptimalPolicy", "optimal_policy", "RemaskingResult", "remasking_kl"]
 from .adaptive_frontier import AdaptiveFrontier, PolicyComparison, adaptive_frontier, compare_policies, equal_sizes
 
 __all__ += ["AdaptiveFrontier", "PolicyComparison", "adaptive_frontier", "compare_policies", "equal_sizes"]

@@ -90,6 +90,8 @@ def selection_groups(scores: np.ndarray, k: np.ndarray, ties: str, ar: Arithmeti
         uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         return [(tuple(np.flatnonzero(chosen[first[u]])), inverse == u, one) for u in range(len(uniq))]
     sure, tied, r = top_counts(scores, np.asarray(k, dtype=np.int64))
+    if not ((tied.sum(axis=1) > r) & (r > 0)).any():       # no tie to break: one set per row
+        return selection_groups(scores, k, "lowest-index", ar)
     keys = np.stack([_pack(sure), _pack(tied), r], axis=1)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = np.asarray(inverse).ravel()
@@ -223,8 +225,36 @@ class _Exact:
                     tc = tc + _neg_xlogx(ar, ct.conditional(i, R)).sum(axis=i, keepdims=True)
                 self.ctc_terms.append((self.t, (pim * pR * tc).sum()))
 
+    def _step_candidates_float(self, R: frozenset, G: np.ndarray, k: int | None, nxt: dict) -> None:
+        """:meth:`_step_candidates` for float tables, vectorised over configurations and candidates."""
+        ct, ar, N = self.ct, self.ar, self.N
+        M = [i for i in range(N) if i not in R]
+        size = G.size
+        probs = self._probs(R, M, G.shape)                                         # (size, M, states)
+        cand = np.array(list(product(*[range(ct.cards[i]) for i in M])), dtype=np.int64).reshape(-1, len(M))
+        own = probs[:, np.arange(len(M))[None, :], cand]                          # (size, C, M)
+        weight = (G.reshape(size, 1) * own.prod(axis=2)).ravel()
+        live = np.flatnonzero(weight > 0)
+        if live.size == 0:
+            return
+        scores = np.round(own.reshape(-1, len(M))[live], 10)
+        counts = np.full(live.size, k, dtype=np.int64) if k is not None else self.policy.counts(scores, self.param)
+        cfg = np.stack(np.unravel_index(live // len(cand), G.shape), axis=1)       # R values, 0 elsewhere
+        cvals = cand[live % len(cand)]
+        for cols, mask, w in selection_groups(scores, counts, self.ties, ar):
+            S = tuple(M[j] for j in cols)
+            shape = tuple(ct.cards[a] if (a in R or a in S) else 1 for a in range(N))
+            tgt = cfg[mask].copy()
+            for j in cols:
+                tgt[:, M[j]] = cvals[mask, j]
+            out = np.zeros(shape)
+            np.add.at(out.reshape(-1), np.ravel_multi_index(tuple(tgt.T), shape), weight[live][mask] * w)
+            self._add(nxt, R.union(S), out, None)
+
     def _step_candidates(self, R: frozenset, G: np.ndarray, k: int | None, nxt: dict) -> None:
         """A candidate at every masked position, each scored by its own probability (LLaDA's rule)."""
+        if self.ar.precision == "float":
+            return self._step_candidates_float(R, G, k, nxt)
         ct, ar = self.ct, self.ar
         M = [i for i in range(self.N) if i not in R]
         conds = [ct.conditional(i, R) for i in M]
