@@ -118,10 +118,13 @@ def _without(scope: tuple, v: int) -> tuple:
     return tuple(u for u in scope if u != v)
 
 
-def _safe_normalise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _safe_normalise(a: np.ndarray, in_place: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Divide each batch row by its sum (rows summing to zero stay zero); return the sums too."""
     s = a.reshape(a.shape[0], -1).sum(axis=1)
     div = np.where(s > 0, s, 1.0).reshape((-1,) + (1,) * (a.ndim - 1))
+    if in_place:
+        a /= div
+        return a, s
     return a / div, s
 
 
@@ -224,18 +227,19 @@ class JunctionTree:
         B = max(p.shape[0] for p in psi)
         collected = list(psi)
         up: list = [None] * self.n
-        log_z = np.full(B, self.log_scale)
+        sums = np.empty((self.n, B))
         for v in reversed(self.preorder):
             c = scopes[v]
             for ch in self.children[v]:
                 collected[v] = collected[v] * _expand(up[ch], _without(scopes[ch], ch), c)
             if collected[v].shape[0] != B:
                 collected[v] = np.broadcast_to(collected[v], (B,) + collected[v].shape[1:]).copy()
-            collected[v], s = _safe_normalise(collected[v])
+            fresh = collected[v] is not psi[v]  # never divide the tree's own potentials in place
+            collected[v], sums[v] = _safe_normalise(collected[v], fresh)
             if self.parent[v] >= 0:
                 up[v] = collected[v].sum(axis=1 + c.index(v)) if v in c else collected[v]
-            with np.errstate(divide="ignore"):
-                log_z += np.log(s)
+        with np.errstate(divide="ignore"):
+            log_z = self.log_scale + np.log(sums).sum(axis=0)
         beliefs = collected  # roots are normalised; the rest get their parent's separator below
         seps: list = [None] * self.n
         for v in self.preorder:
