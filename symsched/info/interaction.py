@@ -30,6 +30,8 @@ from typing import Any
 import mpmath
 import numpy as np
 import scipy.linalg
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, hstack, identity
 import sympy as sp
 
 from ..arithmetic import arithmetic
@@ -238,8 +240,6 @@ def _allowed_cells(p: np.ndarray, k: int) -> np.ndarray:
 
 
 def _chargeable_cells(p: np.ndarray, k: int, ok: np.ndarray) -> np.ndarray:
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix, hstack, identity
     cells = np.flatnonzero(ok)
     idx = np.array(np.unravel_index(cells, p.shape))
     rows, cols, rhs = [], [], []
