@@ -111,6 +111,8 @@ CALLS: dict = {
     "interaction_decomposition": (lambda: dict(model=model(), schedule=SIZES),
                                   ["model", "schedule", "method", "samples", "budget"], {"schedule": ["sizes"]}),
     "InteractionDecomposition": (SKIP, "result class, built by interaction_decomposition"),
+    "advise": (lambda: dict(model_or_profile=PROF, target=0.2), ["model_or_profile", "target", "Kmax"], {}),
+    "Advice": (SKIP, "result class, built by advise"),
     # -- information
     "information_profile": (lambda: dict(model=model()), ["model", "method", "precision", "dps", "base"], {}),
     "entropy_profile": (lambda: dict(model=model()), ["model", "dps", "base", "max_cost"], {}),
