@@ -183,7 +183,7 @@ def _threshold_row(model: DiscreteModel | None, target: float | None, K: int | N
 
 
 def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: Sequence[str] | None = None,
-           Kmax: Any = None, threshold: bool | None = None) -> Advice:
+           Kmax: Any = None, threshold: bool | None = None, model: Any = None) -> Advice:
     """For each sampler rule: the fewest steps meeting ``target`` (or the KL at ``K``), with model calls.
 
     Parameters
@@ -199,8 +199,10 @@ def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: S
     Kmax : int, optional
         Largest K scanned (default ``2 N`` for count rules, ``16 N`` for Bernoulli grids).
     threshold : bool, optional
-        Add Fast-dLLM's confidence-threshold rule (default True; it needs the model, so with a profile its
-        row says so).
+        Add Fast-dLLM's confidence-threshold rule (default True; it needs the model, so with a profile and
+        no ``model=`` its row says so).
+    model : model, optional
+        The model behind a profile given as ``model_or_profile`` (for the threshold rule).
 
     Returns
     -------
@@ -218,7 +220,10 @@ def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: S
     where = "advise"
     if (target is None) == (K is None):
         raise SymschedError(f"{where}: give exactly one of target= (a KL in nats) and K= (a step budget)")
-    model = model_or_profile if isinstance(model_or_profile, DiscreteModel) else None
+    if model is not None and not isinstance(model, DiscreteModel):
+        raise SymschedError(f"{where}: model must be a symsched model, got {type(model).__name__}")
+    if isinstance(model_or_profile, DiscreteModel):
+        model = model_or_profile
     prof = profile_of(model_or_profile)
     rules = ADVICE_RULES if rules is None else choice_sequence(rules, "rules", ADVICE_RULES, where)
     if Kmax is not None:
