@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import format_value, html_table, latex_escape
+from ..formatting import format_value, html_table, latex_escape, latex_number
 from ..info.profile import InformationProfile
 from ..models.base import DiscreteModel
 from ..results import Result
@@ -80,11 +80,21 @@ class Advice(Result):
     def _repr_html_(self) -> str:
         return html_table([self._cells(r) for r in self.rows], self.columns, caption=self.title)
 
+    def _latex_cell(self, v: Any) -> str:
+        if v is None:
+            return r"\text{--}"
+        if isinstance(v, str):
+            return rf"\text{{{v}}}" if v.replace("-", "").isalnum() else rf"\text{{{latex_escape(v)}}}"
+        if isinstance(v, tuple):
+            return r"\left(" + ", ".join(map(str, v[:10])) + (r", \ldots" if len(v) > 10 else "") + r"\right)"
+        return latex_number(float(v) if isinstance(v, Fraction) else v, self.digits)
+
     def latex(self) -> str:
-        head = " & ".join(rf"\text{{{latex_escape(c)}}}" for c in self.columns[:-1])
-        body = r" \\ ".join(" & ".join(rf"\text{{{latex_escape(v)}}}" for v in self._cells(r)[:-1])
-                            for r in self.rows)
-        return rf"\begin{{array}}{{{'l' * (len(self.columns) - 1)}}} {head} \\ \hline {body} \end{{array}}"
+        """An ``array``: one row per rule (the notes stay in ``str`` and ``to_dict``)."""
+        cols = self.columns[:-1]
+        head = " & ".join(rf"\text{{{c.replace('_', ' ')}}}" for c in cols)
+        body = r" \\ ".join(" & ".join(self._latex_cell(r[c]) for c in cols) for r in self.rows)
+        return rf"\begin{{array}}{{{'l' * len(cols)}}} {head} \\ \hline {body} \end{{array}}"
 
     def to_pandas(self):
         """The rows as a ``pandas.DataFrame`` (pandas is an optional extra)."""
