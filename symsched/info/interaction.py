@@ -139,7 +139,7 @@ def _newton_maxent(target: np.ndarray, F: np.ndarray, allowed: np.ndarray, tol: 
     for _ in range(max_iter):
         q = law(theta)
         grad = goal - Fa @ q
-        if np.max(np.abs(grad)) <= tol:
+        if grad.size == 0 or np.max(np.abs(grad)) <= tol:  # no free parameter on this support: uniform on it
             out = np.zeros(F.shape[1])
             out[allowed] = q
             return out
