@@ -105,3 +105,14 @@ def test_plot_draws_every_rule(tmp_path):
     matplotlib.use("Agg")
     ax = ss.advise(np.array([0.7, 0.4, 0.3, 0.1]), target=0.2, rules=("llada", "mdlm", "optimal")).plot()
     assert {line.get_label() for line in ax.get_lines()} >= {"llada", "mdlm", "optimal", "target"}
+
+
+def test_block_length_sweep_default_takes_the_fast_route():
+    hmm = ss.hidden_markov_model(48, [0.5, 0.5], [[0.9, 0.1], [0.1, 0.9]], [[0.8, 0.2], [0.3, 0.7]])
+    t = ss.block_length_sweep(hmm, 12, [16, 48])
+    assert t.column("random_order_kl") == (None, None) and "compare=True" in t.note
+    chain = ss.binary_symmetric_chain(8, 0.1)
+    a, b = ss.block_length_sweep(chain, 4, [2, 8]), ss.block_length_sweep(chain, 4, [2, 8], compare=True)
+    assert a.rows == b.rows and a.note == ""
+    with pytest.raises(ValueError, match="compare"):
+        ss.block_length_sweep(chain, 4, [2, 8], compare="yes")
