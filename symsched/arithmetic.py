@@ -334,7 +334,8 @@ class h2(sp.Function):
 
     def _latex(self, printer, exp=None):
         arg = printer._print(self.args[0])
-        head = r"h_{2}" if exp is None else rf"h_{{2}}^{{{exp}}}"
+        # H_b, not h_2: the profile's entries are h_j, and h_{2} would read as one of them
+        head = r"\mathrm{H}_{\mathrm{b}}" if exp is None else rf"\mathrm{{H}}_{{\mathrm{{b}}}}^{{{exp}}}"
         return rf"{head}\left({arg}\right)"
 
     def _code(self, printer, log):

@@ -143,8 +143,8 @@ def test_binary_entropy_appears_for_a_noisy_copy():
 def test_h2_round_trip():
     x = sp.Symbol("varepsilon", positive=True)
     e = h2(x)
-    assert sp.latex(e) == r"h_{2}\left(\varepsilon\right)"
-    assert sp.latex(e ** 2) == r"h_{2}^{2}\left(\varepsilon\right)"
+    assert sp.latex(e) == r"\mathrm{H}_{\mathrm{b}}\left(\varepsilon\right)"
+    assert sp.latex(e ** 2) == r"\mathrm{H}_{\mathrm{b}}^{2}\left(\varepsilon\right)"
     assert simplify_information(e.rewrite(sp.log)) == e
     assert sp.diff(e, x).equals(sp.log(1 - x) - sp.log(x))
     for v in (0.01, 0.3, 0.5, 0.77):

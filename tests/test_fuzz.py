@@ -111,6 +111,10 @@ CALLS: dict = {
     "interaction_decomposition": (lambda: dict(model=model(), schedule=SIZES),
                                   ["model", "schedule", "method", "samples", "budget"], {"schedule": ["sizes"]}),
     "InteractionDecomposition": (SKIP, "result class, built by interaction_decomposition"),
+    "advise": (lambda: dict(model_or_profile=PROF, target=0.2), ["model_or_profile", "target", "Kmax"], {}),
+    "Advice": (SKIP, "result class, built by advise"),
+    "load_dataset": (lambda: dict(name="english-words:3"), ["name", "weights", "threshold", "patch"], {}),
+    "empirical_model": (lambda: dict(rows=np.array([[0, 1], [1, 0]])), ["rows", "weights", "max_entries"], {}),
     # -- information
     "information_profile": (lambda: dict(model=model()), ["model", "method", "precision", "dps", "base"], {}),
     "entropy_profile": (lambda: dict(model=model()), ["model", "dps", "base", "max_cost"], {}),

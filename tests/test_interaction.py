@@ -287,3 +287,14 @@ def test_terms_of_a_batch_match_one_by_one():
     batch = interaction_terms(p)
     for b in range(4):
         assert np.allclose(batch[b], interaction_terms(p[b:b + 1])[0], atol=1e-13)
+
+
+def test_conditional_laws_with_a_single_cell_or_deterministic_blocks():
+    # a block that x_R determines: its conditional law is one cell, the terms are 0
+    p = np.zeros((2, 2, 2))
+    p[0, 0, 0] = p[1, 1, 1] = 0.5
+    d = ss.interaction_decomposition(ss.from_joint(p), [1, 2])
+    assert d.total == pytest.approx(0.0, abs=1e-14)
+    one = np.zeros((1, 2, 2))
+    one[0, 1, 0] = 1.0
+    assert np.allclose(interaction_terms(one), 0.0)

@@ -94,7 +94,8 @@ def compiled(items, tmp_path_factory):
     for k, (title, tex) in enumerate(items):
         body.append(rf"\section*{{{k}: {latex_escape(title)}}}" + "\n" + rf"\[ {tex} \]")
     body.append(r"\section*{RiemannLimit derivation}" + "\n" + _derivation())
-    doc = "\n".join([r"\documentclass{article}", r"\usepackage{amsmath,amssymb}", r"\begin{document}",
+    # exactly the documented preamble (symsched.latex_preamble), nothing more
+    doc = "\n".join([r"\documentclass{article}", ss.latex_preamble(), r"\begin{document}",
                      *body, r"\end{document}", ""])
     tmp = tmp_path_factory.mktemp("latex")
     (tmp / "all.tex").write_text(doc)

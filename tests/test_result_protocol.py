@@ -61,6 +61,7 @@ _HMM = ss.hidden_markov_model(4, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]], [[0.8, 0.
 FACTORIES = {
     "InformationProfile": lambda: ss.information_profile(ss.copy_model(3, 2)),
     "InteractionDecomposition": lambda: ss.interaction_decomposition(ss.parity_model(3), [2, 1]),
+    "Advice": lambda: ss.advise([0.7, 0.4, 0.3, 0.1], target=0.2, rules=("llada", "mdlm", "optimal")),
     "Schedule": lambda: ss.Schedule([2, 1, 1], name="demo"),
     "SizeRule": lambda: ss.uniform_sizes(1, 2),
     "RandomizedSchedule": lambda: ss.RandomizedSchedule([(Fraction(1, 2), [1, 2]), (Fraction(1, 2), [2, 1])]),

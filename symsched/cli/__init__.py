@@ -25,7 +25,7 @@ from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Sequence
 
 from ..errors import SymschedError
-from .commands import demo, limit, policy, profile, rules, schedule
+from .commands import advise, demo, export, limit, policy, profile, rules, schedule
 from .common import COMPARED_POLICIES, CommandOutput
 from .errors import CLIError
 from .options import Parser, check_options
@@ -43,7 +43,8 @@ def _version() -> str:
 
 
 #: The commands, in the order ``symsched --help`` lists them: name -> module with ``add_parser`` and ``run``.
-COMMANDS = {"demo": demo, "profile": profile, "schedule": schedule, "rules": rules, "policy": policy, "limit": limit}
+COMMANDS = {"demo": demo, "profile": profile, "schedule": schedule, "rules": rules, "advise": advise,
+            "export": export, "policy": policy, "limit": limit}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -90,7 +90,9 @@ def output_width(args) -> int | None:
 
 
 def emit(args, outcome, out) -> None:
-    """Print a command's outcome: ``result`` or ``(result, text[, latex])``."""
+    """Print a command's outcome: ``result`` or ``(result, text[, latex])``; ``None``: the command wrote it."""
+    if outcome is None:
+        return
     result, text, latex = (tuple(outcome) + (None, None))[:3] if isinstance(outcome, tuple) else (outcome, None, None)
     if args.json:
         dps = getattr(args, "dps", None)

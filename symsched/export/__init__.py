@@ -5,10 +5,11 @@ imported only when a plot function is called.
 """
 
 from .display import Report, format_value, report
-from .latex import latex_escape, latex_number, latex_sequence, latex_table, to_latex
+from .latex import LATEX_PACKAGES, latex_escape, latex_number, latex_preamble, latex_sequence, latex_table, to_latex
 from .plots import plot_density, plot_frontier, plot_profile, plot_schedule
 
-__all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape",
+__all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape", "latex_preamble",
+           "LATEX_PACKAGES",
            "Report", "report", "format_value",
            "plot_profile", "plot_schedule", "plot_frontier", "plot_density"]
 

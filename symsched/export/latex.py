@@ -25,7 +25,8 @@ from ..validation import as_list, positive_int
 from ..formatting import (LATEX_WIDTH, check_digits, latex_lines, latex_terms,
                           latex_width)
 
-__all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape"]
+__all__ = ["to_latex", "latex_number", "latex_sequence", "latex_table", "latex_escape", "latex_preamble",
+           "LATEX_PACKAGES"]
 
 def latex_sequence(values: Sequence[Any], digits: int = 6, max_items: int | None = None) -> str:
     r"""``\left(v_1, \ldots\right)`` with each entry through :func:`to_latex`.
@@ -243,3 +244,21 @@ def latex_table(rows: Sequence[Any], columns: Sequence[str] | None = None, align
         out = "\n".join([r"\begin{table}[ht]", r"\centering", out,
                          rf"\caption{{{latex_escape(caption)}}}", r"\end{table}"])
     return out
+
+#: The LaTeX packages every result's ``latex()`` needs: amsmath (``gathered``, ``\operatorname``, ``\text``)
+#: and amssymb (``\mathbb{E}``).
+LATEX_PACKAGES = ("amsmath", "amssymb")
+
+
+def latex_preamble() -> str:
+    r"""The preamble under which every result's ``latex()`` compiles (tested with pdflatex).
+
+    Put it before ``\begin{document}``; results are math mode, so wrap them in ``$...$``, ``\[...\]`` or an
+    ``equation``.  The binary entropy prints as ``\mathrm{H}_{\mathrm{b}}(p)`` so that it cannot be read as
+    a profile entry ``h_j``.
+
+    >>> print(latex_preamble())
+    \usepackage{amsmath}
+    \usepackage{amssymb}
+    """
+    return "\n".join(rf"\usepackage{{{p}}}" for p in LATEX_PACKAGES)

@@ -30,6 +30,8 @@ from typing import Any
 import mpmath
 import numpy as np
 import scipy.linalg
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, hstack, identity
 import sympy as sp
 
 from ..arithmetic import arithmetic
@@ -107,10 +109,20 @@ def _newton_maxent(target: np.ndarray, F: np.ndarray, allowed: np.ndarray, tol: 
     Returns None when it does not converge (the maximiser is not interior to ``allowed``: IPF takes over).
     """
     Fa = F[:, allowed]
+    if Fa.shape[0]:
+        # On a restricted support the features can be dependent: keep an independent subset (pivoted QR),
+        # which spans the same family and makes the Hessian positive definite.
+        _, r, piv = scipy.linalg.qr(Fa.T, mode="economic", pivoting=True)
+        diag = np.abs(np.diag(r))
+        rank = int(np.sum(diag > diag[0] * 1e-10)) if diag.size else 0
+        keep = np.sort(piv[:rank])
+        F, Fa = F[keep], Fa[keep]
     goal = F @ target
     # Start from the least-squares fit of log p on the features: exact when p is already of order <= k,
     # and close when little of p lies in higher orders (the usual case), so few damped steps are needed.
-    logp = np.log(np.maximum(target[allowed], 1e-300))
+    pa = target[allowed]
+    floor = pa[pa > 0].min() if np.any(pa > 0) else 1.0
+    logp = np.log(np.maximum(pa, floor / 10))  # cells p leaves empty but the marginals allow: small, not -inf
     theta = np.linalg.lstsq(Fa.T, logp - logp.mean(), rcond=None)[0] if Fa.shape[0] else np.zeros(0)
 
     def law(th):
@@ -127,14 +139,14 @@ def _newton_maxent(target: np.ndarray, F: np.ndarray, allowed: np.ndarray, tol: 
     for _ in range(max_iter):
         q = law(theta)
         grad = goal - Fa @ q
-        if np.max(np.abs(grad)) <= tol:
+        if grad.size == 0 or np.max(np.abs(grad)) <= tol:  # no free parameter on this support: uniform on it
             out = np.zeros(F.shape[1])
             out[allowed] = q
             return out
         Fq = Fa * q
         hess = Fq @ Fa.T - np.outer(Fa @ q, Fa @ q)
-        try:  # the minimal features make the Hessian positive definite where the law is positive
-            step = scipy.linalg.solve(hess, grad, assume_a="pos")
+        try:  # independent features: the Hessian is positive definite while the law is positive
+            step = scipy.linalg.cho_solve(scipy.linalg.cho_factor(hess), grad)
         except (np.linalg.LinAlgError, ValueError):
             step = np.linalg.lstsq(hess, grad, rcond=None)[0]
         d0, t = dual(theta), 1.0
@@ -208,12 +220,53 @@ def ipf_projection(p: np.ndarray, k: int, *, tol: float | None = None, max_sweep
 
 
 def _allowed_cells(p: np.ndarray, k: int) -> np.ndarray:
-    """Cells where every ``k``-marginal of ``p`` is positive (any law with those marginals is 0 elsewhere)."""
+    """The support of the maximum-entropy law with ``p``'s ``k``-marginals (a boolean mask over the cells).
+
+    A cell is outside it when some ``k``-marginal of ``p`` vanishes there.  When ``p`` is positive on all
+    other cells, that is all.  Otherwise a cell may still be forced to zero by the marginals jointly (the
+    maximiser lies on a face); the support is then the set of cells that *some* law with these marginals
+    charges, found by one linear programme: over the cone ``{q >= 0 : q_S = λ p_S for every k-set S}``,
+    maximise ``Σ y`` with ``y <= q``, ``y <= 1``.  Cone elements add, so the optimum has ``y = 1`` on every
+    chargeable cell and ``0`` elsewhere; the maximum-entropy law charges exactly those (Csiszár 1975).
+    """
     ok = np.ones(p.shape, dtype=bool)
     for S in combinations(range(p.ndim), k):
         other = tuple(a for a in range(p.ndim) if a not in S)
         ok &= p.sum(axis=other, keepdims=True) > 0
-    return ok.ravel()
+    ok = ok.ravel()
+    if np.all(p.ravel()[ok] > 0):
+        return ok
+    return _chargeable_cells(p, k, ok)
+
+
+def _chargeable_cells(p: np.ndarray, k: int, ok: np.ndarray) -> np.ndarray:
+    cells = np.flatnonzero(ok)
+    idx = np.array(np.unravel_index(cells, p.shape))
+    rows, cols, rhs = [], [], []
+    r = 0
+    for S in combinations(range(p.ndim), k):
+        other = tuple(a for a in range(p.ndim) if a not in S)
+        marg = p.sum(axis=other)
+        keys = np.ravel_multi_index(tuple(idx[a] for a in S), marg.shape)
+        for key in np.unique(keys):
+            members = np.flatnonzero(keys == key)
+            rows.extend([r] * members.size)
+            cols.extend(members.tolist())
+            rhs.append(marg.ravel()[key])
+            r += 1
+    n = cells.size
+    Q = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(r, n))
+    lam = coo_matrix(-np.asarray(rhs).reshape(-1, 1))
+    A_eq = hstack([Q, coo_matrix((r, n)), lam]).tocsr()
+    A_ub = hstack([-identity(n), identity(n), coo_matrix((n, 1))]).tocsr()
+    c = np.concatenate([np.zeros(n), -np.ones(n), [0.0]])
+    bounds = [(0, None)] * n + [(0, 1)] * n + [(0, None)]
+    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(n), A_eq=A_eq, b_eq=np.zeros(r), bounds=bounds, method="highs")
+    out = np.zeros(ok.size, dtype=bool)
+    if res.status != 0:  # keep the marginal-allowed cells; IPF then decides
+        return ok
+    out[cells[res.x[n:2 * n] > 0.5]] = True
+    return out
 
 
 def _float_start(p: np.ndarray, k: int) -> np.ndarray:

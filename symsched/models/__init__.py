@@ -30,3 +30,6 @@ __all__ += ["program", "flip", "categorical", "ProgramModel"]
 from .dit_io import from_dit, to_dit
 
 __all__ += ["to_dit", "from_dit"]
+from .datasets import DATASETS, empirical_model, load_dataset
+
+__all__ += ["load_dataset", "empirical_model", "DATASETS"]

@@ -47,3 +47,6 @@ __all__ += _blockwise.__all__ + _practice.__all__
 from .interaction import interaction_decomposition
 
 __all__ += ["interaction_decomposition"]
+from .advice import ADVICE_RULES, Advice, advise
+
+__all__ += ["advise", "Advice", "ADVICE_RULES"]

@@ -10,7 +10,7 @@ order (a schedule) or over the paths of an adaptive policy splits the expected K
 Routes: exact enumeration of every step's revealed set, revealed values and revealed block (random
 order) or of the policy's path tree; Monte Carlo over ``(R, A, x)`` for random order beyond the budget,
 with the covariance of the per-draw term vectors (so every order, every step and the total carry a
-standard error; DESIGN of the estimates in docs/uncertainty.md).
+standard error; see "Uncertainty of derived quantities" in docs/concepts.md).
 """
 
 from __future__ import annotations

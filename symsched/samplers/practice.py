@@ -227,7 +227,7 @@ def rule_comparison(profile_or_model: Any, K: int, rules: Sequence[str] = ("llad
 
 
 def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None = None, rule: str = "llada",
-                       compare: bool = True) -> PracticeTable:
+                       compare: bool | None = None) -> PracticeTable:
     """A model's exact KL under semi-autoregressive blocks of each length, with ``rule``'s per-block counts.
 
     Parameters
@@ -242,8 +242,11 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
     rule : {"llada", "fast-dllm", "dllm"}
         The rule's per-block counts as its library forms them (dllm: ``ceil(N/B)`` blocks, the last one
         partial, so any ``B`` is accepted).
-    compare : bool
-        Add the KL of random positions over all ``N`` with the same flat counts.
+    compare : bool, optional
+        Add the KL of random positions over all ``N`` with the same flat counts.  Default: when the model's
+        profile has an exact route (chains, tables, small networks); otherwise the column is left out and the
+        table's note says why (it would need a Monte Carlo profile, minutes at hundreds of tokens: pass
+        ``compare=True`` to ask for it).
 
     Examples
     --------
@@ -260,10 +263,21 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
     if block_lengths is None:
         block_lengths = [B for B in range(1, N + 1) if N % B == 0 and K % (N // B) == 0]
     block_lengths = int_sequence(block_lengths, "block_lengths", "block_length_sweep")
+    note = ""
+    if compare is None:
+        try:  # the exact route refuses at once (with its cost estimate) where only Monte Carlo would do
+            information_profile(model, method="exact")
+            compare = True
+        except ModelTooLargeError as exc:
+            compare = False
+            note = (f"random_order_kl left out: this model has no exact profile (estimated cost "
+                    f"{exc.estimate:.3g}); compare=True estimates it by Monte Carlo, which takes minutes")
+    elif not isinstance(compare, bool):
+        raise SymschedError(f"block_length_sweep: compare must be True, False or None, got {compare!r:.60}")
     rows = []
     for B in block_lengths:
         s = sampler_schedule(rule, N, K, block_length=int(B))
         r = blockwise_expected_kl(model, int(B), s, compare=compare)
         rows.append((int(B), len(s.block_sizes), s.block_sizes[0], r.kl, r.random_order_kl))  # an Estimate stays one
     return PracticeTable(f"block-length sweep ({rule}, N = {N}, K = {K})",
-                         ("block_length", "blocks", "sizes_per_block", "kl", "random_order_kl"), rows)
+                         ("block_length", "blocks", "sizes_per_block", "kl", "random_order_kl"), rows, note=note)

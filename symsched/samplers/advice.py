@@ -1,0 +1,260 @@
+"""One call for the practitioner's question: how many steps does each sampler need for this KL?
+
+:func:`advise` puts, for every sampler rule the practice tables know (LLaDA, Fast-dLLM, Dream, dllm linear
+and cosine, the MDLM / SEDD / Dream-origin Bernoulli grids, the optimal schedule) and, on a model small
+enough, Fast-dLLM's confidence threshold: the fewest steps that meet a target expected KL (or the KL at a
+given ``K``), the model calls as the library makes them, tokens per call, and why a rule has no answer
+when it has none.  Every KL is exact for the profile (count rules by the identity of docs/concepts.md,
+Bernoulli grids by their formula with the clean-up step, the threshold rule by the exact adaptive route).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelTooLargeError, SymschedError
+from ..formatting import format_value, html_table, latex_escape, latex_number
+from ..info.profile import InformationProfile
+from ..models.base import DiscreteModel
+from ..results import Result
+from ..schedules.optimal import min_steps_for_kl
+from ..schedules.rules import sampler_rules
+from ..validation import check_variable_count, choice_sequence, finite_real
+from .policies import policy_kl
+from .practice import PRACTICE_RULES
+from .practice import _prof as profile_of
+from .practice import _rule_kl as rule_kl
+
+__all__ = ["advise", "Advice", "ADVICE_RULES"]
+
+#: Rules advised by default: every practice rule.
+ADVICE_RULES = PRACTICE_RULES
+#: Bernoulli grids are scanned up to this many times N steps by default (they never reach zero error).
+GRID_SCAN_FACTOR = 16
+#: Count rules are scanned up to this many times N steps (Dream's rounding can leave steps empty at K = N).
+COUNT_SCAN_FACTOR = 2
+#: Threshold values tried for Fast-dLLM's confidence rule (the smallest that meets the target is reported).
+THRESHOLDS = tuple(Fraction(k, 100) for k in range(50, 100)) + (Fraction(1),)
+
+
+class Advice(Result):
+    """Per rule: steps needed for a target KL (or KL at ``K``), model calls, tokens per call, and notes.
+
+    ``rows`` are dicts with keys ``columns``; ``to_pandas()`` gives a DataFrame; Jupyter shows an HTML
+    table; ``plot()`` draws E KL against K per rule with the target.
+    """
+
+    _fields = ("title", "target", "K", "columns", "rows")
+    _repr_fields = ("title",)
+    columns = ("rule", "K", "kl", "model_calls", "tokens_per_call", "sizes", "note")
+
+    def __init__(self, *, title: str, profile: InformationProfile, target: Any, K: int | None, rows: Sequence[dict]):
+        self.title = title
+        self.profile = profile
+        self.target, self.K = target, K
+        self.rows = tuple(dict(r) for r in rows)
+        self._freeze()
+
+    def row(self, rule: str) -> dict:
+        """The row of ``rule``."""
+        for r in self.rows:
+            if r["rule"] == rule:
+                return dict(r)
+        raise KeyError(f"no row for rule {rule!r}; rules: {[r['rule'] for r in self.rows]}")
+
+    def _cells(self, r: dict) -> list:
+        return [_text(r[c], self.digits) for c in self.columns]
+
+    def __str__(self) -> str:
+        cells = [list(self.columns)] + [self._cells(r) for r in self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns) - 1)]
+        lines = [self.title]
+        for row in cells:
+            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row[:-1], widths)) + "  " + row[-1])
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return html_table([self._cells(r) for r in self.rows], self.columns, caption=self.title)
+
+    def _latex_cell(self, v: Any) -> str:
+        if v is None:
+            return r"\text{--}"
+        if isinstance(v, str):
+            return rf"\text{{{v}}}" if v.replace("-", "").isalnum() else rf"\text{{{latex_escape(v)}}}"
+        if isinstance(v, tuple):
+            return r"\left(" + ", ".join(map(str, v[:10])) + (r", \ldots" if len(v) > 10 else "") + r"\right)"
+        return latex_number(float(v) if isinstance(v, Fraction) else v, self.digits)
+
+    def latex(self) -> str:
+        """An ``array``: one row per rule (the notes stay in ``str`` and ``to_dict``)."""
+        cols = self.columns[:-1]
+        head = " & ".join(rf"\text{{{c.replace('_', ' ')}}}" for c in cols)
+        body = r" \\ ".join(" & ".join(self._latex_cell(r[c]) for c in cols) for r in self.rows)
+        return rf"\begin{{array}}{{{'l' * len(cols)}}} {head} \\ \hline {body} \end{{array}}"
+
+    def to_pandas(self):
+        """The rows as a ``pandas.DataFrame`` (pandas is an optional extra)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - exercised only without the extra
+            raise ImportError("to_pandas needs pandas: pip install pandas") from None
+        return pd.DataFrame([{c: _plain(r[c]) for c in self.columns} for r in self.rows], columns=self.columns)
+
+    def plot(self, Kmax: int | None = None, ax=None):
+        """E KL against K (1..Kmax, default N) for every count rule, grid and the optimum, target drawn in."""
+        import matplotlib.pyplot as plt
+        N = self.profile.N
+        Kmax = N if Kmax is None else check_variable_count(Kmax, "Kmax", "Advice.plot")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        for r in self.rows:
+            rule = r["rule"]
+            if rule == "threshold":
+                continue
+            Ks = [K for K in range(1, Kmax + 1) if rule != "optimal" or K <= N]
+            ax.plot(Ks, [float(rule_kl(self.profile, rule, K)[0]) for K in Ks], label=rule, lw=1.2)
+        if self.target is not None:
+            ax.axhline(float(self.target), color="k", ls="--", lw=0.8, label="target")
+        ax.set_xlabel("steps K")
+        ax.set_ylabel("E KL (nats)")
+        ax.set_yscale("symlog", linthresh=1e-3)
+        ax.legend(fontsize=7)
+        return ax
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        return float(v)
+    if hasattr(v, "is_Number") or isinstance(v, (np.floating,)):
+        return float(v)
+    return v
+
+
+def _text(v: Any, digits: int) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, tuple):
+        return "(" + ", ".join(map(str, v[:10])) + (", ..." if len(v) > 10 else "") + ")"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, Fraction) and v.denominator != 1:
+        return format_value(float(v), digits)
+    return format_value(v, digits)
+
+
+def _row(prof: InformationProfile, rule: str, K: int, note: str = "") -> dict:
+    kl, sizes, calls = rule_kl(prof, rule, K)
+    per_call = None if not calls else prof.N / float(calls)
+    return {"rule": rule, "K": K, "kl": kl, "model_calls": calls, "tokens_per_call": per_call,
+            "sizes": None if sizes is None else tuple(int(s) for s in sizes), "note": note}
+
+
+def _least_K(prof: InformationProfile, rule: str, target: float, Kmax: int | None) -> dict:
+    N = prof.N
+    if rule == "optimal":
+        return _row(prof, rule, min_steps_for_kl(prof, target), "optimal schedule (bisection, KL non-increasing)")
+    grid = rule in sampler_rules("grid")
+    limit = Kmax if Kmax is not None else (GRID_SCAN_FACTOR if grid else COUNT_SCAN_FACTOR) * N
+    for K in range(1, limit + 1):
+        kl = rule_kl(prof, rule, K)[0]
+        if float(kl) <= target:
+            return _row(prof, rule, K, "least K (every smaller K checked)")
+    why = (f"a Bernoulli grid keeps a positive error (a token can stay masked until the clean-up); not reached "
+           f"by K = {limit}: pass Kmax= to scan further") if grid else \
+        f"not reached by K = {limit}: the rule's rounding leaves several tokens in a step; pass Kmax= to scan further"
+    return {"rule": rule, "K": None, "kl": None, "model_calls": None, "tokens_per_call": None, "sizes": None,
+            "note": why}
+
+
+def _threshold_row(model: DiscreteModel | None, target: float | None, K: int | None) -> dict:
+    empty = {"rule": "threshold", "K": None, "kl": None, "model_calls": None, "tokens_per_call": None,
+             "sizes": None}
+    if model is None:
+        return {**empty, "note": "needs the model (an adaptive rule): pass the model, not its profile"}
+    if K is not None:
+        return {**empty, "note": "chooses its own number of steps; ask with target= for the τ that meets it"}
+    try:
+        for tau in THRESHOLDS:
+            r = policy_kl(model, "threshold", threshold=tau, method="exact")
+            if float(r.kl) <= target:
+                calls = r.expected_steps
+                return {**empty, "K": calls, "kl": r.kl, "model_calls": calls,
+                        "tokens_per_call": model.N / float(calls),
+                        "note": f"τ = {float(tau):.2f}, the smallest of 0.50, 0.51, ..., 1 that meets the target; "
+                                f"K and calls are the expected number of steps"}
+    except ModelTooLargeError as exc:
+        return {**empty, "note": f"the exact adaptive route is over budget ({exc.estimate:.3g} operations); "
+                                 f"use policy_kl(model, 'threshold', method='montecarlo')"}
+    return {**empty, "note": "no τ in 0.50..1 meets the target"}
+
+
+def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: Sequence[str] | None = None,
+           Kmax: Any = None, threshold: bool | None = None, model: Any = None) -> Advice:
+    """For each sampler rule: the fewest steps meeting ``target`` (or the KL at ``K``), with model calls.
+
+    Parameters
+    ----------
+    model_or_profile : model or profile
+        A symsched model (its exact profile is computed) or an information profile.
+    target : number, optional
+        Target expected KL in nats.  Exactly one of ``target`` and ``K``.
+    K : int, optional
+        A step budget: each rule's exact KL at ``K`` steps.
+    rules : sequence of str, optional
+        Default: every rule of :data:`~symsched.samplers.practice.PRACTICE_RULES`.
+    Kmax : int, optional
+        Largest K scanned (default ``2 N`` for count rules, ``16 N`` for Bernoulli grids).
+    threshold : bool, optional
+        Add Fast-dLLM's confidence-threshold rule (default True; it needs the model, so with a profile and
+        no ``model=`` its row says so).
+    model : model, optional
+        The model behind a profile given as ``model_or_profile`` (for the threshold rule).
+
+    Returns
+    -------
+    Advice
+        One row per rule: ``rule, K, kl, model_calls, tokens_per_call, sizes, note``; a rule with no answer
+        has ``None`` entries and the reason in ``note``.
+
+    Examples
+    --------
+    >>> import symsched as ss
+    >>> a = ss.advise([0.7, 0.4, 0.3, 0.1], target=0.2, rules=("llada", "optimal"))
+    >>> a.row("llada")["K"], a.row("optimal")["K"], a.row("optimal")["sizes"]
+    (4, 3, (1, 2, 1))
+    """
+    where = "advise"
+    if (target is None) == (K is None):
+        raise SymschedError(f"{where}: give exactly one of target= (a KL in nats) and K= (a step budget)")
+    if model is not None and not isinstance(model, DiscreteModel):
+        raise SymschedError(f"{where}: model must be a symsched model, got {type(model).__name__}")
+    if isinstance(model_or_profile, DiscreteModel):
+        model = model_or_profile
+    prof = profile_of(model_or_profile)
+    rules = ADVICE_RULES if rules is None else choice_sequence(rules, "rules", ADVICE_RULES, where)
+    if Kmax is not None:
+        Kmax = check_variable_count(Kmax, "Kmax", where)
+    if threshold is not None and not isinstance(threshold, bool):
+        raise SymschedError(f"{where}: threshold must be True or False, got {threshold!r}")
+    add_threshold = True if threshold is None else threshold
+    rows = []
+    if target is not None:
+        t = finite_real(target, "target", where, nonnegative=True)
+        title = f"steps for E KL <= {format_value(target)} (N = {prof.N})"
+        for rule in rules:
+            rows.append(_least_K(prof, rule, float(t), Kmax))
+    else:
+        K = check_variable_count(K, "K", where)
+        title = f"E KL at K = {K} steps (N = {prof.N})"
+        for rule in rules:
+            if rule == "optimal" and K > prof.N:
+                rows.append(_row(prof, rule, prof.N, f"K > N: the optimum is at K = N = {prof.N}"))
+            else:
+                rows.append(_row(prof, rule, K))
+    if add_threshold:
+        rows.append(_threshold_row(model, None if target is None else float(target), K))
+    return Advice(title=title, profile=prof, target=target, K=K, rows=rows)
