@@ -28,6 +28,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .errors import SymschedError
 from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_lines, latex_number,
                          latex_text, latex_text_lines, latex_width)
 
@@ -129,6 +130,26 @@ class Result:
     @digits.setter
     def digits(self, value: int | None) -> None:
         object.__setattr__(self, "_digits", value)
+
+    def with_digits(self, digits: int) -> Result:
+        """A copy that prints ``digits`` significant digits; the result itself stays as it is (immutable).
+
+        >>> from symsched.results import Estimate
+        >>> e = Estimate(0.123456789, 0.001)
+        >>> e.with_digits(3).digits, e.digits
+        (3, 6)
+        """
+        if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
+            raise SymschedError(f"with_digits: digits must be an integer >= 1, got {digits!r}")
+        new = object.__new__(type(self))
+        # every attribute copied as it is (object.__setattr__: the copy is frozen like the original)
+        slots = [n for c in type(self).__mro__ for n in getattr(c, "__slots__", ())
+                 if n not in ("__dict__", "__weakref__")]
+        for name, value in [*getattr(self, "__dict__", {}).items(), *((n, getattr(self, n)) for n in slots
+                                                                        if hasattr(self, n))]:
+            object.__setattr__(new, name, value)
+        object.__setattr__(new, "_digits", int(digits))
+        return new
 
     # -- immutability ---------------------------------------------------------------------------
     def _freeze(self) -> None:

@@ -250,7 +250,9 @@ class InformationProfile(Result, ItemsView):
 
     @property
     def digits(self) -> int:
-        return digits_for(self.precision, self.dps)
+        """Printed digits: those of the precision (``dps`` for mpmath), unless set by :meth:`with_digits`."""
+        own = self.__dict__.get("_digits")
+        return own if own is not None else digits_for(self.precision, self.dps)
 
     @property
     def arithmetic(self):

@@ -44,12 +44,9 @@ def run(args):
         mc = {"seed": 0 if args.seed is None else args.seed, **({"n": args.samples} if args.samples else {})}
         r = policy_kl(model, policies[0], sizes=sizes, threshold=threshold, gamma=gamma, method=args.method,
                       law=False, **options, **mc)
-        object.__setattr__(r, "digits", args.digits)
-        return r
+        return r.with_digits(args.digits)
     if sizes is None:
         raise CLIError("--sizes is needed to compare several policies (the same sizes for each)")
     if args.method == "montecarlo":
         raise CLIError("--method montecarlo: comparisons are exact; give one --policy for a Monte Carlo estimate")
-    r = compare_policies(model, sizes, policies, **options)
-    object.__setattr__(r, "digits", args.digits)
-    return r
+    return compare_policies(model, sizes, policies, **options).with_digits(args.digits)

@@ -28,10 +28,8 @@ def run(args):
         raise CLIError(f"--rules {' '.join(bad)}: unknown; expected some of {', '.join(PRACTICE_RULES)}")
     model, prof = profile_of(args)
     check_K(args.K, model.N)
-    table = kl_by_rule(prof, args.K, rules)
-    comparisons = [rule_comparison(prof, k, rules) for k in args.K]
-    for t in (table, *comparisons):
-        object.__setattr__(t, "digits", args.digits)  # print at the requested precision (results are frozen)
+    table = kl_by_rule(prof, args.K, rules).with_digits(args.digits)
+    comparisons = [rule_comparison(prof, k, rules).with_digits(args.digits) for k in args.K]
     out = CommandOutput("rules", {"kl_by_rule": table, "comparisons": comparisons}, args.digits)
     text = [f"symsched rules: {args.model} (N = {model.N}, {prof.method}, {prof.precision})", "", str(table)]
     for c in comparisons:
