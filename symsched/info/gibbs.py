@@ -571,21 +571,9 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     >>> prof.method, prof.exact, len(prof.h), all(s > 0 for s in prof.stderr[1:])
     ('montecarlo (gibbs)', False, 3, True)
     """
-    target = 0.01 if stderr is None else float(stderr)
-    if not target > 0:
-        raise SymschedError(f"stderr must be a positive target in nats, got {stderr!r}")
-    cap = 20_000 if samples is None else samples
-    _check_int("gibbs_profile", "samples", cap, 2)
-    for name, value, low in (("burn_in", burn_in, 0), ("draws", draws, 1), ("thin", thin, 1),
-                             ("inner_chains", inner_chains, 2), ("inner_burn_in", inner_burn_in, 0),
-                             ("inner_sweeps", inner_sweeps, 2)):
-        _check_int("gibbs_profile", name, value, low)
-    if time_budget is not None and (isinstance(time_budget, (bool, np.bool_)) or not isinstance(
-            time_budget, (int, float, np.integer, np.floating)) or not 0 < time_budget < math.inf):
-        raise SymschedError(f"time_budget must be a positive finite number of seconds, got {time_budget!r}")
-    if cluster is not None and not isinstance(cluster, (bool, np.bool_)):
-        raise SymschedError(f"cluster must be True, False or None (automatic), got {cluster!r}")
-    limit = GIBBS_BUDGET if budget is None else _check_int("gibbs_profile", "budget", budget, 1)
+    target, cap, limit = _check_options(stderr, samples, time_budget, cluster, budget, burn_in=burn_in, draws=draws,
+                                        thin=thin, inner_chains=inner_chains, inner_burn_in=inner_burn_in,
+                                        inner_sweeps=inner_sweeps)
     workers = resolve_workers(workers)
     entropy = entropy_of(seed)
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
@@ -619,11 +607,16 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     budget_batches = max(least, int(limit // max(per_batch, 1)))
     capped_by_budget = budget_batches < cap_batches
     cap_batches = min(cap_batches, budget_batches)
+    # the exact pieces first: their time counts against the time budget
+    began = time.perf_counter()
+    pieces = _exact_pieces(model) if exact_pieces and n >= 2 else None
+    if time_budget is not None:
+        time_budget = max(time_budget - (time.perf_counter() - began), 1e-9)
     results = _run_batches(run, workers, entropy, cap_batches, target / scale, time_budget, seconds, progress)
     mean, cov, notes = _summarise(run, results, scale, target, limit, per_batch, cap_batches, capped_by_budget)
-    if exact_pieces and n >= 2:
-        mean, cov, note = _pin_exact_pieces(model, mean, cov, float(np.log(max(sampler.cards))), len(results))
-        notes += [note] if note else []
+    if pieces is not None:
+        mean, cov, note = _pin_exact_pieces(pieces, mean, cov, float(np.log(max(sampler.cards))), len(results))
+        notes.append(note)
     h = mean * scale
     e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
     cov = cov * scale ** 2
@@ -632,16 +625,39 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
                               tuple(float(v) for v in se), exact=False, notes=tuple(notes), covariance=cov)
 
 
-def _pin_exact_pieces(model: MarkovRandomField, mean: np.ndarray, cov: np.ndarray, top: float,
-                      batches: int) -> tuple:
-    """``(mean, cov, note)`` conditioned on the exact ``H``, ``h_0``, ``h_{N-1}`` of a junction tree, when the
-    field's elimination width is at most :data:`GIBBS_PIECES_WIDTH` entries (else unchanged, note None)."""
+def _check_options(stderr: Any, samples: Any, time_budget: Any, cluster: Any, budget: Any, **counts: Any) -> tuple:
+    """``(target stderr, cap on draws, budget)`` after checking :func:`gibbs_profile`'s arguments."""
+    target = 0.01 if stderr is None else stderr
+    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, float, np.integer, np.floating)) \
+            or not 0 < target < math.inf:
+        raise SymschedError(f"stderr must be a positive target in nats, got {stderr!r}")
+    cap = 20_000 if samples is None else samples
+    _check_int("gibbs_profile", "samples", cap, 2)
+    lows = {"burn_in": 0, "draws": 1, "thin": 1, "inner_chains": 2, "inner_burn_in": 0, "inner_sweeps": 2}
+    for name, value in counts.items():
+        _check_int("gibbs_profile", name, value, lows[name])
+    if time_budget is not None and (isinstance(time_budget, (bool, np.bool_)) or not isinstance(
+            time_budget, (int, float, np.integer, np.floating)) or not 0 < time_budget < math.inf):
+        raise SymschedError(f"time_budget must be a positive finite number of seconds, got {time_budget!r}")
+    if cluster is not None and not isinstance(cluster, (bool, np.bool_)):
+        raise SymschedError(f"cluster must be True, False or None (automatic), got {cluster!r}")
+    limit = GIBBS_BUDGET if budget is None else _check_int("gibbs_profile", "budget", budget, 1)
+    return float(target), int(cap), limit
+
+
+def _exact_pieces(model: MarkovRandomField) -> Any:
+    """The junction tree's exact ``H``, ``h_0``, ``h_{N-1}`` when the field's elimination width is at most
+    :data:`GIBBS_PIECES_WIDTH` entries, else None."""
     if mrf_elimination_width(model) > GIBBS_PIECES_WIDTH:
-        return mean, cov, None
+        return None
     try:
-        pieces = network_pieces(model)
+        return network_pieces(model)
     except ModelTooLargeError:
-        return mean, cov, None
+        return None
+
+
+def _pin_exact_pieces(pieces: Any, mean: np.ndarray, cov: np.ndarray, top: float, batches: int) -> tuple:
+    """``(mean, cov, note)``: the sampled ``h_j`` conditioned on the exact pieces (see :func:`gibbs_profile`)."""
     n = len(mean)
     rows, values, names = [np.ones(n)], [pieces.entropy], ["H"]
     rows.append(np.eye(n)[0])
