@@ -8,10 +8,20 @@ from ..results import FLOAT_DIGITS, Result, latex_any
 from .errors import CLIError
 from .specs import parse_model
 
+
 __all__ = ["CommandOutput", "COMPARED_POLICIES"]
 
 #: Policies ``symsched policy MODEL --sizes ...`` compares when no ``--policy`` is given.
 COMPARED_POLICIES = ("confidence", "margin", "entropy", "llada", "random")
+
+
+def chosen(values, known, default, option: str) -> tuple:
+    """The names given to ``option`` (``default`` when none), refused with the known ones if one is unknown."""
+    names = tuple(values) if values else tuple(default)
+    bad = [v for v in names if v not in known]
+    if bad:
+        raise CLIError(f"{option} {' '.join(bad)}: unknown; expected some of {', '.join(known)}")
+    return names
 
 
 def profile_options(args) -> dict:

@@ -77,6 +77,13 @@ def model_parser(sub, name: str, help: str, description: str) -> argparse.Argume
     return p
 
 
+def model_k_parser(sub, name: str, help: str, description: str) -> argparse.ArgumentParser:
+    """:func:`model_parser` with the step counts ``-K K [K ...]`` (required)."""
+    p = model_parser(sub, name, help, description)
+    p.add_argument("-K", type=int, nargs="+", required=True, help="step count(s)")
+    return p
+
+
 def _base(text):
     """``--base``: ``e`` (natural logarithms: None), or a number > 1 (2 for bits, 10, ...)."""
     if text is None or text.strip().lower() == "e":

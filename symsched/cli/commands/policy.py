@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...samplers import POLICIES, compare_policies, policy_kl
-from ..common import COMPARED_POLICIES
+from ..common import COMPARED_POLICIES, chosen
 from ..errors import CLIError, num_arg
 from ..options import add_output_options, model_parser
 from ..specs import parse_model
@@ -29,10 +29,7 @@ def add_parser(sub) -> None:
 
 
 def run(args):
-    policies = tuple(args.policy) if args.policy else COMPARED_POLICIES
-    bad = [p for p in policies if p not in POLICIES]
-    if bad:
-        raise CLIError(f"--policy {' '.join(bad)}: unknown; expected some of {', '.join(POLICIES)}")
+    policies = chosen(args.policy, POLICIES, COMPARED_POLICIES, "--policy")
     threshold = None if args.threshold is None else num_arg(args.threshold, "--threshold")
     gamma = None if args.gamma is None else num_arg(args.gamma, "--gamma")
     model = parse_model(args.model)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from ...samplers import PRACTICE_RULES, kl_by_rule, rule_comparison
-from ..common import CommandOutput, check_K, profile_of
-from ..errors import CLIError
-from ..options import add_output_options, add_profile_options, model_parser
+from ..common import CommandOutput, check_K, chosen, profile_of
+from ..options import add_output_options, add_profile_options, model_k_parser
 
 __all__: list = []
 
 
 def add_parser(sub) -> None:
-    r = model_parser(sub, "rules", "practitioners' count rules (LLaDA, Dream, dllm, MDLM) vs the optimum",
-                     "Exact E KL of the samplers' step-count rules at each K (symsched.kl_by_rule), and at each "
-                     "K their counts and excess over the optimal schedule (symsched.rule_comparison).")
-    r.add_argument("-K", type=int, nargs="+", required=True, help="step count(s)")
+    r = model_k_parser(sub, "rules", "practitioners' count rules (LLaDA, Dream, dllm, MDLM) vs the optimum",
+                       "Exact E KL of the samplers' step-count rules at each K (symsched.kl_by_rule), and at each "
+                       "K their counts and excess over the optimal schedule (symsched.rule_comparison).")
     r.add_argument("--rules", nargs="+", default=None, metavar="RULE",
                    help=f"rules among {', '.join(PRACTICE_RULES)} (default: all)")
     add_profile_options(r)
@@ -22,10 +20,7 @@ def add_parser(sub) -> None:
 
 
 def run(args):
-    rules = tuple(args.rules) if args.rules else PRACTICE_RULES
-    bad = [r for r in rules if r not in PRACTICE_RULES]
-    if bad:
-        raise CLIError(f"--rules {' '.join(bad)}: unknown; expected some of {', '.join(PRACTICE_RULES)}")
+    rules = chosen(args.rules, PRACTICE_RULES, PRACTICE_RULES, "--rules")
     model, prof = profile_of(args)
     check_K(args.K, model.N)
     table = kl_by_rule(prof, args.K, rules).with_digits(args.digits)

@@ -7,17 +7,16 @@ from ...export import report
 from ...formatting import latex_escape
 from ...schedules import Schedule
 from ..common import CommandOutput, check_K, profile_options
-from ..options import add_output_options, add_profile_options, model_parser
+from ..options import add_output_options, add_profile_options, model_k_parser
 from ..specs import parse_model
 
 __all__: list = []
 
 
 def add_parser(sub) -> None:
-    s = model_parser(sub, "schedule", "optimal vs constant schedules and the bounds tables",
-                     "Optimal and constant K-step schedules of MODEL, with exact E KL, and the literature's "
-                     "bounds for each of them.")
-    s.add_argument("-K", type=int, nargs="+", required=True, help="step count(s)")
+    s = model_k_parser(sub, "schedule", "optimal vs constant schedules and the bounds tables",
+                       "Optimal and constant K-step schedules of MODEL, with exact E KL, and the literature's "
+                       "bounds for each of them.")
     s.add_argument("--no-mixture", action="store_true", help="skip the exact mixture KL (exponential in N)")
     s.add_argument("--no-bounds", action="store_true", help="skip the bounds tables")
     add_profile_options(s)
