@@ -38,6 +38,11 @@ Hooks of a route (``self`` must pickle, for workers):
     Estimated operations of one batch (for ``budget`` and the refusal message).  Default 1.
 ``group_stderr(means)``
     The standard error the target applies to, from the ``(k, n_terms)`` batch means of a group.
+``cap_batches(opts)``
+    Most batches per group (default ``ceil(samples / batch_size)``).
+
+While :meth:`MonteCarloRoute.batch` runs, ``self.batch_index`` is the batch's index ``k`` (for routes that
+deal pre-drawn data out to batches, like the denoiser route).
 
 Example: a route estimating the mean of a uniform variable.
 
@@ -95,15 +100,16 @@ class MonteCarloOptions:
 def montecarlo_options(where: str, *, stderr: Any = None, samples: Any = None, seed: Any = None, budget: Any = None,
                        time_budget: Any = None, workers: Any = None, progress: Any = None,
                        default_stderr: float = DEFAULT_STDERR, default_samples: int = DEFAULT_SAMPLES,
-                       samples_name: str = "samples") -> MonteCarloOptions:
+                       samples_name: str = "samples", budget_name: str = "budget") -> MonteCarloOptions:
     """Every Monte Carlo keyword checked once, the same way on every route (module docstring).
 
-    ``where`` names the public function in the messages; ``samples_name`` the keyword that caps the draws.
+    ``where`` names the public function in the messages; ``samples_name`` and ``budget_name`` the route's own
+    keywords for the cap on draws and the budget.
     """
     target = default_stderr if stderr is None else check_stderr_target(stderr, "stderr", where)
     cap = default_samples if samples is None else check_samples(samples, samples_name, where)
     return MonteCarloOptions(where, float(target), int(cap), seed_entropy(seed, "seed", where),
-                             check_cost_budget(budget, "budget", where), check_time_budget(time_budget, where=where),
+                             check_cost_budget(budget, budget_name, where), check_time_budget(time_budget, where=where),
                              check_workers(workers, where=where), check_progress(progress, where=where))
 
 
@@ -297,10 +303,12 @@ class MonteCarloRoute:
                    bar: Any) -> str | None:
         """Runs one round; on one process the time budget is checked after every batch."""
         if runner.local and opts.time_budget is not None:
+            out = False
             for t in tasks:
                 g = t[1]
-                if len(means[g]) >= 2 and time.perf_counter() - start > opts.time_budget:
-                    return "time_budget"
+                out = out or time.perf_counter() - start > opts.time_budget
+                if out and len(means[g]) >= 2:   # every group still gets the two batches of a standard error
+                    continue
                 means[g].append(_route_batch(self, *t))
                 if bar is not None:
                     bar.update(1)
