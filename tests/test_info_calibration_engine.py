@@ -1,4 +1,4 @@
-"""Calibration of the routes on the Monte Carlo skeleton: over 30 seeds, the rms of z = (estimate - exact) /
+"""Calibration of the routes on the Monte Carlo skeleton: over 30 seeds (40 for the denoiser), the rms of z = (estimate - exact) /
 stderr lies in [0.7, 1.4] for h_j, H, TC and DTC (standard errors of the totals from the full covariance),
 against brute force on the joint table."""
 
@@ -44,7 +44,11 @@ def _rms(z):
 
 def _check(profiles, model):
     h, tot = _exact(model)
-    zh = np.concatenate([(np.array(p.h) - h) / np.array(p.stderr) for p in profiles])
+    for p in profiles:   # a size estimated without noise (an exact h_0) is exact
+        zero = np.array(p.stderr) == 0
+        assert np.all(np.abs(np.array(p.h)[zero] - h[zero]) < 1e-12)
+    zh = np.concatenate([(np.array(p.h) - h)[np.array(p.stderr) > 0] / np.array(p.stderr)[np.array(p.stderr) > 0]
+                         for p in profiles])
     out = {"h_j": _rms(zh)}
     for name, attr in (("H", "entropy"), ("TC", "total_correlation"), ("DTC", "dual_total_correlation")):
         out[name] = _rms([(getattr(p, attr) - tot[name]) / getattr(p, attr + "_stderr") for p in profiles])
@@ -72,7 +76,7 @@ def test_denoiser_profiles_are_calibrated(loss, rows):
     model = _small_bn()
     den = ss.exact_denoiser(model)
     profiles = [ss.denoiser_profile(den, ss.sample_exact(model, rows, seed=1000 + s), samples_per_size=100,
-                                    seed=s, loss=loss) for s in SEEDS]
+                                    seed=s, loss=loss) for s in range(40)]
     _check(profiles, model)
 
 
@@ -80,7 +84,8 @@ def test_exact_h0_has_exactly_zero_stderr():
     model = ss.independent(marginals=[[0.3, 0.7], [0.5, 0.5], [0.2, 0.8]])
     data = ss.sample_exact(model, 50, seed=0)
     prof = ss.denoiser_profile(ss.exact_denoiser(model), data, samples_per_size=40, seed=1)
-    assert prof.stderr == (0.0, 0.0, 0.0)      # every conditional is the marginal: no noise at all
+    # nothing revealed: every draw is the mean of the marginals' entropies; j > 0 varies with the masked set
+    assert prof.stderr[0] == 0.0 and prof.stderr[1] > 0
     dep = ss.denoiser_profile(ss.exact_denoiser(_small_bn()), ss.sample_exact(_small_bn(), 300, seed=0),
                               samples_per_size=40, seed=1)
     assert dep.stderr[0] == 0.0 and all(s > 0 for s in dep.stderr[1:])
