@@ -1,6 +1,6 @@
-"""Calibration of the routes on the Monte Carlo skeleton: over 30 seeds (40 for the denoiser), the rms of z = (estimate - exact) /
-stderr lies in [0.7, 1.4] for h_j, H, TC and DTC (standard errors of the totals from the full covariance),
-against brute force on the joint table."""
+"""Calibration of the routes on the Monte Carlo skeleton: over 30 seeds (40 for the denoiser), the rms of
+z = (estimate - exact) / stderr lies in [0.7, 1.4] for h_j, H, TC and DTC (standard errors of the totals from
+the full covariance), against brute force on the joint table."""
 
 import numpy as np
 import pytest
