@@ -35,7 +35,9 @@ from .files import describe_path
 
 __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_budget", "check_dps",
             "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
-            "check_path", "choice_sequence", "check_steps", "as_list", "MAX_STEPS"]
+            "check_path", "choice_sequence", "check_steps", "as_list", "MAX_STEPS",
+           "check_samples", "check_stderr_target", "check_time_budget", "check_cost_budget", "check_progress",
+           "seed_entropy", "check_workers"]
 
 __all__ += ["check_flag"]
 
@@ -281,3 +283,84 @@ def as_list(value: Any, name: str, where: str | None = None, *, expected: str = 
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise SymschedError(f"{_prefix(where)}{name} must be {expected}, got {type(value).__name__} {value!r:.40}")
     return list(value)
+
+
+# -- Monte Carlo options: one meaning and one refusal for every estimate route ------------------------------
+
+def check_samples(value: Any, name: str = "samples", where: str | None = None, *, minimum: int = 2) -> int:
+    """A number of draws: a Python or numpy int ``>= minimum``; floats (``2.5``, ``2.0``), strings and bools
+    are refused rather than converted (``int(2.7)`` would silently drop draws)."""
+    if not _is_integer(value) or value < minimum:
+        raise SymschedError(f"{_prefix(where)}{name} must be an integer >= {minimum} (a number of draws), "
+                            f"got {name} = {_short(value)}")
+    return int(value)
+
+
+def check_stderr_target(value: Any, name: str = "stderr", where: str | None = None) -> float:
+    """A target standard error: a finite number ``> 0`` (not a bool, not NaN or inf)."""
+    v = _real_or_none(value)
+    if v is None or not math.isfinite(v) or not v > 0:
+        raise SymschedError(f"{_prefix(where)}{name} must be a finite positive target (in nats), "
+                            f"got {name} = {_short(value)}")
+    return v
+
+
+def check_time_budget(value: Any, name: str = "time_budget", where: str | None = None) -> float | None:
+    """Seconds of wall time: ``None`` (no limit) or a finite number ``> 0`` (not a bool, not NaN)."""
+    if value is None:
+        return None
+    v = _real_or_none(value)
+    if v is None or not math.isfinite(v) or not v > 0:
+        raise SymschedError(f"{_prefix(where)}{name} must be a finite positive number of seconds (or None), "
+                            f"got {name} = {_short(value)}")
+    return v
+
+
+def check_cost_budget(value: Any, name: str = "budget", where: str | None = None) -> float | None:
+    """An operations budget of a Monte Carlo route: ``None`` (the route's default) or a finite number
+    ``> 0``; NaN, infinities, bools and strings are refused (a NaN budget would compare false and
+    silently disable the check)."""
+    if value is None:
+        return None
+    v = _real_or_none(value)
+    if v is None or not math.isfinite(v) or not v > 0:
+        raise SymschedError(f"{_prefix(where)}{name} must be a finite positive number of operations (or None "
+                            f"for the default), got {name} = {_short(value)}")
+    return v
+
+
+def check_progress(value: Any, name: str = "progress", where: str | None = None) -> bool | None:
+    """``None`` (automatic), ``True`` or ``False``; anything else (``"yes"``, 1) is refused."""
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None if value is None else bool(value)
+    raise SymschedError(f"{_prefix(where)}{name} must be True, False or None (automatic), got {_short(value)}")
+
+
+def seed_entropy(seed: Any, name: str = "seed", where: str | None = None) -> int:
+    """The integer entropy every batch seed derives from: ``seed`` itself (a non-negative int), drawn from a
+    numpy Generator, taken from a SeedSequence, or fresh (``None``)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2 ** 63))
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(2, np.uint64).astype(object)[0])
+    if _is_integer(seed) and seed >= 0:
+        return int(seed)
+    raise SymschedError(f"{_prefix(where)}{name} must be None, a non-negative int, a numpy Generator or "
+                        f"SeedSequence, got {name} = {_short(seed)}")
+
+
+def check_workers(value: Any, name: str = "workers", where: str | None = None):
+    """``None`` / 1 (this process: returns None), an int > 1 (local processes) or a ``dask.distributed.Client``
+    (returned as is)."""
+    if value is None:
+        return None
+    if _is_integer(value):
+        if value < 1:
+            raise SymschedError(f"{_prefix(where)}{name} must be a positive number of processes, got {value!r}")
+        return None if value == 1 else int(value)
+    if type(value).__name__ == "Client" and hasattr(value, "map") and hasattr(value, "gather"):
+        return value
+    raise SymschedError(f"{_prefix(where)}{name} must be None, a positive int or a dask.distributed Client, got "
+                        f"{_short(value)}")

@@ -122,7 +122,7 @@ def test_bad_workers_are_refused():
 
 
 def test_networks_beyond_einsum_labels_use_stepwise_elimination(monkeypatch):
-    import symsched.info.batched as batched
+    import symsched.info.oracles.bayesian as bayesian
 
     bn = ss.load_example("hailfinder")  # 56 variables: some marginals have more than 51 hidden ancestors
     oracle = BatchOracle(bn, joint_limit=0)
@@ -137,5 +137,5 @@ def test_networks_beyond_einsum_labels_use_stepwise_elimination(monkeypatch):
     child = BatchOracle(ss.load_example("child"), joint_limit=0)
     xc = child.sample(rng, 16)
     path = child.log_marginal((3, 9, 15), xc)
-    monkeypatch.setattr(batched, "_EINSUM_LABELS", 8)
+    monkeypatch.setattr(bayesian, "EINSUM_LABELS", 8)
     np.testing.assert_allclose(child.log_marginal((3, 9, 15), xc), path, rtol=0, atol=1e-12)

@@ -141,17 +141,20 @@ def test_cross_entropy_of_a_wrong_model_stays_at_its_marginal_loss():
 
 
 def test_reused_rows_get_clustered_errors():
-    from symsched.info.denoiser import _clustered_stderr
+    from symsched.info.denoiser import clustered_covariance
 
     rng = np.random.default_rng(0)
-    values = rng.normal(size=12)
-    # distinct rows: the ordinary standard error of the mean
-    assert _clustered_stderr(values, np.arange(12)) == pytest.approx(values.std(ddof=1) / np.sqrt(12))
-    # rows used twice: the cluster-robust (sandwich) variance, written out from its definition
-    clusters = np.repeat(np.arange(6), 2)
-    r = values - values.mean()
-    sums = np.array([r[clusters == g].sum() for g in range(6)])
-    assert _clustered_stderr(values, clusters) == pytest.approx(np.sqrt(6 / 5 * (sums ** 2).sum()) / 12)
+    values = rng.normal(size=(2, 12))
+    # distinct rows: the ordinary variance of the mean, and no covariance between sizes
+    C = clustered_covariance(values, np.arange(24).reshape(2, 12))
+    assert C[0, 0] == pytest.approx(values[0].var(ddof=1) / 12) and C[0, 1] == 0
+    # rows used twice within a size and shared across sizes: the cluster-robust (sandwich) covariance,
+    # written out from its definition
+    clusters = np.tile(np.repeat(np.arange(6), 2), (2, 1))
+    r = values - values.mean(axis=1, keepdims=True)
+    sums = np.array([[r[j][clusters[j] == g].sum() for g in range(6)] for j in range(2)])
+    C = clustered_covariance(values, clusters)
+    np.testing.assert_allclose(C, 6 / 5 * sums @ sums.T / 144, rtol=1e-12)
     bn = five_node_bn()
     est = ss.denoiser_profile(ss.exact_denoiser(bn), ss.sample_exact(bn, 6, seed=0), samples_per_size=50,
                               loss="cross-entropy")

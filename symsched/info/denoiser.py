@@ -32,13 +32,14 @@ import networkx as nx
 import numpy as np
 
 from ..arithmetic import arithmetic, entropy_last_axis
-from ..validation import check_budget, check_log_base
+from ..validation import check_budget, check_log_base, positive_int
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
 from ..models.chains import HiddenMarkovModel, MarkovChain
 from ..models.markov import MarkovRandomField
 from .elimination import eliminate
+from .engine import MonteCarloRoute, montecarlo_options
 from .profile import InformationProfile
 
 __all__ = ["exact_denoiser", "ExactDenoiser", "denoiser_profile", "check_tokens", "estimated_profile",
@@ -289,6 +290,18 @@ def estimated_profile(h: Any, stderr: Any, method: str, base: Any = None) -> Inf
     return InformationProfile(h, e, e[-1], "float", method, base, se, **kwargs)
 
 
+def salted_entropy(seed: Any, salt: int) -> Any:
+    """The seed of the denoiser route, salted as :func:`salted_rng` (a Generator is used as it is)."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, np.random.SeedSequence)) or \
+            (not isinstance(seed, np.random.SeedSequence) and seed < 0):
+        raise SymschedError(f"denoiser_profile: seed must be None, a non-negative int, a numpy Generator or "
+                            f"SeedSequence, got seed = {seed!r}")
+    return np.random.SeedSequence([salt] + list(np.atleast_1d(
+        seed.entropy if isinstance(seed, np.random.SeedSequence) else seed).tolist()))
+
+
 def salted_rng(seed: Any, salt: int) -> np.random.Generator:
     """A generator for ``seed`` whose stream differs from ``default_rng(seed)``'s.
 
@@ -312,25 +325,10 @@ def _deal_rows(n_rows: int, sizes: int, per_size: int, rng: np.random.Generator)
     return order.reshape(sizes, per_size)
 
 
-def _clustered_stderr(values: np.ndarray, clusters: np.ndarray) -> float:
-    """Standard error of ``values.mean()`` with draws sharing a data row counted as one cluster."""
-    n = len(values)
-    if n < 2:
-        return math.inf
-    resid = values - values.mean()
-    _, inv = np.unique(clusters, return_inverse=True)
-    groups = int(inv.max()) + 1
-    if groups == n:
-        return float(values.std(ddof=1) / math.sqrt(n))
-    if groups < 2:
-        return math.inf
-    sums = np.bincount(inv, weights=resid)
-    return float(math.sqrt(groups / (groups - 1) * (sums ** 2).sum()) / n)
-
-
 def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = None, seed: Any = 0,
                      loss: str = "entropy", batch_size: int = 256, max_calls: float | None = None,
-                     base: Any = None) -> InformationProfile:
+                     base: Any = None, *, stderr: Any = None, time_budget: Any = None,
+                     progress: Any = None) -> InformationProfile:
     """Estimate the information profile from a denoiser and data rows (docs/concepts.md §10).
 
     Parameters
@@ -342,8 +340,8 @@ def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = No
     data : array_like, shape (n_rows, N)
         Samples of the sequences (state indices ``0..V-1``), e.g. held-out data.
     samples_per_size : int
-        (row, revealed set) draws per size ``j = 0..N-1`` (default 200).  The standard error of ``h_j``
-        shrinks as ``1/sqrt(samples_per_size)``.
+        (row, revealed set) draws per size ``j = 0..N-1`` (default 200): all of them, or the cap when
+        ``stderr`` is given.  The standard error of ``h_j`` shrinks as ``1/sqrt(samples_per_size)``.
     seed : int or numpy Generator
     loss : {"entropy", "cross-entropy"}
         ``"entropy"``: ``H(p(X_i | x_T))`` — the denoiser's own profile.  ``"cross-entropy"``:
@@ -356,12 +354,21 @@ def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = No
         checked before any call (``ModelTooLargeError``).
     base : number, optional
         Logarithm base (default: nats).
+    stderr : float, optional
+        Stop drawing once every ``h_j``'s standard error is at most this (checked every round of batches);
+        default: draw all ``samples_per_size``.
+    time_budget : float, optional
+        Seconds after which drawing stops (the standard errors then say how far it got).
+    progress : bool, optional
+        A tqdm bar over the batches (default: off).
 
     Returns
     -------
     InformationProfile
-        An estimate: ``exact`` False, ``stderr`` per ``h_j`` (clustered by data row), ``method``
-        ``"denoiser (entropy)"`` or ``"denoiser (cross-entropy)"``.  It may be non-monotone by noise.
+        An estimate: ``exact`` False, ``stderr`` per ``h_j`` and ``covariance`` of the ``h_j`` (clustered by
+        data row: draws that share a row, at one size or across sizes, count as one cluster), ``method``
+        ``"denoiser (entropy)"`` or ``"denoiser (cross-entropy)"``.  It may be non-monotone by noise.  A size
+        whose draws all give the same value (an exact ``h_0``) has standard error exactly 0.
 
     Examples
     --------
@@ -385,36 +392,106 @@ def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = No
     if model_N is not None and model_N != N:
         raise SymschedError(f"data: rows have {N} positions but the denoiser's model has N = {model_N}")
     check_log_base(base, "denoiser_profile")
-    m = DEFAULT_SAMPLES_PER_SIZE if samples_per_size is None else samples_per_size
-    if not isinstance(m, (int, np.integer)) or isinstance(m, bool) or m < 2:
-        raise SymschedError(f"samples_per_size must be an integer >= 2, got {samples_per_size!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise SymschedError(f"batch_size must be a positive integer, got {batch_size!r}")
-    budget = DEFAULT_MAX_CALLS if max_calls is None else float(max_calls)
-    cost = N * int(m)
+    where = "denoiser_profile"
+    opts = montecarlo_options(where, stderr=stderr, samples=samples_per_size, seed=salted_entropy(seed, 17),
+                              budget=max_calls, time_budget=time_budget, progress=progress,
+                              default_samples=DEFAULT_SAMPLES_PER_SIZE, samples_name="samples_per_size",
+                              budget_name="max_calls")
+    if stderr is None:
+        opts = dataclasses.replace(opts, target=0.0)    # every draw asked for
+    batch_size = positive_int(batch_size, "batch_size", where)
+    budget = DEFAULT_MAX_CALLS if opts.budget is None else opts.budget
+    m = opts.cap
+    cost = N * m
     if cost > budget:
         raise ModelTooLargeError(f"denoiser_profile with N={N} and samples_per_size={m} needs {cost} denoiser "
                                  "evaluations", cost, budget, "lower samples_per_size or raise max_calls")
     scale = 1.0 if base is None else 1.0 / math.log(float(base))
-    rng = salted_rng(seed, 17)
-    rows = _deal_rows(n_rows, N, int(m), rng)
-    # every draw: a row, a revealed set T of size j (mask the rest), the mean loss over the masked positions
-    masks = np.zeros((N, int(m), N), dtype=bool)  # True = masked
+    route = DenoiserRoute(den, x, loss, m, batch_size, opts.entropy)
+    run = route.run(opts)
+    h, cov = route.estimate(run.batch_means[0])
+    h, cov = h * scale, cov * scale ** 2
+    se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    prof = estimated_profile(h, se, f"denoiser ({loss})", base)
+    return dataclasses.replace(prof, covariance=cov) if any(se) else prof
+
+
+class DenoiserRoute(MonteCarloRoute):
+    """The denoiser profile on the Monte Carlo skeleton: one group; batch ``k`` draws, for every size ``j``,
+    ``draws`` (row, revealed set) pairs — rows dealt out once from a permutation of the data (disjoint across
+    sizes and batches while the rows last), revealed sets from the batch's own seed — and returns every
+    draw's loss (``N * draws`` values), so that :meth:`estimate` can cluster them by row."""
+
+    where = "denoiser_profile"
+    progress_desc = "denoiser draws"
+    min_batches = 2
+    round_batches = 4
+
+    def __init__(self, den: Callable, x: np.ndarray, loss: str, cap: int, call_rows: int, entropy: int):
+        self.den, self.x, self.loss, self.call_rows = den, x, loss, call_rows
+        self.N = x.shape[1]
+        self.batch_size = max(1, min(cap, max(8, 2048 // self.N)))
+        batches = -(-cap // self.batch_size)
+        self.rows = _deal_rows(x.shape[0], self.N, batches * self.batch_size,
+                               np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(2 ** 31,))))
+        self.n_terms = self.N * self.batch_size
+        self.batch_index = 0
+
+    def cap_batches(self, opts) -> int:
+        return -(-opts.cap // self.batch_size)
+
+    def batch(self, label: int, rng: np.random.Generator) -> np.ndarray:
+        N, b, k = self.N, self.batch_size, self.batch_index
+        rows = self.rows[:, k * b:(k + 1) * b].reshape(-1)
+        masks = np.zeros((N, b, N), dtype=bool)  # True = masked
+        for j in range(N):
+            for s in range(b):
+                masks[j, s, rng.permutation(N)[: N - j]] = True
+        masks = masks.reshape(-1, N)
+        values = np.empty(len(rows))
+        for start in range(0, len(rows), self.call_rows):
+            stop = min(start + self.call_rows, len(rows))
+            clean = self.x[rows[start:stop]]
+            mask = masks[start:stop]
+            probs = _check_probs(self.den(np.where(mask, -1, clean)), stop - start, N)
+            values[start:stop] = _losses(probs, clean, mask, self.loss, k * len(rows) + start)
+        return values
+
+    def batch_cost(self, label: int) -> float:
+        return float(self.N * self.batch_size)
+
+    def group_stderr(self, means: np.ndarray) -> float:
+        per_size = means.reshape(means.shape[0], self.N, self.batch_size).mean(axis=2)
+        return float(per_size.std(axis=0, ddof=1).max() / math.sqrt(means.shape[0]))
+
+    def estimate(self, batches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(h, covariance)`` from every draw, clustered by data row (see :func:`clustered_covariance`)."""
+        k = batches.shape[0]
+        values = batches.reshape(k, self.N, self.batch_size).transpose(1, 0, 2).reshape(self.N, -1)
+        rows = self.rows[:, :k * self.batch_size]
+        return values.mean(axis=1), clustered_covariance(values, rows)
+
+
+def clustered_covariance(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Covariance of the row means of ``values`` (shape ``(N, m)``: ``m`` draws per size) with draws sharing a
+    data row counted as one cluster, across sizes too: ``c_j c_l Σ_r S_rj S_rl / m²``, ``S_rj`` the sum of
+    size ``j``'s residuals on row ``r`` and ``c_j = sqrt(g_j / (g_j - 1))`` (``g_j`` distinct rows at size ``j``):
+    with distinct rows this is the usual ``s_j² / m`` on the diagonal and 0 off it.  Residuals are taken
+    after subtracting the first draw, so a size whose draws are all equal gets exactly 0."""
+    N, m = values.shape
+    shifted = values - values[:, :1]
+    resid = shifted - shifted.mean(axis=1, keepdims=True)
+    uniq, inv = np.unique(rows, return_inverse=True)
+    inv = np.asarray(inv).reshape(rows.shape)
+    S = np.zeros((len(uniq), N))
     for j in range(N):
-        for s in range(int(m)):
-            masks[j, s, rng.permutation(N)[: N - j]] = True
-    flat_rows, flat_masks = rows.reshape(-1), masks.reshape(-1, N)
-    values = np.empty(len(flat_rows))
-    for start in range(0, len(flat_rows), batch_size):
-        stop = min(start + batch_size, len(flat_rows))
-        clean = x[flat_rows[start:stop]]
-        mask = flat_masks[start:stop]
-        probs = _check_probs(den(np.where(mask, -1, clean)), stop - start, N)
-        values[start:stop] = _losses(probs, clean, mask, loss, start)
-    values = values.reshape(N, int(m)) * scale
-    h = values.mean(axis=1)
-    se = [_clustered_stderr(values[j], rows[j]) for j in range(N)]
-    return estimated_profile(h, se, f"denoiser ({loss})", base)
+        S[:, j] = np.bincount(inv[j], weights=resid[j], minlength=len(uniq))
+    g = np.array([len(np.unique(rows[j])) for j in range(N)], dtype=float)
+    c = np.sqrt(np.where(g > 1, g / np.maximum(g - 1, 1), np.inf))
+    cov = (S.T @ S) / m ** 2
+    with np.errstate(invalid="ignore"):
+        cov = cov * np.outer(c, c)
+    return np.where(np.isnan(cov), 0.0, cov)
 
 
 def _check_probs(probs: Any, B: int, N: int) -> np.ndarray:

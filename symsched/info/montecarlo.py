@@ -28,22 +28,22 @@ error at all.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
-from ..arithmetic import arithmetic, to_float
+from ..arithmetic import to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
-from ..models.chains import HiddenMarkovModel
 from ..models.markov import MarkovRandomField
 from . import batched
-from .batched import BatchOracle, batch_means, entropy_of, mrf_elimination_width, progress_bar
+from .batched import mrf_elimination_width
+from .engine import montecarlo_options
 from .gibbs import gibbs_profile
-from .elimination import bn_log_marginal, hmm_log_marginal
+from .oracles import BayesianNetworkOracle, ModelOracle
 from .profile import InformationProfile
 
 __all__ = ["montecarlo_profile", "sample_exact", "DEFAULT_STDERR", "JOINT_TABLE_LIMIT", "EXACT_PIECES_BUDGET"]
@@ -60,155 +60,93 @@ MRF_ELIMINATION_STEPS_BUDGET = 2 * 10 ** 7
 
 
 class _Oracle:
-    """Draws samples of ``X ~ p`` and evaluates ``log p(x_A)`` for one model."""
+    """The adaptive samplers' view of a model oracle: a bound generator, one row at a time.
+
+    Kept for :mod:`symsched.samplers.adaptive` until it uses :func:`symsched.info.oracles.oracle_for`
+    directly; new code should use that."""
 
     def __init__(self, model: DiscreteModel, rng: np.random.Generator):
         self.model, self.rng, self.n = model, rng, model.N
-        self._cache: dict = {}
-        if model.joint_size() <= JOINT_TABLE_LIMIT:
-            self.joint = model.joint("float")
-            self.kind = "joint"
-        elif isinstance(model, BayesianNetwork):
-            self.kind = "bn"
-            self.factors = [(vs, np.asarray(a, dtype=float)) for vs, a in model.factors(arithmetic("float"))]
-            self.order = [model.index_of(v) for v in nx.topological_sort(model)]
-            self.cpd = {model.index_of(v): (tuple(model.index_of(p) for p in model.cpd(v)[0]),
-                                            np.asarray(model.cpd(v)[1], dtype=float)) for v in model.nodes}
-        elif isinstance(model, HiddenMarkovModel):
-            self.kind = "hmm"
-        elif isinstance(model, MarkovRandomField):
-            self.kind = "mrf"  # variable elimination in the log domain, exact backward sampling
-            self.mrf = BatchOracle(model, -1)
-        else:
-            raise ModelTooLargeError(
-                f"Monte Carlo for {type(model).__name__} with N={model.N} needs its joint table "
-                f"({model.joint_size():.3g} entries) to sample and evaluate marginals; only Bayesian networks and "
-                "hidden Markov models and Markov random fields are handled beyond that", model.joint_size(),
-                JOINT_TABLE_LIMIT,
-                "reduce the model, or express it as a BayesianNetwork")
+        self.oracle = _oracle(model)
+        self.kind = self.oracle.kind
 
     def sample(self, size: int) -> np.ndarray:
-        if self.kind == "joint":
-            flat = self.rng.choice(self.joint.size, size=size, p=self.joint.ravel() / self.joint.sum())
-            return np.stack(np.unravel_index(flat, self.joint.shape), axis=1)
-        if self.kind == "mrf":
-            return self.mrf.sample(self.rng, size)
-        if self.kind == "bn":
-            x = np.zeros((size, self.n), dtype=np.int64)
-            for v in self.order:
-                parents, table = self.cpd[v]
-                probs = (table[tuple(x[:, p] for p in parents)] if parents
-                         else np.broadcast_to(table, (size, len(table))))
-                x[:, v] = _categorical(self.rng, probs)
-            return x
-        m = self.model
-        x = np.zeros((size, self.n), dtype=np.int64)
-        init = np.asarray(m.initial_distribution, float)
-        z = _categorical(self.rng, np.broadcast_to(init, (size, len(init))))
-        for t in range(self.n):
-            if t > 0:
-                z = _categorical(self.rng, np.asarray(m.transition_matrices[t - 1], float)[z])
-            x[:, t] = _categorical(self.rng, np.asarray(m.emission_matrices[t], float)[z])
-        return x
+        return self.oracle.sample(self.rng, int(size))
 
     def log_marginal(self, subset: tuple, values: tuple) -> float:
         if not subset:
             return 0.0
-        if self.kind == "joint":
-            table = self._cache.get(subset)
-            if table is None:
-                drop = tuple(k for k in range(self.n) if k not in subset)
-                table = self.joint.sum(axis=drop) if drop else self.joint
-                if len(self._cache) < 4096:
-                    self._cache[subset] = table
-            p = table[values]
-            return math.log(p) if p > 0 else -math.inf
-        if self.kind == "mrf":
-            row = np.zeros((1, self.n), dtype=np.int64)
-            row[0, list(subset)] = values
-            return float(self.mrf.log_marginal(subset, row)[0])
-        evidence = dict(zip(subset, values))
-        if self.kind == "bn":
-            return bn_log_marginal(self.model, self.factors, evidence)
-        return hmm_log_marginal(self.model, evidence)
+        row = np.zeros((1, self.n), dtype=np.int64)
+        row[0, list(subset)] = values
+        return float(self.oracle.log_marginal(subset, row)[0])
 
 
-    # -- exact marginal tables (small subsets) -----------------------------------------------------
-    def table_cost(self, subset: tuple) -> int:
-        return math.prod(self.model.cardinalities[k] for k in subset)
+def _oracle(model: DiscreteModel) -> ModelOracle:
+    try:
+        return batched.BatchOracle(model, JOINT_TABLE_LIMIT)
+    except ModelTooLargeError as exc:
+        if isinstance(model, MarkovRandomField):
+            raise
+        raise ModelTooLargeError(
+            f"Monte Carlo for {type(model).__name__} with N={model.N} needs its joint table "
+            f"({model.joint_size():.3g} entries) to sample and evaluate marginals; beyond it only the families "
+            "with a model oracle are handled (Bayesian networks, Markov chains, hidden Markov models, Markov "
+            "random fields, exchangeable and independent tokens)", model.joint_size(), JOINT_TABLE_LIMIT,
+            "reduce the model, or express it as a BayesianNetwork") from exc
 
-    def marginal_entropy(self, subset: tuple) -> float:
-        """``H(X_A)`` from the exact marginal table of ``A`` (joint sums, or one elimination per cell)."""
-        subset = tuple(sorted(subset))
-        if not subset:
-            return 0.0
-        if self.kind == "joint":
-            drop = tuple(k for k in range(self.n) if k not in subset)
-            p = (self.joint.sum(axis=drop) if drop else self.joint).ravel()
-        elif self.kind == "bn" and (table := self._bn_table(subset)) is not None:
-            p = table.ravel()
-        else:
-            cards = [self.model.cardinalities[k] for k in subset]
-            p = np.array([math.exp(self.log_marginal(subset, cell)) for cell in np.ndindex(*cards)])
-        p = p[p > 0]
-        return float(-(p * np.log(p)).sum())
 
-    def _bn_table(self, subset: tuple) -> np.ndarray | None:
-        """The marginal table of ``subset`` in one contraction of its ancestors' CPDs (barren nodes sum
-        to one), or None when those carry more variables than ``einsum`` can label."""
-        names = self.model.variables
-        keep = set(subset)
-        for v in subset:
-            keep |= {self.model.index_of(a) for a in nx.ancestors(self.model, names[v])}
-        if len(keep) > 52:
-            return None
-        relevant = [(vs, a) for vs, a in self.factors if vs[-1] in keep]
-        remap = {u: k for k, u in enumerate(sorted(keep))}
-        operands: list = []
-        for vs, a in relevant:
-            operands += [a, [remap[u] for u in vs]]
-        return np.einsum(*operands, [remap[u] for u in subset], optimize="greedy")
+def marginal_entropy(oracle: ModelOracle, subset: tuple) -> float:
+    """``H(X_A)`` from the exact marginal table of ``A`` (the family's table, or one batched marginal over
+    every cell of ``A``)."""
+    subset = tuple(sorted(subset))
+    if not subset:
+        return 0.0
+    table = oracle.marginal_table(subset)
+    if table is not None:
+        p = np.asarray(table, dtype=float).ravel()
+    else:
+        cells = np.array(list(np.ndindex(*[oracle.cards[k] for k in subset])), dtype=np.int64)
+        rows = np.zeros((len(cells), oracle.n), dtype=np.int64)
+        rows[:, list(subset)] = cells
+        p = np.exp(oracle.log_marginal(subset, rows))
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
 
-    def markov_blanket(self, i: int) -> tuple:
-        """Indices of the Markov blanket of variable ``i`` (Bayesian networks), else ``None``."""
-        if self.kind == "joint" or not isinstance(self.model, BayesianNetwork):
-            return None
-        m, v = self.model, self.model.variables[i]
-        blanket = set(m.predecessors(v)) | set(m.successors(v))
-        for c in m.successors(v):
-            blanket |= set(m.predecessors(c))
-        blanket.discard(v)
-        return tuple(sorted(m.index_of(u) for u in blanket))
 
-    def exact_pieces(self, budget: int) -> tuple[dict, float | None]:
-        """Exact ``{j: h_j}`` for j in {0, 1, N-1} and the exact entropy ``H`` (None) where affordable."""
-        n, out, H = self.n, {}, None
-        cards = self.model.cardinalities
-        singles = [(k,) for k in range(n)]
-        if sum(map(self.table_cost, singles)) <= budget:
-            e1 = sum(self.marginal_entropy(s) for s in singles) / n
-            out[0] = e1
-            pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
-            if n >= 2 and sum(map(self.table_cost, pairs)) <= budget:
-                out[1] = sum(self.marginal_entropy(s) for s in pairs) / len(pairs) - e1
-        if self.kind == "joint":
-            p = self.joint.ravel()
-            p = p[p > 0]
-            H = float(-(p * np.log(p)).sum())
-            if n >= 2:
-                out[n - 1] = H - sum(self.marginal_entropy(tuple(k for k in range(n) if k != i))
-                                     for i in range(n)) / n
-        elif self.kind == "bn":
-            fams = [tuple(sorted(set(self.cpd[i][0]) | {i})) for i in range(n)]
-            if sum(self.table_cost(f) for f in fams) <= budget:
-                H = sum(self.marginal_entropy(f) - self.marginal_entropy(self.cpd[i][0]) for i, f in enumerate(fams))
-            blankets = [self.markov_blanket(i) for i in range(n)]
-            if n >= 2 and sum(self.table_cost(b) * (1 + cards[i]) for i, b in enumerate(blankets)) <= budget:
-                out[n - 1] = sum(self.marginal_entropy(b + (i,)) - self.marginal_entropy(b)
-                                 for i, b in enumerate(blankets)) / n
-        if n == 1 and H is not None:
-            out[0] = H
-        return out, H
+def _exact_pieces(oracle: ModelOracle, budget: int) -> tuple[dict, float | None]:
+    """Exact ``{j: h_j}`` for j in {0, 1, N-1} and the exact entropy ``H`` (None) where affordable."""
+    n, out = oracle.n, {}
+    cards = oracle.cards
+
+    def cost(subset):
+        return math.prod(cards[k] for k in subset)
+
+    singles = [(k,) for k in range(n)]
+    if sum(map(cost, singles)) <= budget:
+        e1 = sum(marginal_entropy(oracle, s) for s in singles) / n
+        out[0] = e1
+        pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
+        if n >= 2 and sum(map(cost, pairs)) <= budget:
+            out[1] = sum(marginal_entropy(oracle, s) for s in pairs) / len(pairs) - e1
+    H = oracle.exact_entropy()
+    if oracle.kind == "joint":
+        if n >= 2:
+            out[n - 1] = H - sum(marginal_entropy(oracle, tuple(k for k in range(n) if k != i))
+                                 for i in range(n)) / n
+    elif isinstance(oracle.model, BayesianNetwork):
+        if oracle.kind != "bn":   # a Markov chain: its CPD tables give the family pieces
+            oracle = BayesianNetworkOracle(oracle.model)
+        fams = [tuple(sorted(set(oracle.parents[i]) | {i})) for i in range(n)]
+        if sum(cost(f) for f in fams) <= budget:
+            H = sum(marginal_entropy(oracle, f) - marginal_entropy(oracle, oracle.parents[i])
+                    for i, f in enumerate(fams))
+        blankets = [oracle.markov_blanket(i) for i in range(n)]
+        if n >= 2 and sum(cost(b) * (1 + cards[i]) for i, b in enumerate(blankets)) <= budget:
+            out[n - 1] = sum(marginal_entropy(oracle, b + (i,)) - marginal_entropy(oracle, b)
+                             for i, b in enumerate(blankets)) / n
+    if n == 1 and H is not None:
+        out[0] = H
+    return out, H
 
 
 def sample_exact(model: DiscreteModel, n: int, seed: Any = None) -> np.ndarray:
@@ -229,19 +167,14 @@ def sample_exact(model: DiscreteModel, n: int, seed: Any = None) -> np.ndarray:
         raise SymschedError(f"sample_exact: expected a symsched model, got {type(model).__name__}")
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise SymschedError(f"sample_exact: n must be a positive integer, got {n!r}")
-    return _Oracle(model, np.random.default_rng(seed)).sample(int(n))
-
-
-def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    cum = np.cumsum(probs, axis=-1)
-    u = rng.random(probs.shape[0]) * cum[:, -1]
-    return np.minimum((cum < u[:, None]).sum(axis=1), probs.shape[1] - 1)
+    return _oracle(model).sample(np.random.default_rng(seed), int(n))
 
 
 def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: Any = None,
                        samples: int | None = None, base: Any = None,
                        exact_pieces: bool = True, workers: Any = None,
-                       time_budget: float | None = None, progress: bool | None = None) -> InformationProfile:
+                       time_budget: float | None = None, progress: bool | None = None,
+                       budget: float | None = None) -> InformationProfile:
     """Monte Carlo estimate of the information profile, with a standard error per ``h_j``.
 
     Parameters
@@ -264,7 +197,11 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
         Seconds after which sampling stops (at the end of a round) even where the target is not met;
         the standard errors then say how far it got.  Results then depend on the machine's speed.
     progress : bool, optional
-        A tqdm bar over the sampled sizes (default: on beyond joint tables, when tqdm is installed).
+        A tqdm bar over the batches (default: on beyond joint tables, when tqdm is installed).
+    budget : float, optional
+        Estimated operations (about a nanosecond each) the sampling may spend: refused before any work when
+        even the smallest run (32 batches per size) exceeds it, and sampling stops once it is spent
+        (default 2e11; 1.6e11 on a Markov random field by elimination).
 
     Returns
     -------
@@ -282,62 +219,42 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     >>> [round(x, 6) for x in prof.h], prof.exact
     ([0.693147, 0.0, 0.0], False)
     """
-    target = DEFAULT_STDERR if stderr is None else float(stderr)
-    if not target > 0:
-        raise SymschedError(f"stderr must be a positive target in nats, got {stderr!r}")
-    cap = DEFAULT_MAX_SAMPLES if samples is None else int(samples)
-    if cap < 2:
-        raise SymschedError(f"samples must be >= 2, got {samples!r}")
+    exact_pieces_on = exact_pieces
+    where = "information_profile(method='montecarlo')"
+    opts = montecarlo_options(where, stderr=stderr, samples=samples, seed=seed, budget=budget,
+                              time_budget=time_budget, workers=workers, progress=progress,
+                              default_samples=DEFAULT_MAX_SAMPLES)
     if (isinstance(model, MarkovRandomField) and model.joint_size() > JOINT_TABLE_LIMIT
             and mrf_elimination_width(model) > batched.MRF_ELIMINATION_BUDGET):
-        return gibbs_profile(model, stderr=target, seed=seed, samples=cap, base=base, workers=workers,
+        return gibbs_profile(model, stderr=opts.target, seed=seed, samples=opts.cap, base=base, workers=workers,
                              time_budget=time_budget, progress=progress)
-    if isinstance(model, MarkovRandomField) and model.joint_size() > JOINT_TABLE_LIMIT:
-        # every batch of size j evaluates N - j + 1 marginals, each one elimination over up to N variables
-        # (Python steps, whatever the batch size); the exact pieces add N * K more
-        least = min(batched.MIN_BATCHES, max(2, math.ceil(cap / batched.BATCH_SIZE)))
-        n = model.N
-        steps = n * (least * sum(n - j + 1 for j in range(n)) + sum(model.cardinalities))
-        if steps > MRF_ELIMINATION_STEPS_BUDGET:
-            raise ModelTooLargeError(
-                f"Monte Carlo by variable elimination on this Markov random field (N={n}: {least} batches per size, "
-                "each N - j + 1 eliminations)", steps, MRF_ELIMINATION_STEPS_BUDGET,
-                "reduce the model, or sample it by Gibbs without elimination: symsched.info.gibbs.gibbs_profile(model, "
-                "stderr=...)")
-    entropy = entropy_of(seed)  # every batch's seed derives from it (the same numbers on any workers)
-    oracle = _Oracle(model, np.random.default_rng(entropy))
+    oracle = _oracle(model)
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
     N = model.N
-    known, H = oracle.exact_pieces(EXACT_PIECES_BUDGET) if exact_pieces else ({}, None)
-    h, var = np.zeros(N), np.zeros(N)
+    known, H = _exact_pieces(oracle, EXACT_PIECES_BUDGET) if exact_pieces_on else ({}, None)
+    h, cov = np.zeros(N), np.zeros((N, N))
     for j, v in known.items():
         h[j] = v
-    # sampled sizes: batches of samples vectorised (ancestral sampling, one contraction per marginal),
-    # every i outside a random T per batch (see symsched.info.batched)
     todo = [j for j in range(N) if j not in known]
     if todo:
-        batches = BatchOracle(model, JOINT_TABLE_LIMIT)
-        bar = progress_bar(progress, batches.kind != "joint", len(todo), "Monte Carlo sizes", "size")
-        try:
-            means = batch_means(batches, todo, target / scale, cap, entropy, workers=workers,
-                                time_budget=time_budget,
-                                progress=None if bar is None else (lambda done, total: bar.update(done - bar.n)))
-        finally:
-            if bar is not None:
-                bar.close()
-        for j, (mean, err, _) in means.items():
-            h[j], var[j] = mean, err ** 2
-    sampled = [j for j in range(N) if j not in known]
-    cov = np.diag(var)
-    if H is not None and sampled:
-        # Best linear unbiased adjustment to the exact total (see the module docstring).
+        route = batched.ProfileRoute(oracle, todo)
+        if isinstance(model, MarkovRandomField) and opts.budget is None and oracle.kind == "mrf":
+            route.default_budget = MRF_ELIMINATION_STEPS_BUDGET * 8e3
+        run = route.run(dataclasses.replace(opts, target=opts.target / scale))
+        for k, j in enumerate(todo):
+            h[j] = run.mean[k]
+        cov[np.ix_(todo, todo)] = run.covariance
+    if H is not None and todo:
+        # Best linear unbiased adjustment to the exact total (see the module docstring): the correction
+        # y - C 1 (1' y - R) / (1' C 1), covariance C - C 1 1' C / (1' C 1)
         R = H - sum(known.values())
-        V = float(var[sampled].sum())
+        c1 = cov.sum(axis=1)
+        V = float(c1.sum())
         if V > 0:
-            h[sampled] -= var[sampled] * (float(h[sampled].sum()) - R) / V
-            cov -= np.outer(var, var) / V
+            h -= c1 * (float(h[todo].sum()) - R) / V
+            cov -= np.outer(c1, c1) / V
         else:
-            h[sampled] += (R - float(h[sampled].sum())) / len(sampled)
+            h[todo] += (R - float(h[todo].sum())) / len(todo)
     h, cov = h * scale, cov * scale ** 2
     se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
     pieces = [f"h_{j}" if j < N - 1 or N <= 2 else "h_{N-1}" for j in sorted(known)] + (["H"] if H is not None else [])

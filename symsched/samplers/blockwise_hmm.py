@@ -34,10 +34,11 @@ sampled: ``Σ_{i∈S_t} H(X_i | x_{C_t})`` by forward–backward with evidence a
 of it ``C_t`` only).  A step of one token costs exactly 0, and the terms differ by small information
 gains, so the variance stays low.
 
-Monte Carlo runs in batches of draws, batch ``k`` from ``SeedSequence(seed, spawn_key=(0, k))``, so the
-same seed gives the same numbers; the standard errors are those of the batch means (every block from
-the same draws: the total's standard error comes from the batch totals, covariances included); sampling
-stops when the total's standard error meets ``stderr`` (after at least ``MIN_BATCHES`` batches) or at
+Monte Carlo runs on the skeleton of :mod:`symsched.info.engine`: batches of exact draws of the HMM
+(:mod:`symsched.info.oracles`), batch ``k`` from ``SeedSequence(seed, spawn_key=(0, k))``, so the same seed
+gives the same numbers; every term of a batch comes from the same draws, and the covariance of the terms'
+means is kept (the total's standard error is ``sqrt(1' C 1)``); sampling stops, between rounds of 8
+batches, when the total's standard error meets ``stderr`` (after at least ``MIN_BATCHES`` batches) or at
 ``samples`` draws.  Each term is shown clipped at 0 (every term is a conditional KL); the total is the sum of
 the unclipped terms, clipped once, so noise around 0 does not bias it upwards.
 """
@@ -50,9 +51,10 @@ from typing import Any
 import numpy as np
 
 from ..arithmetic import entropy_last_axis
-from ..errors import ModelTooLargeError, SymschedError
-from ..info.batched import BatchOracle, batch_seed, entropy_of
+from ..errors import ModelTooLargeError
+from ..info.engine import MonteCarloRoute, montecarlo_options
 from ..info.montecarlo import DEFAULT_MAX_SAMPLES, DEFAULT_STDERR
+from ..info.oracles import oracle_for
 from ..info.subsets import lattice_entropies, lattice_size
 
 __all__ = ["hmm_blockwise_terms", "hmm_partition_terms", "check_montecarlo_options", "MONTECARLO_BUDGET",
@@ -69,28 +71,11 @@ INNER_EXACT_LATTICE = 20_000
 
 
 def check_montecarlo_options(stderr: Any, samples: Any, seed: Any, where: str) -> tuple:
-    """``(target, cap, entropy)`` from ``stderr``, ``samples`` and ``seed`` as
-    ``information_profile(method="montecarlo")`` reads them (defaults 0.01 nats and 20000 draws)."""
-    if stderr is None:
-        target = DEFAULT_STDERR
-    else:
-        try:
-            target = float(stderr)
-        except (TypeError, ValueError):
-            target = math.nan
-        if isinstance(stderr, bool) or not (math.isfinite(target) and target > 0):
-            raise SymschedError(f"{where}: stderr must be a positive target in nats, got {stderr!r}")
-    if samples is None:
-        cap = DEFAULT_MAX_SAMPLES
-    elif isinstance(samples, (bool, np.bool_)) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        raise SymschedError(f"{where}: samples (the cap on draws) must be an integer >= 2, got {samples!r}")
-    else:
-        cap = int(samples)
-    try:
-        entropy = entropy_of(seed)
-    except SymschedError as exc:
-        raise SymschedError(f"{where}: {exc}") from None
-    return target, cap, entropy
+    """``(target, cap, entropy)`` from ``stderr``, ``samples`` and ``seed``, checked as on every Monte Carlo
+    route (:func:`symsched.info.engine.montecarlo_options`; defaults 0.01 nats and 20000 draws)."""
+    opts = montecarlo_options(where, stderr=stderr, samples=samples, seed=seed, default_stderr=DEFAULT_STDERR,
+                              default_samples=DEFAULT_MAX_SAMPLES)
+    return opts.target, opts.cap, opts.entropy
 
 
 # -- the model as float arrays ------------------------------------------------------------------------------
@@ -263,26 +248,58 @@ def _sampled_block(hmm: _HMM, block: tuple, sizes: list, x: np.ndarray, beliefs:
     return float(np.mean(((H[0] - H[1]) * S).sum(axis=(0, 2))))
 
 
-def _sample_batches(model: Any, hmm: _HMM, run_batch, n_terms: int, target: float, cap: int, entropy: int,
-                    batch: int) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """Batch means of ``n_terms`` terms until the total's standard error meets ``target`` or ``cap`` draws:
-    (means, stderrs, total stderr, draws)."""
-    oracle = BatchOracle(model, 0)   # the hidden chain, never the joint table
-    rows: list = []
-    max_batches = max(2, math.ceil(cap / batch))
-    while len(rows) < max_batches:
-        rng = batch_seed(entropy, 0, len(rows))
-        x = oracle.sample(rng, batch)
-        rows.append(run_batch(x, rng))
-        if len(rows) >= MIN_BATCHES or len(rows) >= max_batches:
-            totals = np.asarray(rows).sum(axis=1)
-            if float(totals.std(ddof=1)) / math.sqrt(len(rows)) <= target:
-                break
-    M = np.asarray(rows).reshape(len(rows), n_terms)
-    k = len(rows)
-    se = M.std(axis=0, ddof=1) / math.sqrt(k)
-    total_se = float(M.sum(axis=1).std(ddof=1) / math.sqrt(k))
-    return M.mean(axis=0), se, total_se, k * batch
+class _TermsRoute(MonteCarloRoute):
+    """The terms of blocks or partition steps on draws of the HMM, as a route of the Monte Carlo skeleton:
+    one group (every term from the same draws, their covariance kept), stopping on the total's standard
+    error."""
+
+    min_batches = MIN_BATCHES
+    round_batches = 8
+
+    def __init__(self, hmm: _HMM, oracle: Any, n_terms: int, batch: int, per_draw: float, where: str):
+        self.hmm, self.oracle, self.n_terms, self.batch_size = hmm, oracle, n_terms, batch
+        self.per_draw, self.where = per_draw, where
+
+    def batch(self, label: int, rng: np.random.Generator) -> np.ndarray:
+        return np.asarray(self.terms(self.oracle.sample(rng, self.batch_size), rng), dtype=float)
+
+    def batch_cost(self, label: int) -> float:
+        return self.per_draw * self.batch_size
+
+    def group_stderr(self, means: np.ndarray) -> float:
+        return float(means.sum(axis=1).std(ddof=1) / math.sqrt(means.shape[0]))
+
+
+class _BlockTerms(_TermsRoute):
+    def __init__(self, hmm, oracle, blocks, per_sizes, sampled, stop, per_draw):
+        super().__init__(hmm, oracle, len(sampled), BATCH_DRAWS, per_draw, "blockwise_expected_kl")
+        self.blocks, self.per_sizes, self.sampled, self.stop = blocks, per_sizes, sampled, stop
+
+    def terms(self, x: np.ndarray, rng: np.random.Generator) -> list:
+        beliefs = _forward_draws(self.hmm, x, self.stop)
+        return [_sampled_block(self.hmm, self.blocks[b], self.per_sizes[b], x, beliefs, rng) for b in self.sampled]
+
+
+class _PartitionTerms(_TermsRoute):
+    def __init__(self, hmm, oracle, fwd, bwd, query, last, batch, per_draw):
+        super().__init__(hmm, oracle, len(query), batch, per_draw, "partition_kl")
+        self.fwd, self.bwd, self.query, self.last = fwd, bwd, query, last
+
+    def terms(self, x: np.ndarray, rng: np.random.Generator) -> list:
+        hmm, last, R = self.hmm, self.last, len(self.query)
+        n = x.shape[0]
+        H = _posterior_entropies(hmm, 0, np.broadcast_to(hmm.init, (2 * R * n, len(hmm.init))),
+                                 np.tile(x[:, :last], (2 * R, 1)), np.repeat(self.fwd[:, :last], n, axis=0),
+                                 np.repeat(self.bwd[:, :last], n, axis=0)).reshape(2, R, n, last)
+        gains = ((H[0] - H[1]) * self.query[:, None, :last]).sum(axis=2)    # (R, n)
+        return [float(v) for v in gains.mean(axis=1)]
+
+
+def _run_terms(route: _TermsRoute, target: float, cap: int, entropy: int) -> tuple:
+    """(means, stderrs, total stderr, draws, covariance) of a route's terms."""
+    run = route.run(montecarlo_options(route.where, stderr=target, samples=cap, seed=entropy, progress=False))
+    total_se = float(math.sqrt(max(run.covariance.sum(), 0.0)))
+    return run.mean, run.stderr, total_se, run.draws, run.covariance
 
 
 def _mc_refusal(what: str, cost: float) -> None:
@@ -322,7 +339,7 @@ def hmm_blockwise_terms(model: Any, blocks: list, per_sizes: list, budget: float
         w, bel = _prefix_beliefs(hmm, blocks[b][0])
         terms[b], profiles[b] = _block_term_from_beliefs(hmm, blocks[b], per_sizes[b], w, bel)
     sampled = list(range(n_exact, len(blocks)))
-    total_se, draws = 0.0, 0
+    total_se, draws, cov = 0.0, 0, np.zeros((0, 0))
     if sampled:
         target, cap, entropy = check_montecarlo_options(stderr, samples, seed, "blockwise_expected_kl")
         stop = blocks[sampled[-1]][-1] + 1
@@ -331,16 +348,12 @@ def hmm_blockwise_terms(model: Any, blocks: list, per_sizes: list, budget: float
         _mc_refusal(f"blockwise_expected_kl of a hidden Markov model (N={hmm.N}), Monte Carlo over "
                     f"{len(sampled)} blocks at up to {cap} draws", per_draw * cap)
 
-        def run_batch(x: np.ndarray, rng: np.random.Generator) -> list:
-            beliefs = _forward_draws(hmm, x, stop)
-            return [_sampled_block(hmm, blocks[b], per_sizes[b], x, beliefs, rng) for b in sampled]
-
-        means, se, total_se, draws = _sample_batches(model, hmm, run_batch, len(sampled), target, cap, entropy,
-                                                     BATCH_DRAWS)
+        route = _BlockTerms(hmm, oracle_for(model, 0), blocks, per_sizes, sampled, stop, per_draw)
+        means, se, total_se, draws, cov = _run_terms(route, target, cap, entropy)
         for b, mval, sval in zip(sampled, means, se):
             terms[b], errs[b] = float(mval), float(sval)
     return {"terms": terms, "stderr": errs, "profiles": profiles, "exact_blocks": n_exact,
-            "total_stderr": total_se, "draws": draws}
+            "total_stderr": total_se, "draws": draws, "covariance": _embed(cov, sampled, len(blocks))}
 
 
 # -- partitions ---------------------------------------------------------------------------------------------
@@ -396,7 +409,7 @@ def hmm_partition_terms(model: Any, parts: list, budget: float, method: str, std
         hc = _table_entropy(table, cax) if C else 0.0
         singles = math.fsum(_table_entropy(table, cax + [ax[i]]) - hc for i in S)
         terms[t] = singles - (_table_entropy(table, list(range(len(keep)))) - hc)
-    total_se, draws = 0.0, 0
+    total_se, draws, cov = 0.0, 0, np.zeros((0, 0))
     if sampled:
         target, cap, entropy = check_montecarlo_options(stderr, samples, seed, "partition_kl")
         N = hmm.N
@@ -423,16 +436,17 @@ def hmm_partition_terms(model: Any, parts: list, budget: float, method: str, std
         _mc_refusal(f"partition_kl of a hidden Markov model (N={N}), Monte Carlo over {R} steps at up to {cap} "
                     "draws", per_draw * cap)
 
-        def run_batch(x: np.ndarray, rng: np.random.Generator) -> list:
-            n = x.shape[0]
-            H = _posterior_entropies(hmm, 0, np.broadcast_to(hmm.init, (2 * R * n, len(hmm.init))),
-                                     np.tile(x[:, :last], (2 * R, 1)), np.repeat(fwd[:, :last], n, axis=0),
-                                     np.repeat(bwd[:, :last], n, axis=0)).reshape(2, R, n, last)
-            gains = ((H[0] - H[1]) * query[:, None, :last]).sum(axis=2)    # (R, n)
-            return [float(v) for v in gains.mean(axis=1)]
-
-        means, se, total_se, draws = _sample_batches(model, hmm, run_batch, R, target, cap, entropy, batch)
+        route = _PartitionTerms(hmm, oracle_for(model, 0), fwd, bwd, query, last, batch, per_draw)
+        means, se, total_se, draws, cov = _run_terms(route, target, cap, entropy)
         for (t, _, _), mval, sval in zip(sampled, means, se):
             terms[t], errs[t] = float(mval), float(sval)
     return {"terms": terms, "stderr": errs, "sampled": [t for t, _, _ in sampled], "total_stderr": total_se,
-            "draws": draws}
+            "draws": draws, "covariance": _embed(cov, [t for t, _, _ in sampled], len(parts))}
+
+
+def _embed(cov: np.ndarray, where: list, size: int) -> np.ndarray:
+    """The covariance of the sampled terms placed in the full ``size x size`` matrix (exact terms: zeros)."""
+    out = np.zeros((size, size))
+    if where:
+        out[np.ix_(where, where)] = cov
+    return out
