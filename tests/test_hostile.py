@@ -357,3 +357,45 @@ def test_dps_with_float_precision_refused():
     # with mpmath it sets the digits, as before
     p = ss.information_profile(ss.copy_model(3), precision="mpmath", dps=30)
     assert p.dps == 30
+
+
+# -- refused wrongly before: sympy integers as sizes ----------------------------------------------------
+
+def test_schedule_of_sympy_integers_accepted():
+    s = ss.Schedule([sp.Integer(2), sp.Integer(1), 3])
+    assert s.sizes == (2, 1, 3) and all(type(k) is int for k in s.sizes)
+    assert s == ss.Schedule([2, 1, 3])
+    # the same expected KL as with Python ints (the identity, written out here)
+    h = [0.9, 0.6, 0.5, 0.4, 0.2, 0.1]
+    ekl = float(ss.expected_kl(h, s))
+    starts, total = [0, 2, 3], 0.0
+    for a, k in zip(starts, s.sizes):
+        total += k * h[a] - sum(h[a:a + k])
+    assert abs(ekl - total) < 1e-12
+    refused_fast(ss.Schedule, [sp.Rational(3, 2), 1], match="not an integer")
+    refused_fast(ss.Schedule, [sp.Symbol("k"), 1], match="not an integer")
+
+
+# -- statements and fits outside their range ------------------------------------------------------------
+
+def test_riemann_limit_of_a_negative_profile_refused():
+    msg = refused_fast(ss.riemann_limit, "-u", match="phi must be non-negative")
+    assert "phi(1) = -1" in msg
+    refused_fast(ss.riemann_limit, "u", match="phi must be non-increasing")
+    assert ss.riemann_limit("1 - u").delta == 1
+
+
+def test_zhao_cai_rate_needs_K_below_N():
+    refused_fast(ss.zhao_cai_rate, PROF, 3, match=r"K = 3 .*K < N")
+    refused_fast(ss.zhao_cai_rate, PROF, 4, match=r"K = 4")
+    r = ss.zhao_cai_rate(PROF, 2)
+    tc = sum(PROF[0] - x for x in PROF)  # TC = sum_j (h_0 - h_j)
+    assert abs(r.rate - tc / 2) < 1e-12
+    # compare_bounds at K = N simply has no Zhao & Cai row
+    table = ss.compare_bounds(PROF, [1, 1, 1])
+    assert not any("Zhao" in row.name for row in table.rows)
+
+
+def test_fit_limit_profile_needs_two_values():
+    refused_fast(ss.fit_limit_profile, [0.5], match=r"fit_limit_profile: h has N = 1")
+    assert abs(float(ss.fit_limit_profile([0.5, 0.25]).delta) - 0.25) < 1e-12

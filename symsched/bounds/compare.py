@@ -390,7 +390,7 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
                                        f"({fs.K} steps, E KL = {_fmt(fs_kl)})"))
     else:
         rows.append(_row(fixed, None))
-    for measure in ("TC", "DTC"):
+    for measure in ("TC", "DTC") if K_eff < N else ():  # stated for K < N only
         rows.append(_row(B.zhao_cai_rate(cp, K_eff, measure), None))
 
     # Chen, Cong & Li's own schedules for (c_hat, eps)

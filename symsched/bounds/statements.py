@@ -304,6 +304,9 @@ def zhao_cai_rate(profile: Any, K: int, measure: str = "TC", C: Any = None, log_
     if measure not in ("TC", "DTC"):
         raise SymschedError(f"zhao_cai_rate: measure must be 'TC' or 'DTC', got {measure!r}")
     _check_N(K, "zhao_cai_rate (K)")
+    if int(K) >= prof.N:  # accepted before with a note; the statement says nothing there (K = N is exact)
+        raise SymschedError(f"zhao_cai_rate: K = {K} steps for N = {prof.N} tokens; the statement is for K < N "
+                            "(with K = N steps of one token the sampler is exact)")
     c = _numeric(prof.total_correlation if measure == "TC" else prof.dual_total_correlation, measure)
     rate = None if c is None else c / int(K)
     value = None
@@ -313,8 +316,6 @@ def zhao_cai_rate(profile: Any, K: int, measure: str = "TC", C: Any = None, log_
         x = prof.N if log_of == "N" else int(K)
         value = to_float(C, "C") * math.log(x) ** to_float(log_exponent, "log_exponent") * rate
     note = "order statement, constant and log factor unknown: rate only unless C, log_exponent, log_of are given"
-    if int(K) >= prof.N:
-        note += f"; stated for K < N (here K = {K}, N = {prof.N})"
     return Bound(f"Zhao & Cai O~({measure}/K)", "order", "E KL (randomized sizes)",
                  rf"\mathbb{{E}}\,\mathrm{{KL}} = \widetilde{{O}}(\mathrm{{{measure}}}/K)",
                  SOURCES["ZHAO_CAI"], "abstract", ("randomized unmasking sizes (law not readable)", "K < N"),

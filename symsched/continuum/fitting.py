@@ -213,4 +213,7 @@ def fit_limit_profile(h: Any, method: str = "pchip", grid: str = "endpoints", ch
     if not isinstance(grid, str) or grid not in ("endpoints", "left"):
         raise SymschedError(f"grid must be 'endpoints' or 'left', got {grid!r}")
     prof = as_profile(h, check=check)
+    if prof.N < 2:  # one value gives no shape: phi(0) = phi(1) would be invented
+        raise SymschedError(f"fit_limit_profile: h has N = {prof.N} entry; fitting phi on [0, 1] needs at least 2 "
+                            "(h_0 and h_{N-1})")
     return NumericLimitProfile(prof.as_array(), method, grid)

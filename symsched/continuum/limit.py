@@ -144,6 +144,7 @@ class RiemannLimit(PhiAnalysis, LimitConstants, LimitQuantiles, LimitLatex, Resu
         if not self.parameters:
             self._check_continuous()
             self._check_monotone()
+            self._check_nonnegative()
         else:
             self.notes.append("phi has symbolic parameters " + ", ".join(map(str, self.parameters))
                               + ": monotonicity (f >= 0) is assumed, not checked")

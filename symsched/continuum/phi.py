@@ -159,6 +159,17 @@ class PhiAnalysis:
                         f"phi is discontinuous at u = {p} (jump {mpmath.nstr(left - right, 6)}): a jump of the "
                         "profile is an atom, which the Riemann limit does not describe; give a continuous phi")
 
+    def _check_nonnegative(self) -> None:
+        """``h_j`` are conditional entropies, so ``phi >= 0``: a non-increasing ``phi`` must end at
+        ``phi(1) >= 0`` (``riemann_limit("-u")`` was accepted before)."""
+        try:
+            end = _mp_value(self.phi1, 30)
+        except (TypeError, ValueError, ArithmeticError):
+            return  # not a number at u = 1 (a singular end): left to the other checks
+        if mpmath.isfinite(end) and end < 0:
+            raise SymschedError(f"phi must be non-negative on [0, 1] (h_j are conditional entropies, h_j >= 0): "
+                                f"phi(1) = {mpmath.nstr(end, 6)} < 0")
+
     def _check_monotone(self) -> None:
         """Finite, real and non-increasing on [0, 1] (see :func:`symbolic.check_phi`)."""
         self.methods["monotonicity"] = symbolic.check_phi(

@@ -6,6 +6,7 @@ from typing import Any
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import sympy as sp
 
 from ..errors import SymschedError
 from ..results import ItemsView, Result
@@ -53,7 +54,9 @@ class Schedule(Result, ItemsView, Sequence[int]):
         out = []
         for t, k in enumerate(raw):
             if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
-                if isinstance(k, (float, np.floating)) and float(k).is_integer():
+                if isinstance(k, sp.Integer):  # an exact integer (refused before, wrongly)
+                    k = int(k)
+                elif isinstance(k, (float, np.floating)) and float(k).is_integer():
                     k = int(k)
                 else:
                     raise SymschedError(f"Schedule sizes: k_{t + 1} = {k!r:.40} is not an integer")
