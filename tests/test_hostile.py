@@ -399,3 +399,45 @@ def test_zhao_cai_rate_needs_K_below_N():
 def test_fit_limit_profile_needs_two_values():
     refused_fast(ss.fit_limit_profile, [0.5], match=r"fit_limit_profile: h has N = 1")
     assert abs(float(ss.fit_limit_profile([0.5, 0.25]).delta) - 0.25) < 1e-12
+
+
+# -- cost checks: enumeration of a program's paths ------------------------------------------------------
+
+def _flip_until_heads():
+    n = 0
+    while ss.flip():  # the enumeration tries False (tails... here: stop) first, so paths grow one by one
+        n += 1
+    return [min(n, 3)]
+
+
+def _flip_until_tails():
+    n = 0
+    while not ss.flip():
+        n += 1
+    return [min(n, 3)]
+
+
+@pytest.mark.parametrize("fn", [_flip_until_heads, _flip_until_tails])
+def test_program_with_unbounded_paths_refused(fn):
+    msg = refused_fast(ss.program, fn, match="random choices", error=ModelTooLargeError)
+    assert "bound" in msg and "loop" in msg
+
+
+def test_program_work_budget():
+    def alternating():  # unbounded only along True, False, True, ...: found by the work budget
+        n = 0
+        while ss.flip() and not ss.flip():
+            n += 1
+        return [min(n, 1)]
+    refused_fast(ss.program, alternating, max_work=20_000, match="max_work", error=ModelTooLargeError)
+
+
+def test_bounded_geometric_program_exact():
+    def capped():  # at most 6 flips: P(n) = 2^-(n+1) for n < 6, 2^-6 for n = 6
+        n = 0
+        while n < 6 and ss.flip():
+            n += 1
+        return [n]
+    m = ss.program(capped)
+    p = m.joint("symbolic")
+    assert [p[n] for n in range(7)] == [sp.Rational(1, 2 ** (n + 1)) for n in range(6)] + [sp.Rational(1, 64)]

@@ -34,6 +34,9 @@ __all__ = ["flip", "categorical", "program", "ProgramModel", "DEFAULT_MAX_PATHS"
 DEFAULT_MAX_PATHS = 10 ** 5
 #: Budget on the random choices along one path (catches unbounded loops).
 DEFAULT_MAX_CHOICES = 10 ** 4
+#: Budget on the random choices of all paths together: the enumeration re-runs the program once per
+#: path, so a loop that ends by chance (flip until heads) costs 1 + 2 + ... + n choices for n paths.
+DEFAULT_MAX_WORK = 2 * 10 ** 6
 
 _state = threading.local()
 
@@ -41,8 +44,9 @@ _state = threading.local()
 class _Trace:
     """The forced prefix of choices and what this run chose (index, alternatives' probabilities)."""
 
-    def __init__(self, prefix: list, forced_probs: list, max_choices: int):
+    def __init__(self, prefix: list, forced_probs: list, max_choices: int, last: bool = False):
         self.prefix, self.forced_probs, self.max_choices = prefix, forced_probs, max_choices
+        self.last = last  # past the prefix: the last alternative instead of the first (the probe)
         self.choices: list[int] = []
         self.options: list[tuple] = []
 
@@ -59,7 +63,7 @@ class _Trace:
                                     "state between runs")
             c = self.prefix[k]
         else:
-            c = _next_alternative(probs, -1)
+            c = _last_alternative(probs) if self.last else _next_alternative(probs, -1)
             if c is None:
                 raise InvalidModelError(f"program: {what} has no alternative of non-zero probability")
         self.choices.append(c)
@@ -88,6 +92,38 @@ def _next_alternative(probs: tuple, after: int) -> int | None:
         if not _is_zero(probs[c]):
             return c
     return None
+
+
+def _last_alternative(probs: tuple) -> int | None:
+    for c in range(len(probs) - 1, -1, -1):
+        if not _is_zero(probs[c]):
+            return c
+    return None
+
+
+def _probe_unbounded(fn: Callable, args: tuple, kwargs: dict, depth: int) -> None:
+    """Run ``fn`` once taking the last alternative at every choice; refuse if that path never ends.
+
+    The enumeration takes the first alternative first, so an unbounded path along the first ones is met at
+    once; one along the last ones (``while flip(): ...``) would be met only after ``max_choices`` paths of
+    growing length, i.e. about ``max_choices**2 / 2`` choices (hours).  This probe finds it in
+    ``max_choices`` choices.
+    """
+    _state.trace = _Trace([], [], depth, last=True)
+    try:
+        fn(*args, **kwargs)
+    except ModelTooLargeError as exc:
+        name = getattr(fn, "__name__", fn)
+        raise ModelTooLargeError(f"program {name!r}: taking the last alternative at every choice, a path makes "
+                                 f"more than {depth} random choices: the program has unbounded paths (a loop that "
+                                 "ends only by chance, e.g. flip until heads), whose enumeration would not end",
+                                 exc.estimate, exc.budget,
+                                 "bound the loop (e.g. `for _ in range(n)` with a fixed n), or raise max_choices if "
+                                 "the paths are long but finite") from None
+    except Exception:  # noqa: BLE001 - any other failure of this path is met (and reported) by the enumeration
+        pass
+    finally:
+        _state.trace = None
 
 
 def _current(what: str) -> _Trace:
@@ -219,7 +255,7 @@ class ProgramModel(JointDistribution):
 
 def program(fn: Callable, *args: Any, max_paths: int | None = None, max_choices: int | None = None,
             cardinalities: Sequence[int] | None = None, names: Sequence[Hashable] | None = None,
-            **kwargs: Any) -> ProgramModel:
+            max_work: int | None = None, **kwargs: Any) -> ProgramModel:
     """The exact joint distribution of a generative program, by enumerating its execution paths.
 
     Parameters
@@ -233,7 +269,11 @@ def program(fn: Callable, *args: Any, max_paths: int | None = None, max_choices:
         Budget on execution paths (default 10^5); counted as they are enumerated, over it
         ``ModelTooLargeError``.
     max_choices : int, optional
-        Budget on the random choices of one path (default 10^4).
+        Budget on the random choices of one path (default 10^4).  Before the enumeration, one run taking
+        the last alternative at every choice looks for an unbounded path (``while flip(): ...``) and
+        refuses the program at once if it finds one.
+    max_work : int, optional
+        Budget on the random choices of all paths together (default 2 x 10^6).
     cardinalities : sequence of int, optional
         State counts per token (default: the largest value returned, plus one).
     names : sequence, optional
@@ -262,8 +302,11 @@ def program(fn: Callable, *args: Any, max_paths: int | None = None, max_choices:
         raise SymschedError(f"program: fn must be callable, got {type(fn).__name__}")
     budget = DEFAULT_MAX_PATHS if max_paths is None else int(max_paths)
     depth = DEFAULT_MAX_CHOICES if max_choices is None else int(max_choices)
+    work_budget = DEFAULT_MAX_WORK if max_work is None else int(max_work)
     if getattr(_state, "trace", None) is not None:
         raise SymschedError("program: programs cannot be nested (fn called ss.program)")
+    _probe_unbounded(fn, args, kwargs, depth)
+    work = 0
     joint: dict[tuple, Any] = {}
     prefix: list[int] = []
     forced: list[tuple] = []
@@ -280,6 +323,12 @@ def program(fn: Callable, *args: Any, max_paths: int | None = None, max_choices:
             value = fn(*args, **kwargs)
         finally:
             _state.trace = None
+        work += len(trace.choices)
+        if work > work_budget:
+            raise ModelTooLargeError(f"program {getattr(fn, '__name__', fn)!r}: {paths} execution paths enumerated "
+                                     f"with {work} random choices in all, and not done", work, work_budget,
+                                     "bound the program's loops (paths that keep growing mean a loop that ends only "
+                                     "by chance), or raise max_work")
         tokens = _tokens(value, paths - 1)
         if length is None:
             length = len(tokens)
