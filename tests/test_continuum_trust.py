@@ -95,7 +95,9 @@ def test_optimal_expansion_with_f_zero_at_an_end_is_refused_clearly():
 
 # -- numerical edges: piecewise phi whose f jumps --------------------------------------------------
 
-PIECE = sp.Piecewise((1 - 4 * u, u < sp.Rational(1, 3)), (sp.Rational(-1, 3) - (u - sp.Rational(1, 3)), True))
+# phi >= 0 on [0, 1] (h_j are entropies; a phi ending below 0 is refused): 1 + the original piecewise line,
+# the same f = -phi' and so the same G and breakpoints
+PIECE = sp.Piecewise((2 - 4 * u, u < sp.Rational(1, 3)), (sp.Rational(2, 3) - (u - sp.Rational(1, 3)), True))
 
 
 def test_piecewise_cdf_and_breakpoints_exact_digits():
@@ -119,7 +121,7 @@ def test_piecewise_results_do_not_depend_on_earlier_calls():
 
 def test_kink_from_max_is_split():
     # f = 1 on [0, 1/2), 4 on (1/2, 1]: sqrt f integrates to 3/2; the median is 5/8 (by hand)
-    lim = ss.riemann_limit(1 - u - 3 * sp.Max(0, u - HALF), u)
+    lim = ss.riemann_limit(3 - u - 3 * sp.Max(0, u - HALF), u)  # phi(1) = 1/2 >= 0 (h_j are entropies)
     assert abs(sp.N(lim.breakpoints(2)[1] - sp.Rational(5, 8), 40)) < 1e-28
 
 

@@ -441,3 +441,53 @@ def test_bounded_geometric_program_exact():
     m = ss.program(capped)
     p = m.joint("symbolic")
     assert [p[n] for n in range(7)] == [sp.Rational(1, 2 ** (n + 1)) for n in range(6)] + [sp.Rational(1, 64)]
+
+
+# -- cost checks: estimates from data -------------------------------------------------------------------
+
+ROWS = np.random.default_rng(0).integers(0, 2, (50, 4))
+
+
+def test_bootstrap_huge_refused_before_allocating():
+    msg = refused_fast(ss.estimate_profile, ROWS, bootstrap=10 ** 9, match="bootstrap", error=ModelTooLargeError)
+    assert "estimated cost" in msg and "use bootstrap <=" in msg
+    refused_fast(ss.estimate_profile, ROWS, "markov", bootstrap=10 ** 9, match="bootstrap", error=ModelTooLargeError)
+
+
+def test_cli_bootstrap_huge_refused(tmp_path, capsys):
+    f = tmp_path / "rows.npy"
+    np.save(f, ROWS)
+    start = time.process_time()
+    code = main(["profile", f"data:{f}", "--bootstrap", str(10 ** 9)])
+    _, err = capsys.readouterr()
+    assert time.process_time() - start < SECONDS
+    assert code == 2 and "bootstrap" in err, err
+
+
+def test_plugin_on_2000_columns_refused_with_the_estimate():
+    wide = np.random.default_rng(1).integers(0, 2, (50, 2000))
+    msg = refused_fast(ss.estimate_profile, wide, "plugin", match="N = 2000", error=ModelTooLargeError)
+    assert "subsets_per_size" in msg and "max_cost" in msg
+
+
+@pytest.mark.parametrize("kwargs,name", [(dict(bootstrap=0), "bootstrap"), (dict(bootstrap=1), "bootstrap"),
+                                         (dict(bootstrap=2.5), "bootstrap")])
+def test_profile_without_errors_refused(kwargs, name):
+    refused_fast(ss.estimate_profile, ROWS, match=name, **kwargs)
+
+
+def test_profile_from_one_sample_refused():
+    refused_fast(ss.estimate_profile, np.array([[0, 1, 1]]), match="samples: 1 row")
+
+
+def test_small_estimates_unchanged_by_the_cost_check():
+    # the plug-in h_j of all subsets, computed by hand from the empirical subset entropies
+    prof = ss.estimate_profile(ROWS, "plugin", seed=0, bootstrap=4)
+    from itertools import combinations
+
+    def H(cols):
+        _, counts = np.unique(ROWS[:, list(cols)], axis=0, return_counts=True)
+        p = counts / counts.sum()
+        return float(-(p * np.log(p)).sum())
+    e = [0.0] + [np.mean([H(c) for c in combinations(range(4), j)]) for j in range(1, 5)]
+    assert np.allclose(prof.h, np.diff(e), atol=1e-12)

@@ -122,8 +122,10 @@ def test_refusals():
             n += 1
         return [min(n, 2)]
 
-    with pytest.raises(ss.ModelTooLargeError, match="execution paths"):
+    with pytest.raises(ss.ModelTooLargeError, match="unbounded paths"):  # found by the probe at once
         ss.program(unbounded, max_paths=50)
+    with pytest.raises(ss.ModelTooLargeError, match="execution paths"):  # 256 finite paths
+        ss.program(lambda: [int(ss.flip()) for _ in range(8)], max_paths=50)
 
     def forever():
         while not ss.flip(0.5):

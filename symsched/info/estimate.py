@@ -185,6 +185,34 @@ def entropy_from_counts(counts: Any, estimator: str = "plugin") -> np.ndarray:
     return h
 
 
+#: Numpy operations cost about this many element updates each in Python overhead (a subset's columns are
+#: combined one at a time), so a thousand columns of fifty rows are not "50 updates" each.
+_CALL_OVERHEAD = 500
+#: Most entries of the bootstrap's (resamples x rows) weight matrix (8 bytes each).
+MAX_BOOTSTRAP_ENTRIES = 10 ** 8
+
+
+def _check_data_cost(n: int, N: int, method: str, subsets_per_size: int, reps: int, max_cost: float | None) -> None:
+    """Refuse before allocating anything: the bootstrap's weight matrix, and for the subset estimators the
+    work ``sum_j m_j (j + reps + 1) (n + overhead)`` (``m_j`` subsets of size ``j``: ``j`` columns combined,
+    then ``reps + 1`` histograms)."""
+    if reps * n > MAX_BOOTSTRAP_ENTRIES:
+        raise ModelTooLargeError(f"estimate_profile: bootstrap = {reps} resamples of {n} rows (a weight matrix of "
+                                 f"{reps * n:.3g} entries)", reps * n, MAX_BOOTSTRAP_ENTRIES,
+                                 f"use bootstrap <= {max(2, MAX_BOOTSTRAP_ENTRIES // max(n, 1))} (50-200 resamples "
+                                 "give standard errors to a few percent)")
+    if method not in ENTROPY_ESTIMATORS:
+        return
+    budget = DEFAULT_DATA_COST if max_cost is None else float(max_cost)
+    cost = float(sum(min(math.comb(N, j), subsets_per_size) * (j + reps + 1) for j in range(1, N + 1))) \
+        * (n + _CALL_OVERHEAD)
+    if cost > budget:
+        raise ModelTooLargeError(f"estimate_profile({method!r}) on {n} rows and N = {N} columns with "
+                                 f"subsets_per_size = {subsets_per_size} and bootstrap = {reps}", cost, budget,
+                                 "lower subsets_per_size or bootstrap, use a model-based method "
+                                 "(method='markov'), or raise max_cost")
+
+
 def _bootstrap_weights(n: int, reps: int, rng: np.random.Generator) -> np.ndarray:
     """Row multiplicities of ``reps`` bootstrap resamples, shape (reps, n)."""
     return rng.multinomial(n, np.full(n, 1.0 / n), size=reps) if reps else np.zeros((0, n), dtype=np.int64)
@@ -454,8 +482,9 @@ def estimate_with_errors(samples: Any, method: str = "auto", *, cardinalities: A
         ``"markov"``: a fixed order, or the order in ``0..max_order`` minimising ``criterion``
         (``"bic"`` or ``"aic"``).
     bootstrap : int
-        Bootstrap resamples of the rows for the standard errors (0: none, the errors are then only
-        those of subset sampling).
+        Bootstrap resamples of the rows for the standard errors, at least 2 (0 was accepted before and
+        reported errors of 0); refused when ``bootstrap x rows`` passes 10^8 or the subset estimators'
+        work passes ``max_cost`` (both before anything is allocated).
     max_indegree : int, optional
         ``"bayesian-network"``: cap on the parents of a node in the structure search.
     max_cost : float, optional
@@ -508,8 +537,11 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
         raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
     if method not in DATA_METHODS + ("auto",):
         raise SymschedError(f"method must be one of {DATA_METHODS + ('auto',)}, got {method!r}")
-    if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0 or bootstrap == 1:
-        raise SymschedError(f"bootstrap must be 0 or an integer >= 2 (resamples), got {bootstrap!r}")
+    if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 2:
+        # 0 would report standard errors of 0: an estimate presented as exact
+        raise SymschedError(f"bootstrap must be an integer >= 2 (resamples for the standard errors), got {bootstrap!r}")
+    if n < 2:
+        raise SymschedError(f"samples: {n} row; an estimate with a standard error needs at least 2 rows")
     if isinstance(subsets_per_size, (bool, np.bool_)) or not isinstance(subsets_per_size, (int, np.integer)) \
             or subsets_per_size < 2:
         raise SymschedError(f"subsets_per_size must be an integer >= 2, got {subsets_per_size!r}")
@@ -522,6 +554,7 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
         method, homogeneous, min_order, why = _resolve_auto(x, cards, order)
         notes = (why,)
     rng = salted_rng(seed, 18)
+    _check_data_cost(n, N, method, int(subsets_per_size), int(bootstrap), max_cost)
     weights = _bootstrap_weights(n, int(bootstrap), rng)
     scale = 1.0 if base is None else 1.0 / math.log(float(base))
     if method in ENTROPY_ESTIMATORS:

@@ -101,15 +101,16 @@ def _last_alternative(probs: tuple) -> int | None:
     return None
 
 
-def _probe_unbounded(fn: Callable, args: tuple, kwargs: dict, depth: int) -> None:
+def _probe_unbounded(fn: Callable, args: tuple, kwargs: dict, depth: int) -> tuple | None:
     """Run ``fn`` once taking the last alternative at every choice; refuse if that path never ends.
 
     The enumeration takes the first alternative first, so an unbounded path along the first ones is met at
     once; one along the last ones (``while flip(): ...``) would be met only after ``max_choices`` paths of
     growing length, i.e. about ``max_choices**2 / 2`` choices (hours).  This probe finds it in
-    ``max_choices`` choices.
+    ``max_choices`` choices.  Returns the alternatives of the probe's first choice (every run must offer the
+    same ones: checked against the enumeration's first run).
     """
-    _state.trace = _Trace([], [], depth, last=True)
+    trace = _state.trace = _Trace([], [], depth, last=True)
     try:
         fn(*args, **kwargs)
     except ModelTooLargeError as exc:
@@ -120,10 +121,11 @@ def _probe_unbounded(fn: Callable, args: tuple, kwargs: dict, depth: int) -> Non
                                  exc.estimate, exc.budget,
                                  "bound the loop (e.g. `for _ in range(n)` with a fixed n), or raise max_choices if "
                                  "the paths are long but finite") from None
-    except Exception:  # noqa: BLE001 - any other failure of this path is met (and reported) by the enumeration
+    except Exception:  # any other failure of this path is met (and reported) by the enumeration
         pass
     finally:
         _state.trace = None
+    return trace.options[0] if trace.options else None
 
 
 def _current(what: str) -> _Trace:
@@ -305,7 +307,7 @@ def program(fn: Callable, *args: Any, max_paths: int | None = None, max_choices:
     work_budget = DEFAULT_MAX_WORK if max_work is None else int(max_work)
     if getattr(_state, "trace", None) is not None:
         raise SymschedError("program: programs cannot be nested (fn called ss.program)")
-    _probe_unbounded(fn, args, kwargs, depth)
+    first = _probe_unbounded(fn, args, kwargs, depth)
     work = 0
     joint: dict[tuple, Any] = {}
     prefix: list[int] = []
@@ -323,6 +325,10 @@ def program(fn: Callable, *args: Any, max_paths: int | None = None, max_choices:
             value = fn(*args, **kwargs)
         finally:
             _state.trace = None
+        if paths == 1 and first is not None and trace.options and (
+                len(first) != len(trace.options[0]) or any(not _same(a, b) for a, b in zip(first, trace.options[0]))):
+            raise SymschedError("program: choice 0 differs between runs; the function must be deterministic given "
+                                "its choices and keep no state between runs")
         work += len(trace.choices)
         if work > work_budget:
             raise ModelTooLargeError(f"program {getattr(fn, '__name__', fn)!r}: {paths} execution paths enumerated "
