@@ -365,6 +365,8 @@ BAD = [
     ("list of nan", [float("nan"), 0.5]), ("negative list", [-1.0, 2.0]), ("object", object()),
     ("complex", 1 + 2j), ("sympy I", sp.I), ("sympy symbol", sp.Symbol("zz")), ("Fraction", Fraction(-1, 3)),
     ("mpf nan", mpmath.mpf("nan")),
+    # hostile payloads of issue 23: a formula whose values explode, a 12-character literal of 10^8 digits
+    ("gamma bomb", "gamma(gamma(gamma(5)))"), ("literal bomb", "1e-99999999*u"),
 ]
 
 CALL_SECONDS = 5

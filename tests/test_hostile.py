@@ -491,3 +491,56 @@ def test_small_estimates_unchanged_by_the_cost_check():
         return float(-(p * np.log(p)).sum())
     e = [0.0] + [np.mean([H(c) for c in combinations(range(4), j)]) for j in range(1, 5)]
     assert np.allclose(prof.h, np.diff(e), atol=1e-12)
+
+
+# -- growth quantities at large N: log space, checked against closed forms and quadrature ---------------
+
+def test_unmasking_growth_at_N_1e5_linear_profile():
+    import mpmath
+    N = 10 ** 5
+    h = [1 - 0.5 * j / N for j in range(N)]  # d_j = 1/(2N): h'(t) = N(N-1)/(2N) for every t
+    start = time.process_time()
+    g = ss.unmasking_growth(h)
+    assert time.process_time() - start < 10 * SECONDS
+    c = mpmath.mpf(N - 1) / 2
+    p, q = mpmath.mpf(1) / N, 1 - mpmath.mpf(1) / N
+    coarse = 2 * mpmath.log(N - 1) * c * ((q ** 2 / 2 - q ** 3 / 3) - (p ** 2 / 2 - p ** 3 / 3))
+    assert g.coarse == pytest.approx(float(coarse), rel=1e-12)
+    assert g.fine == pytest.approx(float(c * (q - p) ** 2), rel=1e-10)
+    assert g.fine_full == pytest.approx(float(c), rel=1e-10)
+    assert g.tc == pytest.approx(float(c / 2), rel=1e-12) and g.dtc == pytest.approx(float(c / 2), rel=1e-12)
+    assert g.h01 == pytest.approx(float(c / 6), rel=1e-12)  # H(0, 1) = c * int t(1-t) = c/6
+    eff = c * mpmath.quad(lambda x: x * min(1, -mpmath.log(x)), [0, 1 / mpmath.e, 1])
+    assert g.effective_tc == pytest.approx(float(eff), rel=1e-9)
+    assert g.rate(0.3) == pytest.approx(float(c) * 1.0, rel=1e-12)
+    assert g.gain(0.3) == pytest.approx(N * 0.5 * 0.3 * (N - 1) / N, rel=1e-12)  # N E[h_0 - h_J], J ~ Bin(N-1, t)
+
+
+def test_unmasking_growth_at_large_N_curved_profile():
+    from scipy.integrate import quad
+    from scipy.stats import binom
+    N = 20000
+    j = np.arange(N)
+    h = 0.2 + 0.5 / (1 + 3 * j / N)  # a curved, decreasing profile
+    g = ss.unmasking_growth(list(h))
+    d = h[:-1] - h[1:]
+
+    def rate(t):  # h'(t) with scipy's full binomial pmf (no window, no log-space sum of ours)
+        return N * (N - 1) * float(np.dot(binom.pmf(np.arange(N - 1), N - 2, t), d))
+    for p, q in [(1 / N, 1 - 1 / N), (0.2, 0.7)]:
+        ref = quad(lambda t: t * (1 - t) * rate(t), p, q, limit=200, epsrel=1e-12, points=[0.25, 0.5, 0.75])[0]
+        assert g.mass(p, q) == pytest.approx(ref, rel=1e-8)
+    tse = float(np.sum(((N - 1) / 2 - j) * h))
+    assert g.h01 == pytest.approx(2 * tse / (N + 1), rel=1e-12)
+
+
+def test_unmasking_growth_small_N_unchanged():
+    # below the log-space threshold the exact (Fraction) and float routes agree as before
+    from fractions import Fraction
+    h = [Fraction(9, 10), Fraction(7, 10), Fraction(1, 2), Fraction(1, 5), Fraction(1, 10)]
+    ge, gf = ss.unmasking_growth(h), ss.unmasking_growth([float(x) for x in h])
+    assert float(ge.mass(Fraction(1, 5), Fraction(4, 5))) == pytest.approx(gf.mass(0.2, 0.8), rel=1e-14)
+    start = time.process_time()
+    with pytest.raises(ModelTooLargeError, match="float"):  # an exact profile too long: refused with the way out
+        ss.unmasking_growth([Fraction(1, 1 + k) for k in range(3000)])
+    assert time.process_time() - start < SECONDS

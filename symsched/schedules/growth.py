@@ -134,8 +134,8 @@ class UnmaskingGrowth(Result):
         if N >= 3:
             # mass(1/N, 1-1/N) = sum_j d_j w_j with d_j = h_j - h_{j+1}: coefficient of h_i is w_i - w_{i-1}
             lo, hi = 1 / N, 1 - 1 / N
-            w = np.array([(i + 1) * (N - 1 - i) / (N + 1) * (binom.sf(i + 1, N + 1, hi) - binom.sf(i + 1, N + 1, lo))
-                          for i in range(N - 1)])
+            i = np.arange(N - 1)
+            w = (i + 1) * (N - 1 - i) / (N + 1) * (binom.sf(i + 1, N + 1, hi) - binom.sf(i + 1, N + 1, lo))
             cm = np.concatenate([w, [0.0]]) - np.concatenate([[0.0], w])
             coef["coarse"] = 2 * math.log(N - 1) * cm
         else:
@@ -164,6 +164,9 @@ class UnmaskingGrowth(Result):
     def gain(self, t: Any) -> Any:
         """``h(t) = N Σ_j Binom(j; N-1, t) (h_0 - h_j)`` (the profile's arithmetic for exact ``t``)."""
         prof, ar, N = self._prof, self._prof.arithmetic, self.N
+        if self.precision == "float" and N > LOG_SPACE_N:  # C(N-1, j) overflows a float: log space
+            g = np.array([float(prof.h[0]) - float(x) for x in prof.h])
+            return float(N * _bernstein_dot(N - 1, _unit(t, "t"), g))
         with ar.workprec():
             tt = ar.convert(t, "t")
             return self._fin(ar.sum([N * ar.binomial(N - 1, j) * tt ** j * (ar.one - tt) ** (N - 1 - j)
@@ -174,6 +177,8 @@ class UnmaskingGrowth(Result):
         ar, N = self._prof.arithmetic, self.N
         if N < 2:
             return self._fin(ar.zero)
+        if self.precision == "float" and N > LOG_SPACE_N:
+            return float(self._rate_float(np.array([_unit(t, "t")]))[0])
         with ar.workprec():
             tt = ar.convert(t, "t")
             return self._fin(ar.sum([N * (N - 1) * ar.binomial(N - 2, j) * tt ** j * (ar.one - tt) ** (N - 2 - j) * dj
@@ -181,8 +186,12 @@ class UnmaskingGrowth(Result):
 
     def _rate_float(self, t: np.ndarray) -> np.ndarray:
         N = self.N
-        d = np.array([float(x) for x in self._d])
+        if "_dfloat" not in self.__dict__:  # converted once: quadratures call this hundreds of times
+            object.__setattr__(self, "_dfloat", np.array([float(x) for x in self._d]))
+        d = self._dfloat
         t = np.atleast_1d(np.asarray(t, float))
+        if N > LOG_SPACE_N:
+            return N * (N - 1) * np.array([_bernstein_dot(N - 2, float(x), d) for x in t])
         return N * (N - 1) * binom.pmf(np.arange(N - 1)[None, :], N - 2, t[:, None]) @ d
 
     def _rate_mp(self, t):
@@ -254,12 +263,47 @@ def growth_mass(prof, p: Any, q: Any, d: Any = None) -> Any:
         if not 0 <= float(pp) <= float(qq) <= 1:
             raise SymschedError(f"mass(p, q): need 0 <= p <= q <= 1, got p = {p!r}, q = {q!r}")
         n = N + 1
+        if ar.precision == "float" and N > LOG_SPACE_N:
+            # C(n, i) x^i overflows a float from N ~ 1000 on (an OverflowError at N = 10^5): the tails
+            # T_{j+2}(x) = P(Binom(n, x) > j + 1) from scipy, in log space, all j at once
+            j = np.arange(N - 1)
+            w = (j + 1) * (N - 1 - j) / n * (binom.sf(j + 1, n, float(qq)) - binom.sf(j + 1, n, float(pp)))
+            return float(np.dot(np.array([float(x) for x in d]), w))
+        if N * N > MAX_EXACT_GROWTH_TERMS:
+            raise ModelTooLargeError(f"growth mass of an exact profile with N = {N} (binomial tail sums: about N^2 "
+                                     "exact terms)", N * N, MAX_EXACT_GROWTH_TERMS,
+                                     "use a float profile (as_profile(h, precision='float') or the profile's "
+                                     ".to_float()): it is computed in log space in O(N)")
 
         def tail(m, x):  # P(Binom(n, x) >= m)
             return ar.sum([ar.binomial(n, i) * x ** i * (ar.one - x) ** (n - i) for i in range(m, n + 1)])
 
         return ar.sum([dj * ar.convert((j + 1) * (N - 1 - j)) / n * (tail(j + 2, qq) - tail(j + 2, pp))
                        for j, dj in enumerate(d)])
+
+
+#: Beyond this N, float growth quantities are computed in log space (``C(N, j) t^j`` overflows a float near
+#: N = 1030); below it, as before (the same numbers to the last bit).
+LOG_SPACE_N = 512
+#: Largest N^2 for the exact (Fraction / mpmath / symbolic) binomial tail sums of the growth mass.
+MAX_EXACT_GROWTH_TERMS = 4 * 10 ** 6
+
+
+def _unit(t: Any, name: str) -> float:
+    v = float(t)
+    if not 0 <= v <= 1:
+        raise SymschedError(f"{name} must be in [0, 1], got {t!r}")
+    return v
+
+
+def _bernstein_dot(n: int, t: float, c: np.ndarray) -> float:
+    """``Σ_j C(n, j) t^j (1-t)^(n-j) c_j`` for large ``n`` (scipy's binomial pmf, accurate where the
+    binomial coefficient overflows), summed only where the weights matter: within ``12 sd + 60`` of ``n t``
+    (beyond, the weights are below 1e-30 of the total)."""
+    half = 12 * math.sqrt(n * t * (1 - t)) + 60
+    lo, hi = max(0, int(n * t - half)), min(n, int(n * t + half) + 1)
+    j = np.arange(lo, hi + 1)
+    return float(np.dot(binom.pmf(j, n, t), c[lo:hi + 1]))
 
 
 def unmasking_growth(profile: Any, dps: int | None = None) -> UnmaskingGrowth:
