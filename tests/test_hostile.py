@@ -544,3 +544,27 @@ def test_unmasking_growth_small_N_unchanged():
     with pytest.raises(ModelTooLargeError, match="float"):  # an exact profile too long: refused with the way out
         ss.unmasking_growth([Fraction(1, 1 + k) for k in range(3000)])
     assert time.process_time() - start < SECONDS
+
+
+# -- Monte Carlo options: time_budget and samples checked on every route (the engine's shared checks) --
+
+def _mc_routes():
+    import networkx as nx
+    m = ss.ising(nx.grid_2d_graph(3, 3), 0.3)
+    hmm = ss.hidden_markov_model(6, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]], [[0.8, 0.2], [0.3, 0.7]])
+    return {
+        "information_profile (montecarlo)": lambda **k: ss.information_profile(m, method="montecarlo", stderr=0.05,
+                                                                               seed=0, **k),
+        "information_profile (gibbs)": lambda **k: ss.information_profile(m, method="gibbs", stderr=0.05, seed=0,
+                                                                          **k),
+        "policy_kl (montecarlo)": lambda **k: ss.policy_kl(hmm, "confidence", sizes=[2, 2, 2], method="montecarlo",
+                                                           seed=0, **k),
+    }
+
+
+@pytest.mark.parametrize("arg,bad", [("time_budget", float("nan")), ("time_budget", -1), ("time_budget", True),
+                                     ("samples", 2.7), ("samples", "100"), ("samples", True)])
+def test_monte_carlo_options_refused_on_every_route(arg, bad):
+    for name, call in _mc_routes().items():
+        msg = refused_fast(call, match=arg, **{arg: bad})
+        assert "got" in msg, (name, msg)
