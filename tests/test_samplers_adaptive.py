@@ -151,12 +151,13 @@ def test_montecarlo_lands_within_its_error_bars():
 
 
 def test_montecarlo_by_variable_elimination_on_a_network_without_its_joint(monkeypatch):
-    import symsched.info.montecarlo as mcmod
+    import symsched.samplers.policies.oracle_adapter as adapter
 
     bn = random_bn((2, 2, 3, 2, 2), 5)
     ex = ss.policy_kl(bn, "entropy", sizes=[2, 2, 1])
-    monkeypatch.setattr(mcmod, "JOINT_TABLE_LIMIT", 4)     # force the elimination oracle
+    monkeypatch.setattr(adapter, "JOINT_LIMIT", 4)     # force the network's own oracle
     mc = ss.policy_kl(bn, "entropy", sizes=[2, 2, 1], method="montecarlo", n=300, seed=2)
+    assert adapter.policy_oracle(bn).family == "bayesian"
     assert abs(float(mc.kl) - ex.kl) <= 4 * mc.stderr + 1e-12
 
 
