@@ -116,3 +116,12 @@ def test_block_length_sweep_default_takes_the_fast_route():
     assert a.rows == b.rows and a.note == ""
     with pytest.raises(ValueError, match="compare"):
         ss.block_length_sweep(chain, 4, [2, 8], compare="yes")
+
+
+def test_long_profiles_print_summarised():
+    prof = ss.information_profile(ss.markov_chain(256, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]]))
+    text = str(prof)
+    assert len(text.splitlines()) <= 40
+    assert "255" in text and "rows not shown" in text and "TC:" in text
+    short = str(ss.information_profile(ss.copy_model(3)))
+    assert "not shown" not in short and len(short.splitlines()) == 8

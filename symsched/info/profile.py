@@ -372,6 +372,35 @@ class InformationProfile(Result, ItemsView):
         return (html_table(rows, head, caption=caption) +
                 html_table(summary, ("measure", "value" + (" ± stderr" if estimate else ""))))
 
+    def __str__(self) -> str:
+        """A table ``j, h_j, e_{j+1}`` (first 16 and last 6 rows beyond 40), the summary numbers and the notes."""
+        d = self.digits
+        estimate = not getattr(self, "exact", True) or any(float(x) > 0 for x in self.stderr)
+
+        def cell(x, se=None) -> str:
+            text = _clip(format_value(x, d), 60)
+            return text if not estimate or se is None else f"{text} ± {format_value(float(se), 2)}"
+
+        shown = list(range(self.N))
+        if self.N > self.HTML_MAX_ROWS:
+            shown = shown[:16] + [None] + shown[-6:]
+        rows = [("...", "", "") if j is None else (str(j), cell(self.h[j], self.stderr[j]), cell(self.e[j + 1]))
+                for j in shown]
+        head = ("j", "h_j", "e_{j+1}")
+        widths = [max(len(r[i]) for r in rows + [head]) for i in range(3)]
+        unit = "nats" if self.base is None else f"log base {self.base}"
+        lines = [f"InformationProfile: N = {self.N}, {self.method}, {self.precision}, {unit}"
+                 + ("" if not estimate else ", estimate (value ± standard error)")]
+        lines += ["  " + "  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in [head] + rows]
+        if len(shown) < self.N:
+            lines.append(f"  ({self.N - len(shown) + 1} rows not shown; prof.h has them all)")
+        for name, value, se in (("H", self.entropy, "entropy_stderr"),
+                                ("TC", self.total_correlation, "total_correlation_stderr"),
+                                ("DTC", self.dual_total_correlation, "dual_total_correlation_stderr")):
+            lines.append(f"  {name}: {cell(value, getattr(self, se, None))}")
+        lines += [f"  note: {_clip(str(n), 300)}" for n in getattr(self, "notes", ())]
+        return "\n".join(lines)
+
     def __repr__(self) -> str:
         if self.precision == "float":
             hs = ", ".join(f"{x:.6g}" for x in self.h[:8]) + (", ..." if self.N > 8 else "")
