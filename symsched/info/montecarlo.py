@@ -43,6 +43,7 @@ from . import batched
 from .batched import mrf_elimination_width
 from .engine import montecarlo_options
 from .gibbs import gibbs_profile
+from .junction import exact_pieces as junction_exact_pieces
 from .oracles import BayesianNetworkOracle, ModelOracle
 from .profile import InformationProfile
 
@@ -117,6 +118,10 @@ def _exact_pieces(oracle: ModelOracle, budget: int) -> tuple[dict, float | None]
     """Exact ``{j: h_j}`` for j in {0, 1, N-1} and the exact entropy ``H`` (None) where affordable."""
     n, out = oracle.n, {}
     cards = oracle.cards
+    if oracle.kind != "joint":  # a network or field: all pieces from one calibrated junction tree
+        got = junction_exact_pieces(oracle.model, blanket_budget=budget)
+        if got is not None:
+            return got
 
     def cost(subset):
         return math.prod(cards[k] for k in subset)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from ...errors import ModelTooLargeError
 from ...models.bayesian import BayesianNetwork
+from ..junction import JunctionTree
 from .base import ModelOracle, categorical, normalise_last, register_oracle
 from .contraction import EINSUM_LABELS, elimination_rank, eliminate_stepwise, path_from_order
 
@@ -21,6 +23,9 @@ __all__ = ["BayesianNetworkOracle"]
 
 #: Contraction paths kept (keyed by revealed set and queried variable).
 PATH_CACHE = 8192
+#: Junction trees up to this many clique-table entries answer the conditionals and marginals of a batch (one
+#: calibration with the revealed values fixed serves every position); beyond, one contraction per position.
+JUNCTION_TREE_ENTRIES = 2e6
 
 
 @register_oracle(BayesianNetwork)
@@ -48,12 +53,33 @@ class BayesianNetworkOracle(ModelOracle):
         self.rank = elimination_rank(self.n, [self.parents[i] + (i,) for i in range(self.n)], self.cards)
         self._paths: dict = {}
         self._entries = float(sum(t.size for t in self.cpd.values()))
+        self._jt: JunctionTree | None | bool = False  # built on first use (False: not tried yet)
+
+    def junction_tree(self) -> JunctionTree | None:
+        """The calibrated junction tree of the network, or None beyond :data:`JUNCTION_TREE_ENTRIES`."""
+        if self._jt is False:
+            try:
+                self._jt = JunctionTree(self.cards, [(self.parents[i] + (i,), self.cpd[i]) for i in range(self.n)],
+                                        JUNCTION_TREE_ENTRIES)
+            except ModelTooLargeError:
+                self._jt = None
+        return self._jt
 
     def cost(self, rows, revealed):
+        jt = self.junction_tree()
+        if jt is not None:  # one calibration: a few numpy calls per clique, each over rows x its table
+            return self.n * (2e4 + 4 * rows * jt.size / self.n)
         return (self.n - revealed + 1) * (5e4 + rows * self._entries)
 
     def _log_conditionals_at(self, T, x):
-        return self.log_conditionals_by_marginals(T, x)
+        jt = self.junction_tree()
+        if jt is None:
+            return self.log_conditionals_by_marginals(T, x)
+        outside = [i for i in range(self.n) if i not in set(T)]
+        probs = jt.conditionals(T, x)[:, outside, :]
+        q = np.take_along_axis(probs, x[:, outside][:, :, None], axis=-1)[:, :, 0]
+        with np.errstate(divide="ignore"):
+            return np.log(q)
 
     def _sample(self, rng, size):
         x = np.zeros((size, self.n), dtype=np.int64)
@@ -105,10 +131,16 @@ class BayesianNetworkOracle(ModelOracle):
         return eliminate_stepwise(list(zip(operands[0::2], operands[1::2])), order, out_labels)
 
     def _log_marginal(self, subset, x):
+        jt = self.junction_tree()
+        if jt is not None:
+            return jt.log_marginal(subset, x)
         with np.errstate(divide="ignore"):
             return np.log(self._contract(subset, None, x))
 
     def _conditionals_given(self, T, x):
+        jt = self.junction_tree()
+        if jt is not None:
+            return normalise_last(jt.conditionals(T, x))
         out = np.zeros((x.shape[0], self.n, self.V))
         Ts = set(T)
         for i in range(self.n):
