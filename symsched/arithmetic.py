@@ -292,15 +292,15 @@ class h2(sp.Function):
     r"""Binary entropy in nats, ``h2(x) = -x log x - (1 - x) log(1 - x)``, as a sympy function.
 
     Canonical forms write ``-x log x - (1 - x) log(1 - x)`` as ``h2(x)``; it prints as
-    ``h_{2}\left(x\right)`` in LaTeX, evaluates numerically (``evalf``, ``float``) and lambdifies
-    with numpy, math and mpmath.
+    ``\mathrm{H}_{\mathrm{b}}\left(x\right)`` in LaTeX (not ``h_2``, which reads as a profile entry),
+    evaluates numerically (``evalf``, ``float``) and lambdifies with numpy, math and mpmath.
 
     Examples
     --------
     >>> import sympy as sp
     >>> eps = sp.Symbol("varepsilon", positive=True)
     >>> sp.latex(h2(eps))
-    'h_{2}\\left(\\varepsilon\\right)'
+    '\\mathrm{H}_{\\mathrm{b}}\\left(\\varepsilon\\right)'
     >>> h2(sp.Rational(1, 2)), h2(0)
     (log(2), 0)
     >>> round(float(h2(sp.Rational(1, 10))), 12)

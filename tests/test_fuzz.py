@@ -113,6 +113,7 @@ CALLS: dict = {
     "InteractionDecomposition": (SKIP, "result class, built by interaction_decomposition"),
     "advise": (lambda: dict(model_or_profile=PROF, target=0.2), ["model_or_profile", "target", "Kmax"], {}),
     "Advice": (SKIP, "result class, built by advise"),
+    "latex_preamble": (lambda: dict(), [], {}),
     "load_dataset": (lambda: dict(name="english-words:3"), ["name", "weights", "threshold", "patch"], {}),
     "empirical_model": (lambda: dict(rows=np.array([[0, 1], [1, 0]])), ["rows", "weights", "max_entries"], {}),
     # -- information

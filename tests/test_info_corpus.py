@@ -51,7 +51,8 @@ def test_cli_profile_data_matches_the_library(tmp_path, capsys):
     chain = ss.markov_chain(6, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]])
     x = ss.sample_exact(chain, 3000, seed=4)
     np.save(tmp_path / "x.npy", x)
-    assert main(["profile", f"data:{tmp_path / 'x.npy'}", "--bootstrap", "10"]) == 0
+    assert main(["profile", f"data:{tmp_path / 'x.npy'}", "--bootstrap", "10", "--estimator", "markov",
+                 "--max-order", "1"]) == 0
     out = capsys.readouterr().out
     prof, boot = ss.estimate_replicates(x, "markov", homogeneous=True, max_order=1, bootstrap=10, seed=0,
                                         subsets_per_size=20)

@@ -57,7 +57,7 @@ def test_check_path(tmp_path):
     assert check_path(f) == str(f)
     with pytest.raises(SymschedError, match="path"):
         check_path(float("nan"))
-    with pytest.raises(SymschedError, match="no such file"):
+    with pytest.raises(SymschedError, match="does not exist"):
         check_path(str(tmp_path / "missing.bif"))
 
 

@@ -234,7 +234,10 @@ def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: S
         raise SymschedError(f"{where}: model must be a symsched model, got {type(model).__name__}")
     if isinstance(model_or_profile, DiscreteModel):
         model = model_or_profile
-    prof = profile_of(model_or_profile)
+    try:
+        prof = profile_of(model_or_profile)
+    except SymschedError as exc:
+        raise SymschedError(f"{where}: model_or_profile: {exc}") from None
     rules = ADVICE_RULES if rules is None else choice_sequence(rules, "rules", ADVICE_RULES, where)
     if Kmax is not None:
         Kmax = check_variable_count(Kmax, "Kmax", where)

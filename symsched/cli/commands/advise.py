@@ -45,7 +45,6 @@ def run(args):
             raise CLIError(f"--target must be >= 0, got {args.target}")
     model, prof = profile_of(args)
     result = advise(prof, target=target, K=args.K, rules=rules, Kmax=args.kmax,
-                    threshold=not args.no_threshold, model=model)
-    object.__setattr__(result, "digits", args.digits)  # print at the requested precision (results are frozen)
+                    threshold=not args.no_threshold, model=model).with_digits(args.digits)
     head = f"symsched advise: {args.model} (N = {model.N}, {prof.method}, {prof.precision})"
     return result, head + "\n\n" + str(result)
