@@ -245,6 +245,8 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
         route = batched.ProfileRoute(oracle, todo)
         if isinstance(model, MarkovRandomField) and opts.budget is None and oracle.kind == "mrf":
             route.default_budget = MRF_ELIMINATION_STEPS_BUDGET * 8e3
+            route.budget_hint = ("reduce the model, raise budget=, or sample it by Gibbs without elimination: "
+                                 "symsched.info.gibbs.gibbs_profile(model, stderr=...)")
         run = route.run(dataclasses.replace(opts, target=opts.target / scale))
         for k, j in enumerate(todo):
             h[j] = run.mean[k]
