@@ -568,3 +568,11 @@ def test_monte_carlo_options_refused_on_every_route(arg, bad):
     for name, call in _mc_routes().items():
         msg = refused_fast(call, match=arg, **{arg: bad})
         assert "got" in msg, (name, msg)
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, 0.0])
+def test_gibbs_progress_takes_bools_only(bad):
+    import networkx as nx
+    from symsched.info import gibbs
+    with pytest.raises(ValueError, match="progress"):
+        gibbs.gibbs_profile(ss.ising(nx.path_graph(3), 0.3), seed=0, samples=8, burn_in=5, progress=bad)

@@ -75,6 +75,7 @@ from scipy.sparse.csgraph import connected_components
 from ..arithmetic import arithmetic, entropy_last_axis, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.markov import MarkovRandomField
+from ..validation import check_progress
 from .batched import _Runner, entropy_of, mrf_elimination_width, progress_bar, resolve_workers
 from .junction import network_pieces
 from .profile import InformationProfile
@@ -574,6 +575,7 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     target, cap, limit = _check_options(stderr, samples, time_budget, cluster, budget, burn_in=burn_in, draws=draws,
                                         thin=thin, inner_chains=inner_chains, inner_burn_in=inner_burn_in,
                                         inner_sweeps=inner_sweeps)
+    progress = check_progress(progress, "progress", "gibbs_profile")
     workers = resolve_workers(workers)
     entropy = entropy_of(seed)
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
