@@ -24,6 +24,7 @@ otherwise with the way forward).
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from itertools import combinations, product
 from typing import Any
 
@@ -36,7 +37,6 @@ import sympy as sp
 
 from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
-from ..models.base import DiscreteModel
 from ..models.table import JointDistribution, as_model
 from ..formatting import latex_number
 from ..results import Estimate, Result
@@ -65,12 +65,6 @@ def _check_precision(precision: str, dps: Any, where: str) -> None:
 
 def _cost(batch: int, cards: tuple, k: int) -> float:
     return float(batch) * math.prod(cards) * math.comb(len(cards), k) * _SWEEPS_ESTIMATE
-
-
-def _marginal(q: np.ndarray, keep: tuple, nvars: int) -> np.ndarray:
-    """Sum of ``q`` (leading batch axis) over the variable axes not in ``keep``, dimensions kept."""
-    other = tuple(1 + a for a in range(nvars) if a not in keep)
-    return q.sum(axis=other, keepdims=True) if other else q
 
 
 def _ratio(target: np.ndarray, current: np.ndarray) -> np.ndarray:
@@ -231,8 +225,7 @@ def _allowed_cells(p: np.ndarray, k: int) -> np.ndarray:
     """
     ok = np.ones(p.shape, dtype=bool)
     for S in combinations(range(p.ndim), k):
-        other = tuple(a for a in range(p.ndim) if a not in S)
-        ok &= p.sum(axis=other, keepdims=True) > 0
+        ok &= _marg(p, S) > 0
     ok = ok.ravel()
     if np.all(p.ravel()[ok] > 0):
         return ok
@@ -283,7 +276,7 @@ def _ipf_one(p: np.ndarray, k: int, tol: Any, max_sweeps: int, start: np.ndarray
     """IPF for one law (float or mpmath), from ``start`` (default uniform); checked against ``tol``."""
     n, obj = p.ndim, p.dtype == object
     subsets = list(combinations(range(n), k))
-    with mpmath.workdps((dps or 15) + 10) if obj else _null():
+    with mpmath.workdps((dps or 15) + 10) if obj else nullcontext():
         targets = [_marg(p, S) for S in subsets]
         if start is None:
             q = np.full(p.shape, 1.0 / p.size) if not obj else np.full(p.shape, mpmath.mpf(1) / p.size, dtype=object)
@@ -304,9 +297,10 @@ def _ipf_one(p: np.ndarray, k: int, tol: Any, max_sweeps: int, start: np.ndarray
                         f"max_sweeps, or a looser tol")
 
 
-def _marg(q: np.ndarray, keep: tuple) -> np.ndarray:
+def _marg(q: np.ndarray, keep: tuple, keepdims: bool = True) -> np.ndarray:
+    """Sum of ``q`` over the axes not in ``keep``."""
     other = tuple(a for a in range(q.ndim) if a not in keep)
-    return q.sum(axis=other, keepdims=True) if other else q
+    return q.sum(axis=other, keepdims=keepdims) if other else q
 
 
 def _absmax(d: np.ndarray):
@@ -319,14 +313,6 @@ def _mp_array(a: np.ndarray) -> np.ndarray:
         out[idx] = mpmath.mpf(float(v))
     s = mpmath.fsum(out.ravel())
     return out / s
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _entropy_batch(q: np.ndarray) -> np.ndarray:
@@ -356,7 +342,7 @@ def interaction_terms(p: np.ndarray, *, tol: float | None = None, max_sweeps: in
     n = p.ndim - 1
     if n < 2:
         return np.zeros((p.shape[0], 0), dtype=p.dtype)
-    with mpmath.workdps((dps or 15) + 10) if p.dtype == object else _null():
+    with mpmath.workdps((dps or 15) + 10) if p.dtype == object else nullcontext():
         ents = [_entropy_batch(ipf_projection(p, k, tol=tol, max_sweeps=max_sweeps, dps=dps))
                 for k in range(1, n)] + [_entropy_batch(p)]
         terms = np.stack([ents[j - 1] - ents[j] for j in range(1, n)], axis=1)
@@ -369,14 +355,9 @@ def interaction_terms(p: np.ndarray, *, tol: float | None = None, max_sweeps: in
 
 
 # -- symbolic closed forms ----------------------------------------------------------------------------
-def _sym_marginal(q: np.ndarray, keep: tuple) -> np.ndarray:
-    other = tuple(a for a in range(q.ndim) if a not in keep)
-    return q.sum(axis=other) if other else q
-
-
 def _same_marginals(a: np.ndarray, b: np.ndarray, k: int) -> bool:
     for S in combinations(range(a.ndim), k):
-        diff = _sym_marginal(a, S) - _sym_marginal(b, S)
+        diff = _marg(a, S, keepdims=False) - _marg(b, S, keepdims=False)
         if any(sp.simplify(sp.sympify(d)) != 0 for d in np.ravel(diff)):
             return False
     return True
@@ -407,7 +388,7 @@ def _order_at_most(q: np.ndarray, k: int) -> bool:
 
 
 def _product_of_marginals(p: np.ndarray) -> np.ndarray:
-    margs = [_sym_marginal(p, (a,)) for a in range(p.ndim)]
+    margs = [_marg(p, (a,), keepdims=False) for a in range(p.ndim)]
     out = np.empty(p.shape, dtype=object)
     for idx in np.ndindex(p.shape):
         out[idx] = sp.Mul(*(margs[a][i] for a, i in enumerate(idx)))
@@ -430,11 +411,6 @@ def _symbolic_projection(p: np.ndarray, k: int, previous: np.ndarray | None) -> 
 
 
 # -- public ------------------------------------------------------------------------------------------
-def _joint_of(model: Any, precision: str, dps: int | None, where: str) -> tuple[DiscreteModel, np.ndarray]:
-    model = as_model(model, where)
-    return model, model.joint(precision, dps)
-
-
 def maxent_projection(model: Any, k: int, *, precision: str = "float", dps: int | None = None,
                       tol: float | None = None, max_sweeps: int = 20000,
                       budget: float | None = None) -> JointDistribution:

@@ -52,6 +52,18 @@ def _cond_batch(p: np.ndarray, R: tuple, A: tuple) -> tuple[np.ndarray, np.ndarr
     return cond, w[pos]
 
 
+def _given(p: np.ndarray, values: dict) -> tuple[np.ndarray, list]:
+    """The law of the unrevealed variables given ``values`` (position -> state), and those positions in order."""
+    sub = p[tuple(values[i] if i in values else slice(None) for i in range(p.ndim))]
+    return sub / sub.sum(), [i for i in range(p.ndim) if i not in values]
+
+
+def _block(sub: np.ndarray, rest: list, A: tuple) -> np.ndarray:
+    """The marginal law of the positions ``A`` from a law over the positions ``rest``."""
+    other = tuple(j for j, i in enumerate(rest) if i not in A)
+    return sub.sum(axis=other) if other else sub
+
+
 def _step_terms(p: np.ndarray, R: tuple, A: tuple, n_orders: int) -> np.ndarray:
     """``E_{x_R}`` of the order terms of ``TC(X_A | x_R)``, padded to ``n_orders`` (orders 2..)."""
     out = np.zeros(n_orders)
@@ -73,7 +85,7 @@ def _exact_cost(N: int, cards: tuple, sizes: tuple) -> float:
     return cost
 
 
-def _schedule_exact(p: np.ndarray, sizes: tuple) -> tuple[np.ndarray, None]:
+def _schedule_exact(p: np.ndarray, sizes: tuple) -> np.ndarray:
     N = p.ndim
     n_orders = max(max(sizes) - 1, 1)
     by = np.zeros((len(sizes), n_orders))
@@ -88,7 +100,7 @@ def _schedule_exact(p: np.ndarray, sizes: tuple) -> tuple[np.ndarray, None]:
                     pairs += 1
             by[t] /= pairs
         s += k
-    return by, None
+    return by
 
 
 def _schedule_montecarlo(p: np.ndarray, sizes: tuple, draws: int, seed: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -104,14 +116,9 @@ def _schedule_montecarlo(p: np.ndarray, sizes: tuple, draws: int, seed: Any) -> 
         s = 0
         for t, k in enumerate(sizes):
             if k >= 2:
-                R, A = tuple(sorted(perm[:s].tolist())), tuple(sorted(perm[s:s + k].tolist()))
-                sl = tuple(x[i] if i in R else slice(None) for i in range(N))
-                sub = p[sl]  # axes: the unrevealed variables in order
-                rest = [i for i in range(N) if i not in R]
-                other = tuple(j for j, i in enumerate(rest) if i not in A)
-                q = sub.sum(axis=other) if other else sub
-                q = q / q.sum()
-                t_k = interaction_terms(q[None, ...])[0]
+                A = tuple(sorted(perm[s:s + k].tolist()))
+                sub, rest = _given(p, {i: x[i] for i in perm[:s].tolist()})
+                t_k = interaction_terms(_block(sub, rest, A)[None, ...])[0]
                 samples[m, t, : t_k.size] = t_k
             s += k
     return samples.mean(axis=0), samples.reshape(draws, -1)
@@ -131,14 +138,10 @@ def _policy_exact(p: np.ndarray, policy: Any, sizes: tuple | None, threshold: An
         if visits[0] * p.size > budget:
             raise ModelTooLargeError("interaction_decomposition: the policy's path tree", visits[0] * p.size,
                                      budget, "pass a larger budget=, or use a smaller model")
-        M = [i for i in range(N) if i not in R]
-        sl = tuple(values[i] if i in R else slice(None) for i in range(N))
-        sub = p[sl]
-        sub = sub / sub.sum()
+        sub, M = _given(p, values)
         k = None if sizes is None else sizes[t]
         A = _choose(policy, R, values, M, sub, k, threshold, gamma)
-        other = tuple(j for j, i in enumerate(M) if i not in A)
-        cond = sub.sum(axis=other) if other else sub
+        cond = _block(sub, M, A)
         if len(A) >= 2:
             terms = interaction_terms(cond[None, ...])[0]
             row = rows.setdefault(t, np.zeros(N - 1))
@@ -165,10 +168,7 @@ def _choose(policy: Any, R: frozenset, values: dict, M: list, sub: np.ndarray, k
             raise SymschedError(f"interaction_decomposition: the policy returned {S} with {sorted(M)} masked"
                                 + (f" at a step of size {k}" if k is not None else ""))
         return S
-    conds = []
-    for j in range(len(M)):
-        other = tuple(a for a in range(len(M)) if a != j)
-        conds.append(sub.sum(axis=other) if other else sub)
+    conds = [_block(sub, M, (i,)) for i in M]
     return select_positions(policy, M, conds, k=k, threshold=threshold, gamma=gamma, ties="lowest-index")
 
 
@@ -277,7 +277,7 @@ def interaction_decomposition(model: Any, schedule: Any = None, *, policy: Any =
     if method == "montecarlo" or cost > limit:
         mean, flat = _schedule_montecarlo(p, sizes, draws, seed)
         return _result(mean, flat, what, f"Monte Carlo ({draws} draws)")
-    by, _ = _schedule_exact(p, sizes)
+    by = _schedule_exact(p, sizes)
     return _result(by, None, what, "exact (float)")
 
 
