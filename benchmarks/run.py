@@ -30,6 +30,7 @@ import datetime
 import importlib.util
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -71,6 +72,21 @@ def _fmt(t: float | None) -> str:
     return f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
 
 
+_NUMBER_AT_END = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+def accuracy_of(check: str) -> float | None:
+    """The number closing ``check``'s text (``"... stderr = 0.049"``, ``"... stderr 0.049"``), or None.
+
+    >>> accuracy_of("KL 5.868 ± 0.049 from 256 paths; stderr 0.049"), accuracy_of("max diff = 1e-12")
+    (0.049, 1e-12)
+    >>> accuracy_of("no number") is None
+    True
+    """
+    m = _NUMBER_AT_END.search(check.strip().rstrip("."))
+    return float(m.group(1)) if m else None
+
+
 def _goal_status(goals, cpu: float, ratio: float | None, check: str) -> str:
     if not goals:
         return ""
@@ -89,12 +105,13 @@ def _goal_status(goals, cpu: float, ratio: float | None, check: str) -> str:
             ok = ratio is not None and ratio >= value
             out.append(f"{'met' if ok else 'MISSED'}: ref/run >= {value:.2g}")
         elif kind == "accuracy":
-            try:
-                err = float(check.rsplit("=", 1)[-1])
-                ok = err <= value
-            except ValueError:
-                ok = False
-            out.append(f"{'met' if ok else 'MISSED'}: error <= {value:g}")
+            # the number closing the text; a text without one was read as an error of "MISSED" before
+            # (e.g. "stderr 0.049" without "="), which looked like 0.049 > 0.05: say it cannot be read instead
+            err = accuracy_of(check)
+            if err is None:
+                out.append(f"UNREAD: no number closes the check text (error <= {value:g})")
+            else:
+                out.append(f"{'met' if err <= value else 'MISSED'}: error {err:.3g} <= {value:g}")
     return "; ".join(out)
 
 
