@@ -37,7 +37,7 @@ __all__ = ["positive_int", "nonnegative_int", "check_NK", "finite_real", "check_
             "check_log_base", "MAX_DPS", "MAX_VARIABLES", "check_variable_count", "int_sequence", "check_choice",
             "check_path", "choice_sequence", "check_steps", "as_list", "MAX_STEPS",
            "check_samples", "check_stderr_target", "check_time_budget", "check_cost_budget", "check_progress",
-           "seed_entropy", "check_workers"]
+           "seed_entropy", "check_workers", "data_rows"]
 
 __all__ += ["check_flag"]
 
@@ -364,3 +364,55 @@ def check_workers(value: Any, name: str = "workers", where: str | None = None):
         return value
     raise SymschedError(f"{_prefix(where)}{name} must be None, a positive int or a dask.distributed Client, got "
                         f"{_short(value)}")
+
+
+def _is_states(value: Any) -> bool:
+    """``read_data``'s alphabet (a sequence of str) or ``load_dataset``'s per-token label tuples."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or not value:
+        return False
+    return all(isinstance(s, str) for s in value) or \
+        all(isinstance(s, (tuple, list)) and all(isinstance(c, str) for c in s) for s in value)
+
+
+def data_rows(samples: Any, where: str, name: str = "samples") -> tuple[Any, tuple | None]:
+    """``(rows, cardinalities)`` from data rows or from the ``(rows, states)`` / ``(rows, metadata)`` pair that
+    :func:`~symsched.read_data`, :func:`~symsched.text_blocks` and :func:`~symsched.load_dataset` return.
+
+    The states fix the cardinalities (an alphabet for every token, or one label tuple per token); ``None``
+    when unknown (plain rows, or ``.npy`` data whose ``states`` is None).  A 2-tuple that is neither such a pair
+    nor two rows of numbers of one length is refused as ambiguous.
+
+    >>> import numpy as np
+    >>> data_rows((np.array([[0, 1], [2, 0]]), (" ", "a", "b")), "f")[1]
+    (3, 3)
+    >>> data_rows(((0, 1), (1, 0)), "f")                # two rows, not a pair
+    (((0, 1), (1, 0)), None)
+    """
+    if not (isinstance(samples, tuple) and len(samples) == 2):
+        return samples, None
+    first, second = samples
+    try:
+        dims = np.ndim(first)
+    except ValueError:  # a ragged first element
+        dims = -1
+    meta = second.get("states") if isinstance(second, dict) else second
+    if dims == 2 and (second is None or isinstance(second, dict) or _is_states(second)):
+        rows = np.asarray(first)
+        if meta is None:
+            return rows, None
+        if not _is_states(meta):
+            raise SymschedError(f"{_prefix(where)}{name}: the states of the (rows, states) pair must be labels (str), "
+                                f"got {meta!r:.60}")
+        N = rows.shape[1]
+        if all(isinstance(s, str) for s in meta):
+            return rows, (len(meta),) * N
+        if len(meta) != N:
+            raise SymschedError(f"{_prefix(where)}{name}: {len(meta)} label tuples for rows of {N} tokens")
+        return rows, tuple(len(s) for s in meta)
+    numeric = dims == 1 and np.ndim(second) == 1 and len(first) == len(second) and all(
+        isinstance(v, numbers.Number) and not isinstance(v, bool) for v in (*first, *second))
+    if numeric:
+        return samples, None
+    raise SymschedError(f"{_prefix(where)}{name}: ambiguous 2-tuple; expected the (rows, states) pair that "
+                        "read_data / load_dataset return (rows a 2-D integer array, states None, labels or a "
+                        "metadata dict), or rows as an array of shape (n, N) (np.asarray(...) for two rows)")

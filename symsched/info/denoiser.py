@@ -32,7 +32,7 @@ import networkx as nx
 import numpy as np
 
 from ..arithmetic import arithmetic, entropy_last_axis
-from ..validation import check_budget, check_log_base, positive_int
+from ..validation import check_budget, check_log_base, data_rows, positive_int
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
@@ -338,7 +338,8 @@ def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = No
         ``(B, N, V)`` (rows of each position sum to one over its states).  E.g. :func:`exact_denoiser`,
         or :func:`symsched.torch_denoiser` for a trained masked language model.
     data : array_like, shape (n_rows, N)
-        Samples of the sequences (state indices ``0..V-1``), e.g. held-out data.
+        Samples of the sequences (state indices ``0..V-1``), e.g. held-out data; or the ``(rows, states)``
+        pair of :func:`~symsched.read_data` / :func:`~symsched.load_dataset`.
     samples_per_size : int
         (row, revealed set) draws per size ``j = 0..N-1`` (default 200): all of them, or the cap when
         ``stderr`` is given.  The standard error of ``h_j`` shrinks as ``1/sqrt(samples_per_size)``.
@@ -384,7 +385,7 @@ def denoiser_profile(den: Callable, data: Any, samples_per_size: int | None = No
                             f"got {type(den).__name__}")
     if loss not in LOSSES:
         raise SymschedError(f"denoiser_profile: loss must be one of {LOSSES}, got {loss!r}")
-    x = check_tokens(data, what="data")
+    x = check_tokens(data_rows(data, "denoiser_profile", "data")[0], what="data")
     if (x < 0).any():
         raise SymschedError("data: rows must be fully observed (no -1 entries)")
     n_rows, N = x.shape

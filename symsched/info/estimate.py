@@ -49,7 +49,7 @@ from ..models.bayesian import BayesianNetwork
 from ..models.chains import markov_chain
 from ..models.families import independent
 from ..results import Estimate
-from ..validation import check_log_base
+from ..validation import check_log_base, data_rows
 from .denoiser import salted_rng
 from .measures import information_profile
 from .profile import InformationProfile
@@ -85,7 +85,8 @@ def estimate_profile(samples: Any, method: str = "auto", *, cardinalities: Any =
     Parameters
     ----------
     samples : array_like, shape (n_samples, N)
-        Integer state indices.
+        Integer state indices, or the ``(rows, states)`` pair of :func:`~symsched.read_data` /
+        :func:`~symsched.load_dataset` (its states fix ``cardinalities``).
     method : {"auto", "plugin", "miller-madow", "chao-shen", "markov", "bayesian-network"}
         ``"auto"`` (the default, :data:`DEFAULT_DATA_METHOD`) checks whether the rows cover their patterns
         (:func:`sample_adequacy`) and picks Miller-Madow subset entropies or a homogeneous Markov chain (order by
@@ -115,6 +116,8 @@ def estimate_profile(samples: Any, method: str = "auto", *, cardinalities: Any =
     >>> ss.estimate_profile(rows, seed=0, bootstrap=4).method
     'estimate (markov order 1, BIC, at least 1, homogeneous)'
     """
+    samples, pair_cards = data_rows(samples, "estimate_profile")
+    cardinalities = pair_cards if cardinalities is None else cardinalities
     x = _as_samples(samples)
     n_samples, N = x.shape
     cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
@@ -370,6 +373,8 @@ def fit_markov_chain(samples: Any, order: int | None = None, max_order: int = 2,
     >>> fit_markov_chain(x, homogeneous=True)[1]
     1
     """
+    samples, pair_cards = data_rows(samples, "fit_markov_chain")
+    cardinalities = pair_cards if cardinalities is None else cardinalities
     x = _as_samples(samples)
     n, N = x.shape
     cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
@@ -463,7 +468,8 @@ def estimate_with_errors(samples: Any, method: str = "auto", *, cardinalities: A
     Parameters
     ----------
     samples : array_like, shape (n_samples, N)
-        Integer state indices.
+        Integer state indices, or the ``(rows, states)`` pair of :func:`~symsched.read_data` /
+        :func:`~symsched.load_dataset` (its states fix ``cardinalities``).
     method : {"auto", "plugin", "miller-madow", "chao-shen", "markov", "bayesian-network"}
         See the module docstring and :data:`DEFAULT_DATA_METHOD`.
     cardinalities : sequence of int, optional
@@ -530,6 +536,8 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
     >>> H.shape, bool(np.allclose(H.std(axis=0, ddof=1), prof.stderr))
     ((10, 4), True)
     """
+    samples, pair_cards = data_rows(samples, "estimate_profile")
+    cardinalities = pair_cards if cardinalities is None else cardinalities
     x = _as_samples(samples)
     n, N = x.shape
     cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
@@ -622,7 +630,7 @@ def sample_adequacy(samples: Any) -> dict:
     >>> sample_adequacy(np.arange(12).reshape(4, 3))["adequate"]
     False
     """
-    x = _as_samples(samples)
+    x = _as_samples(data_rows(samples, "sample_adequacy")[0])
     inv, distinct = _subset_codes(x, list(range(x.shape[1])))
     counts = np.bincount(inv, minlength=distinct)
     singletons = int((counts == 1).sum())

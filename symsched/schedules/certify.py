@@ -35,7 +35,7 @@ from ..info.denoiser import check_tokens, exact_denoiser, salted_rng
 from ..info.montecarlo import sample_exact
 from ..models.base import DiscreteModel
 from ..results import Result
-from ..validation import check_steps
+from ..validation import check_steps, data_rows
 from .partition import _check_breakpoints, canonical_interval, phi, uniform_breakpoints
 from .wainwright import geometric_bernoulli, minimum_steps
 
@@ -113,7 +113,7 @@ def _resolve(source: Any, denoiser: Any, data: Any, samples: int, seed: Any) -> 
         if data is not None:
             raise SymschedError("certify_schedule: pass the data once (as the first argument or data=)")
         den, rows = denoiser, source
-    x = check_tokens(rows, what="certify_schedule data")
+    x = check_tokens(data_rows(rows, "certify_schedule", "data")[0], what="certify_schedule data")
     if (x < 0).any():
         raise SymschedError("certify_schedule: data rows must be clean samples (no -1 masked entries)")
     return den, x, None

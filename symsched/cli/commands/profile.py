@@ -32,8 +32,8 @@ def run_data(args):
     seed = 0 if args.seed is None else args.seed
     rows, states = read_data(path, block=args.block, max_rows=args.max_rows, seed=seed)
     orders = {} if args.max_order is None else {"max_order": args.max_order}  # else the API's default
-    prof, boot = estimate_replicates(rows, args.estimator, homogeneous=True, bootstrap=args.bootstrap, seed=seed,
-                                     base=args.base, subsets_per_size=20, **orders)
+    prof, boot = estimate_replicates((rows, states), args.estimator, homogeneous=True, bootstrap=args.bootstrap,
+                                     seed=seed, base=args.base, subsets_per_size=20, **orders)
     m = estimate_measures(prof, boot)
     d = args.digits if args.digits is not None else prof.digits
     lines = [f"symsched profile: {args.model}",
