@@ -296,37 +296,31 @@ def check_samples(value: Any, name: str = "samples", where: str | None = None, *
     return int(value)
 
 
-def check_stderr_target(value: Any, name: str = "stderr", where: str | None = None) -> float:
-    """A target standard error: a finite number ``> 0`` (not a bool, not NaN or inf)."""
+def _finite_positive(value: Any, name: str, where: str | None, what: str) -> float:
+    """``value`` as a finite float ``> 0`` (bools, NaN, infinities and strings refused); ``what`` ends the
+    message (what the number counts)."""
     v = _real_or_none(value)
     if v is None or not math.isfinite(v) or not v > 0:
-        raise SymschedError(f"{_prefix(where)}{name} must be a finite positive target (in nats), "
-                            f"got {name} = {_short(value)}")
+        raise SymschedError(f"{_prefix(where)}{name} must be a finite positive {what}, got {name} = {_short(value)}")
     return v
+
+
+def check_stderr_target(value: Any, name: str = "stderr", where: str | None = None) -> float:
+    """A target standard error: a finite number ``> 0`` (not a bool, not NaN or inf)."""
+    return _finite_positive(value, name, where, "target (in nats)")
 
 
 def check_time_budget(value: Any, name: str = "time_budget", where: str | None = None) -> float | None:
     """Seconds of wall time: ``None`` (no limit) or a finite number ``> 0`` (not a bool, not NaN)."""
-    if value is None:
-        return None
-    v = _real_or_none(value)
-    if v is None or not math.isfinite(v) or not v > 0:
-        raise SymschedError(f"{_prefix(where)}{name} must be a finite positive number of seconds (or None), "
-                            f"got {name} = {_short(value)}")
-    return v
+    return None if value is None else _finite_positive(value, name, where, "number of seconds (or None)")
 
 
 def check_cost_budget(value: Any, name: str = "budget", where: str | None = None) -> float | None:
     """An operations budget of a Monte Carlo route: ``None`` (the route's default) or a finite number
     ``> 0``; NaN, infinities, bools and strings are refused (a NaN budget would compare false and
     silently disable the check)."""
-    if value is None:
-        return None
-    v = _real_or_none(value)
-    if v is None or not math.isfinite(v) or not v > 0:
-        raise SymschedError(f"{_prefix(where)}{name} must be a finite positive number of operations (or None "
-                            f"for the default), got {name} = {_short(value)}")
-    return v
+    return None if value is None else _finite_positive(value, name, where,
+                                                       "number of operations (or None for the default)")
 
 
 def check_progress(value: Any, name: str = "progress", where: str | None = None) -> bool | None:

@@ -26,56 +26,6 @@ from ..schedules.schedule import Schedule, as_schedule
 __all__: list = []
 
 
-class CheckedProfile:
-    """A profile checked once; ``prof`` is it (an estimate: its monotone projection).
-
-    Attributes
-    ----------
-    prof : InformationProfile
-    estimated : bool
-        The profile is an estimate (every functional is then an :class:`Estimate`).
-    N : int
-    """
-
-    def __init__(self, profile: Any):
-        prof = as_profile(profile)
-        self.prof = prof.monotone() if is_estimate(prof) else prof
-        self.estimated = is_estimate(self.prof)
-        self.N = self.prof.N
-
-    @classmethod
-    def of(cls, profile: Any) -> CheckedProfile:
-        """``profile`` itself when it is already checked, else a new checked profile."""
-        return profile if isinstance(profile, cls) else cls(profile)
-
-    def schedule(self, schedule: Any, where: str) -> Schedule:
-        """``schedule`` as a :class:`Schedule` over the profile's ``N`` tokens (refused otherwise)."""
-        return _schedule(schedule, self.N, where)
-
-    def identity(self, sched: Schedule) -> Any:
-        """``Σ_t k_t h_{s_{t−1}} − H`` of ``sched`` (CCL's identity)."""
-        return _identity_value(self.prof, sched)
-
-    def with_stderr(self, value: Any, coeffs: Sequence[float], what: str) -> Any:
-        return _with_stderr(self.prof, value, coeffs, what)
-
-    def finish(self, x: Any) -> Any:
-        return _finish(self.prof, x)
-
-    @cached_property
-    def range(self) -> Any:
-        """``h_0 − h_{N−1} = (1/N) Σ_i I(X_i; X_{−i})``."""
-        return _range(self.prof)
-
-    @cached_property
-    def tc(self) -> Any:
-        return _tc(self.prof)
-
-    @cached_property
-    def dtc(self) -> Any:
-        return _dtc(self.prof)
-
-
 def is_estimate(profile: Any) -> bool:
     """True for an estimated profile (Monte Carlo, data, denoiser): ``profile.exact`` is False.
 
@@ -180,3 +130,52 @@ def _scale(value: Any, factor: Any) -> Any:
 def _check_N(N: Any, where: str) -> None:
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
         raise SymschedError(f"{where}: N must be a positive integer, got {N!r}")
+
+
+def _of_profile(fn, doc: str) -> cached_property:
+    """A cached attribute ``fn(self.prof)``."""
+    prop = cached_property(lambda self: fn(self.prof))
+    prop.__doc__ = doc
+    return prop
+
+
+class CheckedProfile:
+    """A profile checked once; ``prof`` is it (an estimate: its monotone projection).
+
+    Attributes
+    ----------
+    prof : InformationProfile
+    estimated : bool
+        The profile is an estimate (every functional is then an :class:`Estimate`).
+    N : int
+    """
+
+    def __init__(self, profile: Any):
+        prof = as_profile(profile)
+        self.prof = prof.monotone() if is_estimate(prof) else prof
+        self.estimated = is_estimate(self.prof)
+        self.N = self.prof.N
+
+    @classmethod
+    def of(cls, profile: Any) -> CheckedProfile:
+        """``profile`` itself when it is already checked, else a new checked profile."""
+        return profile if isinstance(profile, cls) else cls(profile)
+
+    def schedule(self, schedule: Any, where: str) -> Schedule:
+        """``schedule`` as a :class:`Schedule` over the profile's ``N`` tokens (refused otherwise)."""
+        return _schedule(schedule, self.N, where)
+
+    def identity(self, sched: Schedule) -> Any:
+        """``Σ_t k_t h_{s_{t−1}} − H`` of ``sched`` (CCL's identity)."""
+        return _identity_value(self.prof, sched)
+
+    def with_stderr(self, value: Any, coeffs: Sequence[float], what: str) -> Any:
+        return _with_stderr(self.prof, value, coeffs, what)
+
+    def finish(self, x: Any) -> Any:
+        return _finish(self.prof, x)
+
+    # functionals of the profile alone, each computed once
+    range = _of_profile(_range, "``h_0 − h_{N−1} = (1/N) Σ_i I(X_i; X_{−i})``.")
+    tc = _of_profile(_tc, "Total correlation (an :class:`Estimate` on an estimated profile).")
+    dtc = _of_profile(_dtc, "Dual total correlation (an :class:`Estimate` on an estimated profile).")

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from ..errors import SymschedError
+from ..validation import positive_int
 from ..info.profile import as_profile
 from ..schedules.grids import bernoulli_expected_kl
 from ..schedules.partition import FloatGrowth, canonical_interval, partition_complexity, phi
@@ -78,8 +79,7 @@ def wainwright_cor1_bound(profile: Any, K: int, t0: Any = None, T: Any = None) -
     True
     """
     prof = as_profile(profile)
-    if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
-        raise SymschedError(f"wainwright_cor1_bound: K must be a positive integer, got {K!r}")
+    K = positive_int(K, "K", "wainwright_cor1_bound")
     if prof.N < 3 and (t0 is None or T is None):
         raise SymschedError(f"wainwright_cor1_bound: N = {prof.N} < 3 has no canonical interval; give t0 and T")
     t0, T = canonical_interval(prof.N, t0, T)
@@ -111,12 +111,12 @@ def wainwright_lemma3_bound(profile: Any, M: int, mesh: int = 20001) -> Bound:
     --------
     >>> import symsched as ss
     >>> b = wainwright_lemma3_bound(ss.information_profile(ss.copy_model(8, 2)), 4)
-    >>> b.check(b.parameters["exact"])
+    >>> C, P = b.parameters["exact"], b.parameters["P"]    # C(U_M) and the fine complexity
+    >>> P <= C <= b.value
     True
     """
     prof = as_profile(profile)
-    if isinstance(M, (bool, np.bool_)) or not isinstance(M, (int, np.integer)) or M < 1:
-        raise SymschedError(f"wainwright_lemma3_bound: M must be a positive integer, got {M!r}")
+    M = positive_int(M, "M", "wainwright_lemma3_bound")
     if prof.N < 3:
         raise SymschedError(f"wainwright_lemma3_bound: N = {prof.N} < 3 has no canonical interval")
     if isinstance(mesh, (bool, np.bool_)) or not isinstance(mesh, (int, np.integer)) or not 100 <= mesh <= 10 ** 6:

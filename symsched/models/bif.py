@@ -127,6 +127,26 @@ def _blocks(text: str, source: str):
         pos = i
 
 
+def _of_kind(blocks: list, kind: str):
+    """``(header, body, offset of body)`` of the blocks of one keyword (``variable``, ``probability``)."""
+    return ((head, body, at) for k, head, body, at in blocks if k == kind)
+
+
+def _cpd_head(head: str, states: dict, source: str) -> tuple[str, list[str]]:
+    """The variable and the parents named by a ``probability ( X | A, B )`` header, all declared."""
+    m = _PROB_HEAD_RE.match(head)
+    if m is None:
+        raise InvalidModelError(f"{source}: cannot parse the probability header {head!r}")
+    var = m.group(1).strip()
+    parents = _split(m.group(2) or "")
+    if var not in states:
+        raise InvalidModelError(f"{source}: probability table for undeclared variable {var!r}")
+    for p in parents:
+        if p not in states:
+            raise InvalidModelError(f"{source}: CPD of {var!r}: undeclared parent {p!r}")
+    return var, parents
+
+
 def _split(s: str) -> list[str]:
     return [t for t in re.split(r"[\s,]+", s.strip()) if t]
 
@@ -191,9 +211,7 @@ def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwo
     text = _strip_comments(text, source)
     order, states = [], {}
     blocks = list(_blocks(text, source))
-    for kind, name, body, _ in blocks:
-        if kind != "variable":
-            continue
+    for name, body, _ in _of_kind(blocks, "variable"):
         t = _TYPE_RE.search(body)
         if t is None:
             raise InvalidModelError(f"{source}: variable {name!r} is not declared 'type discrete [k] {{...}}'")
@@ -207,19 +225,8 @@ def _parse_bif(text: str, source: str, exact: bool, tol: float) -> BayesianNetwo
         raise InvalidModelError(f"{source}: no 'variable' blocks found (is this a BIF file?)")
     num = Fraction if exact else float
     cpds = {}
-    for kind, head, body, body_at in blocks:
-        if kind != "probability":
-            continue
-        m = _PROB_HEAD_RE.match(head)
-        if m is None:
-            raise InvalidModelError(f"{source}: cannot parse the probability header {head!r}")
-        var = m.group(1).strip()
-        parents = _split(m.group(2) or "")
-        if var not in states:
-            raise InvalidModelError(f"{source}: probability table for undeclared variable {var!r}")
-        for p in parents:
-            if p not in states:
-                raise InvalidModelError(f"{source}: CPD of {var!r}: undeclared parent {p!r}")
+    for head, body, body_at in _of_kind(blocks, "probability"):
+        var, parents = _cpd_head(head, states, source)
         pc = [len(states[p]) for p in parents]
         k = len(states[var])
         if var in cpds:

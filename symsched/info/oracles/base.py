@@ -214,9 +214,16 @@ class ModelOracle:
     def _conditionals_given(self, T: tuple, x: np.ndarray) -> np.ndarray:
         """Conditionals of every position given the positions ``T`` (shared by all rows): ``(B, N, V)``.
         The default takes ratios of marginals: ``p(x_T, X_i = v) / p(x_T)``, one marginal per (i, v)."""
-        B = x.shape[0]
-        out = np.zeros((B, self.n, self.V))
-        base = self._log_marginal(T, x) if T else np.zeros(B)
+        out = np.zeros((x.shape[0], self.n, self.V))
+        base = self._log_marginal(T, x) if T else np.zeros(x.shape[0])
+        for i, v, logm in self._log_marginals_each_value(T, x):
+            with np.errstate(invalid="ignore"):
+                out[:, i, v] = np.exp(logm - base)
+        return normalise_last(out)
+
+    def _log_marginals_each_value(self, T: tuple, x: np.ndarray):
+        """``(i, v, log p(x_T, X_i = v))`` for every position ``i`` outside ``T`` and each of its values: one
+        marginal each (the rows' values at ``i`` replaced by ``v``)."""
         Ts = set(T)
         for i in range(self.n):
             if i in Ts:
@@ -225,9 +232,7 @@ class ModelOracle:
             xi = x.copy()
             for v in range(self.cards[i]):
                 xi[:, i] = v
-                with np.errstate(invalid="ignore"):
-                    out[:, i, v] = np.exp(self._log_marginal(sub, xi) - base)
-        return normalise_last(out)
+                yield i, v, self._log_marginal(sub, xi)
 
     def _conditionals_masked(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Rows grouped by revealed pattern, one :meth:`_conditionals_given` per pattern."""

@@ -87,17 +87,9 @@ class MarkovRandomFieldOracle(ModelOracle):
     def _conditionals_given(self, T, x):
         # p(x_T, X_i = v) for every value v: one elimination each, in the log domain (no underflow on
         # large fields), then normalised per row
-        B = x.shape[0]
-        out = np.full((B, self.n, self.V), -np.inf)
-        Ts = set(T)
-        for i in range(self.n):
-            if i in Ts:
-                continue
-            sub = tuple(sorted(Ts | {i}))
-            xi = x.copy()
-            for v in range(self.cards[i]):
-                xi[:, i] = v
-                out[:, i, v] = self._log_marginal(sub, xi)
+        out = np.full((x.shape[0], self.n, self.V), -np.inf)
+        for i, v, logm in self._log_marginals_each_value(T, x):
+            out[:, i, v] = logm
         top = out.max(axis=-1, keepdims=True)
         with np.errstate(invalid="ignore"):
             return normalise_last(np.exp(out - np.where(np.isfinite(top), top, 0.0)))

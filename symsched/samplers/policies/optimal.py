@@ -96,6 +96,20 @@ def _argmin_update(best, arg, val, j):
     return np.where(better, val, best), np.where(better, j, arg)
 
 
+def _best_step(tab: _Tables, R: frozenset, cands: list, after) -> tuple:
+    """The Bellman minimum over the candidate steps ``A`` from the revealed set ``R`` (per value of ``x_R``):
+    the step's TC plus the expected value ``after(A)`` of the state it leads to; and the arg-min's index."""
+    best, arg = None, None
+    for j, A in enumerate(cands):
+        c = tab.cond(R, A)
+        val = tab.tc(R, A, c) + (c * after(A)).sum(axis=A, keepdims=True)
+        if best is None:
+            best, arg = val, np.zeros(val.shape, dtype=np.int64)
+        else:
+            best, arg = _argmin_update(best, arg, val, j)
+    return np.where(tab.m(R) > 0, best, 0.0), arg
+
+
 def _solve_sizes(tab: _Tables, sizes: tuple) -> tuple[float, dict, int]:
     N = tab.N
     bounds = np.cumsum((0,) + sizes)
@@ -105,15 +119,8 @@ def _solve_sizes(tab: _Tables, sizes: tuple) -> tuple[float, dict, int]:
         nxt: dict = {}
         for R in map(frozenset, combinations(range(N), int(bounds[t]))):
             M = [i for i in range(N) if i not in R]
-            best, arg, cands = None, None, list(combinations(M, sizes[t]))
-            for j, A in enumerate(cands):
-                c = tab.cond(R, A)
-                val = tab.tc(R, A, c) + (c * V[R | set(A)]).sum(axis=A, keepdims=True)
-                if best is None:
-                    best, arg = val, np.zeros(val.shape, dtype=np.int64)
-                else:
-                    best, arg = _argmin_update(best, arg, val, j)
-            nxt[R] = np.where(tab.m(R) > 0, best, 0.0)
+            cands = list(combinations(M, sizes[t]))
+            nxt[R], arg = _best_step(tab, R, cands, lambda A: V[R | set(A)])
             table[(t, R)] = (cands, arg)
         V = nxt
     return float(V[frozenset()].sum()), table, len(table)
@@ -134,16 +141,8 @@ def _solve_budget(tab: _Tables, K: int) -> tuple[float, dict, int]:
             M = [i for i in range(N) if i not in R]
             cands = [A for size in range(1, len(M) + 1) for A in combinations(M, size)
                      if r > 1 or size == len(M)]
-            best, arg = None, None
-            for j, A in enumerate(cands):
-                c = tab.cond(R, A)
-                after = V[full] if R | set(A) == full else prev[R | set(A)]
-                val = tab.tc(R, A, c) + (c * after).sum(axis=A, keepdims=True)
-                if best is None:
-                    best, arg = val, np.zeros(val.shape, dtype=np.int64)
-                else:
-                    best, arg = _argmin_update(best, arg, val, j)
-            cur[R] = np.where(tab.m(R) > 0, best, 0.0)
+            cur[R], arg = _best_step(tab, R, cands,
+                                     lambda A: V[full] if R | set(A) == full else prev[R | set(A)])
             table[(r, R)] = (cands, arg)
         prev = cur
     return float(prev[frozenset()].sum()), table, len(table)

@@ -147,6 +147,7 @@ def _kernels():
 def _compile(numba):  # pragma: no cover - compiled code, checked against the numpy methods in the tests
     @numba.njit(cache=True)
     def step(a, tmat, out):
+        # one forward step a <- a @ tmat, rescaled to max 1, through the scratch vector out
         S = a.shape[0]
         top = 0.0
         for j in range(S):
@@ -158,6 +159,7 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
         if top > 0:
             for j in range(S):
                 out[j] /= top
+        a[:] = out
 
     @numba.njit(cache=True)
     def conditionals(initial, trans, emis, x, mask):
@@ -174,7 +176,6 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
             for t in range(N):
                 if t > 0:
                     step(a, trans[t - 1], tmp)
-                    a[:] = tmp
                 fwd[t] = a
                 if mask[b, t]:
                     for j in range(S):
@@ -227,7 +228,6 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
             for t in range(N):
                 if t > 0:
                     step(a, trans[t - 1], tmp)
-                    a[:] = tmp
                 if chosen[b, t]:
                     ptot = 0.0
                     for v in range(V):
