@@ -40,9 +40,23 @@ Hooks of a route (``self`` must pickle, for workers):
     The standard error the target applies to, from the ``(k, n_terms)`` batch means of a group.
 ``cap_batches(opts)``
     Most batches per group (default ``ceil(samples / batch_size)``).
+``rng_for(entropy, label, k)``
+    What :meth:`batch` receives as ``rng`` (default :func:`batch_rng`; a route whose seeding predates the
+    skeleton keeps its numbers by overriding it, and one that needs several streams per batch may return a
+    factory of them).
+``batch_seconds()``
+    Estimated seconds of one batch before any has run (default 0): with ``time_budget`` no batch starts that
+    is expected to end after it (the estimate is then the mean of the batches run).
 
 While :meth:`MonteCarloRoute.batch` runs, ``self.batch_index`` is the batch's index ``k`` (for routes that
 deal pre-drawn data out to batches, like the denoiser route).
+
+Attributes a route may set: :attr:`~MonteCarloRoute.keeps_side` (``batch`` returns ``(vector, side)``, and the
+run keeps every batch's ``side`` object in :attr:`MonteCarloRun.sides`, for what is not a batch mean: traces,
+per-draw values), :attr:`~MonteCarloRoute.check_every_batch` (stop at the first batch that meets the target,
+not at the end of its round: the numbers still do not depend on the workers, since later batches of the round
+are dropped) and :attr:`~MonteCarloRoute.min_stderr_batches` (batches a time budget always lets run: 2 for a
+standard error from batch means, 1 for a route whose error comes from the draws inside a batch).
 
 Example: a route estimating the mean of a uniform variable.
 
@@ -131,6 +145,7 @@ class MonteCarloRun:
     elapsed: float
     cost: float
     batch_means: dict
+    sides: dict = dataclasses.field(default_factory=dict)
 
     @property
     def stderr(self) -> np.ndarray:
@@ -204,8 +219,12 @@ class BatchRunner:
         return [self.fn(self.payload, *t) for t in tasks]
 
 
-def _route_batch(route: MonteCarloRoute, entropy: int, label: int, k: int) -> np.ndarray:
-    return np.asarray(route.batch(label, batch_rng(entropy, label, k)), dtype=float).reshape(-1)
+def _route_batch(route: MonteCarloRoute, entropy: int, label: int, k: int) -> tuple:
+    """``(vector, side)`` of batch ``k`` of group ``label`` (``side`` None unless the route keeps one)."""
+    route.batch_index = k
+    out = route.batch(label, route.rng_for(entropy, label, k))
+    vector, side = out if route.keeps_side else (out, None)
+    return np.asarray(vector, dtype=float).reshape(-1), side
 
 
 class MonteCarloRoute:
@@ -225,8 +244,15 @@ class MonteCarloRoute:
     progress_desc = "Monte Carlo"
     #: The hint of a budget refusal.
     budget_hint = "lower samples= or stderr= precision, or raise budget="
+    #: ``batch`` returns ``(vector, side)`` and the run keeps the sides (module docstring).
+    keeps_side = False
+    #: Stop at the first batch meeting the target rather than at the end of its round.
+    check_every_batch = False
+    #: Batches per group a time budget always lets run.
+    min_stderr_batches = 2
 
     n_terms = 1
+    batch_index = 0
 
     # -- hooks ----------------------------------------------------------------------------------------
     def groups(self) -> list:
@@ -245,6 +271,12 @@ class MonteCarloRoute:
     def long(self) -> bool:
         """Whether the automatic progress bar should show (the run is expected to take seconds; default no)."""
         return False
+
+    def rng_for(self, entropy: int, label: int, k: int) -> Any:
+        return batch_rng(entropy, label, k)
+
+    def batch_seconds(self) -> float:
+        return 0.0
 
     # -- the protocol ---------------------------------------------------------------------------------
     def check_budget(self, opts: MonteCarloOptions) -> float:
@@ -270,6 +302,7 @@ class MonteCarloRoute:
         budget = self.check_budget(opts)
         cap = self.cap_batches(opts)
         means: dict = {g: [] for g in labels}
+        sides: dict = {g: [] for g in labels}
         active = list(labels)
         start = time.perf_counter()
         spent, stopped = 0.0, "target"
@@ -280,7 +313,10 @@ class MonteCarloRoute:
                 while active:
                     tasks = [(opts.entropy, g, len(means[g]) + r, ) for g in active for r in range(self.round_batches)
                              if len(means[g]) + r < cap]
-                    stopped = self._run_round(runner, tasks, means, opts, start, bar)
+                    before = {g: len(means[g]) for g in labels}
+                    stopped = self._run_round(runner, tasks, means, sides, opts, start, bar)
+                    if self.check_every_batch:
+                        self._first_stop(means, sides, before, opts.target, cap)
                     spent = sum(len(means[g]) * self.batch_cost(g) for g in labels)
                     if stopped is None and spent >= budget:
                         stopped = "budget"
@@ -297,33 +333,60 @@ class MonteCarloRoute:
         finally:
             if bar is not None:
                 bar.close()
-        return self._summary(groups, means, stopped, time.perf_counter() - start, spent)
+        run = self._summary(groups, means, stopped, time.perf_counter() - start, spent)
+        run.sides = sides
+        return run
 
-    def _run_round(self, runner: BatchRunner, tasks: list, means: dict, opts: MonteCarloOptions, start: float,
-                   bar: Any) -> str | None:
-        """Runs one round; on one process the time budget is checked after every batch."""
+    def _first_stop(self, means: dict, sides: dict, before: dict, target: float, cap: int) -> None:
+        """Drops the batches of this round after the first one at which a group was done."""
+        for g, lo in before.items():
+            for i in range(max(lo, 1), len(means[g])):
+                if self._done(means[g][:i], target, cap):
+                    del means[g][i:], sides[g][i:]
+                    break
+
+    def _late(self, start: float, budget: float, done: int, ahead: int) -> bool:
+        """Whether ``ahead`` more batches are expected to end after ``budget`` seconds (the mean batch so far,
+        or :meth:`batch_seconds` before any)."""
+        now = time.perf_counter() - start
+        per = max(now / done if done else 0.0, self.batch_seconds())
+        return now + ahead * per > budget
+
+    def _run_round(self, runner: BatchRunner, tasks: list, means: dict, sides: dict, opts: MonteCarloOptions,
+                   start: float, bar: Any) -> str | None:
+        """Runs one round; on one process the time budget is checked before every batch (no batch starts that
+        is expected to end after it), on workers before the round."""
+        least = self.min_stderr_batches
+        out = False
         if runner.local and opts.time_budget is not None:
-            out = False
             for t in tasks:
                 g = t[1]
-                out = out or time.perf_counter() - start > opts.time_budget
-                if out and len(means[g]) >= 2:   # every group still gets the two batches of a standard error
+                out = out or self._late(start, opts.time_budget, sum(map(len, means.values())), 1)
+                if out and len(means[g]) >= least:   # every group still gets the batches of a standard error
                     continue
-                means[g].append(_route_batch(self, *t))
+                value, side = _route_batch(self, *t)
+                means[g].append(value)
+                sides[g].append(side)
                 if bar is not None:
                     bar.update(1)
         else:
-            for (_, g, _), value in zip(tasks, runner.run(tasks)):
+            if opts.time_budget is not None and all(len(m) >= least for m in means.values()):
+                done = sum(map(len, means.values()))
+                if done and self._late(start, opts.time_budget, done, len(tasks)):
+                    return "time_budget"
+            for (_, g, _), (value, side) in zip(tasks, runner.run(tasks)):
                 means[g].append(value)
+                sides[g].append(side)
             if bar is not None:
                 bar.update(len(tasks))
-        if opts.time_budget is not None and time.perf_counter() - start > opts.time_budget and \
-                all(len(m) >= 2 for m in means.values()):
+        if opts.time_budget is not None and all(len(m) >= least for m in means.values()) and \
+                (out or time.perf_counter() - start > opts.time_budget):
             return "time_budget"
         return None
 
     def _met(self, rows: list, target: float) -> bool:
-        return len(rows) >= 2 and self.group_stderr(np.asarray(rows)) <= target and len(rows) >= self.min_batches
+        return len(rows) >= max(self.min_stderr_batches, self.min_batches) and \
+            self.group_stderr(np.asarray(rows)) <= target
 
     def _done(self, rows: list, target: float, cap: int) -> bool:
         return self._met(rows, target) or len(rows) >= cap

@@ -62,6 +62,7 @@ standard-error target warns and says so in its notes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
@@ -75,8 +76,8 @@ from scipy.sparse.csgraph import connected_components
 from ..arithmetic import arithmetic, entropy_last_axis, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.markov import MarkovRandomField
-from ..validation import check_progress
-from .batched import _Runner, entropy_of, mrf_elimination_width, progress_bar, resolve_workers
+from .batched import entropy_of, mrf_elimination_width
+from .engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
 from .junction import network_pieces
 from .profile import InformationProfile
 from .gibbs_kernel import class_update
@@ -416,12 +417,11 @@ def gibbs_cost(sampler: GibbsSampler, batches: int, burn_in: int, draws: int, th
     return int(batches * (outer + inner) * sampler.K * sampler.slots)
 
 
-def _gibbs_batch(run: _Settings, entropy: int, k: int) -> tuple:
-    """Batch ``k``: one outer chain and its inner chains.  Returns ``(h per size 0..N-1, Jensen correction
+def _gibbs_batch(run: _Settings, rng: np.random.Generator) -> tuple:
+    """One batch: one outer chain and its inner chains.  Returns ``(h per size 0..N-1, Jensen correction
     per size, energy trace, h from the first half of the inner sweeps, mean Rao-Blackwellised marginals
     (N x K) of the unclamped inner chains)``."""
     s, n = run.sampler, run.sampler.n
-    rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(k,)))
     x = s.start(rng, 1)
     trace, draws = [], []
     window = run.burn_in - run.burn_in // 2
@@ -572,53 +572,36 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     >>> prof.method, prof.exact, len(prof.h), all(s > 0 for s in prof.stderr[1:])
     ('montecarlo (gibbs)', False, 3, True)
     """
-    target, cap, limit = _check_options(stderr, samples, time_budget, cluster, budget, burn_in=burn_in, draws=draws,
-                                        thin=thin, inner_chains=inner_chains, inner_burn_in=inner_burn_in,
-                                        inner_sweeps=inner_sweeps)
-    progress = check_progress(progress, "progress", "gibbs_profile")
-    workers = resolve_workers(workers)
-    entropy = entropy_of(seed)
+    opts = _check_options(stderr, samples, seed, budget, time_budget, workers, progress, cluster, burn_in=burn_in,
+                          draws=draws, thin=thin, inner_chains=inner_chains, inner_burn_in=inner_burn_in,
+                          inner_sweeps=inner_sweeps)
     scale = 1.0 if base is None else 1.0 / math.log(to_float(base, "base"))
     sampler = GibbsSampler(model)
     if cluster and sampler.cluster is None:
         raise SymschedError("cluster=True needs every factor over one variable or a ferromagnetic Potts bond "
                             "(Ising/Potts with J >= 0); pass cluster=False for single-site Gibbs")
     cluster = sampler.cluster is not None if cluster is None else bool(cluster)
-    n = sampler.n
     run = _Settings(sampler, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps, cluster)
-    cap_batches = max(2, math.ceil(cap / draws))
-    least = min(GIBBS_MIN_CHAINS, cap_batches)
+    limit = GIBBS_BUDGET if opts.budget is None else opts.budget
     # a cluster move costs about one more sweep
     per_batch = gibbs_cost(sampler, 1, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps) * (
         2 if cluster else 1)
-    cost = least * per_batch
-    if cost > limit:
-        raise ModelTooLargeError(
-            f"Gibbs profile of this Markov random field (N={n}, {sampler.slots} factor slots, {least} batches of "
-            f"{draws} draws x {n - 1} sizes x {inner_chains} inner chains x {inner_burn_in + inner_sweeps} sweeps)",
-            cost, limit, "pass samples=2 for the smallest run, or call symsched.info.gibbs.gibbs_profile with fewer "
-            "draws / inner_sweeps, or a larger budget=")
-    seconds = per_batch / _gather_rate(sampler) if time_budget is not None else 0.0
-    if time_budget is not None and 2 * seconds > 1.5 * time_budget + 0.05:
-        raise ModelTooLargeError(
-            f"Gibbs profile within time_budget={time_budget:g} s (N={n}: one batch of {draws} draws x {n - 1} sizes "
-            f"x {inner_chains} inner chains x {inner_burn_in + inner_sweeps} sweeps is estimated at {seconds:.3g} s "
-            "from a timed sweep, and at least 2 batches are needed for a standard error)", 2 * seconds, time_budget,
-            f"raise time_budget to about {2 * seconds:.2g} s, or call symsched.info.gibbs.gibbs_profile with fewer "
-            "draws / inner_chains / inner_sweeps")
-    budget_batches = max(least, int(limit // max(per_batch, 1)))
-    capped_by_budget = budget_batches < cap_batches
-    cap_batches = min(cap_batches, budget_batches)
+    cap_batches, capped_by_budget, seconds = _plan(run, opts, per_batch, limit)
     # the exact pieces first: their time counts against the time budget
     began = time.perf_counter()
-    pieces = _exact_pieces(model) if exact_pieces and n >= 2 else None
-    if time_budget is not None:
-        time_budget = max(time_budget - (time.perf_counter() - began), 1e-9)
-    results = _run_batches(run, workers, entropy, cap_batches, target / scale, time_budget, seconds, progress)
-    mean, cov, notes = _summarise(run, results, scale, target, limit, per_batch, cap_batches, capped_by_budget)
+    pieces = _exact_pieces(model) if exact_pieces and sampler.n >= 2 else None
+    if opts.time_budget is not None:
+        opts = dataclasses.replace(opts, time_budget=max(opts.time_budget - (time.perf_counter() - began), 1e-9))
+    route = GibbsRoute(run, per_batch, cap_batches, seconds)
+    mc = route.run(dataclasses.replace(opts, target=opts.target / scale, budget=limit))
+    results = mc.sides[0]
+    mean, cov, notes = _summarise(run, results, scale, opts.target, limit, per_batch, cap_batches, capped_by_budget)
     if pieces is not None:
         mean, cov, note = _pin_exact_pieces(pieces, mean, cov, float(np.log(max(sampler.cards))), len(results))
         notes.append(note)
+    if mc.stopped == "time_budget":
+        notes.append(f"stopped by time_budget={time_budget:g} s after {len(results)} batches "
+                     f"({mc.elapsed:.3g} s): the standard errors say how far it got")
     h = mean * scale
     e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
     cov = cov * scale ** 2
@@ -627,24 +610,41 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
                               tuple(float(v) for v in se), exact=False, notes=tuple(notes), covariance=cov)
 
 
-def _check_options(stderr: Any, samples: Any, time_budget: Any, cluster: Any, budget: Any, **counts: Any) -> tuple:
-    """``(target stderr, cap on draws, budget)`` after checking :func:`gibbs_profile`'s arguments."""
-    target = 0.01 if stderr is None else stderr
-    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, float, np.integer, np.floating)) \
-            or not 0 < target < math.inf:
-        raise SymschedError(f"stderr must be a positive target in nats, got {stderr!r}")
-    cap = 20_000 if samples is None else samples
-    _check_int("gibbs_profile", "samples", cap, 2)
+def _check_options(stderr: Any, samples: Any, seed: Any, budget: Any, time_budget: Any, workers: Any,
+                   progress: Any, cluster: Any, **counts: Any) -> MonteCarloOptions:
+    """:func:`gibbs_profile`'s arguments checked: the shared Monte Carlo options, the chain lengths, ``cluster``."""
+    opts = montecarlo_options("gibbs_profile", stderr=stderr, samples=samples, seed=seed, budget=budget,
+                              time_budget=time_budget, workers=workers, progress=progress)
     lows = {"burn_in": 0, "draws": 1, "thin": 1, "inner_chains": 2, "inner_burn_in": 0, "inner_sweeps": 2}
     for name, value in counts.items():
         _check_int("gibbs_profile", name, value, lows[name])
-    if time_budget is not None and (isinstance(time_budget, (bool, np.bool_)) or not isinstance(
-            time_budget, (int, float, np.integer, np.floating)) or not 0 < time_budget < math.inf):
-        raise SymschedError(f"time_budget must be a positive finite number of seconds, got {time_budget!r}")
     if cluster is not None and not isinstance(cluster, (bool, np.bool_)):
-        raise SymschedError(f"cluster must be True, False or None (automatic), got {cluster!r}")
-    limit = GIBBS_BUDGET if budget is None else _check_int("gibbs_profile", "budget", budget, 1)
-    return float(target), int(cap), limit
+        raise SymschedError(f"gibbs_profile: cluster must be True, False or None (automatic), got {cluster!r}")
+    return opts
+
+
+def _plan(run: _Settings, opts: MonteCarloOptions, per_batch: float, limit: float) -> tuple:
+    """``(most batches, whether the budget set that, estimated seconds a batch)``; refuses a minimum run over
+    the budget, or whose two batches are expected to take well over the time budget, with the estimate."""
+    n, draws = run.sampler.n, run.draws
+    cap_batches = max(2, math.ceil(opts.cap / draws))
+    least = min(GIBBS_MIN_CHAINS, cap_batches)
+    sizes = (f"{draws} draws x {n - 1} sizes x {run.inner_chains} inner chains x "
+             f"{run.inner_burn_in + run.inner_sweeps} sweeps")
+    if least * per_batch > limit:
+        raise ModelTooLargeError(
+            f"Gibbs profile of this Markov random field (N={n}, {run.sampler.slots} factor slots, {least} batches of "
+            f"{sizes})", least * per_batch, limit, "pass samples=2 for the smallest run, or call "
+            "symsched.info.gibbs.gibbs_profile with fewer draws / inner_sweeps, or a larger budget=")
+    seconds = per_batch / _gather_rate(run.sampler) if opts.time_budget is not None else 0.0
+    if opts.time_budget is not None and 2 * seconds > 1.5 * opts.time_budget + 0.05:
+        raise ModelTooLargeError(
+            f"Gibbs profile within time_budget={opts.time_budget:g} s (N={n}: one batch of {sizes} is estimated at "
+            f"{seconds:.3g} s from a timed sweep, and at least 2 batches are needed for a standard error)",
+            2 * seconds, opts.time_budget, f"raise time_budget to about {2 * seconds:.2g} s, or call "
+            "symsched.info.gibbs.gibbs_profile with fewer draws / inner_chains / inner_sweeps")
+    budget_batches = cap_batches if math.isinf(limit) else max(least, int(limit // max(per_batch, 1)))
+    return min(cap_batches, budget_batches), budget_batches < cap_batches, seconds
 
 
 def _exact_pieces(model: MarkovRandomField) -> Any:
@@ -714,36 +714,41 @@ def _gather_rate(sampler: GibbsSampler) -> float:
     return 64 * sampler.K * sampler.slots / took
 
 
-def _run_batches(run: _Settings, workers: Any, entropy: int, cap_batches: int, target: float,
-                 time_budget: float | None, seconds: float, progress: Any) -> list:
-    """Batches in rounds of :data:`GIBBS_ROUND` until every ``h_j`` meets ``target`` (checked at whole rounds,
-    after :data:`GIBBS_MIN_CHAINS`, so the numbers do not depend on the workers), the cap, or the time budget
-    (then one batch at a time locally: no batch starts that would end after it)."""
-    n = run.sampler.n
-    step = 1 if (time_budget is not None and workers is None) else GIBBS_ROUND
-    bar = progress_bar(progress, True, cap_batches, "Gibbs batches", "chain")
-    results: list = []
-    start = time.perf_counter()
-    try:
-        with _Runner(run, workers, _gibbs_batch) as runner:
-            while len(results) < cap_batches:
-                tasks = [(entropy, len(results) + r) for r in range(min(step, cap_batches - len(results)))]
-                results += runner.run(tasks)
-                if bar is not None:
-                    bar.update(len(tasks))
-                if len(results) % GIBBS_ROUND == 0 and len(results) >= GIBBS_MIN_CHAINS:
-                    hs = np.array([_extrapolated(r) for r in results])
-                    se = hs.std(axis=0, ddof=1) / math.sqrt(len(hs)) if len(hs) >= 2 else np.full(n, math.inf)
-                    if np.all(se <= target):
-                        break
-                elapsed = time.perf_counter() - start
-                per = elapsed / len(results)
-                if time_budget is not None and len(results) >= 2 and elapsed + step * max(per, seconds) > time_budget:
-                    break
-    finally:
-        if bar is not None:
-            bar.close()
-    return results
+class GibbsRoute(MonteCarloRoute):
+    """The Gibbs profile on the Monte Carlo skeleton: one group of the ``N`` extrapolated ``h_j``; a batch is one
+    outer chain with its inner chains (:func:`_gibbs_batch`), its whole output kept as the batch's side for
+    :func:`_summarise` (the pooled ``h_0``, traces, corrections).  Batch ``k`` draws from
+    ``SeedSequence(seed, spawn_key=(k,))``, as before the skeleton: the same numbers."""
+
+    where = "gibbs_profile"
+    progress_desc = "Gibbs batches"
+    round_batches = GIBBS_ROUND
+    min_batches = GIBBS_MIN_CHAINS
+    keeps_side = True
+    budget_hint = "pass samples=2 for the smallest run, or fewer draws / inner_sweeps, or a larger budget="
+
+    def __init__(self, run: _Settings, per_batch: float, cap: int, seconds: float):
+        self.settings, self.per_batch, self.cap, self.seconds = run, per_batch, cap, seconds
+        self.n_terms = run.sampler.n
+
+    def rng_for(self, entropy: int, label: int, k: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(k,)))
+
+    def batch(self, label: int, rng: np.random.Generator) -> tuple:
+        out = _gibbs_batch(self.settings, rng)
+        return _extrapolated(out), out
+
+    def batch_cost(self, label: int) -> float:
+        return float(self.per_batch)
+
+    def cap_batches(self, opts: MonteCarloOptions) -> int:
+        return self.cap
+
+    def batch_seconds(self) -> float:
+        return self.seconds
+
+    def long(self) -> bool:
+        return True
 
 
 def _summarise(run: _Settings, results: list, scale: float, target: float, limit: int, per_batch: int,
