@@ -71,3 +71,18 @@ def test_bad_arguments(kw, match):
 
 def test_simplify_expands_logs_of_rationals():
     assert simplify_information(-sp.log(sp.Rational(1, 8))) == 3 * sp.log(2)
+
+
+def test_arithmetic_module_keeps_every_name_after_the_split():
+    """symsched.arithmetic re-exports the number helpers (symsched.values) and the canonical forms
+    (symsched.canonical): the same objects, under the old import path."""
+    import symsched.arithmetic as ar
+    import symsched.canonical as canon
+    import symsched.values as vals
+
+    for mod in (canon, vals):
+        for name in mod.__all__:
+            assert getattr(ar, name) is getattr(mod, name), name
+    assert set(canon.__all__) | set(vals.__all__) >= set(ar.__all__) - {"Arithmetic", "arithmetic", "PRECISIONS",
+                                                                          "SUM_TOLERANCE"}
+    assert ar.GUARD_DIGITS == 10 and ar.DEFAULT_DPS == 50

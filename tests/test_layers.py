@@ -2,7 +2,7 @@
 
 models -> info -> schedules -> {samplers, continuum} -> bounds -> export -> cli: a module may import
 from its own layer and the layers before it, never from a later one, and samplers and continuum
-(siblings) not from each other.  The bottom modules errors, arithmetic, formatting, results, parsing
+(siblings) not from each other.  The bottom modules errors, values, canonical, arithmetic, formatting, results, parsing
 and validation are usable by all and import only each other.  Also: no import cycle between modules,
 no ``import symsched`` (absolute self-import) inside the package, and no import inside a function or
 class body except of an optional dependency.
@@ -18,7 +18,7 @@ PACKAGE = "symsched"
 
 #: rank of each layer; bottom modules are -1, the package's own __init__ / __main__ sit on top.
 LAYERS = {"models": 0, "info": 1, "schedules": 2, "samplers": 3, "continuum": 3, "bounds": 4, "export": 5, "cli": 6}
-BOTTOM = {"errors", "arithmetic", "formatting", "results", "parsing", "validation", "files"}
+BOTTOM = {"errors", "arithmetic", "formatting", "results", "parsing", "validation", "files", "values", "canonical"}
 TOP = {"__init__", "__main__"}
 #: optional dependencies: the only imports allowed inside functions.
 # pandas: pgmpy's

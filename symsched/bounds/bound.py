@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from ..arithmetic import is_symbolic_value, to_float
+from ..values import is_symbolic_value, to_float
 from ..errors import SymschedError
 from ..formatting import estimate_digits, format_value, latex_number
 from ..results import Estimate, Result

@@ -10,7 +10,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..arithmetic import to_float
+from ..values import to_float
 from ..errors import SymschedError
 from ..schedules.families import ccl_fixed_k_zeta, ccl_zeta
 from ..validation import finite_real

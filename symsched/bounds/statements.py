@@ -49,7 +49,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import to_float
+from ..values import to_float
 from ..errors import SymschedError
 from ..results import Estimate
 from ..schedules.optimal import optimal_schedule

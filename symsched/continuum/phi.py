@@ -13,7 +13,7 @@ from collections.abc import Callable
 import mpmath
 import sympy as sp
 
-from ..arithmetic import positive_form
+from ..canonical import positive_form
 from ..errors import SymbolicValueError, SymschedError
 from . import symbolic
 from .symbolic import mp_value as _mp_value, try_sympy as _try_sympy

@@ -31,7 +31,8 @@ from collections.abc import Callable
 import networkx as nx
 import numpy as np
 
-from ..arithmetic import arithmetic, entropy_last_axis
+from ..arithmetic import arithmetic
+from ..values import entropy_last_axis
 from ..validation import check_budget, check_log_base, data_rows, positive_int
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel

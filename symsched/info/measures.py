@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ..arithmetic import arithmetic, to_float
+from ..arithmetic import arithmetic
+from ..values import to_float
 from ..models.bayesian import BayesianNetwork
 from ..models.markov import MarkovRandomField
 from ..results import Estimate

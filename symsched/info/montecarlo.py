@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..arithmetic import to_float
+from ..values import to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..arithmetic import Arithmetic
-from ..arithmetic import to_float
+from ..values import to_float
 from ..errors import ModelTooLargeError, format_count
 from ..models.families import ProductModel
 

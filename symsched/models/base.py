@@ -20,7 +20,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..arithmetic import Arithmetic, arithmetic, free_symbols_of
+from ..arithmetic import Arithmetic, arithmetic
+from ..values import free_symbols_of
 from ..errors import ModelTooLargeError
 from ..errors import InvalidModelError
 from ..errors import SymschedError, format_count

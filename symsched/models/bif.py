@@ -26,7 +26,8 @@ from importlib.resources import files
 
 import numpy as np
 
-from ..arithmetic import SUM_TOLERANCE, to_float
+from ..arithmetic import SUM_TOLERANCE
+from ..values import to_float
 from ..errors import InvalidModelError, SymschedError
 from ..files import MAX_FILE_BYTES, read_capped
 from ..validation import check_flag, check_path, finite_real

@@ -17,7 +17,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import Arithmetic, arithmetic, to_float
+from ..arithmetic import Arithmetic, arithmetic
+from ..values import to_float
 from ..errors import InvalidModelError
 from ..validation import check_variable_count, positive_int
 from .base import DiscreteModel, _check_names

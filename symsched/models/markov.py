@@ -16,7 +16,8 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import Arithmetic, arithmetic, to_float
+from ..arithmetic import Arithmetic, arithmetic
+from ..values import to_float
 from ..errors import InvalidModelError, SymschedError
 from ..validation import check_variable_count, finite_real
 from .base import check_enumerable, describe_cardinalities

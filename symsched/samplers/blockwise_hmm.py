@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from ..arithmetic import entropy_last_axis
+from ..values import entropy_last_axis
 from ..errors import ModelTooLargeError
 from ..info.engine import MonteCarloRoute, montecarlo_options
 from ..info.montecarlo import DEFAULT_MAX_SAMPLES, DEFAULT_STDERR

@@ -37,7 +37,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..arithmetic import Arithmetic, arithmetic, to_float
+from ..arithmetic import Arithmetic, arithmetic
+from ..values import to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.table import as_model
 from ..models.validation import as_entry_array, check_nonnegative_table, check_probability_table

@@ -36,7 +36,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..arithmetic import arithmetic, to_float
+from ..arithmetic import arithmetic
+from ..values import to_float
 from ..errors import SymschedError
 from ..formatting import latex_number
 from ..results import Result

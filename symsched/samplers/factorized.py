@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..arithmetic import arithmetic, to_float
+from ..arithmetic import arithmetic
+from ..values import to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import estimate_digits, latex_number
 from ..results import Result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...arithmetic import to_float
+from ...values import to_float
 from ...models.families import IIDModel, ProductModel
 from .base import ModelOracle, categorical, register_oracle
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...arithmetic import to_float
+from ...values import to_float
 from ...errors import SymschedError
 
 __all__ = ["Policy", "register_policy", "get_policy", "policy_names", "SCORE_DECIMALS", "TIES",
