@@ -25,7 +25,7 @@ from ..schedules.optimal import min_steps_for_kl
 from ..schedules.rules import sampler_rules
 from ..validation import check_variable_count, choice_sequence, finite_real
 from .policies import policy_kl
-from .practice import PRACTICE_RULES
+from .practice import PRACTICE_RULES, not_reached
 from .practice import _prof as profile_of
 from .practice import _rule_kl as rule_kl
 
@@ -149,6 +149,8 @@ def _text(v: Any, digits: int) -> str:
 def _row(prof: InformationProfile, rule: str, K: int, note: str = "") -> dict:
     kl, sizes, calls = rule_kl(prof, rule, K)
     per_call = None if not calls else prof.N / float(calls)
+    if sizes is None:  # a Bernoulli grid: its "-" in sizes says why
+        note = "; ".join(x for x in (note, "sizes random (Bernoulli reveals), calls expected") if x)
     return {"rule": rule, "K": K, "kl": kl, "model_calls": calls, "tokens_per_call": per_call,
             "sizes": None if sizes is None else tuple(int(s) for s in sizes), "note": note}
 
@@ -163,9 +165,7 @@ def _least_K(prof: InformationProfile, rule: str, target: float, Kmax: int | Non
         kl = rule_kl(prof, rule, K)[0]
         if float(kl) <= target:
             return _row(prof, rule, K, "least K (every smaller K checked)")
-    why = (f"a Bernoulli grid keeps a positive error (a token can stay masked until the clean-up); not reached "
-           f"by K = {limit}: pass Kmax= to scan further") if grid else \
-        f"not reached by K = {limit}: the rule's rounding leaves several tokens in a step; pass Kmax= to scan further"
+    why = not_reached(rule, limit, kl, target, grid)
     return {"rule": rule, "K": None, "kl": None, "model_calls": None, "tokens_per_call": None, "sizes": None,
             "note": why}
 

@@ -129,6 +129,22 @@ def _rule_kl(prof: InformationProfile, rule: str, K: int):
     raise SymschedError(f"unknown rule {rule!r}; expected one of {PRACTICE_RULES}")
 
 
+def not_reached(rule: str, Kmax: int, kl: Any, target: Any, grid: bool) -> str:
+    """Why a rule has no ``K <= Kmax`` meeting ``target`` (its KL at ``Kmax`` is ``kl``), and which ``Kmax`` to pass.
+
+    The suggestion extrapolates ``E KL ∝ 1/K`` from ``Kmax`` (the large-``K`` law of count rules and grids).
+    """
+    at = f"E KL at K = {Kmax} is {format_value(float(kl), 4)} > {format_value(target)}"
+    if float(target) <= 0:
+        if grid:
+            return (f"{rule}: a Bernoulli grid keeps a positive error at every K (two tokens can be revealed in one "
+                    f"step, and the clean-up reveals the rest at once), so a target of 0 is never met ({at})")
+        return f"needs > Kmax = {Kmax} steps ({at}); a target of 0 needs one token per step: pass a larger Kmax"
+    suggest = max(Kmax + 1, int(np.ceil(Kmax * float(kl) / float(target))))
+    return (f"needs > Kmax = {Kmax} steps ({at}); pass Kmax={suggest} (E KL ∝ 1/K reaches the target near "
+            f"K = {suggest})")
+
+
 def _check_rules(rules: Sequence[str]) -> tuple:
     return choice_sequence(rules, "rules", PRACTICE_RULES)
 
@@ -142,7 +158,8 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
     ``ddpm_cache`` predictor, as a float). Count rules and Bernoulli grids are scanned
     ``K = 1, 2, ...`` (their KL need not decrease with ``K``: rounding can make a larger ``K`` worse); the
     optimal schedule by bisection (its KL is non-increasing). A rule that does not reach the target by
-    ``Kmax`` (default ``N``; Bernoulli grids always keep a positive error) gets ``None``.
+    ``Kmax`` (default ``N``; Bernoulli grids always keep a positive error) gets ``None`` and its ``note`` says
+    why and which ``Kmax`` to pass (from ``E KL ∝ 1/K`` at ``Kmax``).
 
     Examples
     --------
@@ -150,6 +167,8 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
     >>> t = ss.steps_for_target([0.7, 0.4, 0.3, 0.1], 0.2, rules=("llada", "optimal"))
     >>> t.rows_as_dicts()[1]["K"], t.rows_as_dicts()[1]["sizes"]
     (3, (1, 2, 1))
+    >>> print(ss.steps_for_target([0.7, 0.4, 0.3, 0.1], 0.2, rules=("mdlm",)).rows_as_dicts()[0]["note"])
+    needs > Kmax = 4 steps (E KL at K = 4 is 0.3062 > 0.2); pass Kmax=7 (E KL ∝ 1/K reaches the target near K = 7)
     """
     prof = _prof(profile_or_model)
     rules = _check_rules(rules)
@@ -161,19 +180,21 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
         if rule == "optimal":
             K = min_steps_for_kl(prof, target)
             kl, sizes, calls = _rule_kl(prof, rule, K)
-            rows.append((rule, K, calls, kl, sizes))
+            rows.append((rule, K, calls, kl, sizes, "bisection (the optimum's KL is non-increasing in K)"))
             continue
         found = None
         for K in range(1, Kmax + 1):
             kl, sizes, calls = _rule_kl(prof, rule, K)
             if float(kl) <= float(target):
-                found = (rule, K, calls, kl, sizes)
+                found = (rule, K, calls, kl, sizes, "least K (every smaller K checked)")
                 break
-        rows.append(found or (rule, None, None, None, None))
+        rows.append(found or (rule, None, None, None, None,
+                              not_reached(rule, Kmax, kl, target, rule in sampler_rules("grid"))))
     return PracticeTable(f"least steps for E KL <= {format_value(target)} (N = {N})",
-                         ("rule", "K", "model_calls", "kl", "sizes"), rows,
+                         ("rule", "K", "model_calls", "kl", "sizes", "note"), rows,
                          note="count rules: one block, random positions (the identity); Bernoulli grids: with "
-                              "their clean-up step")
+                              "their clean-up step" + (", sizes '-' (a grid's step sizes are random, Binomial)"
+                                                       if any(r in sampler_rules("grid") for r in rules) else ""))
 
 
 def kl_by_rule(profile_or_model: Any, Ks: Sequence[int], rules: Sequence[str] = ("llada", "dream", "dllm", "mdlm",
@@ -194,7 +215,10 @@ def kl_by_rule(profile_or_model: Any, Ks: Sequence[int], rules: Sequence[str] = 
         check_variable_count(K, "K in Ks", "kl_by_rule")
         rows.append((int(K),) + tuple(_rule_kl(prof, r, int(K))[0] if (r != "optimal" or K <= prof.N) else None
                                       for r in rules))
-    return PracticeTable(f"E KL by rule (N = {prof.N})", ("K",) + rules, rows)
+    blank = "optimal" in rules and any(r[0] > prof.N for r in rows)
+    return PracticeTable(f"E KL by rule (N = {prof.N})", ("K",) + rules, rows,
+                         note=f"optimal is '-' at K > N = {prof.N}: a schedule has at most N non-empty steps (its "
+                              "KL at K = N is 0)" if blank else "")
 
 
 def rule_comparison(profile_or_model: Any, K: int, rules: Sequence[str] = ("llada", "dream", "dllm", "dllm-cosine",
@@ -221,9 +245,13 @@ def rule_comparison(profile_or_model: Any, K: int, rules: Sequence[str] = ("llad
         kl, sizes, calls = _rule_kl(prof, r, K)
         excess = None if opt is None else float(kl) - float(opt)
         rows.append((r, sizes, calls, kl, excess))
+    why = [f"excess_over_optimal is '-' at K > N = {prof.N} (no schedule has more than N non-empty steps)"] \
+        if opt is None else []
+    if any(r[1] is None for r in rows):
+        why.append("sizes '-' for Bernoulli grids: their step sizes are random (Binomial), not fixed counts")
     return PracticeTable(f"rules at N = {prof.N}, K = {K}",
                          ("rule", "sizes", "model_calls", "kl", "excess_over_optimal"),
-                         rows)
+                         rows, note="; ".join(why))
 
 
 def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None = None, rule: str = "llada",
@@ -279,5 +307,7 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
         s = sampler_schedule(rule, N, K, block_length=int(B))
         r = blockwise_expected_kl(model, int(B), s, compare=compare)
         rows.append((int(B), len(s.block_sizes), s.block_sizes[0], r.kl, r.random_order_kl))  # an Estimate stays one
+    if compare is False and not note:
+        note = "random_order_kl '-': not computed (compare=False)"
     return PracticeTable(f"block-length sweep ({rule}, N = {N}, K = {K})",
                          ("block_length", "blocks", "sizes_per_block", "kl", "random_order_kl"), rows, note=note)

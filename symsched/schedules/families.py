@@ -122,10 +122,14 @@ def schedule_from_fractions(N: int, fractions: Sequence[Any], allow_zero: bool =
     return Schedule.from_breakpoints(s, allow_zero=allow_zero, name=name)
 
 
+#: Named noise schedules ``alpha(tau)`` of :func:`alpha_schedule` and :func:`~symsched.mdlm_grid`.
+ALPHAS = ("linear", "loglinear", "cosine", "mdlm-cosine", "mdlm-cosinesqr", "polynomial")
+
+
 def _alpha_function(alpha: Any, power: float = 2) -> Callable[[Any], Any]:
     """The noise schedule ``alpha(tau)`` (MDLM convention: probability a token is unmasked at time tau)."""
     if not (callable(alpha) or isinstance(alpha, str)):
-        raise SymschedError(f"alpha must be 'linear', 'cosine', 'polynomial' or a callable, got {alpha!r:.60}")
+        raise SymschedError(f"alpha must be one of {ALPHAS} or a callable, got {alpha!r:.60}")
     if callable(alpha):
         f = alpha
         for tau, want in ((0.0, 1.0), (1.0, 0.0)):
@@ -134,8 +138,12 @@ def _alpha_function(alpha: Any, power: float = 2) -> Callable[[Any], Any]:
                 raise SymschedError(f"alpha: alpha({tau:g}) = {got!r}, expected {want:g} (MDLM convention: "
                                     "alpha(0) = 1 all revealed, alpha(1) = 0 all masked)")
         return f
-    if alpha == "linear":
+    if alpha in ("linear", "loglinear"):
         return lambda tau: 1 - tau
+    if alpha in ("mdlm-cosine", "mdlm-cosinesqr"):
+        # MDLM's CosineNoise / CosineSqrNoise with the noise's eps cancelled (see rules.grid_rules.MDLM_NOISES)
+        p = 1 if alpha == "mdlm-cosine" else 2
+        return lambda tau: math.cos(math.pi * float(tau) / 2) ** p if 0 < tau < 1 else (1.0 if tau == 0 else 0.0)
     if alpha == "cosine":
         # MaskGIT's mask ratio cos(pi r / 2) at progress r = 1 - tau.
         return lambda tau: 1 - math.sin(math.pi * float(tau) / 2) if 0 < tau < 1 else (1.0 if tau == 0 else 0.0)
@@ -143,7 +151,7 @@ def _alpha_function(alpha: Any, power: float = 2) -> Callable[[Any], Any]:
         if not (isinstance(power, (int, float, Fraction)) and power > 0):
             raise SymschedError(f"alpha='polynomial': power must be a positive number, got power = {power!r}")
         return lambda tau: 1 - tau ** power
-    raise SymschedError(f"alpha must be 'linear', 'cosine', 'polynomial' or a callable, got {alpha!r}")
+    raise SymschedError(f"alpha must be one of {ALPHAS} or a callable, got {alpha!r}")
 
 
 def alpha_schedule(N: int, K: int, alpha: Any = "linear", power: float = 2, allow_zero: bool = False) -> Schedule:
@@ -155,8 +163,12 @@ def alpha_schedule(N: int, K: int, alpha: Any = "linear", power: float = 2, allo
     ``u_k = alpha(1 - k/K)``. Named schedules:
 
     * ``"linear"``: ``alpha(tau) = 1 - tau`` — ``u_k = k/K`` (constant sizes up to rounding);
+    * ``"loglinear"``: the same (MDLM's log-linear noise, whose ``alpha`` is ``1 - tau`` once its eps cancels);
     * ``"cosine"``: ``alpha(tau) = 1 - sin(pi tau / 2)`` — ``u_k = 1 - cos(pi k / (2K))``, MaskGIT's
       cosine mask ratio (few tokens first, many at the end);
+    * ``"mdlm-cosine"``: ``alpha(tau) = cos(pi tau / 2)`` — ``u_k = sin(pi k / (2K))``, MDLM's ``CosineNoise``
+      (many tokens first, few at the end: not MaskGIT's);
+    * ``"mdlm-cosinesqr"``: ``alpha(tau) = cos(pi tau / 2)**2`` — MDLM's ``CosineSqrNoise``;
     * ``"polynomial"``: ``alpha(tau) = 1 - tau**power`` — ``u_k = 1 - (1 - k/K)**power``;
     * a callable ``alpha(tau)``.
 

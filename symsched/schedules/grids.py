@@ -139,7 +139,8 @@ class RevealGrid(Result, ItemsView, Sequence):
         Denoiser calls: one per step plus the clean-up; with ``N`` given to :func:`sampler_grid`, the
         expected calls of one sequence as the library makes them (exact).
     times : tuple
-        The sampler's own diffusion times ``t = 1 - u`` of the ``K + 1`` grid points.
+        ``1 - u`` at the ``K + 1`` grid points: the fraction still masked (the sampler's own diffusion time for
+        the log-linear noise).
     """
 
     _fields = ("rule", "steps", "eps", "cleanup", "model_calls", "points")
@@ -173,11 +174,13 @@ def sampler_grid(rule: str, K: int, eps: Any = None, *, N: int | None = None, **
       convention ``u_k = 1 - t_k``;
     * ``"mdlm"`` and ``"sedd"`` (``eps`` default ``1e-5``) stop at ``u_K = 1 - eps`` and finish with a
       clean-up (noise-removal) step that reveals every remaining token;
-    * ``"dream-origin"`` (``eps`` default ``1e-3``) reveals the rest at its last step itself (``u_K = 1``).
+    * ``"dream-origin"`` (``eps`` default ``1e-3``) reveals the rest at its last step itself (``u_K = 1``);
+    * ``"mdlm-cosine"``: MDLM with its cosine noise, ``u_k = cos(pi t_k / 2)`` (float points; the noise's own
+      eps cancels); ``"mdlm"`` takes ``noise="cosinesqr"`` too (``u_k = cos(pi t_k / 2)**2``).
 
     Parameters
     ----------
-    rule : {"mdlm", "sedd", "dream-origin"}
+    rule : {"mdlm", "mdlm-cosine", "sedd", "dream-origin", "dllm-stochastic"}
     K : int
         Number of sampler steps.
     eps : number, optional
@@ -188,7 +191,7 @@ def sampler_grid(rule: str, K: int, eps: Any = None, *, N: int | None = None, **
         sequence as the library makes them (exact Fraction: MDLM's ``ddpm_cache`` skips the call after a
         step that revealed nothing); without it, the calls without any skipping (``K + 1`` or ``K``).
     **options
-        The rule's other options (MDLM: ``sampler="ddpm_cache"`` or ``"ddpm"``, ``noise_removal``).
+        The rule's other options (MDLM: ``sampler="ddpm_cache"`` or ``"ddpm"``, ``noise_removal``, ``noise``).
 
     Examples
     --------
@@ -231,7 +234,19 @@ def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2
     * ``final="extra"``: keep ``alpha(eps)`` and append 1, a separate final clean-up step as in
       MDLM's sampler. ``K + 1`` steps.
 
-    For the linear schedule :func:`sampler_grid` gives the same points exactly (Fractions).
+    ``alpha`` (``tau`` the diffusion time, 1 = all masked; MDLM's names from its ``noise_schedule.py``):
+
+    * ``"linear"`` / ``"loglinear"``: ``alpha(tau) = 1 - tau`` (MDLM's default ``LogLinearNoise``, whose
+      ``eps`` cancels in the sampler's reveal probabilities);
+    * ``"mdlm-cosine"``: ``alpha(tau) = cos(pi tau / 2)`` (MDLM's ``CosineNoise``);
+    * ``"mdlm-cosinesqr"``: ``alpha(tau) = cos(pi tau / 2)**2`` (MDLM's ``CosineSqrNoise``);
+    * ``"cosine"``: ``alpha(tau) = 1 - sin(pi tau / 2)``, MaskGIT's cosine mask ratio (few tokens first; not
+      MDLM's cosine);
+    * ``"polynomial"``: ``alpha(tau) = 1 - tau**power``;
+    * a callable ``alpha(tau)`` with ``alpha(0) = 1``, ``alpha(1) = 0``.
+
+    With ``final="extra"``, :func:`sampler_grid` gives the same points for ``"mdlm"`` (exact Fractions) and
+    ``"mdlm-cosine"`` (``alpha="mdlm-cosine"``).
 
     Examples
     --------

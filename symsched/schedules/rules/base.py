@@ -140,7 +140,7 @@ def sampler_rules(kind: str | None = None) -> tuple:
     """Names of the registered rules (of one ``kind``: ``"counts"`` or ``"grid"``), in registration order.
 
     >>> sampler_rules("grid")
-    ('dllm-stochastic', 'mdlm', 'sedd', 'dream-origin')
+    ('dllm-stochastic', 'mdlm', 'mdlm-cosine', 'sedd', 'dream-origin')
     """
     if kind not in (None, "counts", "grid"):
         raise SymschedError(f"sampler_rules: kind must be None, 'counts' or 'grid', got {kind!r}")
