@@ -103,7 +103,14 @@ FACTORIES = {
     "PartitionComplexity": lambda: ss.partition_complexity(H, [0.25, 0.5, 0.75]),
     "WainwrightSchedule": lambda: ss.wainwright_schedule(H, 14, blocks=2),
     "ScheduleCertificate": lambda: ss.certify_schedule(ss.copy_model(3, 2), eps=5.0, samples=20),
+    "SymbolicOptimum": lambda: ss.optimal_schedule(_symbolic_chain(4), 2, domain=(0, sp.Rational(1, 2))),
+    "SymbolicFrontier": lambda: ss.optimal_frontier(_symbolic_chain(3)),
 }
+
+
+def _symbolic_chain(n):
+    return ss.information_profile(ss.binary_symmetric_chain(n, sp.Symbol("epsilon", positive=True)),
+                                  precision="symbolic")
 
 
 def _command_output():

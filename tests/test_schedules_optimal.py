@@ -138,8 +138,9 @@ def test_symbolic_profiles():
         assert float(opt.kl) == pytest.approx(best, abs=1e-12)
         assert isinstance(opt.kl, sp.Basic)
         assert "optimal" in opt.latex() and opt._repr_latex_().startswith("$")
-    with pytest.raises(ValueError, match="symbols"):
-        optimal_schedule([q, sp.Integer(0)], 1)
+    # free symbols: every candidate's E KL as an expression (issue 29; tests/test_symbolic_optimum.py)
+    sym = optimal_schedule([q, sp.Integer(0)], 1)
+    assert type(sym).__name__ == "SymbolicOptimum" and sym.optimum == q  # 2 h_0 - (h_0 + h_1)
 
 
 def test_mpmath_profile_and_large_exact_profile():

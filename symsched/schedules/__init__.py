@@ -17,6 +17,11 @@ from . import families as _families, kl as _kl, randomized as _randomized, optim
 
 __all__ += _families.__all__ + _kl.__all__ + _randomized.__all__ + _optimal.__all__
 
+# -- optimal schedules of profiles with free symbols (issue #29) --
+from .symbolic_optimum import SymbolicOptimum, SymbolicFrontier, Crossover, MAX_SYMBOLIC_CANDIDATES
+
+__all__ += ["SymbolicOptimum", "SymbolicFrontier", "Crossover", "MAX_SYMBOLIC_CANDIDATES"]
+
 # -- samplers as practitioners run them: count rules, reveal grids (issue #14) --
 from .grids import *
 from .count_rules import *

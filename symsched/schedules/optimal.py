@@ -64,6 +64,7 @@ from .kl import expected_kl, kl_estimate, schedule_weights, working_profile
 from .dp_kernels import Paths, compiled_layer, float_dp
 from .families import constant_schedule
 from .schedule import Schedule
+from .symbolic_optimum import SymbolicFrontier, SymbolicOptimum, check_symbolic_size
 from ..validation import check_flag
 
 __all__ = ["optimal_schedule", "OptimalSchedule", "optimal_frontier", "Frontier", "min_steps_for_kl",
@@ -367,7 +368,8 @@ class OptimalSchedule(Result):
     __str__ = __repr__
 
 
-def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | None = None) -> OptimalSchedule:
+def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | None = None,
+                     domain: Any = None) -> OptimalSchedule | SymbolicOptimum:
     """The exact minimum-error schedule with ``K`` steps.
 
     Parameters
@@ -382,12 +384,19 @@ def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | N
     exact : bool, optional
         Run the DP in exact / high-precision arithmetic (default: for non-float profiles with
         ``N <= EXACT_DP_MAX_N``); see the module docstring for the rule.
+    domain : (lo, hi), optional
+        Only for a profile with one free symbol: the parameter interval split into regions (default:
+        from the symbol's assumptions and the logarithms' arguments).
 
     Returns
     -------
     OptimalSchedule
         For an estimated profile, computed on its monotone projection, with
         :class:`~symsched.results.Estimate` values (see the module docstring).
+    SymbolicOptimum
+        For a symbolic profile with free symbols: every candidate's expected KL as an expression and the
+        optimum as a ``Piecewise`` over the parameter's regions with certified crossovers
+        (:mod:`symsched.schedules.symbolic_optimum`; docs/concepts.md, "Symbolic optima").
 
     Examples
     --------
@@ -400,6 +409,9 @@ def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | N
     K = _check_K(K, prof.N, "optimal_schedule")
     if method not in _METHODS:
         raise SymschedError(f"optimal_schedule: method must be one of {_METHODS}, got {method!r}")
+    if _symbolic(prof, domain):
+        check_symbolic_size(prof.N, range(K, K + 1), "optimal_schedule")
+        return SymbolicOptimum(prof, K, domain, make=_evaluated)
     eng = _Engine(prof, exact)
     bps, value, label = _solve(eng, K, method)
     return OptimalSchedule(prof, bps, value, label)
@@ -546,6 +558,20 @@ class Frontier(Result):
     __str__ = __repr__
 
 
+def _symbolic(prof: InformationProfile, domain: Any) -> bool:
+    """Whether the profile's ``h_j`` contain free symbols (the enumeration route); ``domain`` only there."""
+    free = prof.precision == "symbolic" and any(getattr(sp.sympify(x), "free_symbols", None) for x in prof.h)
+    if domain is not None and not free:
+        raise SymschedError(f"domain = {domain!r} applies only to a profile whose h_j contain free symbols; "
+                            "this one has none (leave domain out)")
+    return free
+
+
+def _evaluated(prof: InformationProfile, bps: list, label: str) -> OptimalSchedule:
+    """A symbolic optimum at a parameter value: the substituted profile's OptimalSchedule."""
+    return OptimalSchedule(prof, bps, None, label)
+
+
 def _plain(v: Any) -> Any:
     """The point value of an Estimate, else ``v``."""
     return v.value if isinstance(v, Estimate) else v
@@ -604,7 +630,7 @@ def _target(target: Any, eng: _Engine):
 
 
 def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None = None,
-                     max_cost: float | None = None) -> Frontier:
+                     max_cost: float | None = None, domain: Any = None) -> Frontier | SymbolicFrontier:
     """Optimal expected KL for every ``K = 1..Kmax`` (default ``N``) in one layered DP.
 
     Each layer is solved by vectorised divide and conquer: ``O(Kmax N log N)`` in total
@@ -621,6 +647,13 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
     max_cost : float, optional
         Budget in elementary operations (default :data:`DEFAULT_DP_BUDGET`); the estimate
         ``Kmax N log2 N`` is checked first and ``ModelTooLargeError`` raised beyond it.
+    domain : (lo, hi), optional
+        See :func:`optimal_schedule` (profiles with free symbols only).
+
+    Returns
+    -------
+    Frontier, or SymbolicFrontier for a profile with free symbols (one
+    :class:`~symsched.schedules.symbolic_optimum.SymbolicOptimum` per K).
 
     Examples
     --------
@@ -634,6 +667,9 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
     prof = working_profile(profile)
     N = prof.N
     Kmax = N if Kmax is None else _check_K(Kmax, N, "optimal_frontier")
+    if _symbolic(prof, domain):
+        check_symbolic_size(N, range(1, Kmax + 1), "optimal_frontier")
+        return SymbolicFrontier(tuple(SymbolicOptimum(prof, K, domain, make=_evaluated) for K in range(1, Kmax + 1)))
     cost = _dp_cost(N, Kmax)  # one layer per K
     _check_budget(cost, max_cost, f"optimal_frontier with N = {N}, Kmax = {Kmax} (one O(N) to O(N log N) DP "
                   "layer per K)",
