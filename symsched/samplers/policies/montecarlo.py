@@ -1,24 +1,28 @@
 """The Monte Carlo route: policies run on paths ``x ~ p``, batch by batch, on common random numbers.
 
-Batch ``j`` draws its paths and each policy's own randomness (random order, random tie-breaking, the
-sampler runs that count model calls) from ``SeedSequence(seed, spawn_key=(j, role))``: the numbers do not
-depend on how many workers ran the batches, and every policy sees the same paths (paired differences).
-Batches are added until every requested standard error is reached, ``samples`` paths are done, the
-``budget`` of estimated operations or the ``time_budget`` in seconds is spent.
+A route on the Monte Carlo skeleton (:class:`symsched.info.engine.MonteCarloRoute`), which checks the
+options, runs the batches here or on workers and stops them.  Batch ``j`` draws its paths and each policy's own
+randomness (random order, random tie-breaking, the sampler runs that count model calls) from
+``SeedSequence(seed, spawn_key=(j, role))``: the numbers do not depend on how many workers ran the batches,
+and every policy sees the same paths (paired differences).  Batches are added until every requested
+standard error is reached (checked after every batch, on the paths: the largest standard error of a
+policy's mean and of a paired difference), ``samples`` paths are done, the ``budget`` of estimated
+operations (no batch starts beyond it) or the ``time_budget`` in seconds is spent (no batch starts that is
+expected to end after it).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
-import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 import numpy as np
 
 from ...errors import ModelTooLargeError, SymschedError
-from ...info.batched import entropy_of, resolve_workers
+from ...info.engine import MonteCarloRoute, montecarlo_options
+from ...validation import check_budget
 from .oracle_adapter import policy_oracle
 from .paths import path_cost, run_paths, step_pass
 
@@ -36,12 +40,28 @@ def _rng(entropy: int, j: int, role: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(j, role))))
 
 
-class _Job:
-    """Everything one batch needs (picklable: workers receive it once)."""
+class PolicyRoute(MonteCarloRoute):
+    """Policies on common paths: one group; batch ``k`` runs every policy on the same ``size`` paths and returns
+    the sufficient statistics of the policies' per-path totals ``[n, mean (P), centred cross-products (P x P)]``
+    (so the target applies to the paths' standard errors, pooled exactly across batches), and keeps every
+    policy's per-path terms, model calls and ties as the batch's side."""
 
-    def __init__(self, model, specs, batch, count_steps):
-        self.model, self.specs, self.batch, self.count_steps = model, specs, batch, count_steps
+    where = "policy_kl"
+    min_batches = 1
+    min_stderr_batches = 1
+    check_every_batch = True
+    keeps_side = True
+    budget_hint = "raise budget=, or use fewer policies or steps"
+
+    def __init__(self, model, specs, batch: int, target_n: int, per_path: float, cap: int, width: int):
+        self.model, self.specs, self.batch_size, self.target_n = model, specs, batch, target_n
+        self.per_path, self.cap, self.round_batches = per_path, cap, width
+        self.P = len(specs)
+        self.n_terms = 1 + self.P + self.P ** 2
         self._state = None
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_state"} | {"_state": None}
 
     def _setup(self):
         if self._state is None:
@@ -49,80 +69,62 @@ class _Job:
             self._state = (oracle, step_pass(oracle, self.model))
         return self._state
 
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_state"} | {"_state": None}
+    def rng_for(self, entropy: int, label: int, k: int):
+        return functools.partial(_rng, entropy, k)
 
-    def __call__(self, task):
-        j, entropy, size = task
+    def batch(self, label: int, rngs) -> tuple:
+        size = min(self.batch_size, max(self.target_n - self.batch_index * self.batch_size, 1))
         oracle, stepper = self._setup()
-        x = oracle.sample(_rng(entropy, j, 0), size)
+        x = oracle.sample(rngs(0), size)
         out = []
         for p, spec in enumerate(self.specs):
             terms, steps, _, tied = run_paths(stepper, spec["policy"], x, spec["sizes"], spec["param"],
-                                              spec["ties"], _rng(entropy, j, 1 + p))
+                                              spec["ties"], rngs(1 + p))
             calls = None
-            if self.count_steps[p]:
+            if spec["count_steps"]:
                 _, calls, _, _ = run_paths(stepper, spec["policy"], x, spec["sizes"], spec["param"], spec["ties"],
-                                           _rng(entropy, j, 1001 + p), sampler=True)
+                                           rngs(1001 + p), sampler=True)
             out.append((terms, steps, calls, tied))
-        return out
+        totals = np.stack([o[0].sum(axis=1) for o in out], axis=1)
+        centred = totals - totals.mean(axis=0)
+        return np.concatenate([[len(totals)], totals.mean(axis=0), (centred.T @ centred).ravel()]), out
+
+    def batch_cost(self, label: int) -> float:
+        return self.per_path * self.batch_size
+
+    def cap_batches(self, opts) -> int:
+        return self.cap
+
+    def group_stderr(self, means: np.ndarray) -> float:
+        return _stderrs(_pooled_covariance(means, self.P))
 
 
-_JOB = None
-
-
-def _init(job):
-    global _JOB
-    _JOB = job
-
-
-def _remote(task):
-    return _JOB(task)
-
-
-def _check_count(value, name, minimum=1):
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise SymschedError(f"policy_kl: {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_positive(value, name):
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value <= 0:
-        raise SymschedError(f"policy_kl: {name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _stderrs(totals: np.ndarray) -> float:
-    """The largest standard error among the policies' means and their pairwise differences."""
-    n = totals.shape[0]
+def _pooled_covariance(rows: np.ndarray, P: int) -> np.ndarray:
+    """The covariance of the policies' mean totals over all paths, from the batches' ``[n, mean, centred
+    cross-products]`` (Chan et al.'s pairwise update: exact, no second pass over the paths)."""
+    counts, means, m2 = rows[:, 0], rows[:, 1:1 + P], rows[:, 1 + P:].reshape(-1, P, P)
+    n = counts.sum()
     if n < 2:
-        return math.inf
-    cov = np.atleast_2d(np.cov(totals, rowvar=False, ddof=1)) / n
+        return np.full((P, P), math.inf)
+    mean = (counts[:, None] * means).sum(axis=0) / n
+    d = means - mean
+    scatter = m2.sum(axis=0) + np.einsum("b,bi,bj->ij", counts, d, d)
+    return scatter / (n - 1) / n
+
+
+def _stderrs(cov: np.ndarray) -> float:
+    """The largest standard error among the policies' means and their pairwise differences."""
     var = np.diag(cov)
     worst = var.max()
-    P = totals.shape[1]
+    P = cov.shape[0]
     for a in range(P):
         for b in range(a + 1, P):
             worst = max(worst, var[a] + var[b] - 2 * cov[a, b])
-    return math.sqrt(max(worst, 0.0))
+    return math.sqrt(max(worst, 0.0)) if math.isfinite(worst) else math.inf
 
 
-def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None, time_budget=None, workers=None,
-                   batch=None, where="policy_kl") -> dict:
-    """Per-path results of every policy in ``specs`` on common paths.
-
-    Returns ``{"terms": [array (n, steps) per policy], "calls": [array (n,) or None], "n": n, "stopped": why}``.
-    """
-    samples = _check_count(samples, "samples", 2)
-    stderr = _check_positive(stderr, "stderr")
-    time_budget = _check_positive(time_budget, "time_budget")
-    budget = _check_positive(budget, "budget")
-    workers = resolve_workers(workers)
+def _sizes(model, specs, samples, stderr, budget, batch, where) -> tuple:
+    """``(paths wanted, paths a batch, operations a path, budget)``; refuses a first batch over the budget."""
     if not hasattr(model, "joint_size"):
         raise SymschedError(f"{where}: Monte Carlo needs a symsched model, got {type(model).__name__}")
     target_n = samples if samples is not None else (MAX_SAMPLES if stderr is not None else DEFAULT_SAMPLES)
@@ -139,45 +141,40 @@ def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None,
     if per_path * min(batch, target_n) > b:
         raise ModelTooLargeError(f"{where}: Monte Carlo paths on N = {model.N} ({per_path:.3g} operations a path)",
                                  per_path * batch, b, hint="raise budget=, or use fewer policies or steps")
-    job = _Job(model, specs, batch, [s["count_steps"] for s in specs])
-    entropy = entropy_of(seed)
-    results: list = []
-    n, spent, start, stopped = 0, 0.0, time.perf_counter(), "samples"
-    pool = None
-    if isinstance(workers, int):
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_init, initargs=(job,))
-    j = 0
-    try:
-        while n < target_n:
-            width = workers if isinstance(workers, int) else 1
-            tasks = [(j + w, entropy, min(batch, max(target_n - n - w * batch, 1))) for w in range(width)]
-            tasks = [t for w, t in enumerate(tasks) if n + w * batch < target_n]
-            got = list(pool.map(_remote, tasks)) if pool is not None else [job(t) for t in tasks]
-            for res in got:
-                j += 1
-                results.append(res)
-                n += res[0][1].shape[0]
-                spent += per_path * batch
-                if stderr is not None and _stderrs(_totals(results)) <= stderr:
-                    stopped = "stderr"
-                    break
-                if n >= target_n:
-                    break
-                if spent + per_path * batch > b:
-                    stopped = "budget"
-                    break
-                if time_budget is not None and time.perf_counter() - start > time_budget:
-                    stopped = "time_budget"
-                    break
-            else:
-                continue
-            break
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    return target_n, batch, per_path, b
+
+
+def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None, time_budget=None, workers=None,
+                   batch=None, where="policy_kl") -> dict:
+    """Per-path results of every policy in ``specs`` on common paths.
+
+    Returns ``{"terms": [array (n, steps) per policy], "calls": [array (n,) or None], "n": n, "stopped": why}``
+    (``why``: ``"stderr"``, ``"samples"``, ``"budget"`` or ``"time_budget"``).
+    """
+    opts = montecarlo_options(where, stderr=stderr, samples=samples, seed=seed, time_budget=time_budget,
+                              workers=workers)
+    budget = check_budget(budget, "budget", where)  # inf allowed here: no limit
+    target_n, batch, per_path, b = _sizes(model, specs, None if samples is None else opts.cap, stderr, budget,
+                                          batch, where)
+    cost = per_path * batch
+    by_budget = math.inf if math.isinf(b) else max(1, int(b // cost))
+    while by_budget > 1 and by_budget * cost > b:  # no batch starts beyond the budget (float rounding)
+        by_budget -= 1
+    by_samples = math.ceil(target_n / batch)
+    width = opts.workers if isinstance(opts.workers, int) else 1
+    route = PolicyRoute(model, specs, batch, target_n, per_path, int(min(by_samples, by_budget)), width)
+    route.where = where
+    run = route.run(dataclasses.replace(opts, target=-1.0 if stderr is None else opts.target, budget=b,
+                                        progress=False))
+    results = run.sides[0]
+    n = sum(r[0][0].shape[0] for r in results)
+    k = len(results)
+    stopped = ("stderr" if run.stopped == "target" else "time_budget" if run.stopped == "time_budget"
+               else "samples" if n >= target_n or k < by_budget else "budget")
     if stopped in ("budget", "time_budget") and stderr is not None:
         warnings.warn(f"{where}: stopped by {stopped} after {n} paths with standard error "
-                      f"{_stderrs(_totals(results)):.3g} above the target {stderr:g}", RuntimeWarning, stacklevel=3)
+                      f"{route.group_stderr(run.batch_means[0]):.3g} above the target {opts.target:g}",
+                      RuntimeWarning, stacklevel=3)
     out = {"n": n, "stopped": stopped, "terms": [], "calls": [], "ties": []}
     for p in range(len(specs)):
         terms = [r[p][0] for r in results]
@@ -186,8 +183,3 @@ def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None,
         out["calls"].append(np.concatenate([r[p][2] for r in results]) if specs[p]["count_steps"] else None)
         out["ties"].append(any(r[p][3] for r in results))
     return out
-
-
-def _totals(results) -> np.ndarray:
-    return np.stack([np.concatenate([r[p][0].sum(axis=1) for r in results]) for p in range(len(results[0]))],
-                    axis=1)
