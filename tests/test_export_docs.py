@@ -11,7 +11,7 @@ import symsched as ss
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("path", ["README.md", "docs/tutorial.md"])
+@pytest.mark.parametrize("path", ["README.md", "docs/tutorial.md", "docs/concepts.md"])
 def test_examples_print_what_the_docs_show(path):
     import matplotlib
 
