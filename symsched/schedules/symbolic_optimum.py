@@ -56,8 +56,9 @@ from .schedule import Schedule
 
 __all__ = ["SymbolicOptimum", "SymbolicFrontier", "Crossover", "MAX_SYMBOLIC_CANDIDATES"]
 
-#: Most candidate schedules one call enumerates (``C(N-1, K-1)`` for one K, their sum for a frontier).
-MAX_SYMBOLIC_CANDIDATES = 512
+#: Most candidate schedules one call enumerates (``C(N-1, K-1)`` for one K, their sum for a frontier): each
+#: costs one symbolic expected_kl (its simplification takes ~0.1-1 s on a chain profile of N = 4..8).
+MAX_SYMBOLIC_CANDIDATES = 128
 #: Digits of every numerical step (scan, root finding, certification).
 CERTIFY_DPS = 50
 #: Evenly spaced scan points over the domain (plus 2 x 12 points geometrically close to its ends).
@@ -196,8 +197,25 @@ class _Evaluator:
     def __init__(self, prof: InformationProfile, sym: sp.Symbol, scheds: list):
         self.sym = sym
         self.h = [_mp_function(sp.sympify(x), sym) for x in prof.h]
+        self.h64 = [sp.lambdify(sym, sp.sympify(x), "numpy") for x in prof.h]
         self.W = np.array([schedule_weights(prof.N, s) for s in scheds], dtype=np.int64)
         self.cache: dict = {}
+
+    def scan(self, pts: list) -> list:
+        """The best candidate at each point: a float64 screen, and CERTIFY_DPS digits wherever the best two
+        are within rounding of each other (or float64 cannot evaluate the profile there)."""
+        xs = np.array([float(x) for x in pts])
+        with np.errstate(all="ignore"):
+            H = np.array([np.broadcast_to(np.asarray(f(xs), dtype=complex), xs.shape) for f in self.h64])
+        ok = np.all(np.isfinite(H), axis=0) & np.all(np.abs(H.imag) <= 1e-12 * (1 + np.abs(H.real)), axis=0)
+        V = self.W @ H.real.astype(float)
+        tol = 1e-9 * (1 + np.sum(np.abs(H.real), axis=0))  # >> float rounding of sum_j w_j h_j
+        out = []
+        for i, x in enumerate(pts):
+            col = V[:, i]
+            close = np.flatnonzero(col <= col.min() + tol[i]) if ok[i] else []
+            out.append(int(close[0]) if len(close) == 1 else self.best(x, None if not ok[i] else list(close)))
+        return out
 
     def values(self, x: mpmath.mpf) -> list:
         key = mpmath.nstr(x, CERTIFY_DPS + 5)
@@ -241,6 +259,25 @@ def _sign_change(f: Callable, a: Any, b: Any) -> bool | None:
         return None
 
 
+def _bisect(g: Callable, a: mpmath.mpf, b: mpmath.mpf) -> tuple:
+    """A bracket ``[lo, hi]`` of relative width ``~10^(5 - CERTIFY_DPS)`` on which ``g`` changes sign (bisection:
+    slower than a secant method but it cannot leave the bracket or fail to converge)."""
+    ga = g(a)
+    width = mpmath.mpf(10) ** (5 - CERTIFY_DPS) * max(1, abs(a), abs(b))
+    for _ in range(4 * CERTIFY_DPS):
+        if b - a <= width:
+            break
+        m = (a + b) / 2
+        gm = g(m)
+        if gm == 0:
+            return m - width / 2, m + width / 2
+        if (gm < 0) == (ga < 0):
+            a, ga = m, gm
+        else:
+            b = m
+    return a, b
+
+
 def _crossing(ev: _Evaluator, exprs: list, A: int, B: int, a: mpmath.mpf, b: mpmath.mpf) -> tuple:
     """Root of ``E_A - E_B`` in ``(a, b)`` (signs differ at the ends): ``(location, exact, certified, bracket,
     how)``."""
@@ -251,10 +288,8 @@ def _crossing(ev: _Evaluator, exprs: list, A: int, B: int, a: mpmath.mpf, b: mpm
 
         def g(x):
             return _real(f(x), "crossover")
-        r = mpmath.findroot(g, (a, b), solver="anderson", tol=mpmath.mpf(10) ** (-2 * CERTIFY_DPS))
-        r = min(max(r, a), b)
-        delta = mpmath.mpf(10) ** (5 - CERTIFY_DPS) * max(1, abs(r))
-        lo, hi = max(a, r - delta), min(b, r + delta)
+        lo, hi = _bisect(g, a, b)
+        r = (lo + hi) / 2
         exact = _exact_root(diff, sym, lo, hi)
         bracket = (sp.Float(mpmath.nstr(lo, CERTIFY_DPS), CERTIFY_DPS), sp.Float(mpmath.nstr(hi, CERTIFY_DPS),
                                                                                    CERTIFY_DPS))
@@ -293,7 +328,7 @@ def split_regions(ev: _Evaluator, exprs: list, lo: Any, hi: Any) -> tuple:
     """Regions ``((lo, hi, index), ...)`` of the best candidate over the domain, and their crossovers."""
     with mpmath.workdps(CERTIFY_DPS + 10):
         pts = _scan_points(mpmath.mpf(sp.N(lo, CERTIFY_DPS + 10)), mpmath.mpf(sp.N(hi, CERTIFY_DPS + 10)))
-        best = [ev.best(x) for x in pts]
+        best = ev.scan(pts)
         raw = []
         for i in range(len(pts) - 1):
             if best[i] != best[i + 1]:
