@@ -75,6 +75,7 @@ OUTRO = """
 
 * `symsched.cli.main(argv=None) -> int` — the `symsched` command (`demo`, `profile`, `schedule`, `rules`, `policy`, `limit`; `--json`, `--latex` on each); `python -m symsched` runs it.
 * `symsched profile data:FILE --block N` — the profile estimated from a text or `.npy` file, with H, TC and DTC and their errors ([data.md](data.md)).
+* `symsched schedule data:FILE -K K [--block-length L]` — the schedules of that estimated profile (and LLaDA's blocks of `L`), each E KL with its standard error ([data.md](data.md)).
 """
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
+import numpy as np
+
 from ..formatting import latex_escape
 from ..info import information_profile
+from ..info.corpus import read_data
+from ..models import load_dataset
+from ..info.estimate import estimate_replicates
 from ..results import FLOAT_DIGITS, Result, latex_any
 from .errors import CLIError
 from .specs import parse_model
@@ -33,6 +40,59 @@ def profile_of(args):
     prof = information_profile(model, method=args.method, precision=args.precision, dps=args.dps, base=args.base,
                                **profile_options(args))
     return model, prof
+
+
+def data_estimate(args) -> tuple:
+    """``MODEL = data:FILE`` (the options of ``add_data_options``): ``(rows, states, profile, replicates, seed)``.
+
+    The same call as ``estimate_replicates(read_data(FILE, block=...), estimator, homogeneous=True,
+    bootstrap=..., seed=..., subsets_per_size=20)`` in the API, so the command line and the API agree.
+    """
+    path = args.model[len("data:"):]
+    for name in ("block", "max_rows", "bootstrap"):
+        value = getattr(args, name)
+        if value is not None and value < (2 if name == "bootstrap" else 1):
+            raise CLIError(f"--{name.replace('_', '-')} must be >= {2 if name == 'bootstrap' else 1}, got {value}")
+    if args.max_order is not None and args.max_order < 0:
+        raise CLIError(f"--max-order must be >= 0, got {args.max_order}")
+    seed = 0 if args.seed is None else args.seed
+    rows, states = _read(path, args, seed)
+    prof, boot = estimate_replicates((rows, states), args.estimator, homogeneous=True, bootstrap=args.bootstrap,
+                                     seed=seed, base=args.base, subsets_per_size=20, **max_order(args))
+    return rows, states, prof, boot, seed
+
+
+def _read(path: str, args, seed: int) -> tuple:
+    """``read_data`` of the file, or a data set of ``load_dataset`` named instead of a file."""
+    if not os.path.exists(path) and (path == "digits" or path.startswith("english-words:")):
+        rows, meta = load_dataset(path)
+        if args.block is not None and args.block != rows.shape[1]:
+            raise CLIError(f"--block {args.block}: the data set {path} has rows of {rows.shape[1]} tokens")
+        if args.max_rows is not None and len(rows) > args.max_rows:
+            keep = np.sort(np.random.default_rng(seed).choice(len(rows), size=args.max_rows, replace=False))
+            rows = rows[keep]
+            meta = {k: v for k, v in meta.items() if k == "states"}
+        return rows, meta
+    return read_data(path, block=args.block, max_rows=args.max_rows, seed=seed)
+
+
+def max_order(args) -> dict:
+    """``--max-order`` as a keyword, or nothing (then the API's default)."""
+    return {} if args.max_order is None else {"max_order": args.max_order}
+
+
+def data_head(args, rows, states, prof) -> list:
+    """The lines that say what was read and which estimator ran (and why)."""
+    lines = [f"  rows: {rows.shape[0]} blocks of N = {rows.shape[1]} tokens" + _states(states),
+             f"  method: {prof.method} (an estimate; errors from {args.bootstrap} bootstrap resamples)"]
+    return lines + [f"  why: {note}" for note in prof.notes if note.startswith("estimator chosen")]
+
+
+def _states(states) -> str:
+    labels = states.get("states") if isinstance(states, dict) else states
+    if not labels:
+        return ""
+    return f", {len(labels)} states" if isinstance(labels[0], str) else f", {len(labels[0])} states per token"
 
 
 def check_K(Ks, N) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import textwrap
 import zlib
 from fractions import Fraction
 from pathlib import Path
@@ -13,12 +14,13 @@ from collections.abc import Callable
 import networkx as nx
 
 from ..errors import SymschedError
-from ..models import (BayesianNetwork, beta_bernoulli, binary_symmetric_chain, copy_model, independent, ising,
-                      load_example, parity_model, read_bif)
+from ..models import (BayesianNetwork, beta_bernoulli, binary_symmetric_chain, copy_model, empirical_model,
+                      independent, ising, load_dataset, load_example, parity_model, read_bif)
+from ..models.bif import example_names
 from ..files import read_capped
 from .errors import CLIError, int_arg, num_arg
 
-__all__ = ["parse_model", "demo_model", "MODEL_SPECS", "install_hint"]
+__all__ = ["parse_model", "demo_model", "MODEL_SPECS", "install_hint", "model_forms", "DATA_COMMANDS"]
 
 
 def _spec_chain(args):
@@ -74,6 +76,13 @@ def _spec_demo(args):
     return demo_model()
 
 
+def _spec_english_words(args):
+    K = int_arg(args[0], "english-words K")
+    if len(args) > 1 and args[1] != "frequency":
+        raise CLIError(f"english-words:K[:frequency]: the second part must be 'frequency', got {args[1]!r}")
+    return empirical_model(load_dataset(f"english-words:{K}", weights="frequency" if len(args) > 1 else None))
+
+
 #: Built-in MODEL specs: name -> (argument synopsis, minimum and maximum argument counts, builder, help).
 MODEL_SPECS: dict[str, tuple[str, int, int, Callable, str]] = {
     "demo": ("demo", 0, 0, _spec_demo, "the 5-variable Bayesian network of `symsched demo`"),
@@ -85,13 +94,35 @@ MODEL_SPECS: dict[str, tuple[str, int, int, Callable, str]] = {
     "ising-grid": ("ising-grid:R:C:J", 3, 3, _spec_ising_grid, "Ising model on the R x C grid"),
     "beta-bernoulli": ("beta-bernoulli:N[:A:B]", 1, 3, _spec_beta_bernoulli,
                        "exchangeable Beta(A, B)-Bernoulli sequence (default A = B = 1)"),
-    "example": ("example:NAME", 1, 1, _spec_example, "a network shipped with symsched (symsched.load_example)"),
+    "example": ("example:NAME", 1, 1, _spec_example, "a network shipped with symsched (symsched.load_example): "
+                + ", ".join(example_names())),
+    "english-words": ("english-words:K[:frequency]", 1, 2, _spec_english_words,
+                      "the exact empirical law of the K-letter English words (symsched.load_dataset; the 'data' "
+                      "extra), optionally weighted by word frequency"),
 }
+
+#: Commands that read ``data:FILE`` (samples, estimated with standard errors).
+DATA_COMMANDS = ("profile", "schedule")
+#: The MODEL forms that are not ``name:args`` families: (synopsis, help).
+OTHER_FORMS = (
+    ("FILE.bif, FILE.bif.gz", "a Bayesian network in the BIF format (e.g. the bnlearn repository's)"),
+    ("data:FILE", "samples, estimated with standard errors (" + " and ".join(DATA_COMMANDS) + " only): a UTF-8 "
+                  "text cut into rows of --block characters, a .npy int array (rows, or a stream cut by --block), "
+                  "or a data set of symsched.load_dataset: data:digits, data:english-words:K"),
+)
+
+
+def model_forms() -> list:
+    """Every MODEL form the command line reads, as ``(synopsis, help)`` in the order ``--help`` lists them:
+    the families of :data:`MODEL_SPECS`, then :data:`OTHER_FORMS` (the help is generated from these, so a new
+    form cannot be left out of it)."""
+    return [(syn, hlp) for syn, *_, hlp in MODEL_SPECS.values()] + list(OTHER_FORMS)
 
 
 def specs_help() -> str:
-    lines = ["MODEL is a .bif / .bif.gz file or one of:"]
-    lines += [f"  {syn:<26} {hlp}" for syn, *_ , hlp in MODEL_SPECS.values()]
+    lines = ["MODEL is one of:"]
+    for syn, hlp in model_forms():
+        lines += textwrap.wrap(hlp, 110, initial_indent=f"  {syn:<28} ", subsequent_indent=" " * 31)
     return "\n".join(lines)
 
 
@@ -106,6 +137,8 @@ def parse_model(spec: str):
     3
     """
     name, *args = spec.split(":")
+    if name == "data":
+        raise CLIError(f"MODEL {spec!r}: data:FILE (samples) is read by {' and '.join(DATA_COMMANDS)} only")
     if name not in MODEL_SPECS:
         if spec.endswith((".bif", ".bif.gz")) or os.path.sep in spec or os.path.exists(spec):
             if not os.path.isfile(spec):

@@ -56,7 +56,7 @@ from .profile import InformationProfile
 
 __all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures",
            "entropy_from_counts", "fit_markov_chain", "sample_adequacy", "DATA_METHODS", "ENTROPY_ESTIMATORS",
-           "DEFAULT_DATA_METHOD"]
+           "DEFAULT_DATA_METHOD", "resolve_data_method"]
 
 
 def _as_samples(samples: Any) -> np.ndarray:
@@ -637,6 +637,25 @@ def sample_adequacy(samples: Any) -> dict:
     coverage = 1.0 - singletons / len(x)
     return {"rows": len(x), "distinct": int(distinct), "singletons": singletons, "coverage": coverage,
             "adequate": coverage >= MIN_COVERAGE and len(x) >= MIN_ROWS_PER_PATTERN * distinct}
+
+
+def resolve_data_method(samples: Any, method: str = "auto", order: Any = None, homogeneous: bool = False,
+                        cardinalities: Any = None) -> tuple:
+    """The estimator ``method`` stands for on these rows: ``(method, homogeneous, least order, why)``.
+
+    ``"auto"`` decides as :func:`estimate_profile` does (:data:`DEFAULT_DATA_METHOD`); any other method is
+    returned as given (least order 0, ``why`` empty).  For routes that estimate something other than the
+    profile from the same rows (e.g. :func:`~symsched.estimate_blockwise_kl`) and must agree with it.
+    """
+    if method not in DATA_METHODS + ("auto",):
+        raise SymschedError(f"method must be one of {DATA_METHODS + ('auto',)}, got {method!r}")
+    if method != "auto":
+        return method, bool(homogeneous), 0, ""
+    samples, cards = data_rows(samples, "resolve_data_method")
+    x = _as_samples(samples)
+    cards = cardinalities if cardinalities is not None else cards
+    cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cards is None else cards))
+    return _resolve_auto(x, cards, order)
 
 
 def _resolve_auto(x: np.ndarray, cards: tuple, order: Any) -> tuple:

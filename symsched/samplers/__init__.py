@@ -50,3 +50,6 @@ __all__ += ["interaction_decomposition"]
 from .advice import ADVICE_RULES, Advice, advise
 
 __all__ += ["advise", "Advice", "ADVICE_RULES"]
+from .blockwise_data import estimate_blockwise_kl
+
+__all__ += ["estimate_blockwise_kl"]
