@@ -227,7 +227,8 @@ def text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], indent: str
     bb     10
     """
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    right = [bool(rows) and all(_numeric_like(r[i]) for r in rows) for i in range(len(header))]
+    right = [bool(rows) and all(_numeric_like(r[i]) or str(r[i]) in ("", "...") for r in rows)
+             for i in range(len(header))]
 
     def line(cells):
         return indent + "  ".join(str(c).rjust(w) if r else str(c).ljust(w)

@@ -29,8 +29,8 @@ import numpy as np
 import sympy as sp
 
 from .errors import SymschedError
-from .formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_lines, latex_number,
-                         latex_text, latex_text_lines, latex_width)
+from .formatting import estimate_digits, format_value, latex_number
+from .printing import Table, html_of, latex_any, latex_of, text, to_csv, to_pandas
 
 __all__ = ["Result", "Estimate", "ItemsView", "jsonable", "digits_for"]
 
@@ -186,24 +186,36 @@ class Result:
             out[name] = jsonable(value)
         return out
 
-    # -- display ----------------------------------------------------------------------------------
+    # -- display (one rendering path: symsched.printing) --------------------------------------------
     def _title(self) -> str:
         return type(self).__name__
 
+    def _table(self) -> Table | None:
+        """The hook of a result that is a table: a :class:`symsched.printing.Table` (columns, raw rows,
+        title, context, summary, notes), from which ``str``, HTML, the default LaTeX, ``to_pandas()`` and
+        CSV are printed.  None (the default): a record, printed from ``_fields``."""
+        return None
+
     def latex(self) -> str:
-        """Math-mode LaTeX (no surrounding ``$``); by default a two-column ``array`` of the fields."""
-        rows = []
-        for name, value in self._field_items():
-            rows.append(rf"{latex_text(name)} & {latex_any(value, self.digits)}")
-        body = r" \\ ".join(rows)
-        return rf"\begin{{array}}{{ll}} {body} \end{{array}}"
+        """Math-mode LaTeX (no surrounding ``$``): the table as an ``array``, or a two-column ``array`` of
+        the fields; a class overrides it when a formula says more than a table."""
+        return latex_of(self)
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
     def _repr_html_(self) -> str:
-        rows = [(name, format_value_any(value, self.digits)) for name, value in self._field_items()]
-        return html_table(rows, ("field", "value"), caption=self._title())
+        return html_of(self)
+
+    def to_pandas(self, exact: bool = False):
+        """A ``pandas.DataFrame``: one row per table row (a record: one row of its fields); an estimate's
+        column gets a ``<column>_stderr`` column beside it.  Exact numbers become floats unless ``exact``.
+        pandas is an optional extra (``pip install 'symsched[tables]'``)."""
+        return to_pandas(self, exact=exact)
+
+    def to_csv(self) -> str:
+        """The rows as comma-separated values with a header line (exact values as exact text)."""
+        return to_csv(self)
 
     def __repr__(self) -> str:
         names = self._repr_fields if self._repr_fields is not None else self._fields[:4]
@@ -211,42 +223,7 @@ class Result:
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def __str__(self) -> str:
-        lines = [self._title()]
-        for name, value in self._field_items():
-            lines.append(f"  {name}: {format_value_any(value, self.digits)}")
-        return "\n".join(lines)
-
-
-def format_value_any(x: Any, digits: int = FLOAT_DIGITS) -> str:
-    """:func:`format_value` extended to sequences and nested results (plain text)."""
-    if isinstance(x, Result):
-        return repr(x)
-    if isinstance(x, (tuple, list)):
-        return "(" + ", ".join(format_value_any(v, digits) for v in x) + ")"
-    return format_value(x, digits)
-
-
-def latex_any(x: Any, digits: int) -> str:
-    """Math-mode LaTeX of a field value: a result, a number, text, or a sequence of them (wrapped to fit)."""
-    if x is None:
-        return r"\text{n/a}"
-    if isinstance(x, str):
-        return latex_text_lines(x, LATEX_WIDTH - 18)  # long notes wrap instead of running off the page
-    if isinstance(x, Result):
-        return x.latex()
-    if isinstance(x, (tuple, list)):
-        items = [latex_any(v, digits) for v in x]
-        if len(items) > 12:
-            items = items[:10] + [r"\ldots", items[-1]]
-        one = r"\left(" + ", ".join(items) + r"\right)"
-        if latex_width(one) <= LATEX_WIDTH - 18:
-            return one
-        # too wide for the value column of the default two-column array: wrap after whole entries
-        lines = latex_lines([f"{v}," for v in items[:-1]] + [items[-1]], LATEX_WIDTH - 20)
-        return r"\begin{array}{@{}l@{}}(" + r" \\ ".join(lines) + r")\end{array}"
-    if isinstance(x, (bool, np.bool_)):
-        return rf"\text{{{bool(x)}}}"
-    return latex_number(x, digits)
+        return text(self)
 
 
 class ItemsView:
@@ -296,6 +273,7 @@ class Estimate(Result):
 
     _headline = "value"
     _fields = ("value", "stderr", "what")
+    _plus_minus = True  # printers show it as value ± stderr (symsched.printing)
     exact = False
 
     def __init__(self, value: Any, stderr: Any, what: str = ""):

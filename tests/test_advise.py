@@ -124,4 +124,4 @@ def test_long_profiles_print_summarised():
     assert len(text.splitlines()) <= 40
     assert "255" in text and "rows not shown" in text and "TC:" in text
     short = str(ss.information_profile(ss.copy_model(3)))
-    assert "not shown" not in short and len(short.splitlines()) == 8
+    assert "not shown" not in short and len(short.splitlines()) == 9  # title, header, rule, 3 rows, H, TC, DTC

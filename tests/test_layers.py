@@ -18,7 +18,8 @@ PACKAGE = "symsched"
 
 #: rank of each layer; bottom modules are -1, the package's own __init__ / __main__ sit on top.
 LAYERS = {"models": 0, "info": 1, "schedules": 2, "samplers": 3, "continuum": 3, "bounds": 4, "export": 5, "cli": 6}
-BOTTOM = {"errors", "arithmetic", "formatting", "results", "parsing", "validation", "files", "values", "canonical"}
+BOTTOM = {"errors", "arithmetic", "formatting", "results", "parsing", "validation", "files", "values", "canonical",
+          "printing"}
 TOP = {"__init__", "__main__"}
 #: optional dependencies: the only imports allowed inside functions.
 # pandas: pgmpy's

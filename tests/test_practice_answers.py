@@ -22,7 +22,7 @@ def test_rule_comparison_against_the_identity():
     assert d["optimal"]["kl"] == pytest.approx(best, abs=1e-12)
     assert d["llada"]["excess_over_optimal"] == pytest.approx(identity_kl(H, (3, 3, 2, 2)) - best, abs=1e-12)
     json.dumps(t.to_dict())
-    assert r"\text{model\_calls}" in t.latex() and "dream" in str(t)
+    assert r"\text{model}\_\text{calls}" in t.latex() and "dream" in str(t)
 
 
 def test_kl_by_rule_and_steps_for_target():

@@ -13,7 +13,6 @@ rows never claim to hold).
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +24,8 @@ from ..samplers.conditionals import joint_of, tv_distance
 from ..samplers.factorized import exact_sampler_kl, sampler_law
 from ..schedules.families import ccl_fixed_k_schedule, dtc_schedule, tc_schedule
 from ..schedules.schedule import Schedule, as_schedule
-from ..formatting import LATEX_WIDTH, html_table, latex_fit, latex_text_lines, text_table
+from ..formatting import LATEX_WIDTH, latex_fit, latex_text_lines
+from ..printing import Table
 from ..results import Result, jsonable
 from . import statements as B
 from . import wainwright as W
@@ -169,17 +169,21 @@ class BoundsTable(Result):
                         f"optimal E KL at the same K = {_fmt(self.optimal_kl)}   TC = {_fmt(self.total_correlation)}   "
                         f"DTC = {_fmt(self.dual_total_correlation)}   (nats)"]
 
-    def _cells(self) -> list:
-        return [[str(i + 1), r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
-                 "yes" if r.proven else "no", r.source] for i, r in enumerate(self.rows)]
-
-    def __str__(self) -> str:
-        cols = ["#", "name", "kind", "target", "bound", self._value_column(), "holds", "proven", "source"]
-        out = self._header_lines() + ["", text_table(self._cells(), cols, indent="")]
+    def _table(self) -> Table:
+        """One row per bound: ``#``, name, kind, target, the bound's value (``rate ...`` for a rate-only
+        statement), the exact value (or estimate) it is about, holds, proven, source, note; the schedule
+        and the headline numbers above it, the notes as footnotes in text."""
+        cols = ("#", "name", "kind", "target", "bound", self._value_column(), "holds", "proven", "source", "note")
+        rows = [(i + 1, r.name, r.kind, r.target, r.value if r.value is not None else
+                 (None if _shown_value(r) == "n/a" else _shown_value(r)), r.exact, r.holds, r.proven, r.source,
+                 r.note) for i, r in enumerate(self.rows)]
+        head = self._header_lines()
         notes = [f"  [{i + 1}] {r.note}" for i, r in enumerate(self.rows) if r.note]
-        if notes:
-            out += ["", "notes:"] + notes
-        return "\n".join(out)
+        return Table(cols, rows, title=head[0], header=tuple(head[1:]) + ("",),
+                     notes=("", "notes:", *notes) if notes else (), hidden=("note",),
+                     formats={"bound": lambda v: "n/a" if v is None else (v if isinstance(v, str) else _fmt(v)),
+                              self._value_column(): _fmt, "holds": _holds,
+                              "proven": lambda v: "yes" if v else "no"})
 
     # -- LaTeX / HTML -------------------------------------------------------------------------
     def _tex(self, x: Any) -> str:
@@ -214,13 +218,6 @@ class BoundsTable(Result):
                           rf"\mathrm{{KL}}(p\|q) = {mix}\ \text{{(nats)}}"], sep=r",\ ", width=LATEX_WIDTH - 12)
         lines += [r"\hline", r"\multicolumn{5}{l}{" + foot + r"} \\", r"\end{array}"]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<p>{html.escape(x)}</p>" for x in self._header_lines())
-        cols = ["name", "kind", "target", "bound", self._value_column(), "holds", "proven", "source", "note"]
-        cells = [[r.name, r.kind, r.target, _shown_value(r), _fmt(r.exact), _holds(r.holds),
-                  "yes" if r.proven else "no", r.source, r.note] for r in self.rows]
-        return f"<div>{head}{html_table(cells, cols)}</div>"
 
 
 def _row(bound: B.Bound, exact: Any, note: str | None = None) -> BoundRow:

@@ -27,7 +27,8 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
-from ..formatting import latex_array, latex_label, latex_number, latex_text_lines, text_table
+from ..formatting import latex_label
+from ..printing import Table
 from ..results import Result
 from ..info import InformationProfile, as_profile, information_profile
 from ..schedules import Schedule, expected_kl, optimal_schedule
@@ -151,32 +152,12 @@ class VerificationTable(Result):
     def _header(self) -> list:
         return self.columns + [f"order_{c}" for c in self.error_columns]
 
-    def __str__(self) -> str:
+    def _table(self) -> Table:
         head = self._header()
-        body = [[_fmt(r.get(c)) for c in head] for r in self.to_rows()]
-        lines = [self.title, text_table(body, head, indent="")]
-        if self.predicted_orders:
-            lines.append("predicted orders: " + ", ".join(f"{c}: {_fmt(p)}" for c, p in self.predicted_orders.items()))
-        lines += list(self.notes)
-        return "\n".join(lines)
-
-    def latex(self) -> str:
-        """A math-mode ``array`` of the table (headers as math labels, numbers as ``1.5\\times10^{-5}``)."""
-        head = self._header()
-
-        def tex(v):
-            if v is None:
-                return "-"
-            if isinstance(v, str):
-                return latex_text_lines(v)
-            if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-                return str(int(v))
-            try:
-                return latex_number(float(v), 6)  # decimals, like the text table
-            except (TypeError, ValueError):
-                return latex_text_lines(str(v))
-        body = [[tex(r.get(c)) for c in head] for r in self.to_rows()]
-        return latex_array([latex_label(h) for h in head], body, "r" * len(head))
+        notes = (("predicted orders: " + ", ".join(f"{c}: {_fmt(p)}" for c, p in self.predicted_orders.items()),)
+                 if self.predicted_orders else ()) + tuple(self.notes)
+        return Table(head, [tuple(r.get(c) for c in head) for r in self.to_rows()], title=self.title, notes=notes,
+                     latex_columns=tuple(latex_label(h) for h in head), decimals=True)
 
 
 

@@ -39,6 +39,7 @@ from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.table import JointDistribution, as_model
 from ..formatting import latex_number
+from ..printing import Table
 from ..results import Estimate, Result
 from ..validation import check_budget, check_choice, positive_int
 
@@ -533,6 +534,13 @@ class InteractionDecomposition(Result):
 
     def _title(self) -> str:
         return f"Interaction decomposition of {self.what}"
+
+    def _table(self) -> Table:
+        """One row per interaction order ``k`` (± standard error for an estimate); the total under it."""
+        rows = [(k, v, self.stderr.get(k, 0.0)) for k, v in self.terms.items()]
+        total = self.total if self.exact else Estimate(float(self.total), self.total_stderr, "total")
+        return Table(("order", "value", "stderr"), rows, title=self._title(), summary=(("total", total),),
+                     header=(f"method = {self.method}",), stderr={"value": "stderr"})
 
     def _latex_value(self, value: Any, se: float) -> str:
         text = latex_number(value, self.digits)

@@ -21,9 +21,10 @@ from scipy import sparse
 
 from ..arithmetic import PRECISIONS, SUM_TOLERANCE, arithmetic, simplify_information, to_float
 from ..errors import SymschedError
-from ..formatting import (LATEX_WIDTH, estimate_digits, format_value, html_table, latex_equations, latex_number,
+from ..formatting import (LATEX_WIDTH, estimate_digits, latex_equations, latex_number,
                           latex_width)
-from ..results import ItemsView, Result, digits_for
+from ..printing import Table
+from ..results import Estimate, ItemsView, Result, digits_for
 
 try:  # scipy >= 1.12
     from scipy.optimize import isotonic_regression as _scipy_isotonic
@@ -337,69 +338,29 @@ class InformationProfile(Result, ItemsView):
             rows.append((None, r"\text{(estimate)}"))
         return latex_equations(rows)
 
-    #: The HTML table shows every j up to this N; beyond, the first and last rows around an ellipsis.
+    #: Kept for callers: tables longer than this are summarised (symsched.printing.HTML_MAX_ROWS).
     HTML_MAX_ROWS = 40
 
-    def _repr_html_(self) -> str:
-        """A table of ``j, h_j, e_{j+1}`` (``h_j ± stderr_j`` for an estimate) and the summary numbers,
-        at the profile's precision (``dps`` digits for mpmath); long tables are cut politely."""
-        d = self.digits
+    def _table(self) -> Table:
+        """One row per ``j``: ``h_j`` (with its standard error for an estimate) and ``e_{j+1}``; H, TC and
+        DTC under it (``± stderr`` for an estimate), then the estimator's notes."""
         estimate = not getattr(self, "exact", True) or any(float(x) > 0 for x in self.stderr)
-
-        def cell(x, se=None) -> str:
-            text = _clip(format_value(x, d), 160)
-            if not estimate or se is None:
-                return text
-            # the cheap pieces of an estimate (H, TC, h_0, h_1, h_{N-1}, ...) are computed exactly: say so
-            return f"{text} ± {format_value(float(se), 2)}" if float(se) > 0 else f"{text} (exact)"
-
-        shown = list(range(self.N))
-        if self.N > self.HTML_MAX_ROWS:
-            shown = shown[:20] + [None] + shown[-10:]
-        rows = [("⋮", "⋮", "⋮") if j is None else (str(j), cell(self.h[j], self.stderr[j]), cell(self.e[j + 1]))
-                for j in shown]
         unit = "nats" if self.base is None else f"log base {self.base}"
-        kind = "estimate (value ± standard error)" if estimate else "exact"
-        caption = f"Information profile: N = {self.N}, {self.method}, {self.precision}, {unit}, {kind}"
-        if len(shown) < self.N:
-            caption += f"; showing {len(shown) - 1} of {self.N} rows"
-        # the e column of an estimate is the running sum of the estimated h (its error is not the sum of theirs)
-        head = ("j", "h_j" + (" ± stderr" if estimate else ""),
-                "e_{j+1}" + (" (sum of the estimated h)" if estimate else ""))
-        summary = [("H", cell(self.entropy, getattr(self, "entropy_stderr", None))),
-                   ("TC", cell(self.total_correlation, getattr(self, "total_correlation_stderr", None))),
-                   ("DTC", cell(self.dual_total_correlation, getattr(self, "dual_total_correlation_stderr", None)))]
-        return (html_table(rows, head, caption=caption) +
-                html_table(summary, ("measure", "value" + (" ± stderr" if estimate else ""))))
-
-    def __str__(self) -> str:
-        """A table ``j, h_j, e_{j+1}`` (first 16 and last 6 rows beyond 40), the summary numbers and the notes."""
-        d = self.digits
-        estimate = not getattr(self, "exact", True) or any(float(x) > 0 for x in self.stderr)
-
-        def cell(x, se=None) -> str:
-            text = _clip(format_value(x, d), 60)
-            return text if not estimate or se is None else f"{text} ± {format_value(float(se), 2)}"
-
-        shown = list(range(self.N))
-        if self.N > self.HTML_MAX_ROWS:
-            shown = shown[:16] + [None] + shown[-6:]
-        rows = [("...", "", "") if j is None else (str(j), cell(self.h[j], self.stderr[j]), cell(self.e[j + 1]))
-                for j in shown]
-        head = ("j", "h_j", "e_{j+1}")
-        widths = [max(len(r[i]) for r in rows + [head]) for i in range(3)]
-        unit = "nats" if self.base is None else f"log base {self.base}"
-        lines = [f"InformationProfile: N = {self.N}, {self.method}, {self.precision}, {unit}"
-                 + ("" if not estimate else ", estimate (value ± standard error)")]
-        lines += ["  " + "  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in [head] + rows]
-        if len(shown) < self.N:
-            lines.append(f"  ({self.N - len(shown) + 1} rows not shown; prof.h has them all)")
+        title = f"InformationProfile: N = {self.N}, {self.method}, {self.precision}, {unit}" + \
+            (", estimate (value ± standard error)" if estimate else ", exact")
+        summary = []
         for name, value, se in (("H", self.entropy, "entropy_stderr"),
                                 ("TC", self.total_correlation, "total_correlation_stderr"),
                                 ("DTC", self.dual_total_correlation, "dual_total_correlation_stderr")):
-            lines.append(f"  {name}: {cell(value, getattr(self, se, None))}")
-        lines += [f"  note: {_clip(str(n), 300)}" for n in getattr(self, "notes", ())]
-        return "\n".join(lines)
+            summary.append((name, Estimate(float(value), float(getattr(self, se)), name) if estimate else value))
+        notes = (("e_{j+1} is the running sum of the estimated h_j",) if estimate else ()) + \
+            tuple(f"note: {_clip(str(n), 300)}" for n in getattr(self, "notes", ()))
+        if estimate:
+            rows = [(j, self.h[j], self.stderr[j], self.e[j + 1]) for j in range(self.N)]
+            return Table(("j", "h_j", "stderr", "e_{j+1}"), rows, title=title, summary=tuple(summary), notes=notes,
+                         stderr={"h_j": "stderr"})
+        rows = [(j, self.h[j], self.e[j + 1]) for j in range(self.N)]
+        return Table(("j", "h_j", "e_{j+1}"), rows, title=title, summary=tuple(summary), notes=notes)
 
     def __repr__(self) -> str:
         if self.precision == "float":

@@ -26,8 +26,8 @@ from typing import Any
 from collections.abc import Sequence
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import format_value, latex_escape, latex_number
 from ..info.measures import information_profile
+from ..printing import Table
 from ..results import Estimate, Result
 from ..schedules.optimal import optimal_schedule
 from ..models.table import as_model
@@ -80,21 +80,10 @@ class AdaptiveFrontier(Result):
         fams = sorted({r[0] for r in self.rows})
         return f"AdaptiveFrontier(N={self.N}, rows={len(self.rows)}, families={fams})"
 
-    def __str__(self) -> str:
-        lines = [f"KL(p || q) against expected model calls, N = {self.N}",
-                 f"  {'family':<22} {'parameter':>10} {'calls':>9} {'KL':>12}  quantity"]
-        for fam, par, steps, kl, what in self.rows:
-            lines.append(f"  {fam:<22} {format_value(par, 4):>10} {format_value(steps, 5):>9} "
-                         f"{format_value(kl, self.digits):>12}  {what}")
-        lines += [f"  skipped: {s}" for s in self.skipped]
-        return "\n".join(lines)
-
-    def latex(self) -> str:
-        body = [r"\text{family} & \text{parameter} & \text{calls} & \mathrm{KL} \\ \hline"]
-        for fam, par, steps, kl, _what in self.rows:
-            body.append(rf"\text{{{latex_escape(fam)}}} & {latex_number(par, 4)} & {latex_number(steps, 5)} & "
-                        rf"{latex_number(kl, self.digits)} \\")
-        return r"\begin{array}{lrrr} " + " ".join(body) + r" \end{array}"
+    def _table(self) -> Table:
+        return Table(("family", "parameter", "calls", "KL", "quantity"), self.rows,
+                     title=f"KL(p || q) against expected model calls, N = {self.N}",
+                     notes=tuple(f"skipped: {s}" for s in self.skipped), digits={"parameter": 4, "calls": 5})
 
     def plot(self, ax=None):
         """KL against expected model calls, one line per family (needs matplotlib)."""
@@ -228,17 +217,10 @@ class PolicyComparison(Result):
         rows = [r for r in self.rows if not r[0].endswith("KL)")] or list(self.rows)
         return min(rows, key=lambda r: round(float(r[1]), 12))[0]
 
-    def __str__(self) -> str:
-        lines = [f"KL(p || q) with sizes {self.sizes}" + (f" (Monte Carlo, {self.n} paired paths)"
-                                                          if self.method == "montecarlo" else "")]
-        lines += [f"  {name:<20} {format_value(v, self.digits)}" for name, v in self.rows]
-        return "\n".join(lines)
-
-    def latex(self) -> str:
-        def cell(v):
-            return v.latex() if isinstance(v, Estimate) else latex_number(v, self.digits)
-        body = " ".join(rf"\text{{{latex_escape(n)}}} & {cell(v)} \\" for n, v in self.rows)
-        return r"\begin{array}{lr} \text{policy} & \mathrm{KL} \\ \hline " + body + r" \end{array}"
+    def _table(self) -> Table:
+        title = f"KL(p || q) with sizes {self.sizes}" + (f" (Monte Carlo, {self.n} paired paths)"
+                                                         if self.method == "montecarlo" else "")
+        return Table(("policy", "KL"), self.rows, title=title, latex_columns=(r"\text{policy}", r"\mathrm{KL}"))
 
 
 def compare_policies(model: Any, sizes: Any, policies: Sequence[str] = _FAMILIES, method: str = "exact",

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import format_value, html_table, latex_escape, latex_number
+from ..formatting import format_value
 from ..info.profile import InformationProfile
 from ..models.base import DiscreteModel
+from ..printing import LatexPrinter, Table
 from ..results import Result
 from ..schedules.optimal import min_steps_for_kl
 from ..schedules.rules import sampler_rules
@@ -66,43 +66,13 @@ class Advice(Result):
                 return dict(r)
         raise KeyError(f"no row for rule {rule!r}; rules: {[r['rule'] for r in self.rows]}")
 
-    def _cells(self, r: dict) -> list:
-        return [_text(r[c], self.digits) for c in self.columns]
-
-    def __str__(self) -> str:
-        cells = [list(self.columns)] + [self._cells(r) for r in self.rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns) - 1)]
-        lines = [self.title]
-        for row in cells:
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row[:-1], widths)) + "  " + row[-1])
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return html_table([self._cells(r) for r in self.rows], self.columns, caption=self.title)
-
-    def _latex_cell(self, v: Any) -> str:
-        if v is None:
-            return r"\text{--}"
-        if isinstance(v, str):
-            return rf"\text{{{v}}}" if v.replace("-", "").isalnum() else rf"\text{{{latex_escape(v)}}}"
-        if isinstance(v, tuple):
-            return r"\left(" + ", ".join(map(str, v[:10])) + (r", \ldots" if len(v) > 10 else "") + r"\right)"
-        return latex_number(float(v) if isinstance(v, Fraction) else v, self.digits)
+    def _table(self, columns: Sequence[str] | None = None) -> Table:
+        cols = self.columns if columns is None else tuple(columns)
+        return Table(cols, [tuple(r[c] for c in cols) for r in self.rows], title=self.title, decimals=True)
 
     def latex(self) -> str:
-        """An ``array``: one row per rule (the notes stay in ``str`` and ``to_dict``)."""
-        cols = self.columns[:-1]
-        head = " & ".join(rf"\text{{{c.replace('_', ' ')}}}" for c in cols)
-        body = r" \\ ".join(" & ".join(self._latex_cell(r[c]) for c in cols) for r in self.rows)
-        return rf"\begin{{array}}{{{'l' * len(cols)}}} {head} \\ \hline {body} \end{{array}}"
-
-    def to_pandas(self):
-        """The rows as a ``pandas.DataFrame`` (pandas is an optional extra)."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover - exercised only without the extra
-            raise ImportError("to_pandas needs pandas: pip install pandas") from None
-        return pd.DataFrame([{c: _plain(r[c]) for c in self.columns} for r in self.rows], columns=self.columns)
+        """An ``array``: one row per rule (the notes stay in ``str``, ``to_dict`` and ``to_pandas``)."""
+        return LatexPrinter().print_table(self, self._table(self.columns[:-1]))
 
     def plot(self, Kmax: int | None = None, ax=None):
         """E KL against K (1..Kmax, default N) for every count rule, grid and the optimum, target drawn in."""
@@ -124,26 +94,6 @@ class Advice(Result):
         ax.set_yscale("symlog", linthresh=1e-3)
         ax.legend(fontsize=7)
         return ax
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, Fraction):
-        return float(v)
-    if hasattr(v, "is_Number") or isinstance(v, (np.floating,)):
-        return float(v)
-    return v
-
-
-def _text(v: Any, digits: int) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, tuple):
-        return "(" + ", ".join(map(str, v[:10])) + (", ..." if len(v) > 10 else "") + ")"
-    if isinstance(v, str):
-        return v
-    if isinstance(v, Fraction) and v.denominator != 1:
-        return format_value(float(v), digits)
-    return format_value(v, digits)
 
 
 def _row(prof: InformationProfile, rule: str, K: int, note: str = "") -> dict:

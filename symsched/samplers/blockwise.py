@@ -48,6 +48,7 @@ from ..info.subsets import enumeration_cost
 from ..models.chains import HiddenMarkovModel, MarkovChain
 from ..models.table import as_model
 from ..validation import check_budget, check_choice, check_variable_count
+from ..printing import Table
 from ..results import Estimate, Result
 from ..schedules.kl import expected_kl
 from ..schedules.schedule import Schedule
@@ -221,6 +222,17 @@ class BlockwiseKL(Result):
         self.random_order_kl, self.method = random_order_kl, method
         self.exact = not isinstance(kl, Estimate)
         self._freeze()
+
+    def _table(self) -> Table:
+        """One row per block: its sizes and its term of ``E KL`` (± standard error when sampled)."""
+        rows = [(b + 1, sz, t, se) for b, (sz, t, se) in enumerate(zip(self.sizes, self.per_block,
+                                                                          self.per_block_stderr))]
+        summary = (("E KL", self.kl),) + ((("random positions, same sizes", self.random_order_kl),)
+                                          if self.random_order_kl is not None else ())
+        head = (f"block_length = {self.block_length}, method = {self.method}"
+                + (f", {self.samples} draws" if self.samples else "") + ("" if self.exact else " (estimate)"),)
+        return Table(("block", "sizes", "kl", "kl_stderr"), rows, title="Blockwise E KL (semi-autoregressive blocks)",
+                     header=head, summary=summary, stderr={"kl": "kl_stderr"})
 
 
 def _block_profile_chain(ent: _Entropies, block: tuple) -> list:
@@ -428,6 +440,15 @@ class PartitionKL(Result):
         self.stderr, self.samples = float(stderr), samples
         self.exact = not isinstance(kl, Estimate)
         self._freeze()
+
+    def _table(self) -> Table:
+        """One row per step: its positions and its conditional total correlation (± standard error)."""
+        rows = [(t + 1, tuple(blk), v, se) for t, (blk, v, se) in enumerate(zip(self.blocks, self.per_step,
+                                                                                   self.per_step_stderr))]
+        head = (f"method = {self.method}" + (f", {self.samples} draws" if self.samples else "")
+                + ("" if self.exact else " (estimate)"),)
+        return Table(("step", "positions", "tc", "tc_stderr"), rows, title="KL(p || q) of a fixed ordered partition",
+                     header=head, summary=(("KL(p || q)", self.kl),), stderr={"tc": "tc_stderr"})
 
 
 def _estimate_from_terms(out: dict, what: str) -> tuple:

@@ -31,6 +31,8 @@ import numpy as np
 
 from ..arithmetic import SUM_TOLERANCE, to_float
 from ..errors import SymschedError
+from ..formatting import format_value
+from ..printing import Table
 from ..results import Result
 from .conditionals import joint_of
 
@@ -97,6 +99,15 @@ class FastDLLMCheck(Result):
             setattr(self, k, v)
         self.source = SOURCE
         self._freeze()
+
+    def _table(self) -> Table:
+        """Theorem 1's three statements: the model's exact value beside the bound (``holds``: all three)."""
+        rows = [("KL(p || prod p_i) = TC", self.tc, self.kl_bound),
+                ("TV(p, prod p_i)", self.tv, self.tv_bound),
+                ("greedy decodings agree", self.greedy_equal, self.greedy_condition)]
+        return Table(("statement", "model", "bound"), rows,
+                     title=f"Fast-dLLM Theorem 1 at n = {self.n}, eps = {format_value(self.eps)}: holds = {self.holds}",
+                     notes=(f"bound of the greedy row: the condition (n+1) eps <= 1; source: {self.source}",))
 
 
 def fast_dllm_check(model: Any, eps: Any = None) -> FastDLLMCheck:

@@ -21,11 +21,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..formatting import format_value, latex_escape
 from ..info.measures import information_profile
 from ..info.profile import InformationProfile, as_profile
 from ..models.table import as_model
-from ..results import Result, latex_any
+from ..formatting import format_value
+from ..printing import Table
+from ..results import Result
 from ..validation import check_variable_count, choice_sequence, finite_real, int_sequence
 from ..schedules.count_rules import sampler_schedule
 from ..schedules.kl import expected_kl
@@ -70,33 +71,8 @@ class PracticeTable(Result):
         out["note"] = self.note
         return out
 
-    def latex(self) -> str:
-        head = " & ".join(rf"\text{{{latex_escape(c)}}}" for c in self.columns)
-        body = r" \\ ".join(" & ".join(_cell(v, self.digits) for v in r) for r in self.rows)
-        return rf"\begin{{array}}{{{'l' * len(self.columns)}}} {head} \\ \hline {body} \end{{array}}"
-
-    def __str__(self) -> str:
-        cells = [[str(c) for c in self.columns]] + [[_text(v, self.digits) for v in r] for r in self.rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
-        lines = [self.title] + ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
-        if self.note:
-            lines.append("  " + self.note)
-        return "\n".join(lines)
-
-
-def _text(v: Any, digits: int) -> str:
-    if isinstance(v, tuple):
-        return "(" + ", ".join(map(str, v[:12])) + (", ..." if len(v) > 12 else "") + ")"
-    if v is None:
-        return "-"
-    return format_value(v, digits) if not isinstance(v, str) else v
-
-
-def _cell(v: Any, digits: int) -> str:
-    if isinstance(v, tuple) and len(v) > 12:
-        v = v[:10] + ("...",)
-        return r"\left(" + ", ".join(r"\ldots" if x == "..." else str(x) for x in v) + r"\right)"
-    return latex_any(v, digits)
+    def _table(self) -> Table:
+        return Table(self.columns, self.rows, title=self.title, notes=(self.note,) if self.note else ())
 
 
 def _prof(profile_or_model: Any) -> InformationProfile:

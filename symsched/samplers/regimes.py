@@ -34,11 +34,11 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
-from ..formatting import format_value, latex_array, latex_escape, latex_number
 from ..info.measures import information_profile
 from ..models.bayesian import BayesianNetwork
 from ..models.base import check_enumerable
 from ..models.table import from_joint
+from ..printing import Table
 from ..results import Result
 from ..validation import check_log_base, check_variable_count, int_sequence
 from ..schedules.optimal import optimal_schedule
@@ -212,17 +212,8 @@ class RegimeTable(Result):
         j = self.columns.index(name)
         return tuple(r[j] for r in self.rows)
 
-    def __str__(self) -> str:
-        w = [max(len(c), 12) for c in self.columns]
-        lines = [self.title, "  " + " ".join(c.rjust(x) for c, x in zip(self.columns, w))]
-        for r in self.rows:
-            lines.append("  " + " ".join(format_value(v, self.digits).rjust(x) for v, x in zip(r, w)))
-        return "\n".join(lines)
-
-    def latex(self) -> str:
-        head = [rf"\text{{{latex_escape(c)}}}" for c in self.columns]
-        body = [[latex_number(v, self.digits) for v in r] for r in self.rows]
-        return latex_array(head, body, "r" * len(self.columns))
+    def _table(self) -> Table:
+        return Table(self.columns, self.rows, title=self.title)
 
 
 def markov_bisection_table(ns: Sequence[int], m: int = 1, seed: Any = 0) -> RegimeTable:

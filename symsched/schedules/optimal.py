@@ -59,6 +59,7 @@ from ..arithmetic import SUM_TOLERANCE, arithmetic, latex_value
 from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import format_value, latex_number
 from ..info.profile import InformationProfile
+from ..printing import Table
 from ..results import Estimate, Result
 from .kl import expected_kl, kl_estimate, schedule_weights, working_profile
 from .dp_kernels import Paths, compiled_layer, float_dp
@@ -544,6 +545,11 @@ class Frontier(Result):
         ax.set_xlabel("steps K")
         ax.set_ylabel("optimal expected KL (nats)")
         return ax
+
+    def _table(self) -> Table:
+        """One row per ``K``: the optimal expected KL (re-evaluated from the optimal breakpoints)."""
+        return Table(("K", "E KL"), [(K, self._value(K)) for K in range(1, self.Kmax + 1)],
+                     title=f"Optimal E KL, N = {self.N}, K = 1..{self.Kmax} ({self.method})")
 
     def latex(self) -> str:
         shown = ", ".join(latex_number(float(self._value(K)), 4) for K in range(1, min(8, self.Kmax) + 1)) + \

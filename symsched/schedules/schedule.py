@@ -9,6 +9,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SymschedError
+from ..printing import Table
 from ..results import ItemsView, Result
 from ..validation import as_list
 
@@ -141,6 +142,13 @@ class Schedule(Result, ItemsView, Sequence[int]):
         return Schedule(self._sizes[::-1], allow_zero=self._allow_zero, name=self.name)
 
     # -- display ------------------------------------------------------------------------------
+    def _table(self) -> Table:
+        """One row per step ``t``: its size ``k_t`` and the tokens revealed after it, ``s_t``."""
+        rows = [(t + 1, k, s) for t, (k, s) in enumerate(zip(self._sizes, self.breakpoints[1:]))]
+        name = f" {self.name}" if self.name else ""
+        return Table(("t", "k_t", "s_t"), rows, title=f"Schedule{name}: N = {self.N}, K = {self.K}",
+                     latex_columns=("t", "k_t", "s_t"))
+
     def latex(self) -> str:
         """LaTeX tuple of the sizes (runs of equal sizes collapsed as ``k^{\\times r}`` when long)."""
         if self.K <= 12:
