@@ -56,6 +56,8 @@ def _binary(B: int) -> list:
 def dus_blocks(B: int, offset: int = 0, base: int = 2, base_skip: int = 1, scheduler: str = "dilated") -> list:
     """DUS's positions in a block of ``B`` tokens: one tuple per step (see the module docstring).
 
+    Examples
+    --------
     >>> dus_blocks(8)
     [(0, 4), (2, 6), (1, 3, 5, 7)]
     >>> [len(g) for g in dus_blocks(10)], [len(g) for g in dus_blocks(32, base=3)]
