@@ -1,6 +1,7 @@
-"""Calibration of the routes on the Monte Carlo skeleton: over 30 seeds (40 for the denoiser), the rms of
-z = (estimate - exact) / stderr lies in [0.7, 1.4] for h_j, H, TC and DTC (standard errors of the totals from
-the full covariance), against brute force on the joint table."""
+"""Calibration of the routes on the Monte Carlo skeleton: over 30 seeds (40 and 160 for the denoiser), the rms
+of z = (estimate - exact) / stderr lies in [0.7, 1.4] for h_j, H, TC and DTC (standard errors of the totals
+from the full covariance) and for E KL of a schedule as ``expected_kl`` reports it (on the monotone projection,
+its standard error that of the projection), against brute force on the joint table."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import pytest
 import symsched as ss
 import symsched.info.montecarlo as montecarlo
 
-from reference import brute_measures, brute_profile
+from reference import brute_measures, brute_profile, identity_kl
 
 SEEDS = range(30)
 
@@ -42,8 +43,10 @@ def _rms(z):
     return float(np.sqrt(np.mean(z ** 2)))
 
 
-def _check(profiles, model):
+def _check(profiles, model, schedule):
     h, tot = _exact(model)
+    joint = np.asarray(model.joint("float"))
+    ekl = identity_kl(list(brute_profile(joint)[0]), schedule)
     for p in profiles:   # a size estimated without noise (an exact h_0) is exact
         zero = np.array(p.stderr) == 0
         assert np.all(np.abs(np.array(p.h)[zero] - h[zero]) < 1e-12)
@@ -52,6 +55,9 @@ def _check(profiles, model):
     out = {"h_j": _rms(zh)}
     for name, attr in (("H", "entropy"), ("TC", "total_correlation"), ("DTC", "dual_total_correlation")):
         out[name] = _rms([(getattr(p, attr) - tot[name]) / getattr(p, attr + "_stderr") for p in profiles])
+    est = [ss.expected_kl(p, schedule) for p in profiles]
+    out["E KL"] = _rms([(e.value - ekl) / e.stderr for e in est])
+    print(out)
     for name, r in out.items():
         assert 0.7 <= r <= 1.4, (name, out)
     return out
@@ -65,19 +71,22 @@ def test_elimination_and_forward_backward_profiles_are_calibrated(family, monkey
     profiles = [montecarlo.montecarlo_profile(model, seed=s, stderr=0.05, samples=2048, exact_pieces=False,
                                               progress=False) for s in SEEDS]
     assert all(p.covariance is not None for p in profiles)
-    _check(profiles, model)
+    _check(profiles, model, (2, 3) if family == "bn" else (2, 2, 2))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("loss,rows", [("entropy", 4000), ("cross-entropy", 60)])
-def test_denoiser_profiles_are_calibrated(loss, rows):
+@pytest.mark.parametrize("loss,rows,seeds", [("entropy", 4000, 40), ("cross-entropy", 60, 160)])
+def test_denoiser_profiles_are_calibrated(loss, rows, seeds):
     """Fresh data per seed (the estimate's error includes the data's); with 60 rows for 5 x 100 draws the rows
-    are reused across sizes, and only the covariance clustered across sizes keeps H, TC, DTC honest."""
+    are reused across sizes, and only the covariance clustered across sizes keeps H, TC, DTC honest.  This
+    network's profile is nearly flat (h_0 - h_4 = 0.028 nats against standard errors of ~0.02), so the monotone
+    projection pools most cross-entropy estimates and E KL's z is far from normal: 160 seeds make its rms a
+    measurement rather than a draw (over the first 40 alone it is 0.69 where 300 seeds give 0.91)."""
     model = _small_bn()
     den = ss.exact_denoiser(model)
     profiles = [ss.denoiser_profile(den, ss.sample_exact(model, rows, seed=1000 + s), samples_per_size=100,
-                                    seed=s, loss=loss) for s in range(40)]
-    _check(profiles, model)
+                                    seed=s, loss=loss) for s in range(seeds)]
+    _check(profiles, model, (2, 3))
 
 
 def test_exact_h0_has_exactly_zero_stderr():

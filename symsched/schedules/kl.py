@@ -11,8 +11,10 @@ A plain sequence of ``h`` values is accepted wherever a profile is (see
 
 On an *estimated* profile (``profile.exact`` is False: Monte Carlo, data, a denoiser) every function
 here works on its monotone projection :meth:`~symsched.info.profile.InformationProfile.monotone` and
-returns a :class:`symsched.results.Estimate`: the expected KL is linear in ``h``,
-``sum_j w_j h_j``, so its standard error is ``sqrt(w' C w)`` with ``C`` the projection's covariance;
+returns a :class:`symsched.results.Estimate`: the expected KL is linear in ``h``, ``sum_j w_j h_j``, and
+its standard error is that of this functional of the *projected* profile
+(:meth:`~symsched.info.profile.InformationProfile.projection_stderr`: a parametric bootstrap of the
+projection from the covariance ``C``, which is ``sqrt(w' C w)`` wherever the projection pools nothing);
 the point value is never negative (a schedule's KL on a non-increasing, non-negative profile is a sum
 of non-negative terms; a residual rounding below 0 is clipped and the ``what`` says so).
 """
@@ -51,7 +53,8 @@ def working_profile(profile: Any) -> InformationProfile:
 def kl_estimate(prof: InformationProfile, weights: Any, value: float, what: str) -> Estimate:
     """An expected KL ``sum_j weights[j] h_j = value`` on an estimated (projected) profile, as an
     :class:`~symsched.results.Estimate`: standard error ``sqrt(w' C w)``, point value clipped at 0."""
-    se = prof.linear_stderr(np.asarray(weights, dtype=float))
+    # on the projection, not the raw functional: the projection shrinks and biases it (projection_stderr)
+    se = prof.projection_stderr(np.asarray(weights, dtype=float))
     label = f"{what} (on the monotone projection of the estimated profile [{prof.method.removesuffix('+isotonic')}])"
     if value < 0:
         return Estimate(0.0, se, label + f"; {value:.3g} clipped at 0")
