@@ -15,6 +15,7 @@ standard error; see "Uncertainty of derived quantities" in docs/concepts.md).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from itertools import combinations
@@ -25,9 +26,10 @@ import numpy as np
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.interaction import (DEFAULT_IPF_BUDGET, InteractionDecomposition, decompose_joint,
                                 interaction_terms)
+from ..info.engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
 from ..models.table import as_model
 from ..schedules.schedule import as_schedule
-from ..validation import check_budget, check_choice, positive_int
+from ..validation import check_budget, check_choice
 from .adaptive import POLICIES, select_positions
 
 __all__ = ["interaction_decomposition"]
@@ -103,12 +105,43 @@ def _schedule_exact(p: np.ndarray, sizes: tuple) -> np.ndarray:
     return by
 
 
-def _schedule_montecarlo(p: np.ndarray, sizes: tuple, draws: int, seed: Any) -> tuple[np.ndarray, np.ndarray]:
+class _ScheduleRoute(MonteCarloRoute):
+    """The schedule split on the Monte Carlo skeleton: batch ``k`` (its own seed) draws ``batch_size`` paths
+    and keeps their per-draw term matrices as its side (the covariance is then taken over the draws)."""
+
+    where = "interaction_decomposition"
+    batch_size = 20
+    min_batches = 1
+    keeps_side = True
+
+    def __init__(self, p: np.ndarray, sizes: tuple, draws: int):
+        self.p, self.sizes, self.draws = p, sizes, draws
+        self.n_terms = len(sizes) * max(max(sizes) - 1, 1)
+
+    def cap_batches(self, opts) -> int:
+        return math.ceil(self.draws / self.batch_size)
+
+    def batch(self, label: int, rng: np.random.Generator) -> tuple:
+        size = min(self.batch_size, self.draws - self.batch_index * self.batch_size)
+        terms = _draw_terms(self.p, self.sizes, size, rng)
+        return terms.mean(axis=0), terms
+
+    def batch_cost(self, label: int) -> float:
+        return float(self.batch_size * len(self.sizes) * self.p.size)
+
+
+def _schedule_montecarlo(p: np.ndarray, sizes: tuple, opts: MonteCarloOptions) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean term matrix, per-draw rows)`` from ``opts.cap`` draws in seeded batches."""
+    run = _ScheduleRoute(p, sizes, opts.cap).run(dataclasses.replace(opts, target=-1.0))
+    flat = np.concatenate(run.sides[0])
+    return flat.mean(axis=0), flat.reshape(flat.shape[0], -1)
+
+
+def _draw_terms(p: np.ndarray, sizes: tuple, draws: int, rng: np.random.Generator) -> np.ndarray:
     """Per-draw term matrices: each draw picks, for every step, a random R, A and ``x ~ p``."""
     N = p.ndim
     n_orders = max(max(sizes) - 1, 1)
     flat = p.ravel() / p.sum()
-    rng = np.random.default_rng(seed)
     samples = np.zeros((draws, len(sizes), n_orders))
     for m in range(draws):
         x = np.unravel_index(rng.choice(flat.size, p=flat), p.shape)
@@ -121,7 +154,7 @@ def _schedule_montecarlo(p: np.ndarray, sizes: tuple, draws: int, seed: Any) -> 
                 t_k = interaction_terms(_block(sub, rest, A)[None, ...])[0]
                 samples[m, t, : t_k.size] = t_k
             s += k
-    return samples.mean(axis=0), samples.reshape(draws, -1)
+    return samples
 
 
 def _policy_exact(p: np.ndarray, policy: Any, sizes: tuple | None, threshold: Any, gamma: Any,
@@ -224,10 +257,10 @@ def interaction_decomposition(model: Any, schedule: Any = None, *, policy: Any =
     precision, dps : arithmetic of the model-only split (``"float"``, ``"mpmath"``, ``"symbolic"``); the
         schedule and policy splits run in float.
     samples : int, optional
-        Monte Carlo draws (default 400); each draw samples, for every step, a random revealed set, block
-        and ``x ~ p``.
+        Monte Carlo draws (an int >= 2, default 400); each draw samples, for every step, a random revealed set,
+        block and ``x ~ p``.
     seed : int, optional
-        Seed of the Monte Carlo draws.
+        Seed of the Monte Carlo draws (batches of 20 draws seeded by index, as on every Monte Carlo route).
     budget : float, optional
         Estimated operations refused beyond (default :data:`~symsched.info.interaction.DEFAULT_IPF_BUDGET`).
 
@@ -260,7 +293,8 @@ def interaction_decomposition(model: Any, schedule: Any = None, *, policy: Any =
     if precision != "float" or dps is not None:
         raise SymschedError(f"{where}: the schedule and policy splits run in float; precision={precision!r} and "
                             f"dps apply to the model's TC split only")
-    draws = DEFAULT_DRAWS if samples is None else positive_int(samples, "samples", where)
+    opts = montecarlo_options(where, samples=samples, seed=seed, default_samples=DEFAULT_DRAWS)
+    draws = opts.cap
     if policy is not None and policy != "random":
         return _policy_route(model, schedule, policy, threshold, gamma, method, limit)
     if threshold is not None or gamma is not None:
@@ -275,7 +309,7 @@ def interaction_decomposition(model: Any, schedule: Any = None, *, policy: Any =
                                  "pass a larger budget=, or method='montecarlo' (an estimate with its standard error)")
     p = model.joint("float")
     if method == "montecarlo" or cost > limit:
-        mean, flat = _schedule_montecarlo(p, sizes, draws, seed)
+        mean, flat = _schedule_montecarlo(p, sizes, opts)
         return _result(mean, flat, what, f"Monte Carlo ({draws} draws)")
     by = _schedule_exact(p, sizes)
     return _result(by, None, what, "exact (float)")
