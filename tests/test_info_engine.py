@@ -1,19 +1,23 @@
 """The Monte Carlo skeleton (symsched.info.engine): the same refusals on every Monte Carlo entry point, seeds
 that give the same numbers on any workers, budgets and time budgets honoured, covariance of the means."""
 
+import functools
 import math
 import time
 
+import networkx as nx
 import numpy as np
 import pytest
 
 import symsched as ss
 from symsched.info import engine
 from symsched.info.engine import MonteCarloRoute, montecarlo_options
+from symsched.info.gibbs import gibbs_profile
 from symsched.info.montecarlo import montecarlo_profile
 
 HMM = ss.hidden_markov_model(6, [0.6, 0.4], [[0.8, 0.2], [0.3, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
 BN = ss.load_example("asia")
+ISING = ss.ising(nx.grid_2d_graph(3, 3), 0.3)
 
 
 def _den_data():
@@ -36,7 +40,29 @@ ENTRIES = {
     "denoiser_profile": (lambda **kw: ss.denoiser_profile(*_den_data(), **kw),
                          {"samples": "samples_per_size", "stderr": "stderr", "seed": "seed",
                           "time_budget": "time_budget", "progress": "progress", "budget": "max_calls"}),
+    "gibbs_profile": (lambda **kw: gibbs_profile(ISING, **kw),
+                      {"samples": "samples", "stderr": "stderr", "seed": "seed", "budget": "budget",
+                       "time_budget": "time_budget", "workers": "workers", "progress": "progress"}),
+    "information_profile (gibbs)": (lambda **kw: ss.information_profile(ISING, method="gibbs", **kw),
+                                    {"samples": "samples", "stderr": "stderr", "seed": "seed",
+                                     "time_budget": "time_budget", "workers": "workers", "progress": "progress"}),
+    "policy_kl": (lambda **kw: ss.policy_kl(HMM, "confidence", sizes=[2, 2, 2], method="montecarlo", **kw),
+                  {"samples": "samples", "stderr": "stderr", "seed": "seed", "budget": "budget",
+                   "time_budget": "time_budget", "workers": "workers"}),
+    "compare_policies": (lambda **kw: ss.compare_policies(HMM, [2, 2, 2], policies=("confidence", "random"),
+                                                          method="montecarlo", **kw),
+                         {"samples": "samples", "stderr": "stderr", "seed": "seed", "budget": "budget",
+                          "time_budget": "time_budget", "workers": "workers"}),
+    "interaction_decomposition": (lambda **kw: ss.interaction_decomposition(HMM, [2, 2, 2], method="montecarlo",
+                                                                            **kw),
+                                  {"samples": "samples", "seed": "seed"}),
+    "estimate_profile": (lambda **kw: ss.estimate_profile(_den_data()[1], "plugin", **kw),
+                         {"samples": "bootstrap", "seed": "seed"}),
+    "certify_schedule": (lambda **kw: ss.certify_schedule(ss.copy_model(3, 2), 0.5, **kw), {"seed": "seed"}),
 }
+#: Values an entry accepts against the common list, and why: the policies' ``budget`` is shared with their
+#: exact route, where ``inf`` means "no limit" (the Monte Carlo route then runs to its samples or stderr).
+ACCEPTED = {("policy_kl", "budget"): [float("inf")], ("compare_policies", "budget"): [float("inf")]}
 
 BAD = {
     "samples": [2.5, 2.7, 2.0, "100", True, 0, 1, -5, float("nan")],
@@ -49,7 +75,8 @@ BAD = {
 }
 
 CASES = [pytest.param(entry, key, bad, id=f"{entry}-{key}-{bad!r}")
-         for entry, (_, names) in ENTRIES.items() for key in names for bad in BAD[key]]
+         for entry, (_, names) in ENTRIES.items() for key in names for bad in BAD[key]
+         if not any(bad is ok or bad == ok for ok in ACCEPTED.get((entry, key), []))]
 
 
 @pytest.mark.parametrize("entry,key,bad", CASES)
@@ -166,3 +193,72 @@ def test_progress_bar_total_is_the_batches_run():
     finally:
         mp.undo()
     assert bars and bars[0].n == sum(run.batches.values()) == bars[0].total
+
+
+#: entries with a budget: a tiny one is refused before any work, with the estimate and the way forward
+TINY_BUDGET = {
+    "montecarlo_profile": lambda: montecarlo_profile(BN, budget=1e3, seed=0, exact_pieces=False),
+    "gibbs_profile": lambda: gibbs_profile(ISING, budget=1e3, seed=0, progress=False),
+    "policy_kl": lambda: ss.policy_kl(HMM, "confidence", sizes=[2, 2, 2], method="montecarlo", budget=10.0),
+    "compare_policies": lambda: ss.compare_policies(HMM, [2, 2, 2], policies=("confidence", "random"),
+                                                    method="montecarlo", budget=10.0),
+    "denoiser_profile": lambda: ss.denoiser_profile(*_den_data(), max_calls=1, seed=0),
+}
+
+
+@pytest.mark.parametrize("entry", sorted(TINY_BUDGET))
+def test_a_tiny_budget_is_refused_with_the_estimate(entry):
+    t0 = time.perf_counter()
+    with pytest.raises(ss.ModelTooLargeError) as err:
+        TINY_BUDGET[entry]()
+    assert err.value.estimate > err.value.budget and "budget" in str(err.value).lower()
+    assert time.perf_counter() - t0 < 2.0
+
+
+@functools.cache
+def _built(name):
+    """Models built once, outside the timed calls."""
+    if name == "hmm":
+        return ss.hidden_markov_model(30, [0.6, 0.4], [[0.8, 0.2], [0.3, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    return ss.ising(nx.grid_2d_graph(*name), 0.4 if name[0] > 8 else 0.3)
+
+
+#: entries with a time budget, on runs that would take far longer (stderr 1e-6): each returns within a
+#: measured tolerance of 0.5 s (the batch in progress, and the setup) or refuses with the estimate
+TIMED = {
+    "information_profile": (None, lambda m: ss.information_profile(BN, method="montecarlo", stderr=1e-6,
+                                                                   samples=10 ** 7, time_budget=0.5, seed=0,
+                                                                   progress=False)),
+    "gibbs_profile": ((8, 8), lambda m: gibbs_profile(m, stderr=1e-6, time_budget=0.5, seed=0, progress=False)),
+    "gibbs_profile (40x40 grid)": ((40, 40), lambda m: gibbs_profile(m, time_budget=0.5, budget=1e15, seed=0,
+                                                                     progress=False)),
+    "information_profile (60x60 grid)": ((60, 60), lambda m: ss.information_profile(
+        m, method="montecarlo", time_budget=0.5, seed=0, progress=False)),
+    "policy_kl": ("hmm", lambda m: ss.policy_kl(m, "confidence", sizes=[2] * 15, method="montecarlo", stderr=1e-6,
+                                                time_budget=0.5, seed=0)),
+    "compare_policies": ("hmm", lambda m: ss.compare_policies(m, [2] * 15, policies=("confidence", "random"),
+                                                              method="montecarlo", stderr=1e-6, time_budget=0.5,
+                                                              seed=0)),
+}
+
+
+@pytest.mark.parametrize("entry", sorted(TIMED))
+def test_time_budget_is_honoured(entry):
+    import warnings
+
+    name, call = TIMED[entry]
+    model = _built(name) if name else None
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "stopped by time_budget": said, and checked below
+        try:
+            out = call(model)
+        except ss.ModelTooLargeError as err:
+            assert "time_budget" in str(err) or "budget" in str(err)
+            out = None
+    took = time.perf_counter() - t0
+    # measured alone: 0.5-0.6 s for the runs, 0.3 s (40x40) and 2 s (60x60: 1.5 s finding the elimination width
+    # that sends it to Gibbs) for the refusals; the tolerance allows a loaded machine
+    assert took < (4.0 if "60x60" in entry else 2.0), took
+    if entry == "gibbs_profile":
+        assert any("stopped by time_budget" in t for t in out.notes)

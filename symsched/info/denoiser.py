@@ -33,7 +33,7 @@ import numpy as np
 
 from ..arithmetic import arithmetic
 from ..values import entropy_last_axis
-from ..validation import check_budget, check_log_base, data_rows, positive_int
+from ..validation import check_budget, check_log_base, data_rows, positive_int, seed_entropy
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..models.base import DiscreteModel
 from ..models.bayesian import BayesianNetwork
@@ -314,6 +314,8 @@ def salted_rng(seed: Any, salt: int) -> np.random.Generator:
         return seed
     if seed is None:
         return np.random.default_rng()
+    if not isinstance(seed, np.random.SeedSequence):
+        seed_entropy(seed)  # the shared refusal: a non-negative int (not a bool, a float or a string)
     return np.random.default_rng(np.random.SeedSequence([salt] + list(np.atleast_1d(
         np.random.SeedSequence(seed).entropy if isinstance(seed, np.random.SeedSequence) else seed).tolist())))
 

@@ -80,7 +80,7 @@ from .batched import entropy_of, mrf_elimination_width
 from .engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
 from .junction import network_pieces
 from .profile import InformationProfile
-from .gibbs_kernel import class_update
+from .gibbs_kernel import class_update, kernel_ready
 
 __all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",
            "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN", "GIBBS_PIECES_WIDTH"]
@@ -97,6 +97,9 @@ GIBBS_ROUND = 4
 GIBBS_RHAT_WARN = 1.1
 #: Largest elimination width (table entries) at which the Gibbs route computes H, h_0 and h_{N-1} exactly.
 GIBBS_PIECES_WIDTH = 2 ** 20
+#: Gathered log-potential entries a second, above any measured rate (~1.2e8 with numba): a run over the time
+#: budget even at this rate is refused without timing a sweep.
+_FAST_RATE = 2e9
 #: Gathered entries per row chunk of the inner chains (bounds memory: 8 bytes each).
 _CHUNK_ENTRIES = 2 ** 21
 
@@ -127,6 +130,8 @@ class GibbsSampler:
     def __init__(self, model: MarkovRandomField):
         if not isinstance(model, MarkovRandomField):
             raise SymschedError(f"Gibbs sampling: expected a MarkovRandomField, got {type(model).__name__}")
+        #: ``class_update``'s choice: None the numba kernel when installed, False numpy (the same draws)
+        self.compiled: bool | None = None
         self.cards = tuple(int(c) for c in model.cardinalities)
         n, K = len(self.cards), max(self.cards)
         self.n, self.K = n, K
@@ -234,7 +239,7 @@ class GibbsSampler:
             # one compiled pass per class when numba is installed (symsched.info.gibbs_kernel), else numpy;
             # the same draws from the same uniforms either way
             class_update(self._plans[c], self._top_state[c], cls, x, rng.random((x.shape[0], len(cls))),
-                         clamp, acc)
+                         clamp, acc, compiled=self.compiled)
 
     def cluster_move(self, x: np.ndarray, rng: np.random.Generator, clamp: np.ndarray | None = None) -> None:
         """One Swendsen-Wang move, in place on ``x`` (``rows x (N + 1)``); needs :attr:`cluster` (not None).
@@ -581,6 +586,8 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
         raise SymschedError("cluster=True needs every factor over one variable or a ferromagnetic Potts bond "
                             "(Ising/Potts with J >= 0); pass cluster=False for single-site Gibbs")
     cluster = sampler.cluster is not None if cluster is None else bool(cluster)
+    if opts.time_budget is not None and not kernel_ready():
+        sampler.compiled = False  # compiling the kernel takes seconds of the time budget: numpy, the same draws
     run = _Settings(sampler, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps, cluster)
     limit = GIBBS_BUDGET if opts.budget is None else opts.budget
     # a cluster move costs about one more sweep
@@ -636,11 +643,18 @@ def _plan(run: _Settings, opts: MonteCarloOptions, per_batch: float, limit: floa
             f"Gibbs profile of this Markov random field (N={n}, {run.sampler.slots} factor slots, {least} batches of "
             f"{sizes})", least * per_batch, limit, "pass samples=2 for the smallest run, or call "
             "symsched.info.gibbs.gibbs_profile with fewer draws / inner_sweeps, or a larger budget=")
-    seconds = per_batch / _gather_rate(run.sampler) if opts.time_budget is not None else 0.0
+    how = "from a timed sweep"
+    seconds = per_batch / _FAST_RATE if opts.time_budget is not None else 0.0
+    if opts.time_budget is not None and 2 * seconds > 1.5 * opts.time_budget + 0.05:
+        # over the time budget even at a rate faster than any measured: refused before timing a sweep (which
+        # may compile the numba kernel first, seconds of its own)
+        how = f"at least, at {_FAST_RATE:.0e} gathered entries a second (faster than measured on any machine)"
+    elif opts.time_budget is not None:
+        seconds = per_batch / _gather_rate(run.sampler)
     if opts.time_budget is not None and 2 * seconds > 1.5 * opts.time_budget + 0.05:
         raise ModelTooLargeError(
             f"Gibbs profile within time_budget={opts.time_budget:g} s (N={n}: one batch of {sizes} is estimated at "
-            f"{seconds:.3g} s from a timed sweep, and at least 2 batches are needed for a standard error)",
+            f"{seconds:.3g} s {how}, and at least 2 batches are needed for a standard error)",
             2 * seconds, opts.time_budget, f"raise time_budget to about {2 * seconds:.2g} s, or call "
             "symsched.info.gibbs.gibbs_profile with fewer draws / inner_chains / inner_sweeps")
     budget_batches = cap_batches if math.isinf(limit) else max(least, int(limit // max(per_batch, 1)))

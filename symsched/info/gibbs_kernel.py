@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import SymschedError
 
-__all__ = ["class_update", "have_kernel"]
+__all__ = ["class_update", "have_kernel", "kernel_ready"]
 
 _KERNEL = None
 
@@ -88,6 +88,12 @@ def _compile():
 def have_kernel() -> bool:
     """True when numba is installed (the compiled kernel is used)."""
     return bool(_compile())
+
+
+def kernel_ready() -> bool:
+    """True when the kernel is compiled in this process (its first call compiles it: seconds)."""
+    kernel = _compile()
+    return bool(kernel) and bool(kernel.signatures)
 
 
 def _numpy_update(plan, top_state, cls, x, u, clamp, acc) -> int:

@@ -6,6 +6,7 @@ index, or :data:`BATCH` for the axis of the rows of a batch.
 
 from __future__ import annotations
 
+import heapq
 import math
 from typing import Any
 from collections.abc import Sequence
@@ -31,14 +32,36 @@ def elimination_rank(n: int, families: Sequence[tuple], cards: Sequence[int]) ->
     for fam in families:
         for a in fam:
             adj[a] |= set(fam) - {a}
-    rank, left = [0] * n, set(range(n))
+    # a heap of (weight, variable) with stale entries skipped: eliminating v changes only its neighbours'
+    # weights, so this picks the same variable as a min over all remaining ones (same ties: lowest index),
+    # in O(fill log n) instead of O(n^2) (a 60x60 grid took 54 s)
+    left = set(range(n))
+
+    same = len(set(cards)) == 1  # then the product is a power: the same integer, without the loop
+
+    def weight(u: int) -> int:
+        if same:
+            return cards[u] ** (len(adj[u] & left) + 1)
+        return math.prod(cards[w] for w in adj[u] & left) * cards[u]
+
+    current = [weight(u) for u in range(n)]
+    heap = [(current[u], u) for u in range(n)]
+    heapq.heapify(heap)
+    rank = [0] * n
     for pos in range(n):
-        v = min(left, key=lambda u: (math.prod(cards[w] for w in adj[u] & left) * cards[u], u))
+        while True:
+            w, v = heapq.heappop(heap)
+            if v in left and w == current[v]:
+                break
         rank[v] = pos
         nb = adj[v] & left
+        left.discard(v)
         for a in nb:
             adj[a] |= nb - {a}
-        left.discard(v)
+            adj[a].discard(v)
+        for a in nb:
+            current[a] = weight(a)
+            heapq.heappush(heap, (current[a], a))
     return rank
 
 
@@ -139,10 +162,22 @@ def mrf_plan(model: Any) -> tuple:
     factors += [(np.ones(c), [i]) for i, c in enumerate(cards)]
     rank = elimination_rank(len(cards), [tuple(ls) for _, ls in factors], cards)
     order = sorted(range(len(cards)), key=rank.__getitem__)
+    # the scopes touching each variable, kept up to date (a rescan of every scope per step was quadratic)
+    touching: list = [[] for _ in cards]
+    for k, (_, ls) in enumerate(factors):
+        for u in set(ls):
+            touching[u].append(k)
     scopes = [set(ls) for _, ls in factors]
+    alive = [True] * len(scopes)
     width = 0
     for v in order:
-        merged = set().union(*(sc for sc in scopes if v in sc))
+        ks = [k for k in touching[v] if alive[k]]
+        merged = set().union(*(scopes[k] for k in ks))
         width = max(width, math.prod(cards[u] for u in merged))
-        scopes = [sc for sc in scopes if v not in sc] + [merged - {v}]
+        for k in ks:
+            alive[k] = False
+        scopes.append(merged - {v})
+        alive.append(True)
+        for u in scopes[-1]:
+            touching[u].append(len(scopes) - 1)
     return factors, log_top, rank, order, width
