@@ -80,7 +80,7 @@ from .batched import entropy_of, mrf_elimination_width
 from .engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
 from .junction import network_pieces
 from .profile import InformationProfile
-from .gibbs_kernel import class_update, kernel_ready
+from .gibbs_kernel import class_update
 
 __all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",
            "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN", "GIBBS_PIECES_WIDTH"]
@@ -537,7 +537,8 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     time_budget : float, optional
         Seconds: no batch starts that would end after it (the run keeps what it has, at least 2 batches);
         a run whose 2 batches are estimated (from a timed sweep) to take well over it is refused
-        (``ModelTooLargeError``) with the estimate.
+        (``ModelTooLargeError``) with the estimate.  With numba, the first call in a process also compiles
+        the sweep kernel (about 2 s, once), which the timed sweep includes.
     progress : bool, optional
         A tqdm bar over the batches (default on, when tqdm is installed).
     burn_in, draws, thin : int
@@ -586,8 +587,6 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
         raise SymschedError("cluster=True needs every factor over one variable or a ferromagnetic Potts bond "
                             "(Ising/Potts with J >= 0); pass cluster=False for single-site Gibbs")
     cluster = sampler.cluster is not None if cluster is None else bool(cluster)
-    if opts.time_budget is not None and not kernel_ready():
-        sampler.compiled = False  # compiling the kernel takes seconds of the time budget: numpy, the same draws
     run = _Settings(sampler, burn_in, draws, thin, inner_chains, inner_burn_in, inner_sweeps, cluster)
     limit = GIBBS_BUDGET if opts.budget is None else opts.budget
     # a cluster move costs about one more sweep
