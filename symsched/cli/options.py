@@ -48,6 +48,12 @@ def add_profile_options(p: argparse.ArgumentParser) -> None:
                    help="budget of the exact route (estimated operations); refused beyond it")
 
 
+def add_verbose_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--verbose", action="store_true",
+                   help="list every variable and cardinality of a large model (default: a summary beyond "
+                        "24 variables: N, cardinalities, edges, table size, the first and last names)")
+
+
 def add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data (MODEL = data:FILE, a UTF-8 text or a .npy array of int tokens)")
     g.add_argument("--block", type=int, default=None, help="tokens per row: the text is cut into blocks of this many")

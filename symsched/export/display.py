@@ -38,6 +38,46 @@ __all__ = ["Report", "report", "format_value"]
 MAX_TEXT_ROWS = 40
 #: Default largest N for which the report computes the sampler's exact mixture KL by enumeration.
 DEFAULT_MAX_MIXTURE_N = 10
+#: Models with more variables than this print a summary (N, cardinalities, edges, table size as a power of
+#: ten, the first and last names) instead of every variable, unless the report is verbose.
+MODEL_LIST_MAX = 24
+
+
+def model_summary(model: Any) -> dict:
+    """What a report says about a model: ``kind``, ``N``, ``variables``, ``cardinalities``, ``joint_size``
+    and, for a graph (Bayesian network, Markov random field), ``edges``."""
+    out = {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
+           "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()}
+    edges = getattr(model, "number_of_edges", None)
+    if callable(edges):
+        out["edges"] = int(edges())
+    return out
+
+
+def _power_of_ten(n: int) -> str:
+    """``n`` itself when short, else ``≈ 10^x`` (a 121-digit table size says nothing digit by digit)."""
+    if n < 10 ** 12:
+        return f"{n:,}"
+    return f"≈ 10^{math.log10(n):.1f}"
+
+
+def model_lines(m: dict, verbose: bool = False) -> list:
+    """The model's lines of a printed report: every variable and cardinality up to :data:`MODEL_LIST_MAX`
+    variables (or with ``verbose``), else a summary."""
+    edges = f", {m['edges']} edges" if "edges" in m else ""
+    names, cards = list(m["variables"]), list(m["cardinalities"])
+    if verbose or len(names) <= MODEL_LIST_MAX:
+        return [f"Model: {m['kind']}, N = {m['N']} variables{edges}",
+                f"  variables:     {', '.join(map(str, names))}",
+                f"  cardinalities: {', '.join(map(str, cards))} (joint table: {m['joint_size']} entries)"]
+    counts = {c: cards.count(c) for c in sorted(set(cards))}
+    card_text = (f"all {cards[0]}" if len(counts) == 1 else
+                 f"{min(cards)} to {max(cards)} (" + ", ".join(f"{n} with {c}" for c, n in counts.items()) + ")")
+    shown = ", ".join(map(str, names[:3])) + ", ..., " + ", ".join(map(str, names[-2:]))
+    return [f"Model: {m['kind']}, N = {m['N']} variables{edges}",
+            f"  variables:     {shown}  ({len(names)} in all; --verbose lists them)",
+            f"  cardinalities: {card_text}",
+            f"  joint table:   {_power_of_ten(int(m['joint_size']))} entries"]
 
 
 def _plain(x: Any) -> Any:
@@ -83,13 +123,16 @@ class Report(Result):
         What was not computed, each with its reason.
     digits : int, optional
         Significant digits when printing (default: the profile's, i.e. ``dps`` for an mpmath profile, else 6).
+    verbose : bool, optional
+        List every variable and cardinality of a model with more than :data:`MODEL_LIST_MAX` variables
+        (default: a summary — N, cardinalities, edges, the table size as a power of ten, the first and last names).
     """
 
     # the result protocol (symsched.results): no single headline number; to_dict below
     _fields = ("title", "model", "profile", "schedules", "frontier", "bounds", "unavailable")
 
     def __init__(self, title, model, profile, schedules, frontier, bounds, bounds_schedule, unavailable,
-                 digits=None):
+                 digits=None, verbose=False):
         self.title = title
         self.model = model
         self.profile = profile
@@ -99,6 +142,7 @@ class Report(Result):
         self.bounds_schedule = bounds_schedule
         self.unavailable = unavailable
         self.digits = digits  # None: the profile's digits (dps for an mpmath profile; Result.digits)
+        self.verbose = bool(verbose)  # list every variable of a large model
         self._freeze()
 
     # -- pieces shared by the renderers --------------------------------------------------------
@@ -175,10 +219,7 @@ class Report(Result):
         out = [self.title, "=" * len(self.title)]
         m = self.model
         if "kind" in m:
-            out.append(f"Model: {m['kind']}, N = {m['N']} variables")
-            out.append(f"  variables:     {', '.join(map(str, m['variables']))}")
-            out.append(f"  cardinalities: {', '.join(map(str, m['cardinalities']))} "
-                       f"(joint table: {m['joint_size']} entries)")
+            out += model_lines(m, self.verbose)
         else:
             out.append(f"Profile given directly, N = {p.N}")
         out.append("")
@@ -222,8 +263,7 @@ class Report(Result):
         parts = [f"<h3>{html.escape(self.title)}</h3>"]
         m = self.model
         if "kind" in m:
-            parts.append(f"<p>{html.escape(m['kind'])}, N = {m['N']}; cardinalities "
-                         f"{html.escape(', '.join(map(str, m['cardinalities'])))}</p>")
+            parts.append("<p>" + "<br>".join(html.escape(ln.strip()) for ln in model_lines(m, self.verbose)) + "</p>")
         parts.append(f"<p>Information profile ({html.escape(self.profile.method)}, {self.profile.precision}, "
                      f"{self._unit()})</p>")
         parts.append(_html_table(self._profile_rows(MAX_TEXT_ROWS), self._profile_header()))
@@ -314,7 +354,8 @@ def _default_Ks(N: int) -> list:
 def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "float", dps: int | None = None,
            base: Any = None, method: str = "auto", mixture: bool = True,
            max_mixture_N: int = DEFAULT_MAX_MIXTURE_N, bounds: bool = True, frontier: bool | None = None,
-           title: str | None = None, digits: int | None = None, profile_options: dict | None = None) -> Report:
+           title: str | None = None, digits: int | None = None, profile_options: dict | None = None,
+           verbose: bool = False) -> Report:
     """Profile a model and compare the constant and optimal schedules for a few K, exactly.
 
     Parameters
@@ -338,6 +379,8 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
         Significant digits when printing (default: the profile's, i.e. ``dps`` for ``precision="mpmath"``, else 6).
     profile_options : dict, optional
         More keywords for :func:`symsched.information_profile` (``stderr``, ``seed``, ``samples``, ``max_cost``).
+    verbose : bool
+        Print every variable of a large model (see :class:`Report`).
 
     Returns
     -------
@@ -355,8 +398,7 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
     if is_model:
         prof = information_profile(model, method=method, precision=precision, dps=dps, base=base,
                                    **(profile_options or {}))
-        summary = {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
-                   "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()}
+        summary = model_summary(model)
         name = getattr(model, "name", "") or ""
         default_title = f"symsched report: {name}" if name else f"symsched report: {type(model).__name__}"
     else:
@@ -425,4 +467,4 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
         table = compare_bounds(model if with_model else prof, bsched, include_mixture=with_model,
                                   max_mixture_N=max_mixture_N)
 
-    return Report(title or default_title, summary, prof, rows, front, table, bsched, unavailable, digits)
+    return Report(title or default_title, summary, prof, rows, front, table, bsched, unavailable, digits, verbose)

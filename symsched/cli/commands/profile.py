@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ...export import Report
+from ...export.display import model_summary
 from ...formatting import format_value
 from ...info.estimate import estimate_measures
 from ..common import CommandOutput, data_estimate, data_head, profile_of
-from ..options import add_data_options, add_output_options, add_profile_options, model_parser
+from ..options import add_data_options, add_output_options, add_profile_options, add_verbose_option, model_parser
 
 __all__: list = []
 
@@ -16,6 +17,7 @@ def add_parser(sub) -> None:
     add_profile_options(p)
     add_data_options(p)
     add_output_options(p)
+    add_verbose_option(p)
 
 
 def run_data(args):
@@ -36,8 +38,6 @@ def run(args):
     if args.model.startswith("data:"):
         return run_data(args)
     model, prof = profile_of(args)
-    rep = Report(f"symsched profile: {args.model}",
-                 {"kind": type(model).__name__, "N": model.N, "variables": list(model.variables),
-                     "cardinalities": list(model.cardinalities), "joint_size": model.joint_size()},
-                 prof, [], None, None, None, [], args.digits)
+    rep = Report(f"symsched profile: {args.model}", model_summary(model), prof, [], None, None, None, [], args.digits,
+                 verbose=args.verbose)
     return prof, str(rep)  # --json / --latex: the profile itself (`profile MODEL --json` is its to_dict())

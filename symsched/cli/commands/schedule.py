@@ -9,7 +9,7 @@ from ...samplers import blockwise_expected_kl, estimate_blockwise_kl
 from ...schedules import Schedule, constant_schedule, expected_kl, optimal_schedule, sampler_schedule
 from ..common import CommandOutput, check_K, data_estimate, data_head, max_order, profile_options
 from ..errors import CLIError
-from ..options import add_data_options, add_output_options, add_profile_options, model_k_parser
+from ..options import add_data_options, add_output_options, add_profile_options, add_verbose_option, model_k_parser
 from ..specs import parse_model
 
 __all__: list = []
@@ -30,6 +30,7 @@ def add_parser(sub) -> None:
     add_profile_options(s)
     add_data_options(s)
     add_output_options(s)
+    add_verbose_option(s)
 
 
 def _semi_ar(args, N: int, K: int):
@@ -78,7 +79,7 @@ def run(args):
     check_K(args.K, model.N)
     rep = report(model, K=args.K, precision=args.precision, dps=args.dps, base=args.base,
                  method=args.method, mixture=not args.no_mixture, title=f"symsched schedule: {args.model}",
-                 digits=args.digits, bounds=False, profile_options=profile_options(args))
+                 digits=args.digits, bounds=False, profile_options=profile_options(args), verbose=args.verbose)
     semi = []
     if args.block_length is not None:
         for K in args.K:
