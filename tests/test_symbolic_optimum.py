@@ -206,3 +206,7 @@ def test_bad_input_names_the_argument(chain3, opt4):
         opt4.at(0.7)  # outside (0, 1/2)
     with pytest.raises(ValueError, match="value"):
         opt4.at("abc")
+    with pytest.raises(ValueError, match="free symbols.*optimal_frontier"):
+        ss.min_steps_for_kl(chain3, 0.1)
+    with pytest.raises(ValueError, match="depends on epsilon.*at"):
+        float(opt4.kl)  # code written for one schedule is refused with the way forward

@@ -56,7 +56,7 @@ import numpy as np
 import sympy as sp
 
 from ..arithmetic import SUM_TOLERANCE, arithmetic, latex_value
-from ..errors import ModelTooLargeError, SymschedError
+from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..formatting import format_value, latex_number
 from ..info.profile import InformationProfile
 from ..printing import Table
@@ -721,6 +721,10 @@ def min_steps_for_kl(profile: Any, target: Any, exact: bool | None = None, max_c
     """
     prof = working_profile(profile)
     target = _check_target(target, "min_steps_for_kl")
+    if _symbolic(prof, None):
+        raise SymbolicValueError("min_steps_for_kl: the profile's h_j contain free symbols, so the answer depends on "
+                                 "them; substitute values (profile.subs({...})), or use optimal_frontier(profile) "
+                                 "for each K's optimum as an expression of the parameters")
     N = prof.N
     eng = _Engine(prof, exact)
     meets = _target(target, eng)
