@@ -115,7 +115,7 @@ def test_stderr_of_derived_measures_is_linear_algebra():
     se = (0.1, 0.2, 0.05, 0.3)
     h = (0.9, 0.6, 0.7, 0.1)
     e = tuple(np.concatenate([[0], np.cumsum(h)]))
-    p = ss.InformationProfile(h, e, e[-1], stderr=se)
+    p = ss.InformationProfile(h, e=e, entropy=e[-1], stderr=se)
     v = np.square(se)
     assert p.entropy_stderr == pytest.approx(math.sqrt(v.sum()))
     assert p.total_correlation_stderr == pytest.approx(math.sqrt(9 * v[0] + v[1:].sum()))
@@ -127,7 +127,7 @@ def test_stderr_of_derived_measures_is_linear_algebra():
 def test_monotone_is_weighted_isotonic_regression(y, data):
     se = data.draw(st.lists(st.floats(0.01, 1), min_size=len(y), max_size=len(y)))
     e = tuple(np.concatenate([[0], np.cumsum(y)]))
-    p = ss.InformationProfile(tuple(y), e, e[-1], stderr=tuple(se))
+    p = ss.InformationProfile(tuple(y), e=e, entropy=e[-1], stderr=tuple(se))
     ref = np.maximum(isotonic_nonincreasing_brute(y, 1 / np.square(se)), 0)
     q = p.monotone()
     assert np.allclose(q.h, ref, atol=1e-9)
@@ -136,7 +136,7 @@ def test_monotone_is_weighted_isotonic_regression(y, data):
 
 def test_monotone_keeps_exact_entries_fixed():
     h = (0.5, 0.3, 0.45, 0.2)  # h_1 exact; the noisy h_2 above it is pulled down to it
-    p = ss.InformationProfile(h, tuple(np.concatenate([[0], np.cumsum(h)])), sum(h), stderr=(0, 0, 0.1, 0.1),
+    p = ss.InformationProfile(h, e=tuple(np.concatenate([[0], np.cumsum(h)])), entropy=sum(h), stderr=(0, 0, 0.1, 0.1),
                               exact=False)
     assert np.allclose(p.monotone().h, (0.5, 0.3, 0.3, 0.2))
     assert p.monotone().stderr[1] == 0
@@ -163,7 +163,7 @@ def _projected_se(m, se, w, draws=3000, seed=5):
 def test_schedule_estimates_have_linear_standard_errors():
     h = (0.8, 0.5, 0.45, 0.1)
     se = (0.05, 0.05, 0.05, 0.05)
-    p = ss.InformationProfile(h, tuple(np.concatenate([[0], np.cumsum(h)])), sum(h), stderr=se)
+    p = ss.InformationProfile(h, e=tuple(np.concatenate([[0], np.cumsum(h)])), entropy=sum(h), stderr=se)
     est = ss.expected_kl(p, [1, 2, 1])
     assert isinstance(est, Estimate)
     assert est.value == pytest.approx(identity_kl(list(h), (1, 2, 1)))
@@ -188,7 +188,7 @@ def test_noisy_estimate_never_gives_negative_kl():
     rng = np.random.default_rng(0)
     for _ in range(20):
         h = np.sort(rng.random(12))[::-1] + rng.normal(0, 0.05, 12)
-        p = ss.InformationProfile(tuple(h), tuple(np.concatenate([[0], np.cumsum(h)])), float(h.sum()),
+        p = ss.InformationProfile(tuple(h), e=tuple(np.concatenate([[0], np.cumsum(h)])), entropy=float(h.sum()),
                                   stderr=(0.05,) * 12)
         for K in (2, 5, 11):
             assert ss.optimal_schedule(p, K).kl.value >= 0
@@ -221,7 +221,7 @@ def test_estimate_profile_inputs_and_covariance():
 
 def test_randomized_rule_on_estimate_matches_its_explicit_law():
     h = (0.8, 0.5, 0.55, 0.1, 0.05)
-    p = ss.InformationProfile(h, tuple(np.concatenate([[0], np.cumsum(h)])), sum(h),
+    p = ss.InformationProfile(h, e=tuple(np.concatenate([[0], np.cumsum(h)])), entropy=sum(h),
                               stderr=(0.02, 0.05, 0.05, 0.1, 0.03))
     N, rule = 5, ss.uniform_sizes(1, 2)
 

@@ -280,7 +280,7 @@ def test_gibbs_profile_notes_follow_the_result_protocol():
     assert prof.monotone().notes == prof.notes
     assert "notes" not in ss.information_profile(ss.copy_model(3, 2)).to_dict()
     with pytest.raises(ValueError, match="notes"):
-        ss.InformationProfile((0.5,), (0, 0.5), 0.5, notes="one string")
+        ss.InformationProfile((0.5,), e=(0, 0.5), entropy=0.5, notes="one string")
 
 
 def test_elimination_monte_carlo_refuses_over_its_step_budget():

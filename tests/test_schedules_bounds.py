@@ -360,7 +360,7 @@ def test_rate_rows_never_claim(data, C, a):
         assert zc[0].value is None and zc[0].rate == pytest.approx(sum(h[0] - x for x in h) / K)
         assert zc[2].value == pytest.approx(C * math.log(N) ** a * zc[0].rate)
     with pytest.raises(ValueError):
-        B.Bound("x", "order", "E KL", "", B.SOURCES["CCL"], proven=True)
+        B.Bound("x", "order", "E KL", statement="", source=B.SOURCES["CCL"], proven=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,14 +450,14 @@ def test_bounds_on_hypothesis_joint_tables(data):
 
 
 def test_check_semantics_and_display():
-    up = B.Bound("u", "upper", "E KL", "x", B.SOURCES["CCL"], proven=True, value=1.0)
-    lo = B.Bound("l", "lower", "E KL", "x", B.SOURCES["CCL"], proven=True, value=1.0)
-    unproven = B.Bound("n", "upper", "E KL", "x", B.SOURCES["CCL"], proven=False, value=1.0)
+    up = B.Bound("u", "upper", "E KL", statement="x", source=B.SOURCES["CCL"], proven=True, value=1.0)
+    lo = B.Bound("l", "lower", "E KL", statement="x", source=B.SOURCES["CCL"], proven=True, value=1.0)
+    unproven = B.Bound("n", "upper", "E KL", statement="x", source=B.SOURCES["CCL"], proven=False, value=1.0)
     assert up.check(0.5) is True and up.check(1.5) is False and up.check(None) is None
     assert lo.check(1.5) is True and lo.check(0.5) is False
     assert unproven.check(0.5) is None
     with pytest.raises(ValueError, match="kind"):
-        B.Bound("z", "bogus", "E KL", "x", B.SOURCES["CCL"])
+        B.Bound("z", "bogus", "E KL", statement="x", source=B.SOURCES["CCL"])
     b = B.li_cai_bound([0.7, 0.4, 0.1, 0.1], [2, 2])
     assert "Li & Cai" in repr(b) and b.latex().startswith(r"\mathbb{E}") and "0.6" in b.latex()
     assert b._repr_latex_() == f"${b.latex()}$"

@@ -104,7 +104,9 @@ def test_randomized_nan_probabilities_refused():
 
 
 def test_hand_built_profiles_are_validated():
-    P = ss.InformationProfile
+    def P(h, e, entropy, **kw):
+        return ss.InformationProfile(h, e=e, entropy=entropy, **kw)
+
     with pytest.raises(ValueError, match="non-increasing"):
         P((0.2, 0.6), (0, 0.2, 0.8), 0.8)  # increasing: would give E KL -0.4
     with pytest.raises(ValueError, match="negative"):

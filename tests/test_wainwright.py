@@ -280,7 +280,7 @@ def test_estimated_profile_standard_errors_are_calibrated():
     zC, zH = [], []
     for _ in range(40):
         x = rng.multivariate_normal(h, cov)
-        prof = ss.InformationProfile(tuple(x), tuple(np.concatenate([[0], np.cumsum(x)])), float(x.sum()),
+        prof = ss.InformationProfile(tuple(x), e=tuple(np.concatenate([[0], np.cumsum(x)])), entropy=float(x.sum()),
                                      stderr=tuple(np.sqrt(np.diag(cov))), exact=False, covariance=cov)
         pc = ss.partition_complexity(prof, bp)
         assert not pc.exact and "covariance" in pc.note
@@ -289,7 +289,7 @@ def test_estimated_profile_standard_errors_are_calibrated():
     for z in (zC, zH):
         rms = math.sqrt(np.mean(np.square(z)))
         assert 0.7 <= rms <= 1.4, rms
-    diag = ss.InformationProfile(tuple(h), tuple(np.concatenate([[0], np.cumsum(h)])), float(h.sum()),
+    diag = ss.InformationProfile(tuple(h), e=tuple(np.concatenate([[0], np.cumsum(h)])), entropy=float(h.sum()),
                                  stderr=tuple(np.full(N, 1e-3)), exact=False)
     assert "independent" in ss.partition_complexity(diag, bp).note
     w = ss.wainwright_schedule(diag, 40, blocks=2)

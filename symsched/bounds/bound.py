@@ -6,7 +6,7 @@ evaluate on a :class:`~symsched.bounds.checked.CheckedProfile`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 from collections.abc import Mapping
 
@@ -39,6 +39,7 @@ class Source(Result):
     key: str
     authors: str
     title: str
+    _: KW_ONLY
     year: int | None
     venue: str = ""
     read: str = ""
@@ -51,24 +52,25 @@ class Source(Result):
 
 #: The sources symsched reproduces, with how much of each could be read (docs/references.md).
 SOURCES: dict = {
-    "CCL": Source("CCL", "Chen, Cong & Li", "Optimal Inference Schedules for Masked Diffusion Models", 2026,
-                  "COLT 2026 (PMLR vol. 336)", "read in full"),
+    "CCL": Source("CCL", "Chen, Cong & Li", "Optimal Inference Schedules for Masked Diffusion Models", year=2026,
+                  venue="COLT 2026 (PMLR vol. 336)", read="read in full"),
     "LI_CAI": Source("LI_CAI", "Li & Cai",
                      "A Convergence Theory for Diffusion Language Models: An Information-Theoretic Perspective "
                      "(revised as: Breaking AR's Sampling Bottleneck: Provable Acceleration via Diffusion "
-                     "Language Models)", 2025, "arXiv:2505.21400",
-                     "read through Chen, Cong & Li's restatement; the lower bound's exact form was not read"),
+                     "Language Models)", year=2025, venue="arXiv:2505.21400",
+                     read="read through Chen, Cong & Li's restatement; the lower bound's exact form was not read"),
     "LZ": Source("LZ", "Lavenant & Zanella",
-                 "Error Bounds and Optimal Schedules for Masked Diffusions with Factorized Approximations", 2025,
-                 "arXiv:2510.25544", "abstract and secondary summaries only"),
+                 "Error Bounds and Optimal Schedules for Masked Diffusions with Factorized Approximations", year=2025,
+                 venue="arXiv:2510.25544", read="abstract and secondary summaries only"),
     "ZHAO_CAI": Source("ZHAO_CAI", "Zhao & Cai", "Adaptation to Intrinsic Dependence in Diffusion Language Models",
-                       2026, "arXiv:2602.20126", "abstract only"),
+                       year=2026, venue="arXiv:2602.20126", read="abstract only"),
     "LIANG": Source("LIANG", "Liang, Tan, Shroff & Liang", "Sharp Convergence Rates for Masked Diffusion Models",
-                    2026, "arXiv:2602.22505", "abstract only"),
+                    year=2026, venue="arXiv:2602.22505", read="abstract only"),
     "SYMSCHED": Source("SYMSCHED", "symsched", "derived in symsched from the exact identity (proof in the docstring)",
-                       None, "", "derivation in this module"),
-    "PINSKER": Source("PINSKER", "Pinsker", "Pinsker's inequality (sharp constant: Kullback, Csiszár)", None, "",
-                      "textbook"),
+                       year=None, venue="", read="derivation in this module"),
+    "PINSKER": Source("PINSKER", "Pinsker", "Pinsker's inequality (sharp constant: Kullback, Csiszár)", year=None,
+                      venue="",
+                      read="textbook"),
 }
 
 
@@ -112,6 +114,7 @@ class Bound(Result):
     name: str
     kind: str
     target: str
+    _: KW_ONLY
     statement: str
     source: Source
     where: str = ""

@@ -45,12 +45,14 @@ def _ccl_guarantee(profile: Any, c_hat: Any, eps: Any, measure: str) -> Bound:
     elif covers is False:
         note += f"c_hat < {measure}: the bound {measure}/(zeta - 1) still holds, but it may exceed eps."
     return Bound(f"CCL {measure} schedule guarantee", "upper", f"E KL of the CCL {measure} schedule",
-                 rf"\mathbb{{E}}_\sigma\mathrm{{KL}} \le \frac{{\mathrm{{{measure}}}}}{{\zeta - 1}} \le \varepsilon,"
+                 statement=rf"\mathbb{{E}}_\sigma\mathrm{{KL}} \le \frac{{\mathrm{{{measure}}}}}{{\zeta - 1}}"
+                 rf" \le \varepsilon,"
                  rf"\quad \zeta = 1 + \lceil \hat c / \varepsilon \rceil",
-                 SOURCES["CCL"], "Thm 9 and its appendix construction",
-                 (f"schedule = CCL {measure} schedule ({shape} sizes) for (N, c_hat, eps)",
+                 source=SOURCES["CCL"], where="Thm 9 and its appendix construction",
+                 hypotheses=(f"schedule = CCL {measure} schedule ({shape} sizes) for (N, c_hat, eps)",
                   f"the '<= eps' part needs c_hat >= {measure}", "exact conditionals"),
-                 True, value, parameters={"N": prof.N, "c_hat": c_hat, "eps": eps, "zeta": zeta}, note=note)
+                 proven=True, value=value, parameters={"N": prof.N, "c_hat": c_hat, "eps": eps, "zeta": zeta},
+                 note=note)
 
 
 def ccl_tc_guarantee(profile: Any, c_hat: Any, eps: Any) -> Bound:
@@ -88,10 +90,11 @@ def ccl_step_bound(N: int, c_hat: Any, eps: Any) -> Bound:
     zeta = _ccl_zeta_positive(c_hat, eps, "ccl_step_bound")
     value = 2 + (1 + sp.log(int(N))) * zeta
     return Bound("CCL step count", "upper", "steps of the CCL TC / DTC schedule",
-                 r"K \le 2 + (1 + \ln N)\left(1 + \lceil \hat c/\varepsilon \rceil\right)",
-                 SOURCES["CCL"], "Thm 9", ("schedule = CCL TC or DTC schedule for (N, c_hat, eps)",
+                 statement=r"K \le 2 + (1 + \ln N)\left(1 + \lceil \hat c/\varepsilon \rceil\right)",
+                 source=SOURCES["CCL"], where="Thm 9",
+                 hypotheses=("schedule = CCL TC or DTC schedule for (N, c_hat, eps)",
                                            "empty steps counted"),
-                 True, value, parameters={"N": int(N), "c_hat": c_hat, "eps": eps, "zeta": zeta})
+                 proven=True, value=value, parameters={"N": int(N), "c_hat": c_hat, "eps": eps, "zeta": zeta})
 
 
 def ccl_fixed_k_guarantee(profile: Any, K: int) -> Bound:
@@ -116,11 +119,12 @@ def ccl_fixed_k_guarantee(profile: Any, K: int) -> Bound:
         note = (f"zeta = {zeta}; CCL's TC construction at fixed K (knowledge-free), the deterministic "
                 "comparison for Zhao & Cai")
     return Bound(f"CCL TC construction at K = {K}", "upper", "E KL of the CCL fixed-K schedule",
-                 r"\mathbb{E}_\sigma\mathrm{KL} \le \frac{\mathrm{TC}}{\zeta - 1},\quad"
+                 statement=r"\mathbb{E}_\sigma\mathrm{KL} \le \frac{\mathrm{TC}}{\zeta - 1},\quad"
                  r" \zeta = \left\lfloor \frac{K - 2}{1 + \ln N} \right\rfloor",
-                 SOURCES["CCL"], "Thm 9 at fixed K (comparison for Zhao & Cai)",
-                 ("schedule = CCL TC construction with this zeta (<= K steps)", "zeta >= 2", "exact conditionals"),
-                 True, value, parameters={"N": prof.N, "K": int(K), "zeta": zeta}, note=note)
+                 source=SOURCES["CCL"], where="Thm 9 at fixed K (comparison for Zhao & Cai)",
+                 hypotheses=("schedule = CCL TC construction with this zeta (<= K steps)", "zeta >= 2",
+                             "exact conditionals"),
+                 proven=True, value=value, parameters={"N": prof.N, "K": int(K), "zeta": zeta}, note=note)
 
 
 def ccl_austin_steps(profile: Any, eps: Any, C: Any = None) -> Bound:
@@ -139,8 +143,9 @@ def ccl_austin_steps(profile: Any, eps: Any, C: Any = None) -> Bound:
     if value is not None and not math.isfinite(value):
         raise SymschedError(f"ccl_austin_steps: C = {C!r} times the rate {rate} overflows a float")
     return Bound("CCL Austin-type step count", "order", "steps for E KL <= eps",
-                 r"K \lesssim \left\lceil \sqrt{\mathrm{DTC}\, N / \varepsilon} \right\rceil",
-                 SOURCES["CCL"], "Austin-type bound", ("constant not given in the paper",), False, value, rate,
+                 statement=r"K \lesssim \left\lceil \sqrt{\mathrm{DTC}\, N / \varepsilon} \right\rceil",
+                 source=SOURCES["CCL"], where="Austin-type bound", hypotheses=("constant not given in the paper",),
+                 proven=False, value=value, rate=rate,
                  parameters={"N": prof.N, "eps": eps, "C": C},
                  note="order statement, constant unknown: rate only unless C is given (never a proven bound)")
 
@@ -154,7 +159,9 @@ def ccl_log_lower_bound(N: int, C: Any = None) -> Bound:
     _check_N(N, "ccl_log_lower_bound")
     value = None if C is None else finite_real(C, "C", "ccl_log_lower_bound") * math.log(N)
     return Bound("CCL log N lower bound", "order", "steps needed (some distributions)",
-                 r"K = \Omega(\log N) \text{ for some distributions}", SOURCES["CCL"], "lower bound",
-                 ("worst case over a family of distributions", "constant not given"), False, value,
-                 math.log(N), parameters={"N": int(N), "C": C},
+                 statement=r"K = \Omega(\log N) \text{ for some distributions}", source=SOURCES["CCL"],
+                 where="lower bound",
+                 hypotheses=("worst case over a family of distributions", "constant not given"), proven=False,
+                 value=value,
+                 rate=math.log(N), parameters={"N": int(N), "C": C},
                  note="rate only: a worst-case statement over distributions, not about this model")

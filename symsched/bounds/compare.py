@@ -13,7 +13,7 @@ rows never claim to hold).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any
 
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
@@ -45,6 +45,7 @@ class BoundRow(Result):
     """
 
     name: str
+    _: KW_ONLY
     source: str
     kind: str
     target: str
@@ -113,7 +114,7 @@ class BoundsTable(Result):
                "optimal_kl", "total_correlation", "dual_total_correlation", "all_hold", "rows")
     _repr_fields = ("N", "K", "exact_expected_kl", "all_hold")
 
-    def __init__(self, rows, schedule, profile, exact_expected_kl, exact_mixture_kl, mixture_note,
+    def __init__(self, rows, *, schedule, profile, exact_expected_kl, exact_mixture_kl, mixture_note,
                  exact_mixture_tv, optimal_kl, exact=True):
         self.rows = tuple(rows)
         self.schedule = schedule
@@ -221,8 +222,9 @@ class BoundsTable(Result):
 
 
 def _row(bound: B.Bound, exact: Any, note: str | None = None) -> BoundRow:
-    return BoundRow(bound.name, bound.citation, bound.kind, bound.target, bound.value, exact, bound.proven,
-                    bound.check(exact), bound.note if note is None else note, bound)
+    return BoundRow(bound.name, source=bound.citation, kind=bound.kind, target=bound.target, value=bound.value,
+                    exact=exact, proven=bound.proven, holds=bound.check(exact),
+                    note=bound.note if note is None else note, bound=bound)
 
 
 def _as_schedule(schedule: Any, N: int) -> Schedule:
@@ -240,8 +242,9 @@ def _wainwright_rows(prof: InformationProfile, K: int, estimated: bool) -> list:
             getattr(x, "free_symbols", None) for x in prof.h):
         why = ("n/a: needs N >= 3 (the interval [1/N, 1 - 1/N])" if prof.N < 3 else
                "n/a for an estimated or symbolic-parameter profile (his samplers' exact KL needs numbers)")
-        return [BoundRow("Wainwright Cor. 1 / Prop. 1", cite, "upper", "E KL of his Bernoulli samplers", None, None,
-                         True, None, why)]
+        return [BoundRow("Wainwright Cor. 1 / Prop. 1", source=cite, kind="upper",
+                         target="E KL of his Bernoulli samplers", value=None, exact=None, proven=True,
+                         holds=None, note=why)]
     rows = []
     S = W.phi(1 - 1 / prof.N) - W.phi(1 / prof.N)
     if K >= S:
@@ -250,10 +253,10 @@ def _wainwright_rows(prof: InformationProfile, K: int, estimated: bool) -> list:
                                                       f"clean-up step): exact E KL {_fmt(b.parameters['exact_kl'])}"))
     M = next((m for m in (3, 2, 1) if K >= W.minimum_steps(m, 1 / prof.N, 1 - 1 / prof.N)), None)
     if M is None:
-        rows.append(BoundRow("Wainwright Prop. 1", W.WAINWRIGHT.cite("Prop. 1"), "upper",
-                             "E KL of his M-block geometric sampler", None, None, True, None,
-                             f"n/a: K = {K} is below Prop. 1's minimum {W.minimum_steps(1, 1 / prof.N, 1 - 1 / prof.N)}"
-                             " for one block"))
+        rows.append(BoundRow("Wainwright Prop. 1", source=W.WAINWRIGHT.cite("Prop. 1"), kind="upper",
+                             target="E KL of his M-block geometric sampler", value=None, exact=None,
+                             proven=True, holds=None, note=f"n/a: K = {K} is below Prop. 1's minimum "
+                             f"{W.minimum_steps(1, 1 / prof.N, 1 - 1 / prof.N)} for one block"))
     else:
         b = W.wainwright_prop1_bound(prof, K, blocks=M, partition="optimal" if M > 1 else "uniform")
         rows.append(_row(b, b.parameters["exact_kl"], f"{M} blocks (boundary programme); {b.note}"))
@@ -363,8 +366,9 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
         rows.append(_row(opt, ekl, f"optimum over {K_eff}-step schedules; {opt.note}"))
     except SymbolicValueError:  # the optimum compares costs: it needs numbers, not free symbols
         opt_kl = None
-        rows.append(BoundRow(f"optimal {K_eff}-step schedule", B.SOURCES["CCL"].cite(), "lower", "E KL", None, ekl,
-                             True, None, "n/a for a profile with free symbols (substitute values first)"))
+        rows.append(BoundRow(f"optimal {K_eff}-step schedule", source=B.SOURCES["CCL"].cite(), kind="lower",
+                             target="E KL", value=None, exact=ekl, proven=True, holds=None,
+                             note="n/a for a profile with free symbols (substitute values first)"))
     rows.append(_row(B.nonnegativity_bound(cp, sched), ekl))
     rows.append(_row(B.tc_bound(cp, sched), ekl))
     rows.append(_row(B.li_cai_bound(cp, sched), ekl,
@@ -373,9 +377,9 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
     if len(set(sched.sizes)) == 1:
         rows.append(_row(B.lavenant_zanella_constant_bound(cp, sched), ekl))
     else:
-        rows.append(BoundRow("constant schedule, (N/K - 1)(h_0 - h_{N-1})", B.SOURCES["LZ"].cite(), "upper",
-                             "E KL", None, ekl, True, None,
-                             "not applicable: needs a constant schedule (K | N); derived in symsched, following "
+        rows.append(BoundRow("constant schedule, (N/K - 1)(h_0 - h_{N-1})", source=B.SOURCES["LZ"].cite(), kind="upper",
+                             target="E KL", value=None, exact=ekl, proven=True, holds=None,
+                             note="not applicable: needs a constant schedule (K | N); derived in symsched, following "
                              "Lavenant & Zanella (statement of the paper not available)"))
 
     # Zhao & Cai: their rates, and the knowledge-free deterministic comparison at the same K
@@ -407,4 +411,5 @@ def compare_bounds(prof_or_model: Any, schedule: Any, *, c_hat: Any = None, eps:
     rows.append(_row(B.liang_euler_rate(N, sched.K), None))
     rows.extend(_wainwright_rows(prof, K_eff, estimated))
 
-    return BoundsTable(rows, sched, prof, ekl, mixture_kl, mixture_note, mixture_tv, opt_kl, exact=not estimated)
+    return BoundsTable(rows, schedule=sched, profile=prof, exact_expected_kl=ekl, exact_mixture_kl=mixture_kl,
+                       mixture_note=mixture_note, exact_mixture_tv=mixture_tv, optimal_kl=opt_kl, exact=not estimated)

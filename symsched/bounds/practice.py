@@ -26,7 +26,8 @@ from ..schedules.growth import unmasking_growth
 __all__ = ["wainwright_thm1_bound", "wainwright_asymptote", "WAINWRIGHT"]
 
 WAINWRIGHT = Source("WAINWRIGHT", "Wainwright", "The data geometry of masking diffusion: certified-optimal schedules "
-                    "via unmasking growth complexity", 2026, "", "read in full (docs/references.md); the initial "
+                    "via unmasking growth complexity", year=2026, venue="",
+                    read="read in full (docs/references.md); the initial "
                     "and completion terms of Thm 1 are not restated there")
 
 
@@ -77,9 +78,10 @@ def wainwright_thm1_bound(profile: Any, grid: Any, initial: Any = None, completi
         value = body + ar.sum([ar.convert(x) for x in ends])
     value = float(value) if prof.precision == "float" else ar.finalize(value)
     return Bound("Wainwright Thm 1", "upper", "E KL (Bernoulli sampler)",
-                 r"\mathbb{E}\,\mathrm{KL} \le \sum_k \Bigl(\tfrac{\psi(t_k)}{\psi(t_{k-1})} - 1\Bigr)"
+                 statement=r"\mathbb{E}\,\mathrm{KL} \le \sum_k \Bigl(\tfrac{\psi(t_k)}{\psi(t_{k-1})} - 1\Bigr)"
                  r" H(t_{k-1}, t_k) + \text{initial} + \text{completion},\ \psi(t) = \tfrac{t}{1-t}",
-                 WAINWRIGHT, "Thm 1", ("Bernoulli sampler", "exact conditionals"), True, value,
+                 source=WAINWRIGHT, where="Thm 1", hypotheses=("Bernoulli sampler", "exact conditionals"), proven=True,
+                 value=value,
                  parameters={"N": prof.N, "K": K}, note="; ".join(notes))
 
 
@@ -121,6 +123,9 @@ def wainwright_asymptote(profile: Any, K: int) -> Bound:
     if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
         raise SymschedError(f"wainwright_asymptote: K must be a positive integer, got {K!r}")
     g = unmasking_growth(profile)
-    return Bound("Wainwright Thm 3", "order", "optimal Bernoulli E KL", r"\min_{\text{grid}} \mathbb{E}\,\mathrm{KL}"
-                 r" = \frac{P}{2K} + o(1/K)", WAINWRIGHT, "Thm 3", ("Bernoulli sampler", "N fixed, K to infinity"),
-                 False, None, rate=g.fine_full / (2 * K), parameters={"N": g.N, "K": int(K), "P": g.fine_full})
+    return Bound("Wainwright Thm 3", "order", "optimal Bernoulli E KL",
+                 statement=r"\min_{\text{grid}} \mathbb{E}\,\mathrm{KL}"
+                 r" = \frac{P}{2K} + o(1/K)", source=WAINWRIGHT, where="Thm 3",
+                 hypotheses=("Bernoulli sampler", "N fixed, K to infinity"),
+                 proven=False, value=None, rate=g.fine_full / (2 * K),
+                 parameters={"N": g.N, "K": int(K), "P": g.fine_full})

@@ -93,9 +93,10 @@ def identity_bound(profile: Any, schedule: Any) -> Bound:
     prof, sched = cp.prof, cp.schedule(schedule, "identity_bound")
     return Bound(
         "exact identity" if not cp.estimated else "identity (estimated)", "identity", "E KL",
-        r"\mathbb{E}_\sigma \mathrm{KL}(p\|q_\sigma) = \sum_{t=1}^K k_t h_{s_{t-1}} - H",
-        SOURCES["CCL"], "Thm 4 / Thm 16", ("exact conditionals", "any distribution, any schedule"),
-        True, cp.identity(sched), parameters={"N": prof.N, "K": sched.K})
+        statement=r"\mathbb{E}_\sigma \mathrm{KL}(p\|q_\sigma) = \sum_{t=1}^K k_t h_{s_{t-1}} - H",
+        source=SOURCES["CCL"], where="Thm 4 / Thm 16",
+        hypotheses=("exact conditionals", "any distribution, any schedule"),
+        proven=True, value=cp.identity(sched), parameters={"N": prof.N, "K": sched.K})
 
 
 def nonnegativity_bound(profile: Any, schedule: Any) -> Bound:
@@ -103,8 +104,9 @@ def nonnegativity_bound(profile: Any, schedule: Any) -> Bound:
     cp = CheckedProfile.of(profile)
     prof, sched = cp.prof, cp.schedule(schedule, "nonnegativity_bound")
     zero = prof.arithmetic.zero if prof.precision != "float" else 0.0
-    return Bound("E KL >= 0", "lower", "E KL", r"\mathbb{E}_\sigma \mathrm{KL} \ge 0", SOURCES["SYMSCHED"], "",
-                 ("none",), True, cp.finish(zero), parameters={"N": prof.N, "K": sched.K})
+    return Bound("E KL >= 0", "lower", "E KL", statement=r"\mathbb{E}_\sigma \mathrm{KL} \ge 0",
+                 source=SOURCES["SYMSCHED"], where="",
+                 hypotheses=("none",), proven=True, value=cp.finish(zero), parameters={"N": prof.N, "K": sched.K})
 
 
 def tc_bound(profile: Any, schedule: Any) -> Bound:
@@ -122,9 +124,9 @@ def tc_bound(profile: Any, schedule: Any) -> Bound:
     """
     cp = CheckedProfile.of(profile)
     prof, sched = cp.prof, cp.schedule(schedule, "tc_bound")
-    return Bound("E KL <= TC", "upper", "E KL", r"\mathbb{E}_\sigma \mathrm{KL} \le \mathrm{TC} = N h_0 - H",
-                 SOURCES["SYMSCHED"], "", ("exact conditionals", "any schedule"), True,
-                 cp.tc, parameters={"N": prof.N, "K": sched.K},
+    return Bound("E KL <= TC", "upper", "E KL", statement=r"\mathbb{E}_\sigma \mathrm{KL} \le \mathrm{TC} = N h_0 - H",
+                 source=SOURCES["SYMSCHED"], where="", hypotheses=("exact conditionals", "any schedule"), proven=True,
+                 value=cp.tc, parameters={"N": prof.N, "K": sched.K},
                  note="equality for K = 1 (one step reveals everything independently)")
 
 
@@ -142,9 +144,10 @@ def optimal_lower_bound(profile: Any, K: int) -> Bound:
     K = min(int(K), prof.N)  # more than N steps cannot do better than N steps (error 0)
     opt = optimal_schedule(prof, K)
     return Bound(f"optimal {K}-step schedule", "lower", "E KL",
-                 r"\mathbb{E}_\sigma \mathrm{KL}(k) \ge \min_{|k'| = K} \mathbb{E}_\sigma \mathrm{KL}(k')",
-                 SOURCES["CCL"], "optimal schedule = best K-step approximation", ("exact conditionals",),
-                 True, cp.with_stderr(opt.kl, _ekl_coeffs(prof.N, opt.sizes), "optimal E KL"),
+                 statement=r"\mathbb{E}_\sigma \mathrm{KL}(k) \ge \min_{|k'| = K} \mathbb{E}_\sigma \mathrm{KL}(k')",
+                 source=SOURCES["CCL"], where="optimal schedule = best K-step approximation",
+                 hypotheses=("exact conditionals",),
+                 proven=True, value=cp.with_stderr(opt.kl, _ekl_coeffs(prof.N, opt.sizes), "optimal E KL"),
                  parameters={"N": prof.N, "K": K, "optimal_sizes": tuple(opt.sizes)},
                  note=f"optimal sizes {tuple(opt.sizes) if len(opt.sizes) <= 12 else '(...)'}")
 
@@ -159,9 +162,10 @@ def convexity_bound(profile: Any, schedule: Any) -> Bound:
     cp = CheckedProfile.of(profile)
     prof, sched = cp.prof, cp.schedule(schedule, "convexity_bound")
     return Bound("KL(p||q) <= E KL (convexity)", "upper", "KL(p||q)",
-                 r"\mathrm{KL}(p\|\mathbb{E}_\sigma q_\sigma) \le \mathbb{E}_\sigma \mathrm{KL}(p\|q_\sigma)",
-                 SOURCES["CCL"], "sampler's law vs the identity", ("exact conditionals",), True,
-                 cp.identity(sched), parameters={"N": prof.N, "K": sched.K})
+                 statement=r"\mathrm{KL}(p\|\mathbb{E}_\sigma q_\sigma) \le \mathbb{E}_\sigma \mathrm{KL}(p\|q_\sigma)",
+                 source=SOURCES["CCL"], where="sampler's law vs the identity", hypotheses=("exact conditionals",),
+                 proven=True,
+                 value=cp.identity(sched), parameters={"N": prof.N, "K": sched.K})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,10 +211,10 @@ def li_cai_bound(profile: Any, schedule: Any, eps_train: Any = 0) -> Bound:
             value = value + (prof.arithmetic.convert(eps_train, "eps_train") if prof.precision != "float"
                              else eps)
     return Bound("Li & Cai", "upper", "E KL",
-                 r"\mathbb{E}\,\mathrm{KL} \le (2^{\lceil \log_2 k_{\max} \rceil} - 1)(h_0 - h_{N-1})"
+                 statement=r"\mathbb{E}\,\mathrm{KL} \le (2^{\lceil \log_2 k_{\max} \rceil} - 1)(h_0 - h_{N-1})"
                  r" + \varepsilon_{\mathrm{train}}",
-                 SOURCES["LI_CAI"], "main upper bound (as restated by Chen, Cong & Li)",
-                 ("any sizes", "eps_train = 0 with exact conditionals"), True, value,
+                 source=SOURCES["LI_CAI"], where="main upper bound (as restated by Chen, Cong & Li)",
+                 hypotheses=("any sizes", "eps_train = 0 with exact conditionals"), proven=True, value=value,
                  parameters={"N": prof.N, "K": sched.K, "k_max": kmax, "factor": factor, "eps_train": eps_train})
 
 
@@ -241,9 +245,10 @@ def li_cai_sharp_bound(profile: Any, schedule: Any) -> Bound:
     prof, sched = cp.prof, cp.schedule(schedule, "li_cai_sharp_bound")
     kmax = _kmax(sched)
     return Bound("(k_max - 1)(h_0 - h_{N-1})", "upper", "E KL",
-                 r"\mathbb{E}_\sigma\mathrm{KL} \le (k_{\max} - 1)(h_0 - h_{N-1})",
-                 SOURCES["SYMSCHED"], "sharpening of Li & Cai via the CCL identity", ("exact conditionals",),
-                 True, _scale(cp.range, kmax - 1), parameters={"N": prof.N, "K": sched.K, "k_max": kmax},
+                 statement=r"\mathbb{E}_\sigma\mathrm{KL} \le (k_{\max} - 1)(h_0 - h_{N-1})",
+                 source=SOURCES["SYMSCHED"], where="sharpening of Li & Cai via the CCL identity",
+                 hypotheses=("exact conditionals",),
+                 proven=True, value=_scale(cp.range, kmax - 1), parameters={"N": prof.N, "K": sched.K, "k_max": kmax},
                  note="derived in symsched from Chen, Cong & Li's identity; implies Li & Cai's bound")
 
 
@@ -276,10 +281,10 @@ def lavenant_zanella_constant_bound(profile: Any, schedule: Any) -> Bound:
                             f"got sizes {tuple(sched.sizes) if sched.K <= 20 else '(...)'}")
     r = sched.sizes[0]
     return Bound("constant schedule, (N/K - 1)(h_0 - h_{N-1})", "upper", "E KL",
-                 r"\mathbb{E}_\sigma\mathrm{KL} \le \left(\tfrac{N}{K} - 1\right)(h_0 - h_{N-1})",
-                 SOURCES["LZ"], "derived in symsched (statement of the paper not available)",
-                 ("constant schedule, K divides N", "exact conditionals"), True,
-                 _scale(cp.range, r - 1), parameters={"N": prof.N, "K": sched.K, "N/K": r},
+                 statement=r"\mathbb{E}_\sigma\mathrm{KL} \le \left(\tfrac{N}{K} - 1\right)(h_0 - h_{N-1})",
+                 source=SOURCES["LZ"], where="derived in symsched (statement of the paper not available)",
+                 hypotheses=("constant schedule, K divides N", "exact conditionals"), proven=True,
+                 value=_scale(cp.range, r - 1), parameters={"N": prof.N, "K": sched.K, "N/K": r},
                  note="derived in symsched, following Lavenant & Zanella (statement of the paper not available); "
                       "dimension-free: depends on N/K and the profile's range only")
 
@@ -317,9 +322,11 @@ def zhao_cai_rate(profile: Any, K: int, measure: str = "TC", C: Any = None, log_
         value = to_float(C, "C") * math.log(x) ** to_float(log_exponent, "log_exponent") * rate
     note = "order statement, constant and log factor unknown: rate only unless C, log_exponent, log_of are given"
     return Bound(f"Zhao & Cai O~({measure}/K)", "order", "E KL (randomized sizes)",
-                 rf"\mathbb{{E}}\,\mathrm{{KL}} = \widetilde{{O}}(\mathrm{{{measure}}}/K)",
-                 SOURCES["ZHAO_CAI"], "abstract", ("randomized unmasking sizes (law not readable)", "K < N"),
-                 False, value, rate, parameters={"N": prof.N, "K": int(K), "C": C, "log_exponent": log_exponent,
+                 statement=rf"\mathbb{{E}}\,\mathrm{{KL}} = \widetilde{{O}}(\mathrm{{{measure}}}/K)",
+                 source=SOURCES["ZHAO_CAI"], where="abstract",
+                 hypotheses=("randomized unmasking sizes (law not readable)", "K < N"),
+                 proven=False, value=value, rate=rate,
+                 parameters={"N": prof.N, "K": int(K), "C": C, "log_exponent": log_exponent,
                                                  "log_of": log_of}, note=note)
 
 
@@ -332,8 +339,10 @@ def liang_fhs_statement() -> Bound:
     says nothing about the factorized sampler's KL: ``kind="statement"``, no value.
     """
     return Bound("Liang et al.: FHS exact", "statement", "TV(p, q_FHS)",
-                 r"\mathrm{TV}(p, q_{\mathrm{FHS}}) \le (\text{score error}) = 0 \text{ with exact conditionals}",
-                 SOURCES["LIANG"], "abstract", ("first-hitting sampler", "exact conditionals"), False, None,
+                 statement=r"\mathrm{TV}(p, q_{\mathrm{FHS}}) \le (\text{score error}) = 0"
+                 r" \text{ with exact conditionals}",
+                 source=SOURCES["LIANG"], where="abstract", hypotheses=("first-hitting sampler", "exact conditionals"),
+                 proven=False, value=None,
                  note="not applicable to the factorized sampler's KL; with exact conditionals FHS samples p "
                       "exactly (TV = 0), checked in symsched.samplers")
 
@@ -348,9 +357,11 @@ def liang_euler_rate(N: int, K: int) -> Bound:
     _check_N(N, "liang_euler_rate")
     _check_N(K, "liang_euler_rate (K)")
     return Bound("Liang et al.: Euler TV rate", "order", "TV(p, q_Euler)",
-                 r"\mathrm{TV}(p, q_{\mathrm{Euler}}) \text{: upper and matching lower bound in } d, \varepsilon",
-                 SOURCES["LIANG"], "abstract", ("Euler / tau-leaping sampler", "rate and constants not readable"),
-                 False, None, None, parameters={"d": int(N), "steps": int(K)},
+                 statement=r"\mathrm{TV}(p, q_{\mathrm{Euler}}) \text{: upper and matching lower bound in }"
+                 r" d, \varepsilon",
+                 source=SOURCES["LIANG"], where="abstract",
+                 hypotheses=("Euler / tau-leaping sampler", "rate and constants not readable"),
+                 proven=False, value=None, rate=None, parameters={"d": int(N), "steps": int(K)},
                  note="rate and constants could not be read; not applicable to the factorized sampler's KL")
 
 
@@ -411,6 +422,7 @@ def pinsker_bound(kl: Any, of: str = "KL(p||q)") -> Bound:
     trivial bound (see :func:`pinsker_tv`).
     """
     return Bound("Pinsker", "upper", "TV(p,q)",
-                 r"\mathrm{TV}(p,q) \le \min\{1, \sqrt{\mathrm{KL}(p\|q)/2}\}",
-                 SOURCES["PINSKER"], "", ("KL in nats",), True, pinsker_tv(kl), parameters={"from": of},
+                 statement=r"\mathrm{TV}(p,q) \le \min\{1, \sqrt{\mathrm{KL}(p\|q)/2}\}",
+                 source=SOURCES["PINSKER"], where="", hypotheses=("KL in nats",), proven=True, value=pinsker_tv(kl),
+                 parameters={"from": of},
                  note=f"from {of}")

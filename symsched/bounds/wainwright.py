@@ -50,10 +50,12 @@ def wainwright_prop1_bound(profile: Any, K: int, blocks: int = 1, partition: str
     """
     w = wainwright_schedule(profile, K, blocks=blocks, partition=partition)
     return Bound("Wainwright Prop. 1", "upper", "E KL of his M-block geometric sampler",
-                 r"\mathbb{E}\,\mathrm{KL} \le \frac{4\,C(\mathcal{P})}{K} + \text{init} + \text{completion},\ "
-                 r"C(\mathcal{P}) = \Bigl(\sum_m \sqrt{S_m H_m}\Bigr)^2", WAINWRIGHT, "Prop. 1 (28b)",
-                 ("Bernoulli sampler", "exact conditionals", r"K \ge 2\{M + 2\ln(\psi(T)/\psi(t_0))\}"), True,
-                 w.bound, parameters={"N": as_profile(profile).N, "K": w.K, "M": w.M, "C": float(w.C),
+                 statement=r"\mathbb{E}\,\mathrm{KL} \le \frac{4\,C(\mathcal{P})}{K} + \text{init}"
+                 r" + \text{completion},\ "
+                 r"C(\mathcal{P}) = \Bigl(\sum_m \sqrt{S_m H_m}\Bigr)^2", source=WAINWRIGHT, where="Prop. 1 (28b)",
+                 hypotheses=("Bernoulli sampler", "exact conditionals", r"K \ge 2\{M + 2\ln(\psi(T)/\psi(t_0))\}"),
+                 proven=True,
+                 value=w.bound, parameters={"N": as_profile(profile).N, "K": w.K, "M": w.M, "C": float(w.C),
                                       "exact_kl": w.kl, "steps": w.steps},
                  note=f"his sampler uses {w.steps} steps ({w.interior_steps} interior + first + clean-up); "
                       "init and completion are the exact errors of its first and last steps")
@@ -93,9 +95,11 @@ def wainwright_cor1_bound(profile: Any, K: int, t0: Any = None, T: Any = None) -
     value = 2 * float(pc.H[0]) / K * S + init + completion
     exact = bernoulli_expected_kl(prof, grid)
     return Bound("Wainwright Cor. 1", "upper", "E KL of the one-block geometric grid",
-                 r"\mathbb{E}\,\mathrm{KL} \le \frac{2 H(t_0, T)}{K} \ln\frac{\psi(T)}{\psi(t_0)} + \text{init}"
-                 r" + \text{completion}", WAINWRIGHT, "Cor. 1 (21)",
-                 ("Bernoulli sampler", "exact conditionals", r"K \ge \ln(\psi(T)/\psi(t_0))"), True, value,
+                 statement=r"\mathbb{E}\,\mathrm{KL} \le \frac{2 H(t_0, T)}{K} \ln\frac{\psi(T)}{\psi(t_0)}"
+                 r" + \text{init}"
+                 r" + \text{completion}", source=WAINWRIGHT, where="Cor. 1 (21)",
+                 hypotheses=("Bernoulli sampler", "exact conditionals", r"K \ge \ln(\psi(T)/\psi(t_0))"), proven=True,
+                 value=value,
                  parameters={"N": prof.N, "K": int(K), "H": float(pc.H[0]), "exact_kl": exact},
                  note="init and completion: the exact errors of the first and the clean-up step")
 
@@ -133,7 +137,8 @@ def wainwright_lemma3_bound(profile: Any, M: int, mesh: int = 20001) -> Bound:
     omega = float(np.max(maximum_filter1d(f, k + 1) - minimum_filter1d(f, k + 1)))
     value = (math.sqrt(pc.fine) + ell * omega) ** 2
     return Bound("Wainwright Lemma 3", "upper", "C(U_M), uniform M-block partition",
-                 r"\sqrt{C(\mathcal{U}_M)} \le \sqrt{P} + \ell\,\omega_{\sqrt{q}}(2\ell/M),\ \ell = \ln(N-1)",
-                 WAINWRIGHT, "Lemma 3 (46)", ("q continuous on [-l, l]",), True, value,
+                 statement=r"\sqrt{C(\mathcal{U}_M)} \le \sqrt{P} + \ell\,\omega_{\sqrt{q}}(2\ell/M),\ \ell = \ln(N-1)",
+                 source=WAINWRIGHT, where="Lemma 3 (46)", hypotheses=("q continuous on [-l, l]",), proven=True,
+                 value=value,
                  parameters={"N": N, "M": int(M), "P": pc.fine, "omega": omega, "exact": float(pc)},
                  note=f"omega measured on a {mesh}-point mesh (numerical)")

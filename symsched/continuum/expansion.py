@@ -49,7 +49,7 @@ breakpoints (:func:`rounding_effect` computes these terms for a given K, N).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 from collections.abc import Callable, Sequence
 
@@ -106,7 +106,7 @@ class _Phi:
             extra = expr.free_symbols - {u}
             if extra:
                 raise SymschedError(f"phi: symbols {sorted(map(str, extra))} besides u={u}: substitute numbers")
-            self.profile = LimitProfile(expr, u, "phi")
+            self.profile = LimitProfile(expr, u, name="phi")
         self.expr, self.u = self.profile.expr, self.profile.u
         self._check()
 
@@ -167,6 +167,7 @@ class Expansion(Result):
     schedule: str
     phi: Any
     u: sp.Symbol
+    _: KW_ONLY
     terms: list
     monomials: list
     levels: list
@@ -475,8 +476,8 @@ def expected_kl_expansion(phi: Any, u: Any = None, schedule: Any = "constant", o
                 monos.append(N_SYMBOL ** (1 - p))
                 levels.append(lv)
                 nums.append(num)
-    return Expansion(kind, P.expr, x, terms, monos, levels, tuple(assumptions),
-                     None if kind == "constant" else kap, nums)
+    return Expansion(kind, P.expr, x, terms=terms, monomials=monos, levels=levels, assumptions=tuple(assumptions),
+                     kappa=None if kind == "constant" else kap, _numeric=nums)
 
 
 # -- exact breakpoints and the generalised identity ---------------------------------------------

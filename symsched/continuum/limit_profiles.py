@@ -38,7 +38,7 @@ Derivations (in nats)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 from collections.abc import Callable, Sequence
 
@@ -112,6 +112,7 @@ class LimitProfile(Result):
 
     expr: sp.Expr
     u: sp.Symbol = U
+    _: KW_ONLY
     name: str = "phi"
     value_at_zero: Any = None
     value_at_end: Any = None
@@ -190,8 +191,9 @@ class LimitProfile(Result):
 
     def regular_part(self) -> LimitProfile:
         """The same ``φ`` without atoms."""
-        return LimitProfile(self.expr, self.u, self.name + " (regular part)", None, None, self.rate,
-                            self.derivation, dict(self.params), self._numeric)
+        return LimitProfile(self.expr, self.u, name=self.name + " (regular part)", value_at_zero=None,
+                            value_at_end=None, rate=self.rate,
+                            derivation=self.derivation, params=dict(self.params), _numeric=self._numeric)
 
     def riemann_limit(self):
         """``symsched.riemann_limit(φ, u)`` of a regular profile; refuses a degenerate one.
@@ -259,7 +261,7 @@ def independent_limit_profile(entropy: Any) -> LimitProfile:
     H = _number(entropy, "entropy")
     if H.is_number and not H >= 0:
         raise SymschedError(f"entropy must be >= 0, got {entropy!r}")
-    return LimitProfile(sp.Integer(0) * U + H, U, "independent", rate="exact for every N",
+    return LimitProfile(sp.Integer(0) * U + H, U, name="independent", rate="exact for every N",
                         derivation="h_j = H(X_i | X_T) = H(X_1) for independent tokens", params={"entropy": H})
 
 
@@ -271,7 +273,7 @@ def copy_limit_profile(q: int) -> LimitProfile:
     """
     if not isinstance(q, (int, np.integer)) or q < 2:
         raise SymschedError(f"q (number of symbols of the copy model) must be an integer >= 2, got {q!r}")
-    return LimitProfile(sp.Integer(0), U, f"copy(q={q})", value_at_zero=sp.log(q),
+    return LimitProfile(sp.Integer(0), U, name=f"copy(q={q})", value_at_zero=sp.log(q),
                         rate="exact for every N: h_0 = log q, h_j = 0 for j >= 1",
                         derivation="one token determines all others; the limit is degenerate (atom at 0)",
                         params={"q": int(q)})
@@ -279,7 +281,7 @@ def copy_limit_profile(q: int) -> LimitProfile:
 
 def parity_limit_profile() -> LimitProfile:
     """Parity model: ``φ ≡ log 2`` with an atom ``−log 2`` at the last point (``h_{N−1} = 0``)."""
-    return LimitProfile(sp.log(2) + 0 * U, U, "parity", value_at_end=sp.Integer(0),
+    return LimitProfile(sp.log(2) + 0 * U, U, name="parity", value_at_end=sp.Integer(0),
                         rate="exact for every N: h_j = log 2 for j < N-1, h_{N-1} = 0",
                         derivation="N-1 fair bits determine the XOR; any N-1 tokens are independent")
 
@@ -306,7 +308,7 @@ def beta_bernoulli_limit_profile(a: Any = 1, b: Any = 1) -> LimitProfile:
     phi = psi(A + B + 1) - A / (A + B) * psi(A + 1) - B / (A + B) * psi(B + 1)
     phi = sp.simplify(sp.expand_func(phi)) if (small and A.is_Rational and B.is_Rational) else phi
     p0 = A / (A + B)
-    return LimitProfile(phi + 0 * U, U, f"beta_bernoulli(a={A}, b={B})", value_at_zero=binary_entropy(p0),
+    return LimitProfile(phi + 0 * U, U, name=f"beta_bernoulli(a={A}, b={B})", value_at_zero=binary_entropy(p0),
                         rate="h_j = phi + 1/(2j) + O(1/j^2): O(1/(uN)) at j = uN, not uniform near u = 0",
                         derivation="posterior predictive p_hat -> p ~ Beta(a,b); E h2(p) = psi(a+b+1) - "
                                    "a/(a+b) psi(a+1) - b/(a+b) psi(b+1)",
@@ -366,7 +368,7 @@ def binary_symmetric_chain_limit_profile(eps: Any) -> LimitProfile:
                 break
         return (mpmath.log(2) if n == 0 else 0) - total
 
-    return LimitProfile(expr, U, f"binary_symmetric_chain(eps={E})",
+    return LimitProfile(expr, U, name=f"binary_symmetric_chain(eps={E})",
                         rate="O(1/N) (boundary positions and sampling without replacement)",
                         derivation="geometric gap laws for the nearest revealed neighbours; "
                                    "H(X_i|X_{i-a},X_{i+b}) = h2(eps_a) + h2(eps_b) - h2(eps_{a+b})",

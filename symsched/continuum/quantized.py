@@ -331,7 +331,7 @@ class QuantizedLimit(Result):
                "method")
     _repr_fields = ("r", "L", "c", "smooth_value")
 
-    def __init__(self, lim, r_exact, r, c, L, pieces, masses, mixed, tail, tail_err, dps, max_block):
+    def __init__(self, lim, *, r_exact, r, c, L, pieces, masses, mixed, tail, tail_err, dps, max_block):
         self.limit = lim
         self.r_exact = r_exact
         self.r = r
@@ -623,5 +623,6 @@ def quantized_limit(lim, r: Any, dps: int = 30, max_block: int = 256) -> Quantiz
         M = max_block
         tail_err = tail * c / (M * (M + 1)) if tail > 0 else mpmath.mpf(0)
     with mpmath.workdps(dps):
-        out = QuantizedLimit(lim, r_exact, +r_mp, +c, +L, ps, masses, mixed, +tail, +tail_err, dps, max_block)
+        out = QuantizedLimit(lim, r_exact=r_exact, r=+r_mp, c=+c, L=+L, pieces=ps, masses=masses, mixed=mixed,
+                             tail=+tail, tail_err=+tail_err, dps=dps, max_block=max_block)
     return out

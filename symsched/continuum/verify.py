@@ -111,7 +111,7 @@ class VerificationTable(Result):
     _fields = ("title", "parameter", "columns", "error_columns", "predicted_orders", "observed_orders", "rows", "notes")
     _repr_fields = ("title", "parameter", "error_columns")
 
-    def __init__(self, title: str, columns: Sequence[str], rows: Sequence[dict], error_columns: Sequence[str],
+    def __init__(self, title: str, columns: Sequence[str], rows: Sequence[dict], *, error_columns: Sequence[str],
                  predicted_orders: dict | None = None, parameter: str = "N", notes: Sequence[str] = (),
                  expansion: Any = None):
         self.title = title
@@ -201,7 +201,8 @@ def convergence_table(Ns: Sequence[int], exact: Callable[[int], Any], approximat
     for name in approximations:
         cols += [name, f"error_{name}"]
     pred = {f"error_{k}": v for k, v in (predicted_orders or {}).items()}
-    return VerificationTable(title, cols, rows, [f"error_{n}" for n in approximations], pred, notes=notes,
+    return VerificationTable(title, cols, rows, error_columns=[f"error_{n}" for n in approximations],
+                             predicted_orders=pred, notes=notes,
                              expansion=expansion)
 
 

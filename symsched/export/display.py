@@ -131,7 +131,7 @@ class Report(Result):
     # the result protocol (symsched.results): no single headline number; to_dict below
     _fields = ("title", "model", "profile", "schedules", "frontier", "bounds", "unavailable")
 
-    def __init__(self, title, model, profile, schedules, frontier, bounds, bounds_schedule, unavailable,
+    def __init__(self, title, *, model, profile, schedules, frontier, bounds, bounds_schedule, unavailable,
                  digits=None, verbose=False):
         self.title = title
         self.model = model
@@ -467,4 +467,5 @@ def report(model: Any, K: int | Sequence[int] | None = None, precision: str = "f
         table = compare_bounds(model if with_model else prof, bsched, include_mixture=with_model,
                                   max_mixture_N=max_mixture_N)
 
-    return Report(title or default_title, summary, prof, rows, front, table, bsched, unavailable, digits, verbose)
+    return Report(title or default_title, model=summary, profile=prof, schedules=rows, frontier=front, bounds=table,
+                  bounds_schedule=bsched, unavailable=unavailable, digits=digits, verbose=verbose)

@@ -288,7 +288,7 @@ def estimated_profile(h: Any, stderr: Any, method: str, base: Any = None) -> Inf
     kwargs = {}
     if "exact" in {f.name for f in dataclasses.fields(InformationProfile)}:
         kwargs["exact"] = False
-    return InformationProfile(h, e, e[-1], "float", method, base, se, **kwargs)
+    return InformationProfile(h, e=e, entropy=e[-1], precision="float", method=method, base=base, stderr=se, **kwargs)
 
 
 def salted_entropy(seed: Any, salt: int) -> Any:

@@ -608,8 +608,9 @@ def _data_profile(h: np.ndarray, cov: np.ndarray, method: str, base: Any, notes:
     cov = (cov + cov.T) / 2
     se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
     e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
-    return InformationProfile(tuple(float(v) for v in h), e, e[-1], "float", method, base,
-                              tuple(float(v) for v in se), exact=False, covariance=cov, notes=notes)
+    return InformationProfile(tuple(float(v) for v in h), e=e, entropy=e[-1], precision="float", method=method,
+                              base=base,
+                              stderr=tuple(float(v) for v in se), exact=False, covariance=cov, notes=notes)
 
 
 def sample_adequacy(samples: Any) -> dict:

@@ -612,8 +612,9 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     e = tuple(float(v) for v in np.concatenate([[0.0], np.cumsum(h)]))
     cov = cov * scale ** 2
     se = np.sqrt(np.maximum(cov.diagonal(), 0.0))
-    return InformationProfile(tuple(float(v) for v in h), e, e[-1], "float", "montecarlo (gibbs)", base,
-                              tuple(float(v) for v in se), exact=False, notes=tuple(notes), covariance=cov)
+    return InformationProfile(tuple(float(v) for v in h), e=e, entropy=e[-1], precision="float",
+                              method="montecarlo (gibbs)", base=base,
+                              stderr=tuple(float(v) for v in se), exact=False, notes=tuple(notes), covariance=cov)
 
 
 def _check_options(stderr: Any, samples: Any, seed: Any, budget: Any, time_budget: Any, workers: Any,

@@ -202,8 +202,9 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     with arith.workprec():
         h = h_direct if h_direct is not None else [e[j + 1] - e[j] for j in range(model.N)]
     fin = arith.finalize
-    return InformationProfile(tuple(fin(x) for x in h), tuple(fin(x) for x in e), fin(e[-1]), precision, route,
-                              base, (), arith.dps if precision == "mpmath" else None)
+    return InformationProfile(tuple(fin(x) for x in h), e=tuple(fin(x) for x in e), entropy=fin(e[-1]),
+                              precision=precision, method=route,
+                              base=base, stderr=(), dps=arith.dps if precision == "mpmath" else None)
 
 
 def _refuse_symbols(model: DiscreteModel, precision: str) -> None:

@@ -268,5 +268,6 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
     # Named without the word "exact": the profile as a whole is an estimate.
     label = "montecarlo" + (f" ({', '.join(pieces)} without sampling error)" if pieces else "")
     e = tuple(float(x) for x in np.concatenate([[0.0], np.cumsum(h)]))
-    return InformationProfile(tuple(float(x) for x in h), e, e[-1], "float", label, base,
-                              tuple(float(x) for x in se), exact=False, covariance=cov)
+    return InformationProfile(tuple(float(x) for x in h), e=e, entropy=e[-1], precision="float", method=label,
+                              base=base,
+                              stderr=tuple(float(x) for x in se), exact=False, covariance=cov)

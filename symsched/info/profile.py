@@ -9,7 +9,7 @@ by :func:`as_profile`, and never need the model.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 from collections.abc import Sequence
 from fractions import Fraction
@@ -97,7 +97,8 @@ class InformationProfile(Result, ItemsView):
     >>> p = ss.as_profile([0.7, 0.6, 0.1])
     >>> round(p.total_correlation, 12), round(p.dual_total_correlation, 12), p.exact
     (0.7, 1.1, True)
-    >>> est = ss.InformationProfile((0.6, 0.7, 0.1), (0, 0.6, 1.3, 1.4), 1.4, stderr=(0.05, 0.05, 0.05))
+    >>> est = ss.InformationProfile((0.6, 0.7, 0.1), e=(0, 0.6, 1.3, 1.4), entropy=1.4,
+    ...                           stderr=(0.05, 0.05, 0.05))
     >>> est.exact, round(est.entropy_stderr, 6)
     (False, 0.086603)
     >>> [round(x, 6) for x in est.monotone().h]
@@ -110,6 +111,7 @@ class InformationProfile(Result, ItemsView):
     _repr_fields = ("N", "h", "precision", "method")
 
     h: tuple
+    _: KW_ONLY
     e: tuple
     entropy: Any
     precision: str = "float"
@@ -227,7 +229,8 @@ class InformationProfile(Result, ItemsView):
         Examples
         --------
         >>> import symsched as ss
-        >>> p = ss.InformationProfile((0.5, 0.7, 0.2), (0, 0.5, 1.2, 1.4), 1.4, stderr=(0.1, 0.1, 0.2))
+        >>> p = ss.InformationProfile((0.5, 0.7, 0.2), e=(0, 0.5, 1.2, 1.4), entropy=1.4,
+        ...                         stderr=(0.1, 0.1, 0.2))
         >>> q = p.monotone()
         >>> [round(x, 6) for x in q.h], q.method, q.exact
         ([0.6, 0.6, 0.2], 'given+isotonic', False)
@@ -240,8 +243,9 @@ class InformationProfile(Result, ItemsView):
         se = np.asarray(self.stderr, dtype=float)
         h = _project(y, se, bool(any(se)) and self.entropy_stderr == 0)
         e = np.concatenate([[0.0], np.cumsum(h)])
-        return InformationProfile(tuple(float(x) for x in h), tuple(float(x) for x in e), float(e[-1]), "float",
-                                  self.method + "+isotonic", self.base, self.stderr, exact=False,
+        return InformationProfile(tuple(float(x) for x in h), e=tuple(float(x) for x in e), entropy=float(e[-1]),
+                                  precision="float",
+                                  method=self.method + "+isotonic", base=self.base, stderr=self.stderr, exact=False,
                                   covariance=self.covariance, notes=self.notes)
 
     def projection_stderr(self, weights: Sequence[float]) -> float:
@@ -345,9 +349,11 @@ class InformationProfile(Result, ItemsView):
         """The same profile in floats (symbols must be resolved)."""
         if self.precision == "float":
             return self
-        return InformationProfile(tuple(to_float(x, "h") for x in self.h), tuple(to_float(x, "e") for x in self.e),
-                                  to_float(self.entropy, "entropy"), "float", self.method, self.base,
-                                  tuple(float(s) for s in self.stderr), exact=self.exact, covariance=self.covariance)
+        return InformationProfile(tuple(to_float(x, "h") for x in self.h), e=tuple(to_float(x, "e") for x in self.e),
+                                  entropy=to_float(self.entropy, "entropy"), precision="float", method=self.method,
+                                  base=self.base,
+                                  stderr=tuple(float(s) for s in self.stderr), exact=self.exact,
+                                  covariance=self.covariance)
 
     def as_array(self) -> np.ndarray:
         """``h`` as a float64 array."""
@@ -357,9 +363,10 @@ class InformationProfile(Result, ItemsView):
         """Substitute symbols in a symbolic profile."""
         def f(x):
             return simplify_information(sp.sympify(x).subs(mapping))
-        return InformationProfile(tuple(map(f, self.h)), tuple(map(f, self.e)), f(self.entropy),
-                                  self.precision, self.method, self.base, self.stderr, self.dps, self.exact,
-                                  self.covariance)
+        return InformationProfile(tuple(map(f, self.h)), e=tuple(map(f, self.e)), entropy=f(self.entropy),
+                                  precision=self.precision, method=self.method, base=self.base, stderr=self.stderr,
+                                  dps=self.dps, exact=self.exact,
+                                  covariance=self.covariance)
 
     # -- display ------------------------------------------------------------------------------
     def latex(self) -> str:
@@ -635,4 +642,5 @@ def as_profile(profile: Any, check: bool = True, base: Any = None) -> Informatio
                 acc = acc + x
                 e_list.append(acc)
         e = tuple(e_list)
-    return InformationProfile(h, e, e[-1], precision, "given" if exact else "given (unchecked)", base, exact=exact)
+    return InformationProfile(h, e=e, entropy=e[-1], precision=precision,
+                              method="given" if exact else "given (unchecked)", base=base, exact=exact)

@@ -184,7 +184,7 @@ class PolicyComparison(Result):
     _fields = ("sizes", "rows", "method", "n")
     _repr_fields = ("sizes", "method")
 
-    def __init__(self, sizes, rows, method: str = "exact", paths=None, n=None):
+    def __init__(self, sizes, rows, *, method: str = "exact", paths=None, n=None):
         self.sizes, self.rows = tuple(sizes), tuple(tuple(r) for r in rows)
         self.method, self.n = method, n
         self._paths = paths            # {row name: per-path totals} (Monte Carlo)
@@ -249,7 +249,7 @@ def compare_policies(model: Any, sizes: Any, policies: Sequence[str] = _FAMILIES
     sizes_t = tuple(int(k) for k in getattr(sizes, "sizes", sizes))
     if method == "montecarlo":
         rows, paths, n = compare_montecarlo(model, sizes_t, policies, **kwargs)
-        return PolicyComparison(sizes_t, rows, "montecarlo", paths, n)
+        return PolicyComparison(sizes_t, rows, method="montecarlo", paths=paths, n=n)
     rows = []
     for pol in policies:
         r = policy_kl(model, pol, sizes=sizes, method="exact", law=False, **kwargs)

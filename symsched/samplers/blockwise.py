@@ -211,7 +211,7 @@ class BlockwiseKL(Result):
                "method", "exact", "samples")
     _repr_fields = ("kl", "block_length", "method")
 
-    def __init__(self, kl, per_block, block_profiles, block_length, sizes, random_order_kl, method,
+    def __init__(self, kl, *, per_block, block_profiles, block_length, sizes, random_order_kl, method,
                  per_block_stderr=None, stderr=0.0, samples=None):
         self.kl, self.per_block = kl, tuple(per_block)
         self.block_profiles = tuple(None if p is None else tuple(p) for p in block_profiles)
@@ -306,9 +306,11 @@ def _blockwise_hmm(model, blocks, per_sizes, block_length, compare, budget, meth
     out = hmm_blockwise_terms(model, blocks, per_sizes, b, method, stderr, samples, seed)
     kl, vals = _estimate_from_terms(out, f"E KL (blocks of {block_length})")
     ro = _random_order_kl(model, [k for sz in per_sizes for k in sz], stderr, samples, seed) if compare else None
-    return BlockwiseKL(kl, vals, out["profiles"], block_length, per_sizes, ro,
-                       "hmm-montecarlo" if out["draws"] else "hmm-exact", out["stderr"], out["total_stderr"],
-                       out["draws"] or None)
+    return BlockwiseKL(kl, per_block=vals, block_profiles=out["profiles"], block_length=block_length, sizes=per_sizes,
+                       random_order_kl=ro,
+                       method="hmm-montecarlo" if out["draws"] else "hmm-exact", per_block_stderr=out["stderr"],
+                       stderr=out["total_stderr"],
+                       samples=out["draws"] or None)
 
 
 def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: str = "float",
@@ -404,8 +406,9 @@ def blockwise_expected_kl(model: Any, block_length: int, sizes: Any, precision: 
     if compare:
         flat = [k for sz in per_sizes for k in sz]
         ro = expected_kl(information_profile(model, precision=precision), Schedule(flat, allow_zero=True))
-    return BlockwiseKL(total, [_finish("float" if ent.method == "chain" else precision, t) for t in terms],
-                       profiles, int(block_length), per_sizes, ro, ent.method)
+    return BlockwiseKL(total, per_block=[_finish("float" if ent.method == "chain" else precision, t) for t in terms],
+                       block_profiles=profiles, block_length=int(block_length), sizes=per_sizes, random_order_kl=ro,
+                       method=ent.method)
 
 
 class PartitionKL(Result):
@@ -433,7 +436,7 @@ class PartitionKL(Result):
     _fields = ("kl", "blocks", "per_step", "per_step_stderr", "stderr", "method", "exact", "samples")
     _repr_fields = ("kl", "method")
 
-    def __init__(self, kl, per_step, blocks, method, per_step_stderr=None, stderr=0.0, samples=None):
+    def __init__(self, kl, *, per_step, blocks, method, per_step_stderr=None, stderr=0.0, samples=None):
         self.kl, self.per_step, self.blocks, self.method = kl, tuple(per_step), blocks, method
         self.per_step_stderr = tuple(per_step_stderr) if per_step_stderr is not None else \
             tuple(0.0 for _ in self.per_step)
@@ -528,8 +531,9 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
         out = hmm_partition_terms(model, parts, DEFAULT_SUBSET_BUDGET if budget is None else budget, method,
                                   stderr, samples, seed)
         kl, vals = _estimate_from_terms(out, "KL (fixed partition)")
-        return PartitionKL(kl, vals, tuple(parts), "hmm-montecarlo" if out["draws"] else "hmm-exact",
-                           out["stderr"], out["total_stderr"], out["draws"] or None)
+        return PartitionKL(kl, per_step=vals, blocks=tuple(parts),
+                           method="hmm-montecarlo" if out["draws"] else "hmm-exact",
+                           per_step_stderr=out["stderr"], stderr=out["total_stderr"], samples=out["draws"] or None)
     if method == "montecarlo":
         raise SymschedError("partition_kl: method='montecarlo' is for hidden Markov models (float); this "
                             f"{type(model).__name__} is computed exactly (or refused beyond the budget)")
@@ -551,4 +555,4 @@ def partition_kl(model: Any, blocks: Sequence[Any], precision: str = "float", bu
     total = _finish(prec, total)
     if prec == "float" and -1e-12 < total < 0:
         total = 0.0
-    return PartitionKL(total, [_finish(prec, t) for t in terms], tuple(parts), ent.method)
+    return PartitionKL(total, per_step=[_finish(prec, t) for t in terms], blocks=tuple(parts), method=ent.method)

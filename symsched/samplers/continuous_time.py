@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 from collections.abc import Sequence
 
@@ -243,6 +243,7 @@ class EulerCurve(Result):
     Ks: tuple
     tv: tuple
     kl: tuple
+    _: KW_ONLY
     observed_order: float
     kl_order: float
 
@@ -285,4 +286,4 @@ def euler_tv_curve(model: Any, Ks: Sequence[int] = (1, 2, 4, 8, 16, 32), budget:
         q = euler_law(p, K, budget=budget)
         tvs.append(tv_distance(p, q))
         kls.append(kl_divergence(p, q))
-    return EulerCurve(Ks, tuple(tvs), tuple(kls), _fit_order(Ks, tvs), _fit_order(Ks, kls))
+    return EulerCurve(Ks, tuple(tvs), tuple(kls), observed_order=_fit_order(Ks, tvs), kl_order=_fit_order(Ks, kls))

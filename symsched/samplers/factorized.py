@@ -25,7 +25,7 @@ products instead of one per ordered partition.  With exact entries (``Fraction``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from itertools import combinations
 from typing import Any
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -311,6 +311,7 @@ class MonteCarloEstimate(Result):
 
     value: float
     stderr: float
+    _: KW_ONLY
     n: int
     seed: Any
     quantity: str
@@ -470,8 +471,8 @@ def montecarlo_sampler_kl(model: Any, schedule: Any, n: int, seed: Any = None, b
     scale = 1.0 if base is None else math.log(to_float(base, "base"))
     value = float(np.mean(vals)) / scale
     stderr = (float(np.std(vals, ddof=1)) / math.sqrt(n) / scale) if n > 1 else math.inf
-    return MonteCarloEstimate(value, stderr, n, seed,
-                              "order-averaged E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H "
+    return MonteCarloEstimate(value, stderr, n=n, seed=seed,
+                              quantity="order-averaged E_sigma KL(p || q_sigma) = sum_t k_t h_{s_{t-1}} - H "
                               "(not the mixture KL)")
 
 

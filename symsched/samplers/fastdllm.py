@@ -47,7 +47,7 @@ class FastDLLMBounds(Result):
     _headline = "kl_bound"
     _fields = ("n", "eps", "vocab_size", "kl_bound", "tv_bound", "greedy_condition", "source")
 
-    def __init__(self, n, eps, vocab_size, kl_bound, tv_bound, greedy_condition):
+    def __init__(self, n, eps, vocab_size, *, kl_bound, tv_bound, greedy_condition):
         self.n, self.eps, self.vocab_size = n, eps, vocab_size
         self.kl_bound, self.tv_bound, self.greedy_condition = kl_bound, tv_bound, greedy_condition
         self.source = SOURCE
@@ -85,7 +85,8 @@ def fast_dllm_bounds(n: int, eps: Any, vocab_size: int) -> FastDLLMBounds:
         raise SymschedError(f"fast_dllm_bounds: eps must lie in [0, 1 - 1/|V|] = [0, {1 - 1 / vocab_size:.6g}], "
                             f"got {eps!r}")
     kl = (n - 1) * (_binary_entropy(e) + (e * math.log(vocab_size - 1) if vocab_size > 2 else 0.0))
-    return FastDLLMBounds(int(n), e, int(vocab_size), kl, (3 * n - 1) * e / 2, (n + 1) * e <= 1)
+    return FastDLLMBounds(int(n), e, int(vocab_size), kl_bound=kl, tv_bound=(3 * n - 1) * e / 2,
+                          greedy_condition=(n + 1) * e <= 1)
 
 
 class FastDLLMCheck(Result):

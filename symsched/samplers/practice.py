@@ -53,7 +53,7 @@ class PracticeTable(Result):
     _fields = ("title", "columns", "rows")
     _repr_fields = ("title",)
 
-    def __init__(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], note: str = ""):
+    def __init__(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, note: str = ""):
         self.title, self.columns = title, tuple(columns)
         self.rows = tuple(tuple(r) for r in rows)
         self.note = note

@@ -57,7 +57,8 @@ class SamplerSchedule(Schedule):
 
     __slots__ = ("rule", "block_length", "block_sizes", "options", "_calls", "positions")
 
-    def __init__(self, block_sizes, rule: str, block_length: int | None, options: dict, model_calls: int | None = None,
+    def __init__(self, block_sizes, rule: str, *, block_length: int | None, options: dict,
+                 model_calls: int | None = None,
                  positions=None):
         flat = [k for blk in block_sizes for k in blk]
         # Set before Schedule.__init__, which freezes the instance.
@@ -76,7 +77,8 @@ class SamplerSchedule(Schedule):
     def without_empty_steps(self) -> SamplerSchedule:
         """The same rule with its empty steps dropped (same law, fewer model calls)."""
         blocks = [[k for k in blk if k] for blk in self.block_sizes]
-        return SamplerSchedule(blocks, self.rule, self.block_length, {**self.options, "drop_empty": True},
+        return SamplerSchedule(blocks, self.rule, block_length=self.block_length,
+                               options={**self.options, "drop_empty": True},
                                positions=self.positions)
 
     def to_dict(self) -> dict:
@@ -144,5 +146,6 @@ def sampler_schedule(rule: str, N: int, K: int | None = None, **options: Any) ->
         raise SymschedError(f"sampler_schedule({rule!r}): the number of steps K is required")
     K = check_steps(K, "K", "sampler_schedule")
     blocks = r.block_sizes(N, K, opts)
-    return SamplerSchedule(blocks, r.name, r.block_length(N, opts), opts, r.model_calls(blocks, opts),
-                           r.positions(N, opts))
+    return SamplerSchedule(blocks, r.name, block_length=r.block_length(N, opts), options=opts,
+                           model_calls=r.model_calls(blocks, opts),
+                           positions=r.positions(N, opts))

@@ -147,7 +147,8 @@ class RevealGrid(Result, ItemsView, Sequence):
     _repr_fields = ("rule", "steps", "eps", "cleanup")
     _items = "points"  # the sequence protocol (results.ItemsView)
 
-    def __init__(self, points: Sequence[Any], rule: str, eps: Any, steps: int, cleanup: bool, model_calls: Any = None):
+    def __init__(self, points: Sequence[Any], rule: str, *, eps: Any, steps: int, cleanup: bool,
+                 model_calls: Any = None):
         self.points = tuple(points)
         self.rule, self.eps, self.steps, self.cleanup = rule, eps, int(steps), bool(cleanup)
         self.model_calls = len(self.points) - 1 if model_calls is None else model_calls
@@ -218,7 +219,8 @@ def sampler_grid(rule: str, K: int, eps: Any = None, *, N: int | None = None, **
     if N is not None:
         N = check_steps(N, "N", "sampler_grid")
         calls = r.expected_model_calls(N, K, opts)
-    return RevealGrid(check_grid(u, f"sampler_grid({rule!r})"), r.name, e, K, cleanup, model_calls=calls)
+    return RevealGrid(check_grid(u, f"sampler_grid({rule!r})"), r.name, eps=e, steps=K, cleanup=cleanup,
+                      model_calls=calls)
 
 
 def mdlm_grid(K: int, eps: float = 1e-5, alpha: Any = "linear", power: float = 2, final: str = "merge") -> list:

@@ -42,7 +42,8 @@ def working_profile(profile: Any) -> InformationProfile:
     """The profile schedules compute on: itself when exact, its monotone projection when an estimate.
 
     >>> import symsched as ss
-    >>> p = ss.InformationProfile((0.5, 0.7, 0.2), (0, 0.5, 1.2, 1.4), 1.4, stderr=(0.1, 0.1, 0.2))
+    >>> p = ss.InformationProfile((0.5, 0.7, 0.2), e=(0, 0.5, 1.2, 1.4), entropy=1.4,
+    ...                         stderr=(0.1, 0.1, 0.2))
     >>> ss.working_profile(p).method
     'given+isotonic'
     """

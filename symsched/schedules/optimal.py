@@ -287,7 +287,7 @@ class OptimalSchedule(Result):
     _fields = ("sizes", "K", "N", "kl", "constant_kl", "remaining_fraction", "improvement", "method")
     _repr_fields = ("sizes", "K", "N", "kl")
 
-    def __init__(self, prof: InformationProfile, bps: list, dp_value: Any, method: str):
+    def __init__(self, prof: InformationProfile, bps: list, *, dp_value: Any, method: str):
         self.profile = prof
         self.schedule = Schedule.from_breakpoints(bps, name="optimal")
         self.breakpoints = tuple(bps)
@@ -415,7 +415,7 @@ def optimal_schedule(profile: Any, K: int, method: str = "auto", exact: bool | N
         return SymbolicOptimum(prof, K, domain, make=_evaluated)
     eng = _Engine(prof, exact)
     bps, value, label = _solve(eng, K, method)
-    return OptimalSchedule(prof, bps, value, label)
+    return OptimalSchedule(prof, bps, dp_value=value, method=label)
 
 
 class Frontier(Result):
@@ -439,7 +439,7 @@ class Frontier(Result):
     _fields = ("N", "Kmax", "values", "method")  # the result protocol (symsched.results); no headline
     _repr_fields = ("N", "Kmax", "method")
 
-    def __init__(self, prof: InformationProfile, eng: _Engine, dp_values: list, tables: list | None, label: str):
+    def __init__(self, prof: InformationProfile, *, eng: _Engine, dp_values: list, tables: list | None, label: str):
         self.profile, self._eng, self.dp_values = prof, eng, tuple(dp_values)
         self._tables, self.method = tables, label
         self.Kmax = len(dp_values)
@@ -501,8 +501,9 @@ class Frontier(Result):
             if self._tables is None or (isinstance(self._tables, Paths) and K not in self._tables):
                 self._sched_cache[K] = optimal_schedule(self.profile, K, exact=self._eng.kind != "float")
             else:
-                self._sched_cache[K] = OptimalSchedule(self.profile, self.breakpoints(K), self.dp_values[K - 1],
-                                                       self.method)
+                self._sched_cache[K] = OptimalSchedule(self.profile, self.breakpoints(K),
+                                                       dp_value=self.dp_values[K - 1],
+                                                       method=self.method)
         return self._sched_cache[K]
 
     def min_steps(self, target: Any) -> int | None:
@@ -688,7 +689,8 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
         # it each schedule is recomputed when asked for
         every = Kmax * (Kmax + 1) // 2 <= FRONTIER_TABLE_BUDGET
         values, paths = float_dp(eng.h, Kmax, range(1, Kmax + 1) if every else [], layer)
-        return Frontier(prof, eng, [float(v) for v in values], paths if every else None, label)
+        return Frontier(prof, eng=eng, dp_values=[float(v) for v in values], tables=paths if every else None,
+                        label=label)
     keep = Kmax * (N + 1) <= FRONTIER_TABLE_BUDGET
     tables: list | None = [] if keep else None
     with eng.workdps():
@@ -700,7 +702,7 @@ def optimal_frontier(profile: Any, Kmax: int | None = None, exact: bool | None =
             if keep:
                 tables.append(arg.astype(np.int32))
     label = ("divide-and-conquer " if eng.monotone else "naive O(K N^2) ") + eng.method_label
-    return Frontier(prof, eng, values, tables, label)
+    return Frontier(prof, eng=eng, dp_values=values, tables=tables, label=label)
 
 
 def min_steps_for_kl(profile: Any, target: Any, exact: bool | None = None, max_cost: float | None = None) -> int:

@@ -171,7 +171,7 @@ class PartitionComplexity(Result):
     _fields = ("M", "breakpoints", "S", "H", "C", "cauchy_schwarz", "fine", "exact", "note")
     _repr_fields = ("M", "C", "cauchy_schwarz")
 
-    def __init__(self, prof, breakpoints: tuple, estimated: bool, note: str = ""):
+    def __init__(self, prof, breakpoints: tuple, *, estimated: bool, note: str = ""):
         object.__setattr__(self, "_prof", prof)
         self.breakpoints = breakpoints
         self.M = len(breakpoints) - 1
@@ -376,4 +376,4 @@ def partition_complexity(profile: Any, breakpoints: Any = None, *, blocks: int |
     elif optimize or t0 is not None or T is not None:
         raise SymschedError("partition_complexity: t0, T and optimize go with blocks=, not with explicit breakpoints")
     bp = _check_breakpoints(breakpoints)
-    return PartitionComplexity(prof, bp, estimated, note)
+    return PartitionComplexity(prof, bp, estimated=estimated, note=note)

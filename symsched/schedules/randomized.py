@@ -77,7 +77,7 @@ class SizeRule(Result):
 
     _fields = ("name", "homogeneous")  # the result protocol (symsched.results); no headline number
 
-    def __init__(self, func: Callable[[int, int, int], dict], max_steps: Any = None, name: str = "rule",
+    def __init__(self, func: Callable[[int, int, int], dict], *, max_steps: Any = None, name: str = "rule",
                  homogeneous: bool = False):
         self.func, self._max_steps, self.name, self.homogeneous = func, max_steps, name, homogeneous
         self._freeze()

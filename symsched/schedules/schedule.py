@@ -44,7 +44,7 @@ class Schedule(Result, ItemsView, Sequence[int]):
     __slots__ = ("_sizes", "_allow_zero", "name")
     _fields = ("sizes", "N", "K", "name")  # the result protocol (symsched.results); no headline number
 
-    def __init__(self, sizes: Iterable[int], N: int | None = None, allow_zero: bool = False,
+    def __init__(self, sizes: Iterable[int], *, N: int | None = None, allow_zero: bool = False,
                  name: str | None = None):
         if isinstance(sizes, Schedule):
             allow_zero = allow_zero or sizes._allow_zero

@@ -38,6 +38,7 @@ def run(args):
     if args.model.startswith("data:"):
         return run_data(args)
     model, prof = profile_of(args)
-    rep = Report(f"symsched profile: {args.model}", model_summary(model), prof, [], None, None, None, [], args.digits,
+    rep = Report(f"symsched profile: {args.model}", model=model_summary(model), profile=prof, schedules=[],
+                 frontier=None, bounds=None, bounds_schedule=None, unavailable=[], digits=args.digits,
                  verbose=args.verbose)
     return prof, str(rep)  # --json / --latex: the profile itself (`profile MODEL --json` is its to_dict())

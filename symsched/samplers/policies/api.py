@@ -86,8 +86,10 @@ def _exact(model, spec, precision, dps, budget, keep) -> PolicyResult:
     expected = len(spec["sizes"]) if spec["sizes"] is not None else r["expected"]
     pol = spec["policy"]
     identity = not (pol.order_free or spec["candidates"] or r["randomized"])
-    return PolicyResult(pol.name, parameter_text(spec), r["kl"], 0.0, True, expected, r["steps"], r["ctc"], identity,
-                        "exact", None, r["law"] if keep else None,
+    return PolicyResult(pol.name, parameter=parameter_text(spec), kl=r["kl"], stderr=0.0, exact=True,
+                        expected_steps=expected, steps_distribution=r["steps"], conditional_tc=r["ctc"],
+                        identity=identity,
+                        method="exact", n=None, law=r["law"] if keep else None,
                         digits=dps if precision == "mpmath" and dps else None, step_kl=r["by_step"],
                         ties=spec["ties"], temperature=spec["temperature"])
 
@@ -119,9 +121,10 @@ def mc_result(spec: dict, terms: np.ndarray, calls, n: int, tied: bool = False) 
         expected = len(spec["sizes"])
     else:
         expected = Estimate(float(calls.mean()), float(calls.std(ddof=1) / math.sqrt(n)), "expected model calls")
-    return PolicyResult(pol.name, parameter_text(spec), kl, se, False, expected, None, kl,
-                        not (pol.order_free or tied),
-                        "montecarlo", int(n), None, step_kl=steps, ties=spec["ties"],
+    return PolicyResult(pol.name, parameter=parameter_text(spec), kl=kl, stderr=se, exact=False,
+                        expected_steps=expected, steps_distribution=None, conditional_tc=kl,
+                        identity=not (pol.order_free or tied),
+                        method="montecarlo", n=int(n), law=None, step_kl=steps, ties=spec["ties"],
                         temperature=spec["temperature"], quantity=quantity, paths=totals)
 
 

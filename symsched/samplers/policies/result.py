@@ -51,8 +51,8 @@ class PolicyResult(Result):
                "conditional_tc", "identity", "method", "n", "ties", "temperature", "quantity")
     _repr_fields = ("policy", "parameter", "kl", "expected_steps")
 
-    def __init__(self, policy, parameter, kl, stderr, exact, expected_steps, steps_distribution,
-                 conditional_tc, identity, method, n=None, law=None, digits=None, *, step_kl=None,
+    def __init__(self, policy, *, parameter, kl, stderr, exact, expected_steps, steps_distribution,
+                 conditional_tc, identity, method, n=None, law=None, digits=None, step_kl=None,
                  ties="lowest-index", temperature=0, quantity="KL(p || q)", paths=None):
         self.policy, self.parameter = policy, parameter
         self.kl, self.stderr, self.exact = kl, stderr, exact
