@@ -157,5 +157,6 @@ def estimate_blockwise_kl(samples: Any, block_length: int, sizes: Any, method: s
     se = float(np.std(totals[1:], ddof=1))
     per_se = tuple(float(v) for v in np.std(terms[1:], axis=0, ddof=1))
     kl = Estimate(float(totals[0]), se, f"E KL (blocks of {len(blocks[0])}, estimated from {n} rows: {label})")
-    return BlockwiseKL(kl, [float(v) for v in terms[0]], [None] * len(blocks), int(block_length), per_sizes, None,
-                       f"data: {label}", per_se, se, n)
+    return BlockwiseKL(kl, per_block=[float(v) for v in terms[0]], block_profiles=[None] * len(blocks),
+                       block_length=int(block_length), sizes=per_sizes, random_order_kl=None,
+                       method=f"data: {label}", per_block_stderr=per_se, stderr=se, samples=n)

@@ -576,7 +576,7 @@ def _symbolic(prof: InformationProfile, domain: Any) -> bool:
 
 def _evaluated(prof: InformationProfile, bps: list, label: str) -> OptimalSchedule:
     """A symbolic optimum at a parameter value: the substituted profile's OptimalSchedule."""
-    return OptimalSchedule(prof, bps, None, label)
+    return OptimalSchedule(prof, bps, dp_value=None, method=label)
 
 
 def _plain(v: Any) -> Any:

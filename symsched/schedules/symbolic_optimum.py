@@ -389,7 +389,8 @@ def _substituted(prof: InformationProfile, mapping: dict) -> InformationProfile:
         e = [mpmath.mpf(0)]
         for v in h:
             e.append(e[-1] + v)
-    return InformationProfile(tuple(h), tuple(e), e[-1], "mpmath", prof.method, prof.base, dps=CERTIFY_DPS)
+    return InformationProfile(tuple(h), e=tuple(e), entropy=e[-1], precision="mpmath", method=prof.method,
+                              base=prof.base, dps=CERTIFY_DPS)
 
 
 # -- results -----------------------------------------------------------------------------------------
