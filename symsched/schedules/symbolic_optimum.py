@@ -444,7 +444,7 @@ class SymbolicOptimum(Result):
     _fields = ("K", "N", "symbols", "domain", "candidates", "regions", "crossovers", "pruned", "optimum", "note")
     _repr_fields = ("K", "N", "symbols", "split")
 
-    def __init__(self, prof: InformationProfile, K: int, domain: Any = None, make: Callable | None = None):
+    def __init__(self, prof: InformationProfile, K: int, domain: Any = None, *, make: Callable | None = None):
         self.profile, self.K, self.N = prof, K, prof.N
         self.symbols = tuple(sorted(set().union(*(sp.sympify(x).free_symbols for x in prof.h)), key=str))
         self._make = make  # builds the OptimalSchedule of a substituted profile (optimal.py's class)
