@@ -210,3 +210,18 @@ def test_bad_input_names_the_argument(chain3, opt4):
         ss.min_steps_for_kl(chain3, 0.1)
     with pytest.raises(ValueError, match="depends on epsilon.*at"):
         float(opt4.kl)  # code written for one schedule is refused with the way forward
+
+
+@pytest.mark.slow
+def test_five_token_chain_regions_match_the_float_dp():
+    # several K, each with a crossover (near 0.0775 for K = 2, 0.034 for K = 3): the regions' schedule and the
+    # Piecewise value against the float DP at 40 points of (0, 1/2)
+    prof = ss.information_profile(ss.binary_symmetric_chain(5, EPS), precision="symbolic")
+    for K in (2, 3):
+        res = ss.optimal_schedule(prof, K, domain=(0, sp.Rational(1, 2)))
+        assert len(res.crossovers) >= 1 and all(c.certified for c in res.crossovers)
+        for v in np.linspace(0.005, 0.495, 40):
+            prof_f = ss.information_profile(ss.binary_symmetric_chain(5, float(v)))
+            best = ss.optimal_schedule(prof_f, K)
+            assert _same_argmin(prof_f, res.sizes_at(float(v)), best.sizes), (K, v)
+            assert _value(res.optimum, v) == pytest.approx(best.kl, abs=1e-12), (K, v)

@@ -694,5 +694,5 @@ class SymbolicFrontier(Result):
                          ["  " + line for o in self.optima for line in str(o).split("\n")])
 
     def _repr_html_(self) -> str:
-        rows = [(o.K, "; ".join(f"{s}" for _, _, s in o.regions) or o.note) for o in self.optima]
+        rows = [(o.K, "; ".join(f"{sizes} on {iv}" for iv, sizes in o._region_rows()) or o.note) for o in self.optima]
         return html_table(rows, ("K", "optimal sizes by region"), caption=f"Symbolic frontier, N = {self.N}")
