@@ -14,7 +14,10 @@ derives from :class:`Result` and so behaves the same way:
 
 A subclass fills hooks, scipy.stats style: ``_headline`` (attribute name), ``_fields`` (the attributes
 that ``to_dict``, ``str`` and the default ``latex`` / HTML show, in order) and ``_repr_fields`` (the few
-that the short ``repr`` shows); it overrides :meth:`latex` when a formula says more than a table.
+that the short ``repr`` shows); a result that is a table defines ``_table()`` (a
+:class:`symsched.printing.Table`), from which :mod:`symsched.printing` prints ``str``, HTML, the default
+LaTeX, ``to_pandas()`` and ``to_csv()`` (docs/concepts.md, "Tables"); it overrides :meth:`latex` when a
+formula says more than a table.
 """
 
 from __future__ import annotations

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...export import Report
 from ...export.display import model_summary
 from ...formatting import format_value
+from ...printing import TextPrinter
 from ...info.estimate import estimate_measures
 from ..common import CommandOutput, data_estimate, data_head, profile_of
 from ..options import add_data_options, add_output_options, add_profile_options, add_verbose_option, model_parser
@@ -26,8 +29,11 @@ def run_data(args):
     m = estimate_measures(prof, boot)
     d = args.digits if args.digits is not None else prof.digits
     lines = [f"symsched profile: {args.model}"] + data_head(args, rows, states, prof) + [""]
-    lines += [f"  h_{j:<3} = {format_value(v, d)} ± {format_value(s, 2)}" for j, (v, s) in
-              enumerate(zip(prof.h, prof.stderr))]
+    # the profile's own table (long ones summarised); H, TC and DTC below carry the bootstrap's errors
+    table = prof._table()
+    table = replace(table, title="Information profile h_j (value ± standard error)", summary=(),
+                    notes=tuple(n for n in table.notes if not n.startswith("note:")))  # the notes are above
+    lines += TextPrinter().print_table(prof.with_digits(d), table).splitlines()
     lines.append("")
     lines += [f"  {name:<4}= {format_value(m[name].value, d)} ± {format_value(m[name].stderr, 2)}  ({m[name].what})"
               for name in ("H", "TC", "DTC")]
