@@ -53,6 +53,7 @@ from ..validation import check_log_base, data_rows
 from .denoiser import salted_rng
 from .measures import information_profile
 from .profile import InformationProfile
+from .progress import WorkProgress
 
 __all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures",
            "entropy_from_counts", "fit_markov_chain", "sample_adequacy", "DATA_METHODS", "ENTROPY_ESTIMATORS",
@@ -243,7 +244,7 @@ def _subset_codes(x: np.ndarray, T: list) -> tuple[np.ndarray, int]:
 
 
 def _subset_route(x: np.ndarray, estimator: str, subsets_per_size: int, rng: np.random.Generator,
-                  weights: np.ndarray, max_cost: float) -> tuple:
+                  weights: np.ndarray, max_cost: float, bar: WorkProgress) -> tuple:
     """(h, stderr, all_subsets) from the subset estimators with bootstrap weights."""
     n, N = x.shape
     sizes = [min(math.comb(N, j), subsets_per_size) for j in range(1, N + 1)]
@@ -273,6 +274,7 @@ def _subset_route(x: np.ndarray, estimator: str, subsets_per_size: int, rng: np.
         e.append(float(point_arr.mean()))
         e_boot.append(np.mean(boot, axis=0) if reps else np.zeros(0))
         e_sub_var.append(float(point_arr.var(ddof=1) / len(point_arr)) if sampled and len(point_arr) > 1 else 0.0)
+        bar.update()
     h = [e[j + 1] - e[j] for j in range(N)]
     boot_h = np.stack([e_boot[j + 1] - e_boot[j] for j in range(N)], axis=1) if reps else np.zeros((0, N))
     # h_j = e_{j+1} - e_j: the bootstrap covariance of the h_j, plus the subset-sampling variance of each e_j,
@@ -423,11 +425,15 @@ def _model_profile(model, base: Any, max_cost: Any) -> tuple:
 
 
 def _model_route(x: np.ndarray, cards: tuple, parents: list, hom: int | None, weights: np.ndarray, base: Any,
-                 max_cost: Any) -> tuple:
+                 max_cost: Any, bar: WorkProgress) -> tuple:
     h = _model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, None), parents, cards), base, max_cost)
-    boot = np.asarray([_model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, w.astype(float)),
-                                                         parents, cards), base, max_cost)
-                       for w in weights]).reshape(len(weights), len(h))
+    bar.update()
+    boot = []
+    for w in weights:
+        boot.append(_model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, w.astype(float)),
+                                                      parents, cards), base, max_cost))
+        bar.update()
+    boot = np.asarray(boot).reshape(len(weights), len(h))
     return h, _sample_cov(boot), boot
 
 
@@ -462,7 +468,8 @@ def estimate_with_errors(samples: Any, method: str = "auto", *, cardinalities: A
                          miller_madow: bool = False, subsets_per_size: int = 200, seed: Any = None,
                          homogeneous: bool = False, base: Any = None, order: int | None = None,
                          max_order: int = 2, criterion: str = "bic", bootstrap: int = DEFAULT_BOOTSTRAP,
-                         max_indegree: int | None = 2, max_cost: float | None = None) -> InformationProfile:
+                         max_indegree: int | None = 2, max_cost: float | None = None,
+                         progress: Any = None) -> InformationProfile:
     """The information profile estimated from samples, with bootstrap standard errors.
 
     Parameters
@@ -496,6 +503,9 @@ def estimate_with_errors(samples: Any, method: str = "auto", *, cardinalities: A
     max_cost : float, optional
         Subset estimators: budget on row-subset-resample updates (default 5e9); model-based: budget of
         the exact profile route.
+    progress : bool, optional
+        A bar over the work: the subset sizes, or the model fits (the data's and one per resample).  Default: shown
+        when the run projects past a few seconds and someone watches (a terminal or Jupyter).
 
     Returns
     -------
@@ -513,7 +523,7 @@ def estimate_with_errors(samples: Any, method: str = "auto", *, cardinalities: A
     prof, _ = estimate_replicates(samples, method, cardinalities=cardinalities, miller_madow=miller_madow,
                                   subsets_per_size=subsets_per_size, seed=seed, homogeneous=homogeneous, base=base,
                                   order=order, max_order=max_order, criterion=criterion, bootstrap=bootstrap,
-                                  max_indegree=max_indegree, max_cost=max_cost)
+                                  max_indegree=max_indegree, max_cost=max_cost, progress=progress)
     return prof
 
 
@@ -521,7 +531,7 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
                         miller_madow: bool = False, subsets_per_size: int = 200, seed: Any = None,
                         homogeneous: bool = False, base: Any = None, order: int | None = None,
                         max_order: int = 2, criterion: str = "bic", bootstrap: int = DEFAULT_BOOTSTRAP,
-                        max_indegree: int | None = 2, max_cost: float | None = None) -> tuple:
+                        max_indegree: int | None = 2, max_cost: float | None = None, progress: Any = None) -> tuple:
     """:func:`estimate_with_errors` and its bootstrap replicates: ``(profile, H)`` with ``H`` of shape
     ``(bootstrap, N)``, row ``b`` the profile estimated on resample ``b`` (the same random subsets).
 
@@ -568,7 +578,8 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
     if method in ENTROPY_ESTIMATORS:
         estimator = "miller-madow" if (method == "plugin" and miller_madow) else method
         budget = DEFAULT_DATA_COST if max_cost is None else float(max_cost)
-        h, cov, complete, boot = _subset_route(x, estimator, int(subsets_per_size), rng, weights, budget)
+        with WorkProgress(progress, N, "estimate_profile", "size", "estimate_profile") as bar:
+            h, cov, complete, boot = _subset_route(x, estimator, int(subsets_per_size), rng, weights, budget, bar)
         label = f"estimate ({estimator}, {'all' if complete else 'sampled'} subsets)"
         return _data_profile(np.asarray(h) * scale, cov * scale ** 2, label, base, notes), boot * scale
     if method == "markov":
@@ -576,6 +587,7 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
         how = "fixed" if order is not None else criterion.upper() + (f", at least {min_order}" if min_order else "")
     else:
         k, how = None, ""
+    bar = WorkProgress(progress, int(bootstrap) + 1, "estimate_profile", "fit", "estimate_profile")
     while True:
         if k is None:
             parents, hom = _learned_parents(x, cards, max_indegree), None
@@ -583,10 +595,12 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
         else:
             parents, hom = _markov_parents(N, k), (k if homogeneous else None)
             label = f"estimate (markov order {k}, {how}{', homogeneous' if homogeneous else ''})"
+        first = bar.done
         try:
-            h, cov, boot = _model_route(x, cards, parents, hom, weights, base, max_cost)
+            h, cov, boot = _model_route(x, cards, parents, hom, weights, base, max_cost, bar)
             break
         except ModelTooLargeError as exc:
+            bar.skip(first - bar.done)  # the fits of the refused order are redone at the next one
             if notes and k is not None and k > max(min_order, 1):
                 # method="auto": the order BIC prefers has no affordable exact profile; the next lower one is
                 # used and the notes say so (its error bars do not include the misfit of the coarser model)
@@ -595,9 +609,11 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
                           "of the coarser model)",)
                 k -= 1
                 continue
+            bar.close()
             raise ModelTooLargeError(f"the exact profile of the fitted model ({label})", exc.estimate, exc.budget,
                                      "lower max_order (orders 0 and 1 use the O(N^2) chain route) "
                                      "or raise max_cost") from exc
+    bar.close()
     return _data_profile(np.asarray(h), cov, label, base, notes), boot
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import ModelTooLargeError, SymschedError
 from ..formatting import format_value
 from ..info.profile import InformationProfile
+from ..info.progress import WorkProgress
 from ..models.base import DiscreteModel
 from ..printing import LatexPrinter, Table
 from ..results import Result
@@ -105,22 +106,33 @@ def _row(prof: InformationProfile, rule: str, K: int, note: str = "") -> dict:
             "sizes": None if sizes is None else tuple(int(s) for s in sizes), "note": note}
 
 
-def _least_K(prof: InformationProfile, rule: str, target: float, Kmax: int | None) -> dict:
-    N = prof.N
+def _scan_limit(prof: InformationProfile, rule: str, Kmax: int | None) -> int:
+    """Steps scanned for ``rule`` (1 for the optimum: one bisection)."""
     if rule == "optimal":
-        return _row(prof, rule, min_steps_for_kl(prof, target), "optimal schedule (bisection, KL non-increasing)")
+        return 1
     grid = rule in sampler_rules("grid")
-    limit = Kmax if Kmax is not None else (GRID_SCAN_FACTOR if grid else COUNT_SCAN_FACTOR) * N
+    return Kmax if Kmax is not None else (GRID_SCAN_FACTOR if grid else COUNT_SCAN_FACTOR) * prof.N
+
+
+def _least_K(prof: InformationProfile, rule: str, target: float, Kmax: int | None, bar: WorkProgress) -> dict:
+    if rule == "optimal":
+        row = _row(prof, rule, min_steps_for_kl(prof, target), "optimal schedule (bisection, KL non-increasing)")
+        bar.update()
+        return row
+    grid = rule in sampler_rules("grid")
+    limit = _scan_limit(prof, rule, Kmax)
     for K in range(1, limit + 1):
         kl = rule_kl(prof, rule, K)[0]
+        bar.update()
         if float(kl) <= target:
+            bar.skip(limit - K)
             return _row(prof, rule, K, "least K (every smaller K checked)")
     why = not_reached(rule, limit, kl, target, grid)
     return {"rule": rule, "K": None, "kl": None, "model_calls": None, "tokens_per_call": None, "sizes": None,
             "note": why}
 
 
-def _threshold_row(model: DiscreteModel | None, target: float | None, K: int | None) -> dict:
+def _threshold_row(model: DiscreteModel | None, target: float | None, K: int | None, bar: WorkProgress) -> dict:
     empty = {"rule": "threshold", "K": None, "kl": None, "model_calls": None, "tokens_per_call": None,
              "sizes": None}
     if model is None:
@@ -128,22 +140,25 @@ def _threshold_row(model: DiscreteModel | None, target: float | None, K: int | N
     if K is not None:
         return {**empty, "note": "chooses its own number of steps; ask with target= for the τ that meets it"}
     try:
-        for tau in THRESHOLDS:
+        for i, tau in enumerate(THRESHOLDS):
             r = policy_kl(model, "threshold", threshold=tau, method="exact")
+            bar.update()
             if float(r.kl) <= target:
+                bar.skip(len(THRESHOLDS) - i - 1)
                 calls = r.expected_steps
                 return {**empty, "K": calls, "kl": r.kl, "model_calls": calls,
                         "tokens_per_call": model.N / float(calls),
                         "note": f"τ = {float(tau):.2f}, the smallest of 0.50, 0.51, ..., 1 that meets the target; "
                                 f"K and calls are the expected number of steps"}
     except ModelTooLargeError as exc:
+        bar.skip(bar.total - bar.done)  # no τ is tried after the refusal
         return {**empty, "note": f"the exact adaptive route is over budget ({exc.estimate:.3g} operations); "
                                  f"use policy_kl(model, 'threshold', method='montecarlo')"}
     return {**empty, "note": "no τ in 0.50..1 meets the target"}
 
 
 def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: Sequence[str] | None = None,
-           Kmax: Any = None, threshold: bool | None = None, model: Any = None) -> Advice:
+           Kmax: Any = None, threshold: bool | None = None, model: Any = None, progress: Any = None) -> Advice:
     """For each sampler rule: the fewest steps meeting ``target`` (or the KL at ``K``), with model calls.
 
     Parameters
@@ -163,6 +178,10 @@ def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: S
         no ``model=`` its row says so).
     model : model, optional
         The model behind a profile given as ``model_or_profile`` (for the threshold rule).
+    progress : bool, optional
+        A bar over the KL evaluations (every ``K`` scanned, each ``τ`` tried; its total shrinks when a scan stops
+        early).  Default: shown when the run projects past a few seconds and someone watches (a terminal or
+        Jupyter).
 
     Returns
     -------
@@ -197,17 +216,23 @@ def advise(model_or_profile: Any, target: Any = None, *, K: Any = None, rules: S
     rows = []
     if target is not None:
         t = finite_real(target, "target", where, nonnegative=True)
-        title = f"steps for E KL <= {format_value(target)} (N = {prof.N})"
-        for rule in rules:
-            rows.append(_least_K(prof, rule, float(t), Kmax))
     else:
         K = check_variable_count(K, "K", where)
-        title = f"E KL at K = {K} steps (N = {prof.N})"
-        for rule in rules:
-            if rule == "optimal" and K > prof.N:
-                rows.append(_row(prof, rule, prof.N, f"K > N: the optimum is at K = N = {prof.N}"))
-            else:
-                rows.append(_row(prof, rule, K))
-    if add_threshold:
-        rows.append(_threshold_row(model, None if target is None else float(target), K))
+    units = sum(_scan_limit(prof, r, Kmax) for r in rules) if target is not None else len(rules)
+    units += len(THRESHOLDS) if add_threshold and model is not None and target is not None else 0
+    with WorkProgress(progress, units, "advise", "KL", where) as bar:
+        if target is not None:
+            title = f"steps for E KL <= {format_value(target)} (N = {prof.N})"
+            for rule in rules:
+                rows.append(_least_K(prof, rule, float(t), Kmax, bar))
+        else:
+            title = f"E KL at K = {K} steps (N = {prof.N})"
+            for rule in rules:
+                if rule == "optimal" and K > prof.N:
+                    rows.append(_row(prof, rule, prof.N, f"K > N: the optimum is at K = N = {prof.N}"))
+                else:
+                    rows.append(_row(prof, rule, K))
+                bar.update()
+        if add_threshold:
+            rows.append(_threshold_row(model, None if target is None else float(target), K, bar))
     return Advice(title=title, profile=prof, target=target, K=K, rows=rows)

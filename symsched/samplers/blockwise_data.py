@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.denoiser import check_tokens, salted_rng
+from ..info.progress import WorkProgress
 from ..info.estimate import DATA_METHODS, ENTROPY_ESTIMATORS, entropy_from_counts, fit_markov_chain, \
     resolve_data_method
 from ..results import Estimate
@@ -35,7 +36,8 @@ __all__ = ["estimate_blockwise_kl", "DEFAULT_BLOCK_DATA_COST"]
 DEFAULT_BLOCK_DATA_COST = 5e9
 
 
-def _subset_terms(x: np.ndarray, blocks: list, per_sizes: list, estimator: str, weights: np.ndarray) -> np.ndarray:
+def _subset_terms(x: np.ndarray, blocks: list, per_sizes: list, estimator: str, weights: np.ndarray,
+                  bar: WorkProgress) -> np.ndarray:
     """Each block's term for the point (row 0) and every resample (rows 1..), shape (reps + 1, blocks)."""
     w_all = np.vstack([np.ones(len(x)), weights])
     cache: dict = {}
@@ -65,11 +67,12 @@ def _subset_terms(x: np.ndarray, blocks: list, per_sizes: list, estimator: str, 
                 term = term + k * (e[s + 1] - e[s])
             s += k
         out.append(term)
+        bar.update()
     return np.stack(out, axis=1)
 
 
 def _markov_terms(x: np.ndarray, cards: tuple, blocks: list, per_sizes: list, order: int, homogeneous: bool,
-                  weights: np.ndarray) -> np.ndarray:
+                  weights: np.ndarray, bar: WorkProgress) -> np.ndarray:
     """Each block's term of the fitted chain's exact blockwise error, for the rows and every resample."""
     L = len(blocks[0])
     out = []
@@ -77,12 +80,13 @@ def _markov_terms(x: np.ndarray, cards: tuple, blocks: list, per_sizes: list, or
         xb = x if w is None else np.repeat(x, w.astype(np.int64), axis=0)
         model = fit_markov_chain(xb, order=order, homogeneous=homogeneous, cardinalities=cards)[0]
         out.append([float(t) for t in blockwise_expected_kl(model, L, per_sizes).per_block])
+        bar.update()
     return np.asarray(out)
 
 
 def estimate_blockwise_kl(samples: Any, block_length: int, sizes: Any, method: str = "auto", *,
                           bootstrap: int = 20, seed: Any = None, homogeneous: bool = False, order: Any = None,
-                          max_order: int = 2, max_cost: float | None = None) -> BlockwiseKL:
+                          max_order: int = 2, max_cost: float | None = None, progress: Any = None) -> BlockwiseKL:
     """``E KL`` of a semi-autoregressive sampler (blocks left to right, random order inside), estimated from rows.
 
     Parameters
@@ -102,6 +106,9 @@ def estimate_blockwise_kl(samples: Any, block_length: int, sizes: Any, method: s
         of order >= 1 by BIC).
     max_cost : float, optional
         Subset estimators: budget on ``subsets x rows x (bootstrap + 2)`` (default 5e9), checked first.
+    progress : bool, optional
+        A bar over the blocks (subset route) or the chain fits (the data's and one per resample).  Default:
+        shown when the run projects past a few seconds and someone watches.
 
     Returns
     -------
@@ -145,12 +152,14 @@ def estimate_blockwise_kl(samples: Any, block_length: int, sizes: Any, method: s
             raise ModelTooLargeError(f"{where}({chosen!r}): {len(blocks)} blocks of up to {len(blocks[0])} tokens "
                                      f"(2^B subsets each), {n} rows, {reps} resamples", cost, budget,
                                      "use shorter blocks, fewer rows or bootstrap, method='markov', or raise max_cost")
-        terms = _subset_terms(x, blocks, per_sizes, chosen, weights)
+        with WorkProgress(progress, len(blocks), where, "block", where) as bar:
+            terms = _subset_terms(x, blocks, per_sizes, chosen, weights, bar)
         label = chosen
     else:
         k = order if order is not None else fit_markov_chain(x, None, max_order, "bic", hom, cards,
                                                              min_order=least)[1]
-        terms = _markov_terms(x, cards, blocks, per_sizes, int(k), hom, weights)
+        with WorkProgress(progress, reps + 1, where, "fit", where) as bar:
+            terms = _markov_terms(x, cards, blocks, per_sizes, int(k), hom, weights, bar)
         how = "fixed" if order is not None else "BIC" + (f", at least {least}" if least else "")
         label = f"markov order {k}, {how}{', homogeneous' if hom else ''}"
     totals = terms.sum(axis=1)

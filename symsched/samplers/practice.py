@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.measures import information_profile
 from ..info.profile import InformationProfile, as_profile
+from ..info.progress import WorkProgress
 from ..models.table import as_model
 from ..formatting import format_value
 from ..printing import Table
@@ -127,7 +128,7 @@ def _check_rules(rules: Sequence[str]) -> tuple:
 
 def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = ("llada", "dream", "dllm",
                                                                                       "mdlm", "optimal"),
-                     Kmax: int | None = None) -> PracticeTable:
+                     Kmax: int | None = None, progress: Any = None) -> PracticeTable:
     """The least ``K`` at which each rule's exact KL is ``<= target``, with its model calls and KL.
 
     Model calls are counted as each library makes them (MDLM: the expected calls of one sequence with its
@@ -135,7 +136,8 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
     ``K = 1, 2, ...`` (their KL need not decrease with ``K``: rounding can make a larger ``K`` worse); the
     optimal schedule by bisection (its KL is non-increasing). A rule that does not reach the target by
     ``Kmax`` (default ``N``; Bernoulli grids always keep a positive error) gets ``None`` and its ``note`` says
-    why and which ``Kmax`` to pass (from ``E KL ∝ 1/K`` at ``Kmax``).
+    why and which ``Kmax`` to pass (from ``E KL ∝ 1/K`` at ``Kmax``).  ``progress``: a bar over the ``K`` values
+    scanned (None: when the scan projects past a few seconds and someone watches).
 
     Examples
     --------
@@ -152,20 +154,26 @@ def steps_for_target(profile_or_model: Any, target: Any, rules: Sequence[str] = 
     Kmax = N if Kmax is None else check_variable_count(Kmax, "Kmax", "steps_for_target")
     finite_real(target, "target", "steps_for_target", nonnegative=True)
     rows = []
-    for rule in rules:
-        if rule == "optimal":
-            K = min_steps_for_kl(prof, target)
-            kl, sizes, calls = _rule_kl(prof, rule, K)
-            rows.append((rule, K, calls, kl, sizes, "bisection (the optimum's KL is non-increasing in K)"))
-            continue
-        found = None
-        for K in range(1, Kmax + 1):
-            kl, sizes, calls = _rule_kl(prof, rule, K)
-            if float(kl) <= float(target):
-                found = (rule, K, calls, kl, sizes, "least K (every smaller K checked)")
-                break
-        rows.append(found or (rule, None, None, None, None,
-                              not_reached(rule, Kmax, kl, target, rule in sampler_rules("grid"))))
+    bar = WorkProgress(progress, sum(1 if r == "optimal" else Kmax for r in rules), "steps_for_target", "K",
+                       "steps_for_target")
+    with bar:
+        for rule in rules:
+            if rule == "optimal":
+                K = min_steps_for_kl(prof, target)
+                kl, sizes, calls = _rule_kl(prof, rule, K)
+                rows.append((rule, K, calls, kl, sizes, "bisection (the optimum's KL is non-increasing in K)"))
+                bar.update()
+                continue
+            found = None
+            for K in range(1, Kmax + 1):
+                kl, sizes, calls = _rule_kl(prof, rule, K)
+                bar.update()
+                if float(kl) <= float(target):
+                    found = (rule, K, calls, kl, sizes, "least K (every smaller K checked)")
+                    bar.skip(Kmax - K)
+                    break
+            rows.append(found or (rule, None, None, None, None,
+                                  not_reached(rule, Kmax, kl, target, rule in sampler_rules("grid"))))
     return PracticeTable(f"least steps for E KL <= {format_value(target)} (N = {N})",
                          ("rule", "K", "model_calls", "kl", "sizes", "note"), rows,
                          note="count rules: one block, random positions (the identity); Bernoulli grids: with "
@@ -231,7 +239,7 @@ def rule_comparison(profile_or_model: Any, K: int, rules: Sequence[str] = ("llad
 
 
 def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None = None, rule: str = "llada",
-                       compare: bool | None = None) -> PracticeTable:
+                       compare: bool | None = None, progress: Any = None) -> PracticeTable:
     """A model's exact KL under semi-autoregressive blocks of each length, with ``rule``'s per-block counts.
 
     Parameters
@@ -251,6 +259,8 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
         profile has an exact route (chains, tables, small networks); otherwise the column is left out and the
         table's note says why (it would need a Monte Carlo profile, minutes at hundreds of tokens: pass
         ``compare=True`` to ask for it).
+    progress : bool, optional
+        A bar over the block lengths (None: when the sweep projects past a few seconds and someone watches).
 
     Examples
     --------
@@ -279,10 +289,12 @@ def block_length_sweep(model: Any, K: int, block_lengths: Sequence[int] | None =
     elif not isinstance(compare, bool):
         raise SymschedError(f"block_length_sweep: compare must be True, False or None, got {compare!r:.60}")
     rows = []
-    for B in block_lengths:
-        s = sampler_schedule(rule, N, K, block_length=int(B))
-        r = blockwise_expected_kl(model, int(B), s, compare=compare)
-        rows.append((int(B), len(s.block_sizes), s.block_sizes[0], r.kl, r.random_order_kl))  # an Estimate stays one
+    with WorkProgress(progress, len(block_lengths), "block_length_sweep", "block length", "block_length_sweep") as bar:
+        for B in block_lengths:
+            s = sampler_schedule(rule, N, K, block_length=int(B))
+            r = blockwise_expected_kl(model, int(B), s, compare=compare)
+            rows.append((int(B), len(s.block_sizes), s.block_sizes[0], r.kl, r.random_order_kl))  # Estimate kept
+            bar.update()
     if compare is False and not note:
         note = "random_order_kl '-': not computed (compare=False)"
     return PracticeTable(f"block-length sweep ({rule}, N = {N}, K = {K})",

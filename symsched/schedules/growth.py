@@ -33,6 +33,7 @@ from scipy.linalg import eigh_tridiagonal, solve_banded
 from scipy.special import gammaln, xlog1py, xlogy
 from scipy.stats import binom
 
+from ..info.progress import WorkProgress
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.profile import as_profile
 from ..results import Result
@@ -451,7 +452,7 @@ def _check_K(K: Any) -> int:
     return check_steps(K, "K")
 
 
-def _mesh_dp(G: _G, K: int, mesh: int):
+def _mesh_dp(G: _G, K: int, mesh: int, bar: WorkProgress | None = None):
     """Exact optimum of F over grids whose points lie on a uniform mesh (empty steps allowed)."""
     t = np.linspace(0.0, 1.0, mesh + 1)
     g, Gt = G.g(t), G.G(t)
@@ -466,6 +467,8 @@ def _mesh_dp(G: _G, K: int, mesh: int):
         a = np.argmin(tot, axis=0)
         f = tot[a, np.arange(mesh + 1)]
         arg.append(a)
+        if bar is not None:
+            bar.update()
     b, pts = mesh, [mesh]
     for k in range(K - 1, 0, -1):
         b = int(arg[k][b])
@@ -519,7 +522,7 @@ def _newton(G: _G, grid: np.ndarray, iters: int = 50):
     return x, float(np.max(np.abs(gr))), mineig
 
 
-def optimal_bernoulli_grid(profile: Any, K: int, mesh: int | None = None) -> OptimalBernoulliGrid:
+def optimal_bernoulli_grid(profile: Any, K: int, mesh: int | None = None, progress: Any = None) -> OptimalBernoulliGrid:
     """The exact minimiser of the Bernoulli sampler's expected KL over grids of ``K`` steps, with a certificate.
 
     Method: the exact optimum over grids on a uniform mesh of ``[0, 1]`` (dynamic programme on the step
@@ -537,6 +540,9 @@ def optimal_bernoulli_grid(profile: Any, K: int, mesh: int | None = None) -> Opt
     mesh : int, optional
         Mesh intervals of the dynamic programme (default ``max(1000, 8K)``, at most 2000); a finer mesh
         tightens the certificate.
+    progress : bool, optional
+        A bar over the dynamic programme's ``K - 1`` stages (each ``O(mesh^2)``).  Default: shown when it projects
+        past a few seconds and someone watches (a terminal or Jupyter).
 
     Returns
     -------
@@ -560,7 +566,8 @@ def optimal_bernoulli_grid(profile: Any, K: int, mesh: int | None = None) -> Opt
                                  K * (M + 1) ** 2, _MAX_MESH_WORK, "use fewer steps K or a coarser mesh")
     if M < K:
         raise SymschedError(f"optimal_bernoulli_grid: mesh = {M} intervals cannot hold K = {K} steps")
-    f_dp, x0 = _mesh_dp(G, K, M)
+    with WorkProgress(progress, K - 1, "optimal_bernoulli_grid", "stage", "optimal_bernoulli_grid") as bar:
+        f_dp, x0 = _mesh_dp(G, K, M, bar)
     # the DP allows empty steps; spread coincident points so Newton starts from a strict grid
     for k in range(1, K):
         if x0[k] <= x0[k - 1]:
