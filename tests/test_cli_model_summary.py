@@ -78,3 +78,13 @@ def test_report_api_takes_verbose():
     short = str(ss.report(model, K=[2], mixture=False, bounds=False))
     full = str(ss.report(model, K=[2], mixture=False, bounds=False, verbose=True))
     assert "X20," not in _model_block(short)[1] and "X20," in _model_block(full)[1]
+
+
+def test_long_frontier_line_is_summarised():
+    rep = ss.report(ss.binary_symmetric_chain(40, 0.1), K=[2], mixture=False, bounds=False)
+    lines = str(rep).splitlines()
+    line = lines[next(i for i, ln in enumerate(lines) if ln.startswith("Optimal E KL")) + 1]
+    head, tail = line.strip().split(", ... (20 more) ..., ")
+    shown = [float(x) for x in head.split(", ")] + [float(x) for x in tail.split(", ")]
+    want = [float(v) for v in rep.frontier[:16]] + [float(v) for v in rep.frontier[-4:]]
+    assert shown == pytest.approx(want, rel=1e-3, abs=1e-12)

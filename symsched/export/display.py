@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 from collections.abc import Sequence
@@ -29,13 +30,16 @@ from ..schedules.kl import expected_kl
 from ..schedules.families import constant_schedule
 from ..schedules.optimal import optimal_frontier, optimal_schedule
 from ..validation import as_list
-from ..formatting import format_value, html_table as _html_table, text_table as _text_table
+from ..formatting import format_value, html_table as _html_table
+from ..printing import HtmlPrinter, Table, TextPrinter
 from .latex import latex_escape, latex_number, latex_sequence, latex_table
 
 __all__ = ["Report", "report", "format_value"]
 
 #: Longest profile table printed in full (longer ones show their first and last rows and say so).
 MAX_TEXT_ROWS = 40
+#: Longest frontier printed in full on its line (longer ones: the first 16 and last 4 values).
+MAX_FRONTIER_SHOWN = 24
 #: Default largest N for which the report computes the sampler's exact mixture KL by enumeration.
 DEFAULT_MAX_MIXTURE_N = 10
 #: Models with more variables than this print a summary (N, cardinalities, edges, table size as a power of
@@ -181,37 +185,26 @@ class Report(Result):
         return ("E KL = sum_t k_t h_{s_{t-1}} - H on the monotone projection of the estimated profile "
                 "(weighted isotonic regression): estimates ± standard errors")
 
-    def _has_stderr(self) -> bool:
-        return any(float(s) != 0 for s in self.profile.stderr)
-
-    def _profile_header(self):
-        return ["j", "h_j", "e_{j+1}"] + (["stderr(h_j)"] if self._has_stderr() else [])
-
-    def _profile_rows(self, max_rows: int | None = None):
-        p = self.profile
-        se = self._has_stderr()
-
-        def row(j):
-            return [str(j), format_value(p.h[j], self.digits), format_value(p.e[j + 1], self.digits)] + \
-                ([format_value(float(p.stderr[j]), 2)] if se else [])
-        if max_rows is None or p.N <= max_rows:
-            return [row(j) for j in range(p.N)]
-        head, tail = max_rows - 5, 5
-        gap = ["..."] * (4 if se else 3)
-        return [row(j) for j in range(head)] + [gap] + [row(j) for j in range(p.N - tail, p.N)]
-
     def _has_mixture(self) -> bool:
         return any(r["mixture_kl"] is not None for r in self.schedules)
-
-    def _schedule_rows(self):
-        mix = self._has_mixture()
-        return [[str(r["K"]), r["schedule"], _sizes_text(r["sizes"]), self._num(r["expected_kl"])]
-                + ([format_value(r["mixture_kl"], self.digits)] if mix else []) for r in self.schedules]
 
     @property
     def _SCHEDULE_HEADER(self):
         return ["K", "schedule", "sizes", "E KL (identity)" if self.exact else "E KL estimate (+- se)"] + \
             (["KL(p||q) mixture"] if self._has_mixture() else [])
+
+    def _profile_table(self) -> Table:
+        """The profile's own table (symsched.printing), under the report's heading; H, TC, DTC come after."""
+        p = self.profile
+        return replace(p._table(), summary=(),
+                       title=f"Information profile h_j = E H(X_i | X_T), |T| = j  [{p.method}, {p.precision}, "
+                             f"{self._unit()}]")
+
+    def _schedule_table(self) -> Table:
+        mix = self._has_mixture()
+        rows = [(r["K"], r["schedule"], tuple(r["sizes"]), r["expected_kl"]) + ((r["mixture_kl"],) if mix else ())
+                for r in self.schedules]
+        return Table(self._SCHEDULE_HEADER, rows, title="Schedules", formats={"sizes": _sizes_text})
 
     # -- renderers ------------------------------------------------------------------------------
     def __str__(self) -> str:
@@ -223,10 +216,7 @@ class Report(Result):
         else:
             out.append(f"Profile given directly, N = {p.N}")
         out.append("")
-        out.append(f"Information profile h_j = E H(X_i | X_T), |T| = j  [{p.method}, {p.precision}, {self._unit()}]")
-        out.append(_text_table(self._profile_rows(MAX_TEXT_ROWS), self._profile_header()))
-        if p.N > MAX_TEXT_ROWS:
-            out.append(f"  (rows {MAX_TEXT_ROWS - 5}..{p.N - 6} not shown; Report.profile holds every h_j)")
+        out += TextPrinter(MAX_TEXT_ROWS).print_table(self, self._profile_table()).splitlines()
         if not self.exact:
             out.append(f"  (an estimate [{p.method}]: h_j with the standard errors shown; a zero standard error "
                        "marks an entry computed without sampling error)")
@@ -240,11 +230,14 @@ class Report(Result):
                 out.append("KL(p||q) mixture = KL of the sampler's output law, " +
                            ("exact by enumeration (<= E KL)" if self.exact else
                             "by enumeration on the model (no sampling error; the E KL column is estimated)"))
-            out.append(_text_table(self._schedule_rows(), self._SCHEDULE_HEADER))
+            out += TextPrinter().print_table(self, self._schedule_table()).splitlines()[1:]
         if self.frontier is not None:
             out.append("")
             out.append("Optimal E KL for K = 1..N" + ("" if self.exact else " (estimates ± standard errors)") + ":")
-            out.append("  " + ", ".join(self._num(v, 4) for v in self.frontier))
+            values = [self._num(v, 4) for v in self.frontier]
+            if len(values) > MAX_FRONTIER_SHOWN:  # a long frontier: its start and its end (Report.frontier has all)
+                values = values[:16] + [f"... ({len(values) - 20} more) ..."] + values[-4:]
+            out.append("  " + ", ".join(values))
         if self.bounds is not None:
             out.append("")
             out.append("Bounds from the literature (symsched.compare_bounds):")
@@ -264,14 +257,12 @@ class Report(Result):
         m = self.model
         if "kind" in m:
             parts.append("<p>" + "<br>".join(html.escape(ln.strip()) for ln in model_lines(m, self.verbose)) + "</p>")
-        parts.append(f"<p>Information profile ({html.escape(self.profile.method)}, {self.profile.precision}, "
-                     f"{self._unit()})</p>")
-        parts.append(_html_table(self._profile_rows(MAX_TEXT_ROWS), self._profile_header()))
+        parts.append(HtmlPrinter().print_table(self, self._profile_table()))
         parts.append(_html_table([[k, self._num(v, d)] for k, v in self.measures().items()], ["measure", "value"]))
         if self.schedules:
             parts.append("<p>E KL: exact identity; KL(p||q): the sampler's mixture law, exact by enumeration.</p>"
                          if self.exact else f"<p>{html.escape(self._kl_note())}</p>")
-            parts.append(_html_table(self._schedule_rows(), self._SCHEDULE_HEADER))
+            parts.append(HtmlPrinter().print_table(self, self._schedule_table()))
         if self.bounds is not None:
             parts.append("<p>Bounds from the literature (symsched.compare_bounds)</p>")
             parts.append(self.bounds._repr_html_() if hasattr(self.bounds, "_repr_html_")
