@@ -760,3 +760,14 @@ def brute_adaptive_ties(joint, rule, sizes=None, tau=None, gamma_nats=None):
 
     rec({}, 1.0, 0)
     return q, steps
+
+
+def projected_stderr(m, se, w, draws=3000, seed=5):
+    """Independent reference of projection_stderr: rms of w'(iso(m + noise) - m) by brute-force isotonic fits
+    (diagonal covariance; exact entries, se = 0, pinned by a huge weight)."""
+    m, se, w = (np.asarray(v, dtype=float) for v in (m, se, w))
+    wt = np.where(se > 0, 1 / np.where(se > 0, se, 1) ** 2, 1e12)
+    rng = np.random.default_rng(seed)
+    vals = [w @ (np.maximum(isotonic_nonincreasing_brute(m + se * rng.standard_normal(m.size), wt), 0) - m)
+            for _ in range(draws)]
+    return float(np.sqrt(np.mean(np.square(vals))))

@@ -17,7 +17,7 @@ from hypothesis import given, strategies as st
 from scipy.optimize import isotonic_regression
 
 import symsched as ss
-from reference import brute_profile, brute_sampler, identity_kl
+from reference import brute_profile, brute_sampler, identity_kl, projected_stderr
 
 
 # -- import paths -------------------------------------------------------------------------------
@@ -153,8 +153,11 @@ def test_compare_bounds_on_a_monotone_estimate_carries_standard_errors():
     assert t.exact is False
     ekl = t.exact_expected_kl
     assert isinstance(ekl, ss.results.Estimate) and float(ekl) == pytest.approx(identity_kl(h, sizes))
-    # expected_kl of an estimate: sqrt(w' C w) with C = diag(se^2) for independent h_j
-    assert ekl.stderr == pytest.approx(np.sqrt(sum((c * s) ** 2 for c, s in zip(_coefficients(6, sizes), se))))
+    # expected_kl of an estimate: the error of w'h on the monotone projection (h_3 = 0.35 and h_4 = 0.3 are
+    # within noise, so the projection often pools them), below sqrt(w' C w) with C = diag(se^2)
+    linear = np.sqrt(sum((c * s) ** 2 for c, s in zip(_coefficients(6, sizes), se)))
+    assert ekl.stderr == pytest.approx(projected_stderr(h, se, _coefficients(6, sizes)), rel=0.12)
+    assert ekl.stderr <= linear * 1.05
     tc = sum(h[0] - x for x in h)
     assert float(t.total_correlation) == pytest.approx(tc)
     # derived numbers: the delta method on the covariance (here diagonal), sqrt(w' C w)

@@ -128,7 +128,9 @@ def test_expected_kl_stderr_is_the_covariance_functional():
     p = ss.estimate_profile(x, "markov", seed=0, homogeneous=True, bootstrap=30)
     r = ss.expected_kl(p, [2, 3])
     w = _functionals(DATA_N, (2, 3))["E KL"]
-    assert abs(r.stderr - float(w @ np.asarray(p.covariance) @ w) ** 0.5) < 1e-12
+    # a steep profile (h_j apart by several standard errors): the projection pools nothing, and its
+    # bootstrapped standard error (400 draws, about 4 % sampling error) is the covariance functional's
+    assert abs(r.stderr / float(w @ np.asarray(p.covariance) @ w) ** 0.5 - 1) < 0.12
     # the diagonal alone would be wrong here: the h_j of one fit are strongly correlated
     assert abs(r.stderr - float(np.sum(w ** 2 * np.asarray(p.stderr) ** 2)) ** 0.5) > 0.1 * r.stderr
 

@@ -1,5 +1,5 @@
 """Calibration of the routes on the Monte Carlo skeleton: over 30 seeds (40 and 160 for the denoiser), the rms
-of z = (estimate - exact) / stderr lies in [0.7, 1.4] for h_j, H, TC and DTC (standard errors of the totals
+of z = (estimate - exact) / stderr lies in [0.7, 1.4] for h_j, H, TC, DTC and the O-information (standard errors of the totals
 from the full covariance) and for E KL of a schedule as ``expected_kl`` reports it (on the monotone projection,
 its standard error that of the projection), against brute force on the joint table."""
 
@@ -53,7 +53,9 @@ def _check(profiles, model, schedule):
     zh = np.concatenate([(np.array(p.h) - h)[np.array(p.stderr) > 0] / np.array(p.stderr)[np.array(p.stderr) > 0]
                          for p in profiles])
     out = {"h_j": _rms(zh)}
-    for name, attr in (("H", "entropy"), ("TC", "total_correlation"), ("DTC", "dual_total_correlation")):
+    tot["O"] = tot["TC"] - tot["DTC"]
+    for name, attr in (("H", "entropy"), ("TC", "total_correlation"), ("DTC", "dual_total_correlation"),
+                       ("O", "o_information")):
         out[name] = _rms([(getattr(p, attr) - tot[name]) / getattr(p, attr + "_stderr") for p in profiles])
     est = [ss.expected_kl(p, schedule) for p in profiles]
     out["E KL"] = _rms([(e.value - ekl) / e.stderr for e in est])
@@ -99,3 +101,15 @@ def test_exact_h0_has_exactly_zero_stderr():
                               samples_per_size=40, seed=1)
     assert dep.stderr[0] == 0.0 and all(s > 0 for s in dep.stderr[1:])
     assert dep.covariance is not None and np.all(dep.covariance[0] == 0)
+
+
+def test_o_information_stderr_is_that_of_tc_minus_dtc():
+    model = _small_bn()
+    prof = ss.denoiser_profile(ss.exact_denoiser(model), ss.sample_exact(model, 300, seed=0), samples_per_size=40,
+                               seed=1)
+    C = np.asarray(prof.covariance)
+    N = prof.N
+    w = N * (np.eye(N)[0] + np.eye(N)[-1]) - 2          # TC - DTC = N h_0 + N h_{N-1} - 2 H
+    assert prof.o_information_stderr == pytest.approx(float(np.sqrt(w @ C @ w)), rel=1e-12)
+    assert prof.o_information == pytest.approx(prof.total_correlation - prof.dual_total_correlation, abs=1e-12)
+    assert ss.information_profile(model).o_information_stderr == 0

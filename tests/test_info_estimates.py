@@ -13,7 +13,7 @@ import symsched as ss
 from symsched.errors import ModelTooLargeError
 from symsched.results import Estimate
 
-from reference import brute_optimal, identity_kl, isotonic_nonincreasing_brute
+from reference import brute_optimal, identity_kl, isotonic_nonincreasing_brute, projected_stderr
 
 
 @pytest.fixture(scope="module")
@@ -144,20 +144,11 @@ def test_monotone_keeps_exact_entries_fixed():
     # the schedule cost of that pooled pair is then an estimate with a non-zero standard error: that of the
     # projection (h_2 drawn around 0.3 is pulled down onto h_1 whenever above it)
     cost = ss.block_cost(p, 1, 3)
-    assert cost.value == 0 and cost.stderr == pytest.approx(_projected_se(p.monotone().h, (0, 0, 0.1, 0.1),
+    assert cost.value == 0 and cost.stderr == pytest.approx(projected_stderr(p.monotone().h, (0, 0, 0.1, 0.1),
                                                                           [0, 1, -1, 0]), rel=0.12)
     assert 0.03 < cost.stderr < 0.1      # below the raw sqrt(w' C w) = 0.1: the projection shrinks it
 
 
-def _projected_se(m, se, w, draws=3000, seed=5):
-    """Independent reference of projection_stderr: rms of w'(iso(m + noise) - m) by brute-force isotonic fits
-    (diagonal covariance; exact entries, se = 0, pinned by a huge weight)."""
-    m, se, w = (np.asarray(v, dtype=float) for v in (m, se, w))
-    wt = np.where(se > 0, 1 / np.where(se > 0, se, 1) ** 2, 1e12)
-    rng = np.random.default_rng(seed)
-    vals = [w @ (np.maximum(isotonic_nonincreasing_brute(m + se * rng.standard_normal(m.size), wt), 0) - m)
-            for _ in range(draws)]
-    return float(np.sqrt(np.mean(np.square(vals))))
 
 
 def test_schedule_estimates_have_linear_standard_errors():
@@ -169,14 +160,14 @@ def test_schedule_estimates_have_linear_standard_errors():
     assert est.value == pytest.approx(identity_kl(list(h), (1, 2, 1)))
     # E KL = h_0 + 2 h_1 + h_3 - sum h = h_1 - h_2: linear, but on the projection (h_1 - h_2 is one
     # standard error, so the projection often pools them): below the raw sqrt(2) * 0.05
-    assert est.stderr == pytest.approx(_projected_se(h, se, [0, 1, -1, 0]), rel=0.12)
+    assert est.stderr == pytest.approx(projected_stderr(h, se, [0, 1, -1, 0]), rel=0.12)
     assert est.stderr < math.sqrt(2) * 0.05
     rs = ss.RandomizedSchedule([(0.5, [1, 2, 1]), (0.5, [2, 2])])
     r = ss.expected_kl(p, rs)
     assert r.value == pytest.approx(0.5 * identity_kl(list(h), (1, 2, 1)) + 0.5 * identity_kl(list(h), (2, 2)))
     # weights 0.5 (h_1 - h_2) + 0.5 (h_0 - h_1 + h_2 - h_3) = 0.5 h_0 - 0.5 h_3 (far apart: never pooled)
     assert r.stderr == pytest.approx(math.sqrt(0.5) * 0.05, rel=0.08)
-    assert r.stderr == pytest.approx(_projected_se(h, se, [0.5, 0, 0, -0.5]), rel=0.12)
+    assert r.stderr == pytest.approx(projected_stderr(h, se, [0.5, 0, 0, -0.5]), rel=0.12)
     b = ss.bernoulli_expected_kl(p, [0, 1])
     assert isinstance(b, Estimate) and b.value == pytest.approx(p.total_correlation)
     f = ss.optimal_frontier(p)

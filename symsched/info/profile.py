@@ -283,6 +283,14 @@ class InformationProfile(Result, ItemsView):
         floor = 1e-14 * float(np.abs(w).sum() ** 2) * max(float(np.max(self.covariance_matrix().diagonal())), 0.0)
         return math.sqrt(var) if var > floor else 0.0
 
+    @property
+    def o_information_stderr(self) -> float:
+        """Standard error of the O-information ``TC - DTC = N (h_0 + h_{N-1}) - 2 H`` (0 when exact)."""
+        w = -2.0 * np.ones(self.N)
+        w[0] += self.N
+        w[-1] += self.N
+        return self.linear_stderr(w)
+
     def _projection_draws(self) -> np.ndarray | None:
         """``proj(y*) - m`` for the bootstrap of :meth:`projection_stderr` (cached on the profile)."""
         if "_proj_draws" in self.__dict__:

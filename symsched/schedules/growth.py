@@ -28,7 +28,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from scipy.integrate import quad
+from scipy.integrate import quad, quad_vec
 from scipy.linalg import eigh_tridiagonal, solve_banded
 from scipy.special import gammaln, xlog1py, xlogy
 from scipy.stats import binom
@@ -36,7 +36,7 @@ from scipy.stats import binom
 from ..info.progress import WorkProgress
 from ..errors import ModelTooLargeError, SymschedError
 from ..info.profile import as_profile
-from ..results import Result
+from ..results import Estimate, Result, jsonable
 from ..validation import check_dps, check_steps
 from .grids import bernoulli_expected_kl
 
@@ -79,10 +79,12 @@ class UnmaskingGrowth(Result):
         True when the profile is exact (``fine``, ``ratio``, ``effective_tc`` are numerical quadratures
         at the requested precision even then).
     stderr : dict
-        For an estimated profile: standard errors of the quantities linear in ``h`` (``coarse``, ``tse``,
-        ``h01``, ``tc``, ``dtc``), propagated from the per-``h_j`` errors treated as independent; zeros
-        for an exact profile. ``fine``, ``ratio`` and ``effective_tc`` of an estimate carry none (they are
-        not linear in ``h``): read them as point estimates.
+        For an estimated profile: standard errors of every quantity, by the delta method on the profile's
+        covariance ``C`` (docs/uncertainty.md): ``sqrt(w' C w)`` for those linear in ``h`` (``coarse``,
+        ``tse``, ``h01``, ``tc``, ``dtc``, ``effective_tc``) and ``sqrt(g' C g)`` with ``g`` the gradient in
+        ``h`` for ``fine``, ``fine_full`` (``P = I²``, ``∂P/∂h = 2 I ∂I/∂h``, ``∂I/∂d_j = ∫ N(N-1)
+        b_{j,N-2}(t) / (2 √h'(t)) dt``) and ``ratio``; zeros for an exact profile.  Printed, an estimate's
+        numbers show as value ± standard error.
     """
 
     _headline = "ratio"
@@ -117,10 +119,20 @@ class UnmaskingGrowth(Result):
         self.fine_full = self._sqrt_rate_integral(0.0, 1.0) ** 2 if N >= 2 else 0.0
         self.effective_tc = self._effective_tc()
         self.stderr = self._linear_stderr()
+        if not self.exact and self.precision == "float" and N >= 2:
+            self.stderr.update(self._delta_stderr())
         self._freeze()
 
+    def _field_items(self) -> list:
+        # an estimate's numbers are shown as value ± standard error (the attributes stay numbers)
+        items = super()._field_items()
+        if self.exact:
+            return items
+        return [(k, Estimate(v, self.stderr[k], k) if k in self.stderr and v is not None else v) for k, v in items]
+
     def to_dict(self) -> dict:
-        out = super().to_dict()
+        out = {"type": type(self).__name__}
+        out.update({name: jsonable(getattr(self, name)) for name in self._fields})  # numbers, as before
         out["stderr"] = dict(self.stderr)
         return out
 
@@ -147,6 +159,43 @@ class UnmaskingGrowth(Result):
             # the delta method on the full covariance of the h_j (docs/uncertainty.md): sqrt(w' C w)
             return {k: float(self._prof.linear_stderr(np.asarray(v, dtype=float))) for k, v in coef.items()}
         return {k: float(np.sqrt(np.sum((v * se) ** 2))) for k, v in coef.items()}
+
+    def _delta_stderr(self) -> dict:
+        """Standard errors of ``fine``, ``fine_full``, ``ratio`` (gradients) and ``effective_tc`` (linear)."""
+        N = self.N
+        if N > DELTA_MAX_N:
+            nan = float("nan")  # the quadratures of N gradients would be slow; say it is unknown
+            return {"fine": nan, "fine_full": nan, "ratio": nan, "effective_tc": nan}
+        C = self._prof.covariance_matrix()
+        C = C.toarray() if hasattr(C, "toarray") else np.asarray(C, dtype=float)
+        d = np.array([float(x) for x in self._d])
+
+        def se(g_d: np.ndarray) -> float:  # a gradient in d (d_j = h_j - h_{j+1}) to a standard error in h
+            g = np.concatenate([g_d, [0.0]]) - np.concatenate([[0.0], g_d])
+            return math.sqrt(max(float(g @ C @ g), 0.0))
+
+        out = {}
+        grads = {}
+        for name, (a, b) in (("fine", (1.0 / N, 1.0 - 1.0 / N)), ("fine_full", (0.0, 1.0))):
+            if name == "fine" and N < 3:
+                out[name], grads[name] = 0.0, np.zeros(N - 1)
+                continue
+            root = math.sqrt(max(float(getattr(self, name)), 0.0))
+            grads[name] = 2 * root * sqrt_rate_gradient(d, N, a, b)
+            out[name] = se(grads[name])
+        coef = quad_vec(lambda t: t * min(1.0, -math.log(t)) * _rate_basis(N, t) if t > 0 else np.zeros(N - 1),
+                        0.0, 1.0, epsabs=1e-12, epsrel=1e-9, limit=400)[0]
+        out["effective_tc"] = se(coef)
+        if self.ratio is not None and N >= 3:
+            fine, coarse = float(self.fine), float(self.coarse)
+            j = np.arange(N - 1)
+            lo, hi = 1 / N, 1 - 1 / N
+            c_coarse = 2 * math.log(N - 1) * (j + 1) * (N - 1 - j) / (N + 1) * (
+                binom.sf(j + 1, N + 1, hi) - binom.sf(j + 1, N + 1, lo))
+            out["ratio"] = se(c_coarse / fine - coarse * grads["fine"] / fine ** 2)
+        else:
+            out["ratio"] = 0.0
+        return out
 
     # -- arithmetic helpers --------------------------------------------------------------------
     def _rational(self, a: int, b: int):
@@ -288,6 +337,41 @@ def growth_mass(prof, p: Any, q: Any, d: Any = None) -> Any:
 LOG_SPACE_N = 512
 #: Largest N^2 for the exact (Fraction / mpmath / symbolic) binomial tail sums of the growth mass.
 MAX_EXACT_GROWTH_TERMS = 4 * 10 ** 6
+
+
+#: Largest N for which the standard errors of an estimate's non-linear growth quantities are computed.
+DELTA_MAX_N = 20_000
+
+
+def _rate_basis(N: int, t: float) -> np.ndarray:
+    """``∂h'(t)/∂d_j = N(N-1) b_{j,N-2}(t)``, ``j = 0..N-2`` (in log space: no overflow at large N, and
+    without scipy.stats' per-call overhead, since quadratures call it hundreds of times)."""
+    n = N - 2
+    j = np.arange(n + 1)
+    log_c = gammaln(n + 1) - gammaln(j + 1) - gammaln(n - j + 1)
+    return N * (N - 1) * np.exp(log_c + xlogy(j, t) + xlog1py(n - j, -t))
+
+
+def sqrt_rate_gradient(d: np.ndarray, N: int, a: float, b: float) -> np.ndarray:
+    """``∂/∂d_j ∫_a^b √h'(t) dt = ∫_a^b N(N-1) b_{j,N-2}(t) / (2 √h'(t)) dt`` (for the delta method).
+
+    Where ``h'`` vanishes the integrand is set to 0 (``√h'`` is not differentiable there).
+
+    >>> import numpy as np
+    >>> d = np.array([0.3, 0.1])                       # N = 3: h'(t) = 6 (0.3 (1-t) + 0.1 t)
+    >>> g = sqrt_rate_gradient(d, 3, 0.0, 1.0)
+    >>> eps = 1e-6
+    >>> from scipy.integrate import quad
+    >>> I = lambda d: quad(lambda t: np.sqrt(6 * (d[0] * (1 - t) + d[1] * t)), 0, 1)[0]
+    >>> bool(abs(g[0] - (I(d + [eps, 0]) - I(d - [eps, 0])) / (2 * eps)) < 1e-6)
+    True
+    """
+    def f(t):
+        basis = _rate_basis(N, t)
+        r = float(basis @ d)
+        return basis / (2 * math.sqrt(r)) if r > 0 else np.zeros(N - 1)
+
+    return quad_vec(f, a, b, epsabs=1e-12, epsrel=1e-9, limit=400)[0]
 
 
 def _unit(t: Any, name: str) -> float:

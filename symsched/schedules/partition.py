@@ -31,7 +31,7 @@ from ..errors import SymschedError
 from ..info.profile import as_profile
 from ..results import Estimate, Result
 from ..validation import as_list, check_steps
-from .growth import growth_mass
+from .growth import growth_mass, sqrt_rate_gradient
 
 __all__ = ["partition_complexity", "PartitionComplexity"]
 
@@ -211,6 +211,7 @@ class PartitionComplexity(Result):
         se_C = math.sqrt(max(float(grad @ covH @ grad), 0.0))
         aT = fg.h_coefficients(b[0], b[-1])
         se_cs = float(lam[-1] - lam[0]) * math.sqrt(max(float(aT @ (cov @ aT)), 0.0))
+        object.__setattr__(self, "_covH", covH)
         self.H = tuple(Estimate(float(H[m]), math.sqrt(max(covH[m, m], 0.0)), f"H_{m}") for m in range(self.M))
         self.C = Estimate(C, se_C, "C")
         self.cauchy_schwarz = Estimate(cs, se_cs, "(phi(T) - phi(t0)) H(t0, T)")
@@ -243,10 +244,19 @@ class PartitionComplexity(Result):
 
     # -- derived --------------------------------------------------------------------------------------
     @property
-    def fine(self) -> float:
+    def fine(self) -> Any:
+        """``P`` (float); for an estimated profile an Estimate, its standard error by the delta method
+        (``∂P/∂h`` from :func:`~symsched.schedules.growth.sqrt_rate_gradient`, the profile's covariance)."""
         if "_fine" not in self.__dict__:
             fg = self._fg or FloatGrowth(self._prof.as_array())
-            val = fg.sqrt_rate_integral(float(self.breakpoints[0]), float(self.breakpoints[-1])) ** 2
+            a, b = float(self.breakpoints[0]), float(self.breakpoints[-1])
+            root = fg.sqrt_rate_integral(a, b)
+            val = root ** 2
+            if not self.exact and self.N >= 2:
+                g_d = 2 * root * sqrt_rate_gradient(fg.d, self.N, a, b)
+                g = np.concatenate([g_d, [0.0]]) - np.concatenate([[0.0], g_d])
+                cov = self._prof.covariance_matrix()
+                val = Estimate(val, math.sqrt(max(float(g @ np.asarray(cov @ g).ravel()), 0.0)), "P (fine)")
             object.__setattr__(self, "_fine", val)
         return self.__dict__["_fine"]
 
@@ -272,7 +282,11 @@ class PartitionComplexity(Result):
         if K < self.M:
             raise SymschedError(f"allocation: K = {K} steps cannot cover M = {self.M} blocks (each needs >= 1)")
         S, H = self._floats()
-        return block_allocation(S, H, K)
+        alloc, value = block_allocation(S, H, K)
+        if not self.exact:   # the value is linear in the H_m: its error from their covariance
+            coef = np.array([math.expm1(s / k) for s, k in zip(S, alloc)])
+            value = Estimate(value, math.sqrt(max(float(coef @ self._covH @ coef), 0.0)), "allocation value")
+        return alloc, value
 
 
 def _mp_sqrt(x):
