@@ -1,7 +1,7 @@
 """Calibration of the routes on the Monte Carlo skeleton: over 30 seeds (40 and 160 for the denoiser), the rms
-of z = (estimate - exact) / stderr lies in [0.7, 1.4] for h_j, H, TC, DTC and the O-information (standard errors of the totals
-from the full covariance) and for E KL of a schedule as ``expected_kl`` reports it (on the monotone projection,
-its standard error that of the projection), against brute force on the joint table."""
+of z = (estimate - exact) / stderr lies in [0.7, 1.4] for h_j, H, TC, DTC and the O-information (standard errors
+of the totals from the full covariance) and for E KL of a schedule as ``expected_kl`` reports it (on the monotone
+projection, its standard error that of the projection), against brute force on the joint table."""
 
 import numpy as np
 import pytest
