@@ -216,10 +216,16 @@ def test_gibbs_poor_mixing_warns_and_notes():
     # strong coupling, no burn-in, single-site moves only (cluster moves would mix): chains stay near their
     # random starts' modes, the energy traces disagree
     model = ss.ising(nx.grid_2d_graph(4, 4), 2.0)
+    kw = dict(seed=0, samples=64, burn_in=0, draws=8, thin=1, inner_sweeps=2, progress=False, cluster=False)
+    # far from mixing: refused (the bias is beyond the standard errors), naming the ways forward
+    with pytest.raises(ValueError, match="do not mix") as err:
+        gibbs.gibbs_profile(model, **kw)
+    assert "cluster=True" in str(err.value) and "allow_poor_mixing" in str(err.value)
     with pytest.warns(RuntimeWarning, match="R-hat"):
-        prof = gibbs.gibbs_profile(model, seed=0, samples=16, burn_in=0, draws=8, thin=1, inner_sweeps=2,
-                                   progress=False, cluster=False)
+        prof = gibbs.gibbs_profile(model, allow_poor_mixing=True, **kw)
     assert any("may not have converged" in t for t in prof.notes)
+    with pytest.raises(ValueError, match="allow_poor_mixing"):
+        gibbs.gibbs_profile(model, allow_poor_mixing="yes", **kw)
 
 
 def test_split_rhat_matches_reference():

@@ -77,13 +77,14 @@ from ..arithmetic import arithmetic, entropy_last_axis, to_float
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.markov import MarkovRandomField
 from .batched import entropy_of, mrf_elimination_width
+from ..validation import check_flag
 from .engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
 from .junction import network_pieces
 from .profile import InformationProfile
 from .gibbs_kernel import class_update
 
 __all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",
-           "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN", "GIBBS_PIECES_WIDTH"]
+           "GIBBS_BUDGET", "GIBBS_MIN_CHAINS", "GIBBS_RHAT_WARN", "GIBBS_RHAT_REFUSE", "GIBBS_PIECES_WIDTH"]
 
 #: Largest number of gathered log-potential entries a Gibbs run may cost (about 7 minutes of numpy on one
 #: core at the ~1.2e8 a second measured by benchmarks/run.py): a minimum run above it is refused, and no
@@ -95,6 +96,12 @@ GIBBS_MIN_CHAINS = 8
 GIBBS_ROUND = 4
 #: Split R-hat of the energy above which the result warns that the chains may not have converged.
 GIBBS_RHAT_WARN = 1.1
+#: Split R-hat of the energy above which the profile is refused (unless ``allow_poor_mixing=True``): measured on
+#: a 4x5 field with asymmetric pairwise potentials and a field (no cluster move applies; docs/uncertainty.md):
+#: H's rms z 0.7-1.2 at coupling <= 1.2 (R-hat <= 1.13 up to 1.0), while at coupling 1.3 runs with R-hat
+#: 1.3-1.4 were up to 3.8 standard errors off, and at 1.5 every run had R-hat 1.49-2.09 and H 0.4-0.9 nats high;
+#: the standard errors cannot see it.
+GIBBS_RHAT_REFUSE = 1.2
 #: Largest elimination width (table entries) at which the Gibbs route computes H, h_0 and h_{N-1} exactly.
 GIBBS_PIECES_WIDTH = 2 ** 20
 #: Gathered log-potential entries a second, above any measured rate (~1.2e8 with numba): a run over the time
@@ -515,7 +522,7 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
                   time_budget: float | None = None, progress: bool | None = None, burn_in: int = 200,
                   draws: int = 2, thin: int = 10, inner_chains: int = 4, inner_burn_in: int = 5,
                   inner_sweeps: int = 20, budget: int | None = None, cluster: bool | None = None,
-                  exact_pieces: bool = True) -> InformationProfile:
+                  exact_pieces: bool = True, allow_poor_mixing: bool = False) -> InformationProfile:
     """Gibbs estimate of the information profile of a Markov random field of any treewidth.
 
     ``information_profile(model, method="montecarlo")`` takes this route when variable elimination is
@@ -562,6 +569,11 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
         least-squares adjustment ``h - C A' (A C A')^+ (A h - b)`` with its covariance
         ``C - C A' (A C A')^+ A C`` (the Gaussian conditional given the exact values, which then carry no
         error).  Default True.
+    allow_poor_mixing : bool
+        A split R-hat of the energy above :data:`GIBBS_RHAT_REFUSE` (over at least 4 chains) means the chains
+        disagree (stuck in different modes), and the estimate is then biased by more than its standard error
+        says: the call is refused with the way forward, unless this is True (then it warns and says so in the
+        notes).
 
     Returns
     -------
@@ -601,7 +613,8 @@ def gibbs_profile(model: MarkovRandomField, stderr: float | None = None, seed: A
     route = GibbsRoute(run, per_batch, cap_batches, seconds)
     mc = route.run(dataclasses.replace(opts, target=opts.target / scale, budget=limit))
     results = mc.sides[0]
-    mean, cov, notes = _summarise(run, results, scale, opts.target, limit, per_batch, cap_batches, capped_by_budget)
+    mean, cov, notes = _summarise(run, results, scale, opts.target, limit, per_batch, cap_batches, capped_by_budget,
+                                  check_flag(allow_poor_mixing, "allow_poor_mixing", "gibbs_profile"))
     if pieces is not None:
         mean, cov, note = _pin_exact_pieces(pieces, mean, cov, float(np.log(max(sampler.cards))), len(results))
         notes.append(note)
@@ -765,8 +778,21 @@ class GibbsRoute(MonteCarloRoute):
         return True
 
 
+def _refuse_poor_mixing(run: _Settings, rhat: float, batches: int) -> None:
+    moves = ("with Swendsen-Wang moves" if run.cluster else "single-site" + (
+        "; cluster=True adds Swendsen-Wang moves" if run.sampler.cluster is not None else
+        " (no cluster move applies: the field is not a ferromagnetic Ising/Potts model)"))
+    raise SymschedError(
+        f"gibbs_profile: the {batches} chains do not mix (split R-hat of the energy {rhat:.3g} > "
+        f"{GIBBS_RHAT_REFUSE}; {moves}): they sit in different modes, and the estimate would be biased by more "
+        "than its standard error says (measured in docs/uncertainty.md). Ways forward: the exact route "
+        "(information_profile(model, method='exact')) when the elimination width allows; a much longer burn_in= "
+        "and thin= (helps only if the chains cross between modes); or allow_poor_mixing=True to get the biased "
+        "estimate with a warning")
+
+
 def _summarise(run: _Settings, results: list, scale: float, target: float, limit: int, per_batch: int,
-               cap_batches: int, capped_by_budget: bool) -> tuple:
+               cap_batches: int, capped_by_budget: bool, allow_poor_mixing: bool = False) -> tuple:
     """``(mean h, covariance, notes)`` from the batches (warnings issued here).
 
     The covariance is that of the batch vectors of all ``h_j`` (``h_0`` by its jackknife pseudo-values),
@@ -778,6 +804,10 @@ def _summarise(run: _Settings, results: list, scale: float, target: float, limit
     corr = np.array([r[1] for r in results]).mean(axis=0)
     traces = [r[2] for r in results]
     rhat = split_rhat(np.array(traces)) if traces and len(traces[0]) else math.nan
+    # with fewer than 4 chains R-hat itself is too noisy to refuse on (a well-mixed 2-chain run can exceed it):
+    # the warning below stays
+    if rhat > GIBBS_RHAT_REFUSE and len(results) >= 4 and not allow_poor_mixing:
+        _refuse_poor_mixing(run, rhat, len(results))
     worst = int(np.argmax(corr))
     drift = np.array([r[0] - r[3] for r in results])
     bias, bias_se = drift.mean(axis=0), drift.std(axis=0, ddof=1) / math.sqrt(B)
