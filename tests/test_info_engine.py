@@ -57,7 +57,9 @@ ENTRIES = {
                                                                             **kw),
                                   {"samples": "samples", "seed": "seed"}),
     "estimate_profile": (lambda **kw: ss.estimate_profile(_den_data()[1], "plugin", **kw),
-                         {"samples": "bootstrap", "seed": "seed"}),
+                         {"samples": "bootstrap", "seed": "seed", "progress": "progress"}),
+    "estimate_blockwise_kl": (lambda **kw: ss.estimate_blockwise_kl(_den_data()[1], 3, [1, 2], **kw),
+                              {"samples": "bootstrap", "seed": "seed", "progress": "progress"}),
     "certify_schedule": (lambda **kw: ss.certify_schedule(ss.copy_model(3, 2), 0.5, **kw), {"seed": "seed"}),
 }
 #: Values an entry accepts against the common list, and why: the policies' ``budget`` is shared with their
