@@ -104,7 +104,7 @@ class WainwrightSchedule(Result):
         ``grid`` (Bernoulli) or :func:`~symsched.schedules.kl.expected_kl` of ``sizes``.
     init, completion : number
         Exact errors of the first step (fully masked to ``t_0``) and of the clean-up step (``T`` to 1).
-    thm1 : float
+    thm1 : float or Estimate
         His Thm 1 (17a / 17b) evaluated on this grid: ``Σ (ψ-ratio - 1) H(step) + init + completion``.
     bound : number
         ``4C/K + init + completion`` (Prop. 1, 28b) >= ``thm1`` >= ``kl``.
@@ -194,7 +194,12 @@ def _bernoulli(prof, estimated: bool, pc: PartitionComplexity, K: int) -> dict:
         se = _bound_stderr(prof, pc, K, c_init + c_comp)
         bound = Estimate(4 * float(pc.C) / K + init + completion, se, "4C/K + init + completion")
         lower = Estimate(float(pc.C) / K, pc.C.stderr / K, "C/K")
-        thm1 = body + init + completion
+        # Thm 1's value is linear in h too: each interior block's mass times its coefficient, plus the ends
+        grad = c_init + c_comp
+        for k in range(1, len(g) - 2):
+            if cum[k] - cum[k - 1] > 0:
+                grad = grad + (g[k + 1] * (1 - g[k]) / (g[k] * (1 - g[k + 1])) - 1) * fg.h_coefficients(g[k], g[k + 1])
+        thm1 = Estimate(body + init + completion, prof.linear_stderr(grad), "Thm 1")
         init = Estimate(init, prof.linear_stderr(c_init), "init")
         completion = Estimate(completion, prof.linear_stderr(c_comp), "completion")
     else:
