@@ -37,7 +37,9 @@ A configuration of parents never seen gets a uniform conditional row (it has pro
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
@@ -51,6 +53,7 @@ from ..models.families import independent
 from ..results import Estimate
 from ..validation import check_log_base, data_rows
 from .denoiser import salted_rng
+from .engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
 from .measures import information_profile
 from .profile import InformationProfile
 from .progress import WorkProgress
@@ -254,27 +257,20 @@ def _subset_route(x: np.ndarray, estimator: str, subsets_per_size: int, rng: np.
                                  f"{len(weights)} bootstrap resamples", cost, max_cost,
                                  "lower subsets_per_size or bootstrap, use fewer rows, or raise max_cost")
     reps = len(weights)
-    e, e_boot, e_sub_var = [0.0], [np.zeros(reps)], [0.0]
-    all_subsets = True
+    # the random subsets drawn first, size by size, in the order they always were; then each size is one batch
+    # of the Monte Carlo skeleton
+    per_size = []
     for j in range(1, N + 1):
         if math.comb(N, j) <= subsets_per_size:
-            subsets = [list(T) for T in combinations(range(N), j)]
-            sampled = False
+            per_size.append(([list(T) for T in combinations(range(N), j)], False))
         else:
-            subsets = [sorted(rng.choice(N, size=j, replace=False).tolist()) for _ in range(subsets_per_size)]
-            sampled, all_subsets = True, False
-        point, boot = [], []
-        for T in subsets:
-            inv, groups = _subset_codes(x, T)
-            point.append(float(entropy_from_counts(np.bincount(inv, minlength=groups), estimator)))
-            if reps:
-                counts = np.stack([np.bincount(inv, weights=w, minlength=groups) for w in weights])
-                boot.append(entropy_from_counts(counts, estimator))
-        point_arr = np.asarray(point)
-        e.append(float(point_arr.mean()))
-        e_boot.append(np.mean(boot, axis=0) if reps else np.zeros(0))
-        e_sub_var.append(float(point_arr.var(ddof=1) / len(point_arr)) if sampled and len(point_arr) > 1 else 0.0)
-        bar.update()
+            per_size.append(([sorted(rng.choice(N, size=j, replace=False).tolist()) for _ in range(subsets_per_size)],
+                             True))
+    all_subsets = not any(sampled for _, sampled in per_size)
+    rows = _replicates(SubsetSizesRoute(x, estimator, per_size, weights, bar), N)
+    e = [0.0] + rows[:, 0].tolist()
+    e_sub_var = [0.0] + rows[:, 1].tolist()
+    e_boot = [np.zeros(reps)] + list(rows[:, 2:])
     h = [e[j + 1] - e[j] for j in range(N)]
     boot_h = np.stack([e_boot[j + 1] - e_boot[j] for j in range(N)], axis=1) if reps else np.zeros((0, N))
     # h_j = e_{j+1} - e_j: the bootstrap covariance of the h_j, plus the subset-sampling variance of each e_j,
@@ -289,6 +285,67 @@ def _subset_route(x: np.ndarray, estimator: str, subsets_per_size: int, rng: np.
         bias = boot_h.mean(axis=0) - np.asarray(h)
         cov = cov + np.outer(bias, bias)
     return h, cov, all_subsets, boot_h
+
+
+def _replicates(route: MonteCarloRoute, batches: int) -> np.ndarray:
+    """The ``batches`` vectors of a route whose batches are fixed replicates (sizes, resamples), in order: no
+    standard-error target, every batch runs, here (the route updates its :class:`WorkProgress` bar; the seed was
+    used before, to draw the resamples and subsets up front as they always were)."""
+    opts = montecarlo_options("estimate_profile", samples=max(2, batches), seed=0, progress=False)
+    run = route.run(dataclasses.replace(opts, target=-1.0))
+    return np.asarray(run.batch_means[0]).reshape(batches, -1)
+
+
+class SubsetSizesRoute(MonteCarloRoute):
+    """The subset estimators on the Monte Carlo skeleton: batch ``k`` is size ``j = k + 1``: its pre-drawn
+    subsets' entropies on the data and on every bootstrap resample, as ``[mean entropy, its subset-sampling
+    variance (0 when every subset is used), the resamples' mean entropies]``."""
+
+    where = "estimate_profile"
+    batch_size = 1
+    min_batches = 1
+
+    def __init__(self, x: np.ndarray, estimator: str, per_size: list, weights: np.ndarray, bar: WorkProgress):
+        self.x, self.estimator, self.per_size, self.weights, self.bar = x, estimator, per_size, weights, bar
+        self.n_terms = 2 + len(weights)
+
+    def cap_batches(self, opts: MonteCarloOptions) -> int:
+        return len(self.per_size)
+
+    def batch(self, label: int, rng: Any) -> np.ndarray:
+        subsets, sampled = self.per_size[self.batch_index]
+        reps = len(self.weights)
+        point, boot = [], []
+        for T in subsets:
+            inv, groups = _subset_codes(self.x, T)
+            point.append(float(entropy_from_counts(np.bincount(inv, minlength=groups), self.estimator)))
+            if reps:
+                counts = np.stack([np.bincount(inv, weights=w, minlength=groups) for w in self.weights])
+                boot.append(entropy_from_counts(counts, self.estimator))
+        point_arr = np.asarray(point)
+        var = float(point_arr.var(ddof=1) / len(point_arr)) if sampled and len(point_arr) > 1 else 0.0
+        self.bar.update()
+        return np.concatenate([[float(point_arr.mean()), var], np.mean(boot, axis=0) if reps else np.zeros(0)])
+
+
+class RefitRoute(MonteCarloRoute):
+    """The model-based estimators' bootstrap on the Monte Carlo skeleton: batch ``k`` refits the model on
+    resample ``k`` (its row weights drawn up front) and returns the refitted model's exact profile."""
+
+    where = "estimate_profile"
+    batch_size = 1
+    min_batches = 1
+
+    def __init__(self, fit: Callable, weights: np.ndarray, N: int, bar: WorkProgress):
+        self.fit, self.weights, self.bar, self.n_terms = fit, weights, bar, N
+
+    def cap_batches(self, opts: MonteCarloOptions) -> int:
+        return len(self.weights)
+
+    def batch(self, label: int, rng: Any) -> np.ndarray:
+        h = self.fit(self.weights[self.batch_index].astype(float))
+        self.bar.update()
+        return np.asarray(h, dtype=float)
 
 
 def _sample_cov(boot: np.ndarray) -> np.ndarray:
@@ -426,14 +483,15 @@ def _model_profile(model, base: Any, max_cost: Any) -> tuple:
 
 def _model_route(x: np.ndarray, cards: tuple, parents: list, hom: int | None, weights: np.ndarray, base: Any,
                  max_cost: Any, bar: WorkProgress) -> tuple:
-    h = _model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, None), parents, cards), base, max_cost)
+    def fit(w):
+        return _model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, w), parents, cards), base,
+                              max_cost)
+
+    h = fit(None)
     bar.update()
-    boot = []
-    for w in weights:
-        boot.append(_model_profile(_model_from_counts(_fit_counts(x, cards, parents, hom, w.astype(float)),
-                                                      parents, cards), base, max_cost))
-        bar.update()
-    boot = np.asarray(boot).reshape(len(weights), len(h))
+    if not len(weights):
+        return h, np.zeros((len(h), len(h))), np.zeros((0, len(h)))
+    boot = _replicates(RefitRoute(fit, weights, len(h), bar), len(weights))
     return h, _sample_cov(boot), boot
 
 
