@@ -13,7 +13,7 @@ from test_calibration import DATA_N, P0, SEEDS, T, _chain_joint, _ising_joint, _
 import symsched as ss
 from symsched.info.gibbs import gibbs_profile
 
-COLUMNS = ["h_j", "H", "TC", "DTC", "E KL"]
+COLUMNS = ["h_j", "H", "TC", "DTC", "O", "E KL"]
 
 
 def row(name, profiles, h, schedule):

@@ -35,9 +35,9 @@ __all__ = ["InformationProfile", "as_profile", "profile_precision"]
 
 #: Bootstrap draws of :meth:`InformationProfile.projection_stderr`.
 PROJECTION_DRAWS = 400
-#: Largest ``N`` for which the projection's error is bootstrapped (an ``N x N`` eigendecomposition and
+#: Largest ``N`` for which the projection's error is bootstrapped (an ``N x N`` Cholesky factor and
 #: ``PROJECTION_DRAWS`` isotonic fits); beyond it the linear ``sqrt(w' C w)`` is used.
-PROJECTION_BOOTSTRAP_MAX_N = 2000
+PROJECTION_BOOTSTRAP_MAX_N = 400
 
 
 def profile_precision(values: Sequence[Any]) -> str:
@@ -239,14 +239,18 @@ class InformationProfile(Result, ItemsView):
             return self
         if self.method.endswith("+isotonic"):
             return self
+        if "_monotone" in self.__dict__:   # one projection per estimate: its bootstrap (projection_stderr) is kept
+            return self.__dict__["_monotone"]
         y = self.as_array()
         se = np.asarray(self.stderr, dtype=float)
         h = _project(y, se, bool(any(se)) and self.entropy_stderr == 0)
         e = np.concatenate([[0.0], np.cumsum(h)])
-        return InformationProfile(tuple(float(x) for x in h), e=tuple(float(x) for x in e), entropy=float(e[-1]),
+        proj = InformationProfile(tuple(float(x) for x in h), e=tuple(float(x) for x in e), entropy=float(e[-1]),
                                   precision="float",
                                   method=self.method + "+isotonic", base=self.base, stderr=self.stderr, exact=False,
                                   covariance=self.covariance, notes=self.notes)
+        object.__setattr__(self, "_monotone", proj)
+        return proj
 
     def projection_stderr(self, weights: Sequence[float]) -> float:
         """Standard error of ``sum_j weights[j] h_j`` computed on the monotone projection of the estimate.
@@ -266,7 +270,7 @@ class InformationProfile(Result, ItemsView):
         Examples
         --------
         >>> import symsched as ss
-        >>> p = ss.InformationProfile((0.5, 0.5, 0.5), (0, 0.5, 1.0, 1.5), 1.5, stderr=(0.1, 0.1, 0.1))
+        >>> p = ss.InformationProfile((0.5, 0.5, 0.5), e=(0, 0.5, 1.0, 1.5), entropy=1.5, stderr=(0.1, 0.1, 0.1))
         >>> w = [2, -1, -1]                               # TC = E KL of the schedule (3,)
         >>> 0 < p.monotone().projection_stderr(w) < p.linear_stderr(w)
         True
@@ -304,9 +308,7 @@ class InformationProfile(Result, ItemsView):
             m = self.as_array()
             if not self.method.endswith("+isotonic"):
                 m = _project(m, se, keep_total)
-            vals, vecs = np.linalg.eigh((C + C.T) / 2)
-            root = vecs * np.sqrt(np.maximum(vals, 0.0))
-            ys = m + np.random.default_rng(20261207).standard_normal((PROJECTION_DRAWS, self.N)) @ root.T
+            ys = m + _gaussian_draws(C, PROJECTION_DRAWS, np.random.default_rng(20261207))
             ys[:, se == 0] = m[se == 0]           # exact entries stay exact
             out = np.array([_project(v, se, keep_total, fast=True) for v in ys]) - m
         object.__setattr__(self, "_proj_draws", out)
@@ -519,6 +521,24 @@ def _pava_blocks(y: np.ndarray, w: np.ndarray) -> list:
             vals[-1] = (vals[-1] * wsum[-1] + v1 * w1) / (wsum[-1] + w1)
             wsum[-1] += w1
     return starts + [y.size]
+
+
+def _gaussian_draws(C: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of ``N(0, C)`` for a positive semi-definite ``C`` (a Cholesky factor of the part with non-zero
+    variance when it exists, else the symmetric square root; zero-variance entries stay 0)."""
+    C = (C + C.T) / 2
+    live = np.flatnonzero(np.diag(C) > 0)
+    out = np.zeros((n, C.shape[0]))
+    if live.size == 0:
+        return out
+    sub = C[np.ix_(live, live)]
+    try:
+        root = np.linalg.cholesky(sub)
+    except np.linalg.LinAlgError:   # singular (e.g. an exact total imposed): the eigen-square root
+        vals, vecs = np.linalg.eigh(sub)
+        root = vecs * np.sqrt(np.maximum(vals, 0.0))
+    out[:, live] = rng.standard_normal((n, live.size)) @ root.T
+    return out
 
 
 def _project(y: np.ndarray, se: np.ndarray, keep_total: bool, fast: bool = False) -> np.ndarray:
