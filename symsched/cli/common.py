@@ -8,9 +8,9 @@ import numpy as np
 
 from ..formatting import latex_escape
 from ..info import information_profile
-from ..info.corpus import read_data
+from ..info.estimators.corpus import read_data
 from ..models import load_dataset
-from ..info.estimate import estimate_replicates
+from ..info.estimators.estimate import estimate_replicates
 from ..results import FLOAT_DIGITS, Result, latex_any
 from .errors import CLIError
 from .specs import parse_model

@@ -7,7 +7,7 @@ import math
 
 
 from ..errors import SymschedError
-from ..info.estimate import DATA_METHODS, DEFAULT_DATA_METHOD
+from ..info.estimators.estimate import DATA_METHODS, DEFAULT_DATA_METHOD
 from ..parsing import parse_number
 from ..results import digits_for
 from ..validation import MAX_DPS

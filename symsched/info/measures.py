@@ -29,21 +29,21 @@ from ..values import to_float
 from ..models.bayesian import BayesianNetwork
 from ..models.markov import MarkovRandomField
 from ..results import Estimate
-from .junction import DEFAULT_TREE_BUDGET, network_pieces
+from .exact.junction import DEFAULT_TREE_BUDGET, network_pieces
 from ..errors import ModelTooLargeError, SymschedError
 from ..models.base import DiscreteModel, describe_cardinalities
 from ..validation import check_budget, check_choice
 from ..models.chains import MarkovChain
 from ..models.families import ExchangeableModel, ProductModel
-from .batched import resolve_workers
+from .estimators.batched import resolve_workers
 from .profile import InformationProfile
-from .subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
+from .exact.subsets import choose_route, enumeration_cost, entropy_profile_from_sums, orbit_entropy_sums, \
     subset_entropy_sums
-from .structured import chain_cost, chain_information_profile, is_homogeneous
+from .exact.structured import chain_cost, chain_information_profile, is_homogeneous
 from ..errors import SymbolicValueError
-from .montecarlo import montecarlo_profile
-from .gibbs import gibbs_profile
-from .structured import exchangeable_profiles, product_profiles
+from .estimators.montecarlo import montecarlo_profile
+from .estimators.gibbs import gibbs_profile
+from .exact.structured import exchangeable_profiles, product_profiles
 
 __all__ = ["information_profile", "entropy_profile", "total_correlation", "dual_total_correlation",
            "o_information", "entropy", "DEFAULT_MAX_COST"]
@@ -123,7 +123,7 @@ def information_profile(model: Any, method: str = "auto", precision: str = "floa
     method : {"auto", "exact", "montecarlo", "gibbs"}
         ``"exact"`` refuses (``ModelTooLargeError``, with the estimated cost) when the general route is
         over budget; ``"auto"`` then falls back to Monte Carlo with a warning.  ``"gibbs"`` forces the Gibbs
-        route of a Markov random field (:func:`symsched.info.gibbs.gibbs_profile`: cluster moves, the
+        route of a Markov random field (:func:`symsched.info.estimators.gibbs.gibbs_profile`: cluster moves, the
         covariance of all ``h_j``, exact ``H``, ``h_0``, ``h_{N-1}`` where a junction tree allows).
     precision : {"float", "mpmath", "symbolic"}
         Arithmetic of the exact computation (Monte Carlo is float only).
@@ -235,7 +235,7 @@ def _pieces_measure(model: Any, what: str, kwargs: dict) -> Any:
     Routes: Monte Carlo when asked (``method="montecarlo"``, the profile's estimate); the structured
     models' exact profiles (chains, exchangeable and independent tokens: already O(N log N) or so);
     Bayesian networks and Markov random fields in floats by one calibrated junction tree
-    (:func:`symsched.info.junction.network_pieces`: exact, except Markov blankets over budget, sampled,
+    (:func:`symsched.info.exact.junction.network_pieces`: exact, except Markov blankets over budget, sampled,
     which make DTC and O-information an :class:`~symsched.results.Estimate`); anything else from its joint
     table by N + 2 entropies (``H``, every ``H(X_i)``, every ``H(X_{-i})``) in the requested precision.
     """

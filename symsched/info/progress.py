@@ -1,7 +1,7 @@
 """Progress of a loop over known units of work (rules, K values, block lengths, bootstrap refits).
 
-The bar is :func:`~symsched.info.engine.progress_bar`'s (one tqdm bar, optional dependency); this only decides
-when to open it and keeps its total honest:
+The bar is :func:`~symsched.info.estimators.engine.progress_bar`'s (one tqdm bar, optional dependency); this only
+decides when to open it and keeps its total honest:
 
 * ``progress=True`` opens it at once, ``False`` never; ``None`` (automatic) opens it once the work done so far
   projects the whole loop past :data:`LONG_SECONDS` seconds, and only where someone watches (stderr is a
@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from ..validation import check_progress
-from .engine import progress_bar
+from .estimators.engine import progress_bar
 
 __all__ = ["WorkProgress", "LONG_SECONDS", "watched"]
 

@@ -44,7 +44,7 @@ from scipy.special import gammaln
 from ..arithmetic import arithmetic
 from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
 from ..info.measures import DEFAULT_MAX_COST, information_profile
-from ..info.subsets import enumeration_cost
+from ..info.exact.subsets import enumeration_cost
 from ..models.chains import HiddenMarkovModel, MarkovChain
 from ..models.table import as_model
 from ..validation import check_budget, check_choice, check_variable_count

@@ -2,7 +2,7 @@
 
 :func:`estimate_blockwise_kl` is :func:`~symsched.samplers.blockwise.blockwise_expected_kl` for samples instead
 of a model, with the estimator :func:`~symsched.estimate_profile` would use on the same rows (``method="auto"``
-decides the same way, :func:`~symsched.info.estimate.resolve_data_method`):
+decides the same way, :func:`~symsched.info.estimators.estimate.resolve_data_method`):
 
 * subset entropies (``"miller-madow"``, ``"plugin"``, ``"chao-shen"``): block ``b`` with prefix ``P`` has
   ``e^{(b)}_j = mean_{T ⊂ B_b, |T| = j} Ĥ(X_{P ∪ T}) − Ĥ(X_P)`` from the rows' histograms, every subset of
@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..info.denoiser import check_tokens, salted_rng
+from ..info.denoisers.denoiser import check_tokens, salted_rng
 from ..info.progress import WorkProgress
-from ..info.estimate import DATA_METHODS, ENTROPY_ESTIMATORS, entropy_from_counts, fit_markov_chain, \
+from ..info.estimators.estimate import DATA_METHODS, ENTROPY_ESTIMATORS, entropy_from_counts, fit_markov_chain, \
     resolve_data_method
 from ..results import Estimate
 from ..validation import data_rows
@@ -102,8 +102,8 @@ def estimate_blockwise_kl(samples: Any, block_length: int, sizes: Any, method: s
         Resamples of the rows for the standard error (at least 2).
     seed : optional
     homogeneous, order, max_order :
-        ``"markov"``: as :func:`~symsched.info.estimate.fit_markov_chain` (``"auto"`` fits a homogeneous chain
-        of order >= 1 by BIC).
+        ``"markov"``: as :func:`~symsched.info.estimators.estimate.fit_markov_chain` (``"auto"`` fits a
+        homogeneous chain of order >= 1 by BIC).
     max_cost : float, optional
         Subset estimators: budget on ``subsets x rows x (bootstrap + 2)`` (default 5e9), checked first.
     progress : bool, optional

@@ -13,7 +13,7 @@ linear in conditional entropies, so averaging exact per-prefix values is unbiase
 ``p(x_B | x_<B)`` depends on it only through the filtered belief ``P(Z_a | x_<a)`` of the hidden state
 at the block start (a forward pass); the block's conditional table comes from that belief by a
 forward pass over the block, and its profile from the subset-entropy lattice
-(:func:`symsched.info.subsets.lattice_entropies`) of the table ``w(prefix) p(x_B | prefix)`` with the
+(:func:`symsched.info.exact.subsets.lattice_entropies`) of the table ``w(prefix) p(x_B | prefix)`` with the
 prefix as one more axis: ``H(prefix, X_T) − H(prefix)`` is the weighted mean of ``H(X_T | prefix)``.
 
 * ``"hmm-exact"``: every prefix enumerated (equal beliefs merged), weighted by its probability;
@@ -34,7 +34,7 @@ sampled: ``Σ_{i∈S_t} H(X_i | x_{C_t})`` by forward–backward with evidence a
 of it ``C_t`` only).  A step of one token costs exactly 0, and the terms differ by small information
 gains, so the variance stays low.
 
-Monte Carlo runs on the skeleton of :mod:`symsched.info.engine`: batches of exact draws of the HMM
+Monte Carlo runs on the skeleton of :mod:`symsched.info.estimators.engine`: batches of exact draws of the HMM
 (:mod:`symsched.info.oracles`), batch ``k`` from ``SeedSequence(seed, spawn_key=(0, k))``, so the same seed
 gives the same numbers; every term of a batch comes from the same draws, and the covariance of the terms'
 means is kept (the total's standard error is ``sqrt(1' C 1)``); sampling stops, between rounds of 8
@@ -52,10 +52,10 @@ import numpy as np
 
 from ..values import entropy_last_axis
 from ..errors import ModelTooLargeError
-from ..info.engine import MonteCarloRoute, montecarlo_options
-from ..info.montecarlo import DEFAULT_MAX_SAMPLES, DEFAULT_STDERR
+from ..info.estimators.engine import MonteCarloRoute, montecarlo_options
+from ..info.estimators.montecarlo import DEFAULT_MAX_SAMPLES, DEFAULT_STDERR
 from ..info.oracles import oracle_for
-from ..info.subsets import lattice_entropies, lattice_size
+from ..info.exact.subsets import lattice_entropies, lattice_size
 
 __all__ = ["hmm_blockwise_terms", "hmm_partition_terms", "check_montecarlo_options", "MONTECARLO_BUDGET",
            "MIN_BATCHES", "BATCH_DRAWS"]
@@ -72,7 +72,7 @@ INNER_EXACT_LATTICE = 20_000
 
 def check_montecarlo_options(stderr: Any, samples: Any, seed: Any, where: str) -> tuple:
     """``(target, cap, entropy)`` from ``stderr``, ``samples`` and ``seed``, checked as on every Monte Carlo
-    route (:func:`symsched.info.engine.montecarlo_options`; defaults 0.01 nats and 20000 draws)."""
+    route (:func:`symsched.info.estimators.engine.montecarlo_options`; defaults 0.01 nats and 20000 draws)."""
     opts = montecarlo_options(where, stderr=stderr, samples=samples, seed=seed, default_stderr=DEFAULT_STDERR,
                               default_samples=DEFAULT_MAX_SAMPLES)
     return opts.target, opts.cap, opts.entropy

@@ -2,7 +2,7 @@
 
 The KL of a step that reveals the set ``A`` given revealed values ``x_R`` is ``TC(X_A | X_R = x_R)``, the
 total correlation of the conditional law ``p(x_A | x_R)``.  Amari's hierarchy splits each such TC into
-orders ``k = 2..|A|`` (:func:`symsched.info.interaction.interaction_terms`); averaging over the random
+orders ``k = 2..|A|`` (:func:`symsched.info.exact.interaction.interaction_terms`); averaging over the random
 order (a schedule) or over the paths of an adaptive policy splits the expected KL exactly:
 
     E KL = Σ_k E KL_k,   E KL_k = Σ_t E[ KL(p^(k)(x_A | x_R) ‖ p^(k−1)(x_A | x_R)) ].
@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..info.interaction import (DEFAULT_IPF_BUDGET, InteractionDecomposition, decompose_joint,
+from ..info.exact.interaction import (DEFAULT_IPF_BUDGET, InteractionDecomposition, decompose_joint,
                                 interaction_terms)
-from ..info.engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
+from ..info.estimators.engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
 from ..models.table import as_model
 from ..schedules.schedule import as_schedule
 from ..validation import check_budget, check_choice
@@ -262,7 +262,7 @@ def interaction_decomposition(model: Any, schedule: Any = None, *, policy: Any =
     seed : int, optional
         Seed of the Monte Carlo draws (batches of 20 draws seeded by index, as on every Monte Carlo route).
     budget : float, optional
-        Estimated operations refused beyond (default :data:`~symsched.info.interaction.DEFAULT_IPF_BUDGET`).
+        Estimated operations refused beyond (default :data:`~symsched.info.exact.interaction.DEFAULT_IPF_BUDGET`).
 
     Returns
     -------

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelTooLargeError, SymschedError
-from ..info.denoiser import check_tokens, exact_denoiser, salted_rng
-from ..info.montecarlo import sample_exact
+from ..info.denoisers.denoiser import check_tokens, exact_denoiser, salted_rng
+from ..info.estimators.montecarlo import sample_exact
 from ..models.base import DiscreteModel
 from ..results import Result
 from ..validation import check_steps, data_rows

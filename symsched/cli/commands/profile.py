@@ -8,7 +8,7 @@ from ...export import Report
 from ...export.display import model_summary
 from ...formatting import format_value
 from ...printing import TextPrinter
-from ...info.estimate import estimate_measures
+from ...info.estimators.estimate import estimate_measures
 from ..common import CommandOutput, data_estimate, data_head, profile_of
 from ..options import add_data_options, add_output_options, add_profile_options, add_verbose_option, model_parser
 

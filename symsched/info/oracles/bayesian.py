@@ -15,7 +15,7 @@ import numpy as np
 
 from ...errors import ModelTooLargeError
 from ...models.bayesian import BayesianNetwork
-from ..junction import JunctionTree
+from ..exact.junction import JunctionTree
 from .base import ModelOracle, categorical, normalise_last, register_oracle
 from .contraction import EINSUM_LABELS, elimination_rank, eliminate_stepwise, path_from_order
 

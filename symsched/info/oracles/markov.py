@@ -5,7 +5,7 @@ computed once, and the elimination steps are kept: drawing ``x`` walks them back
 conditional given the variables eliminated after it is the product of the factors merged when it was summed
 out).  ``log p(x_A) = log Z(x_A) - log Z`` fixes ``A``'s axes to the rows' values.  A field whose
 elimination width exceeds :data:`MRF_ELIMINATION_BUDGET` entries is refused here (the Gibbs route of
-:func:`symsched.info.gibbs.gibbs_profile` handles it).
+:func:`symsched.info.estimators.gibbs.gibbs_profile` handles it).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Monte Carlo route: policies run on paths ``x ~ p``, batch by batch, on common random numbers.
 
-A route on the Monte Carlo skeleton (:class:`symsched.info.engine.MonteCarloRoute`), which checks the
+A route on the Monte Carlo skeleton (:class:`symsched.info.estimators.engine.MonteCarloRoute`), which checks the
 options, runs the batches here or on workers and stops them.  Batch ``j`` draws its paths and each policy's own
 randomness (random order, random tie-breaking, the sampler runs that count model calls) from
 ``SeedSequence(seed, spawn_key=(j, role))``: the numbers do not depend on how many workers ran the batches,
@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from ...errors import ModelTooLargeError, SymschedError
-from ...info.engine import MonteCarloRoute, montecarlo_options
+from ...info.estimators.engine import MonteCarloRoute, montecarlo_options
 from ...validation import check_budget
 from .oracle_adapter import policy_oracle
 from .paths import path_cost, run_paths, step_pass

@@ -35,13 +35,13 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, hstack, identity
 import sympy as sp
 
-from ..arithmetic import arithmetic
-from ..errors import ModelTooLargeError, SymschedError
-from ..models.table import JointDistribution, as_model
-from ..formatting import latex_number
-from ..printing import Table
-from ..results import Estimate, Result
-from ..validation import check_budget, check_choice, positive_int
+from ...arithmetic import arithmetic
+from ...errors import ModelTooLargeError, SymschedError
+from ...models.table import JointDistribution, as_model
+from ...formatting import latex_number
+from ...printing import Table
+from ...results import Estimate, Result
+from ...validation import check_budget, check_choice, positive_int
 
 __all__ = ["maxent_projection", "interaction_terms", "ipf_projection", "InteractionDecomposition",
            "DEFAULT_IPF_BUDGET"]

@@ -73,14 +73,14 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from ..arithmetic import arithmetic, entropy_last_axis, to_float
-from ..errors import ModelTooLargeError, SymschedError
-from ..models.markov import MarkovRandomField
+from ...arithmetic import arithmetic, entropy_last_axis, to_float
+from ...errors import ModelTooLargeError, SymschedError
+from ...models.markov import MarkovRandomField
 from .batched import entropy_of, mrf_elimination_width
-from ..validation import check_flag
+from ...validation import check_flag
 from .engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
-from .junction import network_pieces
-from .profile import InformationProfile
+from ..exact.junction import network_pieces
+from ..profile import InformationProfile
 from .gibbs_kernel import class_update
 
 __all__ = ["GibbsSampler", "gibbs_chains", "chain_batch_means", "split_rhat", "gibbs_profile", "gibbs_cost",

@@ -1,6 +1,6 @@
 """One compiled kernel per colour class of a Gibbs sweep (numba, optional).
 
-:class:`symsched.info.gibbs.GibbsSampler` updates a colour class (an independent set of the Markov graph)
+:class:`symsched.info.estimators.gibbs.GibbsSampler` updates a colour class (an independent set of the Markov graph)
 by gathering, for every chain and variable of the class, the log-potential rows of the factors touching
 it (``np.add.reduceat`` over the slots), a softmax over the states and an inverse-cdf draw.  In numpy
 that is ``K`` gathers, ``K`` reductions and ``K`` exponentials over ``(chains, class)`` temporaries per
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SymschedError
+from ...errors import SymschedError
 
 __all__ = ["class_update", "have_kernel", "kernel_ready"]
 

@@ -39,10 +39,10 @@ from typing import Any
 
 import numpy as np
 
-from ..arithmetic import arithmetic
-from ..errors import ModelTooLargeError, SymschedError
-from ..models.bayesian import BayesianNetwork
-from ..models.markov import MarkovRandomField
+from ...arithmetic import arithmetic
+from ...errors import ModelTooLargeError, SymschedError
+from ...models.bayesian import BayesianNetwork
+from ...models.markov import MarkovRandomField
 
 __all__ = [
     "DEFAULT_BLANKET_BUDGET",

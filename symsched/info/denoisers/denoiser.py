@@ -3,7 +3,7 @@
 A *denoiser* is a callable taking token arrays of shape ``(B, N)`` (integer state indices, ``-1`` for a
 masked position) and returning probabilities of shape ``(B, N, V)``: row ``b``, position ``i`` holds the
 model's conditional law of ``X_i`` given the revealed tokens of row ``b``.  A trained masked diffusion
-model is one (see :mod:`symsched.info.torch_denoiser`); :func:`exact_denoiser` makes one from any
+model is one (see :mod:`symsched.info.denoisers.torch_denoiser`); :func:`exact_denoiser` makes one from any
 symsched model, with the exact conditionals.
 
 :func:`denoiser_profile` estimates (docs/concepts.md §10)::
@@ -31,17 +31,17 @@ from collections.abc import Callable
 import networkx as nx
 import numpy as np
 
-from ..arithmetic import arithmetic
-from ..values import entropy_last_axis
-from ..validation import check_budget, check_log_base, data_rows, positive_int, seed_entropy
-from ..errors import ModelTooLargeError, SymbolicValueError, SymschedError
-from ..models.base import DiscreteModel
-from ..models.bayesian import BayesianNetwork
-from ..models.chains import HiddenMarkovModel, MarkovChain
-from ..models.markov import MarkovRandomField
-from .elimination import eliminate
-from .engine import MonteCarloRoute, montecarlo_options
-from .profile import InformationProfile
+from ...arithmetic import arithmetic
+from ...values import entropy_last_axis
+from ...validation import check_budget, check_log_base, data_rows, positive_int, seed_entropy
+from ...errors import ModelTooLargeError, SymbolicValueError, SymschedError
+from ...models.base import DiscreteModel
+from ...models.bayesian import BayesianNetwork
+from ...models.chains import HiddenMarkovModel, MarkovChain
+from ...models.markov import MarkovRandomField
+from ..exact.elimination import eliminate
+from ..estimators.engine import MonteCarloRoute, montecarlo_options
+from ..profile import InformationProfile
 
 __all__ = ["exact_denoiser", "ExactDenoiser", "denoiser_profile", "check_tokens", "estimated_profile",
            "LOSSES", "DEFAULT_SAMPLES_PER_SIZE"]

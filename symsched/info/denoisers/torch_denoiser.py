@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import SymschedError
+from ...errors import SymschedError
 from .denoiser import check_tokens
 
 __all__ = ["torch_denoiser", "TorchDenoiser"]

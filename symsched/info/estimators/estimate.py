@@ -46,17 +46,17 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..errors import ModelTooLargeError, SymschedError
-from ..models.bayesian import BayesianNetwork
-from ..models.chains import markov_chain
-from ..models.families import independent
-from ..results import Estimate
-from ..validation import check_log_base, data_rows
-from .denoiser import salted_rng
+from ...errors import ModelTooLargeError, SymschedError
+from ...models.bayesian import BayesianNetwork
+from ...models.chains import markov_chain
+from ...models.families import independent
+from ...results import Estimate
+from ...validation import check_log_base, data_rows
+from ..denoisers.denoiser import salted_rng
 from .engine import MonteCarloOptions, MonteCarloRoute, montecarlo_options
-from .measures import information_profile
-from .profile import InformationProfile
-from .progress import WorkProgress
+from ..measures import information_profile
+from ..profile import InformationProfile
+from ..progress import WorkProgress
 
 __all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "estimate_measures",
            "entropy_from_counts", "fit_markov_chain", "sample_adequacy", "DATA_METHODS", "ENTROPY_ESTIMATORS",

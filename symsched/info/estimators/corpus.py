@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ..files import MAX_FILE_BYTES, check_npy, read_capped, regular_file
-from ..validation import positive_int
-from ..errors import SymschedError
+from ...files import MAX_FILE_BYTES, check_npy, read_capped, regular_file
+from ...validation import positive_int
+from ...errors import SymschedError
 
 __all__ = ["stdlib_docstrings", "text_blocks", "read_data", "LETTERS"]
 

@@ -26,8 +26,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..arithmetic import Arithmetic
-from .batched import progress_bar, resolve_workers
+from ...arithmetic import Arithmetic
+from ..estimators.batched import progress_bar, resolve_workers
 
 __all__ = ["enumeration_cost", "subset_entropy_sums", "orbit_entropy_sums", "lattice_entropies", "lattice_size"]
 

@@ -85,8 +85,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..errors import ModelTooLargeError, SymschedError
-from ..validation import (check_cost_budget, check_progress, check_samples, check_stderr_target, check_time_budget,
+from ...errors import ModelTooLargeError, SymschedError
+from ...validation import (check_cost_budget, check_progress, check_samples, check_stderr_target, check_time_budget,
                           check_workers, seed_entropy)
 
 __all__ = ["MonteCarloOptions", "montecarlo_options", "MonteCarloRoute", "MonteCarloRun", "BatchRunner",

@@ -7,8 +7,8 @@ variable elimination on a Bayesian network's CPDs (ancestors of ``A`` only), fro
 for a hidden Markov model, or, for a Markov random field, from variable elimination on its factors in
 the log domain (``log Z`` once, then ``A``'s values fixed) with exact samples by backward sampling along
 the elimination order; a field whose elimination width exceeds
-:data:`symsched.info.batched.MRF_ELIMINATION_BUDGET` is estimated by Gibbs sampling instead
-(:func:`symsched.info.gibbs.gibbs_profile`: outer chains for ``X ~ p``, conditional inner chains with
+:data:`symsched.info.estimators.batched.MRF_ELIMINATION_BUDGET` is estimated by Gibbs sampling instead
+(:func:`symsched.info.estimators.gibbs.gibbs_profile`: outer chains for ``X ~ p``, conditional inner chains with
 Rao-Blackwellised ``p_hat(x_i | x_T)``, batch means over independent chains).
 
 Exact pieces (docs/concepts.md, "Estimates").  Quantities that need only small marginal tables are computed exactly
@@ -34,18 +34,18 @@ from typing import Any
 
 import numpy as np
 
-from ..values import to_float
-from ..errors import ModelTooLargeError, SymschedError
-from ..models.base import DiscreteModel
-from ..models.bayesian import BayesianNetwork
-from ..models.markov import MarkovRandomField
+from ...values import to_float
+from ...errors import ModelTooLargeError, SymschedError
+from ...models.base import DiscreteModel
+from ...models.bayesian import BayesianNetwork
+from ...models.markov import MarkovRandomField
 from . import batched
 from .batched import mrf_elimination_width
 from .engine import montecarlo_options
 from .gibbs import gibbs_profile
-from .junction import exact_pieces as junction_exact_pieces
-from .oracles import BayesianNetworkOracle, ModelOracle
-from .profile import InformationProfile
+from ..exact.junction import exact_pieces as junction_exact_pieces
+from ..oracles import BayesianNetworkOracle, ModelOracle
+from ..profile import InformationProfile
 
 __all__ = ["montecarlo_profile", "sample_exact", "DEFAULT_STDERR", "JOINT_TABLE_LIMIT", "EXACT_PIECES_BUDGET"]
 
@@ -197,7 +197,7 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
         (default True; see the module docstring).
     workers : int or dask.distributed.Client, optional
         Run the batches on that many local processes or on a dask cluster; the same ``seed`` gives the
-        same numbers whatever the workers (per-batch seeds, fixed rounds: :mod:`symsched.info.batched`).
+        same numbers whatever the workers (per-batch seeds, fixed rounds: :mod:`symsched.info.estimators.batched`).
     time_budget : float, optional
         Seconds after which sampling stops (at the end of a round) even where the target is not met;
         the standard errors then say how far it got.  Results then depend on the machine's speed.
@@ -215,7 +215,7 @@ def montecarlo_profile(model: DiscreteModel, stderr: float | None = None, seed: 
         error)"`` naming the pieces computed exactly); ``stderr`` holds the per-``h_j`` standard errors (0 for
         exact entries) and ``covariance`` their covariance; ``e`` is the cumulative sum of ``h``.  A Markov random
         field whose elimination width is over budget gives ``method="montecarlo (gibbs)"`` with batch-means standard
-        errors and diagnostic ``notes`` (:func:`symsched.info.gibbs.gibbs_profile`).
+        errors and diagnostic ``notes`` (:func:`symsched.info.estimators.gibbs.gibbs_profile`).
 
     Examples
     --------

@@ -36,10 +36,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..arithmetic import Arithmetic
-from ..values import to_float
-from ..errors import ModelTooLargeError, format_count
-from ..models.families import ProductModel
+from ...arithmetic import Arithmetic
+from ...values import to_float
+from ...errors import ModelTooLargeError, format_count
+from ...models.families import ProductModel
 
 __all__ = ["chain_information_profile", "chain_entropy_profile", "chain_cost", "is_homogeneous",
            "exchangeable_entropy_profile", "exchangeable_information_float", "exchangeable_profiles",

@@ -1,7 +1,7 @@
 """The Monte Carlo profile's batches, on the model oracles and the Monte Carlo skeleton.
 
 :class:`ProfileRoute` is the route of ``information_profile(method="montecarlo")`` on the skeleton of
-:mod:`symsched.info.engine`: one group (stream of batches) per sampled size ``j``; one batch draws a uniform
+:mod:`symsched.info.estimators.engine`: one group (stream of batches) per sampled size ``j``; one batch draws a uniform
 revealed set ``T`` of size ``j`` and ``B`` exact samples (:mod:`symsched.info.oracles`), and returns the mean
 of ``-log p(x_i | x_T)`` over the samples and every ``i`` outside ``T`` — an unbiased draw of ``h_j``
 (averaging over ``i`` removes most of the variance between subsets).  Batch means are independent and
@@ -20,13 +20,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..errors import SymschedError
-from ..models.base import DiscreteModel
-from ..models.markov import MarkovRandomField
-from ..validation import check_workers, seed_entropy
+from ...errors import SymschedError
+from ...models.base import DiscreteModel
+from ...models.markov import MarkovRandomField
+from ...validation import check_workers, seed_entropy
 from .engine import BatchRunner, MonteCarloRoute, batch_rng, montecarlo_options, progress_bar
-from .oracles import ModelOracle, MarkovRandomFieldOracle, oracle_for
-from .oracles import mrf_elimination_width as _width
+from ..oracles import ModelOracle, MarkovRandomFieldOracle, oracle_for
+from ..oracles import mrf_elimination_width as _width
 
 __all__ = ["BatchOracle", "ProfileRoute", "batch_means", "resolve_workers", "entropy_of", "progress_bar",
            "BATCH_SIZE", "ROUND_BATCHES", "MRF_ELIMINATION_BUDGET", "mrf_elimination_width"]

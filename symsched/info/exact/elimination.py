@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 import numpy as np
 
-from ..errors import ModelTooLargeError
+from ...errors import ModelTooLargeError
 
 __all__ = ["eliminate", "bn_log_marginal", "hmm_log_marginal"]
 

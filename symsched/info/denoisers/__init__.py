@@ -1,0 +1,1 @@
+"""Profiles from denoisers: any model of the conditionals, exact and torch masked language models."""

@@ -1,0 +1,1 @@
+"""Exact routes: entropy profiles by subsets, structure, junction trees, elimination; the interaction split."""
