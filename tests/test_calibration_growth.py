@@ -103,3 +103,18 @@ def test_wainwright_thm1_of_an_estimate_carries_its_delta_method_error():
     assert isinstance(w.thm1, Estimate) and w.thm1.value == pytest.approx(thm1(h), rel=1e-9)
     grad = np.array([(thm1(h + 1e-6 * e) - thm1(h - 1e-6 * e)) / 2e-6 for e in np.eye(len(h))])
     assert w.thm1.stderr == pytest.approx(float(np.sqrt(np.sum((grad * se) ** 2))), rel=1e-5)
+
+
+def test_optimal_bernoulli_grid_of_an_estimate_carries_error_bars():
+    h = np.array([0.9, 0.75, 0.62, 0.52, 0.44, 0.38, 0.33, 0.3])
+    se = np.full(len(h), 0.01)
+    prof = ss.InformationProfile(tuple(h), e=tuple(np.concatenate([[0], np.cumsum(h)])), entropy=float(h.sum()),
+                                 stderr=tuple(se))
+    r = ss.optimal_bernoulli_grid(prof, 3)
+    assert isinstance(r.asymptote, Estimate) and isinstance(r.lower_bound, Estimate)
+    assert r.lower_bound.stderr == r.kl.stderr and r.lower_bound.value <= r.kl.value
+    # the asymptote's error: P/(2K) with P = fine_full, whose error unmasking_growth reports (same gradient)
+    g = ss.unmasking_growth(prof)
+    assert r.asymptote.value == pytest.approx(g.fine_full / 6, rel=1e-4)
+    assert r.asymptote.stderr == pytest.approx(g.stderr["fine_full"] / 6, rel=1e-3)
+    assert "±" in str(r)

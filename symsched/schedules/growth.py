@@ -474,9 +474,10 @@ class OptimalBernoulliGrid(Result):
     kl : number
         The exact expected KL of ``grid`` (:func:`~symsched.schedules.grids.bernoulli_expected_kl`).
     K : int
-    lower_bound : float
+    lower_bound : float or Estimate
         A certified lower bound on the optimum over *all* grids of ``K`` steps: the optimum of the mesh
-        dynamic programme minus (mesh half-spacing) x (a bound on the gradient's l1 norm).
+        dynamic programme minus (mesh half-spacing) x (a bound on the gradient's l1 norm).  For an estimated
+        profile an Estimate carrying ``kl``'s standard error (the certificate is exact given the estimate).
     gap : float
         ``kl - lower_bound`` (>= 0): how far from optimal ``grid`` can be, at most.
     gradient_norm : float
@@ -487,8 +488,9 @@ class OptimalBernoulliGrid(Result):
         The asymptotic rule's grid (equal mass of ``√h'``), and ``sqrt_rate_kl`` its exact KL.
     uniform_kl : number
         The exact KL of the uniform grid ``k/K``.
-    asymptote : float
-        ``fine_full / (2K)`` (Wainwright's Thm 3 constant on ``[0, 1]``).
+    asymptote : float or Estimate
+        ``fine_full / (2K)`` (Wainwright's Thm 3 constant on ``[0, 1]``); for an estimated profile an
+        Estimate, its error by the delta method.
     """
 
     _headline = "kl"
@@ -679,11 +681,30 @@ def optimal_bernoulli_grid(profile: Any, K: int, mesh: int | None = None, progre
     kl = bernoulli_expected_kl(prof, grid)
     sq = sqrt_rate_grid(prof, K)
     growth_full = _G_sqrt_full(G)
-    return OptimalBernoulliGrid(grid=grid, kl=kl, K=K, lower_bound=lower, gap=max(0.0, float(kl) - lower),
+    gap = max(0.0, float(kl) - lower)
+    asymptote: Any = growth_full / (2 * K)
+    if isinstance(kl, Estimate):
+        # numbers of an estimate carry its error: the certificate moves with the optimum (kl's error), the
+        # asymptote P/(2K) by the delta method (P = I², ∂I/∂d from sqrt_rate_gradient); the gap is numerical
+        lower = Estimate(lower, kl.stderr, "lower bound (certified on the projected estimate)")
+        asymptote = Estimate(asymptote, _fine_full_stderr(prof, G) / (2 * K), "P/(2K)")
+    return OptimalBernoulliGrid(grid=grid, kl=kl, K=K, lower_bound=lower, gap=gap,
                                 gradient_norm=gnorm, hessian_min_eigenvalue=mineig,
                                 sqrt_rate_grid=sq, sqrt_rate_kl=bernoulli_expected_kl(prof, sq),
-                                uniform_kl=bernoulli_expected_kl(prof, K), asymptote=growth_full / (2 * K),
+                                uniform_kl=bernoulli_expected_kl(prof, K), asymptote=asymptote,
                                 exact=bool(getattr(prof, "exact", True)))
+
+
+def _fine_full_stderr(prof: Any, G: _G) -> float:
+    """Delta-method standard error of ``(∫_0^1 √h')²`` of an estimated profile (its covariance)."""
+    N = G.N
+    if N < 2 or N > DELTA_MAX_N:
+        return 0.0 if N < 2 else float("nan")
+    root = math.sqrt(_G_sqrt_full(G))
+    g_d = 2 * root * sqrt_rate_gradient(np.asarray(G.d, dtype=float), N, 0.0, 1.0)
+    g = np.concatenate([g_d, [0.0]]) - np.concatenate([[0.0], g_d])
+    C = prof.covariance_matrix()
+    return math.sqrt(max(float(g @ np.asarray(C @ g).ravel()), 0.0))
 
 
 def _derivative_bounds(G: _G, fine: int = 4001) -> tuple:
