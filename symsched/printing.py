@@ -337,6 +337,16 @@ class HtmlPrinter(Printer):
         parts += [f"<p>{html.escape(n)}</p>" for n in table.notes if n and not table.hidden]
         return "".join(parts)
 
+    def _print_PolicyResult(self, obj: Any) -> str:
+        # a per-class hook (sympy style): the record, then its per-step terms E TC(X_S | x_C) (which steps cost most)
+        out = self.print_fields(obj)
+        steps = getattr(obj, "step_kl", None)
+        if steps:
+            d = _digits(obj)
+            out += html_table([(t + 1, text_cell(v, d)) for t, v in enumerate(steps)], ("step", "E TC(X_S | x_C)"),
+                              caption="per-step terms of conditional_tc")
+        return out
+
     def print_fields(self, obj: Any) -> str:
         # a record: its scalar fields in one table; a mapping or a long sequence gets a table of its own
         d = _digits(obj)

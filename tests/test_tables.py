@@ -254,3 +254,15 @@ def test_estimates_keep_their_errors_in_the_frame():
         row = df[df["policy"] == name].iloc[0]
         assert row["KL"] == v.value and row["KL_stderr"] == v.stderr
     assert "±" in str(c)
+
+
+def test_policy_result_html_has_its_steps_as_tables():
+    # the per-class hook HtmlPrinter._print_PolicyResult: fields, the distribution of steps, the per-step terms
+    r = ss.policy_kl(ss.binary_symmetric_chain(4, 0.2), "confidence", sizes=[2, 1, 1])
+    tables = _html_tables(r._repr_html_())
+    fields, steps = tables[0], tables[-1]
+    assert fields["head"] == [["field", "value"]] and "steps_distribution" not in [row[0] for row in fields["rows"]]
+    assert [float(v) for _, v in steps["rows"]] == pytest.approx([float(x) for x in r.step_kl], rel=1e-5)
+    assert sum(float(x) for x in r.step_kl) == pytest.approx(float(r.conditional_tc), rel=1e-9, abs=1e-12)
+    dist = tables[1]["rows"]
+    assert {int(k): float(p) for k, p in dist} == pytest.approx({k: float(p) for k, p in r.steps_distribution.items()})
