@@ -73,6 +73,9 @@ class Table:
         drop the error column; pandas and CSV keep both.
     latex_columns : tuple of str
         Column headers as LaTeX (default: the names as text).
+    zero_error : str
+        Shown after a value whose standard error is 0 in a column where others have one (an entry computed
+        without sampling error).
     formats : dict
         ``{column: function value -> text}`` for the cells of text, HTML and LaTeX (``holds`` as yes / NO).
     hidden : tuple of str
@@ -92,6 +95,7 @@ class Table:
     digits: dict = field(default_factory=dict)
     stderr: dict = field(default_factory=dict)
     latex_columns: tuple = ()
+    zero_error: str = " (exact)"
     formats: dict = field(default_factory=dict)
     hidden: tuple = ()
     decimals: bool = False
@@ -171,9 +175,9 @@ def format_value_any(x: Any, digits: int = 6) -> str:
 def text_cell(x: Any, digits: int) -> str:
     """One table cell as text: ``-`` for a missing value, ``v ± se`` for an estimate, long tuples cut."""
     if _pair(x):
-        v, se, marked = x
+        v, se, mark = x
         if se is None or (isinstance(se, numbers.Real) and float(se) == 0):
-            return text_cell(v, digits) + (" (exact)" if marked else "")
+            return text_cell(v, digits) + mark
         return f"{format_value(v, digits)} ± {format_value(float(se), 2)}"
     if x is None:
         return "-"
@@ -191,7 +195,7 @@ def text_cell(x: Any, digits: int) -> str:
 
 
 class _Pair(tuple):
-    """A (value, stderr, mark zero errors as exact) cell of a folded column (told apart from a tuple value)."""
+    """A (value, stderr, text after a zero error) cell of a folded column (told apart from a tuple value)."""
 
 
 def _pair(x: Any) -> bool:
@@ -280,7 +284,8 @@ def _shown_rows(table: Table, hide: bool = False) -> tuple:
         fold = [c in table.stderr for c in cols]
         some = [f and any(isinstance(r[i][1], numbers.Real) and float(r[i][1]) > 0 for r in rows)
                 for i, f in enumerate(fold)]
-        rows = tuple(tuple(_Pair((*v, s)) if f else v for v, f, s in zip(r, fold, some)) for r in rows)
+        rows = tuple(tuple(_Pair((*v, table.zero_error if s else "")) if f else v for v, f, s in zip(r, fold, some))
+                     for r in rows)
         cols = tuple(f"{c} ± stderr" if s else c for c, s in zip(cols, some))
     return cols, rows
 

@@ -196,7 +196,8 @@ class Report(Result):
     def _profile_table(self) -> Table:
         """The profile's own table (symsched.printing), under the report's heading; H, TC, DTC come after."""
         p = self.profile
-        return replace(p._table(), summary=(),
+        # an estimate's entries without sampling error show "± 0": nothing in an estimated report says "exact"
+        return replace(p._table(), summary=(), zero_error=" ± 0",
                        title=f"Information profile h_j = E H(X_i | X_T), |T| = j  [{p.method}, {p.precision}, "
                              f"{self._unit()}]")
 
