@@ -179,13 +179,18 @@ class InformationProfile(Result, ItemsView):
             return self.covariance
         return sparse.diags(np.asarray(self.stderr, dtype=float) ** 2, format="csr")
 
+    def _weights(self, weights: Sequence[float], where: str) -> np.ndarray:
+        """``weights`` as a float vector of length N (one per ``h_j``)."""
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (self.N,):
+            raise SymschedError(f"{where}: need {self.N} weights, got shape {w.shape}")
+        return w
+
     def linear_stderr(self, weights: Sequence[float]) -> float:
         """Standard error of ``sum_j weights[j] h_j`` (``sqrt(w' C w)``; 0 for an exact profile)."""
         if self.exact:
             return 0.0
-        w = np.asarray(weights, dtype=float)
-        if w.shape != (self.N,):
-            raise SymschedError(f"linear_stderr: need {self.N} weights, got shape {w.shape}")
+        w = self._weights(weights, "linear_stderr")
         C = self.covariance_matrix()
         var = float(w @ (C @ w))
         # Constraints (exact H, TC) make some combinations exactly certain: clear rounding residue.
@@ -277,9 +282,7 @@ class InformationProfile(Result, ItemsView):
         """
         if self.exact:
             return 0.0
-        w = np.asarray(weights, dtype=float)
-        if w.shape != (self.N,):
-            raise SymschedError(f"projection_stderr: need {self.N} weights, got shape {w.shape}")
+        w = self._weights(weights, "projection_stderr")
         draws = self._projection_draws()
         if draws is None:
             return self.linear_stderr(w)

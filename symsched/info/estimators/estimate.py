@@ -63,6 +63,19 @@ __all__ = ["estimate_profile", "estimate_with_errors", "estimate_replicates", "e
            "DEFAULT_DATA_METHOD", "resolve_data_method"]
 
 
+def _rows_and_cards(samples: Any, cardinalities: Any) -> tuple[np.ndarray, tuple]:
+    """The rows as an int array ``(n, N)`` and each column's cardinality (given, or the largest value + 1),
+    checked against the rows; ``samples`` may also be a pair ``(rows, cardinalities)``."""
+    samples, pair_cards = data_rows(samples, "estimate_profile")
+    cardinalities = pair_cards if cardinalities is None else cardinalities
+    x = _as_samples(samples)
+    N = x.shape[1]
+    cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
+    if len(cards) != N or any(int(x[:, i].max()) >= cards[i] for i in range(N)):
+        raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
+    return x, cards
+
+
 def _as_samples(samples: Any) -> np.ndarray:
     try:
         arr = np.asarray(samples)
@@ -120,13 +133,7 @@ def estimate_profile(samples: Any, method: str = "auto", *, cardinalities: Any =
     >>> ss.estimate_profile(rows, seed=0, bootstrap=4).method
     'estimate (markov order 1, BIC, at least 1, homogeneous)'
     """
-    samples, pair_cards = data_rows(samples, "estimate_profile")
-    cardinalities = pair_cards if cardinalities is None else cardinalities
-    x = _as_samples(samples)
-    n_samples, N = x.shape
-    cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
-    if len(cards) != N or any(int(x[:, i].max()) >= cards[i] for i in range(N)):
-        raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
+    x, cards = _rows_and_cards(samples, cardinalities)
     if method in DATA_METHODS + ("auto",):  # the estimators with standard errors: estimate_with_errors
         return estimate_with_errors(x, method, cardinalities=cards, miller_madow=miller_madow,
                                     subsets_per_size=subsets_per_size, seed=seed, homogeneous=homogeneous,
@@ -533,8 +540,7 @@ def estimate_with_errors(samples: Any, method: str = "auto", *, cardinalities: A
     Parameters
     ----------
     samples : array_like, shape (n_samples, N)
-        Integer state indices, or the ``(rows, states)`` pair of :func:`~symsched.read_data` /
-        :func:`~symsched.load_dataset` (its states fix ``cardinalities``).
+        As for :func:`estimate_profile`: state indices, or a ``(rows, states)`` pair.
     method : {"auto", "plugin", "miller-madow", "chao-shen", "markov", "bayesian-network"}
         See the module docstring and :data:`DEFAULT_DATA_METHOD`.
     cardinalities : sequence of int, optional
@@ -604,13 +610,8 @@ def estimate_replicates(samples: Any, method: str = "auto", *, cardinalities: An
     >>> H.shape, bool(np.allclose(H.std(axis=0, ddof=1), prof.stderr))
     ((10, 4), True)
     """
-    samples, pair_cards = data_rows(samples, "estimate_profile")
-    cardinalities = pair_cards if cardinalities is None else cardinalities
-    x = _as_samples(samples)
+    x, cards = _rows_and_cards(samples, cardinalities)
     n, N = x.shape
-    cards = tuple(int(c) for c in (x.max(axis=0) + 1 if cardinalities is None else cardinalities))
-    if len(cards) != N or any(int(x[:, i].max()) >= cards[i] for i in range(N)):
-        raise SymschedError(f"cardinalities {cards} do not fit the samples' columns (N = {N})")
     if method not in DATA_METHODS + ("auto",):
         raise SymschedError(f"method must be one of {DATA_METHODS + ('auto',)}, got {method!r}")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 2:

@@ -162,6 +162,14 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
         a[:] = out
 
     @numba.njit(cache=True)
+    def forward(a, initial, trans, t, tmp):
+        # the forward message at position t from the one at t - 1 (the initial law at t = 0)
+        if t == 0:
+            a[:] = initial
+        else:
+            step(a, trans[t - 1], tmp)
+
+    @numba.njit(cache=True)
     def conditionals(initial, trans, emis, x, mask):
         B, N = x.shape
         S, V = emis.shape[1], emis.shape[2]
@@ -172,10 +180,8 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
         a = np.empty(S)
         tmp = np.empty(S)
         for b in range(B):
-            a[:] = initial
             for t in range(N):
-                if t > 0:
-                    step(a, trans[t - 1], tmp)
+                forward(a, initial, trans, t, tmp)
                 fwd[t] = a
                 if mask[b, t]:
                     for j in range(S):
@@ -224,10 +230,8 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
         tmp = np.empty(S)
         pv = np.empty(V)
         for b in range(B):
-            a[:] = initial
             for t in range(N):
-                if t > 0:
-                    step(a, trans[t - 1], tmp)
+                forward(a, initial, trans, t, tmp)
                 if chosen[b, t]:
                     ptot = 0.0
                     for v in range(V):
