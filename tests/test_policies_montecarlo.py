@@ -165,6 +165,11 @@ def test_arguments_shared_by_monte_carlo_routes():
     a = ss.policy_kl(model, "confidence", samples=200, seed=7, **kw)
     b = ss.policy_kl(model, "confidence", samples=200, seed=7, workers=2, **kw)
     assert float(a.kl) == float(b.kl) and a.n == b.n == 200
+    for name, par in (("threshold", dict(threshold=0.9)), ("entropy-bound", dict(gamma=0.5))):
+        # every registered policy travels to worker processes (no lambdas in a policy's definition)
+        one = ss.policy_kl(model, name, samples=64, seed=3, method="montecarlo", **par)
+        two = ss.policy_kl(model, name, samples=64, seed=3, method="montecarlo", workers=2, **par)
+        assert float(one.kl) == float(two.kl)
     s = ss.policy_kl(model, "confidence", stderr=0.02, seed=1, **kw)
     assert s.stderr <= 0.02
     with pytest.raises(ModelTooLargeError) as e:

@@ -17,10 +17,15 @@ def _count(sorted_scores, gamma):
     return (np.round(before, 10) <= np.round(gamma, 10)).sum(axis=1)
 
 
+def _check(v):
+    # a module-level function, not a lambda: the policy is pickled for worker processes
+    return check_nonnegative(v, "gamma")
+
+
 register_policy(Policy(
     "entropy-bound", "the k lowest-entropy positions, k the largest with sum - max of their entropies <= gamma "
                      "(bits)",
     library="omerlux/DUS generate.py generate_eb_sampler (commit c917168; entropy in bits of the softmax of "
             "the Gumbel-noised logits; at temperature 0 there is no noise)",
-    score=_score, count=_count, parameter="gamma", check=lambda v: check_nonnegative(v, "gamma"),
+    score=_score, count=_count, parameter="gamma", check=_check,
     temperatures=(0,)))
