@@ -110,3 +110,18 @@ def test_no_dash_without_its_reason(capsys):
     assert main(["advise", "chain:32:0.1", "--target", "0.1", "--rules", "mdlm", "--kmax", "32",
                  "--no-threshold"]) == 0
     assert "needs > Kmax = 32 steps" in capsys.readouterr().out
+
+
+def test_dllm_stochastic_calls_fast_and_equal_to_the_exact_rationals():
+    import time
+    from fractions import Fraction
+    rule = ss.get_rule("dllm-stochastic")
+    opts = rule.resolve({}, "test")
+    for N, K in ((5, 8), (12, 30)):
+        t, _ = rule.times(K, opts)
+        exact = sum(1 - (1 - (t[j] - t[j + 1])) ** N for j in range(K))
+        assert isinstance(exact, Fraction)
+        assert float(ss.sampler_grid("dllm-stochastic", K, N=N).model_calls) == pytest.approx(float(exact), rel=1e-12)
+    start = time.perf_counter()
+    ss.sampler_grid("dllm-stochastic", 1000, N=64).model_calls   # advise scans grids to K = 16 N
+    assert time.perf_counter() - start < 5
