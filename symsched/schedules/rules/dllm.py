@@ -169,10 +169,10 @@ class DllmStochasticRule(SamplerRule):
         # reveal has no entry after compaction (and none after the loop stops), so it costs no call
         # in floats: the exact rationals have denominators of about 24 K bits, raised to the N-th power (minutes
         # at K = 500, N = 64); log1p / expm1 keep the digits of a small reveal probability
-        t, _ = self.times(K, opts)
+        t = [float(x) for x in self.times(K, opts)[0]]  # exact differences cost a gcd of 24 K-bit integers each
         total = 0.0
         for j in range(K):
-            d = float(t[j] - t[j + 1])
+            d = t[j] - t[j + 1]                           # t_j d / t_j = p_j: no cancellation to speak of
             total += 1.0 if d >= 1 else -math.expm1(N * math.log1p(-d))
         return total
 
