@@ -9,6 +9,7 @@ import json
 import math
 import shutil
 import subprocess
+import sys
 from fractions import Fraction
 
 import mpmath
@@ -325,3 +326,17 @@ def test_command_output_follows_the_result_protocol():
         float(out)
     assert "profile" in str(out) and "<table" in out._repr_html_() and repr(out).startswith("CommandOutput(")
     assert out.latex().startswith(r"\begin{gathered}") and prof.latex() in out.latex()
+
+
+def test_command_help_is_the_command_modules_docstring():
+    # one place for a command's texts: the one-line help and the description come from its docstring
+    import importlib
+
+    from symsched.cli.options import command_texts
+    for name in ("advise", "export", "schedule", "rules", "policy"):
+        mod = importlib.import_module(f"symsched.cli.commands.{name}")
+        short, desc = command_texts(name, mod.__doc__)
+        assert short and not short.startswith("``") and desc and desc != short
+        out = subprocess.run([sys.executable, "-m", "symsched", name, "--help"], capture_output=True, text=True)
+        assert out.returncode == 0
+        assert " ".join(desc.split())[:60] in " ".join(out.stdout.split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 
 
@@ -76,14 +77,27 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def model_parser(sub, name: str, help: str, description: str) -> argparse.ArgumentParser:
+def command_texts(name: str, doc: str) -> tuple:
+    """``(help, description)`` of a command from its module docstring: the first line, without its
+    ``symsched NAME``: prefix, is the one-line help; the paragraphs after it are the description, printed
+    as written (so a command's texts live in one place, its docstring, and read the same in both)."""
+    first, _, rest = inspect.cleandoc(doc).partition("\n")
+    short = first.split(":", 1)[1].strip() if first.startswith(f"``symsched {name}``:") else first.strip()
+    return short.rstrip("."), (rest.strip() or short)
+
+
+def model_parser(sub, name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand taking MODEL; with ``description=None``, ``help`` is the command module's docstring
+    (:func:`command_texts`)."""
+    if description is None:
+        help, description = command_texts(name, help)
     p = sub.add_parser(name, help=help, description=description, epilog=specs_help(),
-                      formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", metavar="MODEL")
     return p
 
 
-def model_k_parser(sub, name: str, help: str, description: str) -> argparse.ArgumentParser:
+def model_k_parser(sub, name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
     """:func:`model_parser` with the step counts ``-K K [K ...]`` (required)."""
     p = model_parser(sub, name, help, description)
     p.add_argument("-K", type=int, nargs="+", required=True, help="step count(s)")

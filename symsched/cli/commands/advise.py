@@ -1,4 +1,9 @@
-"""``symsched advise``: per sampler rule, the fewest steps that meet a target KL (or the KL at K)."""
+"""``symsched advise``: how many steps each sampler needs for a target KL (or its KL at K).
+
+For every sampler rule (LLaDA, Fast-dLLM, Dream, dllm, the MDLM / SEDD grids, the optimal schedule,
+Fast-dLLM's confidence threshold): the fewest steps whose exact E KL meets --target, or the E KL at
+-K steps, with the model calls each library makes (symsched.advise).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,7 @@ __all__: list = []
 
 
 def add_parser(sub) -> None:
-    a = model_parser(sub, "advise", "how many steps each sampler needs for a target KL (or its KL at K)",
-                     "For every sampler rule (LLaDA, Fast-dLLM, Dream, dllm, the MDLM / SEDD grids, the optimal "
-                     "schedule, Fast-dLLM's confidence threshold): the fewest steps whose exact E KL meets "
-                     "--target, or the E KL at -K steps, with the model calls each library makes "
-                     "(symsched.advise).")
+    a = model_parser(sub, "advise", __doc__)
     g = a.add_mutually_exclusive_group(required=True)
     g.add_argument("--target", metavar="KL", help="target expected KL in nats (an exact number: 0.1, 1/20)")
     g.add_argument("-K", type=int, help="a step budget")

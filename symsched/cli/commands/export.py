@@ -1,4 +1,10 @@
-"""``symsched export``: a K-step schedule in the file format a sampler's code loads."""
+"""``symsched export``: a K-step schedule in the format a sampler's code loads.
+
+The optimal K-step schedule of MODEL (or a rule's, --rule), written as a sampler loads it: 'llada'
+the per-block step counts of LLaDA's generate loop, 'dream' the float32 time grid that Dream's loop
+turns back into exactly these counts, 'counts' / 'grid' plain lists, 'json' everything with the
+exact E KL (symsched.export_schedule).
+"""
 
 from __future__ import annotations
 
@@ -19,11 +25,7 @@ FORMATS = ("llada", "dream", "counts", "grid", "json")
 
 
 def add_parser(sub) -> None:
-    e = model_parser(sub, "export", "a K-step schedule in the format a sampler's code loads",
-                     "The optimal K-step schedule of MODEL (or a rule's, --rule), written as a sampler loads it: "
-                     "'llada' the per-block step counts of LLaDA's generate loop, 'dream' the float32 time grid "
-                     "that Dream's loop turns back into exactly these counts, 'counts' / 'grid' plain lists, "
-                     "'json' everything with the exact E KL (symsched.export_schedule).")
+    e = model_parser(sub, "export", __doc__)
     e.add_argument("-K", type=int, required=True, help="number of steps")
     e.add_argument("--format", choices=FORMATS, default="json", help="file format (default json)")
     e.add_argument("--rule", default="optimal", metavar="RULE",

@@ -1,4 +1,8 @@
-"""``symsched policy``: adaptive (confidence-ordered) samplers, exact KL(p || q)."""
+"""``symsched policy``: adaptive (confidence-ordered) samplers: exact KL(p || q).
+
+KL(p || q) of adaptive unmasking policies (symsched.policy_kl): one policy in detail, or several
+compared on the same sizes (symsched.compare_policies).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,7 @@ __all__: list = []
 
 
 def add_parser(sub) -> None:
-    a = model_parser(sub, "policy", "adaptive (confidence-ordered) samplers: exact KL(p || q)",
-                     "KL(p || q) of adaptive unmasking policies (symsched.policy_kl): one policy in detail, "
-                     "or several compared on the same sizes (symsched.compare_policies).")
+    a = model_parser(sub, "policy", __doc__)
     a.add_argument("--policy", nargs="+", default=None, metavar="POLICY",
                    help=f"one or more of {', '.join(POLICIES)} (default: compare {', '.join(COMPARED_POLICIES)})")
     a.add_argument("--sizes", type=int, nargs="+", default=None, help="tokens revealed per step (sum N)")

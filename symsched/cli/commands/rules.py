@@ -1,4 +1,8 @@
-"""``symsched rules``: practitioners' count rules against the optimum."""
+"""``symsched rules``: practitioners' count rules (LLaDA, Dream, dllm, MDLM) vs the optimum.
+
+Exact E KL of the samplers' step-count rules at each K (symsched.kl_by_rule), and at each K their
+counts and excess over the optimal schedule (symsched.rule_comparison).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,7 @@ __all__: list = []
 
 
 def add_parser(sub) -> None:
-    r = model_k_parser(sub, "rules", "practitioners' count rules (LLaDA, Dream, dllm, MDLM) vs the optimum",
-                       "Exact E KL of the samplers' step-count rules at each K (symsched.kl_by_rule), and at each "
-                       "K their counts and excess over the optimal schedule (symsched.rule_comparison).")
+    r = model_k_parser(sub, "rules", __doc__)
     r.add_argument("--rules", nargs="+", default=None, metavar="RULE",
                    help=f"rules among {', '.join(PRACTICE_RULES)} (default: all)")
     add_profile_options(r)

@@ -1,4 +1,10 @@
-"""``symsched schedule``: optimal vs constant schedules and the bounds tables (or, for ``data:FILE``, estimates)."""
+"""``symsched schedule``: optimal vs constant schedules and the bounds tables.
+
+Optimal and constant K-step schedules of MODEL, with exact E KL, and the literature's bounds for
+each of them.  With MODEL = data:FILE: the schedules of the profile estimated from the rows
+(estimate_profile's default estimator, said which), each E KL with its standard error.
+--block-length L adds LLaDA's semi-autoregressive blocks of L tokens.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +22,7 @@ __all__: list = []
 
 
 def add_parser(sub) -> None:
-    s = model_k_parser(sub, "schedule", "optimal vs constant schedules and the bounds tables",
-                       "Optimal and constant K-step schedules of MODEL, with exact E KL, and the literature's "
-                       "bounds for each of them.  With MODEL = data:FILE: the schedules of the profile estimated "
-                       "from the rows (estimate_profile's default estimator, said which), each E KL with its "
-                       "standard error.  --block-length L adds LLaDA's semi-autoregressive blocks of L tokens.")
+    s = model_k_parser(sub, "schedule", __doc__)
     s.add_argument("--no-mixture", action="store_true", help="skip the exact mixture KL (exponential in N)")
     s.add_argument("--no-bounds", action="store_true", help="skip the bounds tables")
     s.add_argument("--block-length", type=int, default=None, metavar="L",
