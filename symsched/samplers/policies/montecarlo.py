@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import pickle
 import warnings
 
 import numpy as np
@@ -164,6 +165,11 @@ def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None,
     width = opts.workers if isinstance(opts.workers, int) else 1
     route = PolicyRoute(model, specs, batch, target_n, per_path, int(min(by_samples, by_budget)), width)
     route.where = where
+    if opts.workers is not None:
+        try:  # workers are spawned and receive the route pickled; a policy holding a lambda cannot go
+            pickle.dumps(route)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            opts = dataclasses.replace(opts, workers=None)  # the same numbers, here
     run = route.run(dataclasses.replace(opts, target=-1.0 if stderr is None else opts.target, budget=b,
                                         progress=False))
     results = run.sides[0]
