@@ -147,7 +147,6 @@ def _kernels():
 def _compile(numba):  # pragma: no cover - compiled code, checked against the numpy methods in the tests
     @numba.njit(cache=True)
     def step(a, tmat, out):
-        # one forward step a <- a @ tmat, rescaled to max 1, through the scratch vector out
         S = a.shape[0]
         top = 0.0
         for j in range(S):
@@ -159,16 +158,9 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
         if top > 0:
             for j in range(S):
                 out[j] /= top
-        a[:] = out
 
-    @numba.njit(cache=True)
-    def forward(a, initial, trans, t, tmp):
-        # the forward message at position t from the one at t - 1 (the initial law at t = 0)
-        if t == 0:
-            a[:] = initial
-        else:
-            step(a, trans[t - 1], tmp)
-
+    # The forward pass is written out in both kernels below on purpose: a shared njit helper for it (one
+    # call and one branch per position) made the 1024-token policy Monte Carlo 15-35 % slower.
     @numba.njit(cache=True)
     def conditionals(initial, trans, emis, x, mask):
         B, N = x.shape
@@ -180,8 +172,11 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
         a = np.empty(S)
         tmp = np.empty(S)
         for b in range(B):
+            a[:] = initial
             for t in range(N):
-                forward(a, initial, trans, t, tmp)
+                if t > 0:
+                    step(a, trans[t - 1], tmp)
+                    a[:] = tmp
                 fwd[t] = a
                 if mask[b, t]:
                     for j in range(S):
@@ -230,8 +225,11 @@ def _compile(numba):  # pragma: no cover - compiled code, checked against the nu
         tmp = np.empty(S)
         pv = np.empty(V)
         for b in range(B):
+            a[:] = initial
             for t in range(N):
-                forward(a, initial, trans, t, tmp)
+                if t > 0:
+                    step(a, trans[t - 1], tmp)
+                    a[:] = tmp
                 if chosen[b, t]:
                     ptot = 0.0
                     for v in range(V):
