@@ -106,6 +106,10 @@ def test_random_order_estimates_the_profile_identity_and_a_callable_policy_runs(
     exc = ss.policy_kl(model, odd_first, sizes=sizes)
     mcc = ss.policy_kl(model, odd_first, sizes=sizes, method="montecarlo", samples=400, seed=2)
     assert abs(float(mcc.kl) - exc.kl) <= 4 * mcc.stderr
+    # a local function cannot go to worker processes: said, and the same numbers computed here
+    with pytest.warns(RuntimeWarning, match="workers=2 not used"):
+        mcw = ss.policy_kl(model, odd_first, sizes=sizes, method="montecarlo", samples=400, seed=2, workers=2)
+    assert float(mcw.kl) == float(mcc.kl) and mcw.stderr == mcc.stderr
 
 
 @pytest.mark.slow

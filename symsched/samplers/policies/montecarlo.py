@@ -168,7 +168,11 @@ def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None,
     if opts.workers is not None:
         try:  # workers are spawned and receive the route pickled; a policy holding a lambda cannot go
             pickle.dumps(route)
-        except (pickle.PicklingError, AttributeError, TypeError):
+        except (pickle.PicklingError, AttributeError, TypeError) as exc:
+            warnings.warn(f"policy_kl: workers={opts.workers!r} not used: the policy cannot be sent to worker "
+                          f"processes ({type(exc).__name__}: {str(exc)[:80]}); running in this process, same "
+                          "numbers (define the policy's functions at module level to use workers)",
+                          RuntimeWarning, stacklevel=3)
             opts = dataclasses.replace(opts, workers=None)  # the same numbers, here
     run = route.run(dataclasses.replace(opts, target=-1.0 if stderr is None else opts.target, budget=b,
                                         progress=False))
