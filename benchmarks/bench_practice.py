@@ -19,6 +19,7 @@ JOINT12 = ss.from_joint(np.asarray(CHAIN12.joint(), float))
 _HMM_ARGS = ([0.5, 0.5], [[0.95, 0.05], [0.1, 0.9]], [[0.8, 0.15, 0.05], [0.1, 0.2, 0.7]])
 HMM512 = ss.hidden_markov_model(512, *_HMM_ARGS)
 HMM12 = ss.hidden_markov_model(12, *_HMM_ARGS)
+HMM256 = ss.hidden_markov_model(256, *_HMM_ARGS)
 HMM12_JOINT = ss.from_joint(np.asarray(HMM12.joint(), float))
 
 
@@ -72,4 +73,9 @@ BENCHMARKS = [
          reference=lambda: ss.blockwise_expected_kl(HMM12_JOINT, 4, [2, 2]), repeats=5, check=_hmm12_check,
          goal=("accuracy", 1e-10),
          note="same HMM; reference = subset entropies of its explicit 3^12-entry joint"),
+    dict(name="block_length_sweep HMM N=256 K=64, blocks of 32 and 64, defaults",
+         run=lambda: ss.block_length_sweep(HMM256, 64, [32, 64]), reference=None, repeats=1, warmup=False,
+         goal=("seconds", 60.0),
+         note="the call that ran > 15 minutes when its default compared with a Monte Carlo profile; goal: a minute "
+              "of CPU"),
 ]

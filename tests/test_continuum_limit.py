@@ -249,3 +249,30 @@ def test_constant_schedule_exact_via_schedules_layer():
         h = [1 - Fraction(j, 2 * N) for j in range(N)]
         val = ss.expected_kl(h, ss.constant_schedule(N, K))
         assert sp.nsimplify(val) == lim.kl_estimate(N, K, "constant")
+
+
+def test_symbolic_time_limit_survives_code_that_swallows_the_timeout():
+    # sympy catches exceptions in places; a swallowed timeout must not leave the attempt running
+    import time
+
+    from symsched.continuum.symbolic import try_sympy
+    swallowed = []
+
+    def stubborn():
+        t0 = time.monotonic()
+        try:
+            while time.monotonic() - t0 < 20:
+                pass
+        except Exception:  # what sympy's assumptions code does
+            swallowed.append("Exception")
+        except BaseException:  # even a bare except: the alarm repeats
+            swallowed.append("BaseException")
+        while time.monotonic() - t0 < 20:
+            pass
+        return sp.Integer(1)
+
+    t0 = time.monotonic()
+    assert try_sympy(stubborn, 0.3) is None
+    assert time.monotonic() - t0 < 5 and swallowed == ["BaseException"]
+    assert try_sympy(lambda: sp.Integer(2), 0.3) == 2  # the alarm is off again afterwards
+    time.sleep(0.6)

@@ -31,8 +31,15 @@ from ..errors import SymschedError
 __all__: list = []
 
 
-class _SymbolicTimeout(Exception):
+class _SymbolicTimeout(BaseException):
+    # BaseException, like KeyboardInterrupt: sympy catches Exception in places (assumptions, heurisch),
+    # and a timeout it swallowed left the attempt running for minutes
     pass
+
+
+#: After the first alarm, the alarm repeats at this interval until the attempt has stopped (in case
+#: sympy swallowed the first one with a bare ``except``).
+REPEAT_SECONDS = 0.25
 
 
 @contextmanager
@@ -43,14 +50,18 @@ def time_limit(seconds: float | None):
         yield
         return
 
+    active = [True]
+
     def handler(signum, frame):
-        raise _SymbolicTimeout()
+        if active[0]:
+            raise _SymbolicTimeout()
 
     old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_SECONDS)
     try:
         yield
     finally:
+        active[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
 
