@@ -78,7 +78,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import multiprocessing
+import pickle
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 from collections.abc import Callable, Sequence
@@ -198,6 +200,16 @@ class BatchRunner:
 
     def __enter__(self):
         if isinstance(self.workers, int):
+            try:  # workers are spawned and receive the payload pickled; one holding a lambda cannot go
+                pickle.dumps(self.payload)
+            except (pickle.PicklingError, AttributeError, TypeError) as exc:
+                where = getattr(self.payload, "where", "Monte Carlo")
+                warnings.warn(f"{where}: workers={self.workers!r} not used: the work cannot be sent to worker "
+                              f"processes ({type(exc).__name__}: {str(exc)[:80]}); running in this process, same "
+                              "numbers (define the functions it holds at module level to use workers)",
+                              RuntimeWarning, stacklevel=3)
+                self.workers = None
+                return self
             ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (BLAS, dask)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                              initargs=(self.payload, self.fn))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import pickle
 import warnings
 
 import numpy as np
@@ -165,15 +164,6 @@ def run_montecarlo(model, specs, samples=None, stderr=None, seed=0, budget=None,
     width = opts.workers if isinstance(opts.workers, int) else 1
     route = PolicyRoute(model, specs, batch, target_n, per_path, int(min(by_samples, by_budget)), width)
     route.where = where
-    if opts.workers is not None:
-        try:  # workers are spawned and receive the route pickled; a policy holding a lambda cannot go
-            pickle.dumps(route)
-        except (pickle.PicklingError, AttributeError, TypeError) as exc:
-            warnings.warn(f"policy_kl: workers={opts.workers!r} not used: the policy cannot be sent to worker "
-                          f"processes ({type(exc).__name__}: {str(exc)[:80]}); running in this process, same "
-                          "numbers (define the policy's functions at module level to use workers)",
-                          RuntimeWarning, stacklevel=3)
-            opts = dataclasses.replace(opts, workers=None)  # the same numbers, here
     run = route.run(dataclasses.replace(opts, target=-1.0 if stderr is None else opts.target, budget=b,
                                         progress=False))
     results = run.sides[0]
