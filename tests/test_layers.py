@@ -180,12 +180,18 @@ def test_the_checker_catches_what_it_should(tmp_path, monkeypatch, snippet, expe
         assert any(expected in p for p in problems), problems
 
 
-def test_the_checker_finds_upward_imports_and_cycles(tmp_path, monkeypatch):
+def _fake_package(tmp_path):
+    """An empty ``symsched`` package with ``models`` and ``info`` folders, for testing the checkers."""
     pkg = tmp_path / "symsched"
     for sub in ("models", "info"):
         (pkg / sub).mkdir(parents=True)
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "__init__.py").write_text("")
+    return pkg
+
+
+def test_the_checker_finds_upward_imports_and_cycles(tmp_path, monkeypatch):
+    pkg = _fake_package(tmp_path)
     (pkg / "models" / "a.py").write_text("from ..info import b\n")
     (pkg / "info" / "b.py").write_text("from ..models import a\n")
     monkeypatch.setattr(__import__(__name__), "ROOT", pkg)
@@ -237,11 +243,7 @@ def test_no_private_name_imported_across_folders():
 
 
 def test_the_private_import_checker_catches_one(tmp_path, monkeypatch):
-    pkg = tmp_path / "symsched"
-    for sub in ("models", "info"):
-        (pkg / sub).mkdir(parents=True)
-        (pkg / sub / "__init__.py").write_text("")
-    (pkg / "__init__.py").write_text("")
+    pkg = _fake_package(tmp_path)
     (pkg / "models" / "a.py").write_text("def _helper():\n    return 1\n")
     (pkg / "models" / "c.py").write_text("from .a import _helper\n")  # same folder: allowed
     (pkg / "info" / "b.py").write_text("from ..models.a import _helper\n")
