@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import SymschedError
+from . import hmm_kernels
 from .base import Policy, choose_top, top_counts
 from .exact import custom_choice
 
@@ -102,7 +103,7 @@ class HMMPass:
         return bwd
 
     def conditionals(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        jit = _kernels() if self.use_numba else None
+        jit = hmm_kernels.compiled() if self.use_numba else None
         if jit is not None:
             probs, self.entropies, self._bwd = jit[0](self.initial, self.trans, self.emis, x, mask)
             return probs
@@ -117,7 +118,7 @@ class HMMPass:
 
     def chain_entropies(self, x: np.ndarray, mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """``Σ_{a ∈ A} H(X_a | x_R, x_{A ∩ [0, a)})`` per row (after :meth:`conditionals` on the same mask)."""
-        jit = _kernels() if self.use_numba else None
+        jit = hmm_kernels.compiled() if self.use_numba else None
         if jit is not None:
             return jit[1](self.initial, self.trans, self.emis, x, mask | chosen, chosen, self._bwd)
         fwd = self._forward(self._likelihoods(x, mask | chosen))
@@ -126,130 +127,6 @@ class HMMPass:
         post /= np.where((s := post.sum(axis=1, keepdims=True)) > 0, s, 1.0)
         h = _entropy(np.einsum("ks,ksv->kv", post, self.emis[t]))
         return np.bincount(b, weights=h, minlength=x.shape[0])
-
-
-_KERNELS: list = []
-
-
-def _kernels():
-    """numba versions of the forward-backward pass and the chain-rule pass (the optional ``fast`` extra),
-    or None without numba; the numpy methods of :class:`HMMPass` compute the same numbers."""
-    if not _KERNELS:
-        try:
-            import numba
-        except ImportError:
-            _KERNELS.append(None)
-            return None
-        _KERNELS.append(_compile(numba))
-    return _KERNELS[0]
-
-
-def _compile(numba):  # pragma: no cover - compiled code, checked against the numpy methods in the tests
-    @numba.njit(cache=True)
-    def step(a, tmat, out):
-        S = a.shape[0]
-        top = 0.0
-        for j in range(S):
-            acc = 0.0
-            for i in range(S):
-                acc += a[i] * tmat[i, j]
-            out[j] = acc
-            top = max(top, acc)
-        if top > 0:
-            for j in range(S):
-                out[j] /= top
-
-    # The forward pass is written out in both kernels below on purpose: a shared njit helper for it (one
-    # call and one branch per position) made the 1024-token policy Monte Carlo 15-35 % slower.
-    @numba.njit(cache=True)
-    def conditionals(initial, trans, emis, x, mask):
-        B, N = x.shape
-        S, V = emis.shape[1], emis.shape[2]
-        probs = np.zeros((B, N, V))
-        ent = np.zeros((B, N))
-        bwd = np.empty((B, N, S))
-        fwd = np.empty((N, S))
-        a = np.empty(S)
-        tmp = np.empty(S)
-        for b in range(B):
-            a[:] = initial
-            for t in range(N):
-                if t > 0:
-                    step(a, trans[t - 1], tmp)
-                    a[:] = tmp
-                fwd[t] = a
-                if mask[b, t]:
-                    for j in range(S):
-                        a[j] *= emis[t, j, x[b, t]]
-            a[:] = 1.0
-            for t in range(N - 1, -1, -1):
-                bwd[b, t] = a
-                tot = 0.0
-                for j in range(S):
-                    tot += fwd[t, j] * a[j]
-                if tot > 0:
-                    ptot = 0.0
-                    for v in range(V):
-                        acc = 0.0
-                        for j in range(S):
-                            acc += fwd[t, j] * a[j] * emis[t, j, v]
-                        probs[b, t, v] = acc
-                        ptot += acc
-                    if ptot > 0:
-                        h = 0.0
-                        for v in range(V):
-                            q = probs[b, t, v] / ptot
-                            probs[b, t, v] = q
-                            if q > 0:
-                                h -= q * np.log(q)
-                        ent[b, t] = h
-                if t > 0:
-                    top = 0.0
-                    for i in range(S):
-                        acc = 0.0
-                        for j in range(S):
-                            w = emis[t, j, x[b, t]] if mask[b, t] else 1.0
-                            acc += trans[t - 1, i, j] * w * a[j]
-                        tmp[i] = acc
-                        top = max(top, acc)
-                    for i in range(S):
-                        a[i] = tmp[i] / top if top > 0 else tmp[i]
-        return probs, ent, bwd
-
-    @numba.njit(cache=True)
-    def chain(initial, trans, emis, x, evidence, chosen, bwd):
-        B, N = x.shape
-        S, V = emis.shape[1], emis.shape[2]
-        total = np.zeros(B)
-        a = np.empty(S)
-        tmp = np.empty(S)
-        pv = np.empty(V)
-        for b in range(B):
-            a[:] = initial
-            for t in range(N):
-                if t > 0:
-                    step(a, trans[t - 1], tmp)
-                    a[:] = tmp
-                if chosen[b, t]:
-                    ptot = 0.0
-                    for v in range(V):
-                        acc = 0.0
-                        for j in range(S):
-                            acc += a[j] * bwd[b, t, j] * emis[t, j, v]
-                        pv[v] = acc
-                        ptot += acc
-                    h = 0.0
-                    for v in range(V):
-                        q = pv[v] / ptot if ptot > 0 else 0.0
-                        if q > 0:
-                            h -= q * np.log(q)
-                    total[b] += h
-                if evidence[b, t]:
-                    for j in range(S):
-                        a[j] *= emis[t, j, x[b, t]]
-        return total
-
-    return conditionals, chain
 
 
 def _norm3(p: np.ndarray) -> np.ndarray:
