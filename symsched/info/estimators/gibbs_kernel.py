@@ -31,58 +31,60 @@ def _compile():
         _KERNEL = False
         return _KERNEL
 
-    @numba.njit(cache=False, nogil=True)
-    def kernel(table, offs, oth, std, starts, cls, top_state, x, u, clamp, use_clamp, acc, use_acc):
-        rows, m = u.shape
-        K = table.shape[0]
-        slots = offs.shape[0]
-        arity = oth.shape[1]
-        w = np.empty(K)
-        bad = -1
-        for r in range(rows):
-            for j in range(m):
-                s0 = starts[j]
-                s1 = starts[j + 1] if j + 1 < m else slots
-                for k in range(K):
-                    w[k] = 0.0
-                for s in range(s0, s1):
-                    idx = offs[s]
-                    for a in range(arity):
-                        idx += x[r, oth[s, a]] * std[s, a]
-                    for k in range(K):
-                        w[k] += table[k, idx]
-                top = w[0]
-                for k in range(1, K):
-                    if w[k] > top:
-                        top = w[k]
-                if not np.isfinite(top):
-                    if bad < 0:
-                        bad = j
-                    continue
-                total = 0.0
-                for k in range(K):
-                    w[k] = np.exp(w[k] - top)
-                    total += w[k]
-                for k in range(K):
-                    w[k] = w[k] / total
-                v = cls[j]
-                if use_acc:
-                    for k in range(K):
-                        acc[r, v, k] += w[k]
-                new = 0
-                run = w[0]
-                for k in range(1, K):
-                    if run < u[r, j]:
-                        new += 1
-                    run += w[k]
-                if new > top_state[j]:
-                    new = top_state[j]
-                if not (use_clamp and clamp[r, v]):
-                    x[r, v] = new
-        return bad
-
-    _KERNEL = kernel
+    # module level, so numba's disk cache serves a new process (a spawned worker) without compiling
+    _KERNEL = numba.njit(cache=True, nogil=True)(_kernel)
     return _KERNEL
+
+
+def _kernel(table, offs, oth, std, starts, cls, top_state, x, u, clamp, use_clamp, acc,  # pragma: no cover
+            use_acc):  # compiled by _compile; checked against the numpy formulation in the tests
+    rows, m = u.shape
+    K = table.shape[0]
+    slots = offs.shape[0]
+    arity = oth.shape[1]
+    w = np.empty(K)
+    bad = -1
+    for r in range(rows):
+        for j in range(m):
+            s0 = starts[j]
+            s1 = starts[j + 1] if j + 1 < m else slots
+            for k in range(K):
+                w[k] = 0.0
+            for s in range(s0, s1):
+                idx = offs[s]
+                for a in range(arity):
+                    idx += x[r, oth[s, a]] * std[s, a]
+                for k in range(K):
+                    w[k] += table[k, idx]
+            top = w[0]
+            for k in range(1, K):
+                if w[k] > top:
+                    top = w[k]
+            if not np.isfinite(top):
+                if bad < 0:
+                    bad = j
+                continue
+            total = 0.0
+            for k in range(K):
+                w[k] = np.exp(w[k] - top)
+                total += w[k]
+            for k in range(K):
+                w[k] = w[k] / total
+            v = cls[j]
+            if use_acc:
+                for k in range(K):
+                    acc[r, v, k] += w[k]
+            new = 0
+            run = w[0]
+            for k in range(1, K):
+                if run < u[r, j]:
+                    new += 1
+                run += w[k]
+            if new > top_state[j]:
+                new = top_state[j]
+            if not (use_clamp and clamp[r, v]):
+                x[r, v] = new
+    return bad
 
 
 def have_kernel() -> bool:
