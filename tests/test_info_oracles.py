@@ -192,6 +192,28 @@ def test_zero_probability_context_gives_nan():
     assert np.isnan(p[0, 2]).all()
 
 
+@pytest.mark.parametrize("family,model", MODELS, ids=IDS)
+def test_cardinalities_agree_with_the_states_of_every_variable(family, model):
+    # families compute cardinalities directly (the base looks each variable up by name: O(N^2))
+    assert model.cardinalities == tuple(len(model.states(v)) for v in model.variables)
+
+
+def test_hmm_log_conditionals_at_zero_probability_evidence_are_nan_as_the_conditionals():
+    # symbol 1 is never emitted at position 0: rows revealing it there have undefined conditionals
+    hmm = ss.hidden_markov_model(4, [0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]],
+                                 [[[1.0, 0.0], [1.0, 0.0]]] + [[[0.7, 0.3], [0.4, 0.6]]] * 3)
+    o = oracle_for(hmm, joint_limit=0)
+    x = np.array([[1, 0, 1, 1], [0, 1, 0, 1]])
+    lp = o.conditional_log_probs((0, 2), x)
+    generic = ModelOracle._log_conditionals_at(o, (0, 2), x)
+    assert np.isnan(lp[0]).all() and np.isnan(generic[0]).all()
+    np.testing.assert_allclose(lp[1], generic[1], rtol=0, atol=1e-14)
+    joint = np.asarray(hmm.joint("float"), dtype=float)  # brute force: p(x_T, x_i) / p(x_T) on row 1
+    p_T = joint[0, :, 0, :].sum()
+    want = [joint[0, 1, 0, :].sum() / p_T, joint[0, :, 0, 1].sum() / p_T]
+    np.testing.assert_allclose(lp[1], np.log(want), rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("n", [60])
 def test_long_hmm_conditionals_agree_with_elimination(n):
     """At a length no joint table reaches, forward-backward agrees with ratios of forward marginals."""

@@ -217,6 +217,11 @@ class HiddenMarkovModel(DiscreteModel):
     def states(self, variable: Hashable) -> tuple:
         return tuple(range(self.emission_matrices[self.index_of(variable)].shape[1]))
 
+    @property
+    def cardinalities(self) -> tuple:
+        # the base looks every variable up by name: O(N^2) at the lengths people decode
+        return tuple(e.shape[1] for e in self.emission_matrices)
+
     def parameters(self):
         return object_entries([self.initial_distribution, *self.transition_matrices, *self.emission_matrices])
 

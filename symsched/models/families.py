@@ -69,6 +69,10 @@ class ExchangeableModel(DiscreteModel):
         self.index_of(variable)
         return tuple(range(self.q))
 
+    @property
+    def cardinalities(self) -> tuple:
+        return (self.q,) * len(self._names)
+
     def sequence_probability(self, counts: Sequence[int], arith: Arithmetic) -> Any:
         """Probability that ``sum(counts)`` given tokens show one fixed sequence with these symbol counts."""
         raise NotImplementedError  # pragma: no cover - abstract
@@ -177,6 +181,11 @@ class ProductModel(DiscreteModel):
 
     def states(self, variable: Hashable) -> tuple:
         return tuple(range(len(self.marginals[self.index_of(variable)])))
+
+    @property
+    def cardinalities(self) -> tuple:
+        # the base looks every variable up by name: O(N^2) for long products
+        return tuple(len(m) for m in self.marginals)
 
     def parameters(self):
         return [x for m in self.marginals if m.dtype == object for x in m]

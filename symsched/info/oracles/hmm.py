@@ -18,8 +18,9 @@ __all__ = ["HiddenMarkovOracle", "MarkovChainOracle"]
 
 
 def _normalised_rows(a: np.ndarray) -> np.ndarray:
+    """``a`` with rows summing to one, in place (every caller passes a fresh product); zero rows stay."""
     s = a.sum(axis=1, keepdims=True)
-    return a / np.where(s > 0, s, 1.0)
+    return np.divide(a, s, out=a, where=s > 0)
 
 
 @register_oracle(HiddenMarkovModel)
@@ -72,6 +73,38 @@ class HiddenMarkovOracle(ModelOracle):
         mask = np.zeros(x.shape, dtype=bool)
         mask[:, list(T)] = True
         return self._conditionals_masked(x, mask)
+
+    def _log_conditionals_at(self, T, x):
+        """``log p(x_i | x_T)`` at the rows' values for ``i`` outside ``T``: the evidence set is shared by the
+        rows, so the passes need no per-row mask and only the ``N - |T|`` values wanted are formed (the
+        general masked pass builds every ``(B, N, V)`` conditional: twice as slow on a 256-token batch)."""
+        B, S = x.shape[0], len(self.initial)
+        observed = np.zeros(self.n, dtype=bool)
+        observed[list(T)] = True
+        outside = np.flatnonzero(~observed)
+        col = np.full(self.n, -1)
+        col[outside] = np.arange(len(outside))
+        fwd = np.empty((self.n, B, S))  # fwd[t] ∝ p(z_t, x_{T ∩ [0, t)})
+        a = np.broadcast_to(self.initial, (B, S)).copy()
+        for t in range(self.n):
+            if t > 0:
+                a = _normalised_rows(a @ self.trans[t - 1])
+            fwd[t] = a
+            if observed[t]:
+                a = a * self.emis[t][:, x[:, t]].T
+        out = np.empty((B, len(outside)))
+        bwd = np.ones((B, self.states[-1]))  # ∝ p(x_{T ∩ (t, N)} | z_t)
+        with np.errstate(divide="ignore", invalid="ignore"):  # evidence of probability 0: NaN, as conditionals
+            for t in range(self.n - 1, -1, -1):
+                if not observed[t]:
+                    post = fwd[t] * bwd
+                    s = post.sum(axis=1)
+                    q = np.einsum("bs,sb->b", post, self.emis[t][:, x[:, t]])
+                    out[:, col[t]] = np.log(np.where(s > 0, q / np.where(s > 0, s, 1.0), np.nan))
+                if t > 0:
+                    b = bwd * self.emis[t][:, x[:, t]].T if observed[t] else bwd
+                    bwd = _normalised_rows(b @ self.trans[t - 1].T)
+        return out
 
     def _conditionals_masked(self, x, mask):
         """One forward and one backward pass over the batch, the evidence at each row's revealed positions
