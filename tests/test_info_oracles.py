@@ -183,6 +183,13 @@ def test_oracle_argument_checks():
         o.conditionals(np.full((2, 5), 7))
     with pytest.raises(SymschedError):
         o.conditionals(np.zeros((2, 4), int), (0,))
+    # mixed cardinalities: a value one past a binary position's range, legal at a ternary one
+    mixed = oracle_for(ss.independent(marginals=[[0.5, 0.5], [0.2, 0.3, 0.5]]), joint_limit=0)
+    assert mixed.conditional_log_probs((0,), np.array([[1, 2]])).shape == (1, 1)
+    with pytest.raises(SymschedError, match="state indices"):
+        mixed.conditional_log_probs((0,), np.array([[2, 1]]))
+    with pytest.raises(SymschedError, match="state indices"):
+        mixed.conditional_log_probs((0,), np.array([[0, 3]]))
 
 
 def test_zero_probability_context_gives_nan():

@@ -103,6 +103,7 @@ class ModelOracle:
         self.n = model.N
         self.cards = tuple(int(c) for c in model.cardinalities)
         self.V = max(self.cards)
+        self._card_row, self._least_card = np.asarray(self.cards), min(self.cards)
 
     # -- public protocol (checks here, work in the hooks) ---------------------------------------------
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -261,7 +262,8 @@ class ModelOracle:
                                 f"{x.dtype} array of shape {x.shape}")
         x = x.astype(np.int64, copy=False)
         low = -1 if allow_masked else 0
-        if x.size and (x.min() < low or (x >= np.asarray(self.cards)[None, :]).any()):
+        # min and max first: the per-position comparison only when some value reaches the smallest cardinality
+        if x.size and (x.min() < low or (x.max() >= self._least_card and (x >= self._card_row).any())):
             raise SymschedError(f"state indices must lie in {low}..card-1 for every position")
         return x
 
