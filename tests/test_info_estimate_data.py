@@ -184,3 +184,17 @@ def test_bad_inputs():
         entropy_from_counts([0, 0])
     with pytest.raises(ss.ModelTooLargeError, match="max_order"):
         ss.estimate_profile(ss.sample_exact(second_order_chain(6), 500, seed=0), "markov", order=2, max_cost=10)
+
+
+@pytest.mark.parametrize("rows,cards,k", [(500, (2, 3, 2, 4), 4), (50, (7, 9, 11, 13), 4), (3, (2, 2), 2),
+                                          (200, (5,) * 30, 30), (1, (3,), 1)])
+def test_subset_codes_rank_configurations_as_numpy_unique(rows, cards, k):
+    # counting (small code range) or sorting (large or overflowing range): np.unique's inverse either way
+    from symsched.info.estimators.estimate import _subset_codes
+
+    rng = np.random.default_rng(rows + k)
+    x = np.stack([rng.integers(0, c, rows) for c in cards], axis=1)
+    T = sorted(rng.permutation(len(cards))[:k].tolist())
+    inv, groups = _subset_codes(x, T)
+    _, want = np.unique(x[:, T], axis=0, return_inverse=True)
+    assert np.array_equal(inv, np.asarray(want).ravel()) and groups == len(np.unique(x[:, T], axis=0))

@@ -232,6 +232,10 @@ def _bootstrap_weights(n: int, reps: int, rng: np.random.Generator) -> np.ndarra
     return rng.multinomial(n, np.full(n, 1.0 / n), size=reps) if reps else np.zeros((0, n), dtype=np.int64)
 
 
+#: Codes are ranked by counting (not sorting) while their range is at most this many times the rows.
+_DENSE_CODES = 4
+
+
 def _subset_codes(x: np.ndarray, T: list) -> tuple[np.ndarray, int]:
     """Inverse index of each row's configuration on the columns ``T`` and the number of configurations.
 
@@ -248,6 +252,12 @@ def _subset_codes(x: np.ndarray, T: list) -> tuple[np.ndarray, int]:
             bound = int(codes.max()) + 1
         codes = codes * radix + col
         bound *= radix
+    if bound <= _DENSE_CODES * len(codes):
+        # the rank of each code among the codes present, as np.unique's inverse, by counting: O(rows + bound)
+        # instead of a sort (the subset route's main cost at 20000 rows)
+        present = np.bincount(codes, minlength=bound) > 0
+        rank = np.cumsum(present) - 1
+        return rank[codes], int(rank[-1]) + 1
     _, inv = np.unique(codes, return_inverse=True)
     inv = inv.ravel()
     return inv, int(inv.max()) + 1
