@@ -15,26 +15,13 @@ timing exceeds 5 s get two pairs, others ``--pairs`` (default 4).  The rows' ref
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-
-def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def _cpu() -> float:
-    t = os.times()
-    return time.process_time() + t.children_user + t.children_system
+from run import _load, best_time  # this script's own run.py (module loading, the timing of make bench)
 
 
 def _serve() -> None:
@@ -50,15 +37,9 @@ def _serve() -> None:
     for line in sys.stdin:
         label, reps = line.strip().rsplit("|", 1)
         b = rows[label]
-        if b.get("warmup", True) and label not in warm:
-            b["run"]()
-            warm.add(label)
-        best = float("inf")
-        for _ in range(max(int(reps), b.get("repeats", 5))):
-            c = _cpu()
-            b["run"]()
-            best = min(best, _cpu() - c)
-        print(json.dumps(best), flush=True)
+        _, cpu = best_time(b["run"], max(int(reps), b.get("repeats", 5)), b.get("warmup", True) and label not in warm)
+        warm.add(label)
+        print(json.dumps(cpu), flush=True)
 
 
 class _Side:
