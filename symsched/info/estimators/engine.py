@@ -175,8 +175,8 @@ def progress_bar(progress: bool | None, long: bool, total: int, desc: str, unit:
 _WORKER_STATE: list = []
 
 
-def _init_worker(payload: Any, fn: Callable) -> None:
-    _WORKER_STATE[:] = [payload, fn]
+def _init_worker(blob: bytes, fn: Callable) -> None:
+    _WORKER_STATE[:] = [pickle.loads(blob), fn]
 
 
 def _worker_task(task: tuple) -> Any:
@@ -200,8 +200,8 @@ class BatchRunner:
 
     def __enter__(self):
         if isinstance(self.workers, int):
-            try:  # workers are spawned and receive the payload pickled; one holding a lambda cannot go
-                pickle.dumps(self.payload)
+            try:  # workers are spawned and receive the payload pickled (once, here); one holding a lambda cannot go
+                blob = pickle.dumps(self.payload)
             except (pickle.PicklingError, AttributeError, TypeError) as exc:
                 where = getattr(self.payload, "where", "Monte Carlo")
                 warnings.warn(f"{where}: workers={self.workers!r} not used: the work cannot be sent to worker "
@@ -212,7 +212,7 @@ class BatchRunner:
                 return self
             ctx = multiprocessing.get_context("spawn")  # no fork of a threaded parent (BLAS, dask)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                             initargs=(self.payload, self.fn))
+                                             initargs=(blob, self.fn))
         elif self.workers is not None:
             self._remote = self.workers.scatter(self.payload, broadcast=True)
         return self
